@@ -1,0 +1,29 @@
+/** A camera as the system holds it. Credentials never leave the server through the API. */
+export interface Camera {
+  readonly id: string;
+  readonly name: string;
+  /** rtsp:// or rtsps:// URL, never with userinfo. */
+  readonly url: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly enabled: boolean;
+  readonly retentionHours: number;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+}
+
+/** Fields a caller gives to add a camera. */
+export interface CameraInput {
+  readonly name: string;
+  readonly url: string;
+  readonly username?: string | null | undefined;
+  readonly password?: string | null | undefined;
+  readonly enabled?: boolean | undefined;
+  readonly retentionHours?: number | undefined;
+}
+
+/** Fields a caller may change; `null` credentials clear them. */
+export type CameraPatch = Partial<CameraInput>;
+
+/** Default retention of recordings: 72 hours. */
+export const defaultRetentionHours = 72;

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../lib/errors.ts';
+import type { Clock } from '../lib/clock.ts';
+import { defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
+import { parseCameraUrl } from './camera-url.ts';
+
+/** What the service needs from storage (implemented by cameras.store.ts). */
+export interface CameraStore {
+  list(): Promise<Camera[]>;
+  get(id: string): Promise<Camera | undefined>;
+  findByName(name: string): Promise<Camera | undefined>;
+  findByUrl(url: string): Promise<Camera | undefined>;
+  insert(camera: Camera): Promise<void>;
+  update(camera: Camera): Promise<void>;
+  remove(id: string): Promise<boolean>;
+}
+
+/** Told after every change so the recorder can start, restart or stop ingest. */
+export type CameraChangeListener = (id: string, camera: Camera | undefined) => void;
+
+/** Rules for cameras: validation, duplicates, credentials held apart from the URL. */
+export class CamerasService {
+  readonly #store: CameraStore;
+  readonly #clock: Clock;
+  readonly #listeners: CameraChangeListener[] = [];
+
+  constructor(store: CameraStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  /** Registers a listener for camera changes. */
+  onChange(listener: CameraChangeListener): void {
+    this.#listeners.push(listener);
+  }
+
+  list(): Promise<Camera[]> {
+    return this.#store.list();
+  }
+
+  /** The camera, or NOT_FOUND. */
+  async get(id: string): Promise<Camera> {
+    const camera = await this.#store.get(id);
+    if (!camera) throw new AppError('NOT_FOUND', 'camera not found', { cameraId: id });
+    return camera;
+  }
+
+  /** Adds a camera after validating its URL and checking for duplicates. */
+  async add(input: CameraInput): Promise<Camera> {
+    const now = this.#clock.now();
+    const fields = resolveUrlAndCredentials(input.url, input, { username: null, password: null });
+    const camera: Camera = {
+      id: randomUUID(),
+      name: validName(input.name),
+      ...fields,
+      enabled: input.enabled ?? true,
+      retentionHours: input.retentionHours ?? defaultRetentionHours,
+      createdMs: now,
+      updatedMs: now,
+    };
+    await this.#assertUnique(camera);
+    await this.#store.insert(camera);
+    this.#emit(camera.id, camera);
+    return camera;
+  }
+
+  /** Changes a camera; credentials given as `null` are cleared, omitted ones are kept. */
+  async update(id: string, patch: CameraPatch): Promise<Camera> {
+    const current = await this.get(id);
+    const urlFields = resolveUrlAndCredentials(patch.url ?? current.url, patch, current);
+    const camera: Camera = {
+      ...current,
+      ...urlFields,
+      name: patch.name === undefined ? current.name : validName(patch.name),
+      enabled: patch.enabled ?? current.enabled,
+      retentionHours: patch.retentionHours ?? current.retentionHours,
+      updatedMs: this.#clock.now(),
+    };
+    await this.#assertUnique(camera);
+    await this.#store.update(camera);
+    this.#emit(id, camera);
+    return camera;
+  }
+
+  /** Removes a camera (its recordings age out under retention). */
+  async remove(id: string): Promise<void> {
+    if (!(await this.#store.remove(id))) throw new AppError('NOT_FOUND', 'camera not found', { cameraId: id });
+    this.#emit(id, undefined);
+  }
+
+  async #assertUnique(camera: Camera): Promise<void> {
+    const sameName = await this.#store.findByName(camera.name);
+    if (sameName && sameName.id !== camera.id) {
+      throw new AppError('CAMERA_NAME_TAKEN', `a camera named "${camera.name}" already exists`, { cameraId: sameName.id });
+    }
+    const sameUrl = await this.#store.findByUrl(camera.url);
+    if (sameUrl && sameUrl.id !== camera.id) {
+      throw new AppError('CAMERA_URL_TAKEN', `camera "${sameUrl.name}" already records this URL`, { cameraId: sameUrl.id });
+    }
+  }
+
+  #emit(id: string, camera: Camera | undefined): void {
+    for (const listener of this.#listeners) listener(id, camera);
+  }
+}
+
+function validName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) throw new AppError('VALIDATION_FAILED', 'camera name must be 1 to 100 characters');
+  return trimmed;
+}
+
+/**
+ * Credentials may come in the URL's userinfo or as separate fields, not both: giving both is
+ * ambiguous and refused rather than silently picking one. Fields left undefined keep `current`.
+ */
+function resolveUrlAndCredentials(
+  rawUrl: string,
+  given: { username?: string | null | undefined; password?: string | null | undefined },
+  current: { username: string | null; password: string | null },
+): { url: string; username: string | null; password: string | null } {
+  const parsed = parseCameraUrl(rawUrl);
+  const inUrl = parsed.username !== null || parsed.password !== null;
+  const inFields = given.username !== undefined || given.password !== undefined;
+  if (inUrl && inFields) throw new AppError('CAMERA_URL_INVALID', 'credentials given both in the URL and as fields; give them once');
+  if (inUrl) return parsed;
+  return {
+    url: parsed.url,
+    username: given.username === undefined ? current.username : given.username,
+    password: given.password === undefined ? current.password : given.password,
+  };
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { Secret } from './secret.ts';
+
+/**
+ * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are
+ * errors (`strictObject`). `custos.example.yaml` lists every key and a test keeps it in step.
+ * Reference: docs/reference/config.md.
+ */
+
+const secret = z
+  .union([z.string(), z.instanceof(Secret)])
+  .transform((v) => (v instanceof Secret ? v : new Secret(v)));
+
+const server = z
+  .strictObject({
+    host: z
+      .string()
+      .default('127.0.0.1')
+      .describe('Address the HTTPS server binds to. Until authentication exists it MUST be a loopback address.'),
+    port: z.number().int().min(0).max(65535).default(8443).describe('HTTPS port (0 picks a free port).'),
+    tls: z
+      .strictObject({
+        certFile: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe('PEM certificate chain. When unset, a self-signed certificate is made in the data directory at first start.'),
+        keyFile: z.string().nullable().default(null).describe('PEM private key for certFile.'),
+      })
+      .prefault({})
+      .describe('TLS 1.3 settings of the HTTPS listener.'),
+  })
+  .prefault({})
+  .describe('The HTTPS API and web page.');
+
+const database = z
+  .strictObject({
+    url: secret
+      .nullable()
+      .default(null)
+      .describe('PostgreSQL connection URL (postgres://…). When unset, SQLite in the data directory is used. Secret: prefer CUSTOS_DATABASE_URL_FILE.')
+      .meta({ secret: true }),
+  })
+  .prefault({})
+  .describe('Metadata database.');
+
+const recording = z
+  .strictObject({
+    segmentSeconds: z
+      .number()
+      .int()
+      .min(2)
+      .max(3600)
+      .default(60)
+      .describe('Target segment length; segments are cut on the first key frame at or after it.'),
+    fragmentSeconds: z
+      .number()
+      .min(0.2)
+      .max(1)
+      .default(1)
+      .describe('Upper bound of one fMP4 fragment, which is also the most a crash can lose.'),
+    ffmpegPath: z.string().default('ffmpeg').describe('ffmpeg executable used by the ffmpeg ingest.'),
+    stallSeconds: z
+      .number()
+      .min(2)
+      .max(300)
+      .default(15)
+      .describe('A camera that delivers no bytes for this long is treated as failed and reconnected.'),
+    retryInitialSeconds: z.number().min(0.1).max(60).default(1).describe('First reconnect delay after a failure.'),
+    retryMaxSeconds: z.number().min(1).max(3600).default(30).describe('Cap of the exponential reconnect delay.'),
+    retentionCheckSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86400)
+      .default(60)
+      .describe('How often the retention job deletes expired segments.'),
+  })
+  .prefault({})
+  .describe('Recording data path.');
+
+const live = z
+  .strictObject({
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(65536)
+      .default(8 * 1024 * 1024)
+      .describe('A live viewer whose unsent bytes exceed this is dropped; the recorder never waits for viewers.'),
+  })
+  .prefault({})
+  .describe('Live view over WebSocket.');
+
+const demo = z
+  .strictObject({
+    cameras: z.number().int().min(0).max(250).default(2).describe('Simulated cameras started by `serve --demo`.'),
+    camsimPort: z.number().int().min(0).max(65535).default(8554).describe('RTSP port of the demo camera simulator.'),
+    profile: z
+      .enum(['full', 'small'])
+      .default('full')
+      .describe('Demo clip: full = 1080p 25 fps ~4 Mbit/s, small = 360p ~0.5 Mbit/s.'),
+  })
+  .prefault({})
+  .describe('Demo mode (`custos serve --demo`).');
+
+/** The whole configuration. */
+export const configSchema = z
+  .strictObject({
+    dataDir: z.string().default('./data').describe('Directory for the SQLite database, segments, exports and the self-signed certificate.'),
+    log: z
+      .strictObject({
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info')
+          .describe('Log level of the structured (JSON) log on stdout.'),
+      })
+      .prefault({})
+      .describe('Structured logging.'),
+    server,
+    database,
+    recording,
+    live,
+    demo,
+  })
+  .describe('Custos configuration.');
+
+/** The validated configuration with defaults applied. */
+export type Config = z.output<typeof configSchema>;

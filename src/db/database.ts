@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { AppError } from '../lib/errors.ts';
+import type { Secret } from '../config/secret.ts';
+import { migrations } from './migrations.ts';
+import type { Tables } from './tables.ts';
+
+/** The metadata database handle every store receives. */
+export type Db = Kysely<Tables>;
+
+/** Which engine a handle talks to (for the rare dialect-specific statement). */
+export type DbEngine = 'sqlite' | 'postgres';
+
+/** An open database with its engine. */
+export interface OpenDatabase {
+  readonly db: Db;
+  readonly engine: DbEngine;
+}
+
+/** PostgreSQL int8 (20) and numeric (1700) as JS numbers: our values stay below 2^53. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Opens the metadata database and applies pending migrations: PostgreSQL when `url` is set,
+ * else SQLite (WAL) at `<dataDir>/custos.db`.
+ */
+export async function openDatabase(opts: { url: Secret | null; dataDir: string }): Promise<OpenDatabase> {
+  let opened: OpenDatabase;
+  if (opts.url !== null) {
+    const pool = new pg.Pool({ connectionString: opts.url.reveal(), types: pgTypes, max: 10 });
+    opened = { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
+  } else {
+    await mkdir(opts.dataDir, { recursive: true });
+    const sqlite = new BetterSqlite3(join(opts.dataDir, 'custos.db'));
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    opened = { db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), engine: 'sqlite' };
+  }
+  try {
+    await migrate(opened.db);
+  } catch (e) {
+    await opened.db.destroy();
+    throw e instanceof AppError ? e : new AppError('STORAGE_FAILED', `database: ${redactedMessage(e)}`);
+  }
+  return opened;
+}
+
+/** Applies every pending migration; throws AppError STORAGE_FAILED naming the failed one. */
+export async function migrate(db: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError('STORAGE_FAILED', `database migration ${failed} failed: ${redactedMessage(error)}`);
+  }
+}
+
+/** Driver messages can quote a connection string; keep only the first line, scrubbed. */
+function redactedMessage(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return (text.split('\n')[0] ?? '').replace(/\/\/[^@/\s]*@/g, '//***@');
+}

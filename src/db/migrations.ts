@@ -1,0 +1,64 @@
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+/**
+ * Schema migrations, in order. A migration MUST work on SQLite and PostgreSQL and MUST NOT be
+ * edited once released: add a new one instead.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('cameras')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('url', 'text', (c) => c.notNull().unique())
+        .addColumn('username', 'text')
+        .addColumn('password', 'text')
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('retention_hours', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('segments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('object_key', 'text', (c) => c.notNull().unique())
+        .addColumn('start_ms', 'bigint', (c) => c.notNull())
+        .addColumn('end_ms', 'bigint', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('init_size', 'integer', (c) => c.notNull())
+        .addColumn('codec', 'text', (c) => c.notNull())
+        .addColumn('timescale', 'integer', (c) => c.notNull())
+        .addColumn('fragments', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('segments_camera_time').on('segments').columns(['camera_id', 'start_ms']).execute();
+      await db.schema.createIndex('segments_state').on('segments').column('state').execute();
+      await db.schema
+        .createTable('gaps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('start_ms', 'bigint', (c) => c.notNull())
+        .addColumn('end_ms', 'bigint')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('gaps_camera_time').on('gaps').columns(['camera_id', 'start_ms']).execute();
+      await db.schema
+        .createTable('exports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('from_ms', 'bigint', (c) => c.notNull())
+        .addColumn('to_ms', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint')
+        .addColumn('error', 'text')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('finished_ms', 'bigint')
+        .execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};

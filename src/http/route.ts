@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { RouteAccess } from '../access/permissions.ts';
+
+/** The request parts a handler sees, already validated against the route's schemas. */
+export interface RouteContext<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/**
+ * One HTTP route of the API. Routes are data: the server registers them, the OpenAPI document
+ * is generated from them, and the access tests walk them. Every route MUST declare `access`.
+ */
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Fastify path, e.g. `/api/v1/cameras/:id`. */
+  readonly url: string;
+  readonly access: RouteAccess;
+  readonly summary: string;
+  readonly tag: string;
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: z.ZodType<B>;
+  /** The success response: status, and a zod schema (JSON) or a media type (bytes). */
+  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string };
+  /** True for a WebSocket upgrade route (handled by `websocket` instead of `handler`). */
+  readonly websocket?: boolean;
+  /**
+   * Returns the JSON body to send with `response.status`, or `undefined` when it has already
+   * sent the reply itself (streams, files). Throws AppError for expected failures.
+   */
+  readonly handler?: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+  /** WebSocket handler, for `websocket: true` routes. */
+  readonly wsHandler?: (socket: import('ws').WebSocket, ctx: Omit<RouteContext<P, Q, B>, 'reply' | 'body'>) => void;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

@@ -1,0 +1,43 @@
+/**
+ * Errors as values with stable codes (STYLE rule 4). Every code here MUST be documented in
+ * docs/reference/errors.md (a test checks it); HTTP mapping lives only in src/http/problem.ts.
+ */
+export const errorCodes = {
+  VALIDATION_FAILED: 'The request or input did not match the expected shape.',
+  NOT_FOUND: 'The resource does not exist or the caller may not see it.',
+  CONFLICT: 'The resource conflicts with one that already exists.',
+  CAMERA_URL_INVALID: 'A camera URL is not a valid rtsp:// or rtsps:// URL.',
+  CAMERA_NAME_TAKEN: 'Another camera already has this name.',
+  CAMERA_URL_TAKEN: 'Another camera already records this URL.',
+  CAMERA_UNREACHABLE: 'The camera could not be reached or refused the stream.',
+  RANGE_INVALID: 'A time range is empty, reversed or too long.',
+  NO_RECORDING: 'No recording exists in the requested range.',
+  EXPORT_FAILED: 'An export could not be produced.',
+  MEDIA_MALFORMED: 'Media bytes do not form valid fragmented MP4.',
+  STORAGE_FAILED: 'The segment store could not read or write.',
+  CONFIG_INVALID: 'The configuration is invalid.',
+  BIND_REFUSED: 'The server refuses to bind to a non-loopback address.',
+  INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An expected failure, carried as a value through services and mapped to HTTP in one place. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable detail, safe to show to the caller (never a secret). */
+  readonly detail: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, detail?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** True when `e` is an AppError with one of the given codes (or any code when none given). */
+export function isAppError(e: unknown, ...codes: ErrorCode[]): e is AppError {
+  return e instanceof AppError && (codes.length === 0 || codes.includes(e.code));
+}

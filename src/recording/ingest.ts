@@ -1,0 +1,27 @@
+import type { MediaPiece } from './media.ts';
+
+/** What an ingest needs to pull one camera. Credentials are held apart from the URL. */
+export interface IngestTarget {
+  readonly cameraId: string;
+  /** rtsp:// or rtsps:// URL without userinfo. */
+  readonly url: string;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+/**
+ * Receives media pieces in order. Returning a promise applies back-pressure: the ingest MUST
+ * NOT deliver the next piece before the promise settles.
+ */
+export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
+
+/**
+ * Pulls one camera's stream and turns it into fMP4 pieces. `run` resolves when the stream ends
+ * normally or `signal` aborts, and rejects with an AppError (`CAMERA_UNREACHABLE`,
+ * `MEDIA_MALFORMED`) when it fails; the recorder supervises and reconnects.
+ * Implementations: ffmpeg (ffmpeg-ingest.ts); native RTSP comes later.
+ */
+export interface Ingest {
+  readonly name: string;
+  run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void>;
+}

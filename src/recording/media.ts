@@ -1,0 +1,37 @@
+/**
+ * The unit of media that flows from an ingest to the segmenter, the segment store and live
+ * viewers: the fMP4 init segment, then fragments (one `moof` + `mdat` pair each, ≤ 1 s).
+ * Any ingest (ffmpeg today, native RTSP later) MUST produce exactly this.
+ */
+export type MediaPiece = InitPiece | FragmentPiece;
+
+/** The `ftyp` + `moov` boxes that describe the stream; required before any fragment. */
+export interface InitPiece {
+  readonly kind: 'init';
+  /** The exact bytes of `ftyp` and `moov`. */
+  readonly bytes: Buffer;
+  /** RFC 6381 codec string for MSE, e.g. `avc1.640028`. */
+  readonly codec: string;
+  /** Media timescale of the video track (ticks per second). */
+  readonly timescale: number;
+  /** Track id of the video track. */
+  readonly trackId: number;
+  /** Frame width and height in pixels, when the sample description states them. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One `moof` + `mdat` pair (optionally preceded by `styp`/`sidx`/`prft` boxes). */
+export interface FragmentPiece {
+  readonly kind: 'fragment';
+  /** The exact bytes of the fragment, box headers included. */
+  readonly bytes: Buffer;
+  /** `tfdt` base media decode time of the video track, in timescale ticks. */
+  readonly decodeTime: number;
+  /** Sum of the video track's sample durations, in timescale ticks. */
+  readonly duration: number;
+  /** Number of video samples (frames). */
+  readonly sampleCount: number;
+  /** True when the first video sample is a sync sample (key frame). */
+  readonly keyframe: boolean;
+}

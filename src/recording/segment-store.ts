@@ -1,0 +1,52 @@
+/**
+ * Where segment bytes live. A segment is one object: the init segment followed by fragments,
+ * exactly as produced by the ingest. This issue's implementation writes plain fMP4 files
+ * (file-segment-store.ts); the encrypted vault replaces it behind this same interface.
+ *
+ * Contract:
+ * - `append` MUST have handed the bytes to the operating system (write(2)) before it resolves,
+ *   so a killed process loses at most the fragment in flight.
+ * - `recover` MUST cut a torn object back to its last whole fragment and report what remains.
+ */
+export interface SegmentStore {
+  /** Creates the object `key` holding `init`, ready for fragments. */
+  create(key: string, init: Buffer): Promise<SegmentWriter>;
+  /** Reads `length` bytes at `offset` of a stored object. */
+  read(key: string, offset: number, length: number): Promise<Buffer>;
+  /** Streams a whole object or a byte range of it. */
+  stream(key: string, offset?: number, length?: number): AsyncIterable<Buffer>;
+  /** Deletes an object; deleting a missing object is not an error. */
+  remove(key: string): Promise<void>;
+  /** Lists every stored key (for reconciliation with the index). */
+  list(): AsyncIterable<string>;
+  /** Repairs an object left open by a crash; returns what it now holds. */
+  recover(key: string): Promise<RecoveredObject>;
+}
+
+/** An object being written. */
+export interface SegmentWriter {
+  /** Appends one fragment; resolves with the offset at which it starts. */
+  append(fragment: Buffer): Promise<number>;
+  /** Flushes to stable storage (fsync) and closes. */
+  close(): Promise<void>;
+  /** Total bytes written so far. */
+  readonly size: number;
+}
+
+/** One fragment located inside a stored object. */
+export interface StoredFragment {
+  readonly offset: number;
+  readonly size: number;
+  readonly decodeTime: number;
+  readonly duration: number;
+  readonly keyframe: boolean;
+}
+
+/** The result of `recover`: the init size, the whole fragments kept, and bytes cut. */
+export interface RecoveredObject {
+  readonly initSize: number;
+  readonly timescale: number;
+  readonly fragments: readonly StoredFragment[];
+  readonly size: number;
+  readonly truncatedBytes: number;
+}
