@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 /**
@@ -33,7 +33,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('timescale', 'integer', (c) => c.notNull())
         .addColumn('fragments', 'text', (c) => c.notNull())
         .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema.createIndex('segments_camera_time').on('segments').columns(['camera_id', 'start_ms']).execute();
       await db.schema.createIndex('segments_state').on('segments').column('state').execute();
@@ -58,7 +57,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_ms', 'bigint', (c) => c.notNull())
         .addColumn('finished_ms', 'bigint')
         .execute();
-      await sql`select 1`.execute(db);
     },
   },
 };

@@ -1,4 +1,3 @@
-import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table shapes shared by SQLite and PostgreSQL. Times are integer milliseconds since the
@@ -40,7 +39,6 @@ export interface SegmentTable {
   fragments: string;
   /** open while being written; closed cleanly; recovered after a crash. */
   state: 'open' | 'closed' | 'recovered';
-  seq: Generated<number>;
 }
 
 export interface GapTable {
@@ -60,6 +58,6 @@ export interface ExportTable {
   state: 'pending' | 'running' | 'done' | 'failed';
   bytes: number | null;
   error: string | null;
-  created_ms: ColumnType<number, number, never>;
+  created_ms: number;
   finished_ms: number | null;
 }

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import * as api from '../api/schemas.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import type { Recorder } from '../recording/recorder.ts';
+import type { LiveHub } from '../live/live-hub.ts';
+import type { Camera } from './camera.ts';
+import { cameraTransport } from './camera-url.ts';
+import type { CamerasService } from './cameras.service.ts';
+
+/** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */
+export interface CameraRouteDeps {
+  readonly cameras: CamerasService;
+  readonly recorder: Recorder;
+  readonly live: LiveHub;
+}
+
+/** Camera CRUD. Credentials are accepted on write and never returned. */
+export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
+  const view = (camera: Camera): api.CameraDto => toDto(camera, deps);
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/cameras',
+      access: 'camera.read',
+      summary: 'List cameras with their recording status',
+      tag: 'cameras',
+      response: { status: 200, schema: z.array(api.camera) },
+      handler: async () => (await deps.cameras.list()).map(view),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/cameras',
+      access: 'camera.manage',
+      summary: 'Add a camera',
+      tag: 'cameras',
+      body: api.cameraCreate,
+      response: { status: 201, schema: api.camera },
+      handler: async ({ body }) => view(await deps.cameras.add(body)),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/cameras/:id',
+      access: 'camera.read',
+      summary: 'Get a camera',
+      tag: 'cameras',
+      params: api.idParams,
+      response: { status: 200, schema: api.camera },
+      handler: async ({ params }) => view(await deps.cameras.get(params.id)),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/api/v1/cameras/:id',
+      access: 'camera.manage',
+      summary: 'Change a camera',
+      tag: 'cameras',
+      params: api.idParams,
+      body: api.cameraUpdate,
+      response: { status: 200, schema: api.camera },
+      handler: async ({ params, body }) => view(await deps.cameras.update(params.id, body)),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/v1/cameras/:id',
+      access: 'camera.manage',
+      summary: 'Remove a camera (its recordings age out under retention)',
+      tag: 'cameras',
+      params: api.idParams,
+      response: { status: 204 },
+      handler: async ({ params }) => {
+        await deps.cameras.remove(params.id);
+        return undefined;
+      },
+    }),
+  ];
+}
+
+/** The API view of a camera: no credentials, with transport and live status. */
+export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live'>): api.CameraDto {
+  const status = deps.recorder.status(camera);
+  return {
+    id: camera.id,
+    name: camera.name,
+    url: camera.url,
+    hasCredentials: camera.username !== null || camera.password !== null,
+    transport: cameraTransport(camera.url),
+    enabled: camera.enabled,
+    retentionHours: camera.retentionHours,
+    createdAt: new Date(camera.createdMs).toISOString(),
+    updatedAt: new Date(camera.updatedMs).toISOString(),
+    status: {
+      state: camera.enabled ? status.state : 'disabled',
+      since: new Date(status.sinceMs).toISOString(),
+      lastError: status.lastError,
+      retryInSeconds: status.retryAtMs === null ? null : Math.max(0, Math.round((status.retryAtMs - Date.now()) / 1000)),
+      ingest: status.ingest,
+      bytes: status.bytes,
+      fragments: status.fragments,
+      viewers: deps.live.viewerCount(camera.id),
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { openDatabase } from '../db/database.ts';
+import { systemClock } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
+import { CamerasService } from '../cameras/cameras.service.ts';
+import { createCameraStore } from '../cameras/cameras.store.ts';
+import { cameraTransport } from '../cameras/camera-url.ts';
+import { configOptions, intOption, parse, readStdin, type CliIo, type Command } from './args.ts';
+import { loadCliConfig } from './load-cli-config.ts';
+import { readFile } from 'node:fs/promises';
+
+const usage = `Usage: custos camera <add|list|update|remove> [options]
+
+  custos camera add --name NAME --url rtsp://HOST/PATH [--username U]
+                    [--password-stdin | --password-file F] [--disabled] [--retention-hours H]
+  custos camera list [--json]
+  custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
+                    [--enable | --disable] [--retention-hours H]
+  custos camera remove ID
+
+Works on the configured database directly; a running server picks changes up within seconds.
+Passwords are never taken as arguments (they would show in ps): use --password-stdin or
+--password-file. Credentials typed into the URL are moved out of it.
+Common options: --config FILE, --data-dir DIR, --help.`;
+
+/** `custos camera …`: manage cameras from the command line. */
+export const cameraCommand: Command = {
+  name: 'camera',
+  summary: 'Add, list, update and remove cameras',
+  usage,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(`${usage}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    const options = {
+      ...configOptions,
+      name: { type: 'string' },
+      url: { type: 'string' },
+      username: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      'password-file': { type: 'string' },
+      disabled: { type: 'boolean' },
+      enable: { type: 'boolean' },
+      disable: { type: 'boolean' },
+      'retention-hours': { type: 'string' },
+      json: { type: 'boolean' },
+    } as const;
+    const { values, positionals } = parse(rest, options, true);
+    const config = await loadCliConfig(values, io);
+    const { db } = await openDatabase({ url: config.database.url, dataDir: config.dataDir });
+    try {
+      const cameras = new CamerasService(createCameraStore(db), systemClock);
+      const password = await readPassword(values, io);
+      switch (sub) {
+        case 'add': {
+          if (!values.name || !values.url) throw new AppError('VALIDATION_FAILED', 'camera add needs --name and --url');
+          const camera = await cameras.add({
+            name: values.name,
+            url: values.url,
+            ...(values.username !== undefined ? { username: values.username } : {}),
+            ...(password !== undefined ? { password } : {}),
+            enabled: !values.disabled,
+            retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
+          });
+          io.stdout.write(`${camera.id}\n`);
+          return 0;
+        }
+        case 'list': {
+          const list = await cameras.list();
+          if (values.json) {
+            const safe = list.map(({ password: _p, username: _u, ...c }) => ({ ...c, hasCredentials: _u !== null || _p !== null }));
+            io.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
+            return 0;
+          }
+          const rows = list.map((c) => [c.id, c.name, c.enabled ? 'enabled' : 'disabled', `${c.retentionHours}h`, cameraTransport(c.url), c.url]);
+          io.stdout.write(table([['ID', 'NAME', 'STATE', 'RETENTION', 'TRANSPORT', 'URL'], ...rows]));
+          return 0;
+        }
+        case 'update': {
+          const id = onePositional(positionals, 'update');
+          if (values.enable && values.disable) throw new AppError('VALIDATION_FAILED', '--enable and --disable exclude each other');
+          await cameras.update(id, {
+            ...(values.name !== undefined ? { name: values.name } : {}),
+            ...(values.url !== undefined ? { url: values.url } : {}),
+            ...(values.username !== undefined ? { username: values.username } : {}),
+            ...(password !== undefined ? { password } : {}),
+            ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
+            ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
+          });
+          return 0;
+        }
+        case 'remove': {
+          await cameras.remove(onePositional(positionals, 'remove'));
+          return 0;
+        }
+        default:
+          throw new AppError('VALIDATION_FAILED', `unknown camera command "${sub}"; try custos camera --help`);
+      }
+    } finally {
+      await db.destroy();
+    }
+  },
+};
+
+async function readPassword(values: { 'password-stdin'?: boolean | undefined; 'password-file'?: string | undefined }, io: CliIo): Promise<string | undefined> {
+  if (values['password-stdin'] && values['password-file']) throw new AppError('VALIDATION_FAILED', '--password-stdin and --password-file exclude each other');
+  if (values['password-stdin']) return readStdin(io.stdin);
+  if (values['password-file']) {
+    try {
+      return (await readFile(values['password-file'], 'utf8')).replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new AppError('VALIDATION_FAILED', `cannot read --password-file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return undefined;
+}
+
+function onePositional(positionals: string[], sub: string): string {
+  if (positionals.length !== 1) throw new AppError('VALIDATION_FAILED', `camera ${sub} needs exactly one camera id`);
+  return positionals[0] as string;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}

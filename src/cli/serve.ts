@@ -1,0 +1,69 @@
+import { join, resolve } from 'node:path';
+import { startApp } from '../app.ts';
+import { createLogger } from '../lib/logger.ts';
+import { startCamsim, type Camsim } from '../../tools/camsim/camsim.ts';
+import type { CamerasService } from '../cameras/cameras.service.ts';
+import { configOptions, parse, type Command } from './args.ts';
+import { loadCliConfig } from './load-cli-config.ts';
+
+/** `custos serve`: the API, the page and the recorder in one process; `--demo` adds cameras. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run Custos (HTTPS API, web page, recorder)',
+  usage: `Usage: custos serve [--config FILE] [--data-dir DIR] [--demo] [--port N]
+
+Runs the HTTPS server (TLS 1.3 only, loopback only until authentication exists) and records
+every enabled camera. Logs are JSON lines on stdout.
+
+  --config, -c FILE   YAML configuration (see custos.example.yaml)
+  --data-dir DIR      data directory (default ./data)
+  --port N            HTTPS port (default 8443)
+  --demo              also start simulated cameras (demo.cameras, default 2) and add them
+  --help, -h          this text`,
+  async run(argv, io) {
+    const { values } = parse(argv, { ...configOptions, demo: { type: 'boolean' }, port: { type: 'string' } });
+    if (values.help) {
+      io.stdout.write(`${this.usage}\n`);
+      return 0;
+    }
+    const config = await loadCliConfig(values, io, values.port === undefined ? {} : { 'server.port': Number(values.port) });
+    const logger = createLogger({ level: config.log.level });
+    let camsim: Camsim | null = null;
+    if (values.demo) {
+      camsim = await startCamsim({
+        cameras: config.demo.cameras,
+        port: config.demo.camsimPort,
+        profile: config.demo.profile,
+        cacheDir: join(resolve(config.dataDir), 'camsim'),
+        ffmpegPath: config.recording.ffmpegPath,
+        log: (msg) => logger.info({ component: 'camsim' }, msg),
+      });
+    }
+    const app = await startApp(config, { logger });
+    if (camsim) await addDemoCameras(app.cameras, camsim.urls);
+    io.stderr.write(`Custos is up at ${app.url}/ (self-signed certificate unless configured). Ctrl-C stops it.\n`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    io.stderr.write('Stopping: closing open segments…\n');
+    await app.close();
+    await camsim?.close();
+    return 0;
+  },
+};
+
+/** Adds one camera per simulator URL unless a camera already records it (idempotent). */
+async function addDemoCameras(cameras: CamerasService, urls: readonly string[]): Promise<void> {
+  const existing = new Set((await cameras.list()).map((c) => c.url));
+  for (const [i, url] of urls.entries()) {
+    const normalised = new URL(url).href;
+    if (existing.has(normalised)) continue;
+    await cameras.add({ name: `Demo camera ${i + 1}`, url, retentionHours: 24 });
+  }
+}

@@ -1,0 +1,37 @@
+import { cameraRoutes, type CameraRouteDeps } from '../cameras/cameras.routes.ts';
+import { liveRoutes } from '../live/live.routes.ts';
+import { exportRoutes, type ExportRouteDeps } from '../playback/exports.routes.ts';
+import { playbackRoutes, type PlaybackRouteDeps } from '../playback/playback.routes.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { RouteSpec } from './route.ts';
+import { systemRoutes } from './system.routes.ts';
+import { webRoutes } from './web.routes.ts';
+
+/** Everything the route table's handlers use. */
+export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps;
+
+/** The version reported by /healthz and the OpenAPI document. */
+export const apiVersion = '0.1.0';
+
+/**
+ * The whole route table, in one list: the server registers it, the OpenAPI document is built
+ * from it, and the access test walks it. Builders MUST NOT touch `deps` until a handler runs,
+ * so the table can be built without services to write the OpenAPI document.
+ */
+export function routeTable(deps: RouteDeps): RouteSpec[] {
+  const routes: RouteSpec[] = [
+    ...cameraRoutes(deps),
+    ...playbackRoutes(deps),
+    ...exportRoutes(deps),
+    ...liveRoutes(deps),
+    ...webRoutes(),
+  ];
+  let document: unknown;
+  const system = systemRoutes({ version: apiVersion, openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
+  return [...system, ...routes];
+}
+
+/** The OpenAPI document of the route table (no services needed). */
+export function openApiDocument(): Record<string, unknown> {
+  return buildOpenApi(routeTable(undefined as unknown as RouteDeps), apiVersion);
+}

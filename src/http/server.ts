@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import { z } from 'zod';
+import { AppError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { problemMediaType, toProblem } from './problem.ts';
+import type { RouteSpec } from './route.ts';
+import type { TlsMaterial } from './tls.ts';
+
+/** What the HTTP server is built from. */
+export interface ServerOptions {
+  readonly routes: readonly RouteSpec[];
+  readonly logger: Logger;
+  /** TLS material; null only for `inject()`-based tests, which open no socket. */
+  readonly tls: TlsMaterial | null;
+}
+
+/**
+ * Builds the Fastify app: HTTPS with TLS 1.3 only, HSTS, one problem+json error path, routes
+ * registered from their specs with zod validation. Listening is the caller's job.
+ */
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    ...(opts.tls
+      ? { https: { cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const } }
+      : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-correlation-id', request.id);
+    reply.header('strict-transport-security', 'max-age=31536000');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapFrameworkError(error);
+    const problem = toProblem(mapped, request.url.split('?')[0] ?? '', request.id);
+    if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
+    else request.log.info({ code: problem.code }, 'request refused');
+    void reply.code(problem.status).type(problemMediaType).send(problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const problem = toProblem(new AppError('NOT_FOUND', 'no such resource'), request.url.split('?')[0] ?? '', request.id);
+    void reply.code(404).type(problemMediaType).send(problem);
+  });
+
+  for (const route of opts.routes) registerRoute(app, route);
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, route: RouteSpec): void {
+  const parse = (request: FastifyRequest) => ({
+    params: validate(route.params, request.params, 'path'),
+    query: validate(route.query, request.query, 'query'),
+    body: validate(route.body, request.body, 'body'),
+  });
+  if (route.websocket) {
+    app.get(route.url, { websocket: true }, (socket, request) => {
+      let parsed: ReturnType<typeof parse>;
+      try {
+        parsed = parse(request);
+      } catch (e) {
+        socket.close(1008, e instanceof AppError ? e.code : 'INTERNAL');
+        return;
+      }
+      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request });
+    });
+    return;
+  }
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler: async (request, reply) => {
+      const parsed = parse(request);
+      const result = await route.handler?.({ ...parsed, request, reply });
+      if (reply.sent) return reply;
+      if (result === undefined) return reply.code(route.response.status).send();
+      return reply.code(route.response.status).send(result);
+    },
+  });
+}
+
+/** Parses one request part; a mismatch is VALIDATION_FAILED naming the field. */
+function validate(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  throw new AppError('VALIDATION_FAILED', `${where}${field ? ` ${field}` : ''}: ${issue?.message ?? 'invalid'}`, { field: field || where });
+}
+
+/** Fastify's own errors (bad JSON, body too large, unsupported media type) become problems too. */
+function mapFrameworkError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const e = error as { statusCode?: number; message?: string; code?: string };
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError('VALIDATION_FAILED', (e.message ?? 'bad request').split('\n')[0] ?? 'bad request', { frameworkCode: e.code });
+  }
+  return error;
+}

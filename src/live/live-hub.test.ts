@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LiveHub, type LiveViewer } from './live-hub.ts';
+import type { FragmentPiece, InitPiece } from '../recording/media.ts';
+
+const init: InitPiece = { kind: 'init', bytes: Buffer.from('init'), codec: 'avc1.640028', timescale: 12800, trackId: 1, width: 1920, height: 1080 };
+const frag = (name: string, keyframe: boolean): FragmentPiece => ({ kind: 'fragment', bytes: Buffer.from(name), decodeTime: 0, duration: 12800, sampleCount: 25, keyframe });
+
+class RecordingViewer implements LiveViewer {
+  messages: string[] = [];
+  buffered = 0;
+  closed: string | null = null;
+  send(data: string | Buffer): void {
+    this.messages.push(typeof data === 'string' ? `json:${(JSON.parse(data) as { type: string }).type}` : data.toString());
+  }
+  bufferedAmount(): number {
+    return this.buffered;
+  }
+  close(reason: string): void {
+    this.closed = reason;
+  }
+}
+
+test('a new viewer starts at the last key frame, after the hello and the init segment', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 1 << 20 });
+  hub.publishInit('c', init);
+  hub.publishFragment('c', frag('k1', true));
+  hub.publishFragment('c', frag('p1', false));
+  hub.publishFragment('c', frag('k2', true));
+  hub.publishFragment('c', frag('p2', false));
+  const viewer = new RecordingViewer();
+  hub.subscribe('c', viewer);
+  hub.publishFragment('c', frag('p3', false));
+  assert.deepEqual(viewer.messages, ['json:init', 'init', 'k2', 'p2', 'p3']);
+});
+
+test('a viewer that subscribes before the stream starts gets it from its init', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 1 << 20 });
+  const viewer = new RecordingViewer();
+  hub.subscribe('c', viewer);
+  hub.publishFragment('c', frag('lost', true));
+  hub.publishInit('c', init);
+  hub.publishFragment('c', frag('k1', true));
+  assert.deepEqual(viewer.messages, ['json:init', 'init', 'k1']);
+});
+
+test('a slow viewer is dropped and the others keep receiving', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 100 });
+  hub.publishInit('c', init);
+  const slow = new RecordingViewer();
+  const fast = new RecordingViewer();
+  hub.subscribe('c', slow);
+  hub.subscribe('c', fast);
+  slow.buffered = 99;
+  hub.publishFragment('c', frag('k1', true));
+  assert.equal(slow.closed, 'viewer too slow');
+  assert.equal(hub.viewerCount('c'), 1);
+  assert.deepEqual(fast.messages.slice(-1), ['k1']);
+});
+
+test('unsubscribing stops delivery', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 1 << 20 });
+  hub.publishInit('c', init);
+  const viewer = new RecordingViewer();
+  const off = hub.subscribe('c', viewer);
+  off();
+  hub.publishFragment('c', frag('k1', true));
+  assert.deepEqual(viewer.messages, ['json:init', 'init']);
+});

@@ -1,0 +1,134 @@
+import type { FragmentPiece, InitPiece } from '../recording/media.ts';
+
+/** A connected live viewer, as the hub sees it (a WebSocket behind it). */
+export interface LiveViewer {
+  /** Sends a text (JSON) or binary message without waiting. */
+  send(data: string | Buffer): void;
+  /** Bytes queued but not yet sent to the viewer. */
+  bufferedAmount(): number;
+  /** Closes the viewer's connection with a reason. */
+  close(reason: string): void;
+}
+
+/** The first message a viewer gets, before the init segment bytes. */
+export interface LiveHello {
+  readonly type: 'init';
+  readonly codec: string;
+  readonly mime: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface Channel {
+  init: InitPiece | null;
+  /** Fragments since the last key frame: what a new viewer needs to start decoding. */
+  gop: FragmentPiece[];
+  gopBytes: number;
+  viewers: Set<LiveViewer>;
+}
+
+/** Bounds of the key-frame cache per camera, so a camera with no key frames cannot grow it. */
+const maxGopFragments = 20;
+const maxGopBytes = 32 * 1024 * 1024;
+
+/**
+ * Fans out the recorder's fMP4 pieces to live viewers (MSE players). A new viewer starts at the
+ * last key frame: hello JSON, the init segment, the cached fragments since that key frame, then
+ * live fragments. Publishing MUST NOT block: a viewer whose unsent bytes exceed
+ * `maxBufferedBytes` is dropped, never the recorder.
+ */
+export class LiveHub {
+  readonly #channels = new Map<string, Channel>();
+  readonly #maxBufferedBytes: number;
+  readonly #onDrop: (cameraId: string, reason: string) => void;
+
+  constructor(opts: { maxBufferedBytes: number; onDrop?: (cameraId: string, reason: string) => void }) {
+    this.#maxBufferedBytes = opts.maxBufferedBytes;
+    this.#onDrop = opts.onDrop ?? (() => undefined);
+  }
+
+  /** A new init segment (new stream): viewers are re-initialised with it. */
+  publishInit(cameraId: string, init: InitPiece): void {
+    const channel = this.#channel(cameraId);
+    channel.init = init;
+    channel.gop = [];
+    channel.gopBytes = 0;
+    for (const viewer of channel.viewers) this.#sendInit(cameraId, channel, viewer);
+  }
+
+  /** A fragment recorded for the camera. */
+  publishFragment(cameraId: string, fragment: FragmentPiece): void {
+    const channel = this.#channel(cameraId);
+    if (channel.init === null) return;
+    if (fragment.keyframe) {
+      channel.gop = [];
+      channel.gopBytes = 0;
+    }
+    if (channel.gop.length < maxGopFragments && channel.gopBytes + fragment.bytes.length <= maxGopBytes) {
+      channel.gop.push(fragment);
+      channel.gopBytes += fragment.bytes.length;
+    }
+    for (const viewer of channel.viewers) this.#deliver(cameraId, channel, viewer, fragment.bytes);
+  }
+
+  /** The stream ended (camera failed or stopped): forget cached media; viewers stay and wait. */
+  endStream(cameraId: string): void {
+    const channel = this.#channels.get(cameraId);
+    if (!channel) return;
+    channel.init = null;
+    channel.gop = [];
+    channel.gopBytes = 0;
+  }
+
+  /** Adds a viewer; returns the function that removes it. */
+  subscribe(cameraId: string, viewer: LiveViewer): () => void {
+    const channel = this.#channel(cameraId);
+    channel.viewers.add(viewer);
+    if (channel.init !== null) this.#sendInit(cameraId, channel, viewer);
+    return () => {
+      channel.viewers.delete(viewer);
+    };
+  }
+
+  /** Closes every viewer of a camera (camera removed or disabled). */
+  closeCamera(cameraId: string, reason: string): void {
+    const channel = this.#channels.get(cameraId);
+    if (!channel) return;
+    for (const viewer of channel.viewers) viewer.close(reason);
+    this.#channels.delete(cameraId);
+  }
+
+  /** Number of viewers of a camera. */
+  viewerCount(cameraId: string): number {
+    return this.#channels.get(cameraId)?.viewers.size ?? 0;
+  }
+
+  #sendInit(cameraId: string, channel: Channel, viewer: LiveViewer): void {
+    const init = channel.init;
+    if (init === null) return;
+    const hello: LiveHello = { type: 'init', codec: init.codec, mime: `video/mp4; codecs="${init.codec}"`, width: init.width, height: init.height };
+    viewer.send(JSON.stringify(hello));
+    this.#deliver(cameraId, channel, viewer, init.bytes);
+    for (const fragment of channel.gop) this.#deliver(cameraId, channel, viewer, fragment.bytes);
+  }
+
+  #deliver(cameraId: string, channel: Channel, viewer: LiveViewer, bytes: Buffer): void {
+    if (!channel.viewers.has(viewer)) return;
+    if (viewer.bufferedAmount() + bytes.length > this.#maxBufferedBytes) {
+      channel.viewers.delete(viewer);
+      viewer.close('viewer too slow');
+      this.#onDrop(cameraId, 'viewer too slow');
+      return;
+    }
+    viewer.send(bytes);
+  }
+
+  #channel(cameraId: string): Channel {
+    let channel = this.#channels.get(cameraId);
+    if (!channel) {
+      channel = { init: null, gop: [], gopBytes: 0, viewers: new Set() };
+      this.#channels.set(cameraId, channel);
+    }
+    return channel;
+  }
+}

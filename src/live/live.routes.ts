@@ -1,0 +1,51 @@
+import * as api from '../api/schemas.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import type { CamerasService } from '../cameras/cameras.service.ts';
+import type { LiveHub } from './live-hub.ts';
+
+/** Dependencies of the live route. Route builders MUST NOT use them before a handler runs. */
+export interface LiveRouteDeps {
+  readonly cameras: CamerasService;
+  readonly live: LiveHub;
+}
+
+/**
+ * Live view over WebSocket. Messages: a JSON hello `{type:"init", codec, mime, width, height}`,
+ * then binary fMP4 (init segment, then fragments from the last key frame on), for an MSE
+ * SourceBuffer. A new hello may follow when the stream restarts. Unknown camera: close 1008.
+ */
+export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/cameras/:id/live',
+      access: 'live.view',
+      summary: 'Live fMP4 over WebSocket for Media Source Extensions',
+      tag: 'live',
+      params: api.idParams,
+      response: { status: 101 },
+      websocket: true,
+      wsHandler: (socket, { params, request }) => {
+        let unsubscribe: (() => void) | null = null;
+        let closed = false;
+        socket.on('close', () => {
+          closed = true;
+          unsubscribe?.();
+        });
+        socket.on('message', () => socket.close(1003, 'viewers do not send'));
+        deps.cameras.get(params.id).then(
+          () => {
+            if (closed) return;
+            unsubscribe = deps.live.subscribe(params.id, {
+              send: (data) => socket.send(data),
+              bufferedAmount: () => socket.bufferedAmount,
+              close: (reason) => socket.close(1013, reason),
+            });
+            request.log.info({ cameraId: params.id }, 'live viewer connected');
+          },
+          () => socket.close(1008, 'NOT_FOUND'),
+        );
+      },
+    }),
+  ];
+}

@@ -1,0 +1,43 @@
+import { AppError } from './lib/errors.ts';
+import type { CliIo, Command } from './cli/args.ts';
+import { serveCommand } from './cli/serve.ts';
+import { camsimCommand } from './cli/camsim.ts';
+import { cameraCommand } from './cli/camera.ts';
+
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `Usage: custos <command> [options]
+
+Custos: a secure, NIS2-ready video management system.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run "custos <command> --help" for the options of a command.`;
+}
+
+/** CLI entry: dispatches to a command and turns errors into a one-line reason and exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${help()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`custos: unknown command "${name}"; run custos --help\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof AppError) {
+      io.stderr.write(`custos ${name}: ${e.message}\n`);
+      return e.code === 'VALIDATION_FAILED' || e.code === 'CONFIG_INVALID' ? 2 : 1;
+    }
+    io.stderr.write(`custos ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

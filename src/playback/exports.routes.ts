@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import * as api from '../api/schemas.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import type { CamerasService } from '../cameras/cameras.service.ts';
+import type { ExportJob } from './export-job.ts';
+import type { ExportsService } from './exports.service.ts';
+import { parseRange } from './time-range.ts';
+
+/** Dependencies of the export routes. Route builders MUST NOT use them before a handler runs. */
+export interface ExportRouteDeps {
+  readonly cameras: CamerasService;
+  readonly exports: ExportsService;
+}
+
+const exportParams = z.strictObject({ id: z.uuid() });
+
+/** Export jobs: create, poll, download. */
+export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/exports',
+      access: 'recording.export',
+      summary: 'Export a time range of a camera as MP4 (remuxed, never re-encoded)',
+      tag: 'exports',
+      body: api.exportCreate,
+      response: { status: 202, schema: api.exportJob },
+      handler: async ({ body }) => {
+        await deps.cameras.get(body.cameraId);
+        const { fromMs, toMs } = parseRange(body.from, body.to);
+        return toDto(await deps.exports.create(body.cameraId, fromMs, toMs));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/exports/:id',
+      access: 'recording.export',
+      summary: 'State of an export job',
+      tag: 'exports',
+      params: exportParams,
+      response: { status: 200, schema: api.exportJob },
+      handler: async ({ params }) => toDto(await deps.exports.get(params.id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/exports/:id/file',
+      access: 'recording.export',
+      summary: 'Download a finished export',
+      tag: 'exports',
+      params: exportParams,
+      response: { status: 200, mediaType: 'video/mp4' },
+      handler: async ({ params, reply }) => {
+        const { stream, size } = await deps.exports.download(params.id);
+        await reply
+          .type('video/mp4')
+          .header('content-length', size)
+          .header('content-disposition', `attachment; filename="custos-export-${params.id}.mp4"`)
+          .send(stream);
+        return undefined;
+      },
+    }),
+  ];
+}
+
+function toDto(job: ExportJob): api.ExportJobDto {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: job.id,
+    cameraId: job.cameraId,
+    from: iso(job.fromMs),
+    to: iso(job.toMs),
+    state: job.state,
+    bytes: job.bytes,
+    error: job.error,
+    createdAt: iso(job.createdMs),
+    finishedAt: job.finishedMs === null ? null : iso(job.finishedMs),
+    download: job.state === 'done' ? `/api/v1/exports/${job.id}/file` : null,
+  };
+}

@@ -1,0 +1,40 @@
+import type { Db } from '../db/database.ts';
+import type { ExportTable } from '../db/tables.ts';
+import type { ExportJob } from './export-job.ts';
+
+/** Export jobs in the metadata database. */
+export interface ExportStore {
+  insert(job: ExportJob): Promise<void>;
+  update(job: ExportJob): Promise<void>;
+  get(id: string): Promise<ExportJob | undefined>;
+  /** Jobs that were pending or running when the server stopped. */
+  unfinished(): Promise<ExportJob[]>;
+}
+
+/** Creates the export store over a database handle. */
+export function createExportStore(db: Db): ExportStore {
+  return {
+    async insert(job) {
+      await db.insertInto('exports').values({ ...toRow(job), created_ms: job.createdMs }).execute();
+    },
+    async update(job) {
+      await db.updateTable('exports').set(toRow(job)).where('id', '=', job.id).execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toJob(row);
+    },
+    async unfinished() {
+      const rows = await db.selectFrom('exports').selectAll().where('state', 'in', ['pending', 'running']).execute();
+      return rows.map(toJob);
+    },
+  };
+}
+
+function toRow(job: ExportJob): Omit<ExportTable, 'created_ms'> {
+  return { id: job.id, camera_id: job.cameraId, from_ms: job.fromMs, to_ms: job.toMs, state: job.state, bytes: job.bytes, error: job.error, finished_ms: job.finishedMs };
+}
+
+function toJob(r: ExportTable): ExportJob {
+  return { id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, bytes: r.bytes, error: r.error, createdMs: r.created_ms, finishedMs: r.finished_ms };
+}

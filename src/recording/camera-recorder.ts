@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { scrubText } from '../lib/scrub-url.ts';
+import { sleep } from '../lib/sleep.ts';
+import type { LiveHub } from '../live/live-hub.ts';
+import type { CameraStatus } from './camera-status.ts';
+import type { Ingest, IngestTarget } from './ingest.ts';
+import type { FragmentPiece, InitPiece, MediaPiece } from './media.ts';
+import type { FragmentEntry, Segment } from './segment.ts';
+import type { SegmentIndex } from './segment-index.store.ts';
+import type { SegmentStore, SegmentWriter } from './segment-store.ts';
+import { Segmenter } from './segmenter.ts';
+
+/** What one camera's recorder needs; built by the Recorder, passed in by hand. */
+export interface CameraRecorderDeps {
+  readonly ingest: Ingest;
+  readonly store: SegmentStore;
+  readonly index: SegmentIndex;
+  readonly live: LiveHub;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly segmentMs: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+}
+
+interface OpenSegment {
+  segment: Segment;
+  writer: SegmentWriter;
+  fragments: FragmentEntry[];
+  durationMs: number;
+}
+
+/**
+ * Records one camera: runs the ingest, cuts segments, appends each fragment to the store as it
+ * arrives (so a crash loses at most the fragment in flight), indexes segments, records gaps,
+ * fans fragments out to live viewers, and reconnects with capped exponential backoff.
+ */
+export class CameraRecorder {
+  readonly #target: IngestTarget;
+  readonly #deps: CameraRecorderDeps;
+  readonly #abort = new AbortController();
+  #status: CameraStatus;
+  #open: OpenSegment | null = null;
+  #lastEndMs: number | null = null;
+  #gapOpen = false;
+  #loop: Promise<void> | null = null;
+
+  constructor(target: IngestTarget, deps: CameraRecorderDeps) {
+    this.#target = target;
+    this.#deps = deps;
+    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0 };
+  }
+
+  /** Starts recording in the background. */
+  start(): void {
+    this.#loop ??= this.#run().catch((e: unknown) => {
+      this.#deps.log.error({ err: e, cameraId: this.#target.cameraId }, 'camera recorder stopped by an unexpected error');
+      this.#setState('stopped', errorText(e));
+    });
+  }
+
+  /** Stops ingest, closes the open segment and waits until everything is written. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    this.#setState('stopped', this.#status.lastError);
+  }
+
+  /** Current status. */
+  status(): CameraStatus {
+    return this.#status;
+  }
+
+  /** The segment being written, with the fragments written so far (for playback of "now"). */
+  openSegment(): Segment | null {
+    const open = this.#open;
+    if (!open) return null;
+    return { ...open.segment, endMs: open.segment.startMs + open.durationMs, bytes: open.writer.size, fragments: [...open.fragments] };
+  }
+
+  async #run(): Promise<void> {
+    const { ingest, log, retryInitialMs, retryMaxMs, clock } = this.#deps;
+    const signal = this.#abort.signal;
+    let delayMs = retryInitialMs;
+    while (!signal.aborted) {
+      this.#setState('connecting', this.#status.lastError);
+      let reason = 'stream ended';
+      let segmenter: Segmenter | null = null;
+      let init: InitPiece | null = null;
+      let recorded = false;
+      try {
+        await ingest.run(
+          this.#target,
+          async (piece: MediaPiece) => {
+            if (piece.kind === 'init') {
+              await this.#closeOpen();
+              init = piece;
+              segmenter = new Segmenter(this.#deps.segmentMs, piece.timescale);
+              this.#deps.live.publishInit(this.#target.cameraId, piece);
+              return;
+            }
+            if (init === null || segmenter === null) throw new AppError('MEDIA_MALFORMED', 'fragment before init segment');
+            await this.#onFragment(piece, init, segmenter);
+            if (!recorded) {
+              recorded = true;
+              delayMs = retryInitialMs;
+              this.#setState('recording', null);
+            }
+          },
+          signal,
+        );
+      } catch (e) {
+        reason = errorText(e);
+      }
+      await this.#closeOpen().catch((e: unknown) => {
+        log.error({ err: e, cameraId: this.#target.cameraId }, 'could not close segment');
+      });
+      this.#deps.live.endStream(this.#target.cameraId);
+      if (signal.aborted) return;
+      await this.#recordGap(reason);
+      log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: delayMs }, 'camera ingest ended; retrying');
+      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + delayMs };
+      await sleep(delayMs, signal);
+      delayMs = Math.min(delayMs * 2, retryMaxMs);
+    }
+  }
+
+  async #onFragment(piece: FragmentPiece, init: InitPiece, segmenter: Segmenter): Promise<void> {
+    const place = segmenter.place(piece, this.#deps.clock.now());
+    if (Number.isNaN(place.startMs)) return;
+    if (place.cut) {
+      await this.#closeOpen();
+      await this.#openSegment(init, place.startMs);
+    }
+    const open = this.#open;
+    if (!open) return;
+    const offset = await open.writer.append(piece.bytes);
+    open.fragments.push({ offset, size: piece.bytes.length, durationMs: place.durationMs, keyframe: piece.keyframe });
+    open.durationMs += place.durationMs;
+    this.#lastEndMs = open.segment.startMs + open.durationMs;
+    this.#status = { ...this.#status, bytes: this.#status.bytes + piece.bytes.length, fragments: this.#status.fragments + 1 };
+    this.#deps.live.publishFragment(this.#target.cameraId, piece);
+  }
+
+  async #openSegment(init: InitPiece, startMs: number): Promise<void> {
+    const id = randomUUID();
+    const day = new Date(startMs).toISOString().slice(0, 10);
+    const segment: Segment = {
+      id,
+      cameraId: this.#target.cameraId,
+      objectKey: `${this.#target.cameraId}/${day}/${startMs}-${id}.mp4`,
+      startMs,
+      endMs: startMs,
+      bytes: init.bytes.length,
+      initSize: init.bytes.length,
+      codec: init.codec,
+      timescale: init.timescale,
+      fragments: [],
+      state: 'open',
+    };
+    // Index first, then the object: a crash between them leaves a row that recovery removes,
+    // never an object nobody knows about.
+    await this.#deps.index.insert(segment);
+    const writer = await this.#deps.store.create(segment.objectKey, init.bytes);
+    this.#open = { segment, writer, fragments: [], durationMs: 0 };
+    if (this.#gapOpen) {
+      await this.#deps.index.closeGaps(this.#target.cameraId, startMs);
+      this.#gapOpen = false;
+    }
+  }
+
+  async #closeOpen(): Promise<void> {
+    const open = this.#open;
+    if (!open) return;
+    this.#open = null;
+    await open.writer.close();
+    if (open.fragments.length === 0) {
+      await this.#deps.index.remove(open.segment.id);
+      await this.#deps.store.remove(open.segment.objectKey);
+      return;
+    }
+    await this.#deps.index.update({
+      ...open.segment,
+      endMs: Math.round(open.segment.startMs + open.durationMs),
+      bytes: open.writer.size,
+      fragments: open.fragments,
+      state: 'closed',
+    });
+  }
+
+  async #recordGap(reason: string): Promise<void> {
+    if (this.#gapOpen) return;
+    this.#gapOpen = true;
+    await this.#deps.index
+      .insertGap({ id: randomUUID(), cameraId: this.#target.cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason })
+      .catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record gap'));
+  }
+
+  #setState(state: CameraStatus['state'], lastError: string | null): void {
+    if (this.#status.state === state && this.#status.lastError === lastError) return;
+    this.#status = { ...this.#status, state, sinceMs: this.#deps.clock.now(), lastError, retryAtMs: null };
+  }
+}
+
+function errorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return scrubText(message, []).slice(0, 300);
+}

@@ -1,0 +1,56 @@
+import { isAppError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SegmentIndex } from './segment-index.store.ts';
+import type { SegmentStore } from './segment-store.ts';
+
+/** What recovery did, for the log and the tests. */
+export interface RecoveryReport {
+  readonly recovered: number;
+  readonly truncatedBytes: number;
+  readonly removedEmpty: number;
+  readonly removedOrphans: number;
+}
+
+/**
+ * Makes the index and the store agree after a crash; MUST run before recording starts.
+ * - A segment left `open` is cut back to its last whole fragment and indexed as `recovered`,
+ *   with its end time and fragment table rebuilt from the object itself.
+ * - An open segment whose object is missing, or holds no whole fragment, is removed.
+ * - An object that no index row names is deleted (the index row is always written first).
+ */
+export async function recoverSegments(store: SegmentStore, index: SegmentIndex, log: Logger): Promise<RecoveryReport> {
+  let recovered = 0;
+  let truncatedBytes = 0;
+  let removedEmpty = 0;
+  for (const segment of await index.open()) {
+    try {
+      const result = await store.recover(segment.objectKey);
+      if (result.fragments.length === 0) throw Object.assign(new Error('no whole fragment'), { empty: true });
+      const fragments = result.fragments.map((f) => ({
+        offset: f.offset,
+        size: f.size,
+        durationMs: (f.duration * 1000) / result.timescale,
+        keyframe: f.keyframe,
+      }));
+      const durationMs = fragments.reduce((sum, f) => sum + f.durationMs, 0);
+      await index.update({ ...segment, endMs: Math.round(segment.startMs + durationMs), bytes: result.size, fragments, state: 'recovered' });
+      recovered++;
+      truncatedBytes += result.truncatedBytes;
+    } catch (e) {
+      if (!isAppError(e) && !(e as { empty?: boolean }).empty) throw e;
+      await index.remove(segment.id);
+      await store.remove(segment.objectKey);
+      removedEmpty++;
+    }
+  }
+  const known = await index.objectKeys();
+  let removedOrphans = 0;
+  for await (const key of store.list()) {
+    if (known.has(key)) continue;
+    await store.remove(key);
+    removedOrphans++;
+  }
+  const report = { recovered, truncatedBytes, removedEmpty, removedOrphans };
+  if (recovered + removedEmpty + removedOrphans > 0) log.warn(report, 'recovered segments left by an unclean stop');
+  return report;
+}

@@ -1,0 +1,141 @@
+import type { Db } from '../db/database.ts';
+import type { SegmentTable } from '../db/tables.ts';
+import type { FragmentEntry, Gap, Segment } from './segment.ts';
+
+/** The segment and gap index in the metadata database (SQLite or PostgreSQL). */
+export interface SegmentIndex {
+  /** Records a segment being written (state open), before its object is created. */
+  insert(segment: Segment): Promise<void>;
+  /** Replaces a segment's row (close, recovery). */
+  update(segment: Segment): Promise<void>;
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<Segment | undefined>;
+  /** Segments of a camera overlapping [fromMs, toMs), oldest first. */
+  overlapping(cameraId: string, fromMs: number, toMs: number): Promise<Segment[]>;
+  /** Segments left open (by a crash). */
+  open(): Promise<Segment[]>;
+  /** Every object key the index knows. */
+  objectKeys(): Promise<Set<string>>;
+  /** Closed segments of a camera that ended before `beforeMs`, at most `limit`. */
+  expired(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
+  /** Camera ids that have segments but are no longer configured. */
+  orphanCameraIds(knownIds: readonly string[]): Promise<string[]>;
+  insertGap(gap: Gap): Promise<void>;
+  /** Ends every open gap of a camera at `endMs`. */
+  closeGaps(cameraId: string, endMs: number): Promise<void>;
+  gapsOverlapping(cameraId: string, fromMs: number, toMs: number): Promise<Gap[]>;
+  /** Deletes gaps that ended before `beforeMs`. */
+  removeGapsBefore(cameraId: string, beforeMs: number): Promise<void>;
+}
+
+/** Creates the index over a database handle. */
+export function createSegmentIndex(db: Db): SegmentIndex {
+  return {
+    async insert(segment) {
+      await db.insertInto('segments').values(toRow(segment)).execute();
+    },
+    async update(segment) {
+      await db.updateTable('segments').set(toRow(segment)).where('id', '=', segment.id).execute();
+    },
+    async remove(id) {
+      await db.deleteFrom('segments').where('id', '=', id).execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toSegment(row);
+    },
+    async overlapping(cameraId, fromMs, toMs) {
+      const rows = await db
+        .selectFrom('segments')
+        .selectAll()
+        .where('camera_id', '=', cameraId)
+        .where('start_ms', '<', toMs)
+        .where('end_ms', '>', fromMs)
+        .orderBy('start_ms')
+        .execute();
+      return rows.map(toSegment);
+    },
+    async open() {
+      const rows = await db.selectFrom('segments').selectAll().where('state', '=', 'open').execute();
+      return rows.map(toSegment);
+    },
+    async objectKeys() {
+      const rows = await db.selectFrom('segments').select('object_key').execute();
+      return new Set(rows.map((r) => r.object_key));
+    },
+    async expired(cameraId, beforeMs, limit) {
+      const rows = await db
+        .selectFrom('segments')
+        .selectAll()
+        .where('camera_id', '=', cameraId)
+        .where('state', '!=', 'open')
+        .where('end_ms', '<', beforeMs)
+        .orderBy('start_ms')
+        .limit(limit)
+        .execute();
+      return rows.map(toSegment);
+    },
+    async orphanCameraIds(knownIds) {
+      let query = db.selectFrom('segments').select('camera_id').distinct();
+      if (knownIds.length > 0) query = query.where('camera_id', 'not in', knownIds);
+      return (await query.execute()).map((r) => r.camera_id);
+    },
+    async insertGap(gap) {
+      await db
+        .insertInto('gaps')
+        .values({ id: gap.id, camera_id: gap.cameraId, start_ms: gap.startMs, end_ms: gap.endMs, reason: gap.reason })
+        .execute();
+    },
+    async closeGaps(cameraId, endMs) {
+      await db.updateTable('gaps').set({ end_ms: endMs }).where('camera_id', '=', cameraId).where('end_ms', 'is', null).execute();
+    },
+    async gapsOverlapping(cameraId, fromMs, toMs) {
+      const rows = await db
+        .selectFrom('gaps')
+        .selectAll()
+        .where('camera_id', '=', cameraId)
+        .where('start_ms', '<', toMs)
+        .where((eb) => eb.or([eb('end_ms', 'is', null), eb('end_ms', '>', fromMs)]))
+        .orderBy('start_ms')
+        .execute();
+      return rows.map((r) => ({ id: r.id, cameraId: r.camera_id, startMs: r.start_ms, endMs: r.end_ms, reason: r.reason }));
+    },
+    async removeGapsBefore(cameraId, beforeMs) {
+      await db.deleteFrom('gaps').where('camera_id', '=', cameraId).where('end_ms', '<', beforeMs).execute();
+    },
+  };
+}
+
+function toRow(s: Segment): SegmentTable {
+  return {
+    id: s.id,
+    camera_id: s.cameraId,
+    object_key: s.objectKey,
+    start_ms: s.startMs,
+    end_ms: s.endMs,
+    bytes: s.bytes,
+    init_size: s.initSize,
+    codec: s.codec,
+    timescale: s.timescale,
+    fragments: JSON.stringify(s.fragments.map((f) => [f.offset, f.size, f.durationMs, f.keyframe ? 1 : 0])),
+    state: s.state,
+  };
+}
+
+function toSegment(r: SegmentTable): Segment {
+  const raw = JSON.parse(r.fragments) as Array<[number, number, number, number]>;
+  const fragments: FragmentEntry[] = raw.map(([offset, size, durationMs, keyframe]) => ({ offset, size, durationMs, keyframe: keyframe === 1 }));
+  return {
+    id: r.id,
+    cameraId: r.camera_id,
+    objectKey: r.object_key,
+    startMs: r.start_ms,
+    endMs: r.end_ms,
+    bytes: r.bytes,
+    initSize: r.init_size,
+    codec: r.codec,
+    timescale: r.timescale,
+    fragments,
+    state: r.state,
+  };
+}

@@ -1,0 +1,57 @@
+import type { FragmentPiece } from './media.ts';
+
+/** Where a fragment falls on the wall clock, and whether it opens a new segment. */
+export interface FragmentPlacement {
+  /** Wall-clock start of the fragment, ms since the epoch. */
+  readonly startMs: number;
+  /** Duration of the fragment in ms. */
+  readonly durationMs: number;
+  /** True when the fragment MUST start a new segment (the current one, if any, is closed first). */
+  readonly cut: boolean;
+}
+
+/**
+ * Decides segment boundaries for one ingest run (pure; no I/O). A segment is cut at the first
+ * key-frame fragment at or after `targetMs`, so segments drift from the nominal length and are
+ * indexed by their real times. Each segment is anchored to the wall clock when its first
+ * fragment arrives; inside a segment, times follow the stream's decode timestamps, so a camera
+ * clock that drifts against ours is corrected at every cut.
+ */
+export class Segmenter {
+  readonly #targetMs: number;
+  readonly #timescale: number;
+  #segmentStartMs: number | null = null;
+  #anchorWallMs = 0;
+  #anchorDecode = 0;
+
+  constructor(targetMs: number, timescale: number) {
+    this.#targetMs = targetMs;
+    this.#timescale = timescale;
+  }
+
+  /**
+   * Places a fragment that arrived (was complete) at `arrivalMs`. A fragment that does not start
+   * with a key frame cannot open a segment: `cut` is false and `startMs` is NaN when no segment
+   * is open, and the caller drops it (only possible at the very start of a broken stream).
+   */
+  place(fragment: FragmentPiece, arrivalMs: number): FragmentPlacement {
+    const durationMs = (fragment.duration * 1000) / this.#timescale;
+    if (this.#segmentStartMs !== null) {
+      const startMs = this.#anchorWallMs + ((fragment.decodeTime - this.#anchorDecode) * 1000) / this.#timescale;
+      if (!(fragment.keyframe && startMs - this.#segmentStartMs >= this.#targetMs)) return { startMs, durationMs, cut: false };
+    } else if (!fragment.keyframe) {
+      return { startMs: Number.NaN, durationMs, cut: false };
+    }
+    // New segment: anchor to the arrival time minus the fragment's own length.
+    const startMs = Math.round(arrivalMs - durationMs);
+    this.#segmentStartMs = startMs;
+    this.#anchorWallMs = startMs;
+    this.#anchorDecode = fragment.decodeTime;
+    return { startMs, durationMs, cut: true };
+  }
+
+  /** True while a segment is open in this run. */
+  get open(): boolean {
+    return this.#segmentStartMs !== null;
+  }
+}
