@@ -82,7 +82,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
     },
   });
-  const playback = new PlaybackService({ ...index, get: index.get, openSegment: (id) => recorder.openSegment(id) }, clock);
+  const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
   const exporter = createFfmpegExporter({ ffmpegPath: config.recording.ffmpegPath, dir: join(dataDir, 'exports'), store });
   const exports = new ExportsService({ store: createExportStore(db), exporter, playback, clock, log });
   await exports.recover();

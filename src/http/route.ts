@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { RouteAccess } from '../access/permissions.ts';
 
@@ -35,7 +36,7 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
    */
   readonly handler?: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
   /** WebSocket handler, for `websocket: true` routes. */
-  readonly wsHandler?: (socket: import('ws').WebSocket, ctx: Omit<RouteContext<P, Q, B>, 'reply' | 'body'>) => void;
+  readonly wsHandler?: (socket: WebSocket, ctx: Omit<RouteContext<P, Q, B>, 'reply' | 'body'>) => void;
 }
 
 /** Declares a route with its types inferred from its schemas. */

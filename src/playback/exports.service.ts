@@ -3,9 +3,17 @@ import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ExportJob } from './export-job.ts';
-import type { ExportStore } from './exports.store.ts';
 import type { Exporter } from './ffmpeg-exporter.ts';
 import type { PlaybackService } from './playback.service.ts';
+
+/** What the service needs from storage (implemented by exports.store.ts). */
+export interface ExportStore {
+  insert(job: ExportJob): Promise<void>;
+  update(job: ExportJob): Promise<void>;
+  get(id: string): Promise<ExportJob | undefined>;
+  /** Jobs that were pending or running when the server stopped. */
+  unfinished(): Promise<ExportJob[]>;
+}
 
 /**
  * Export jobs: checks the range has recordings before accepting, renders in the background one

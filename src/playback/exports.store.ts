@@ -1,17 +1,9 @@
 import type { Db } from '../db/database.ts';
 import type { ExportTable } from '../db/tables.ts';
 import type { ExportJob } from './export-job.ts';
+import type { ExportStore } from './exports.service.ts';
 
-/** Export jobs in the metadata database. */
-export interface ExportStore {
-  insert(job: ExportJob): Promise<void>;
-  update(job: ExportJob): Promise<void>;
-  get(id: string): Promise<ExportJob | undefined>;
-  /** Jobs that were pending or running when the server stopped. */
-  unfinished(): Promise<ExportJob[]>;
-}
-
-/** Creates the export store over a database handle. */
+/** Export jobs in the metadata database (SQLite or PostgreSQL). */
 export function createExportStore(db: Db): ExportStore {
   return {
     async insert(job) {

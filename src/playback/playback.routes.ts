@@ -15,7 +15,14 @@ export interface PlaybackRouteDeps {
   readonly store: SegmentStore;
 }
 
-const segmentParams = z.strictObject({ id: z.uuid(), segmentId: z.uuid() });
+/** `<segment id>.mp4`: ffmpeg's HLS reader only fetches segment URIs with a media extension. */
+const segmentParams = z.strictObject({
+  id: z.uuid(),
+  file: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.mp4$/, 'expected <segment id>.mp4')
+    .transform((f) => f.slice(0, -4)),
+});
 
 /** Timeline, HLS playlist and segment bytes. */
 export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
@@ -62,7 +69,7 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'GET',
-      url: '/api/v1/cameras/:id/segments/:segmentId',
+      url: '/api/v1/cameras/:id/segments/:file',
       access: 'recording.play',
       summary: 'Bytes of a recorded segment (fMP4); honours a single Range header',
       tag: 'playback',
@@ -70,7 +77,7 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       response: { status: 200, mediaType: 'video/mp4' },
       handler: async ({ params, request, reply }) => {
         await deps.cameras.get(params.id);
-        const segment = await deps.playback.segment(params.id, params.segmentId);
+        const segment = await deps.playback.segment(params.id, params.file);
         const size = segment.bytes;
         const range = parseByteRange(request.headers.range, size);
         if (range === 'unsatisfiable') {
@@ -81,7 +88,8 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
         const length = range ? range.end - range.start + 1 : size;
         if (start + length > size) throw new AppError('STORAGE_FAILED', 'segment is shorter than indexed');
         const body = await deps.store.read(segment.objectKey, start, length);
-        if (range) await reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
+        // Not awaited: an awaited reply resolves only once sent.
+        if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
         await reply.type('video/mp4').header('accept-ranges', 'bytes').header('cache-control', 'no-store').send(body);
         return undefined;
       },

@@ -24,10 +24,11 @@ export class PlaybackService {
 
   /** Closed segments overlapping the range plus the one being written, oldest first. */
   async segments(cameraId: string, fromMs: number, toMs: number): Promise<Segment[]> {
-    const closed = await this.#source.overlapping(cameraId, fromMs, toMs);
+    // Rows still `open` carry no fragments yet; the recorder's in-memory copy has them.
+    const segments = (await this.#source.overlapping(cameraId, fromMs, toMs)).filter((s) => s.state !== 'open');
     const open = this.#source.openSegment(cameraId);
-    if (open && open.startMs < toMs && open.endMs > fromMs && !closed.some((s) => s.id === open.id)) closed.push(open);
-    return closed.sort((a, b) => a.startMs - b.startMs);
+    if (open && open.startMs < toMs && open.endMs > fromMs) segments.push(open);
+    return segments.sort((a, b) => a.startMs - b.startMs);
   }
 
   /** Recorded spans and gaps in the range. */
@@ -43,9 +44,9 @@ export class PlaybackService {
     return selections;
   }
 
-  /** An HLS playlist of the range; segment URIs are `segments/<segment id>` relative to it. */
+  /** An HLS playlist of the range; segment URIs are `segments/<segment id>.mp4` relative to it. */
   async playlist(cameraId: string, fromMs: number, toMs: number): Promise<string> {
-    return renderPlaylist(await this.select(cameraId, fromMs, toMs), (s) => `segments/${s.id}`);
+    return renderPlaylist(await this.select(cameraId, fromMs, toMs), (s) => `segments/${s.id}.mp4`);
   }
 
   /** A segment of the camera (closed or in progress), or NOT_FOUND. */

@@ -190,7 +190,7 @@ function runOnce(
       signal.removeEventListener('abort', onAbort);
       untrack(child);
       if (err === undefined) resolve();
-      else reject(err);
+      else reject(err instanceof Error ? err : new Error('ffmpeg ingest failed'));
     };
 
     child.on('error', (e: NodeJS.ErrnoException) => {

@@ -22,7 +22,7 @@ function split(pieces: MediaPiece[]): { init: InitPiece; fragments: FragmentPiec
   const [init, ...rest] = pieces;
   assert.equal(init?.kind, 'init');
   assert.ok(rest.every((p) => p.kind === 'fragment'));
-  return { init: init as InitPiece, fragments: rest as FragmentPiece[] };
+  return { init: init, fragments: rest };
 }
 
 /** A deterministic pseudo-random generator, so a failing fuzz case can be replayed. */

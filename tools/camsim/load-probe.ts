@@ -29,8 +29,7 @@ export function openProbeSession(url: string): Promise<ProbeSession> {
   let buf = Buffer.alloc(0);
   let cseq = 0;
   let sessionId = '';
-  const steps = ['DESCRIBE', 'SETUP', 'PLAY'] as const;
-  const request = (method: (typeof steps)[number]): void => {
+  const request = (method: 'DESCRIBE' | 'SETUP' | 'PLAY'): void => {
     cseq += 1;
     const target = method === 'SETUP' ? `${url}/trackID=0` : url;
     const extra = method === 'SETUP' ? 'Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n'

@@ -1,0 +1,136 @@
+/**
+ * The recording data path end to end, with real parts only: camsim (our RTSP server) →
+ * ffmpeg ingest → segmenter → file store + SQLite index → HTTPS API → ffmpeg/ffprobe as clients.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { App } from '../../src/app.ts';
+import type { Camsim } from '../../tools/camsim/camsim.ts';
+import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
+import type { Segment } from '../../src/recording/segment.ts';
+
+const fps = 25;
+let sim: Camsim;
+let app: App;
+let dir: { path: string; remove(): Promise<void> };
+let cameraIds: string[] = [];
+let startedAt = 0;
+let stoppedAt = 0;
+
+async function api<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; headers: Record<string, unknown>; raw: string }> {
+  const res = await app.server.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
+  let json: unknown = undefined;
+  try {
+    json = res.json();
+  } catch {
+    // not JSON
+  }
+  return { status: res.statusCode, json: json as T, headers: res.headers, raw: res.body };
+}
+
+before(async () => {
+  dir = await tempDir('recording');
+  sim = await startTestCamsim({ cameras: 2 });
+  app = await startTestApp(dir.path);
+  startedAt = Date.now();
+  for (const [i, url] of sim.urls.entries()) {
+    const res = await api<{ id: string }>('POST', '/api/v1/cameras', { name: `Camera ${i + 1}`, url });
+    assert.equal(res.status, 201, res.raw);
+    cameraIds.push(res.json.id);
+  }
+  await waitFor('both cameras recording', 20_000, async () => {
+    const res = await api<Array<{ status: { state: string } }>>('GET', '/api/v1/cameras');
+    return res.json.every((c) => c.status.state === 'recording');
+  });
+  await delay(20_000);
+  stoppedAt = Date.now();
+});
+
+after(async () => {
+  await app?.close();
+  await sim?.close();
+  await dir?.remove();
+});
+
+const range = () => ({ from: new Date(startedAt - 5_000).toISOString(), to: new Date(stoppedAt + 1_000).toISOString() });
+
+test('the timeline of each camera shows about 20 s recorded and no gap inside it', async () => {
+  for (const id of cameraIds) {
+    const { from, to } = range();
+    const res = await api<{ spans: Array<{ start: string; end: string }>; gaps: unknown[] }>('GET', `/api/v1/cameras/${id}/timeline?from=${from}&to=${to}`);
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.json.spans.length, 1, JSON.stringify(res.json));
+    const span = res.json.spans[0]!;
+    const seconds = (Date.parse(span.end) - Date.parse(span.start)) / 1000;
+    assert.ok(seconds >= 17, `recorded ${seconds} s`);
+  }
+});
+
+test('the HLS playlist of the range decodes in ffmpeg over HTTPS with the expected frame count', async () => {
+  const id = cameraIds[0]!;
+  // The camera is still recording: end the range in the past so the playlist cannot grow
+  // between our request and ffmpeg's.
+  const from = new Date(startedAt - 5_000).toISOString();
+  const to = new Date(stoppedAt - 3_000).toISOString();
+  const url = `${app.url}/api/v1/cameras/${id}/playback.m3u8?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+  const playlist = await api<unknown>('GET', `/api/v1/cameras/${id}/playback.m3u8?from=${from}&to=${to}`);
+  assert.equal(playlist.status, 200);
+  assert.match(playlist.raw, /#EXT-X-MAP:URI="segments\//);
+  const durations = [...playlist.raw.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
+  const expectedFrames = Math.round(durations.reduce((a, b) => a + b, 0) * fps);
+  assert.equal(await decodeErrors(url), '');
+  const frames = await countFrames(url);
+  assert.ok(Math.abs(frames - expectedFrames) <= fps, `playlist decoded ${frames} frames, index says ${expectedFrames}`);
+});
+
+test('an export of 10 s is an MP4 that decodes with no errors and the right number of frames', async () => {
+  const id = cameraIds[1]!;
+  const from = new Date(startedAt + 4_000).toISOString();
+  const to = new Date(startedAt + 14_000).toISOString();
+  const created = await api<{ id: string; state: string }>('POST', '/api/v1/exports', { cameraId: id, from, to });
+  assert.equal(created.status, 202, created.raw);
+  const done = await waitFor('export done', 30_000, async () => {
+    const res = await api<{ state: string; download: string | null; error: string | null }>('GET', `/api/v1/exports/${created.json.id}`);
+    if (res.json.state === 'failed') throw new Error(`export failed: ${res.json.error}`);
+    return res.json.state === 'done' ? res.json : null;
+  });
+  const file = await app.server.inject({ method: 'GET', url: done.download! });
+  assert.equal(file.statusCode, 200);
+  assert.equal(file.headers['content-type'], 'video/mp4');
+  const path = join(dir.path, 'export-check.mp4');
+  await writeFile(path, file.rawPayload);
+  assert.equal(await probeErrors(path), '');
+  assert.equal(await decodeErrors(path), '');
+  const frames = await countFrames(path);
+  // Whole fragments overlapping the range are exported: 10 s, plus up to one fragment each side.
+  assert.ok(frames >= 10 * fps && frames <= 12 * fps + 1, `export has ${frames} frames`);
+});
+
+test('a bad export request gets a problem document, not a job', async () => {
+  const res = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:00:00Z', to: '2020-01-01T00:01:00Z' });
+  assert.equal(res.status, 404);
+  assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.equal(res.json.code, 'NO_RECORDING');
+  const reversed = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:01:00Z', to: '2020-01-01T00:00:00Z' });
+  assert.equal(reversed.json.code, 'RANGE_INVALID');
+});
+
+test('after a clean stop every stored segment decodes and its frame count matches its indexed length', async () => {
+  await app.close();
+  const { createTestDatabaseAt } = await import('../helpers/reopen.ts');
+  const segments: Segment[] = await createTestDatabaseAt(dir.path, (index) => index.overlapping.bind(index), cameraIds);
+  assert.ok(segments.length >= 6, `expected ≥ 3 segments per camera, got ${segments.length}`);
+  for (const s of segments) {
+    assert.equal(s.state, 'closed');
+    const path = join(dir.path, 'segments', s.objectKey);
+    assert.equal(await probeErrors(path), '', s.objectKey);
+    assert.equal(await decodeErrors(path), '', s.objectKey);
+    const frames = await countFrames(path);
+    const expected = ((s.endMs - s.startMs) / 1000) * fps;
+    assert.ok(Math.abs(frames - expected) <= fps, `${s.objectKey}: ${frames} frames for ${expected} expected`);
+  }
+});
