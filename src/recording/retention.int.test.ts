@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTestDatabase } from '../../test/helpers/databases.ts';
+import { tempDir } from '../../test/helpers/harness.ts';
+import { makeFmp4Fixture } from '../../test/helpers/ffmpeg-fixtures.ts';
+import { Fmp4Reader } from './fmp4-reader.ts';
+import { FileSegmentStore } from './file-segment-store.ts';
+import { createSegmentIndex } from './segment-index.store.ts';
+import { applyRetention } from './retention.ts';
+import { createLogger } from '../lib/logger.ts';
+import type { Camera } from '../cameras/camera.ts';
+
+test('retention deletes segments older than their camera keeps, index row and file both, and keeps the rest', async (t) => {
+  const database = await createTestDatabase('sqlite');
+  const dir = await tempDir('retention');
+  t.after(async () => {
+    await database.close();
+    await dir.remove();
+  });
+  const store = new FileSegmentStore(join(dir.path, 'segments'));
+  const index = createSegmentIndex(database.db);
+  const [init, ...fragments] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 2 }));
+  const hour = 3_600_000;
+  const now = 1_795_000_000_000;
+  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, enabled: true, retentionHours: 24, createdMs: 0, updatedMs: 0 };
+  const ages = { old: 30 * hour, fresh: 2 * hour, orphanOld: 100 * hour, orphanFresh: 50 * hour };
+  for (const [name, age] of Object.entries(ages)) {
+    const cameraId = name.startsWith('orphan') ? 'gone' : camera.id;
+    const key = `${cameraId}/${name}.mp4`;
+    const writer = await store.create(key, init!.bytes);
+    for (const f of fragments) await writer.append(f.bytes);
+    await writer.close();
+    await index.insert({ id: name, cameraId, objectKey: key, startMs: now - age, endMs: now - age + 2000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });
+  }
+  const deleted = await applyRetention({ cameras: { list: async () => [camera] }, index, store, clock: { now: () => now }, log: createLogger({ level: 'silent' }) });
+  assert.equal(deleted, 2);
+  const left = [...(await index.objectKeys())].sort();
+  assert.deepEqual(left, ['cam-1/fresh.mp4', 'gone/orphanFresh.mp4'], 'a removed camera keeps the default 72 h');
+  await assert.rejects(access(join(dir.path, 'segments', 'cam-1/old.mp4')));
+  await access(join(dir.path, 'segments', 'cam-1/fresh.mp4'));
+});

@@ -1,0 +1,118 @@
+/**
+ * The API's contracts: every route declares its permission, the committed OpenAPI document
+ * matches the route table, every error code is documented, TLS 1.3 only, loopback only, and
+ * camera credentials never come back out. Real server on a real TLS socket where it matters.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:tls';
+import { Writable } from 'node:stream';
+import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
+import { permissions } from '../../src/access/permissions.ts';
+import { errorCodes, isAppError } from '../../src/lib/errors.ts';
+import { startApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { startTestApp, tempDir } from '../helpers/harness.ts';
+
+const repo = new URL('../../', import.meta.url);
+const publicRoutes = new Set(['/healthz', '/api/v1/openapi.json', '/', '/app.js', '/style.css', '/vendor/hls.min.js']);
+
+test('every route declares a known permission, and only health, the API document and page files are public', () => {
+  const routes = routeTable(undefined as unknown as RouteDeps);
+  assert.ok(routes.length > 10);
+  for (const route of routes) {
+    assert.ok(route.access === 'public' || route.access in permissions, `${route.method} ${route.url} declares ${String(route.access)}`);
+    if (route.access === 'public') assert.ok(publicRoutes.has(route.url), `${route.method} ${route.url} must not be public`);
+  }
+});
+
+test('the committed OpenAPI document matches the route table', async () => {
+  const committed = JSON.parse(await readFile(new URL('docs/reference/openapi.json', repo), 'utf8')) as unknown;
+  assert.deepEqual(committed, openApiDocument(), 'docs/reference/openapi.json is stale: run npm run openapi');
+});
+
+test('every error code is documented in docs/reference/errors.md', async () => {
+  const doc = await readFile(new URL('docs/reference/errors.md', repo), 'utf8');
+  for (const code of Object.keys(errorCodes)) assert.match(doc, new RegExp(`\\b${code}\\b`), `${code} is not documented`);
+});
+
+test('every permission is documented in docs/reference/permissions.md', async () => {
+  const doc = await readFile(new URL('docs/reference/permissions.md', repo), 'utf8');
+  for (const name of Object.keys(permissions)) assert.ok(doc.includes(`\`${name}\``), `${name} is not documented`);
+});
+
+test('the server refuses to bind to a non-loopback address while there is no authentication', async (t) => {
+  const dir = await tempDir('bind');
+  t.after(() => dir.remove());
+  for (const host of ['0.0.0.0', '::', '192.0.2.10']) {
+    const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.host': host, 'server.port': 0 } });
+    await assert.rejects(startApp(config, { logger: createLogger({ level: 'silent' }) }), (e) => isAppError(e, 'BIND_REFUSED'));
+  }
+});
+
+test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem+json', async (t) => {
+  const dir = await tempDir('tls');
+  t.after(() => dir.remove());
+  const app = await startTestApp(dir.path);
+  t.after(() => app.close());
+  const port = Number(new URL(app.url).port);
+  const tls12 = await new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+    socket.on('secureConnect', () => {
+      resolve(`connected with ${socket.getProtocol()}`);
+      socket.destroy();
+    });
+    socket.on('error', (e) => resolve(`refused: ${e.message}`));
+  });
+  assert.match(tls12, /^refused/);
+  const tls13 = await new Promise<string | null>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    socket.on('secureConnect', () => {
+      resolve(socket.getProtocol());
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+  assert.equal(tls13, 'TLSv1.3');
+  const res = await app.server.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+  assert.equal(res.statusCode, 404);
+  assert.equal(res.headers['strict-transport-security'], 'max-age=31536000');
+  assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.equal(res.json<{ code: string }>().code, 'NOT_FOUND');
+});
+
+test('camera credentials are accepted but never returned by the API nor written to the log', async (t) => {
+  const dir = await tempDir('creds');
+  t.after(() => dir.remove());
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0, 'recording.retryInitialSeconds': 0.2 } });
+  const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
+  t.after(() => app.close());
+  // A closed port: the ingest fails and logs, which must not leak the password.
+  const created = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://admin:Sup3rS3cret@127.0.0.1:9/stream' } });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal(created.json<{ hasCredentials: boolean }>().hasCredentials, true);
+  assert.equal(created.json<{ url: string }>().url, 'rtsp://127.0.0.1:9/stream');
+  const listed = await app.server.inject({ method: 'GET', url: '/api/v1/cameras' });
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const text of [created.body, listed.body, lines.join('')]) {
+    assert.doesNotMatch(text, /Sup3rS3cret/);
+    assert.doesNotMatch(text, /"username"|"password"/);
+  }
+  assert.ok(lines.some((l) => l.includes('retrying')), 'the failing ingest was logged');
+  const bad = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'X', url: 'ftp://a:Sup3rS3cret@h/' } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json<{ code: string }>().code, 'CAMERA_URL_INVALID');
+  assert.doesNotMatch(bad.body, /Sup3rS3cret/);
+  const dup = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://127.0.0.1:9/other' } });
+  assert.equal(dup.statusCode, 409);
+  assert.equal(dup.json<{ code: string }>().code, 'CAMERA_NAME_TAKEN');
+});

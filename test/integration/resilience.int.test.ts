@@ -1,0 +1,45 @@
+/**
+ * A camera that goes away and comes back: the recorder retries with backoff, records the gap
+ * with its reason, and resumes by itself. Real camsim, real ffmpeg, real SQLite.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+
+test('a camera killed for a few seconds goes retrying, leaves a gap in the timeline and resumes recording', async (t) => {
+  const dir = await tempDir('resilience');
+  t.after(() => dir.remove());
+  let sim = await startTestCamsim({ cameras: 1 });
+  const port = sim.port;
+  const app = await startTestApp(dir.path);
+  t.after(async () => {
+    await app.close();
+    await sim.close();
+  });
+  const camera = await app.cameras.add({ name: 'Flaky', url: sim.urls[0]! });
+  const t0 = Date.now();
+  await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
+  await delay(5_000);
+
+  await sim.close();
+  const downAt = Date.now();
+  const retrying = await waitFor('retrying', 15_000, () => {
+    const s = app.recorder.status(camera);
+    return s.state === 'retrying' ? s : null;
+  });
+  assert.ok(retrying.lastError && retrying.lastError.length > 0, 'a retrying camera says why');
+  await delay(4_000);
+
+  sim = await startTestCamsim({ cameras: 1, port });
+  const upAt = Date.now();
+  await waitFor('recording again', 20_000, () => app.recorder.status(camera).state === 'recording');
+  await delay(4_000);
+
+  const timeline = await app.playback.timeline(camera.id, t0 - 1_000, Date.now());
+  assert.equal(timeline.spans.length, 2, JSON.stringify(timeline));
+  const gap = timeline.gaps.find((g) => g.startMs >= t0 && g.endMs <= Date.now());
+  assert.ok(gap, `a gap between the spans: ${JSON.stringify(timeline)}`);
+  assert.ok(gap.startMs <= downAt + 1_500 && gap.endMs >= upAt - 500, `gap ${new Date(gap.startMs).toISOString()}–${new Date(gap.endMs).toISOString()} covers the outage`);
+  assert.notEqual(gap.reason, 'no recording', 'the gap carries the recorded reason');
+});
