@@ -11,13 +11,13 @@ import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
-import type { Segment } from '../../src/recording/segment.ts';
+import { listSegments } from '../helpers/reopen.ts';
 
 const fps = 25;
 let sim: Camsim;
 let app: App;
 let dir: { path: string; remove(): Promise<void> };
-let cameraIds: string[] = [];
+const cameraIds: string[] = [];
 let startedAt = 0;
 let stoppedAt = 0;
 
@@ -121,8 +121,7 @@ test('a bad export request gets a problem document, not a job', async () => {
 
 test('after a clean stop every stored segment decodes and its frame count matches its indexed length', async () => {
   await app.close();
-  const { createTestDatabaseAt } = await import('../helpers/reopen.ts');
-  const segments: Segment[] = await createTestDatabaseAt(dir.path, (index) => index.overlapping.bind(index), cameraIds);
+  const segments = await listSegments(dir.path, cameraIds);
   assert.ok(segments.length >= 6, `expected ≥ 3 segments per camera, got ${segments.length}`);
   for (const s of segments) {
     assert.equal(s.state, 'closed');
