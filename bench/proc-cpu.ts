@@ -37,7 +37,11 @@ export async function processTree(root: number): Promise<ProcSample[]> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+    for (const p of all) {
+      if (tree.has(p.pid) || !tree.has(p.ppid)) continue;
+      tree.add(p.pid);
+      grew = true;
+    }
   }
   return all.filter((p) => tree.has(p.pid));
 }
