@@ -37,6 +37,12 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stderr.write(`custos ${name}: ${e.message}\n`);
       return e.code === 'VALIDATION_FAILED' || e.code === 'CONFIG_INVALID' ? 2 : 1;
     }
+    const system = e as NodeJS.ErrnoException;
+    if (typeof system.syscall === 'string') {
+      // An operating-system refusal (port in use, permission denied): one line says it all.
+      io.stderr.write(`custos ${name}: ${system.message}\n`);
+      return 1;
+    }
     io.stderr.write(`custos ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }

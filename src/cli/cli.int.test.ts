@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tempDir } from '../../test/helpers/harness.ts';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, '../../bin/custos.js');
+
+async function custos(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  } else child.child.stdin?.end();
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+test('every command answers --help', async () => {
+  for (const args of [['--help'], ['serve', '--help'], ['camsim', '--help'], ['camera', '--help']]) {
+    const r = await custos(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /Usage: custos/);
+  }
+});
+
+test('cameras are added, listed without credentials, updated and removed from the CLI', async (t) => {
+  const dir = await tempDir('cli');
+  t.after(() => dir.remove());
+  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Yard', '--url', 'rtsp://127.0.0.1:8554/cam1', '--username', 'viewer', '--password-stdin'], 'Pa55word!\n');
+  assert.equal(added.code, 0, added.stderr);
+  const id = added.stdout.trim();
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  const listed = await custos(['camera', 'list', '--data-dir', dir.path, '--json']);
+  assert.doesNotMatch(listed.stdout, /Pa55word|viewer/);
+  assert.equal((JSON.parse(listed.stdout) as Array<{ hasCredentials: boolean }>)[0]?.hasCredentials, true);
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--disable', '--retention-hours', '12'])).code, 0);
+  const table = await custos(['camera', 'list', '--data-dir', dir.path]);
+  assert.match(table.stdout, /Yard\s+disabled\s+12h\s+plaintext/);
+  assert.equal((await custos(['camera', 'remove', id, '--data-dir', dir.path])).code, 0);
+  const again = await custos(['camera', 'remove', id, '--data-dir', dir.path]);
+  assert.equal(again.code, 1);
+  assert.equal(again.stderr, 'custos camera: camera not found\n');
+});
+
+test('bad input gets a one-line reason and a non-zero exit, never a stack trace', async (t) => {
+  const dir = await tempDir('cli-bad');
+  t.after(() => dir.remove());
+  const cases: Array<[string[], RegExp]> = [
+    [['camera', 'add', '--data-dir', dir.path, '--name', 'X', '--url', 'http://x/'], /^custos camera: camera URL scheme must be rtsp or rtsps, not http\n$/],
+    [['camera', 'add', '--data-dir', dir.path, '--name', 'X'], /^custos camera: camera add needs --name and --url\n$/],
+    [['camera', 'list', '--data-dir', dir.path, '--bogus'], /^custos camera: Unknown option '--bogus'/],
+    [['nonsense'], /^custos: unknown command "nonsense"/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await custos(args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, expected);
+    assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
+  }
+  const env = await run(process.execPath, [cli, 'camera', 'list', '--data-dir', dir.path], { env: { PATH: process.env.PATH ?? '', CUSTOS_SERVER_PORT: 'eighty' } }).catch((e: { stderr: string; code: number }) => e);
+  assert.equal((env as { code: number }).code, 2);
+  assert.match((env as { stderr: string }).stderr, /^custos camera: config: server\.port: expected a number in CUSTOS_SERVER_PORT/);
+});
