@@ -54,7 +54,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       profile,
       ...(values.user !== undefined && password !== undefined ? { username: values.user, password } : {}),
       cacheDir: resolve(values['cache-dir'] ?? join('data', 'camsim')),
-      log: (msg) => io.stderr.write(`camsim: ${msg}\n`),
+      log: (msg) => io.stderr.write(`${msg}\n`),
     });
     io.stdout.write(`${sim.urls.join('\n')}\n`);
     io.stderr.write(`camsim: ${sim.urls.length} camera(s) on port ${sim.port}; Ctrl-C stops.\n`);

@@ -65,6 +65,13 @@ function registerRoute(app: FastifyInstance, route: RouteSpec): void {
   });
   if (route.websocket) {
     app.get(route.url, { websocket: true }, (socket, request) => {
+      // Browsers do not apply CORS to WebSockets: refuse pages of other origins outright, so a
+      // foreign site open in the operator's browser cannot watch cameras through it.
+      if (!sameOrigin(request.headers.origin, request.headers.host)) {
+        request.log.warn({ origin: request.headers.origin }, 'WebSocket from a foreign origin refused');
+        socket.close(1008, 'FORBIDDEN_ORIGIN');
+        return;
+      }
       let parsed: ReturnType<typeof parse>;
       try {
         parsed = parse(request);
@@ -87,6 +94,17 @@ function registerRoute(app: FastifyInstance, route: RouteSpec): void {
       return reply.code(route.response.status).send(result);
     },
   });
+}
+
+/** True when a WebSocket's Origin (if any: non-browser clients send none) is this server. */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'https:' && url.host === host;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses one request part; a mismatch is VALIDATION_FAILED naming the field. */

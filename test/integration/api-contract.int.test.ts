@@ -116,3 +116,23 @@ test('camera credentials are accepted but never returned by the API nor written 
   assert.equal(dup.statusCode, 409);
   assert.equal(dup.json<{ code: string }>().code, 'CAMERA_NAME_TAKEN');
 });
+
+test('a live WebSocket opened by a page of another origin is refused', async (t) => {
+  const { default: WebSocket } = await import('ws');
+  const dir = await tempDir('origin');
+  t.after(() => dir.remove());
+  const app = await startTestApp(dir.path);
+  t.after(() => app.close());
+  const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false });
+  const wsUrl = `${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`;
+  const closeOf = (origin?: string) =>
+    new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, { rejectUnauthorized: false, ...(origin ? { origin } : {}) });
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on('open', () => setTimeout(() => ws.close(1000, 'test done'), 300));
+      ws.on('error', reject);
+    });
+  assert.deepEqual(await closeOf('https://evil.example'), { code: 1008, reason: 'FORBIDDEN_ORIGIN' });
+  assert.equal((await closeOf(app.url)).code, 1000, 'same origin is accepted');
+  assert.equal((await closeOf()).code, 1000, 'a client without Origin (not a browser) is accepted');
+});
