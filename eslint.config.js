@@ -1,6 +1,7 @@
 // Lint encodes the architecture (STYLE rule 11): type-aware rules, and import bans per layer.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 /** Services hold the rules: they MUST NOT touch HTTP, SQL or the filesystem. */
 const serviceBans = {
@@ -18,13 +19,14 @@ const serviceBans = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'web/vendor/', 'docs/', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['node_modules/', 'data/', 'docs/', 'bin/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
+    files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -43,5 +45,7 @@ export default tseslint.config(
   },
   { files: ['src/**/*.service.ts', 'src/**/segmenter.ts', 'src/**/timeline.ts', 'src/**/hls-playlist.ts', 'src/live/live-hub.ts'], rules: { 'no-restricted-imports': ['error', serviceBans] } },
   { files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-non-null-assertion': 'off' } },
+  // The page is plain browser JavaScript (no build step): recommended rules, browser globals.
+  { files: ['web/**/*.js'], languageOptions: { sourceType: 'module', globals: globals.browser } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -46,8 +46,13 @@ export async function processTree(root: number): Promise<ProcSample[]> {
   return all.filter((p) => tree.has(p.pid));
 }
 
-/** Sum of CPU seconds and RSS over a process tree. */
-export async function treeTotals(root: number): Promise<{ cpuSeconds: number; rssBytes: number; processes: number }> {
+/** Sum of CPU seconds and RSS over a process tree, and the root's own CPU seconds. */
+export async function treeTotals(root: number): Promise<{ cpuSeconds: number; rootCpuSeconds: number; rssBytes: number; processes: number }> {
   const tree = await processTree(root);
-  return { cpuSeconds: tree.reduce((a, p) => a + p.cpuSeconds, 0), rssBytes: tree.reduce((a, p) => a + p.rssBytes, 0), processes: tree.length };
+  return {
+    cpuSeconds: tree.reduce((a, p) => a + p.cpuSeconds, 0),
+    rootCpuSeconds: tree.find((p) => p.pid === root)?.cpuSeconds ?? 0,
+    rssBytes: tree.reduce((a, p) => a + p.rssBytes, 0),
+    processes: tree.length,
+  };
 }

@@ -25,6 +25,8 @@ const warmupMs = 8000;
 
 interface Measure {
   cpuPerCameraMinute: number;
+  /** The share of the root processes themselves (Custos's node process), children excluded. */
+  rootCpuPerCameraMinute: number;
   peakRssMb: number;
   processes: number;
 }
@@ -34,15 +36,17 @@ async function measure(roots: () => number[]): Promise<Measure> {
   await delay(warmupMs);
   const total = async () => {
     let cpu = 0;
+    let rootCpu = 0;
     let rss = 0;
     let processes = 0;
     for (const pid of roots()) {
       const t = await treeTotals(pid);
       cpu += t.cpuSeconds;
+      rootCpu += t.rootCpuSeconds;
       rss += t.rssBytes;
       processes += t.processes;
     }
-    return { cpu, rss, processes };
+    return { cpu, rootCpu, rss, processes };
   };
   const start = await total();
   let peak = start.rss;
@@ -52,7 +56,8 @@ async function measure(roots: () => number[]): Promise<Measure> {
     peak = Math.max(peak, (await total()).rss);
   }
   const stop = await total();
-  return { cpuPerCameraMinute: (stop.cpu - start.cpu) / cameras / (seconds / 60), peakRssMb: peak / 1e6, processes: stop.processes };
+  const perCameraMinute = (cpu: number) => cpu / cameras / (seconds / 60);
+  return { cpuPerCameraMinute: perCameraMinute(stop.cpu - start.cpu), rootCpuPerCameraMinute: perCameraMinute(stop.rootCpu - start.rootCpu), peakRssMb: peak / 1e6, processes: stop.processes };
 }
 
 async function stopAll(children: ChildProcess[]): Promise<void> {
@@ -92,6 +97,7 @@ try {
   const row = (name: string, m: Measure) => `${name.padEnd(34)} ${m.cpuPerCameraMinute.toFixed(3).padStart(8)} CPU-s/camera-min  ${(m.cpuPerCameraMinute / 60 * 100).toFixed(2).padStart(6)} % core/camera  peak RSS ${m.peakRssMb.toFixed(0).padStart(5)} MB (${m.processes} processes)`;
   console.log(row('A  ffmpeg -f segment (baseline)', a));
   console.log(row('B  Custos, ffmpeg ingest', b));
+  console.log(`   of which Custos's node process       ${b.rootCpuPerCameraMinute.toFixed(3).padStart(8)} CPU-s/camera-min, its ffmpeg children ${(b.cpuPerCameraMinute - b.rootCpuPerCameraMinute).toFixed(3)}`);
   console.log(`ratio B/A CPU ${(b.cpuPerCameraMinute / a.cpuPerCameraMinute).toFixed(2)}, memory ${(b.peakRssMb / a.peakRssMb).toFixed(2)}`);
 } finally {
   await stopAll([camsim]);
