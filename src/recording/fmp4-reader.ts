@@ -304,16 +304,20 @@ export class Fmp4Reader {
     }
     const { type, size } = this.#next;
     if (this.#buffered < size) return null;
-    const box = this.#take(size);
     this.#next = undefined;
-    if (type === 'mfra') return undefined; // dropped, see class comment
-    this.#pieceBoxes.push(box);
-    this.#pieceSize += size;
-    if (type === 'moof') this.#sawMoof = true;
-    if (type !== 'moov' && type !== 'mdat') return undefined;
-
-    const bytes = this.#pieceBoxes.length === 1 ? box : Buffer.concat(this.#pieceBoxes, this.#pieceSize);
-    const base = this.#offset - this.#pieceSize;
+    if (type !== 'moov' && type !== 'mdat') {
+      const box = this.#take(size);
+      if (type === 'mfra') return undefined; // dropped, see class comment
+      this.#pieceBoxes.push(box);
+      this.#pieceSize += size;
+      if (type === 'moof') this.#sawMoof = true;
+      return undefined;
+    }
+    // The box that completes a piece. Its bytes and the boxes before it are copied once, into
+    // the piece's own buffer: buffer copies are the recorder's first cost (FIELD-NOTES).
+    const total = this.#pieceSize + size;
+    const bytes = this.#pieceBoxes.length === 0 ? this.#take(size) : this.#assemble(size);
+    const base = this.#offset - total;
     this.#pieceBoxes = [];
     this.#pieceSize = 0;
     this.#sawMoof = false;
@@ -353,6 +357,25 @@ export class Fmp4Reader {
     const joined = Buffer.concat(this.#chunks.slice(0, k), len);
     this.#chunks.splice(0, k, joined);
     return joined;
+  }
+
+  /** The held piece boxes followed by the next `n` buffered bytes (n ≤ buffered), in one new buffer. */
+  #assemble(n: number): Buffer {
+    const out = Buffer.allocUnsafe(this.#pieceSize + n);
+    let at = 0;
+    for (const box of this.#pieceBoxes) at += box.copy(out, at);
+    let need = n;
+    while (need > 0) {
+      const first = this.#chunks[0] as Buffer;
+      const count = Math.min(need, first.length);
+      at += first.copy(out, at, 0, count);
+      need -= count;
+      if (count === first.length) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(count);
+    }
+    this.#buffered -= n;
+    this.#offset += n;
+    return out;
   }
 
   /** Removes and returns the first `n` buffered bytes (n ≤ buffered); copies only when they span chunks. */

@@ -23,25 +23,27 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
   let truncatedBytes = 0;
   let removedEmpty = 0;
   for (const segment of await index.open()) {
-    try {
-      const result = await store.recover(segment.objectKey);
-      if (result.fragments.length === 0) throw Object.assign(new Error('no whole fragment'), { empty: true });
-      const fragments = result.fragments.map((f) => ({
-        offset: f.offset,
-        size: f.size,
-        durationMs: (f.duration * 1000) / result.timescale,
-        keyframe: f.keyframe,
-      }));
-      const durationMs = fragments.reduce((sum, f) => sum + f.durationMs, 0);
-      await index.update({ ...segment, endMs: Math.round(segment.startMs + durationMs), bytes: result.size, fragments, state: 'recovered' });
-      recovered++;
-      truncatedBytes += result.truncatedBytes;
-    } catch (e) {
-      if (!isAppError(e) && !(e as { empty?: boolean }).empty) throw e;
+    // A missing or unreadable object (STORAGE_FAILED) is treated like an empty one.
+    const result = await store.recover(segment.objectKey).catch((e: unknown) => {
+      if (isAppError(e)) return null;
+      throw e;
+    });
+    if (result === null || result.fragments.length === 0) {
       await index.remove(segment.id);
       await store.remove(segment.objectKey);
       removedEmpty++;
+      continue;
     }
+    const fragments = result.fragments.map((f) => ({
+      offset: f.offset,
+      size: f.size,
+      durationMs: (f.duration * 1000) / result.timescale,
+      keyframe: f.keyframe,
+    }));
+    const durationMs = fragments.reduce((sum, f) => sum + f.durationMs, 0);
+    await index.update({ ...segment, endMs: Math.round(segment.startMs + durationMs), bytes: result.size, fragments, state: 'recovered' });
+    recovered++;
+    truncatedBytes += result.truncatedBytes;
   }
   const known = await index.objectKeys();
   let removedOrphans = 0;
