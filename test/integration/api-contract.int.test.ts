@@ -136,3 +136,32 @@ test('a live WebSocket opened by a page of another origin is refused', async (t)
   assert.equal((await closeOf(app.url)).code, 1000, 'same origin is accepted');
   assert.equal((await closeOf()).code, 1000, 'a client without Origin (not a browser) is accepted');
 });
+
+test('cameras are changed and removed over the API, and validation errors name the field', async (t) => {
+  const dir = await tempDir('crud');
+  t.after(() => dir.remove());
+  const app = await startTestApp(dir.path);
+  t.after(() => app.close());
+  const health = await app.server.inject({ method: 'GET', url: '/healthz' });
+  assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0' });
+  const created = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Dock', url: 'rtsp://127.0.0.1:9/dock', enabled: false } });
+  const id = created.json<{ id: string }>().id;
+  const patched = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { name: 'Dock east', retentionHours: 48, password: 'x' } });
+  assert.equal(patched.statusCode, 200, patched.body);
+  assert.deepEqual(
+    (({ name, retentionHours, hasCredentials, status }) => ({ name, retentionHours, hasCredentials, state: status.state }))(patched.json<{ name: string; retentionHours: number; hasCredentials: boolean; status: { state: string } }>()),
+    { name: 'Dock east', retentionHours: 48, hasCredentials: true, state: 'disabled' },
+  );
+  const badField = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { retentionHours: 0 } });
+  assert.equal(badField.statusCode, 400);
+  assert.equal(badField.json<{ field: string }>().field, 'retentionHours');
+  const unknownField = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { colour: 'red' } });
+  assert.equal(unknownField.json<{ code: string }>().code, 'VALIDATION_FAILED');
+  const notJson = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+  assert.equal(notJson.statusCode, 400);
+  assert.equal(notJson.headers['content-type'], 'application/problem+json; charset=utf-8');
+  assert.equal((await app.server.inject({ method: 'DELETE', url: `/api/v1/cameras/${id}` })).statusCode, 204);
+  const gone = await app.server.inject({ method: 'GET', url: `/api/v1/cameras/${id}` });
+  assert.equal(gone.statusCode, 404);
+  assert.equal(gone.json<{ code: string }>().code, 'NOT_FOUND');
+});
