@@ -103,6 +103,52 @@ const demo = z
   .prefault({})
   .describe('Demo mode (`custos serve --demo`).');
 
+const keys = z
+  .strictObject({
+    provider: z
+      .enum(['file', 'pkcs11'])
+      .default('file')
+      .describe('Where the master key (KEK) lives: file = a key file in the data directory (optionally sealed by a passphrase); pkcs11 = an HSM, the key never leaves it.'),
+    file: z
+      .strictObject({
+        path: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe('Master key file; default <dataDir>/keys/master.key, created at first start with mode 0600. Back it up apart from the data: without it, recordings cannot be decrypted.'),
+        passphrase: secret
+          .nullable()
+          .default(null)
+          .describe('Seals the master key file (scrypt). Secret: prefer CUSTOS_KEYS_FILE_PASSPHRASE_FILE.')
+          .meta({ secret: true }),
+      })
+      .prefault({})
+      .describe('The file key provider.'),
+    pkcs11: z
+      .strictObject({
+        module: z.string().default('/usr/lib/softhsm/libsofthsm2.so').describe('PKCS#11 module (shared library) of the HSM.'),
+        tokenLabel: z.string().default('custos').describe('Label of the token that holds the master key.'),
+        pin: secret
+          .nullable()
+          .default(null)
+          .describe('User PIN of the token. Secret: prefer CUSTOS_KEYS_PKCS11_PIN_FILE.')
+          .meta({ secret: true }),
+        keyLabel: z.string().default('custos-kek').describe('Label prefix of the master key objects in the token (one per version).'),
+      })
+      .prefault({})
+      .describe('The PKCS#11 (HSM) key provider.'),
+    dataKeyHours: z.number().int().min(1).max(24).default(1).describe('Hours of one camera\'s footage under one data key (the unit of crypto-shredding).'),
+    cacheSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86400)
+      .default(600)
+      .describe('How long an unwrapped data key stays in memory, so a key-service hiccup does not stop recording.'),
+  })
+  .prefault({})
+  .describe('Encryption keys: the master key (KEK) and the data keys it wraps.');
+
 /** The whole configuration. */
 export const configSchema = z
   .strictObject({
@@ -119,6 +165,7 @@ export const configSchema = z
     server,
     database,
     recording,
+    keys,
     live,
     demo,
   })

@@ -164,7 +164,7 @@ export class CameraRecorder {
     // Index first, then the object: a crash between them leaves a row that recovery removes,
     // never an object nobody knows about.
     await this.#deps.index.insert(segment);
-    const writer = await this.#deps.store.create(segment.objectKey, init.bytes);
+    const writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
     this.#open = { segment, writer, fragments: [], durationMs: 0 };
     if (this.#gapOpen) {
       await this.#deps.index.closeGaps(this.#target.cameraId, startMs);

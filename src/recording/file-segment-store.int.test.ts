@@ -22,7 +22,7 @@ describe('FileSegmentStore on a real directory with ffmpeg-made fMP4', () => {
   after(async () => rm(root, { recursive: true, force: true }));
 
   async function writeSegment(store: FileSegmentStore, key: string): Promise<number[]> {
-    const writer = await store.create(key, init.bytes);
+    const writer = await store.create(key, init.bytes, { cameraId: 'cam', startMs: 0 });
     const offsets: number[] = [];
     for (const f of fragments) offsets.push(await writer.append(f.bytes));
     assert.equal(writer.size, init.bytes.length + fragments.reduce((n, f) => n + f.bytes.length, 0));
@@ -49,8 +49,8 @@ describe('FileSegmentStore on a real directory with ffmpeg-made fMP4', () => {
 
   test('creating an object that already exists fails with STORAGE_FAILED', async () => {
     const store = new FileSegmentStore(root);
-    await (await store.create('cam-1/dup.mp4', init.bytes)).close();
-    await assert.rejects(store.create('cam-1/dup.mp4', init.bytes), (e) => isAppError(e, 'STORAGE_FAILED'));
+    await (await store.create('cam-1/dup.mp4', init.bytes, { cameraId: 'cam', startMs: 0 })).close();
+    await assert.rejects(store.create('cam-1/dup.mp4', init.bytes, { cameraId: 'cam', startMs: 0 }), (e) => isAppError(e, 'STORAGE_FAILED'));
   });
 
   test('list yields every stored key and remove deletes one, missing or not', async () => {
@@ -60,7 +60,7 @@ describe('FileSegmentStore on a real directory with ffmpeg-made fMP4', () => {
     for await (const k of store.list()) none.push(k);
     assert.deepEqual(none, []);
     const s2 = new FileSegmentStore(r);
-    for (const k of ['a/1.mp4', 'a/b/2.mp4', 'c/3.mp4']) await (await s2.create(k, init.bytes)).close();
+    for (const k of ['a/1.mp4', 'a/b/2.mp4', 'c/3.mp4']) await (await s2.create(k, init.bytes, { cameraId: 'cam', startMs: 0 })).close();
     const keys: string[] = [];
     for await (const k of s2.list()) keys.push(k);
     assert.deepEqual(keys.sort(), ['a/1.mp4', 'a/b/2.mp4', 'c/3.mp4']);
@@ -75,7 +75,7 @@ describe('FileSegmentStore on a real directory with ffmpeg-made fMP4', () => {
   test('recover cuts a file torn inside its last fragment back to the last whole fragment', async () => {
     const store = new FileSegmentStore(root);
     const key = 'cam-2/2026-11-28/torn.mp4';
-    const writer = await store.create(key, init.bytes);
+    const writer = await store.create(key, init.bytes, { cameraId: 'cam', startMs: 0 });
     for (const f of fragments.slice(0, -1)) await writer.append(f.bytes);
     const last = fragments.at(-1) as FragmentPiece;
     await writer.append(last.bytes.subarray(0, Math.floor(last.bytes.length / 2)));
@@ -116,7 +116,7 @@ describe('FileSegmentStore on a real directory with ffmpeg-made fMP4', () => {
   test('keys that could leave the root are rejected before touching the disk', async () => {
     const store = new FileSegmentStore(root);
     for (const key of ['../escape.mp4', '/etc/passwd', 'a/../../b.mp4', 'a\\b.mp4', 'a//b.mp4', '', 'a/./b.mp4', 'a/']) {
-      await assert.rejects(store.create(key, init.bytes), (e) => isAppError(e, 'STORAGE_FAILED'), key);
+      await assert.rejects(store.create(key, init.bytes, { cameraId: 'cam', startMs: 0 }), (e) => isAppError(e, 'STORAGE_FAILED'), key);
       await assert.rejects(store.read(key, 0, 1), (e) => isAppError(e, 'STORAGE_FAILED'), key);
     }
   });

@@ -10,7 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
-import type { RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
+import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
 
 /** Bytes read per call by `stream` and `recover`. */
 const READ_CHUNK = 1 << 20;
@@ -68,7 +68,7 @@ export class FileSegmentStore implements SegmentStore {
     return join(this.#root, ...validateKey(key));
   }
 
-  async create(key: string, init: Buffer): Promise<SegmentWriter> {
+  async create(key: string, init: Buffer, _meta: ObjectMeta): Promise<SegmentWriter> {
     const path = this.#path(key);
     let fh: FileHandle | undefined;
     try {

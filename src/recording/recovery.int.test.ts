@@ -27,7 +27,7 @@ test('recovery keeps whole fragments of torn segments and removes empty, missing
 
   // Torn: three whole fragments, then half of the fourth (a crash mid-write).
   await index.insert(openRow('torn', 'cam/torn.mp4'));
-  const torn = await store.create('cam/torn.mp4', init!.bytes);
+  const torn = await store.create('cam/torn.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 });
   for (const f of fragments.slice(0, 3)) await torn.append(f.bytes);
   await torn.close();
   const file = await open(join(root, 'cam/torn.mp4'), 'a');
@@ -35,11 +35,11 @@ test('recovery keeps whole fragments of torn segments and removes empty, missing
   await file.close();
   // Empty: the crash came before the first fragment.
   await index.insert(openRow('empty', 'cam/empty.mp4'));
-  await (await store.create('cam/empty.mp4', init!.bytes)).close();
+  await (await store.create('cam/empty.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 })).close();
   // Missing: the row was written, the object never created.
   await index.insert(openRow('missing', 'cam/missing.mp4'));
   // Orphan: an object nobody indexed.
-  await (await store.create('cam/orphan.mp4', init!.bytes)).close();
+  await (await store.create('cam/orphan.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 })).close();
 
   const report = await recoverSegments(store, index, createLogger({ level: 'silent' }));
   assert.deepEqual(report, { recovered: 1, truncatedBytes: 1000, removedEmpty: 2, removedOrphans: 1 });

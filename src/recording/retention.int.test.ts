@@ -29,7 +29,7 @@ test('retention deletes segments older than their camera keeps, index row and fi
   for (const [name, age] of Object.entries(ages)) {
     const cameraId = name.startsWith('orphan') ? 'gone' : camera.id;
     const key = `${cameraId}/${name}.mp4`;
-    const writer = await store.create(key, init!.bytes);
+    const writer = await store.create(key, init!.bytes, { cameraId: 'cam', startMs: 0 });
     for (const f of fragments) await writer.append(f.bytes);
     await writer.close();
     await index.insert({ id: name, cameraId, objectKey: key, startMs: now - age, endMs: now - age + 2000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });

@@ -9,8 +9,8 @@
  * - `recover` MUST cut a torn object back to its last whole fragment and report what remains.
  */
 export interface SegmentStore {
-  /** Creates the object `key` holding `init`, ready for fragments. */
-  create(key: string, init: Buffer): Promise<SegmentWriter>;
+  /** Creates the object `key` holding `init`, ready for fragments; `meta` says whose and when. */
+  create(key: string, init: Buffer, meta: ObjectMeta): Promise<SegmentWriter>;
   /** Reads `length` bytes at `offset` of a stored object. */
   read(key: string, offset: number, length: number): Promise<Buffer>;
   /** Streams a whole object or a byte range of it. */
@@ -21,6 +21,13 @@ export interface SegmentStore {
   list(): AsyncIterable<string>;
   /** Repairs an object left open by a crash; returns what it now holds. */
   recover(key: string): Promise<RecoveredObject>;
+}
+
+/** Who and when an object records: the vault picks the data key (camera, hour) from it. */
+export interface ObjectMeta {
+  readonly cameraId: string;
+  /** Wall-clock start of the segment, ms since the epoch. */
+  readonly startMs: number;
 }
 
 /** An object being written. */
