@@ -8,15 +8,20 @@ import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './recording/ffmpeg-ingest.ts';
-import { FileSegmentStore } from './recording/file-segment-store.ts';
 import { Recorder } from './recording/recorder.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
+import type { SegmentStore } from './recording/segment-store.ts';
+import { VaultSegmentStore } from './vault/vault-segment-store.ts';
+import { DataKeys } from './keys/data-keys.ts';
+import { createDataKeyStore } from './keys/data-keys.store.ts';
+import { openKeyProvider } from './keys/open-key-provider.ts';
+import type { KeyProvider } from './keys/key-provider.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
-import { createFfmpegExporter } from './playback/ffmpeg-exporter.ts';
+import { createVaultExporter } from './playback/vault-exporter.ts';
 import { assertLoopbackBind } from './http/bind-guard.ts';
 import { routeTable } from './http/routes.ts';
 import { buildServer } from './http/server.ts';
@@ -32,6 +37,9 @@ export interface App {
   readonly playback: PlaybackService;
   readonly exports: ExportsService;
   readonly recovery: RecoveryReport;
+  /** The encrypted segment store (plaintext-addressed reads decrypt on the fly). */
+  readonly store: SegmentStore;
+  readonly dataKeys: DataKeys;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -51,12 +59,30 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   const { db, engine } = await openDatabase({ url: config.database.url, dataDir });
   log.info({ engine, dataDir }, 'database open');
+  let provider: KeyProvider;
+  try {
+    provider = await openKeyProvider(config.keys, dataDir);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  log.info({ provider: provider.kind, kekVersion: provider.currentVersion() }, 'master key available');
+  const dataKeys = new DataKeys({
+    provider,
+    store: createDataKeyStore(db),
+    clock,
+    hours: config.keys.dataKeyHours,
+    cacheMs: config.keys.cacheSeconds * 1000,
+  });
 
-  const store = new FileSegmentStore(join(dataDir, 'segments'));
+  const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
   const recovery = await recoverSegments(store, index, log);
 
-  const cameras = new CamerasService(createCameraStore(db), clock);
+  const cameraStore = createCameraStore(db, dataKeys);
+  const sealed = await cameraStore.sealLegacyCredentials();
+  if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
+  const cameras = new CamerasService(cameraStore, clock);
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -83,7 +109,12 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
-  const exporter = createFfmpegExporter({ ffmpegPath: config.recording.ffmpegPath, dir: join(dataDir, 'exports'), store });
+  const exporter = createVaultExporter({
+    ffmpegPath: config.recording.ffmpegPath,
+    segments: store,
+    exports: new VaultSegmentStore(join(dataDir, 'exports'), dataKeys),
+    now: () => clock.now(),
+  });
   const exports = new ExportsService({ store: createExportStore(db), exporter, playback, clock, log });
   await exports.recover();
 
@@ -97,7 +128,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   cameras.onChange(() => void recorder.reconcile());
   await recorder.start(cameraPollMs);
   const retentionTimer = setInterval(() => {
-    applyRetention({ cameras, index, store, clock, log }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
+    applyRetention({ cameras, index, store, clock, log, shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
@@ -111,12 +142,15 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     playback,
     exports,
     recovery,
+    store,
+    dataKeys,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
         await recorder.stop();
         await server.close();
         await exports.idle();
+        await provider.close();
         await db.destroy();
       })();
       return closing;

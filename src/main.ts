@@ -3,8 +3,10 @@ import type { CliIo, Command } from './cli/args.ts';
 import { serveCommand } from './cli/serve.ts';
 import { camsimCommand } from './cli/camsim.ts';
 import { cameraCommand } from './cli/camera.ts';
+import { keysCommand } from './cli/keys.ts';
+import { vaultCommand } from './cli/vault.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -4,17 +4,46 @@ import { createTestDatabase, engines, type TestDatabase } from '../../test/helpe
 import { createCameraStore } from './cameras.store.ts';
 import { CamerasService } from './cameras.service.ts';
 import { isAppError } from '../lib/errors.ts';
+import { createTestDataKeys } from '../../test/helpers/keys.ts';
 
 for (const engine of engines) {
   describe(`camera store on ${engine}`, () => {
     let database: TestDatabase;
     let service: CamerasService;
+    let keys: Awaited<ReturnType<typeof createTestDataKeys>>;
     let now = 1_700_000_000_000;
     before(async () => {
       database = await createTestDatabase(engine);
-      service = new CamerasService(createCameraStore(database.db), { now: () => now });
+      keys = await createTestDataKeys(database.db);
+      service = new CamerasService(createCameraStore(database.db, keys.dataKeys), { now: () => now });
     });
-    after(async () => database.close());
+    after(async () => {
+      await keys.close();
+      await database.close();
+    });
+
+    test('credentials are sealed in the database row and opened when read', async () => {
+      const camera = await service.add({ name: 'Sealed', url: 'rtsp://127.0.0.1:8554/sealed', username: 'op', password: 'Tr0ub4dor&3' });
+      const row = await database.db.selectFrom('cameras').selectAll().where('id', '=', camera.id).executeTakeFirstOrThrow();
+      assert.match(row.password ?? '', /^v1:/);
+      assert.doesNotMatch(JSON.stringify(row), /Tr0ub4dor|"op"/);
+      assert.equal((await service.get(camera.id)).password, 'Tr0ub4dor&3');
+      await service.remove(camera.id);
+    });
+
+    test('credentials stored in clear by the foundation are sealed by the legacy pass, readable before and after', async () => {
+      await database.db
+        .insertInto('cameras')
+        .values({ id: '00000000-0000-4000-8000-0000000000c1', name: 'Legacy', url: 'rtsp://127.0.0.1:8554/legacy', username: 'old', password: 'plain-pw', enabled: 1, retention_hours: 72, created_ms: now, updated_ms: now })
+        .execute();
+      const store = createCameraStore(database.db, keys.dataKeys);
+      assert.equal((await store.get('00000000-0000-4000-8000-0000000000c1'))?.password, 'plain-pw');
+      assert.equal(await store.sealLegacyCredentials(), 1);
+      const row = await database.db.selectFrom('cameras').select('password').where('id', '=', '00000000-0000-4000-8000-0000000000c1').executeTakeFirstOrThrow();
+      assert.match(row.password ?? '', /^v1:/);
+      assert.equal((await store.get('00000000-0000-4000-8000-0000000000c1'))?.password, 'plain-pw');
+      assert.equal(await store.remove('00000000-0000-4000-8000-0000000000c1'), true);
+    });
 
     test('a camera added with credentials in its URL is stored without them in the URL', async () => {
       const camera = await service.add({ name: 'Gate', url: 'rtsp://admin:s%40cret@127.0.0.1:8554/cam1' });

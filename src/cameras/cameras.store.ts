@@ -3,12 +3,51 @@ import type { CameraTable } from '../db/tables.ts';
 import type { Camera } from './camera.ts';
 import type { CameraStore } from './cameras.service.ts';
 
-/** Cameras in the metadata database (SQLite or PostgreSQL). */
-export function createCameraStore(db: Db): CameraStore {
+/**
+ * Seals secrets before they reach the database and opens them after (the master key's
+ * `DataKeys.sealSecret`/`openSecret`). Sealed values start with `v1:`.
+ */
+export interface SecretSealer {
+  sealSecret(plain: string): Promise<string>;
+  openSecret(sealed: string): Promise<string>;
+}
+
+/** A value written before credentials were sealed (the foundation stored them in clear). */
+const isSealed = (value: string): boolean => value.startsWith('v1:');
+
+/**
+ * Cameras in the metadata database (SQLite or PostgreSQL). Username and password are sealed
+ * under the master key in the row and opened only when a camera is read for recording.
+ */
+export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & { sealLegacyCredentials(): Promise<number> } {
+  const seal = async (v: string | null) => (v === null ? null : sealer.sealSecret(v));
+  const unseal = async (v: string | null) => (v === null ? null : isSealed(v) ? sealer.openSecret(v) : v);
+  const toCamera = async (row: CameraTable): Promise<Camera> => ({
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    username: await unseal(row.username),
+    password: await unseal(row.password),
+    enabled: row.enabled === 1,
+    retentionHours: row.retention_hours,
+    createdMs: row.created_ms,
+    updatedMs: row.updated_ms,
+  });
+  const toRow = async (camera: Camera): Promise<CameraTable> => ({
+    id: camera.id,
+    name: camera.name,
+    url: camera.url,
+    username: await seal(camera.username),
+    password: await seal(camera.password),
+    enabled: camera.enabled ? 1 : 0,
+    retention_hours: camera.retentionHours,
+    created_ms: camera.createdMs,
+    updated_ms: camera.updatedMs,
+  });
   return {
     async list() {
       const rows = await db.selectFrom('cameras').selectAll().orderBy('name').execute();
-      return rows.map(toCamera);
+      return Promise.all(rows.map(toCamera));
     },
     async get(id) {
       const row = await db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
@@ -23,42 +62,30 @@ export function createCameraStore(db: Db): CameraStore {
       return row && toCamera(row);
     },
     async insert(camera) {
-      await db.insertInto('cameras').values(toRow(camera)).execute();
+      await db.insertInto('cameras').values(await toRow(camera)).execute();
     },
     async update(camera) {
-      await db.updateTable('cameras').set(toRow(camera)).where('id', '=', camera.id).execute();
+      await db.updateTable('cameras').set(await toRow(camera)).where('id', '=', camera.id).execute();
     },
     async remove(id) {
       const result = await db.deleteFrom('cameras').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
-  };
-}
-
-function toCamera(row: CameraTable): Camera {
-  return {
-    id: row.id,
-    name: row.name,
-    url: row.url,
-    username: row.username,
-    password: row.password,
-    enabled: row.enabled === 1,
-    retentionHours: row.retention_hours,
-    createdMs: row.created_ms,
-    updatedMs: row.updated_ms,
-  };
-}
-
-function toRow(camera: Camera): CameraTable {
-  return {
-    id: camera.id,
-    name: camera.name,
-    url: camera.url,
-    username: camera.username,
-    password: camera.password,
-    enabled: camera.enabled ? 1 : 0,
-    retention_hours: camera.retentionHours,
-    created_ms: camera.createdMs,
-    updated_ms: camera.updatedMs,
+    /** Seals credentials stored in clear by an earlier version; returns how many rows changed. */
+    async sealLegacyCredentials() {
+      const rows = await db.selectFrom('cameras').selectAll().execute();
+      let changed = 0;
+      for (const row of rows) {
+        const needs = [row.username, row.password].some((v) => v !== null && !isSealed(v));
+        if (!needs) continue;
+        await db
+          .updateTable('cameras')
+          .set({ username: await seal(await unseal(row.username)), password: await seal(await unseal(row.password)) })
+          .where('id', '=', row.id)
+          .execute();
+        changed++;
+      }
+      return changed;
+    },
   };
 }

@@ -1,4 +1,3 @@
-import { openDatabase } from '../db/database.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { CamerasService } from '../cameras/cameras.service.ts';
@@ -6,6 +5,7 @@ import { createCameraStore } from '../cameras/cameras.store.ts';
 import { cameraTransport } from '../cameras/camera-url.ts';
 import { configOptions, intOption, parse, readStdin, type CliIo, type Command } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
+import { openKeys } from './open-keys.ts';
 import { readFile } from 'node:fs/promises';
 
 const usage = `Usage: custos camera <add|list|update|remove> [options]
@@ -48,9 +48,10 @@ export const cameraCommand: Command = {
     } as const;
     const { values, positionals } = parse(rest, options, true);
     const config = await loadCliConfig(values, io);
-    const { db } = await openDatabase({ url: config.database.url, dataDir: config.dataDir });
+    // Credentials are sealed under the master key, so the CLI opens the key provider too.
+    const keys = await openKeys(config);
     try {
-      const cameras = new CamerasService(createCameraStore(db), systemClock);
+      const cameras = new CamerasService(createCameraStore(keys.database.db, keys.dataKeys), systemClock);
       const password = await readPassword(values, io);
       switch (sub) {
         case 'add': {
@@ -98,7 +99,7 @@ export const cameraCommand: Command = {
           throw new AppError('VALIDATION_FAILED', `unknown camera command "${sub}"; try custos camera --help`);
       }
     } finally {
-      await db.destroy();
+      await keys.close();
     }
   },
 };

@@ -59,4 +59,21 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_data_keys': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Data keys (DEKs), one per camera per window, stored only wrapped by the master key.
+      await db.schema
+        .createTable('data_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('hour_ms', 'bigint', (c) => c.notNull())
+        .addColumn('kek_version', 'integer', (c) => c.notNull())
+        .addColumn('wrapped', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('destroyed_ms', 'bigint')
+        .addUniqueConstraint('data_keys_camera_hour', ['camera_id', 'hour_ms'])
+        .execute();
+      await db.schema.createIndex('data_keys_kek_version').on('data_keys').column('kek_version').execute();
+    },
+  },
 };

@@ -8,6 +8,7 @@ export interface Tables {
   segments: SegmentTable;
   gaps: GapTable;
   exports: ExportTable;
+  data_keys: DataKeyTable;
 }
 
 export interface CameraTable {
@@ -60,4 +61,18 @@ export interface ExportTable {
   error: string | null;
   created_ms: number;
   finished_ms: number | null;
+}
+
+export interface DataKeyTable {
+  id: string;
+  camera_id: string;
+  /** Start of the key's window (a multiple of keys.dataKeyHours hours since the epoch). */
+  hour_ms: number;
+  /** Master key (KEK) version that wrapped it. */
+  kek_version: number;
+  /** base64 of the wrapped key; '' once destroyed (crypto-shredded). */
+  wrapped: string;
+  created_ms: number;
+  /** Set when the key was destroyed; the row stays so the id keeps answering KEY_UNAVAILABLE. */
+  destroyed_ms: number | null;
 }

@@ -18,6 +18,7 @@ const statusOf: Record<ErrorCode, number> = {
   MEDIA_MALFORMED: 502,
   STORAGE_FAILED: 503,
   CONFIG_INVALID: 500,
+  KEY_UNAVAILABLE: 503,
   BIND_REFUSED: 500,
   INTERNAL: 500,
 };

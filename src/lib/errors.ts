@@ -16,6 +16,7 @@ export const errorCodes = {
   MEDIA_MALFORMED: 'Media bytes do not form valid fragmented MP4.',
   STORAGE_FAILED: 'The segment store could not read or write.',
   CONFIG_INVALID: 'The configuration is invalid.',
+  KEY_UNAVAILABLE: 'A key is destroyed, missing, or its provider cannot be reached.',
   BIND_REFUSED: 'The server refuses to bind to a non-loopback address.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -50,12 +51,12 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       params: exportParams,
       response: { status: 200, mediaType: 'video/mp4' },
       handler: async ({ params, reply }) => {
-        const { stream, size } = await deps.exports.download(params.id);
+        const { bytes, size } = await deps.exports.download(params.id);
         await reply
           .type('video/mp4')
           .header('content-length', size)
           .header('content-disposition', `attachment; filename="custos-export-${params.id}.mp4"`)
-          .send(stream);
+          .send(Readable.from(bytes));
         return undefined;
       },
     }),

@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ExportJob } from './export-job.ts';
-import type { Exporter } from './ffmpeg-exporter.ts';
+import type { Exporter } from './vault-exporter.ts';
 import type { PlaybackService } from './playback.service.ts';
 
 /** What the service needs from storage (implemented by exports.store.ts). */
@@ -60,11 +60,11 @@ export class ExportsService {
     return job;
   }
 
-  /** The MP4 of a finished job. */
-  async download(id: string) {
+  /** The MP4 of a finished job and its size. */
+  async download(id: string): Promise<{ bytes: AsyncIterable<Buffer>; size: number }> {
     const job = await this.get(id);
-    if (job.state !== 'done') throw new AppError('NOT_FOUND', `export is ${job.state}, not done`);
-    return this.#exporter.open(id);
+    if (job.state !== 'done' || job.bytes === null) throw new AppError('NOT_FOUND', `export is ${job.state}, not done`);
+    return { bytes: this.#exporter.open(id), size: job.bytes };
   }
 
   /** Resolves when every accepted job has finished (tests, shutdown). */

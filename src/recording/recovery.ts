@@ -23,9 +23,11 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
   let truncatedBytes = 0;
   let removedEmpty = 0;
   for (const segment of await index.open()) {
-    // A missing or unreadable object (STORAGE_FAILED) is treated like an empty one.
+    // A missing object or one torn before its first whole piece (STORAGE_FAILED) is treated like
+    // an empty one. Anything else (KEY_UNAVAILABLE: the key provider is down) MUST stop start-up
+    // with the object untouched, never delete footage that merely cannot be read right now.
     const result = await store.recover(segment.objectKey).catch((e: unknown) => {
-      if (isAppError(e)) return null;
+      if (isAppError(e, 'STORAGE_FAILED')) return null;
       throw e;
     });
     if (result === null || result.fragments.length === 0) {

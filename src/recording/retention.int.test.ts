@@ -11,8 +11,10 @@ import { createSegmentIndex } from './segment-index.store.ts';
 import { applyRetention } from './retention.ts';
 import { createLogger } from '../lib/logger.ts';
 import type { Camera } from '../cameras/camera.ts';
+import { isAppError } from '../lib/errors.ts';
+import { createTestDataKeys } from '../../test/helpers/keys.ts';
 
-test('retention deletes segments older than their camera keeps, index row and file both, and keeps the rest', async (t) => {
+test('retention shreds the data keys of expired footage, deletes its index rows and files, and keeps the rest', async (t) => {
   const database = await createTestDatabase('sqlite');
   const dir = await tempDir('retention');
   t.after(async () => {
@@ -34,8 +36,26 @@ test('retention deletes segments older than their camera keeps, index row and fi
     await writer.close();
     await index.insert({ id: name, cameraId, objectKey: key, startMs: now - age, endMs: now - age + 2000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });
   }
-  const deleted = await applyRetention({ cameras: { list: async () => [camera] }, index, store, clock: { now: () => now }, log: createLogger({ level: 'silent' }) });
-  assert.equal(deleted, 2);
+  const keys = await createTestDataKeys(database.db, { now: () => now });
+  t.after(() => keys.close());
+  const keyIds: Record<string, string> = {};
+  for (const [name, age] of Object.entries(ages)) {
+    keyIds[name] = (await keys.dataKeys.keyFor(name.startsWith('orphan') ? 'gone' : camera.id, now - age)).id;
+  }
+  const report = await applyRetention({
+    cameras: { list: async () => [camera] },
+    index,
+    store,
+    clock: { now: () => now },
+    log: createLogger({ level: 'silent' }),
+    shred: (id, before) => keys.dataKeys.destroyBefore(id, before),
+  });
+  assert.deepEqual(report, { deletedSegments: 2, shreddedKeys: 2 });
+  keys.dataKeys.clearCache();
+  for (const name of ['old', 'orphanOld']) {
+    await assert.rejects(keys.dataKeys.keyById(keyIds[name]!), (e) => isAppError(e, 'KEY_UNAVAILABLE'), `${name}'s key is shredded`);
+  }
+  for (const name of ['fresh', 'orphanFresh']) assert.equal((await keys.dataKeys.keyById(keyIds[name]!)).length, 32, `${name}'s key is kept`);
   const left = [...(await index.objectKeys())].sort();
   assert.deepEqual(left, ['cam-1/fresh.mp4', 'gone/orphanFresh.mp4'], 'a removed camera keeps the default 72 h');
   await assert.rejects(access(join(dir.path, 'segments', 'cam-1/old.mp4')));

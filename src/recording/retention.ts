@@ -6,10 +6,26 @@ import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
 
 /**
+ * Destroys the data keys of a camera whose key window ends at or before `beforeMs`
+ * (crypto-shredding); returns how many were destroyed. `DataKeys.destroyBefore` satisfies it.
+ */
+export type Shredder = (cameraId: string, beforeMs: number) => Promise<number>;
+
+/** What one retention pass did. */
+export interface RetentionReport {
+  readonly deletedSegments: number;
+  readonly shreddedKeys: number;
+}
+
+/**
  * Deletes segments whose end is older than their camera's retention. Segments of cameras that
  * were removed keep the default retention (72 h) rather than vanishing with the camera.
- * The index row goes first, then the object; an object left by a crash in between is removed
- * by recovery at the next start. Returns the number of segments deleted.
+ *
+ * Order (crypto-shredding first): the data keys that only expired footage uses are destroyed,
+ * then the index rows, then the objects. A key is destroyed only when its window ends before
+ * the start of the camera's oldest segment still within retention, so footage inside retention
+ * never loses its key; copies of the expired objects (backups) become undecryptable at once.
+ * An object left by a crash between row and object is removed by recovery at the next start.
  */
 export async function applyRetention(deps: {
   cameras: CameraSource;
@@ -17,25 +33,29 @@ export async function applyRetention(deps: {
   store: SegmentStore;
   clock: Clock;
   log: Logger;
-}): Promise<number> {
+  shred: Shredder;
+}): Promise<RetentionReport> {
   const cameras = await deps.cameras.list();
   const retention = new Map(cameras.map((c) => [c.id, c.retentionHours]));
   const orphans = await deps.index.orphanCameraIds([...retention.keys()]);
   for (const id of orphans) retention.set(id, defaultRetentionHours);
-  let deleted = 0;
+  let deletedSegments = 0;
+  let shreddedKeys = 0;
   for (const [cameraId, hours] of retention) {
     const cutoff = deps.clock.now() - hours * 3_600_000;
+    const [oldestKept] = await deps.index.overlapping(cameraId, cutoff, Number.MAX_SAFE_INTEGER);
+    shreddedKeys += await deps.shred(cameraId, Math.min(cutoff, oldestKept?.startMs ?? cutoff));
     for (;;) {
       const batch = await deps.index.expired(cameraId, cutoff, 200);
       for (const segment of batch) {
         await deps.index.remove(segment.id);
         await deps.store.remove(segment.objectKey);
-        deleted++;
+        deletedSegments++;
       }
       if (batch.length < 200) break;
     }
     await deps.index.removeGapsBefore(cameraId, cutoff);
   }
-  if (deleted > 0) deps.log.info({ deleted }, 'retention deleted expired segments');
-  return deleted;
+  if (deletedSegments + shreddedKeys > 0) deps.log.info({ deletedSegments, shreddedKeys }, 'retention deleted expired footage');
+  return { deletedSegments, shreddedKeys };
 }

@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 import { startCamsim, type Camsim, type CamsimOptions } from '../../tools/camsim/camsim.ts';
 
 /** Where tests keep the generated camsim clip, so it is made once per machine. */
@@ -25,7 +26,7 @@ export function startTestCamsim(opts: Partial<CamsimOptions> = {}): Promise<Cams
  * Starts the real app in-process (HTTPS on an ephemeral loopback port, SQLite unless
  * `overrides['database.url']`), with fast reconnects and short segments for tests.
  */
-export async function startTestApp(dataDir: string, overrides: Record<string, unknown> = {}): Promise<App> {
+export async function startTestApp(dataDir: string, overrides: Record<string, unknown> = {}, clock?: Clock): Promise<App> {
   const config = await loadConfig({
     file: null,
     env: {},
@@ -39,7 +40,7 @@ export async function startTestApp(dataDir: string, overrides: Record<string, un
       ...overrides,
     },
   });
-  return startApp(config, { logger: createLogger({ level: process.env.CUSTOS_TEST_LOG ?? 'silent' }) });
+  return startApp(config, { logger: createLogger({ level: process.env.CUSTOS_TEST_LOG ?? 'silent' }), ...(clock ? { clock } : {}) });
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws `what`). */

@@ -1,32 +1,42 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 
-const run = promisify(execFile);
+/** A file path or URL, or the bytes themselves (fed on stdin, so plaintext never touches disk). */
+export type MediaInput = string | Buffer;
+
+async function run(cmd: string, args: string[], input: MediaInput): Promise<{ stdout: string; stderr: string }> {
+  const fromStdin = Buffer.isBuffer(input);
+  const child = spawn(cmd, args.map((a) => (a === '@INPUT' ? (fromStdin ? 'pipe:0' : input) : a)), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.on('error', () => undefined); // ffprobe may stop reading early
+  child.stdin.end(fromStdin ? input : undefined);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`${cmd} exited with ${code}: ${stderr.trim()}`);
+  return { stdout, stderr };
+}
 
 /**
- * What `ffprobe -v error` prints while decoding every frame of an input (a file or URL):
- * an empty string means the input decodes cleanly. Decoding is done by `ffmpeg -f null`,
- * which reads every packet and decodes it, not just the headers.
+ * What a full decode of every video frame prints at `-v error` (`ffmpeg -f null`): an empty
+ * string means the input decodes cleanly.
  */
-export async function decodeErrors(input: string): Promise<string> {
-  const { stderr } = await run('/usr/bin/ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', input, '-map', '0:v', '-f', 'null', '-'], { maxBuffer: 1 << 24 });
+export async function decodeErrors(input: MediaInput): Promise<string> {
+  const { stderr } = await run('/usr/bin/ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', '@INPUT', '-map', '0:v', '-f', 'null', '-'], input);
   return stderr.trim();
 }
 
-/** What `ffprobe -v error` prints about an input's headers (empty when clean). */
-export async function probeErrors(input: string): Promise<string> {
-  const { stderr } = await run('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', input], { maxBuffer: 1 << 24 });
+/** What `ffprobe -v error` prints about an input (empty when clean). */
+export async function probeErrors(input: MediaInput): Promise<string> {
+  const { stderr } = await run('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', '@INPUT'], input);
   return stderr.trim();
 }
 
 /** Number of video frames ffprobe decodes from an input. */
-export async function countFrames(input: string): Promise<number> {
-  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', input], { maxBuffer: 1 << 24 });
+export async function countFrames(input: MediaInput): Promise<number> {
+  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', '@INPUT'], input);
   return Number(stdout.trim().split(/\s+/)[0]);
-}
-
-/** Duration in seconds of an input's video stream, as ffprobe reports it. */
-export async function durationSeconds(input: string): Promise<number> {
-  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', input]);
-  return Number(stdout.trim());
 }

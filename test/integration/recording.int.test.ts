@@ -4,14 +4,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
-import { listSegments } from '../helpers/reopen.ts';
+import { scanForPlaintext } from '../helpers/plaintext-scan.ts';
 
 const fps = 25;
 let sim: Camsim;
@@ -101,11 +99,11 @@ test('an export of 10 s is an MP4 that decodes with no errors and the right numb
   const file = await app.server.inject({ method: 'GET', url: done.download! });
   assert.equal(file.statusCode, 200);
   assert.equal(file.headers['content-type'], 'video/mp4');
-  const path = join(dir.path, 'export-check.mp4');
-  await writeFile(path, file.rawPayload);
-  assert.equal(await probeErrors(path), '');
-  assert.equal(await decodeErrors(path), '');
-  const frames = await countFrames(path);
+  // Probed from memory: writing it to the data directory would defeat the plaintext scan below.
+  const mp4 = file.rawPayload;
+  assert.equal(await probeErrors(mp4), '');
+  assert.equal(await decodeErrors(mp4), '');
+  const frames = await countFrames(mp4);
   // Whole fragments overlapping the range are exported: 10 s, plus up to one fragment each side.
   assert.ok(frames >= 10 * fps && frames <= 12 * fps + 1, `export has ${frames} frames`);
 });
@@ -119,17 +117,26 @@ test('a bad export request gets a problem document, not a job', async () => {
   assert.equal(reversed.json.code, 'RANGE_INVALID');
 });
 
-test('after a clean stop every stored segment decodes and its frame count matches its indexed length', async () => {
-  await app.close();
-  const segments = await listSegments(dir.path, cameraIds);
+test('every stored segment decodes, its frame count matches its indexed length, and no plaintext is on disk', async () => {
+  // Stop recording so every segment is closed, then read them back through the vault.
+  for (const id of cameraIds) await app.cameras.update(id, { enabled: false });
+  await app.recorder.reconcile();
+  const segments = (await Promise.all(cameraIds.map((id) => app.playback.segments(id, 0, Number.MAX_SAFE_INTEGER)))).flat();
   assert.ok(segments.length >= 6, `expected ≥ 3 segments per camera, got ${segments.length}`);
+  const samples: Buffer[] = [];
   for (const s of segments) {
     assert.equal(s.state, 'closed');
-    const path = join(dir.path, 'segments', s.objectKey);
-    assert.equal(await probeErrors(path), '', s.objectKey);
-    assert.equal(await decodeErrors(path), '', s.objectKey);
-    const frames = await countFrames(path);
+    const plain = await app.store.read(s.objectKey, 0, s.bytes);
+    assert.equal(plain.subarray(4, 8).toString('latin1'), 'ftyp', 'the vault gives back the fMP4 object');
+    assert.equal(await probeErrors(plain), '', s.objectKey);
+    assert.equal(await decodeErrors(plain), '', s.objectKey);
+    const frames = await countFrames(plain);
     const expected = ((s.endMs - s.startMs) / 1000) * fps;
     assert.ok(Math.abs(frames - expected) <= fps, `${s.objectKey}: ${frames} frames for ${expected} expected`);
+    const f = s.fragments[1] ?? s.fragments[0]!;
+    samples.push(plain.subarray(f.offset + f.size - 64, f.offset + f.size - 16));
   }
+  await app.close();
+  // Plaintext never reached the disk: no box headers, no start codes, no window of real video.
+  assert.deepEqual(await scanForPlaintext(dir.path, samples), []);
 });

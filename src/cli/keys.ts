@@ -1,0 +1,52 @@
+import { AppError } from '../lib/errors.ts';
+import { configOptions, parse, type Command } from './args.ts';
+import { loadCliConfig } from './load-cli-config.ts';
+import { openKeys } from './open-keys.ts';
+import { progressBar } from './progress.ts';
+
+const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DIR]
+
+  custos keys status   which provider holds the master key (KEK), its versions, and how many
+                       data keys are live and destroyed
+  custos keys rotate   creates a new KEK version, re-wraps every live data key under it (with
+                       progress), then retires the old versions. Recordings keep playing.
+                       Stop the server first, or run it when no recording starts a new hour.`;
+
+/** `custos keys …`: master-key custody operations. */
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'Show or rotate the master key (KEK) and data keys',
+  usage,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+      io.stdout.write(`${usage}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    const { values } = parse(rest, configOptions);
+    const config = await loadCliConfig(values, io);
+    const keys = await openKeys(config);
+    try {
+      switch (sub) {
+        case 'status': {
+          const counts = await keys.dataKeys.counts();
+          io.stdout.write(
+            `provider: ${keys.provider.kind}\ncurrent KEK version: ${keys.provider.currentVersion()}\nKEK versions: ${keys.provider.versions().join(', ')}\n` +
+              `data keys: ${counts.live} live, ${counts.destroyed} destroyed\n`,
+          );
+          return 0;
+        }
+        case 'rotate': {
+          const before = keys.provider.currentVersion();
+          const count = await keys.dataKeys.rewrapAll(progressBar(io.stderr, 're-wrapping data keys'));
+          io.stdout.write(`KEK rotated from version ${before} to ${keys.provider.currentVersion()}; ${count} data keys re-wrapped; old versions retired.\n`);
+          return 0;
+        }
+        default:
+          throw new AppError('VALIDATION_FAILED', `unknown keys command "${sub}"; try custos keys --help`);
+      }
+    } finally {
+      await keys.close();
+    }
+  },
+};

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import { openDatabase, type OpenDatabase } from '../db/database.ts';
+import { systemClock } from '../lib/clock.ts';
+import { DataKeys } from '../keys/data-keys.ts';
+import { createDataKeyStore } from '../keys/data-keys.store.ts';
+import { openKeyProvider } from '../keys/open-key-provider.ts';
+import type { KeyProvider } from '../keys/key-provider.ts';
+
+/** The database, the master key provider and the data keys, as CLI commands need them. */
+export interface OpenKeys {
+  readonly database: OpenDatabase;
+  readonly provider: KeyProvider;
+  readonly dataKeys: DataKeys;
+  close(): Promise<void>;
+}
+
+/** Opens what key commands need from the configuration; `close` releases it all. */
+export async function openKeys(config: Config): Promise<OpenKeys> {
+  const dataDir = resolve(config.dataDir);
+  const database = await openDatabase({ url: config.database.url, dataDir });
+  let provider: KeyProvider;
+  try {
+    provider = await openKeyProvider(config.keys, dataDir);
+  } catch (e) {
+    await database.db.destroy();
+    throw e;
+  }
+  const dataKeys = new DataKeys({
+    provider,
+    store: createDataKeyStore(database.db),
+    clock: systemClock,
+    hours: config.keys.dataKeyHours,
+    cacheMs: config.keys.cacheSeconds * 1000,
+  });
+  return {
+    database,
+    provider,
+    dataKeys,
+    async close() {
+      await provider.close();
+      await database.db.destroy();
+    },
+  };
+}

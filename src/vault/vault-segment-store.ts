@@ -1,0 +1,470 @@
+/**
+ * The encrypted SegmentStore (docs/reference/vault-format.md): object `key` is the vault file
+ * `root/<key>`, sealed chunk by chunk (one chunk per fMP4 piece) under the camera's hourly data
+ * key. Plaintext-addressed: offsets, sizes and read ranges are those of the plain fMP4 object, so
+ * the index and HLS byte ranges do not change. Plaintext MUST NOT reach the disk.
+ * Durability as FileSegmentStore: 'wx' and a directory fsync at create, one write(2) per append,
+ * final chunk and fsync at close; `recover` cuts a torn object back to its last authentic chunk.
+ */
+import { mkdir, open, opendir, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { AppError, isAppError } from '../lib/errors.ts';
+import { validateKey } from '../recording/file-segment-store.ts';
+import { parseFragment, parseInit } from '../recording/fmp4-reader.ts';
+import type { ParsedInit } from '../recording/fmp4-reader.ts';
+import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
+import { ChunkCipher, MAX_CHUNK_INDEX, RECORD_OVERHEAD } from './chunk-cipher.ts';
+import type { DataKeySource } from './data-key-source.ts';
+import { newHeader } from './vault-header.ts';
+import type { VaultHeader } from './vault-header.ts';
+import { scanRecords } from './vault-scan.ts';
+import type { ReadAt } from './vault-scan.ts';
+
+/** Chunk tables kept in memory (a few hundred bytes each, more for long segments). */
+const TABLE_CACHE_SIZE = 256;
+
+/** Wraps a failure as STORAGE_FAILED naming the key and errno code, never the host path; AppErrors pass through. */
+export function storageError(op: string, key: string, e: unknown): AppError {
+  if (isAppError(e)) return e;
+  const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
+  return new AppError('STORAGE_FAILED', `segment store cannot ${op} ${key}: ${code}`, { key, op, errno: code });
+}
+
+/** A `ReadAt` over an open file: short only at the end of the file. */
+export function fileReadAt(fh: FileHandle): ReadAt {
+  return async (position, length) => {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === length ? buf : buf.subarray(0, got);
+  };
+}
+
+/** fsyncs a directory so entries created in it survive power loss. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes all of `parts` at `position` with vectored writes; loops on a short write. */
+async function writevAll(fh: FileHandle, parts: Buffer[], position: number): Promise<void> {
+  let bufs = parts;
+  let at = position;
+  for (;;) {
+    const { bytesWritten } = await fh.writev(bufs, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (bufs.length > 0 && skip >= (bufs[0] as Buffer).length) skip -= (bufs.shift() as Buffer).length;
+    if (bufs.length === 0) return;
+    bufs = [(bufs[0] as Buffer).subarray(skip), ...bufs.slice(1)];
+  }
+}
+
+/**
+ * Where the non-final chunks of one object lie: chunk i holds plaintext
+ * [plainOffsets[i], plainOffsets[i] + sizes[i]) in the record at recordOffsets[i].
+ */
+interface ChunkTable {
+  readonly header: VaultHeader;
+  readonly plainOffsets: number[];
+  readonly sizes: number[];
+  readonly recordOffsets: number[];
+  /** Chunks whose records are wholly on disk: a prefix of the table. */
+  readable: number;
+  /** Plaintext bytes of the readable chunks. */
+  readableSize: number;
+  /** True once the final chunk is on disk (or seen by a scan). */
+  closed: boolean;
+  /** True while a writer of this process extends the table. */
+  live: boolean;
+}
+
+/** Index of the chunk holding plaintext byte `offset` (offset < readableSize). */
+function chunkAt(t: ChunkTable, offset: number): number {
+  let lo = 0;
+  let hi = t.readable - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((t.plainOffsets[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The encrypted SegmentStore; see the file comment. */
+export class VaultSegmentStore implements SegmentStore {
+  readonly #root: string;
+  readonly #keys: DataKeySource;
+  /** LRU of chunk tables by key (Map keeps insertion order: the first entry is the oldest). */
+  readonly #tables = new Map<string, ChunkTable>();
+
+  /** `root` MUST be an absolute directory owned by the recorder; `keys` gives the data keys. */
+  constructor(root: string, keys: DataKeySource) {
+    this.#root = root;
+    this.#keys = keys;
+  }
+
+  #path(key: string): string {
+    return join(this.#root, ...validateKey(key));
+  }
+
+  #remember(key: string, table: ChunkTable): void {
+    this.#tables.delete(key);
+    this.#tables.set(key, table);
+    if (this.#tables.size > TABLE_CACHE_SIZE) this.#tables.delete(this.#tables.keys().next().value as string);
+  }
+
+  /** The chunk table of `key`: cached, or rebuilt by a key-less scan (`fresh` forces the scan). */
+  async #table(key: string, fh: FileHandle, fresh = false): Promise<ChunkTable> {
+    const cached = this.#tables.get(key);
+    if (cached !== undefined && !fresh) {
+      this.#remember(key, cached);
+      return cached;
+    }
+    if (cached?.live === true) return cached; // our own writer knows better than the disk
+    const { size } = await fh.stat();
+    const scan = await scanRecords(fileReadAt(fh), size);
+    const body = scan.records.filter((r) => r.size > 0);
+    const table: ChunkTable = {
+      header: scan.header,
+      plainOffsets: body.map((r) => r.plainOffset),
+      sizes: body.map((r) => r.size),
+      recordOffsets: body.map((r) => r.recordOffset),
+      readable: body.length,
+      readableSize: body.reduce((n, r) => n + r.size, 0),
+      closed: scan.ending === 'final',
+      live: false,
+    };
+    this.#remember(key, table);
+    return table;
+  }
+
+  /** The chunk cipher of an object; the data key is asked for on every use, so a destroyed key stops reads at once. */
+  async #cipher(key: string, header: VaultHeader): Promise<ChunkCipher> {
+    let dataKey: Buffer;
+    try {
+      dataKey = await this.#keys.keyById(header.keyId);
+    } catch (e) {
+      if (isAppError(e)) throw e; // KEY_UNAVAILABLE: destroyed key or provider down
+      throw new AppError('STORAGE_FAILED', `segment store cannot read ${key}: its data key is unavailable`, { key, keyId: header.keyId });
+    }
+    return new ChunkCipher(dataKey, header);
+  }
+
+  /** Reads and opens chunk `i`; an authentication failure names the key and the chunk. */
+  async #openChunk(key: string, fh: FileHandle, t: ChunkTable, cipher: ChunkCipher, i: number): Promise<Buffer> {
+    const size = RECORD_OVERHEAD + (t.sizes[i] as number);
+    const record = await fileReadAt(fh)(t.recordOffsets[i] as number, size);
+    try {
+      return cipher.open(i, record, false);
+    } catch (e) {
+      const reason = isAppError(e) && typeof e.detail?.['reason'] === 'string' ? e.detail['reason'] : 'unreadable';
+      throw new AppError('STORAGE_FAILED', `segment store cannot read ${key}: chunk ${i} fails authentication`, { key, chunk: i, reason });
+    }
+  }
+
+  async create(key: string, init: Buffer, meta: ObjectMeta): Promise<SegmentWriter> {
+    const path = this.#path(key);
+    let fh: FileHandle | undefined;
+    let writer: VaultSegmentWriter;
+    try {
+      const dataKey = await this.#keys.keyFor(meta.cameraId, meta.startMs);
+      const header = newHeader(dataKey.id, meta.cameraId, meta.startMs);
+      const cipher = new ChunkCipher(dataKey.key, header);
+      const record = cipher.sealParts(0, init, false);
+      const dir = dirname(path);
+      const firstCreated = await mkdir(dir, { recursive: true });
+      fh = await open(path, 'wx');
+      await writevAll(fh, [header.bytes, ...record], 0);
+      // The new name, and any directories made for it, MUST reach stable storage with their parents.
+      await fsyncDir(dir);
+      if (firstCreated !== undefined) {
+        for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
+      }
+      const table: ChunkTable = {
+        header,
+        plainOffsets: [0],
+        sizes: [init.length],
+        recordOffsets: [header.bytes.length],
+        readable: 1,
+        readableSize: init.length,
+        closed: false,
+        live: true,
+      };
+      this.#remember(key, table);
+      writer = new VaultSegmentWriter(fh, key, cipher, table);
+    } catch (e) {
+      await fh?.close().catch(() => undefined);
+      throw storageError('create', key, e);
+    }
+    return writer;
+  }
+
+  async read(key: string, offset: number, length: number): Promise<Buffer> {
+    const path = this.#path(key);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new AppError('STORAGE_FAILED', `segment store cannot read ${key}: invalid range`, { key, offset, length });
+    }
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      throw storageError('read', key, e);
+    }
+    try {
+      let t = await this.#table(key, fh);
+      if (offset + length > t.readableSize && !t.closed) t = await this.#table(key, fh, true); // grown since cached
+      if (offset + length > t.readableSize) {
+        throw new AppError('STORAGE_FAILED', `segment store cannot read ${key}: range ends past the object`, { key, offset, length });
+      }
+      const out = Buffer.allocUnsafe(length);
+      if (length === 0) return out;
+      const cipher = await this.#cipher(key, t.header);
+      const last = chunkAt(t, offset + length - 1);
+      for (let i = chunkAt(t, offset); i <= last; i++) {
+        const plain = await this.#openChunk(key, fh, t, cipher, i);
+        const start = t.plainOffsets[i] as number;
+        const from = Math.max(offset, start);
+        const to = Math.min(offset + length, start + plain.length);
+        plain.copy(out, from - offset, from - start, to - start);
+      }
+      return out;
+    } catch (e) {
+      throw storageError('read', key, e);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async *stream(key: string, offset = 0, length = Number.POSITIVE_INFINITY): AsyncIterable<Buffer> {
+    const path = this.#path(key);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      throw storageError('stream', key, e);
+    }
+    try {
+      let t: ChunkTable;
+      let cipher: ChunkCipher;
+      try {
+        t = await this.#table(key, fh);
+        if (offset + length > t.readableSize && !t.closed) t = await this.#table(key, fh, true);
+        cipher = await this.#cipher(key, t.header);
+      } catch (e) {
+        throw storageError('stream', key, e);
+      }
+      // Like a plain file, the stream stops at the end of the object.
+      const end = Math.min(offset + length, t.readableSize);
+      if (offset >= end) return;
+      const last = chunkAt(t, end - 1);
+      for (let i = chunkAt(t, offset); i <= last; i++) {
+        const plain = await this.#openChunk(key, fh, t, cipher, i);
+        const start = t.plainOffsets[i] as number;
+        yield plain.subarray(Math.max(offset, start) - start, Math.min(end, start + plain.length) - start);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      await rm(this.#path(key), { force: true });
+      this.#tables.delete(key);
+    } catch (e) {
+      throw storageError('remove', key, e);
+    }
+  }
+
+  async *list(): AsyncIterable<string> {
+    const pending = [this.#root];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
+      let entries;
+      try {
+        entries = await opendir(dir);
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'ENOENT') continue; // nothing written yet
+        throw storageError('list', relative(this.#root, dir) || '.', e);
+      }
+      for await (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(full);
+        else if (entry.isFile()) yield relative(this.#root, full).split(sep).join('/');
+      }
+    }
+  }
+
+  /**
+   * Keeps the longest authentic prefix of chunks and cuts what follows when it is a tear (records
+   * that are incomplete or fail authentication up to the end). When an authentic chunk follows a
+   * failing one, that is corruption: nothing is cut, the prefix is reported, and fsck names the
+   * chunk. `truncatedBytes` counts file bytes cut.
+   */
+  async recover(key: string): Promise<RecoveredObject> {
+    const path = this.#path(key);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r+');
+    } catch (e) {
+      throw storageError('recover', key, e);
+    }
+    try {
+      const { size } = await fh.stat();
+      const readAt = fileReadAt(fh);
+      let scan;
+      try {
+        scan = await scanRecords(readAt, size);
+      } catch (e) {
+        if (!isAppError(e, 'STORAGE_FAILED')) throw e;
+        throw new AppError('STORAGE_FAILED', `segment store cannot recover ${key}: its header is torn`, { key, op: 'recover' });
+      }
+      const cipher = await this.#cipher(key, scan.header);
+      const plains: Buffer[] = [];
+      let firstFailure = -1;
+      let authenticAfterFailure = false;
+      for (const rec of scan.records) {
+        let plain: Buffer;
+        try {
+          plain = cipher.open(rec.index, await readAt(rec.recordOffset, rec.recordSize), rec.size === 0);
+        } catch (e) {
+          if (!isAppError(e, 'STORAGE_FAILED')) throw e;
+          if (firstFailure < 0) firstFailure = rec.index;
+          continue;
+        }
+        if (firstFailure >= 0) authenticAfterFailure = true;
+        else if (rec.size > 0) plains.push(plain);
+      }
+      if (plains.length === 0) {
+        throw new AppError('STORAGE_FAILED', `segment store cannot recover ${key}: its init segment is torn`, { key, op: 'recover' });
+      }
+      const closed = firstFailure < 0 && scan.ending === 'final';
+      const corrupt = authenticAfterFailure || (firstFailure < 0 && scan.ending === 'after-final');
+      let truncatedBytes = 0;
+      if (!closed && !corrupt) {
+        const cut = firstFailure >= 0 ? (scan.records[firstFailure]?.recordOffset as number) : scan.end;
+        if (cut < size) {
+          await fh.truncate(cut);
+          await fh.sync();
+          truncatedBytes = size - cut;
+        }
+      }
+      this.#tables.delete(key);
+      return describe(plains, truncatedBytes);
+    } catch (e) {
+      throw storageError('recover', key, e);
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+/** Plaintext layout of recovered pieces (init then fragments). */
+function describe(plains: Buffer[], truncatedBytes: number): RecoveredObject {
+  const init: ParsedInit = parseInit(plains[0] as Buffer);
+  const fragments: StoredFragment[] = [];
+  let offset = init.bytes.length;
+  for (const bytes of plains.slice(1)) {
+    const f = parseFragment(bytes, init);
+    fragments.push({ offset, size: bytes.length, decodeTime: f.decodeTime, duration: f.duration, keyframe: f.keyframe });
+    offset += bytes.length;
+  }
+  return { initSize: init.bytes.length, timescale: init.timescale, fragments, size: offset, truncatedBytes };
+}
+
+/** Seals each fragment into one record at a reserved file position, so appends keep their call order. */
+class VaultSegmentWriter implements SegmentWriter {
+  readonly #fh: FileHandle;
+  readonly #key: string;
+  readonly #cipher: ChunkCipher;
+  readonly #table: ChunkTable;
+  /** Plaintext bytes reserved so far. */
+  #size: number;
+  /** File bytes reserved so far. */
+  #fileSize: number;
+  readonly #done: boolean[] = [true];
+  #failed: AppError | undefined;
+  #closed = false;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(fh: FileHandle, key: string, cipher: ChunkCipher, table: ChunkTable) {
+    this.#fh = fh;
+    this.#key = key;
+    this.#cipher = cipher;
+    this.#table = table;
+    this.#size = table.readableSize;
+    this.#fileSize = (table.recordOffsets[0] as number) + RECORD_OVERHEAD + (table.sizes[0] as number);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Seals synchronously, then reserves the plaintext and file ranges before writing. */
+  async append(fragment: Buffer): Promise<number> {
+    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#closed) throw new AppError('STORAGE_FAILED', `segment store cannot append to closed ${this.#key}`, { key: this.#key });
+    const t = this.#table;
+    const index = t.plainOffsets.length;
+    if (index >= MAX_CHUNK_INDEX) throw new AppError('STORAGE_FAILED', `segment store cannot append to ${this.#key}: chunk limit`, { key: this.#key });
+    let parts: [Buffer, Buffer, Buffer];
+    try {
+      parts = this.#cipher.sealParts(index, fragment, false);
+    } catch (e) {
+      throw storageError('append to', this.#key, e);
+    }
+    const offset = this.#size;
+    const position = this.#fileSize;
+    this.#size += fragment.length;
+    this.#fileSize += RECORD_OVERHEAD + fragment.length;
+    t.plainOffsets.push(offset);
+    t.sizes.push(fragment.length);
+    t.recordOffsets.push(position);
+    this.#done.push(false);
+    const write = writevAll(this.#fh, parts, position);
+    const tracked = write.catch(() => undefined);
+    this.#inFlight.add(tracked);
+    try {
+      await write;
+    } catch (e) {
+      // A gap or partial write leaves the object unusable past this point: refuse further appends.
+      this.#failed = storageError('append to', this.#key, e);
+      throw this.#failed;
+    } finally {
+      this.#inFlight.delete(tracked);
+    }
+    this.#done[index] = true;
+    while (t.readable < this.#done.length && this.#done[t.readable] === true) t.readableSize += t.sizes[t.readable++] as number;
+    return offset;
+  }
+
+  /** Waits for appends in flight, seals the final chunk (unless an append failed), fsyncs and closes. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#inFlight);
+    try {
+      if (this.#failed === undefined) {
+        const index = this.#table.plainOffsets.length;
+        await writevAll(this.#fh, this.#cipher.sealParts(index, Buffer.alloc(0), true), this.#fileSize);
+      }
+      await this.#fh.sync();
+      if (this.#failed === undefined) this.#table.closed = true;
+    } catch (e) {
+      throw storageError('close', this.#key, e);
+    } finally {
+      this.#table.live = false;
+      await this.#fh.close().catch(() => undefined);
+    }
+  }
+}
