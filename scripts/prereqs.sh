@@ -38,6 +38,7 @@ fi
 if [ "$mode" = test ]; then
   need_pkg chromium chromium
   need_pkg softhsm2-util softhsm2
+  need_pkg openssl openssl
   need_pkg pg_isready postgresql-client
   if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     # No PostgreSQL on this machine: install one and give the test role a password so the

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import { permissions } from '../../src/access/permissions.ts';
@@ -76,6 +77,22 @@ test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem
     socket.on('error', reject);
   });
   assert.equal(tls13, 'TLSv1.3');
+  // The same with an independent TLS stack: OpenSSL's client.
+  const sClient = (flag: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, flag, '-brief'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.stdin.end();
+      child.on('close', (code) => resolve({ code, out }));
+    });
+  const old = await sClient('-tls1_2');
+  assert.notEqual(old.code, 0, old.out);
+  assert.match(old.out, /alert protocol version|no protocols available|wrong version/i);
+  const current = await sClient('-tls1_3');
+  assert.equal(current.code, 0, current.out);
+  assert.match(current.out, /Protocol version: TLSv1\.3/);
   const res = await app.server.inject({ method: 'GET', url: '/api/v1/nothing-here' });
   assert.equal(res.statusCode, 404);
   assert.equal(res.headers['strict-transport-security'], 'max-age=31536000');
