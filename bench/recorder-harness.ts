@@ -43,6 +43,7 @@ const cameras: Camera[] = Array.from({ length: Number(values.cameras ?? 10) }, (
   url: `rtsp://127.0.0.1:${values.port}/cam${i + 1}`,
   username: null,
   password: null,
+  tlsCaPem: null,
   enabled: true,
   retentionHours: 72,
   createdMs: 0,

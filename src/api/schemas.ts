@@ -27,6 +27,10 @@ export const camera = z
     url: z.string().describe('rtsp:// or rtsps:// URL, never with credentials.'),
     hasCredentials: z.boolean().describe('True when a username or password is stored; they are never returned.'),
     transport: z.enum(['tls', 'plaintext']).describe('plaintext for rtsp:// (a risk flag), tls for rtsps://.'),
+    tlsTrust: z
+      .object({ sha256: z.string().describe('SHA-256 fingerprint of the first certificate of the trust anchor.'), subject: z.string() })
+      .nullable()
+      .describe('rtsps://: the configured trust anchor (a CA or the pinned camera certificate); null = the system CA store.'),
     enabled: z.boolean(),
     retentionHours: z.number().int(),
     createdAt: z.string(),
@@ -41,6 +45,7 @@ export const cameraCreate = z
     url: z.string().max(2048).describe('rtsp:// or rtsps:// URL; credentials in it are moved to the credential fields.'),
     username: z.string().max(256).nullable().optional(),
     password: z.string().max(256).nullable().optional().describe('Write-only.'),
+    tlsCaPem: z.string().max(65536).nullable().optional().describe('rtsps:// only: PEM of the CA to verify the camera against, or of the camera\'s own certificate to pin it.'),
     enabled: z.boolean().optional().default(true),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional().default(72),
   })
@@ -52,6 +57,7 @@ export const cameraUpdate = z
     url: z.string().max(2048).optional(),
     username: z.string().max(256).nullable().optional().describe('null clears it.'),
     password: z.string().max(256).nullable().optional().describe('Write-only; null clears it.'),
+    tlsCaPem: z.string().max(65536).nullable().optional().describe('null clears it (system CA store).'),
     enabled: z.boolean().optional(),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional(),
   })

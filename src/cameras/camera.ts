@@ -6,6 +6,8 @@ export interface Camera {
   readonly url: string;
   readonly username: string | null;
   readonly password: string | null;
+  /** rtsps:// only: PEM trust anchor (a CA, or the camera's own certificate to pin it); null = system CAs. */
+  readonly tlsCaPem: string | null;
   readonly enabled: boolean;
   readonly retentionHours: number;
   readonly createdMs: number;
@@ -18,6 +20,7 @@ export interface CameraInput {
   readonly url: string;
   readonly username?: string | null | undefined;
   readonly password?: string | null | undefined;
+  readonly tlsCaPem?: string | null | undefined;
   readonly enabled?: boolean | undefined;
   readonly retentionHours?: number | undefined;
 }

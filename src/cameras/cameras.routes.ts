@@ -6,6 +6,7 @@ import type { LiveHub } from '../live/live-hub.ts';
 import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
 import type { CamerasService } from './cameras.service.ts';
+import { X509Certificate } from 'node:crypto';
 
 /** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */
 export interface CameraRouteDeps {
@@ -74,6 +75,17 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
   ];
 }
 
+/** Fingerprint and subject of a trust anchor's first certificate, for display (never the PEM). */
+function trustOf(pem: string | null): { sha256: string; subject: string } | null {
+  if (pem === null) return null;
+  try {
+    const cert = new X509Certificate(pem);
+    return { sha256: cert.fingerprint256, subject: cert.subject.replace(/\n/g, ', ') };
+  } catch {
+    return { sha256: 'unparseable', subject: '' };
+  }
+}
+
 /** The API view of a camera: no credentials, with transport and live status. */
 export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live'>): api.CameraDto {
   const status = deps.recorder.status(camera);
@@ -83,6 +95,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     url: camera.url,
     hasCredentials: camera.username !== null || camera.password !== null,
     transport: cameraTransport(camera.url),
+    tlsTrust: trustOf(camera.tlsCaPem),
     enabled: camera.enabled,
     retentionHours: camera.retentionHours,
     createdAt: new Date(camera.createdMs).toISOString(),

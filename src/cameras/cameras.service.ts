@@ -53,11 +53,13 @@ export class CamerasService {
       id: randomUUID(),
       name: validName(input.name),
       ...fields,
+      tlsCaPem: validCaPem(input.tlsCaPem ?? null),
       enabled: input.enabled ?? true,
       retentionHours: input.retentionHours ?? defaultRetentionHours,
       createdMs: now,
       updatedMs: now,
     };
+    assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
     await this.#store.insert(camera);
     this.#emit(camera.id, camera);
@@ -72,10 +74,12 @@ export class CamerasService {
       ...current,
       ...urlFields,
       name: patch.name === undefined ? current.name : validName(patch.name),
+      tlsCaPem: patch.tlsCaPem === undefined ? current.tlsCaPem : validCaPem(patch.tlsCaPem),
       enabled: patch.enabled ?? current.enabled,
       retentionHours: patch.retentionHours ?? current.retentionHours,
       updatedMs: this.#clock.now(),
     };
+    assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
     await this.#store.update(camera);
     this.#emit(id, camera);
@@ -102,6 +106,26 @@ export class CamerasService {
   #emit(id: string, camera: Camera | undefined): void {
     for (const listener of this.#listeners) listener(id, camera);
   }
+}
+
+/** A TLS trust anchor only means something for an rtsps:// camera. */
+function assertTrustFitsUrl(camera: Camera): void {
+  if (camera.tlsCaPem !== null && !camera.url.startsWith('rtsps:')) {
+    throw new AppError('VALIDATION_FAILED', 'tlsCaPem applies to rtsps:// cameras only', { field: 'tlsCaPem' });
+  }
+}
+
+/**
+ * A trust anchor must be PEM certificates (one or more); it is public data, checked for shape
+ * here and parsed by the TLS stack when used.
+ */
+function validCaPem(pem: string | null): string | null {
+  if (pem === null) return null;
+  const trimmed = pem.trim();
+  if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(trimmed) || trimmed.length > 64 * 1024) {
+    throw new AppError('VALIDATION_FAILED', 'tlsCaPem must be PEM certificates (-----BEGIN CERTIFICATE-----), at most 64 KiB', { field: 'tlsCaPem' });
+  }
+  return `${trimmed}\n`;
 }
 
 function validName(name: string): string {

@@ -10,16 +10,20 @@ import { readFile } from 'node:fs/promises';
 
 const usage = `Usage: custos camera <add|list|update|remove> [options]
 
-  custos camera add --name NAME --url rtsp://HOST/PATH [--username U]
-                    [--password-stdin | --password-file F] [--disabled] [--retention-hours H]
+  custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
+                    [--password-stdin | --password-file F] [--tls-ca-file PEM]
+                    [--disabled] [--retention-hours H]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
-                    [--enable | --disable] [--retention-hours H]
+                    [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H]
   custos camera remove ID
 
 Works on the configured database directly; a running server picks changes up within seconds.
 Passwords are never taken as arguments (they would show in ps): use --password-stdin or
 --password-file. Credentials typed into the URL are moved out of it.
+For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the camera's
+certificate, or the camera's own certificate to pin it; without it, the system CA store is
+used. Verification is never turned off.
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 /** `custos camera …`: manage cameras from the command line. */
@@ -40,6 +44,8 @@ export const cameraCommand: Command = {
       username: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       'password-file': { type: 'string' },
+      'tls-ca-file': { type: 'string' },
+      'no-tls-ca': { type: 'boolean' },
       disabled: { type: 'boolean' },
       enable: { type: 'boolean' },
       disable: { type: 'boolean' },
@@ -53,6 +59,7 @@ export const cameraCommand: Command = {
     try {
       const cameras = new CamerasService(createCameraStore(keys.database.db, keys.dataKeys), systemClock);
       const password = await readPassword(values, io);
+      const tlsCaPem = await readCaFile(values['tls-ca-file']);
       switch (sub) {
         case 'add': {
           if (!values.name || !values.url) throw new AppError('VALIDATION_FAILED', 'camera add needs --name and --url');
@@ -61,6 +68,7 @@ export const cameraCommand: Command = {
             url: values.url,
             ...(values.username !== undefined ? { username: values.username } : {}),
             ...(password !== undefined ? { password } : {}),
+            ...(tlsCaPem !== undefined ? { tlsCaPem } : {}),
             enabled: !values.disabled,
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
           });
@@ -86,6 +94,7 @@ export const cameraCommand: Command = {
             ...(values.url !== undefined ? { url: values.url } : {}),
             ...(values.username !== undefined ? { username: values.username } : {}),
             ...(password !== undefined ? { password } : {}),
+            ...(tlsCaPem !== undefined ? { tlsCaPem } : values['no-tls-ca'] ? { tlsCaPem: null } : {}),
             ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
           });
@@ -115,6 +124,15 @@ async function readPassword(values: { 'password-stdin'?: boolean | undefined; 'p
     }
   }
   return undefined;
+}
+
+async function readCaFile(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new AppError('VALIDATION_FAILED', `cannot read --tls-ca-file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 function onePositional(positionals: string[], sub: string): string {

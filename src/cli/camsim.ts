@@ -8,7 +8,7 @@ export const camsimCommand: Command = {
   name: 'camsim',
   summary: 'Run simulated RTSP cameras (for demos, tests and benchmarks)',
   usage: `Usage: custos camsim [--cameras N] [--port P] [--host H] [--profile full|small]
-                     [--user U (--password W | --password-stdin | --password-file F)] [--cache-dir DIR]
+                     [--user U (--password W | --password-stdin | --password-file F)] [--tls] [--cache-dir DIR]
 
 Serves N cameras at rtsp://H:P/cam1 … /camN (RTSP over TCP, interleaved) from a looped H.264
 clip made with ffmpeg on first use (full: 1080p 25 fps ~4 Mbit/s, key frame every second;
@@ -22,7 +22,9 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
   --password W         the password (simulator only: visible to local users in ps)
   --password-stdin     read the password from standard input
   --password-file F    read the password from a file
-  --cache-dir DIR      where the generated clip is kept (default ./data/camsim)
+  --tls                serve RTSPS (TLS 1.3) with a self-signed certificate, printed on stderr
+                       so a camera can pin it (custos camera add --tls-ca-file)
+  --cache-dir DIR      where the generated clip and certificate are kept (default ./data/camsim)
   --help, -h           this text`,
   async run(argv, io) {
     const { values } = parse(argv, {
@@ -35,6 +37,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       'password-stdin': { type: 'boolean' },
       'password-file': { type: 'string' },
       'cache-dir': { type: 'string' },
+      tls: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -54,9 +57,11 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       profile,
       ...(values.user !== undefined && password !== undefined ? { username: values.user, password } : {}),
       cacheDir: resolve(values['cache-dir'] ?? join('data', 'camsim')),
+      ...(values.tls ? { tls: 'self-signed' as const } : {}),
       log: (msg) => io.stderr.write(`${msg}\n`),
     });
     io.stdout.write(`${sim.urls.join('\n')}\n`);
+    if (sim.certificatePem) io.stderr.write(`camsim: RTSPS (TLS 1.3) with a self-signed certificate; pin it with --tls-ca-file:\n${sim.certificatePem}`);
     io.stderr.write(`camsim: ${sim.urls.length} camera(s) on port ${sim.port}; Ctrl-C stops.\n`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);

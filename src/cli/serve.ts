@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { startApp } from '../app.ts';
 import { createLogger } from '../lib/logger.ts';
 import { startCamsim, type Camsim } from '../../tools/camsim/camsim.ts';
@@ -34,13 +35,15 @@ every enabled camera. Logs are JSON lines on stdout.
         cameras: config.demo.cameras,
         port: config.demo.camsimPort,
         profile: config.demo.profile,
-        cacheDir: join(resolve(config.dataDir), 'camsim'),
+        // The simulator's clip is its source material, not footage: kept out of the data directory.
+        cacheDir: join(homedir(), '.cache', 'custos', 'camsim'),
+        tls: 'self-signed',
         ffmpegPath: config.recording.ffmpegPath,
         log: (msg) => logger.info({ component: 'camsim' }, msg),
       });
     }
     const app = await startApp(config, { logger });
-    if (camsim) await addDemoCameras(app.cameras, camsim.urls);
+    if (camsim) await addDemoCameras(app.cameras, camsim.urls, camsim.certificatePem);
     io.stderr.write(`Custos is up at ${app.url}/ (self-signed certificate unless configured). Ctrl-C stops it.\n`);
     await new Promise<void>((done) => {
       const stop = () => {
@@ -58,12 +61,16 @@ every enabled camera. Logs are JSON lines on stdout.
   },
 };
 
-/** Adds one camera per simulator URL unless a camera already records it (idempotent). */
-async function addDemoCameras(cameras: CamerasService, urls: readonly string[]): Promise<void> {
-  const existing = new Set((await cameras.list()).map((c) => c.url));
+/**
+ * Adds one camera per simulator URL (RTSPS, its certificate pinned), or points an existing demo
+ * camera of the same name at it, so `serve --demo` can be run again on the same data directory.
+ */
+async function addDemoCameras(cameras: CamerasService, urls: readonly string[], certificatePem: string | null): Promise<void> {
+  const existing = new Map((await cameras.list()).map((c) => [c.name, c]));
   for (const [i, url] of urls.entries()) {
-    const normalised = new URL(url).href;
-    if (existing.has(normalised)) continue;
-    await cameras.add({ name: `Demo camera ${i + 1}`, url, retentionHours: 24 });
+    const name = `Demo camera ${i + 1}`;
+    const camera = existing.get(name);
+    if (!camera) await cameras.add({ name, url, tlsCaPem: certificatePem, retentionHours: 24 });
+    else if (camera.url !== new URL(url).href || camera.tlsCaPem?.trim() !== certificatePem?.trim()) await cameras.update(camera.id, { url, tlsCaPem: certificatePem });
   }
 }

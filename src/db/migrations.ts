@@ -76,4 +76,9 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('data_keys_kek_version').on('data_keys').column('kek_version').execute();
     },
   },
+  '0003_camera_tls_ca': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('cameras').addColumn('tls_ca_pem', 'text').execute();
+    },
+  },
 };

@@ -16,9 +16,11 @@ export interface CameraTable {
   name: string;
   /** rtsp:// or rtsps:// URL without userinfo. */
   url: string;
-  /** Credentials held apart from the URL; sealed under the master key once the vault lands. */
+  /** Credentials held apart from the URL, sealed under the master key (`v1:…`). */
   username: string | null;
   password: string | null;
+  /** rtsps:// only: PEM of the CA (or the camera's own certificate, pinned) to verify it against. */
+  tls_ca_pem: string | null;
   enabled: number;
   retention_hours: number;
   created_ms: number;

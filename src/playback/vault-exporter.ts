@@ -34,7 +34,11 @@ export function createVaultExporter(opts: { ffmpegPath: string; segments: Segmen
     async render(id, selections) {
       const parts = groupByInit(selections);
       if (parts.length > maxParts) throw new AppError('EXPORT_FAILED', `the range has ${parts.length} discontinuities; export at most ${maxParts} at once`);
-      const list = `ffconcat version 1.0\n${parts.map((_, i) => `file 'pipe:${i + 3}'`).join('\n')}\n`;
+      // Each part's duration MUST be given: an fMP4 made for streaming (empty moov) states none,
+      // and the concat demuxer offsets each part's timestamps by the durations before it. A part
+      // lasts until the next one starts on the wall clock, so the export keeps the real outage as
+      // a hole in its timeline and timestamps never collide at a join.
+      const list = `ffconcat version 1.0\n${parts.map((part, i) => `file 'pipe:${i + 3}'\nduration ${partSeconds(part, parts[i + 1]).toFixed(6)}`).join('\n')}\n`;
       const child = spawn(
         opts.ffmpegPath,
         ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe', '-i', 'pipe:0', '-map', '0:v', '-c', 'copy', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1'],
@@ -84,6 +88,14 @@ export function createVaultExporter(opts: { ffmpegPath: string; segments: Segmen
       await opts.exports.remove(keyOf(id));
     },
   };
+}
+
+/** Time a part spans in the export: its own media, or up to the start of the next part. */
+function partSeconds(part: readonly Selection[], next: readonly Selection[] | undefined): number {
+  const media = part.reduce((sum, s) => sum + s.fragments.reduce((t, f) => t + f.durationMs, 0), 0);
+  const startOf = (p: readonly Selection[]) => p[0]?.fragments[0]?.startMs ?? 0;
+  const untilNext = next === undefined ? 0 : startOf(next) - startOf(part);
+  return Math.max(media, untilNext) / 1000;
 }
 
 /** Consecutive selections whose segments share an init segment form one continuous part. */

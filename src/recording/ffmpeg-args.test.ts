@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAppError } from '../lib/errors.ts';
-import { ffmpegIngestArgs, ffmpegInputUrl } from './ffmpeg-args.ts';
+import { bridgedUrl, ffmpegIngestArgs, ffmpegInputUrl, rtspsEndpoint } from './ffmpeg-args.ts';
 import type { IngestTarget } from './ingest.ts';
 
 const target = (url: string, username: string | null = null, password: string | null = null): IngestTarget => ({
@@ -34,6 +34,7 @@ describe('ffmpegIngestArgs', () => {
   test('the argv copies the first video stream to fragmented MP4 on stdout with the camera input flags', () => {
     assert.deepEqual(ffmpegIngestArgs(target('rtsp://cam/s', 'u', 'p'), 1), [
       '-hide_banner', '-nostdin', '-loglevel', 'warning',
+      '-protocol_whitelist', 'tcp',
       '-rtsp_transport', 'tcp', '-timeout', '10000000',
       '-fflags', '+genpts+discardcorrupt', '-avoid_negative_ts', 'make_zero',
       '-i', 'rtsp://u:p@cam/s',
@@ -63,4 +64,67 @@ describe('ffmpegIngestArgs', () => {
       assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s'), bad), (e) => isAppError(e, 'VALIDATION_FAILED'));
     });
   }
+});
+
+describe('ffmpegIngestArgs for rtsp and rtsps', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const withCa = (t: IngestTarget, tlsCaPem: string | null): IngestTarget => ({ ...t, tlsCaPem });
+  const input = (args: string[]): string | undefined => args[args.indexOf('-i') + 1];
+  // [name, target, bridge port, expected -i URL]
+  const cases: [string, IngestTarget, number | undefined, string][] = [
+    ['rtsp without a CA goes to ffmpeg as is', target('rtsp://cam/s', 'u', 'p'), undefined, 'rtsp://u:p@cam/s'],
+    ['rtsp with a null CA goes to ffmpeg as is', withCa(target('rtsp://cam/s'), null), undefined, 'rtsp://cam/s'],
+    ['rtsps without a CA goes through the loopback bridge as rtsp', target('rtsps://cam.example:322/s?x=1', 'u', 'p'), 40123, 'rtsp://u:p@127.0.0.1:40123/s?x=1'],
+    ['rtsps with a CA goes through the loopback bridge as rtsp', withCa(target('rtsps://10.0.0.5/s'), pem), 40124, 'rtsp://127.0.0.1:40124/s'],
+    ['rtsps with an IPv6 host goes through the loopback bridge', withCa(target('RTSPS://[fe80::1]:8322/cam1'), pem), 5, 'rtsp://127.0.0.1:5/cam1'],
+  ];
+  for (const [name, t, port, expected] of cases) {
+    test(`ffmpegIngestArgs: ${name}`, () => {
+      const args = ffmpegIngestArgs(t, 1, port);
+      assert.equal(input(args), expected);
+      // ffmpeg may open plain TCP only: never an unverified TLS connection (or a file) of its own.
+      assert.equal(args[args.indexOf('-protocol_whitelist') + 1], 'tcp');
+      assert.ok(args.indexOf('-protocol_whitelist') < args.indexOf('-i'));
+      assert.ok(!args.some((a) => /tls|ca_file|rtsps/i.test(a)), 'no TLS option reaches ffmpeg, none would work');
+    });
+  }
+
+  test('ffmpegIngestArgs refuses an rtsps target without a TLS bridge port, never falling back to unverified TLS', () => {
+    assert.throws(() => ffmpegIngestArgs(target('rtsps://cam/s'), 1), (e) => isAppError(e, 'INTERNAL'));
+  });
+
+  test('ffmpegIngestArgs refuses a TLS bridge port for a plain rtsp target', () => {
+    assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s'), 1, 4000), (e) => isAppError(e, 'INTERNAL'));
+  });
+
+  test('ffmpegIngestArgs refuses a CA on a plain rtsp target as a configuration mistake', () => {
+    assert.throws(() => ffmpegIngestArgs(withCa(target('rtsp://cam/s'), pem), 1), (e) => isAppError(e, 'CAMERA_URL_INVALID'));
+  });
+
+  test('ffmpegIngestArgs refuses an rtsps URL with userinfo even through the bridge', () => {
+    assert.throws(() => ffmpegIngestArgs(target('rtsps://u:p@cam/s'), 1, 4000), (e) => isAppError(e, 'CAMERA_URL_INVALID'));
+  });
+});
+
+describe('rtspsEndpoint and bridgedUrl', () => {
+  const endpoints: [string, { host: string; port: number }][] = [
+    ['rtsps://cam.example/s', { host: 'cam.example', port: 322 }],
+    ['rtsps://10.0.0.5:8322/s', { host: '10.0.0.5', port: 8322 }],
+    ['rtsps://[::1]:7000/cam1', { host: '::1', port: 7000 }],
+    ['rtsps://[fe80::1]', { host: 'fe80::1', port: 322 }],
+    ['RTSPS://Cam?x=1', { host: 'Cam', port: 322 }],
+  ];
+  for (const [url, expected] of endpoints) {
+    test(`rtspsEndpoint finds ${expected.host} port ${expected.port} in ${url}`, () => assert.deepEqual(rtspsEndpoint(url), expected));
+  }
+  for (const url of ['rtsp://cam/s', 'rtsps://u:p@cam/s', 'rtsps:///s', 'rtsps://cam:0/s', 'rtsps://cam:99999/s', 'rtsps://[::1/s']) {
+    test(`rtspsEndpoint refuses ${url} as CAMERA_URL_INVALID`, () => {
+      assert.throws(() => rtspsEndpoint(url), (e) => isAppError(e, 'CAMERA_URL_INVALID') && !e.message.includes(':p@'));
+    });
+  }
+  test('bridgedUrl keeps path and query and swaps scheme, host and port', () => {
+    assert.equal(bridgedUrl('rtsps://cam:322/Streaming/Channels/101?transportmode=unicast', 5555),
+      'rtsp://127.0.0.1:5555/Streaming/Channels/101?transportmode=unicast');
+    assert.equal(bridgedUrl('rtsps://cam', 5555), 'rtsp://127.0.0.1:5555');
+  });
 });

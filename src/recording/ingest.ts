@@ -7,6 +7,13 @@ export interface IngestTarget {
   readonly url: string;
   readonly username: string | null;
   readonly password: string | null;
+  /**
+   * rtsps:// only: PEM trust anchors for the camera's certificate, replacing the system CA store.
+   * Either a CA (chain and host name/IP are checked) or the camera's own certificate, pinned
+   * (an exact match is accepted whatever names it holds). Absent or null: the system CA store,
+   * with the host name checked. Verification is never disabled. Public data, not a secret.
+   */
+  readonly tlsCaPem?: string | null;
 }
 
 /**

@@ -22,10 +22,16 @@ async function run(cmd: string, args: string[], input: MediaInput): Promise<{ st
 
 /**
  * What a full decode of every video frame prints at `-v error` (`ffmpeg -f null`): an empty
- * string means the input decodes cleanly.
+ * string means the input decodes cleanly. Frames keep their stored timestamps
+ * (`-fps_mode passthrough -enc_time_base -1`): converting them to a constant frame rate would
+ * merge the two first frames of an ingest run, which ffmpeg's RTSP reader stamps one tick apart.
  */
 export async function decodeErrors(input: MediaInput): Promise<string> {
-  const { stderr } = await run('/usr/bin/ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', '@INPUT', '-map', '0:v', '-f', 'null', '-'], input);
+  const { stderr } = await run(
+    '/usr/bin/ffmpeg',
+    ['-hide_banner', '-nostdin', '-v', 'error', '-i', '@INPUT', '-map', '0:v', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'],
+    input,
+  );
   return stderr.trim();
 }
 

@@ -60,7 +60,7 @@ test('keys rotate re-wraps every data key and retires the old master key; fsck f
 
   // Everything still plays and the sealed credentials still open, under the new master key.
   const again = await startTestApp(dir.path);
-  let corruptKey = '';
+  let corruptKey: string | undefined;
   try {
     for (const id of ids) await again.cameras.update(id, { enabled: false });
     await again.recorder.reconcile();
@@ -74,6 +74,7 @@ test('keys rotate re-wraps every data key and retires the old master key; fsck f
   }
 
   // Flip one byte in the middle of the object: fsck names it and its chunk, and fails.
+  assert.ok(corruptKey !== undefined);
   const path = join(dir.path, 'segments', corruptKey);
   const file = await open(path, 'r+');
   const { size } = await file.stat();

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { countFrames, decodeErrors } from '../helpers/media-probe.ts';
 
 test('a camera killed for a few seconds goes retrying, leaves a gap in the timeline and resumes recording', async (t) => {
   const dir = await tempDir('resilience');
@@ -42,4 +43,18 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
   assert.ok(gap, `a gap between the spans: ${JSON.stringify(timeline)}`);
   assert.ok(gap.startMs <= downAt + 1_500 && gap.endMs >= upAt - 500, `gap ${new Date(gap.startMs).toISOString()}–${new Date(gap.endMs).toISOString()} covers the outage`);
   assert.notEqual(gap.reason, 'no recording', 'the gap carries the recorded reason');
+
+  // An export across the outage joins both runs (two init segments) into one decodable MP4.
+  const job = await app.exports.create(camera.id, t0 - 1_000, Date.now() - 1_000);
+  await app.exports.idle();
+  const done = await app.exports.get(job.id);
+  assert.equal(done.state, 'done', done.error ?? '');
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await app.exports.download(job.id)).bytes) chunks.push(chunk);
+  const mp4 = Buffer.concat(chunks);
+  assert.equal(mp4.length, done.bytes);
+  assert.equal(await decodeErrors(mp4), '');
+  const seconds = timeline.spans.reduce((sum, s) => sum + (s.endMs - s.startMs), 0) / 1000;
+  const frames = await countFrames(mp4);
+  assert.ok(Math.abs(frames - seconds * 25) <= 2 * 25, `export holds ${frames} frames for ${seconds} s recorded`);
 });

@@ -15,6 +15,8 @@ import { packetizeLoop } from './rtp-packetizer.ts';
 import { createDigestAuth } from './rtsp-digest.ts';
 import { startRtspServer } from './rtsp-server.ts';
 import { buildSdp } from './sdp.ts';
+import { ensureSelfSignedCert } from './camsim-tls.ts';
+import type { CamsimTlsMaterial } from './camsim-tls.ts';
 
 /** Options of `custos camsim`. */
 export interface CamsimOptions {
@@ -37,14 +39,21 @@ export interface CamsimOptions {
   /** Idle timeout of connections without keep-alive; 60 s by default. */
   sessionTimeoutMs?: number;
   clock?: Clock;
+  /**
+   * Serve RTSPS (TLS 1.3 only) on the same port instead of RTSP: with this PEM certificate and
+   * key, or with a self-signed certificate for localhost/127.0.0.1/::1 made once in `cacheDir`.
+   */
+  tls?: CamsimTlsMaterial | 'self-signed' | undefined;
 }
 
 /** A running simulator. */
 export interface Camsim {
-  /** `rtsp://host:port/camK` for K = 1…N, without credentials. */
+  /** `rtsp://host:port/camK` (`rtsps://` with TLS) for K = 1…N, without credentials. */
   urls: string[];
   /** The real listening port. */
   port: number;
+  /** PEM of the served certificate (chain) with TLS, for clients to pin or trust; null without. */
+  certificatePem: string | null;
   /** Ends every session and stops the server. */
   close(): Promise<void>;
 }
@@ -71,6 +80,7 @@ export async function startCamsim(opts: CamsimOptions): Promise<Camsim> {
     throw new AppError('VALIDATION_FAILED', 'the user name must not contain ":"');
   }
 
+  const tls = opts.tls === 'self-signed' ? await ensureSelfSignedCert(opts.cacheDir) : opts.tls;
   const clipPath = await ensureClip(profile, opts.cacheDir, opts.ffmpegPath);
   const bytes = await readFile(clipPath);
   const nals = splitNalUnits(bytes);
@@ -90,19 +100,21 @@ export async function startCamsim(opts: CamsimOptions): Promise<Camsim> {
   try {
     server = await startRtspServer({
       host, port: opts.port, cameras: opts.cameras, loop, sdp: sdpText, auth, ticker, clock, log,
-      sessionTimeoutMs: opts.sessionTimeoutMs,
+      sessionTimeoutMs: opts.sessionTimeoutMs, tls,
     });
   } catch (err) {
     ticker.stop();
     throw err;
   }
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const urls = Array.from({ length: opts.cameras }, (_, i) => `rtsp://${urlHost}:${server.port}/cam${i + 1}`);
-  log(`camsim: ${opts.cameras} camera(s), ${profile} profile, ${loop.frames.length} frames per loop, on rtsp://${urlHost}:${server.port}/cam1…${opts.cameras}${auth === undefined ? '' : ' (Digest auth)'}`);
+  const scheme = tls === undefined ? 'rtsp' : 'rtsps';
+  const urls = Array.from({ length: opts.cameras }, (_, i) => `${scheme}://${urlHost}:${server.port}/cam${i + 1}`);
+  log(`camsim: ${opts.cameras} camera(s), ${profile} profile, ${loop.frames.length} frames per loop, on ${scheme}://${urlHost}:${server.port}/cam1…${opts.cameras}${auth === undefined ? '' : ' (Digest auth)'}`);
   const srv = server;
   return {
     urls,
     port: srv.port,
+    certificatePem: tls?.cert ?? null,
     async close() {
       ticker.stop();
       await srv.close();

@@ -1,10 +1,12 @@
 /**
  * A minimal RTSP/1.0 server (RFC 2326) serving `/cam1` … `/camN` over TCP interleaved transport
  * only (RFC 2326 §10.12): one session per connection, media pushed by a shared FrameTicker.
+ * With `tls` it serves RTSPS instead (RTSP over TLS 1.3 on the same port, RFC 7826 §19.2).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '../../src/lib/clock.ts';
 import type { FrameTicker } from './frame-ticker.ts';
 import type { PacketizedLoop } from './rtp-packetizer.ts';
@@ -31,6 +33,8 @@ export interface RtspServerOptions {
   /** Queued bytes above which a slow client is dropped. */
   maxBufferedBytes?: number;
   log: (msg: string) => void;
+  /** PEM certificate and key: serve RTSPS, TLS 1.3 only. Plain RTSP when absent. */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 /** A listening server. */
@@ -102,7 +106,7 @@ export function startRtspServer(o: RtspServerOptions): Promise<RtspServer> {
 
   const base = (camera: number): string => {
     const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-    return `rtsp://${host}:${port}/cam${camera}/`;
+    return `${o.tls === undefined ? 'rtsp' : 'rtsps'}://${host}:${port}/cam${camera}/`;
   };
 
   const stopPlaying = (c: Connection): void => {
@@ -201,7 +205,7 @@ export function startRtspServer(o: RtspServerOptions): Promise<RtspServer> {
     }
   };
 
-  const server: Server = createServer({ noDelay: true }, (socket) => {
+  const onConnection = (socket: Socket): void => {
     const c: Connection = { socket, parser: new RtspRequestParser(), lastActivity: o.clock.now() };
     connections.add(c);
     socket.on('data', (chunk: Buffer) => {
@@ -226,6 +230,15 @@ export function startRtspServer(o: RtspServerOptions): Promise<RtspServer> {
       stopPlaying(c);
       connections.delete(c);
     });
+  };
+  const server: Server =
+    o.tls === undefined
+      ? createServer({ noDelay: true }, onConnection)
+      : createTlsServer({ noDelay: true, cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.3' }, onConnection);
+  // A failed handshake (old TLS version, unknown CA on the client) closes that socket only.
+  server.on('tlsClientError', (err: Error, socket: Socket) => {
+    o.log(`camsim: TLS handshake with ${socket.remoteAddress ?? '?'} failed: ${err.message}`);
+    socket.destroy();
   });
 
   const sweep = setInterval(() => {
