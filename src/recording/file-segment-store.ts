@@ -5,46 +5,15 @@
  * and closed (its bytes), not per fragment, so a power cut can lose the fragments of open
  * segments since their creation, which `recover` then cuts back to the last whole fragment.
  */
-import { open, mkdir, opendir, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
+import { listObjectKeys, makeParent, objectPath, removeObject, storageError } from './object-files.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
 import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
 
 /** Bytes read per call by `stream` and `recover`. */
 const READ_CHUNK = 1 << 20;
-
-/** A key segment: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
-
-/**
- * Checks a key: relative, `/`-separated, no empty, `.` or `..` segment, no backslash.
- * MUST run before any path is built, so no key can reach outside the root.
- */
-export function validateKey(key: string): string[] {
-  const parts = key.split('/');
-  const ok = key.length > 0 && key.length <= 1024 && parts.every((p) => SEGMENT.test(p) && p !== '.' && p !== '..');
-  if (!ok) throw new AppError('STORAGE_FAILED', 'segment key is not a safe relative path', { key: key.slice(0, 200) });
-  return parts;
-}
-
-/** Wraps an fs failure as STORAGE_FAILED naming the key and errno code, never the host path. */
-function storageError(op: string, key: string, e: unknown): AppError {
-  if (isAppError(e)) return e;
-  const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
-  return new AppError('STORAGE_FAILED', `segment store cannot ${op} ${key}: ${code}`, { key, op, errno: code });
-}
-
-/** fsyncs a directory so entries created in it survive power loss. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Writes all of `buf` at `position`; loops on a short write, which regular files rarely give. */
 async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
@@ -65,22 +34,17 @@ export class FileSegmentStore implements SegmentStore {
   }
 
   #path(key: string): string {
-    return join(this.#root, ...validateKey(key));
+    return objectPath(this.#root, key);
   }
 
   async create(key: string, init: Buffer, _meta: ObjectMeta): Promise<SegmentWriter> {
     const path = this.#path(key);
     let fh: FileHandle | undefined;
     try {
-      const dir = dirname(path);
-      const firstCreated = await mkdir(dir, { recursive: true });
+      const syncParents = await makeParent(path);
       fh = await open(path, 'wx');
       await writeAll(fh, init, 0);
-      // The new name, and any directories made for it, MUST reach stable storage with their parents.
-      await fsyncDir(dir);
-      if (firstCreated !== undefined) {
-        for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
-      }
+      await syncParents();
     } catch (e) {
       await fh?.close().catch(() => undefined);
       throw storageError('create', key, e);
@@ -141,31 +105,12 @@ export class FileSegmentStore implements SegmentStore {
     }
   }
 
-  async remove(key: string): Promise<void> {
-    try {
-      await rm(this.#path(key), { force: true });
-    } catch (e) {
-      throw storageError('remove', key, e);
-    }
+  remove(key: string): Promise<void> {
+    return removeObject(this.#root, key);
   }
 
-  async *list(): AsyncIterable<string> {
-    const pending = [this.#root];
-    while (pending.length > 0) {
-      const dir = pending.pop() as string;
-      let entries;
-      try {
-        entries = await opendir(dir);
-      } catch (e) {
-        if ((e as { code?: unknown }).code === 'ENOENT') continue; // nothing written yet
-        throw storageError('list', relative(this.#root, dir) || '.', e);
-      }
-      for await (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) pending.push(full);
-        else if (entry.isFile()) yield relative(this.#root, full).split(sep).join('/');
-      }
-    }
+  list(): AsyncIterable<string> {
+    return listObjectKeys(this.#root);
   }
 
   async recover(key: string): Promise<RecoveredObject> {

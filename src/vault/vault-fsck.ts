@@ -4,14 +4,13 @@
  * exact object and chunk of any corruption while the other chunks stay readable.
  */
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isAppError } from '../lib/errors.ts';
-import { validateKey } from '../recording/file-segment-store.ts';
+import { listObjectKeys, objectPath, storageError } from '../recording/object-files.ts';
 import { ChunkCipher } from './chunk-cipher.ts';
 import type { DataKeySource } from './data-key-source.ts';
 import { scanRecords } from './vault-scan.ts';
 import type { ReadAt, ScanResult } from './vault-scan.ts';
-import { VaultSegmentStore, fileReadAt, storageError } from './vault-segment-store.ts';
+import { fileReadAt } from './vault-segment-store.ts';
 
 /** One corrupt place: `chunk` is the chunk index, or null for the header. */
 export interface CorruptChunk {
@@ -93,7 +92,7 @@ export interface FsckReport {
 /** Verifies every object under `root`; `onProgress(done, total)` counts objects, before each and once at the end. */
 export async function fsckVault(root: string, keys: DataKeySource, onProgress?: (done: number, total: number) => void): Promise<FsckReport> {
   const all: string[] = [];
-  for await (const key of new VaultSegmentStore(root, keys).list()) all.push(key);
+  for await (const key of listObjectKeys(root)) all.push(key);
   all.sort();
   const report = { objects: 0, chunks: 0, torn: [] as FsckReport['torn'][number][], corrupt: [] as FsckReport['corrupt'][number][], unavailable: [] as FsckReport['unavailable'][number][] };
   let done = 0;
@@ -101,7 +100,7 @@ export async function fsckVault(root: string, keys: DataKeySource, onProgress?: 
     onProgress?.(done++, all.length);
     let fh;
     try {
-      fh = await open(join(root, ...validateKey(key)), 'r');
+      fh = await open(objectPath(root, key), 'r');
     } catch (e) {
       if ((e as { code?: unknown }).code === 'ENOENT') continue; // removed since listed (retention)
       throw storageError('verify', key, e);

@@ -6,11 +6,10 @@
  * Durability as FileSegmentStore: 'wx' and a directory fsync at create, one write(2) per append,
  * final chunk and fsync at close; `recover` cuts a torn object back to its last authentic chunk.
  */
-import { mkdir, open, opendir, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { validateKey } from '../recording/file-segment-store.ts';
+import { listObjectKeys, makeParent, objectPath, removeObject, storageError } from '../recording/object-files.ts';
 import { parseFragment, parseInit } from '../recording/fmp4-reader.ts';
 import type { ParsedInit } from '../recording/fmp4-reader.ts';
 import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
@@ -24,13 +23,6 @@ import type { ReadAt } from './vault-scan.ts';
 /** Chunk tables kept in memory (a few hundred bytes each, more for long segments). */
 const TABLE_CACHE_SIZE = 256;
 
-/** Wraps a failure as STORAGE_FAILED naming the key and errno code, never the host path; AppErrors pass through. */
-export function storageError(op: string, key: string, e: unknown): AppError {
-  if (isAppError(e)) return e;
-  const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
-  return new AppError('STORAGE_FAILED', `segment store cannot ${op} ${key}: ${code}`, { key, op, errno: code });
-}
-
 /** A `ReadAt` over an open file: short only at the end of the file. */
 export function fileReadAt(fh: FileHandle): ReadAt {
   return async (position, length) => {
@@ -43,16 +35,6 @@ export function fileReadAt(fh: FileHandle): ReadAt {
     }
     return got === length ? buf : buf.subarray(0, got);
   };
-}
-
-/** fsyncs a directory so entries created in it survive power loss. */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Writes all of `parts` at `position` with vectored writes; loops on a short write. */
@@ -114,7 +96,7 @@ export class VaultSegmentStore implements SegmentStore {
   }
 
   #path(key: string): string {
-    return join(this.#root, ...validateKey(key));
+    return objectPath(this.#root, key);
   }
 
   #remember(key: string, table: ChunkTable): void {
@@ -181,15 +163,10 @@ export class VaultSegmentStore implements SegmentStore {
       const header = newHeader(dataKey.id, meta.cameraId, meta.startMs);
       const cipher = new ChunkCipher(dataKey.key, header);
       const record = cipher.sealParts(0, init, false);
-      const dir = dirname(path);
-      const firstCreated = await mkdir(dir, { recursive: true });
+      const syncParents = await makeParent(path);
       fh = await open(path, 'wx');
       await writevAll(fh, [header.bytes, ...record], 0);
-      // The new name, and any directories made for it, MUST reach stable storage with their parents.
-      await fsyncDir(dir);
-      if (firstCreated !== undefined) {
-        for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
-      }
+      await syncParents();
       const table: ChunkTable = {
         header,
         plainOffsets: [0],
@@ -278,39 +255,14 @@ export class VaultSegmentStore implements SegmentStore {
   }
 
   async remove(key: string): Promise<void> {
-    try {
-      await rm(this.#path(key), { force: true });
-      this.#tables.delete(key);
-    } catch (e) {
-      throw storageError('remove', key, e);
-    }
+    await removeObject(this.#root, key);
+    this.#tables.delete(key);
   }
 
-  async *list(): AsyncIterable<string> {
-    const pending = [this.#root];
-    while (pending.length > 0) {
-      const dir = pending.pop() as string;
-      let entries;
-      try {
-        entries = await opendir(dir);
-      } catch (e) {
-        if ((e as { code?: unknown }).code === 'ENOENT') continue; // nothing written yet
-        throw storageError('list', relative(this.#root, dir) || '.', e);
-      }
-      for await (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) pending.push(full);
-        else if (entry.isFile()) yield relative(this.#root, full).split(sep).join('/');
-      }
-    }
+  list(): AsyncIterable<string> {
+    return listObjectKeys(this.#root);
   }
 
-  /**
-   * Keeps the longest authentic prefix of chunks and cuts what follows when it is a tear (records
-   * that are incomplete or fail authentication up to the end). When an authentic chunk follows a
-   * failing one, that is corruption: nothing is cut, the prefix is reported, and fsck names the
-   * chunk. `truncatedBytes` counts file bytes cut.
-   */
   async recover(key: string): Promise<RecoveredObject> {
     const path = this.#path(key);
     let fh: FileHandle;

@@ -1,0 +1,89 @@
+/**
+ * Filesystem pieces shared by the segment stores (plain and vault): safe key → path mapping,
+ * error wrapping, durable creation of parent directories, listing and removal. One object is
+ * one file under the store's root, named by its key.
+ */
+import { mkdir, open, opendir, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { AppError, isAppError } from '../lib/errors.ts';
+
+/** A key segment: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Checks a key: relative, `/`-separated, no empty, `.` or `..` segment, no backslash.
+ * MUST run before any path is built, so no key can reach outside the root.
+ */
+export function validateKey(key: string): string[] {
+  const parts = key.split('/');
+  const ok = key.length > 0 && key.length <= 1024 && parts.every((p) => SEGMENT.test(p) && p !== '.' && p !== '..');
+  if (!ok) throw new AppError('STORAGE_FAILED', 'segment key is not a safe relative path', { key: key.slice(0, 200) });
+  return parts;
+}
+
+/** The file of `key` under `root` (after `validateKey`). */
+export function objectPath(root: string, key: string): string {
+  return join(root, ...validateKey(key));
+}
+
+/** Wraps a failure as STORAGE_FAILED naming the key and errno code, never the host path; AppErrors pass through. */
+export function storageError(op: string, key: string, e: unknown): AppError {
+  if (isAppError(e)) return e;
+  const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
+  return new AppError('STORAGE_FAILED', `segment store cannot ${op} ${key}: ${code}`, { key, op, errno: code });
+}
+
+/** fsyncs a directory so entries created in it survive power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Makes the parent directory of `path`; returns a function that, once the file exists in it,
+ * fsyncs that directory and every directory made for it, so the new name MUST reach stable
+ * storage with its parents.
+ */
+export async function makeParent(path: string): Promise<() => Promise<void>> {
+  const dir = dirname(path);
+  const firstCreated = await mkdir(dir, { recursive: true });
+  return async () => {
+    await fsyncDir(dir);
+    if (firstCreated !== undefined) {
+      for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
+    }
+  };
+}
+
+/** Deletes the object's file; a missing one is not an error. */
+export async function removeObject(root: string, key: string): Promise<void> {
+  try {
+    await rm(objectPath(root, key), { force: true });
+  } catch (e) {
+    throw storageError('remove', key, e);
+  }
+}
+
+/** Every object key under `root`; an absent root holds none. */
+export async function* listObjectKeys(root: string): AsyncIterable<string> {
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop() as string;
+    let entries;
+    try {
+      entries = await opendir(dir);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') continue; // nothing written yet
+      throw storageError('list', relative(root, dir) || '.', e);
+    }
+    for await (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) pending.push(full);
+      else if (entry.isFile()) yield relative(root, full).split(sep).join('/');
+    }
+  }
+}
