@@ -1,18 +1,22 @@
 // Runs the published transparency-dev/merkle RFC 6962 vectors, read in place from the shared
 // test data beside the clone (never copied into the repository).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { leafHash, rootOf } from './merkle.ts';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from './merkle-proofs.ts';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/testdata/merkle/', import.meta.url));
+/** The shared test data sits beside the repository (as in CI); CUSTOS_TEST_MERKLE_VECTORS overrides it. */
+const VECTORS = process.env.CUSTOS_TEST_MERKLE_VECTORS ?? fileURLToPath(new URL('../../../shared/testdata/merkle/', import.meta.url));
+if (!existsSync(VECTORS)) {
+  throw new Error(`the transparency-dev/merkle vectors are not at ${VECTORS}: put the shared test data beside the repository or set CUSTOS_TEST_MERKLE_VECTORS`);
+}
 
 type Vector = { file: string; json: Record<string, unknown> };
 
 function load(kind: 'inclusion' | 'consistency'): Vector[] {
-  const dir = `${VECTORS}${kind}/`;
+  const dir = `${VECTORS.replace(/\/?$/, '/')}${kind}/`;
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .sort()
