@@ -3,9 +3,8 @@
  * certificate for `localhost`, 127.0.0.1 and ::1, made once and cached in the camsim cache dir so
  * a pinned copy stays valid between runs.
  */
-import { webcrypto } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadOrMakeSelfSigned } from '../../src/lib/self-signed-cert.ts';
 
 /** PEM certificate (chain) and private key served by camsim. */
 export interface CamsimTlsMaterial {
@@ -13,64 +12,10 @@ export interface CamsimTlsMaterial {
   readonly key: string;
 }
 
-/** Self-signed camsim certificates live this long; tests pin them, so they are reused. */
-const VALID_DAYS = 825;
-
 /**
  * Returns the cached self-signed certificate in `<cacheDir>/tls/`, making it first if absent or
- * unreadable. The key file is written mode 0600 and both files appear atomically (temp + rename).
+ * unreadable (key file mode 0600, atomic writes).
  */
-export async function ensureSelfSignedCert(cacheDir: string): Promise<CamsimTlsMaterial> {
-  const dir = join(cacheDir, 'tls');
-  const certPath = join(dir, 'camsim.crt');
-  const keyPath = join(dir, 'camsim.key');
-  try {
-    const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    if (cert.includes('BEGIN CERTIFICATE') && key.includes('PRIVATE KEY')) return { cert, key };
-  } catch {
-    // First run: make one below.
-  }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const made = await makeSelfSigned();
-  // A unique suffix, so concurrent first runs do not interleave their temp files.
-  const tmp = `.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(keyPath + tmp, made.key, { mode: 0o600 });
-  await chmod(keyPath + tmp, 0o600);
-  await writeFile(certPath + tmp, made.cert);
-  // Key first: a reader that sees the new certificate also sees its key.
-  await rename(keyPath + tmp, keyPath);
-  await rename(certPath + tmp, certPath);
-  return made;
-}
-
-async function makeSelfSigned(): Promise<CamsimTlsMaterial> {
-  // @peculiar/x509 needs the reflect-metadata polyfill; loaded only when a certificate is made.
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  const crypto = webcrypto as unknown as Crypto;
-  x509.cryptoProvider.set(crypto);
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),
-    name: 'CN=localhost, O=Custos camsim',
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + VALID_DAYS * 86_400_000),
-    signingAlgorithm: alg,
-    keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-    ],
-  });
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const b64 = Buffer.from(pkcs8).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  return { cert: cert.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n` };
+export function ensureSelfSignedCert(cacheDir: string): Promise<CamsimTlsMaterial> {
+  return loadOrMakeSelfSigned(join(cacheDir, 'tls'), 'camsim', 'CN=localhost, O=Custos camsim');
 }
