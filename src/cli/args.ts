@@ -47,3 +47,15 @@ export function intOption(value: string | undefined, name: string, fallback: num
   if (!Number.isInteger(n) || n < min || n > max) throw new AppError('VALIDATION_FAILED', `--${name} must be an integer from ${min} to ${max}`);
   return n;
 }
+
+/**
+ * For commands with subcommands (`custos camera add …`): splits off the subcommand, or prints
+ * `usage` and returns the exit code: 2 when none is given, 0 when help is asked for anywhere.
+ */
+export function subcommand(argv: readonly string[], usage: string, io: CliIo): { sub: string; rest: string[] } | number {
+  const [sub, ...rest] = argv;
+  const asked = sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h');
+  if (sub !== undefined && !asked) return { sub, rest };
+  io.stdout.write(`${usage}\n`);
+  return sub === undefined ? 2 : 0;
+}

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.ts';
 import { CamerasService } from '../cameras/cameras.service.ts';
 import { createCameraStore } from '../cameras/cameras.store.ts';
 import { cameraTransport } from '../cameras/camera-url.ts';
-import { configOptions, intOption, parse, readStdin, type CliIo, type Command } from './args.ts';
+import { configOptions, intOption, parse, readStdin, type CliIo, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { readFile } from 'node:fs/promises';
@@ -32,11 +32,9 @@ export const cameraCommand: Command = {
   summary: 'Add, list, update and remove cameras',
   usage,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(`${usage}\n`);
-      return sub === undefined ? 2 : 0;
-    }
+    const parsed = subcommand(argv, usage, io);
+    if (typeof parsed === 'number') return parsed;
+    const { sub, rest } = parsed;
     const options = {
       ...configOptions,
       name: { type: 'string' },

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.ts';
-import { configOptions, parse, type Command } from './args.ts';
+import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { progressBar } from './progress.ts';
@@ -18,11 +18,9 @@ export const keysCommand: Command = {
   summary: 'Show or rotate the master key (KEK) and data keys',
   usage,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help')) {
-      io.stdout.write(`${usage}\n`);
-      return sub === undefined ? 2 : 0;
-    }
+    const parsed = subcommand(argv, usage, io);
+    if (typeof parsed === 'number') return parsed;
+    const { sub, rest } = parsed;
     const { values } = parse(rest, configOptions);
     const config = await loadCliConfig(values, io);
     const keys = await openKeys(config);

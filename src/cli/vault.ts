@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 import { fsckVault } from '../vault/vault-fsck.ts';
-import { configOptions, parse, type Command } from './args.ts';
+import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { progressBar } from './progress.ts';
@@ -19,11 +19,9 @@ export const vaultCommand: Command = {
   summary: 'Verify every encrypted object (fsck)',
   usage,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help')) {
-      io.stdout.write(`${usage}\n`);
-      return sub === undefined ? 2 : 0;
-    }
+    const parsed = subcommand(argv, usage, io);
+    if (typeof parsed === 'number') return parsed;
+    const { sub, rest } = parsed;
     if (sub !== 'fsck') throw new AppError('VALIDATION_FAILED', `unknown vault command "${sub}"; try custos vault --help`);
     const { values } = parse(rest, { ...configOptions, json: { type: 'boolean' } });
     const config = await loadCliConfig(values, io);
