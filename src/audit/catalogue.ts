@@ -1,0 +1,73 @@
+/**
+ * The audit event catalogue (LOG-1): every event type Custos records, with its OCSF class and
+ * activity so SIEM export is a mapping, not a rewrite (FORMATS.md "SIEM"). `type_uid` is
+ * `class_uid × 100 + activity_id`. docs/reference/audit-events.md is generated from this table
+ * (`npm run audit:catalogue`) and a test keeps them in step; the ledger refuses a type that is
+ * not here, and a test scans the sources for emitted types that are missing.
+ *
+ * `emitter` says which module records the event today; `not built` marks events whose emitter is
+ * a later issue (identity, camera tamper detection) but whose alarm rules already exist.
+ */
+export interface EventKind {
+  readonly classUid: number;
+  readonly className: string;
+  readonly activityId: number;
+  readonly activityName: string;
+  /** OCSF severity_id: 1 informational, 2 low, 3 medium, 4 high, 5 critical. */
+  readonly severityId: 1 | 2 | 3 | 4 | 5;
+  readonly emitter: string;
+  readonly description: string;
+}
+
+const eventLog = { classUid: 1008, className: 'Event Log Activity' } as const;
+const entity = { classUid: 3004, className: 'Entity Management' } as const;
+const datastore = { classUid: 6005, className: 'Datastore Activity' } as const;
+const authn = { classUid: 3002, className: 'Authentication' } as const;
+const account = { classUid: 3001, className: 'Account Change' } as const;
+const userAccess = { classUid: 3005, className: 'User Access Management' } as const;
+const finding = { classUid: 2004, className: 'Detection Finding' } as const;
+
+export const auditCatalogue = {
+  'audit.ledger.started': { ...eventLog, activityId: 6, activityName: 'Start', severityId: 1, emitter: 'audit ledger', description: 'The ledger opened and accepts events; details give the tree size it resumed at.' },
+  'audit.ledger.stopped': { ...eventLog, activityId: 7, activityName: 'Stop', severityId: 1, emitter: 'audit ledger', description: 'The ledger is closing cleanly; a final checkpoint follows. A missing stop before a start marks an unclean stop.' },
+  'audit.ledger.heartbeat': { ...eventLog, activityId: 99, activityName: 'Heartbeat', severityId: 1, emitter: 'audit ledger', description: 'Periodic proof of life, so a silent gap in the ledger is visible.' },
+  'audit.events.read': { ...eventLog, activityId: 99, activityName: 'Read', severityId: 1, emitter: 'audit API', description: 'Somebody queried the ledger (reading the log is itself logged, LOG-2).' },
+  'audit.verified': { ...eventLog, activityId: 99, activityName: 'Verify', severityId: 1, emitter: 'custos audit verify', description: 'A full verification of the ledger ran; outcome and first bad index in details.' },
+  'audit.subject.erased': { ...eventLog, activityId: 2, activityName: 'Delete', severityId: 3, emitter: 'custos audit erase-subject', description: "A person's sealed personal fields were crypto-shredded; the tree still verifies." },
+  'camera.created': { ...entity, activityId: 1, activityName: 'Create', severityId: 1, emitter: 'cameras', description: 'A camera was added.' },
+  'camera.updated': { ...entity, activityId: 3, activityName: 'Update', severityId: 1, emitter: 'cameras', description: 'A camera was changed; details name the fields changed, never credential values.' },
+  'camera.deleted': { ...entity, activityId: 4, activityName: 'Delete', severityId: 2, emitter: 'cameras', description: 'A camera was removed (its recordings stay until retention).' },
+  'camera.auth.failed': { ...authn, activityId: 1, activityName: 'Logon', severityId: 3, emitter: 'recorder', description: 'A camera refused our credentials (RTSP 401).' },
+  'camera.tamper': { ...finding, activityId: 1, activityName: 'Create', severityId: 4, emitter: 'not built (analytics)', description: 'A camera reported tampering (covered, moved, defocused).' },
+  'recording.interrupted': { ...datastore, activityId: 99, activityName: 'Interrupt', severityId: 3, emitter: 'recorder', description: 'Recording of a camera stopped unexpectedly (camera offline, stream error); a gap begins.' },
+  'recording.resumed': { ...datastore, activityId: 99, activityName: 'Resume', severityId: 1, emitter: 'recorder', description: 'Recording of a camera resumed after a gap.' },
+  'footage.segment.sealed': { ...datastore, activityId: 5, activityName: 'Write', severityId: 1, emitter: 'recorder, recovery', description: 'A segment was closed: camera, time span, SHA-256 of its plaintext fMP4 and of its stored (encrypted) object.' },
+  'footage.deleted': { ...datastore, activityId: 7, activityName: 'Delete', severityId: 1, emitter: 'retention', description: 'Retention deleted expired segments and destroyed their data keys.' },
+  'footage.live.viewed': { ...datastore, activityId: 1, activityName: 'Read', severityId: 1, emitter: 'live', description: 'A live view of a camera started.' },
+  'footage.played': { ...datastore, activityId: 1, activityName: 'Read', severityId: 1, emitter: 'playback', description: 'A playback playlist of a camera and time range was served.' },
+  'footage.export.requested': { ...datastore, activityId: 6, activityName: 'Create', severityId: 2, emitter: 'exports', description: 'An export was requested, with its chain-of-custody record (why, for whom).' },
+  'footage.export.completed': { ...datastore, activityId: 6, activityName: 'Create', severityId: 2, emitter: 'exports', description: 'An export finished: SHA-256 of the MP4 and the segment leaves it was cut from.' },
+  'footage.export.downloaded': { ...datastore, activityId: 1, activityName: 'Read', severityId: 2, emitter: 'exports', description: 'An export or its evidence package was downloaded.' },
+  'key.rotated': { ...entity, activityId: 3, activityName: 'Update', severityId: 3, emitter: 'custos keys rotate', description: 'A new master key version was made current and data keys were re-wrapped.' },
+  'key.retired': { ...entity, activityId: 4, activityName: 'Delete', severityId: 3, emitter: 'custos keys rotate --retire', description: 'An old master key version was destroyed.' },
+  'auth.login.succeeded': { ...authn, activityId: 1, activityName: 'Logon', severityId: 1, emitter: 'not built (identity)', description: 'A user signed in.' },
+  'auth.login.failed': { ...authn, activityId: 1, activityName: 'Logon', severityId: 2, emitter: 'not built (identity)', description: 'A sign-in failed.' },
+  'auth.lockout': { ...account, activityId: 9, activityName: 'Lock', severityId: 3, emitter: 'not built (identity)', description: 'An account was locked after repeated failures.' },
+  'access.grant.created': { ...userAccess, activityId: 1, activityName: 'Assign Privileges', severityId: 3, emitter: 'not built (identity)', description: 'A role was granted to a principal on a scope; details say whether the role is privileged.' },
+  'access.grant.revoked': { ...userAccess, activityId: 2, activityName: 'Revoke Privileges', severityId: 2, emitter: 'not built (identity)', description: 'A grant was revoked.' },
+  'alarm.raised': { ...finding, activityId: 1, activityName: 'Create', severityId: 4, emitter: 'alarm rules', description: 'A default alarm rule (LOG-6) fired; details name the rule and the events that triggered it.' },
+} as const satisfies Record<string, EventKind>;
+
+/** A catalogued event type. */
+export type AuditEventType = keyof typeof auditCatalogue;
+
+/** True when `type` is in the catalogue. */
+export function isAuditEventType(type: string): type is AuditEventType {
+  return Object.hasOwn(auditCatalogue, type);
+}
+
+/** OCSF type_uid of an event type. */
+export function typeUid(type: AuditEventType): number {
+  const kind: EventKind = auditCatalogue[type];
+  return kind.classUid * 100 + kind.activityId;
+}
