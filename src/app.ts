@@ -25,6 +25,14 @@ import { createVaultExporter } from './playback/vault-exporter.ts';
 import { assertLoopbackBind } from './http/bind-guard.ts';
 import { routeTable } from './http/routes.ts';
 import { buildServer } from './http/server.ts';
+import { AlarmRules } from './audit/alarm-rules.ts';
+import { AuditReader } from './audit/audit-reader.ts';
+import type { LeafRecord } from './audit/audit-event.ts';
+import { buildLedger } from './audit/build-ledger.ts';
+import type { AuditLedger } from './audit/ledger.ts';
+import { SegmentLeaves } from './recording/segment-leaves.ts';
+import type { RecordingEvent } from './recording/camera-recorder.ts';
+import { SegmentReadAudit } from './playback/segment-read-audit.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
@@ -40,6 +48,7 @@ export interface App {
   /** The encrypted segment store (plaintext-addressed reads decrypt on the fly). */
   readonly store: SegmentStore;
   readonly dataKeys: DataKeys;
+  readonly ledger: AuditLedger;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -75,14 +84,32 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     cacheMs: config.keys.cacheSeconds * 1000,
   });
 
+  // The audit ledger first: everything after it records through it (LOG-1).
+  const alarms = new AlarmRules();
+  // The rules see every committed batch; their alarms go back into the same ledger once it exists.
+  const alarmSink: { ledger?: AuditLedger } = {};
+  const raise = (records: readonly LeafRecord[]) => {
+    for (const record of records) {
+      for (const alarm of alarms.evaluate(record)) {
+        log.warn({ rule: alarm.details?.rule, cameraId: alarm.cameraId }, 'audit alarm raised');
+        alarmSink.ledger?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
+      }
+    }
+  };
+  const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
+  alarmSink.ledger = ledger;
+  ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
+  const audit = ledger;
+
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
-  const recovery = await recoverSegments(store, index, log);
+  const segmentLeaves = new SegmentLeaves({ audit, store, log });
+  const recovery = await recoverSegments(store, index, log, (segment) => segmentLeaves.sealed(segment));
 
   const cameraStore = createCameraStore(db, dataKeys);
   const sealed = await cameraStore.sealLegacyCredentials();
   if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
-  const cameras = new CamerasService(cameraStore, clock);
+  const cameras = new CamerasService(cameraStore, clock, audit);
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -106,6 +133,8 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
+      onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
+      onRecordingEvent: (event) => recordingEvent(audit, event, log),
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -115,10 +144,19 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     exports: new VaultSegmentStore(join(dataDir, 'exports'), dataKeys),
     now: () => clock.now(),
   });
-  const exports = new ExportsService({ store: createExportStore(db), exporter, playback, clock, log });
+  const exports = new ExportsService({
+    store: createExportStore(db),
+    exporter,
+    playback,
+    ledger,
+    clock,
+    log,
+    // Long enough for the open segment to be cut and its leaf recorded.
+    leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
+  });
   await exports.recover();
 
-  const server = await buildServer({ routes: routeTable({ cameras, recorder, live, playback, store, exports }), logger: log, tls });
+  const server = await buildServer({ routes: routeTable({ cameras, recorder, live, playback, store, exports, audit, ledger, auditReader: new AuditReader({ store: ledgerStore, sealer, audit }), segmentReads: new SegmentReadAudit(audit, clock) }), logger: log, tls });
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -128,7 +166,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   cameras.onChange(() => void recorder.reconcile());
   await recorder.start(cameraPollMs);
   const retentionTimer = setInterval(() => {
-    applyRetention({ cameras, index, store, clock, log, shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
+    applyRetention({ cameras, index, store, clock, log, audit, shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
@@ -144,16 +182,34 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     recovery,
     store,
     dataKeys,
+    ledger,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
         await recorder.stop();
         await server.close();
         await exports.idle();
+        await segmentLeaves.idle();
+        await ledger.close();
         await provider.close();
         await db.destroy();
       })();
       return closing;
     },
   };
+}
+
+/** Audits recording interruptions, resumptions and camera authentication failures. */
+function recordingEvent(audit: AuditLedger, event: RecordingEvent, log: Logger): void {
+  const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
+  audit
+    .record({
+      type,
+      actor: { kind: 'system', id: 'system:recorder' },
+      target: { kind: 'camera', id: event.cameraId },
+      cameraId: event.cameraId,
+      outcome: event.kind === 'auth-failed' ? 'failure' : 'success',
+      ...(event.reason === null ? {} : { reason: event.reason }),
+    })
+    .catch((e: unknown) => log.error({ err: e, cameraId: event.cameraId }, 'could not audit a recording event'));
 }

@@ -5,8 +5,9 @@ import { camsimCommand } from './cli/camsim.ts';
 import { cameraCommand } from './cli/camera.ts';
 import { keysCommand } from './cli/keys.ts';
 import { vaultCommand } from './cli/vault.ts';
+import { exportCommand } from './cli/export.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, exportCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -87,8 +87,10 @@ export const exportCreate = z
     cameraId: z.uuid(),
     from: isoTime,
     to: isoTime,
+    reason: z.string().trim().min(3).max(500).describe('Why the footage is exported (chain of custody), e.g. an incident or case number.'),
+    requestedFor: z.string().trim().min(2).max(200).describe('For whom: the recipient (authority, person or case) the export is handed to. Personal data: sealed in the ledger.'),
   })
-  .describe('A time range of one camera to export as MP4.');
+  .describe('A time range of one camera to export as MP4, with its chain-of-custody record.');
 
 export const exportJob = z
   .object({
@@ -102,6 +104,7 @@ export const exportJob = z
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
     download: z.string().nullable().describe('Path of the MP4 once done.'),
+    evidence: z.string().nullable().describe('Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done.'),
   })
   .describe('An export job.');
 
@@ -111,3 +114,71 @@ export type CameraDto = z.infer<typeof camera>;
 export type CameraStatusDto = z.infer<typeof cameraStatus>;
 export type TimelineDto = z.infer<typeof timeline>;
 export type ExportJobDto = z.infer<typeof exportJob>;
+
+export const auditEventsQuery = z
+  .strictObject({
+    actor: z.string().max(200).optional().describe('Only events of this actor id.'),
+    type: z.string().max(100).optional().describe('Only events of this type (see docs/reference/audit-events.md).'),
+    camera: z.uuid().optional().describe('Only events concerning this camera.'),
+    from: isoTime.optional().describe('Only events at or after this time.'),
+    to: isoTime.optional().describe('Only events before this time.'),
+    after: z.coerce.number().int().min(-1).optional().describe('Only events with a leaf index above this (paging: pass the previous page\'s `next`).'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Events per page.'),
+  })
+  .describe('Audit ledger query; results ascend by leaf index.');
+
+export const auditEvent = z
+  .object({
+    seq: z.number().describe('Leaf index in the ledger.'),
+    record: z.record(z.string(), z.unknown()).describe('The committed record (its canonical JSON is the Merkle leaf).'),
+    personal: z
+      .union([z.record(z.string(), z.string()), z.literal('erased')])
+      .nullable()
+      .describe('The sealed personal fields, opened; "erased" after crypto-shredding; null when the event has none.'),
+  })
+  .describe('One audit event.');
+
+export const auditEventPage = z
+  .object({
+    events: z.array(auditEvent),
+    next: z.number().nullable().describe('Pass as `after` for the next page; null on the last page.'),
+  })
+  .describe('A page of audit events.');
+
+export const auditCheckpoint = z
+  .object({
+    size: z.number(),
+    root: z.string().describe('Base64 RFC 6962 root hash.'),
+    signedAt: z.string(),
+    note: z.string().describe('The C2SP signed note (tlog-checkpoint).'),
+  })
+  .describe('A signed checkpoint of the ledger.');
+
+export const auditCheckpointsQuery = z
+  .strictObject({
+    before: z.coerce.number().int().min(1).optional().describe('Only checkpoints of a smaller tree size (paging).'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .describe('Checkpoint history query, newest first.');
+
+export const inclusionQuery = z
+  .strictObject({
+    seq: z.coerce.number().int().min(0).describe('Leaf index.'),
+    size: z.coerce.number().int().min(1).describe('Tree size of the checkpoint to prove against.'),
+  })
+  .describe('Inclusion proof request.');
+
+export const consistencyQuery = z
+  .strictObject({
+    from: z.coerce.number().int().min(1).describe('Older tree size.'),
+    to: z.coerce.number().int().min(1).describe('Newer tree size.'),
+  })
+  .describe('Consistency proof request.');
+
+export const auditProof = z
+  .object({
+    hashes: z.array(z.string()).describe('Proof hashes, base64, in RFC 9162 order.'),
+  })
+  .describe('An RFC 9162 inclusion or consistency proof.');
+
+export const seqParams = z.strictObject({ seq: z.coerce.number().int().min(0).describe('Leaf index') });

@@ -23,6 +23,13 @@ export interface AuditActor {
   readonly name?: string;
 }
 
+/** Who is acting, from where, in which request: what a service needs to audit an action. */
+export interface AuditContext {
+  readonly actor: AuditActor;
+  readonly source?: AuditInput['source'];
+  readonly correlationId?: string;
+}
+
 /** What a module asks the ledger to record. */
 export interface AuditInput {
   readonly type: AuditEventType;

@@ -3,8 +3,9 @@
 // algorithms of §2.1.3.2 and §2.1.4.2. https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3
 //
 // Contracts:
-// - Generators take the full list of leaf hashes and throw RangeError on an impossible request
-//   (they run on the log's own data, so a bad argument is a programming error).
+// - Generators take the full list of leaf hashes, or a RangeHash over stored subtrees, and throw
+//   RangeError on an impossible request (they run on the log's own data, so a bad argument is a
+//   programming error).
 // - Verifiers take untrusted input and MUST NOT throw: anything malformed (sizes that are not
 //   non-negative safe integers, non-Buffer values, proof hashes that are not 32 bytes, a proof
 //   that is too short, too long, or has garbage before or after) yields false.
@@ -13,21 +14,31 @@
 
 import { HASH_SIZE, nodeHash, rangeRoot, splitPoint } from './merkle.ts';
 
+/**
+ * MTH(D[start:end]) of some tree, however it is stored: over a list of leaf hashes
+ * ({@link rangeRoot}) or over stored perfect subtrees (tree-nodes.ts).
+ */
+export type RangeHash = (start: number, end: number) => Buffer;
+
 /** Audit path for leaf `index` in the tree of `leafHashes` (RFC 9162 §2.1.3.1), leaf-side first. */
 export function inclusionProof(leafHashes: readonly Buffer[], index: number): Buffer[] {
-  const n = leafHashes.length;
-  if (!Number.isSafeInteger(index) || index < 0 || index >= n) {
-    throw new RangeError(`leaf index ${index} is outside a tree of ${n} leaves`);
-  }
-  return path(leafHashes, index, 0, n);
+  return inclusionProofOf((s, e) => rangeRoot(leafHashes, s, e), leafHashes.length, index);
 }
 
-function path(leaves: readonly Buffer[], m: number, start: number, end: number): Buffer[] {
+/** Audit path for leaf `index` in the tree of `size` leaves whose subtree hashes `range` gives. */
+export function inclusionProofOf(range: RangeHash, size: number, index: number): Buffer[] {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`leaf index ${index} is outside a tree of ${size} leaves`);
+  }
+  return path(range, index, 0, size);
+}
+
+function path(range: RangeHash, m: number, start: number, end: number): Buffer[] {
   const n = end - start;
   if (n === 1) return [];
   const k = splitPoint(n);
-  if (m < k) return [...path(leaves, m, start, start + k), rangeRoot(leaves, start + k, end)];
-  return [...path(leaves, m - k, start + k, end), rangeRoot(leaves, start, start + k)];
+  if (m < k) return [...path(range, m, start, start + k), range(start + k, end)];
+  return [...path(range, m - k, start + k, end), range(start, start + k)];
 }
 
 /**
@@ -35,19 +46,23 @@ function path(leaves: readonly Buffer[], m: number, start: number, end: number):
  * (RFC 9162 §2.1.4.1); empty when the sizes are equal. `oldSize` MUST be in 1..n.
  */
 export function consistencyProof(leafHashes: readonly Buffer[], oldSize: number): Buffer[] {
-  const n = leafHashes.length;
-  if (!Number.isSafeInteger(oldSize) || oldSize < 1 || oldSize > n) {
-    throw new RangeError(`old size ${oldSize} is not in 1..${n}`);
-  }
-  return subproof(leafHashes, oldSize, 0, n, true);
+  return consistencyProofOf((s, e) => rangeRoot(leafHashes, s, e), leafHashes.length, oldSize);
 }
 
-function subproof(leaves: readonly Buffer[], m: number, start: number, end: number, whole: boolean): Buffer[] {
+/** Consistency proof from `oldSize` to `size` leaves of the tree whose subtree hashes `range` gives. */
+export function consistencyProofOf(range: RangeHash, size: number, oldSize: number): Buffer[] {
+  if (!Number.isSafeInteger(oldSize) || oldSize < 1 || oldSize > size) {
+    throw new RangeError(`old size ${oldSize} is not in 1..${size}`);
+  }
+  return subproof(range, oldSize, 0, size, true);
+}
+
+function subproof(range: RangeHash, m: number, start: number, end: number, whole: boolean): Buffer[] {
   const n = end - start;
-  if (m === n) return whole ? [] : [rangeRoot(leaves, start, end)];
+  if (m === n) return whole ? [] : [range(start, end)];
   const k = splitPoint(n);
-  if (m <= k) return [...subproof(leaves, m, start, start + k, whole), rangeRoot(leaves, start + k, end)];
-  return [...subproof(leaves, m - k, start + k, end, false), rangeRoot(leaves, start, start + k)];
+  if (m <= k) return [...subproof(range, m, start, start + k, whole), range(start + k, end)];
+  return [...subproof(range, m - k, start + k, end, false), range(start, start + k)];
 }
 
 const isSize = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

@@ -35,8 +35,9 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       summary: 'Add a camera',
       tag: 'cameras',
       body: api.cameraCreate,
+      audit: 'camera.created',
       response: { status: 201, schema: api.camera },
-      handler: async ({ body }) => view(await deps.cameras.add(body)),
+      handler: async ({ body, audit }) => view(await deps.cameras.add(body, audit)),
     }),
     defineRoute({
       method: 'GET',
@@ -56,8 +57,9 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       tag: 'cameras',
       params: api.idParams,
       body: api.cameraUpdate,
+      audit: 'camera.updated',
       response: { status: 200, schema: api.camera },
-      handler: async ({ params, body }) => view(await deps.cameras.update(params.id, body)),
+      handler: async ({ params, body, audit }) => view(await deps.cameras.update(params.id, body, audit)),
     }),
     defineRoute({
       method: 'DELETE',
@@ -66,9 +68,10 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       summary: 'Remove a camera (its recordings age out under retention)',
       tag: 'cameras',
       params: api.idParams,
+      audit: 'camera.deleted',
       response: { status: 204 },
-      handler: async ({ params }) => {
-        await deps.cameras.remove(params.id);
+      handler: async ({ params, audit }) => {
+        await deps.cameras.remove(params.id, audit);
         return undefined;
       },
     }),

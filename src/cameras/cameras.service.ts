@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { AuditSink } from '../audit/ledger.ts';
 import { defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
 import { parseCameraUrl } from './camera-url.ts';
 
@@ -18,15 +20,22 @@ export interface CameraStore {
 /** Told after every change so the recorder can start, restart or stop ingest. */
 export type CameraChangeListener = (id: string, camera: Camera | undefined) => void;
 
-/** Rules for cameras: validation, duplicates, credentials held apart from the URL. */
+/**
+ * Rules for cameras: validation, duplicates, credentials held apart from the URL. Every change
+ * is audited: the event is committed to the ledger after validation and before the change, so
+ * a ledger that cannot write stops the change (AUDIT_UNAVAILABLE); a change that then fails in
+ * the store is recorded again with outcome `failure`.
+ */
 export class CamerasService {
   readonly #store: CameraStore;
   readonly #clock: Clock;
+  readonly #audit: AuditSink;
   readonly #listeners: CameraChangeListener[] = [];
 
-  constructor(store: CameraStore, clock: Clock) {
+  constructor(store: CameraStore, clock: Clock, audit: AuditSink) {
     this.#store = store;
     this.#clock = clock;
+    this.#audit = audit;
   }
 
   /** Registers a listener for camera changes. */
@@ -46,7 +55,7 @@ export class CamerasService {
   }
 
   /** Adds a camera after validating its URL and checking for duplicates. */
-  async add(input: CameraInput): Promise<Camera> {
+  async add(input: CameraInput, by: AuditContext): Promise<Camera> {
     const now = this.#clock.now();
     const fields = resolveUrlAndCredentials(input.url, input, { username: null, password: null });
     const camera: Camera = {
@@ -61,13 +70,14 @@ export class CamerasService {
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
-    await this.#store.insert(camera);
+    const details = { url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
+    await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
   }
 
   /** Changes a camera; credentials given as `null` are cleared, omitted ones are kept. */
-  async update(id: string, patch: CameraPatch): Promise<Camera> {
+  async update(id: string, patch: CameraPatch, by: AuditContext): Promise<Camera> {
     const current = await this.get(id);
     const urlFields = resolveUrlAndCredentials(patch.url ?? current.url, patch, current);
     const camera: Camera = {
@@ -81,15 +91,31 @@ export class CamerasService {
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
-    await this.#store.update(camera);
+    // Names of the fields changed, never credential values.
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours'] as const).filter((k) => camera[k] !== current[k]);
+    await this.#audited('camera.updated', camera, by, { changed: [...changed] }, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;
   }
 
   /** Removes a camera (its recordings age out under retention). */
-  async remove(id: string): Promise<void> {
-    if (!(await this.#store.remove(id))) throw new AppError('NOT_FOUND', 'camera not found', { cameraId: id });
+  async remove(id: string, by: AuditContext): Promise<void> {
+    const camera = await this.get(id);
+    await this.#audited('camera.deleted', camera, by, {}, async () => {
+      if (!(await this.#store.remove(id))) throw new AppError('NOT_FOUND', 'camera not found', { cameraId: id });
+    });
     this.#emit(id, undefined);
+  }
+
+  async #audited(type: 'camera.created' | 'camera.updated' | 'camera.deleted', camera: Camera, by: AuditContext, details: Record<string, string | number | boolean | string[]>, change: () => Promise<void>): Promise<void> {
+    const event = { type, ...by, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, details } as const;
+    await this.#audit.record({ ...event, outcome: 'success' });
+    try {
+      await change();
+    } catch (e) {
+      await this.#audit.record({ ...event, outcome: 'failure', reason: e instanceof Error ? e.message.split('\n')[0] : String(e) }).catch(() => undefined);
+      throw e;
+    }
   }
 
   async #assertUnique(camera: Camera): Promise<void> {

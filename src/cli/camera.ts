@@ -6,6 +6,7 @@ import { cameraTransport } from '../cameras/camera-url.ts';
 import { configOptions, intOption, parse, readStdin, type CliIo, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
+import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
 
 const usage = `Usage: custos camera <add|list|update|remove> [options]
@@ -55,7 +56,8 @@ export const cameraCommand: Command = {
     // Credentials are sealed under the master key, so the CLI opens the key provider too.
     const keys = await openKeys(config);
     try {
-      const cameras = new CamerasService(createCameraStore(keys.database.db, keys.dataKeys), systemClock);
+      const cameras = new CamerasService(createCameraStore(keys.database.db, keys.dataKeys), systemClock, await keys.ledger());
+      const by = cliAuditContext();
       const password = await readPassword(values, io);
       const tlsCaPem = await readCaFile(values['tls-ca-file']);
       switch (sub) {
@@ -69,7 +71,7 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : {}),
             enabled: !values.disabled,
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
-          });
+          }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
         }
@@ -95,11 +97,11 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : values['no-tls-ca'] ? { tlsCaPem: null } : {}),
             ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
-          });
+          }, by);
           return 0;
         }
         case 'remove': {
-          await cameras.remove(onePositional(positionals, 'remove'));
+          await cameras.remove(onePositional(positionals, 'remove'), by);
           return 0;
         }
         default:

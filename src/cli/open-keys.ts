@@ -6,12 +6,17 @@ import { DataKeys } from '../keys/data-keys.ts';
 import { createDataKeyStore } from '../keys/data-keys.store.ts';
 import { openKeyProvider } from '../keys/open-key-provider.ts';
 import type { KeyProvider } from '../keys/key-provider.ts';
+import { buildLedger } from '../audit/build-ledger.ts';
+import type { AuditLedger } from '../audit/ledger.ts';
+import { createLogger } from '../lib/logger.ts';
 
 /** The database, the master key provider and the data keys, as CLI commands need them. */
 export interface OpenKeys {
   readonly database: OpenDatabase;
   readonly provider: KeyProvider;
   readonly dataKeys: DataKeys;
+  /** The audit ledger, opened at first use (commands that change state record through it). */
+  ledger(): Promise<AuditLedger>;
   close(): Promise<void>;
 }
 
@@ -33,11 +38,25 @@ export async function openKeys(config: Config): Promise<OpenKeys> {
     hours: config.keys.dataKeyHours,
     cacheMs: config.keys.cacheSeconds * 1000,
   });
+  let ledger: Promise<AuditLedger> | undefined;
   return {
     database,
     provider,
     dataKeys,
+    ledger() {
+      ledger ??= buildLedger({
+        db: database.db,
+        dataKeys,
+        dataDir,
+        audit: config.audit,
+        clock: systemClock,
+        log: createLogger({ level: 'warn', destination: process.stderr }),
+        announce: false,
+      }).then((built) => built.ledger);
+      return ledger;
+    },
     async close() {
+      if (ledger) await (await ledger.catch(() => undefined))?.close();
       await provider.close();
       await database.db.destroy();
     },

@@ -61,6 +61,8 @@ every enabled camera. Logs are JSON lines on stdout.
   },
 };
 
+const demoActor = { actor: { kind: 'system', id: 'system:demo' } } as const;
+
 /**
  * Adds one camera per simulator URL (RTSPS, its certificate pinned), or points an existing demo
  * camera of the same name at it, so `serve --demo` can be run again on the same data directory.
@@ -70,7 +72,7 @@ async function addDemoCameras(cameras: CamerasService, urls: readonly string[], 
   for (const [i, url] of urls.entries()) {
     const name = `Demo camera ${i + 1}`;
     const camera = existing.get(name);
-    if (!camera) await cameras.add({ name, url, tlsCaPem: certificatePem, retentionHours: 24 });
-    else if (camera.url !== new URL(url).href || camera.tlsCaPem?.trim() !== certificatePem?.trim()) await cameras.update(camera.id, { url, tlsCaPem: certificatePem });
+    if (!camera) await cameras.add({ name, url, tlsCaPem: certificatePem, retentionHours: 24 }, demoActor);
+    else if (camera.url !== new URL(url).href || camera.tlsCaPem?.trim() !== certificatePem?.trim()) await cameras.update(camera.id, { url, tlsCaPem: certificatePem }, demoActor);
   }
 }

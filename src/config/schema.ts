@@ -149,6 +149,20 @@ const keys = z
   .prefault({})
   .describe('Encryption keys: the master key (KEK) and the data keys it wraps.');
 
+const audit = z
+  .strictObject({
+    origin: z
+      .string()
+      .regex(/^[^\s+]+$/, 'an origin is one word without spaces or "+", e.g. vms.example.eu/audit')
+      .default('custos.local/audit')
+      .describe('Identity of this audit ledger: the first line of its checkpoints and the name of its signing key. Use a name you own, e.g. vms.example.eu/audit.'),
+    checkpointSeconds: z.number().min(1).max(86_400).default(60).describe('A checkpoint is signed this often when the ledger grew.'),
+    checkpointEntries: z.number().int().min(1).default(1000).describe('…and as soon as this many events were appended since the last one.'),
+    heartbeatSeconds: z.number().min(1).max(86_400).default(300).describe('A heartbeat event is recorded this often, so a silent gap in the ledger is visible.'),
+  })
+  .prefault({})
+  .describe('The tamper-evident audit ledger (docs/reference/audit-ledger.md).');
+
 /** The whole configuration. */
 export const configSchema = z
   .strictObject({
@@ -166,6 +180,7 @@ export const configSchema = z
     database,
     recording,
     keys,
+    audit,
     live,
     demo,
   })

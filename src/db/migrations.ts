@@ -81,4 +81,51 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cameras').addColumn('tls_ca_pem', 'text').execute();
     },
   },
+  '0004_audit_ledger': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The audit ledger (docs/reference/audit-ledger.md): committed records, their stored tree
+      // nodes, the head row every writer locks first, and the signed checkpoint history.
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('camera_id', 'text')
+        .addColumn('target_id', 'text')
+        .addColumn('record', 'text', (c) => c.notNull())
+        .addColumn('personal', 'text')
+        .execute();
+      await db.schema.createIndex('audit_events_type').on('audit_events').columns(['type', 'seq']).execute();
+      await db.schema.createIndex('audit_events_actor').on('audit_events').columns(['actor_id', 'seq']).execute();
+      await db.schema.createIndex('audit_events_camera').on('audit_events').columns(['camera_id', 'seq']).execute();
+      await db.schema.createIndex('audit_events_time').on('audit_events').column('time_ms').execute();
+      await db.schema.createIndex('audit_events_target').on('audit_events').columns(['target_id', 'type']).execute();
+      await db.schema
+        .createTable('audit_nodes')
+        .addColumn('level', 'integer', (c) => c.notNull())
+        .addColumn('idx', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_nodes_pk', ['level', 'idx'])
+        .execute();
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('writes', 'bigint', (c) => c.notNull())
+        .execute();
+      await (db as Kysely<{ audit_head: { id: number; size: number; writes: number } }>).insertInto('audit_head').values({ id: 1, size: 0, writes: 0 }).execute();
+      await db.schema
+        .createTable('audit_checkpoints')
+        .addColumn('size', 'bigint', (c) => c.primaryKey())
+        .addColumn('root', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('signed_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      // Chain of custody of exports, and the evidence (leaves, proofs, checkpoint) made at completion.
+      await db.schema.alterTable('exports').addColumn('custody', 'text').execute();
+      await db.schema.alterTable('exports').addColumn('evidence', 'text').execute();
+    },
+  },
 };

@@ -9,6 +9,46 @@ export interface Tables {
   gaps: GapTable;
   exports: ExportTable;
   data_keys: DataKeyTable;
+  audit_events: AuditEventTable;
+  audit_nodes: AuditNodeTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
+}
+
+/** One committed audit record; `record` is the canonical JSON leaf text, never rewritten. */
+export interface AuditEventTable {
+  seq: number;
+  event_id: string;
+  time_ms: number;
+  type: string;
+  actor_id: string;
+  camera_id: string | null;
+  target_id: string | null;
+  record: string;
+  /** Sealed personal fields (`v1:<keyId>:<base64>`), committed to by SHA-256 in the record. */
+  personal: string | null;
+}
+
+/** A stored perfect subtree of the ledger's Merkle tree (level 0: leaf hashes), hex. */
+export interface AuditNodeTable {
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+/** The single row every ledger writer locks first: the committed tree size. */
+export interface AuditHeadTable {
+  id: number;
+  size: number;
+  writes: number;
+}
+
+/** A signed checkpoint (C2SP signed note) of the ledger at `size`. */
+export interface AuditCheckpointTable {
+  size: number;
+  root: string;
+  note: string;
+  signed_ms: number;
 }
 
 export interface CameraTable {
@@ -63,6 +103,10 @@ export interface ExportTable {
   error: string | null;
   created_ms: number;
   finished_ms: number | null;
+  /** Chain-of-custody record (canonical JSON), null for exports made before the ledger. */
+  custody: string | null;
+  /** Evidence made at completion (ledger leaves, proofs, checkpoint), JSON. */
+  evidence: string | null;
 }
 
 export interface DataKeyTable {

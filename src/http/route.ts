@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { RouteAccess } from '../access/permissions.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { AuditEventType } from '../audit/catalogue.ts';
 
 /** The request parts a handler sees, already validated against the route's schemas. */
 export interface RouteContext<P, Q, B> {
@@ -10,6 +12,8 @@ export interface RouteContext<P, Q, B> {
   readonly body: B;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
+  /** Who the request acts as, for the audit ledger. */
+  readonly audit: AuditContext;
 }
 
 /**
@@ -21,6 +25,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** Fastify path, e.g. `/api/v1/cameras/:id`. */
   readonly url: string;
   readonly access: RouteAccess;
+  /**
+   * The audit event the route records when it succeeds. Every route that changes state, and
+   * every route that reads footage or the ledger, MUST declare it (a test walks the table).
+   */
+  readonly audit?: AuditEventType;
   readonly summary: string;
   readonly tag: string;
   readonly params?: z.ZodType<P>;

@@ -1,5 +1,6 @@
+import { auditRoutes, type AuditRouteDeps } from '../audit/audit.routes.ts';
 import { cameraRoutes, type CameraRouteDeps } from '../cameras/cameras.routes.ts';
-import { liveRoutes } from '../live/live.routes.ts';
+import { liveRoutes, type LiveRouteDeps } from '../live/live.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from '../playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from '../playback/playback.routes.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -8,7 +9,7 @@ import { systemRoutes } from './system.routes.ts';
 import { webRoutes } from './web.routes.ts';
 
 /** Everything the route table's handlers use. */
-export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps;
+export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps & LiveRouteDeps & AuditRouteDeps;
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
@@ -24,6 +25,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...playbackRoutes(deps),
     ...exportRoutes(deps),
     ...liveRoutes(deps),
+    ...auditRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditContextOf } from './audit-context.ts';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { z } from 'zod';
@@ -79,7 +80,7 @@ function registerRoute(app: FastifyInstance, route: RouteSpec): void {
         socket.close(1008, e instanceof AppError ? e.code : 'INTERNAL');
         return;
       }
-      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request });
+      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request) });
     });
     return;
   }
@@ -88,7 +89,7 @@ function registerRoute(app: FastifyInstance, route: RouteSpec): void {
     url: route.url,
     handler: async (request, reply) => {
       const parsed = parse(request);
-      const result = await route.handler?.({ ...parsed, request, reply });
+      const result = await route.handler?.({ ...parsed, request, reply, audit: auditContextOf(request) });
       if (reply.sent) return reply;
       if (result === undefined) return reply.code(route.response.status).send();
       return reply.code(route.response.status).send(result);

@@ -39,6 +39,13 @@ export interface DataKeyStore {
 /** Camera id reserved for the key that seals secrets in the database (window 0). */
 export const secretsCameraId = '__secrets__';
 
+/**
+ * Camera id reserved for the audit ledger's checkpoint signing key (window 0): its 32 random
+ * bytes are the Ed25519 seed, so the signing key is wrapped by the master key like every other
+ * key, follows rotation, and can never be shredded by retention.
+ */
+export const auditSigningKeyId = '__audit_signing__';
+
 const hourMs = 3_600_000;
 const cacheMax = 1000;
 const rewrapPage = 100;
@@ -94,7 +101,7 @@ export class DataKeys {
    * Footage under those keys becomes unreadable for good. Returns how many were destroyed.
    */
   async destroyBefore(cameraId: string, beforeMs: number): Promise<number> {
-    if (cameraId === secretsCameraId) throw new AppError('VALIDATION_FAILED', `camera id ${secretsCameraId} is reserved`);
+    if (cameraId === secretsCameraId || cameraId === auditSigningKeyId) throw new AppError('VALIDATION_FAILED', `camera id ${cameraId} is reserved`);
     this.#destroyEpoch++;
     const ids = await this.#store.destroyStartingAtOrBefore(cameraId, beforeMs - this.#windowMs, this.#clock.now());
     this.#destroyEpoch++;

@@ -17,6 +17,8 @@ export const errorCodes = {
   STORAGE_FAILED: 'The segment store could not read or write.',
   CONFIG_INVALID: 'The configuration is invalid.',
   KEY_UNAVAILABLE: 'A key is destroyed, missing, or its provider cannot be reached.',
+  AUDIT_UNAVAILABLE: 'The audit ledger could not record the event, so the action was not carried out.',
+  AUDIT_CHECKPOINT_REFUSED: 'The ledger refused to sign a checkpoint that does not extend the last one it signed.',
   BIND_REFUSED: 'The server refuses to bind to a non-loopback address.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;

@@ -1,12 +1,15 @@
 import * as api from '../api/schemas.ts';
+import { isAppError } from '../lib/errors.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { LiveHub } from './live-hub.ts';
+import type { AuditSink } from '../audit/ledger.ts';
 
 /** Dependencies of the live route. Route builders MUST NOT use them before a handler runs. */
 export interface LiveRouteDeps {
   readonly cameras: CamerasService;
   readonly live: LiveHub;
+  readonly audit: AuditSink;
 }
 
 /**
@@ -23,9 +26,10 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
       summary: 'Live fMP4 over WebSocket for Media Source Extensions',
       tag: 'live',
       params: api.idParams,
+      audit: 'footage.live.viewed',
       response: { status: 101 },
       websocket: true,
-      wsHandler: (socket, { params, request }) => {
+      wsHandler: (socket, { params, request, audit }) => {
         let unsubscribe: (() => void) | null = null;
         let closed = false;
         socket.on('close', () => {
@@ -33,7 +37,13 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
           unsubscribe?.();
         });
         socket.on('message', () => socket.close(1003, 'viewers do not send'));
-        deps.cameras.get(params.id).then(
+        // The view is committed to the ledger before the first byte is sent; a ledger that
+        // cannot write refuses the view (close 1011 AUDIT_UNAVAILABLE).
+        const audited = async () => {
+          const camera = await deps.cameras.get(params.id);
+          await deps.audit.record({ type: 'footage.live.viewed', ...audit, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success' });
+        };
+        audited().then(
           () => {
             if (closed) return;
             unsubscribe = deps.live.subscribe(params.id, {
@@ -43,7 +53,7 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
             });
             request.log.info({ cameraId: params.id }, 'live viewer connected');
           },
-          () => socket.close(1008, 'NOT_FOUND'),
+          (e: unknown) => (isAppError(e, 'AUDIT_UNAVAILABLE') ? socket.close(1011, 'AUDIT_UNAVAILABLE') : socket.close(1008, 'NOT_FOUND')),
         );
       },
     }),

@@ -9,4 +9,29 @@ export interface ExportJob {
   readonly error: string | null;
   readonly createdMs: number;
   readonly finishedMs: number | null;
+  /** Chain-of-custody record, canonical JSON (null for exports made before the ledger). */
+  readonly custody: string | null;
+  /** Evidence made at completion (see ExportEvidence), JSON; null until done. */
+  readonly evidence: string | null;
+}
+
+/** Who asked for an export, why and for whom (EVD-1); all required. */
+export interface CustodyRequest {
+  readonly reason: string;
+  readonly requestedFor: string;
+}
+
+/**
+ * The ledger material of a finished export: the leaf texts it relies on (segment leaves, the
+ * request and the completion event) and their inclusion proofs against one signed checkpoint.
+ */
+export interface ExportEvidence {
+  readonly mp4Sha256: string;
+  /** Canonical JSON of the final custody record (with producedAt). */
+  readonly custody: string;
+  readonly leaves: Readonly<Record<string, string>>;
+  readonly proofs: Readonly<Record<string, string>>;
+  readonly checkpoint: string;
+  /** Segments of the export that have no ledger leaf (evidence then does not verify). */
+  readonly missingLeaves: readonly string[];
 }

@@ -25,11 +25,12 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       summary: 'Export a time range of a camera as MP4 (remuxed, never re-encoded)',
       tag: 'exports',
       body: api.exportCreate,
+      audit: 'footage.export.requested',
       response: { status: 202, schema: api.exportJob },
-      handler: async ({ body }) => {
-        await deps.cameras.get(body.cameraId);
+      handler: async ({ body, audit }) => {
+        const camera = await deps.cameras.get(body.cameraId);
         const { fromMs, toMs } = parseRange(body.from, body.to);
-        return toDto(await deps.exports.create(body.cameraId, fromMs, toMs));
+        return toDto(await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit));
       },
     }),
     defineRoute({
@@ -49,9 +50,10 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       summary: 'Download a finished export',
       tag: 'exports',
       params: exportParams,
+      audit: 'footage.export.downloaded',
       response: { status: 200, mediaType: 'video/mp4' },
-      handler: async ({ params, reply }) => {
-        const { bytes, size } = await deps.exports.download(params.id);
+      handler: async ({ params, reply, audit }) => {
+        const { bytes, size } = await deps.exports.download(params.id, audit);
         await reply
           .type('video/mp4')
           .header('content-length', size)
@@ -76,5 +78,6 @@ function toDto(job: ExportJob): api.ExportJobDto {
     createdAt: iso(job.createdMs),
     finishedAt: job.finishedMs === null ? null : iso(job.finishedMs),
     download: job.state === 'done' ? `/api/v1/exports/${job.id}/file` : null,
+    evidence: job.state === 'done' && job.evidence !== null ? `/api/v1/exports/${job.id}/evidence` : null,
   };
 }

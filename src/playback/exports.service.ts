@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { AuditLedger } from '../audit/ledger.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { ExportJob } from './export-job.ts';
+import type { CustodyRequest, ExportEvidence, ExportJob } from './export-job.ts';
 import type { Exporter } from './vault-exporter.ts';
 import type { PlaybackService } from './playback.service.ts';
 
@@ -15,25 +18,38 @@ export interface ExportStore {
   unfinished(): Promise<ExportJob[]>;
 }
 
+/** What exports need of the audit ledger. */
+export type ExportLedger = Pick<AuditLedger, 'record' | 'leavesOfTargets' | 'proofsFor'>;
+
+/** The version a custody record names as its producer. */
+const producer = 'custos 0.1.0';
+
 /**
- * Export jobs: checks the range has recordings before accepting, renders in the background one
- * job at a time (ffmpeg is CPU-bound next to the recorder), and records the outcome. Jobs left
- * running by a crash are marked failed at start.
+ * Export jobs with chain of custody (EVD-1): checks the range has recordings before accepting,
+ * commits the request (who, why, for whom) to the audit ledger before accepting it, renders in
+ * the background one job at a time (ffmpeg is CPU-bound next to the recorder), waits until the
+ * exported segments are sealed and have their ledger leaves, then commits the completion (SHA-256
+ * of the MP4 and of the custody record, the segment leaves) and keeps the inclusion proofs of
+ * every leaf against one signed checkpoint. Jobs left running by a crash are marked failed at start.
  */
 export class ExportsService {
   readonly #store: ExportStore;
   readonly #exporter: Exporter;
   readonly #playback: PlaybackService;
+  readonly #ledger: ExportLedger;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #leafWaitMs: number;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(deps: { store: ExportStore; exporter: Exporter; playback: PlaybackService; clock: Clock; log: Logger }) {
+  constructor(deps: { store: ExportStore; exporter: Exporter; playback: PlaybackService; ledger: ExportLedger; clock: Clock; log: Logger; leafWaitMs: number }) {
     this.#store = deps.store;
     this.#exporter = deps.exporter;
     this.#playback = deps.playback;
+    this.#ledger = deps.ledger;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    this.#leafWaitMs = deps.leafWaitMs;
   }
 
   /** Marks jobs interrupted by a crash as failed and removes their partial files. */
@@ -44,10 +60,40 @@ export class ExportsService {
     }
   }
 
-  /** Accepts an export of an existing camera's range; NO_RECORDING when nothing is there. */
-  async create(cameraId: string, fromMs: number, toMs: number): Promise<ExportJob> {
-    await this.#playback.select(cameraId, fromMs, toMs);
-    const job: ExportJob = { id: randomUUID(), cameraId, fromMs, toMs, state: 'pending', bytes: null, error: null, createdMs: this.#clock.now(), finishedMs: null };
+  /**
+   * Accepts an export of an existing camera's range; NO_RECORDING when nothing is there,
+   * AUDIT_UNAVAILABLE (nothing accepted) when the request cannot be committed to the ledger.
+   */
+  async create(camera: { id: string; name: string }, fromMs: number, toMs: number, request: CustodyRequest, by: AuditContext): Promise<ExportJob> {
+    await this.#playback.select(camera.id, fromMs, toMs);
+    const id = randomUUID();
+    const now = this.#clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const requested = await this.#ledger.record({
+      type: 'footage.export.requested',
+      ...by,
+      target: { kind: 'export', id },
+      cameraId: camera.id,
+      outcome: 'success',
+      reason: request.reason,
+      details: { exportId: id, from: iso(fromMs), to: iso(toMs) },
+      personal: { requestedFor: request.requestedFor },
+    });
+    const custody = {
+      v: 1,
+      exportId: id,
+      cameraId: camera.id,
+      cameraName: camera.name,
+      from: iso(fromMs),
+      to: iso(toMs),
+      requestedBy: { kind: by.actor.kind, id: by.actor.id, ...(by.actor.name === undefined ? {} : { name: by.actor.name }) },
+      requestedAt: iso(now),
+      reason: request.reason,
+      requestedFor: request.requestedFor,
+      requestSeq: requested.seq,
+      producer,
+    };
+    const job: ExportJob = { id, cameraId: camera.id, fromMs, toMs, state: 'pending', bytes: null, error: null, createdMs: now, finishedMs: null, custody: canonicalJson(custody), evidence: null };
     await this.#store.insert(job);
     this.#queue = this.#queue.then(() => this.#run(job));
     return job;
@@ -60,11 +106,24 @@ export class ExportsService {
     return job;
   }
 
-  /** The MP4 of a finished job and its size. */
-  async download(id: string): Promise<{ bytes: AsyncIterable<Buffer>; size: number }> {
+  /** The MP4 of a finished job and its size; the download is audited first. */
+  async download(id: string, by: AuditContext): Promise<{ bytes: AsyncIterable<Buffer>; size: number }> {
     const job = await this.get(id);
     if (job.state !== 'done' || job.bytes === null) throw new AppError('NOT_FOUND', `export is ${job.state}, not done`);
+    await this.#downloaded(job, 'mp4', by);
     return { bytes: this.#exporter.open(id), size: job.bytes };
+  }
+
+  /** The evidence of a finished job and its MP4; NOT_FOUND for exports made without custody. */
+  async evidence(id: string, by: AuditContext): Promise<{ evidence: ExportEvidence; mp4: () => AsyncIterable<Buffer> }> {
+    const job = await this.get(id);
+    if (job.state !== 'done' || job.evidence === null) throw new AppError('NOT_FOUND', `export ${job.state === 'done' ? 'has no evidence (made before the audit ledger)' : `is ${job.state}, not done`}`);
+    await this.#downloaded(job, 'evidence', by);
+    return { evidence: JSON.parse(job.evidence) as ExportEvidence, mp4: () => this.#exporter.open(id) };
+  }
+
+  async #downloaded(job: ExportJob, what: 'mp4' | 'evidence', by: AuditContext): Promise<void> {
+    await this.#ledger.record({ type: 'footage.export.downloaded', ...by, target: { kind: 'export', id: job.id }, cameraId: job.cameraId, outcome: 'success', details: { exportId: job.id, what } });
   }
 
   /** Resolves when every accepted job has finished (tests, shutdown). */
@@ -76,14 +135,62 @@ export class ExportsService {
     let current: ExportJob = { ...job, state: 'running' };
     try {
       await this.#store.update(current);
+      const segmentIds = await this.#sealedSegments(job);
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
       const bytes = await this.#exporter.render(job.id, selections);
-      current = { ...current, state: 'done', bytes, finishedMs: this.#clock.now() };
+      const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, segmentIds);
+      current = { ...current, state: 'done', bytes, finishedMs: this.#clock.now(), evidence: evidence === null ? null : JSON.stringify(evidence) };
     } catch (e) {
       this.#log.error({ err: e, exportId: job.id }, 'export failed');
       await this.#exporter.remove(job.id).catch(() => undefined);
       current = { ...current, state: 'failed', error: e instanceof AppError ? e.message : 'internal error', finishedMs: this.#clock.now() };
     }
     await this.#store.update(current).catch((e: unknown) => this.#log.error({ err: e }, 'could not record export outcome'));
+  }
+
+  /**
+   * Waits (up to leafWaitMs) until every segment of the range is sealed and has its ledger
+   * leaf, so the evidence can prove all of it; returns the segment ids in time order.
+   */
+  async #sealedSegments(job: ExportJob): Promise<string[]> {
+    const deadline = this.#clock.now() + this.#leafWaitMs;
+    for (;;) {
+      const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
+      const ids = selections.map((s) => s.segment.id);
+      const open = selections.some((s) => s.segment.state === 'open');
+      const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', ids);
+      if ((!open && leaves.size === ids.length) || this.#clock.now() >= deadline) return ids;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async #evidence(job: ExportJob, requestedCustody: string, segmentIds: readonly string[]): Promise<ExportEvidence> {
+    const hash = createHash('sha256');
+    for await (const chunk of this.#exporter.open(job.id)) hash.update(chunk);
+    const mp4Sha256 = hash.digest('hex');
+    const requested = JSON.parse(requestedCustody) as { requestSeq: number };
+    const custody = canonicalJson({ ...(JSON.parse(requestedCustody) as Record<string, string | number>), producedAt: new Date(this.#clock.now()).toISOString() });
+    const custodySha256 = createHash('sha256').update(custody, 'utf8').digest('hex');
+    const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', segmentIds);
+    const missingLeaves = segmentIds.filter((id) => !leaves.has(id));
+    const segmentSeqs = segmentIds.flatMap((id) => {
+      const leaf = leaves.get(id);
+      return leaf === undefined ? [] : [leaf.seq];
+    });
+    const completed = await this.#ledger.record({
+      type: 'footage.export.completed',
+      actor: { kind: 'system', id: 'system:exports' },
+      target: { kind: 'export', id: job.id },
+      cameraId: job.cameraId,
+      outcome: 'success',
+      details: { exportId: job.id, mp4Sha256, custodySha256, requestSeq: requested.requestSeq, segments: segmentSeqs, missingSegmentLeaves: missingLeaves },
+    });
+    const texts: Record<string, string> = { [String(completed.seq)]: completed.text };
+    for (const leaf of leaves.values()) texts[String(leaf.seq)] = leaf.text;
+    const request = await this.#ledger.leavesOfTargets('footage.export.requested', [job.id]);
+    const requestLeaf = request.get(job.id);
+    if (requestLeaf !== undefined) texts[String(requestLeaf.seq)] = requestLeaf.text;
+    const { checkpoint, bundles } = await this.#ledger.proofsFor(Object.keys(texts).map(Number));
+    return { mp4Sha256, custody, leaves: texts, proofs: Object.fromEntries([...bundles].map(([seq, b]) => [String(seq), b])), checkpoint: checkpoint.note, missingLeaves };
   }
 }

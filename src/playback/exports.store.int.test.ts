@@ -14,7 +14,7 @@ for (const engine of engines) {
 
     test('a job round-trips, changes state, and unfinished jobs are found for recovery', async () => {
       const store = createExportStore(database.db);
-      const job: ExportJob = { id: '00000000-0000-4000-8000-00000000e001', cameraId: 'cam', fromMs: 1_795_000_000_000, toMs: 1_795_000_060_000, state: 'pending', bytes: null, error: null, createdMs: 1_795_000_100_000, finishedMs: null };
+      const job: ExportJob = { id: '00000000-0000-4000-8000-00000000e001', cameraId: 'cam', fromMs: 1_795_000_000_000, toMs: 1_795_000_060_000, state: 'pending', bytes: null, error: null, createdMs: 1_795_000_100_000, finishedMs: null, custody: '{"v":1}', evidence: null };
       await store.insert(job);
       assert.deepEqual(await store.get(job.id), job);
       assert.deepEqual((await store.unfinished()).map((j) => j.id), [job.id]);

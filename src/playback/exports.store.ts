@@ -24,9 +24,9 @@ export function createExportStore(db: Db): ExportStore {
 }
 
 function toRow(job: ExportJob): Omit<ExportTable, 'created_ms'> {
-  return { id: job.id, camera_id: job.cameraId, from_ms: job.fromMs, to_ms: job.toMs, state: job.state, bytes: job.bytes, error: job.error, finished_ms: job.finishedMs };
+  return { id: job.id, camera_id: job.cameraId, from_ms: job.fromMs, to_ms: job.toMs, state: job.state, bytes: job.bytes, error: job.error, finished_ms: job.finishedMs, custody: job.custody, evidence: job.evidence };
 }
 
 function toJob(r: ExportTable): ExportJob {
-  return { id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, bytes: r.bytes, error: r.error, createdMs: r.created_ms, finishedMs: r.finished_ms };
+  return { id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, bytes: r.bytes, error: r.error, createdMs: r.created_ms, finishedMs: r.finished_ms, custody: r.custody, evidence: r.evidence };
 }

@@ -7,12 +7,16 @@ import type { SegmentStore } from '../recording/segment-store.ts';
 import type { PlaybackService } from './playback.service.ts';
 import { parseRange } from './time-range.ts';
 import { parseByteRange } from './byte-range.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { SegmentReadAudit } from './segment-read-audit.ts';
 
 /** Dependencies of the playback routes. Route builders MUST NOT use them before a handler runs. */
 export interface PlaybackRouteDeps {
   readonly cameras: CamerasService;
   readonly playback: PlaybackService;
   readonly store: SegmentStore;
+  readonly audit: AuditSink;
+  readonly segmentReads: SegmentReadAudit;
 }
 
 /** `<segment id>.mp4`: ffmpeg's HLS reader only fetches segment URIs with a media extension. */
@@ -58,11 +62,20 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       tag: 'playback',
       params: api.idParams,
       query: api.timeRangeQuery,
+      audit: 'footage.played',
       response: { status: 200, mediaType: 'application/vnd.apple.mpegurl' },
-      handler: async ({ params, query, reply }) => {
-        await deps.cameras.get(params.id);
+      handler: async ({ params, query, reply, audit }) => {
+        const camera = await deps.cameras.get(params.id);
         const { fromMs, toMs } = parseRange(query.from, query.to);
         const text = await deps.playback.playlist(params.id, fromMs, toMs);
+        await deps.audit.record({
+          type: 'footage.played',
+          ...audit,
+          target: { kind: 'camera', id: camera.id, name: camera.name },
+          cameraId: camera.id,
+          outcome: 'success',
+          details: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
+        });
         await reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
         return undefined;
       },
@@ -74,10 +87,12 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       summary: 'Bytes of a recorded segment (fMP4); honours a single Range header',
       tag: 'playback',
       params: segmentParams,
+      audit: 'footage.played',
       response: { status: 200, mediaType: 'video/mp4' },
-      handler: async ({ params, request, reply }) => {
+      handler: async ({ params, request, reply, audit }) => {
         await deps.cameras.get(params.id);
         const segment = await deps.playback.segment(params.id, params.file);
+        await deps.segmentReads.read(audit, params.id, segment.id);
         const size = segment.bytes;
         const range = parseByteRange(request.headers.range, size);
         if (range === 'unsatisfiable') {

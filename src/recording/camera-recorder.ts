@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -24,6 +24,17 @@ export interface CameraRecorderDeps {
   readonly segmentMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Told about every sealed segment with the SHA-256 of its plaintext (the audit ledger's leaves). */
+  readonly onSealed?: (segment: Segment, plaintextSha256: string) => void;
+  /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
+  readonly onRecordingEvent?: (event: RecordingEvent) => void;
+}
+
+/** A change in a camera's recording worth auditing (LOG-1 device use, LOG-6 gaps). */
+export interface RecordingEvent {
+  readonly kind: 'interrupted' | 'resumed' | 'auth-failed';
+  readonly cameraId: string;
+  readonly reason: string | null;
 }
 
 interface OpenSegment {
@@ -31,6 +42,8 @@ interface OpenSegment {
   writer: SegmentWriter;
   fragments: FragmentEntry[];
   durationMs: number;
+  /** SHA-256 of the plaintext object so far (init + fragments). */
+  hash: Hash;
 }
 
 /**
@@ -137,6 +150,7 @@ export class CameraRecorder {
     }
     const open = this.#open;
     if (!open) return;
+    open.hash.update(piece.bytes);
     const offset = await open.writer.append(piece.bytes);
     open.fragments.push({ offset, size: piece.bytes.length, durationMs: place.durationMs, keyframe: piece.keyframe });
     open.durationMs += place.durationMs;
@@ -165,10 +179,11 @@ export class CameraRecorder {
     // never an object nobody knows about.
     await this.#deps.index.insert(segment);
     const writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
-    this.#open = { segment, writer, fragments: [], durationMs: 0 };
+    this.#open = { segment, writer, fragments: [], durationMs: 0, hash: createHash('sha256').update(init.bytes) };
     if (this.#gapOpen) {
       await this.#deps.index.closeGaps(this.#target.cameraId, startMs);
       this.#gapOpen = false;
+      this.#deps.onRecordingEvent?.({ kind: 'resumed', cameraId: this.#target.cameraId, reason: null });
     }
   }
 
@@ -182,18 +197,23 @@ export class CameraRecorder {
       await this.#deps.store.remove(open.segment.objectKey);
       return;
     }
-    await this.#deps.index.update({
+    const sealed: Segment = {
       ...open.segment,
       endMs: Math.round(open.segment.startMs + open.durationMs),
       bytes: open.writer.size,
       fragments: open.fragments,
       state: 'closed',
-    });
+    };
+    await this.#deps.index.update(sealed);
+    this.#deps.onSealed?.(sealed, open.hash.digest('hex'));
   }
 
   async #recordGap(reason: string): Promise<void> {
     if (this.#gapOpen) return;
     this.#gapOpen = true;
+    const cameraId = this.#target.cameraId;
+    if (/\b401\b|unauthori[sz]ed/i.test(reason)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
+    this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason });
     await this.#deps.index
       .insertGap({ id: randomUUID(), cameraId: this.#target.cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason })
       .catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record gap'));

@@ -8,7 +8,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { listObjectKeys, makeParent, objectPath, removeObject, storageError } from './object-files.ts';
+import { digestObject, listObjectKeys, makeParent, objectPath, removeObject, storageError } from './object-files.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
 import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
 
@@ -103,6 +103,10 @@ export class FileSegmentStore implements SegmentStore {
     } finally {
       await fh.close();
     }
+  }
+
+  digest(key: string): Promise<string> {
+    return digestObject(this.#root, key);
   }
 
   remove(key: string): Promise<void> {

@@ -3,6 +3,8 @@
  * error wrapping, durable creation of parent directories, listing and removal. One object is
  * one file under the store's root, named by its key.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, opendir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
@@ -86,4 +88,15 @@ export async function* listObjectKeys(root: string): AsyncIterable<string> {
       else if (entry.isFile()) yield relative(root, full).split(sep).join('/');
     }
   }
+}
+
+/** SHA-256 (hex) of an object's bytes exactly as stored (for the vault: the ciphertext file). */
+export async function digestObject(root: string, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(objectPath(root, key), { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  } catch (e) {
+    throw storageError('hash', key, e);
+  }
+  return hash.digest('hex');
 }

@@ -2,6 +2,7 @@ import { isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
+import type { Segment } from './segment.ts';
 
 /** What recovery did, for the log and the tests. */
 export interface RecoveryReport {
@@ -18,7 +19,7 @@ export interface RecoveryReport {
  * - An open segment whose object is missing, or holds no whole fragment, is removed.
  * - An object that no index row names is deleted (the index row is always written first).
  */
-export async function recoverSegments(store: SegmentStore, index: SegmentIndex, log: Logger): Promise<RecoveryReport> {
+export async function recoverSegments(store: SegmentStore, index: SegmentIndex, log: Logger, onRecovered?: (segment: Segment) => void): Promise<RecoveryReport> {
   let recovered = 0;
   let truncatedBytes = 0;
   let removedEmpty = 0;
@@ -43,7 +44,9 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
       keyframe: f.keyframe,
     }));
     const durationMs = fragments.reduce((sum, f) => sum + f.durationMs, 0);
-    await index.update({ ...segment, endMs: Math.round(segment.startMs + durationMs), bytes: result.size, fragments, state: 'recovered' });
+    const closed: Segment = { ...segment, endMs: Math.round(segment.startMs + durationMs), bytes: result.size, fragments, state: 'recovered' };
+    await index.update(closed);
+    onRecovered?.(closed);
     recovered++;
     truncatedBytes += result.truncatedBytes;
   }

@@ -1,6 +1,7 @@
 import type { CameraSource } from './recorder.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { AuditSink } from '../audit/ledger.ts';
 import { defaultRetentionHours } from '../cameras/camera.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
@@ -34,6 +35,8 @@ export async function applyRetention(deps: {
   clock: Clock;
   log: Logger;
   shred: Shredder;
+  /** When given, each deletion is committed to the audit ledger before it happens. */
+  audit?: AuditSink;
 }): Promise<RetentionReport> {
   const cameras = await deps.cameras.list();
   const retention = new Map(cameras.map((c) => [c.id, c.retentionHours]));
@@ -44,9 +47,28 @@ export async function applyRetention(deps: {
   for (const [cameraId, hours] of retention) {
     const cutoff = deps.clock.now() - hours * 3_600_000;
     const [oldestKept] = await deps.index.overlapping(cameraId, cutoff, Number.MAX_SAFE_INTEGER);
-    shreddedKeys += await deps.shred(cameraId, Math.min(cutoff, oldestKept?.startMs ?? cutoff));
-    for (;;) {
+    const keyCutoff = Math.min(cutoff, oldestKept?.startMs ?? cutoff);
+    const shredded = await deps.shred(cameraId, keyCutoff);
+    shreddedKeys += shredded;
+    for (let first = true; ; first = false) {
       const batch = await deps.index.expired(cameraId, cutoff, 200);
+      if (deps.audit && (batch.length > 0 || (first && shredded > 0))) {
+        await deps.audit.record({
+          type: 'footage.deleted',
+          actor: { kind: 'system', id: 'system:retention' },
+          target: { kind: 'camera', id: cameraId },
+          cameraId,
+          outcome: 'success',
+          reason: `retention of ${hours} h`,
+          details: {
+            segments: batch.length,
+            segmentIds: batch.map((s) => s.id),
+            dataKeysDestroyed: first ? shredded : 0,
+            keysBefore: new Date(keyCutoff).toISOString(),
+            before: new Date(cutoff).toISOString(),
+          },
+        });
+      }
       for (const segment of batch) {
         await deps.index.remove(segment.id);
         await deps.store.remove(segment.objectKey);

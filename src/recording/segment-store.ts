@@ -15,6 +15,8 @@ export interface SegmentStore {
   read(key: string, offset: number, length: number): Promise<Buffer>;
   /** Streams a whole object or a byte range of it. */
   stream(key: string, offset?: number, length?: number): AsyncIterable<Buffer>;
+  /** SHA-256 (hex) of the object's bytes as stored (ciphertext for the vault), for the audit ledger. */
+  digest(key: string): Promise<string>;
   /** Deletes an object; deleting a missing object is not an error. */
   remove(key: string): Promise<void>;
   /** Lists every stored key (for reconciliation with the index). */

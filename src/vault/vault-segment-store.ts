@@ -9,7 +9,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { listObjectKeys, makeParent, objectPath, removeObject, storageError } from '../recording/object-files.ts';
+import { digestObject, listObjectKeys, makeParent, objectPath, removeObject, storageError } from '../recording/object-files.ts';
 import { parseFragment, parseInit } from '../recording/fmp4-reader.ts';
 import type { ParsedInit } from '../recording/fmp4-reader.ts';
 import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
@@ -252,6 +252,10 @@ export class VaultSegmentStore implements SegmentStore {
     } finally {
       await fh.close();
     }
+  }
+
+  digest(key: string): Promise<string> {
+    return digestObject(this.#root, key);
   }
 
   async remove(key: string): Promise<void> {

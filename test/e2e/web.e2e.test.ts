@@ -10,6 +10,7 @@ import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { testActor } from '../helpers/audit.ts';
 
 const screenshotPath = '/tmp/custos-e2e.png';
 
@@ -54,7 +55,7 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     sim = await startTestCamsim({ cameras: 2 });
     app = await startTestApp(dir.path, { 'recording.segmentSeconds': 4 });
     for (const [i, url] of sim.urls.entries()) {
-      cameraIds.push((await app.cameras.add({ name: `Cam ${i + 1}`, url })).id);
+      cameraIds.push((await app.cameras.add({ name: `Cam ${i + 1}`, url }, testActor)).id);
     }
     baseUrl = app.url;
     browser = await launchChromium();

@@ -16,6 +16,7 @@ import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { testActor } from '../helpers/audit.ts';
 
 const repo = new URL('../../', import.meta.url);
 const publicRoutes = new Set(['/healthz', '/api/v1/openapi.json', '/', '/app.js', '/style.css', '/vendor/hls.min.js']);
@@ -140,7 +141,7 @@ test('a live WebSocket opened by a page of another origin is refused', async (t)
   t.after(() => dir.remove());
   const app = await startTestApp(dir.path);
   t.after(() => app.close());
-  const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false });
+  const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false }, testActor);
   const wsUrl = `${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`;
   const closeOf = (origin?: string) =>
     new Promise<{ code: number; reason: string }>((resolve, reject) => {

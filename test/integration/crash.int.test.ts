@@ -13,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { decodeErrors, probeErrors } from '../helpers/media-probe.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { testActor } from '../helpers/audit.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
@@ -62,7 +63,7 @@ test('after kill -9 while recording, a restart recovers torn segments and index 
   assert.equal(app.recovery.recovered + app.recovery.removedEmpty, openRows.length);
   // Stop recording at once: we check what the crash left, not new recordings.
   const cameras = await app.cameras.list();
-  for (const camera of cameras) await app.cameras.update(camera.id, { enabled: false });
+  for (const camera of cameras) await app.cameras.update(camera.id, { enabled: false }, testActor);
   await app.recorder.reconcile();
 
   const rows = (await Promise.all(cameras.map((c) => app.playback.segments(c.id, 0, Number.MAX_SAFE_INTEGER)))).flat();

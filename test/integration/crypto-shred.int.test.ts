@@ -12,6 +12,7 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { decodeErrors } from '../helpers/media-probe.ts';
 import { VaultSegmentStore } from '../../src/vault/vault-segment-store.ts';
 import { isAppError } from '../../src/lib/errors.ts';
+import { testActor } from '../helpers/audit.ts';
 
 test('after retention shreds an hour of footage, a copy of its objects taken earlier cannot be decrypted', async (t) => {
   const dir = await tempDir('shred');
@@ -26,10 +27,10 @@ test('after retention shreds an hour of footage, a copy of its objects taken ear
     await dir.remove();
     await backup.remove();
   });
-  const camera = await app.cameras.add({ name: 'Short memory', url: sim.urls[0]!, retentionHours: 1 });
+  const camera = await app.cameras.add({ name: 'Short memory', url: sim.urls[0]!, retentionHours: 1 }, testActor);
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
   await delay(7_000);
-  await app.cameras.update(camera.id, { enabled: false });
+  await app.cameras.update(camera.id, { enabled: false }, testActor);
   await app.recorder.reconcile();
   const segments = await app.playback.segments(camera.id, 0, Number.MAX_SAFE_INTEGER);
   assert.ok(segments.length >= 2);

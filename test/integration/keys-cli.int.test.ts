@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { decodeErrors } from '../helpers/media-probe.ts';
+import { testActor } from '../helpers/audit.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
@@ -35,7 +36,7 @@ test('keys rotate re-wraps every data key and retires the old master key; fsck f
   });
   const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 3 });
   const ids: string[] = [];
-  for (const [i, url] of sim.urls.entries()) ids.push((await app.cameras.add({ name: `Cam ${i + 1}`, url, password: `pw-${i}` })).id);
+  for (const [i, url] of sim.urls.entries()) ids.push((await app.cameras.add({ name: `Cam ${i + 1}`, url, password: `pw-${i}` }, testActor)).id);
   await waitFor('recording', 20_000, async () => (await app.cameras.list()).every((c) => app.recorder.status(c).state === 'recording'));
   await delay(6_000);
   await app.close();
@@ -62,7 +63,7 @@ test('keys rotate re-wraps every data key and retires the old master key; fsck f
   const again = await startTestApp(dir.path);
   let corruptKey: string | undefined;
   try {
-    for (const id of ids) await again.cameras.update(id, { enabled: false });
+    for (const id of ids) await again.cameras.update(id, { enabled: false }, testActor);
     await again.recorder.reconcile();
     assert.deepEqual((await again.cameras.list()).map((c) => c.password).sort(), ['pw-0', 'pw-1']);
     const segments = (await Promise.all(ids.map((id) => again.playback.segments(id, 0, Number.MAX_SAFE_INTEGER)))).flat();

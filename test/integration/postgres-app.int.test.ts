@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { testActor } from '../helpers/audit.ts';
 
 test('Custos records, plays back and restarts with its metadata in PostgreSQL', async (t) => {
   const pg = await createTestDatabase('postgres');
@@ -25,7 +26,7 @@ test('Custos records, plays back and restarts with its metadata in PostgreSQL', 
   });
   const app = await startTestApp(dir.path, { 'database.url': pg.location, 'recording.segmentSeconds': 3 });
   apps.push(app);
-  const camera = await app.cameras.add({ name: 'On PostgreSQL', url: sim.urls[0]! });
+  const camera = await app.cameras.add({ name: 'On PostgreSQL', url: sim.urls[0]! }, testActor);
   const t0 = Date.now();
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
   await delay(8_000);

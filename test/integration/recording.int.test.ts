@@ -10,6 +10,7 @@ import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
 import { scanForPlaintext } from '../helpers/plaintext-scan.ts';
+import { testActor } from '../helpers/audit.ts';
 
 const fps = 25;
 let sim: Camsim;
@@ -119,7 +120,7 @@ test('a bad export request gets a problem document, not a job', async () => {
 
 test('every stored segment decodes, its frame count matches its indexed length, and no plaintext is on disk', async () => {
   // Stop recording so every segment is closed, then read them back through the vault.
-  for (const id of cameraIds) await app.cameras.update(id, { enabled: false });
+  for (const id of cameraIds) await app.cameras.update(id, { enabled: false }, testActor);
   await app.recorder.reconcile();
   const segments = (await Promise.all(cameraIds.map((id) => app.playback.segments(id, 0, Number.MAX_SAFE_INTEGER)))).flat();
   assert.ok(segments.length >= 6, `expected ≥ 3 segments per camera, got ${segments.length}`);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors } from '../helpers/media-probe.ts';
+import { testActor, testCustody } from '../helpers/audit.ts';
 
 test('a camera killed for a few seconds goes retrying, leaves a gap in the timeline and resumes recording', async (t) => {
   const dir = await tempDir('resilience');
@@ -18,7 +19,7 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
     await app.close();
     await sim.close();
   });
-  const camera = await app.cameras.add({ name: 'Flaky', url: sim.urls[0]! });
+  const camera = await app.cameras.add({ name: 'Flaky', url: sim.urls[0]! }, testActor);
   const t0 = Date.now();
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
   await delay(5_000);
@@ -45,12 +46,12 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
   assert.notEqual(gap.reason, 'no recording', 'the gap carries the recorded reason');
 
   // An export across the outage joins both runs (two init segments) into one decodable MP4.
-  const job = await app.exports.create(camera.id, t0 - 1_000, Date.now() - 1_000);
+  const job = await app.exports.create(camera, t0 - 1_000, Date.now() - 1_000, testCustody, testActor);
   await app.exports.idle();
   const done = await app.exports.get(job.id);
   assert.equal(done.state, 'done', done.error ?? '');
   const chunks: Buffer[] = [];
-  for await (const chunk of (await app.exports.download(job.id)).bytes) chunks.push(chunk);
+  for await (const chunk of (await app.exports.download(job.id, testActor)).bytes) chunks.push(chunk);
   const mp4 = Buffer.concat(chunks);
   assert.equal(mp4.length, done.bytes);
   assert.equal(await decodeErrors(mp4), '');

@@ -12,6 +12,7 @@ import { createSoftHsm } from '../helpers/softhsm.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { decodeErrors } from '../helpers/media-probe.ts';
 import { isAppError } from '../../src/lib/errors.ts';
+import { testActor } from '../helpers/audit.ts';
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -39,7 +40,7 @@ test('with the master key in SoftHSM2, recordings survive a restart, and a wrong
   });
 
   const first = await startTestApp(dir.path, keys(hsm.pin));
-  const camera = await first.cameras.add({ name: 'HSM', url: sim.urls[0]!, password: 'camera-secret' });
+  const camera = await first.cameras.add({ name: 'HSM', url: sim.urls[0]!, password: 'camera-secret' }, testActor);
   await waitFor('recording', 20_000, () => first.recorder.status(camera).state === 'recording');
   await delay(7_000);
   await first.close();
@@ -59,7 +60,7 @@ test('with the master key in SoftHSM2, recordings survive a restart, and a wrong
 
   const second = await startTestApp(dir.path, { ...keys(hsm.pin) });
   t.after(() => second.close());
-  await second.cameras.update(camera.id, { enabled: false });
+  await second.cameras.update(camera.id, { enabled: false }, testActor);
   await second.recorder.reconcile();
   assert.equal((await second.cameras.get(camera.id)).password, 'camera-secret', 'the sealed credential opens with the HSM key');
   const segments = await second.playback.segments(camera.id, 0, Number.MAX_SAFE_INTEGER);

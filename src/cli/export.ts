@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
+import { verifyEvidence } from '../evidence/verify-evidence.ts';
+import { AppError } from '../lib/errors.ts';
+import { parse, type Command, subcommand } from './args.ts';
+import { progressBar } from './progress.ts';
+
+const usage = `Usage: custos export verify PATH --key VKEY_OR_FILE [--json]
+
+Verifies an evidence package (custos-evidence/v1: a directory, or a zip of its files) offline,
+with no server and no database: the manifest and the hash of every file, the signature of the
+audit checkpoint with the given key, the inclusion proof of every audit event in the package,
+that the export completion event commits to export.mp4 and custody.json, that the request
+event matches custody.json, that the segments cover the exported range, and that custody.json
+says who, when, why and for whom.
+
+  --key, -k VKEY_OR_FILE  the audit log's verifier key (name+keyid+base64), or a file holding it
+  --json                  print the report as JSON
+
+Exit code 0 when every check passes, 1 when one fails, 2 for bad usage.`;
+
+/** A verifier key given inline, or else read from the file it names. */
+async function readVerifierKey(arg: string): Promise<Verifier> {
+  let text = arg;
+  if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
+    try {
+      text = (await readFile(arg, 'utf8')).trim();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new AppError('VALIDATION_FAILED', `--key is neither a verifier key nor a readable file (${typeof code === 'string' ? code : 'unreadable'})`);
+    }
+  }
+  try {
+    return parseVerifierKey(text);
+  } catch (e) {
+    throw new AppError('VALIDATION_FAILED', `--key: ${(e as Error).message}`);
+  }
+}
+
+/** `custos export verify`: offline verification of an evidence package. */
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Verify an evidence package offline (export verify)',
+  usage,
+  async run(argv, io) {
+    const parsed = subcommand(argv, usage, io);
+    if (typeof parsed === 'number') return parsed;
+    const { sub, rest } = parsed;
+    if (sub !== 'verify') throw new AppError('VALIDATION_FAILED', `unknown export command "${sub}"; try custos export --help`);
+    const { values, positionals } = parse(rest, { key: { type: 'string', short: 'k' }, json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new AppError('VALIDATION_FAILED', 'export verify needs exactly one PATH (a package directory or zip)');
+    if (values.key === undefined) throw new AppError('VALIDATION_FAILED', 'export verify needs --key (the audit log verifier key, or a file holding it)');
+    const verifier = await readVerifierKey(values.key);
+    const path = resolve(positionals[0] as string);
+    const report = await verifyEvidence(path, verifier, progressBar(io.stderr, 'export.mp4'));
+    if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      io.stdout.write(`Evidence package ${path}${report.container === undefined ? '' : ` (${report.container})`}\n`);
+      const width = Math.max(...report.checks.map((c) => c.name.length));
+      for (const c of report.checks) io.stdout.write(`  ${c.ok ? 'ok    ' : 'FAILED'}  ${c.name.padEnd(width)}  ${c.detail}\n`);
+      io.stdout.write(`${report.verdict}\n`);
+    }
+    return report.ok ? 0 : 1;
+  },
+};

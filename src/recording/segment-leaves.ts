@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { AuditInput } from '../audit/audit-event.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Segment } from './segment.ts';
+import type { SegmentStore } from './segment-store.ts';
+
+const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
+
+/** The ledger event of a sealed segment: camera, time span and both hashes (LOG-2, EVD-1). */
+export function segmentLeafInput(segment: Segment, plaintextSha256: string, objectSha256: string): AuditInput {
+  return {
+    type: 'footage.segment.sealed',
+    actor: recorderActor,
+    target: { kind: 'segment', id: segment.id },
+    cameraId: segment.cameraId,
+    outcome: 'success',
+    details: {
+      segmentId: segment.id,
+      start: new Date(segment.startMs).toISOString(),
+      end: new Date(segment.endMs).toISOString(),
+      bytes: segment.bytes,
+      fragments: segment.fragments.length,
+      state: segment.state,
+      plaintextSha256,
+      objectSha256,
+    },
+  };
+}
+
+/**
+ * Adds a leaf for every segment the recorder seals (and every segment recovery closes), without
+ * holding up ingest: the object hash is read back from the store in the background.
+ *
+ * Recording does not stop when the ledger cannot write (losing footage is worse than a late
+ * leaf): a failed leaf is logged at error level with the segment id. Not built: re-adding the
+ * leaves of such segments at the next start.
+ */
+export class SegmentLeaves {
+  readonly #audit: AuditSink;
+  readonly #store: SegmentStore;
+  readonly #log: Logger;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(deps: { audit: AuditSink; store: SegmentStore; log: Logger }) {
+    this.#audit = deps.audit;
+    this.#store = deps.store;
+    this.#log = deps.log;
+  }
+
+  /** Records the segment's leaf in the background; `plaintextSha256` is computed when omitted. */
+  sealed(segment: Segment, plaintextSha256?: string): void {
+    const work = this.#record(segment, plaintextSha256).catch((e: unknown) => {
+      this.#log.error({ err: e, segmentId: segment.id, cameraId: segment.cameraId }, 'could not add the segment to the audit ledger');
+    });
+    this.#pending.add(work);
+    void work.finally(() => this.#pending.delete(work));
+  }
+
+  /** Resolves when every leaf started so far is recorded (or failed). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  async #record(segment: Segment, plaintextSha256?: string): Promise<void> {
+    const objectSha256 = await this.#store.digest(segment.objectKey);
+    let plain = plaintextSha256;
+    if (plain === undefined) {
+      const hash = createHash('sha256');
+      for await (const chunk of this.#store.stream(segment.objectKey, 0, segment.bytes)) hash.update(chunk);
+      plain = hash.digest('hex');
+    }
+    await this.#audit.record(segmentLeafInput(segment, plain, objectSha256));
+  }
+}
