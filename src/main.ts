@@ -5,9 +5,10 @@ import { camsimCommand } from './cli/camsim.ts';
 import { cameraCommand } from './cli/camera.ts';
 import { keysCommand } from './cli/keys.ts';
 import { vaultCommand } from './cli/vault.ts';
+import { auditCommand } from './cli/audit.ts';
 import { exportCommand } from './cli/export.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, exportCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

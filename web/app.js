@@ -338,13 +338,20 @@ function stopPlayback(card) {
 /** Exports [now − 1 min, now] of a camera, polling the job until it is done or failed. */
 async function exportLastMinute(card, button) {
   const status = card.querySelector('.export-status');
+  const reason = card.querySelector('.export-reason').value.trim();
+  const requestedFor = card.querySelector('.export-for').value.trim();
+  status.replaceChildren();
+  // Chain of custody (EVD-1): no export without a stated reason and recipient.
+  if (reason.length < 3 || requestedFor.length < 2) {
+    showMessage(status, 'Export needs a reason (3+ characters) and for whom (2+ characters).', true);
+    return;
+  }
   const to = new Date();
   const from = new Date(to.getTime() - 60_000);
   button.disabled = true;
-  status.replaceChildren();
   showMessage(status, 'Export: requesting…');
   try {
-    let job = await api('/api/v1/exports', { method: 'POST', body: JSON.stringify({ cameraId: card.dataset.cameraId, from: from.toISOString(), to: to.toISOString() }) });
+    let job = await api('/api/v1/exports', { method: 'POST', body: JSON.stringify({ cameraId: card.dataset.cameraId, from: from.toISOString(), to: to.toISOString(), reason, requestedFor }) });
     while (job.state === 'pending' || job.state === 'running') {
       showMessage(status, `Export: ${job.state}…`);
       await new Promise((resolve) => setTimeout(resolve, exportPollMs));
@@ -357,6 +364,14 @@ async function exportLastMinute(card, button) {
       link.textContent = `Download export (${formatTime(job.from)} – ${formatTime(job.to)}${job.bytes === null ? '' : `, ${formatBytes(job.bytes)}`})`;
       showMessage(status, 'Export done: ');
       status.append(link);
+      if (job.evidence) {
+        const evidence = document.createElement('a');
+        evidence.href = job.evidence;
+        evidence.className = 'evidence-link';
+        evidence.download = `custos-evidence-${job.id}.zip`;
+        evidence.textContent = 'evidence package (verify with custos export verify)';
+        status.append(' · ', evidence);
+      }
     } else {
       showMessage(status, `Export failed: ${job.error ?? 'no reason given'}`, true);
     }

@@ -7,7 +7,9 @@
  * - Opening MUST NOT trust any count, size or offset: the end record must end the file exactly,
  *   the central directory must lie before it, every entry's data must lie before the central
  *   directory without overlapping another entry, and the local header MUST repeat the central
- *   directory's name, method and encryption flag (so two tools cannot see two archives).
+ *   directory's name, method, encryption flag and CRC-32 (in the header or the data descriptor),
+ *   so two tools cannot see two archives. Other metadata (times, attributes, version fields) is
+ *   not evidence and is not compared.
  * - Entry names MUST be relative `/`-separated paths: absolute names, drive letters, backslashes,
  *   `.`/`..`/empty segments, control characters and names that are not UTF-8 are refused, as are
  *   repeated names, encrypted entries and methods other than stored (0) and deflate (8). A refused
@@ -61,6 +63,7 @@ const ZIP64_EOCD_SIG = 0x06064b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
+const DESCRIPTOR_SIG = 0x08074b50;
 const MAX16 = 0xffff;
 const MAX32 = 0xffffffff;
 const READ_CHUNK = 1024 * 1024;
@@ -296,6 +299,13 @@ async function checkLocalHeader(fh: FileHandle, entry: Entry, cdOffset: number):
     const size = head.readUInt32LE(22);
     if (crc !== entry.crc) return 'has another CRC-32 in its local header';
     if ((compressed !== MAX32 && compressed !== entry.compressedSize) || (size !== MAX32 && size !== entry.size)) return 'has other sizes in its local header';
+  } else {
+    // The data descriptor after the data (§4.3.9), with or without its optional signature.
+    const end = dataStart + entry.compressedSize;
+    if (end + 12 > cdOffset) return 'has no data descriptor after its data';
+    const descriptor = await readExactly(fh, end, Math.min(16, cdOffset - end));
+    const crc = descriptor.readUInt32LE(0) === DESCRIPTOR_SIG && descriptor.length >= 16 ? descriptor.readUInt32LE(4) : descriptor.readUInt32LE(0);
+    if (crc !== entry.crc) return 'has another CRC-32 in its data descriptor';
   }
   entry.dataStart = dataStart;
   return undefined;

@@ -6,6 +6,8 @@ import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { ExportJob } from './export-job.ts';
 import type { ExportsService } from './exports.service.ts';
 import { parseRange } from './time-range.ts';
+import { evidenceZip } from '../evidence/evidence-package.ts';
+import type { CustodyRecord } from '../evidence/custody-record.ts';
 
 /** Dependencies of the export routes. Route builders MUST NOT use them before a handler runs. */
 export interface ExportRouteDeps {
@@ -59,6 +61,33 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
           .header('content-length', size)
           .header('content-disposition', `attachment; filename="custos-export-${params.id}.mp4"`)
           .send(Readable.from(bytes));
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/exports/:id/evidence',
+      access: 'recording.export',
+      audit: 'footage.export.downloaded',
+      summary: 'Download the evidence package (zip: MP4, manifest, chain of custody, ledger proofs, checkpoint); verify it with custos export verify',
+      tag: 'exports',
+      params: exportParams,
+      response: { status: 200, mediaType: 'application/zip' },
+      handler: async ({ params, reply, audit }) => {
+        const { evidence, mp4 } = await deps.exports.evidence(params.id, audit);
+        const zip = evidenceZip({
+          openMp4: mp4,
+          mp4Sha256: evidence.mp4Sha256,
+          custody: JSON.parse(evidence.custody) as CustodyRecord,
+          leaves: new Map(Object.entries(evidence.leaves).map(([seq, text]) => [Number(seq), text])),
+          proofs: new Map(Object.entries(evidence.proofs).map(([seq, text]) => [Number(seq), text])),
+          checkpoint: evidence.checkpoint,
+        });
+        await reply
+          .type('application/zip')
+          .header('content-disposition', `attachment; filename="custos-evidence-${params.id}.zip"`)
+          .header('cache-control', 'no-store')
+          .send(Readable.from(zip));
         return undefined;
       },
     }),

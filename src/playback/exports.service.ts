@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditLedger } from '../audit/ledger.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
+import { custodyBytes, custodySha256 as custodyHash, type CustodyRecord } from '../evidence/custody-record.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -69,7 +70,7 @@ export class ExportsService {
     const id = randomUUID();
     const now = this.#clock.now();
     const iso = (ms: number) => new Date(ms).toISOString();
-    const requested = await this.#ledger.record({
+    await this.#ledger.record({
       type: 'footage.export.requested',
       ...by,
       target: { kind: 'export', id },
@@ -90,7 +91,6 @@ export class ExportsService {
       requestedAt: iso(now),
       reason: request.reason,
       requestedFor: request.requestedFor,
-      requestSeq: requested.seq,
       producer,
     };
     const job: ExportJob = { id, cameraId: camera.id, fromMs, toMs, state: 'pending', bytes: null, error: null, createdMs: now, finishedMs: null, custody: canonicalJson(custody), evidence: null };
@@ -168,9 +168,11 @@ export class ExportsService {
     const hash = createHash('sha256');
     for await (const chunk of this.#exporter.open(job.id)) hash.update(chunk);
     const mp4Sha256 = hash.digest('hex');
-    const requested = JSON.parse(requestedCustody) as { requestSeq: number };
-    const custody = canonicalJson({ ...(JSON.parse(requestedCustody) as Record<string, string | number>), producedAt: new Date(this.#clock.now()).toISOString() });
-    const custodySha256 = createHash('sha256').update(custody, 'utf8').digest('hex');
+    const custodyRecord = { ...(JSON.parse(requestedCustody) as Omit<CustodyRecord, 'producedAt'>), producedAt: new Date(this.#clock.now()).toISOString() };
+    const custody = custodyBytes(custodyRecord).toString('utf8');
+    const custodySha256 = custodyHash(custodyRecord);
+    const request = (await this.#ledger.leavesOfTargets('footage.export.requested', [job.id])).get(job.id);
+    if (request === undefined) throw new AppError('EXPORT_FAILED', 'the export request is missing from the audit ledger');
     const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', segmentIds);
     const missingLeaves = segmentIds.filter((id) => !leaves.has(id));
     const segmentSeqs = segmentIds.flatMap((id) => {
@@ -183,13 +185,10 @@ export class ExportsService {
       target: { kind: 'export', id: job.id },
       cameraId: job.cameraId,
       outcome: 'success',
-      details: { exportId: job.id, mp4Sha256, custodySha256, requestSeq: requested.requestSeq, segments: segmentSeqs, missingSegmentLeaves: missingLeaves },
+      details: { exportId: job.id, mp4Sha256, custodySha256, requestSeq: request.seq, segments: segmentSeqs, missingSegmentLeaves: missingLeaves },
     });
-    const texts: Record<string, string> = { [String(completed.seq)]: completed.text };
+    const texts: Record<string, string> = { [String(completed.seq)]: completed.text, [String(request.seq)]: request.text };
     for (const leaf of leaves.values()) texts[String(leaf.seq)] = leaf.text;
-    const request = await this.#ledger.leavesOfTargets('footage.export.requested', [job.id]);
-    const requestLeaf = request.get(job.id);
-    if (requestLeaf !== undefined) texts[String(requestLeaf.seq)] = requestLeaf.text;
     const { checkpoint, bundles } = await this.#ledger.proofsFor(Object.keys(texts).map(Number));
     return { mp4Sha256, custody, leaves: texts, proofs: Object.fromEntries([...bundles].map(([seq, b]) => [String(seq), b])), checkpoint: checkpoint.note, missingLeaves };
   }

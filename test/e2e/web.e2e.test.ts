@@ -11,6 +11,9 @@ import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { verifyEvidence } from '../../src/evidence/verify-evidence.ts';
 
 const screenshotPath = '/tmp/custos-e2e.png';
 
@@ -130,11 +133,16 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     assert.equal(await page.evaluate(() => typeof (window as unknown as { Hls?: unknown }).Hls), 'function', 'hls.js is loaded');
   });
 
-  it('exports the last minute of camera 2 and links a downloadable MP4', async () => {
+  it('refuses an export without a reason, then exports the last minute of camera 2 with MP4 and a verifiable evidence package', async () => {
     const card = cardOf(page, 'Cam 2');
     await card.locator('button.export-minute').click();
-    const link = card.locator('.export-status a');
-    await waitFor('the export download link', 20_000, async () => {
+    await waitFor('the custody refusal', 5_000, async () => (await card.locator('.export-status').textContent())?.includes('needs a reason') === true);
+    await card.locator('input.export-reason').fill('Incident 2026-117, vehicle at gate');
+    await card.locator('input.export-for').fill('Police, case 4711');
+    await card.locator('button.export-minute').click();
+    const link = card.locator('.export-status a').first();
+    // The export waits for the open segment (6 s here) to be sealed into the ledger.
+    await waitFor('the export download link', 45_000, async () => {
       const failed = await card.locator('.export-status').evaluate((e) => e.classList.contains('error'));
       assert.ok(!failed, `the page reported: ${await card.locator('.export-status').textContent()}`);
       return (await link.count()) > 0;
@@ -146,6 +154,16 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     assert.equal(res.headers()['content-type'], 'video/mp4');
     const body = await res.body();
     assert.equal(body.subarray(4, 8).toString('latin1'), 'ftyp', 'the download is an MP4');
+
+    // The evidence package verifies offline with the server's published key.
+    const evidenceHref = await card.locator('.export-status a.evidence-link').getAttribute('href');
+    const zip = await page.request.get(`${baseUrl}${evidenceHref ?? ''}`);
+    assert.equal(zip.status(), 200);
+    const vkey = (await (await page.request.get(`${baseUrl}/api/v1/audit/key`)).text()).trim();
+    const path = join((dir as { path: string }).path, 'evidence.zip');
+    await writeFile(path, await zip.body());
+    const report = await verifyEvidence(path, vkey);
+    assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
   });
 
   it('logs no errors to the browser console', () => {

@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../lib/errors.ts';
+import { createLedgerStore } from '../audit/ledger.store.ts';
+import { parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
+import { verifyLedger } from '../audit/verify-ledger.ts';
+import { configOptions, parse, type Command, subcommand } from './args.ts';
+import { cliAuditContext } from './cli-actor.ts';
+import { loadCliConfig } from './load-cli-config.ts';
+import { openKeys } from './open-keys.ts';
+import { progressBar } from './progress.ts';
+
+const usage = `Usage: custos audit <verify|key|checkpoint|erase-subject> [--config FILE] [--data-dir DIR]
+
+  custos audit verify [--key VKEY|FILE] [--json]
+        recomputes the Merkle tree from every stored record, checks every signed checkpoint
+        (signature, origin, root) and names the first bad index of a changed, deleted,
+        inserted, reordered or truncated record. Without --key the checkpoints are checked
+        against this installation's own key (from the key provider). Exit 0 when all is
+        intact, 1 when anything is not. The run is itself recorded in the ledger.
+  custos audit key
+        prints the verifier key (C2SP vkey) of the checkpoints: give it to whoever must verify
+        exports and checkpoints offline.
+  custos audit checkpoint
+        signs a checkpoint of the ledger now (if it grew) and prints it.
+  custos audit erase-subject SUBJECT
+        crypto-shreds the personal fields (names, addresses) of one actor id (e.g. user:…)
+        in every audit event: their key is destroyed, the records and the tree stay verifiable.`;
+
+/** `custos audit …`: offline verification and custody of the audit ledger. */
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'Verify the audit ledger, print its key, sign a checkpoint, erase a subject',
+  usage,
+  async run(argv, io) {
+    const parsed = subcommand(argv, usage, io);
+    if (typeof parsed === 'number') return parsed;
+    const { sub, rest } = parsed;
+    const { values, positionals } = parse(rest, { ...configOptions, key: { type: 'string' }, json: { type: 'boolean' } }, true);
+    if (!['verify', 'key', 'checkpoint', 'erase-subject'].includes(sub)) throw new AppError('VALIDATION_FAILED', `unknown audit command "${sub}"; try custos audit --help`);
+    const config = await loadCliConfig(values, io);
+    const keys = await openKeys(config);
+    try {
+      const ledger = await keys.ledger();
+      switch (sub) {
+        case 'key':
+          io.stdout.write(`${ledger.vkey}\n`);
+          return 0;
+        case 'checkpoint': {
+          const checkpoint = await ledger.checkpoint();
+          if (checkpoint === undefined) throw new AppError('NOT_FOUND', 'the ledger is empty: nothing to sign');
+          io.stdout.write(checkpoint.note);
+          return 0;
+        }
+        case 'erase-subject': {
+          const [subject] = positionals;
+          if (subject === undefined || positionals.length > 1) throw new AppError('VALIDATION_FAILED', 'erase-subject needs exactly one SUBJECT (an actor id such as user:…)');
+          await ledger.record({ type: 'audit.subject.erased', ...cliAuditContext(), target: { kind: 'subject', id: subject }, outcome: 'success' });
+          const destroyed = await keys.dataKeys.destroyBefore(`audit-subject:${subject}`, Number.MAX_SAFE_INTEGER);
+          io.stdout.write(destroyed === 0 ? `no personal fields of ${subject} were held\n` : `personal fields of ${subject} erased (${destroyed} key destroyed); the ledger still verifies\n`);
+          return 0;
+        }
+        default: {
+          const verifiers: Verifier[] = [values.key === undefined ? parseVerifierKey(ledger.vkey) : await readVerifier(values.key)];
+          const report = await verifyLedger({ store: createLedgerStore(keys.database.db), verifiers, origin: config.audit.origin, onProgress: progressBar(io.stderr, 'verify') });
+          await ledger.record({
+            type: 'audit.verified',
+            ...cliAuditContext(),
+            outcome: report.ok ? 'success' : 'failure',
+            details: { events: report.events, checkpointsVerified: report.checkpointsVerified, firstBadIndex: report.firstBad?.index ?? -1 },
+            ...(report.firstBad === null ? {} : { reason: report.firstBad.reason.slice(0, 300) }),
+          });
+          if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          else {
+            io.stdout.write(`${report.events} events, head ${report.headSize}; ${report.checkpointsVerified} of ${report.checkpoints} checkpoints verified\n`);
+            for (const p of report.problems) io.stdout.write(`BAD: ${p}\n`);
+            io.stdout.write(report.ok ? 'ledger intact\n' : `LEDGER TAMPERED: first bad index ${report.firstBad?.index}\n`);
+          }
+          return report.ok ? 0 : 1;
+        }
+      }
+    } finally {
+      await keys.close();
+    }
+  },
+};
+
+/** A verifier key given inline (`name+id+key`) or as a file holding one. */
+async function readVerifier(value: string): Promise<Verifier> {
+  let text = value;
+  if (!/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) {
+    try {
+      text = (await readFile(value, 'utf8')).trim();
+    } catch {
+      throw new AppError('VALIDATION_FAILED', `--key is neither a verifier key nor a readable file: ${value}`);
+    }
+  }
+  return parseVerifierKey(text);
+}
