@@ -57,10 +57,16 @@ interface Pending {
   readonly input: AuditInput;
   readonly id: string;
   readonly timeMs: number;
-  readonly personal: LeafRecord['personal'];
-  readonly sealed: string | null;
+  /** Sealing of the personal fields, started at `record` and settled (never rejects); null without any. */
+  readonly sealing: Promise<{ sealed: string } | { error: unknown }> | null;
   readonly resolve: (e: RecordedEvent) => void;
   readonly reject: (e: unknown) => void;
+}
+
+/** A pending event whose personal fields are sealed, ready to append. */
+interface Sealed extends Pending {
+  readonly personal: LeafRecord['personal'];
+  readonly sealed: string | null;
 }
 
 const systemActor = { kind: 'system', id: 'system:audit-ledger' } as const;
@@ -149,18 +155,16 @@ export class AuditLedger implements AuditSink {
     if (!isAuditEventType(input.type)) throw new AppError('VALIDATION_FAILED', `audit event type "${String(input.type)}" is not in the catalogue`);
     while (this.#queue.length >= this.#maxQueue) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     const fields = personalFieldsOf(input);
-    let sealed: string | null = null;
-    let personal: LeafRecord['personal'];
-    if (fields !== undefined) {
-      try {
-        sealed = await this.#deps.sealer.seal(input.actor.id, fields);
-      } catch (e) {
-        throw new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not seal personal fields: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      personal = { subject: input.actor.id, sha256: sealedDigest(sealed) };
-    }
+    // Queued now, sealed meanwhile: an event with personal fields keeps its place in call order.
+    const sealing =
+      fields === undefined
+        ? null
+        : this.#deps.sealer.seal(input.actor.id, fields).then(
+            (sealed) => ({ sealed }),
+            (error: unknown) => ({ error }),
+          );
     return new Promise<RecordedEvent>((resolve, reject) => {
-      this.#queue.push({ input, id: randomUUID(), timeMs: this.#deps.clock.now(), personal, sealed, resolve, reject });
+      this.#queue.push({ input, id: randomUUID(), timeMs: this.#deps.clock.now(), sealing, resolve, reject });
       this.#flushing ??= this.#flushAll();
     });
   }
@@ -170,14 +174,15 @@ export class AuditLedger implements AuditSink {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         for (const wake of this.#roomWaiters.splice(0)) wake();
-        await this.#write(batch);
+        await this.#write(await sealedBatch(batch));
       }
     } finally {
       this.#flushing = null;
     }
   }
 
-  async #write(batch: Pending[]): Promise<void> {
+  async #write(batch: Sealed[]): Promise<void> {
+    if (batch.length === 0) return;
     let committed: { frontier: Frontier; events: RecordedEvent[] };
     try {
       committed = await this.#deps.store.locked(async (tx, size) => {
@@ -358,6 +363,25 @@ export class AuditLedger implements AuditSink {
     await this.drain();
     await this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'final audit checkpoint failed'));
   }
+}
+
+/** The batch with its personal fields sealed; an event that could not be sealed is rejected and left out. */
+async function sealedBatch(batch: readonly Pending[]): Promise<Sealed[]> {
+  const ready: Sealed[] = [];
+  for (const p of batch) {
+    if (p.sealing === null) {
+      ready.push({ ...p, personal: undefined, sealed: null });
+      continue;
+    }
+    const outcome = await p.sealing;
+    if ('error' in outcome) {
+      const e = outcome.error;
+      p.reject(new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not seal personal fields: ${e instanceof Error ? e.message : String(e)}`));
+      continue;
+    }
+    ready.push({ ...p, personal: { subject: p.input.actor.id, sha256: sealedDigest(outcome.sealed) }, sealed: outcome.sealed });
+  }
+  return ready;
 }
 
 function refused(message: string): AppError {

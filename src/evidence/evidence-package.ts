@@ -62,7 +62,7 @@ function smallFiles(contents: EvidenceContents): Array<[string, Buffer]> {
   if (contents.leaves.size * 2 + 4 > MAX_FILES) throw invalid(`a package may hold at most ${MAX_FILES} files`);
   const seqs = [...contents.leaves.keys()].sort((a, b) => a - b);
   for (const seq of seqs) {
-    if (!isSeq(seq)) throw invalid(`leaf key ${seq} is not a ledger seq`);
+    if (!isSeq(seq)) throw invalid(`leaf key ${String(seq)} is not a ledger seq`);
     const leaf = readCanonicalJson(Buffer.from(contents.leaves.get(seq) as string, 'utf8'));
     if (!leaf.ok || !isObject(leaf.value) || leaf.value.seq !== seq) throw invalid(`leaf ${seq} is not the canonical record of seq ${seq}`);
     const proof = contents.proofs.get(seq);

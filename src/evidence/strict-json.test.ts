@@ -39,7 +39,7 @@ test('only the exact canonical spelling of a JSON value is accepted', () => {
     [Buffer.from('{"a":1.0}'), /not canonical/],
     [Buffer.from('{"a":1'), /not valid JSON/],
     [Buffer.from([0x7b, 0xff, 0x7d]), /not valid UTF-8/],
-    [Buffer.from('\ufeff{}'), /not canonical/],
+    [Buffer.from('\ufeff{}'), /not valid JSON/],
   ];
   for (const [bytes, reason] of refused) {
     const result = readCanonicalJson(bytes);

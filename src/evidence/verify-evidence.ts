@@ -5,7 +5,7 @@
  * Contracts:
  * - `verifyEvidence` MUST NOT throw on anything the package holds (bad zip, bad JSON, huge or
  *   unsafe entries): every problem becomes a failed check naming the file, and a report is
- *   always returned. Only a programming error can escape.
+ *   always returned; even a fault of the verifier itself becomes a failed report.
  * - The checks run in a fixed order and all of them run, so one tampered byte shows up in every
  *   check it affects; a check that cannot run fails with `not checked: …`.
  * - The package passes only when every check passes.
@@ -64,6 +64,11 @@ export async function verifyEvidence(path: string, verifierKey: string | Verifie
   }
   try {
     return await verifyOpened(source, verifierKey, onProgress);
+  } catch (e) {
+    // Fail closed: a fault of the verifier itself MUST NOT read as a verified package.
+    const checks = [checkOf('package', [`verification stopped: ${reasonOf(e)}`], '')];
+    for (const name of CHECK_NAMES.slice(1)) checks.push(notChecked(name, 'verification stopped'));
+    return reportOf(checks, source.kind);
   } finally {
     await source.close().catch(() => undefined);
   }

@@ -324,7 +324,7 @@ async function* readEntry(fh: FileHandle, entry: Entry): AsyncGenerator<Buffer> 
   let source: AsyncIterable<Buffer> = raw;
   if (entry.method === 8) {
     const inflate = createInflateRaw();
-    source = pipeline(Readable.from(raw), inflate, () => undefined) as unknown as AsyncIterable<Buffer>;
+    source = pipeline(Readable.from(raw), inflate, () => undefined);
   }
   let crc = 0;
   let size = 0;

@@ -138,7 +138,10 @@ export class ExportsService {
       const segmentIds = await this.#sealedSegments(job);
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
       const bytes = await this.#exporter.render(job.id, selections);
-      const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, segmentIds);
+      // The custody record states the span the footage actually covers (the request's range
+      // clipped to the first and last recorded segment; the requested range is in the request leaf).
+      const span = { fromMs: Math.max(job.fromMs, Math.min(...selections.map((x) => x.segment.startMs))), toMs: Math.min(job.toMs, Math.max(...selections.map((x) => x.segment.endMs))) };
+      const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, segmentIds, span);
       current = { ...current, state: 'done', bytes, finishedMs: this.#clock.now(), evidence: evidence === null ? null : JSON.stringify(evidence) };
     } catch (e) {
       this.#log.error({ err: e, exportId: job.id }, 'export failed');
@@ -164,11 +167,12 @@ export class ExportsService {
     }
   }
 
-  async #evidence(job: ExportJob, requestedCustody: string, segmentIds: readonly string[]): Promise<ExportEvidence> {
+  async #evidence(job: ExportJob, requestedCustody: string, segmentIds: readonly string[], span: { fromMs: number; toMs: number }): Promise<ExportEvidence> {
     const hash = createHash('sha256');
     for await (const chunk of this.#exporter.open(job.id)) hash.update(chunk);
     const mp4Sha256 = hash.digest('hex');
-    const custodyRecord = { ...(JSON.parse(requestedCustody) as Omit<CustodyRecord, 'producedAt'>), producedAt: new Date(this.#clock.now()).toISOString() };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const custodyRecord = { ...(JSON.parse(requestedCustody) as Omit<CustodyRecord, 'producedAt'>), from: iso(span.fromMs), to: iso(span.toMs), producedAt: iso(this.#clock.now()) };
     const custody = custodyBytes(custodyRecord).toString('utf8');
     const custodySha256 = custodyHash(custodyRecord);
     const request = (await this.#ledger.leavesOfTargets('footage.export.requested', [job.id])).get(job.id);

@@ -19,9 +19,10 @@ import { startTestApp, tempDir } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
 
 const repo = new URL('../../', import.meta.url);
-const publicRoutes = new Set(['/healthz', '/api/v1/openapi.json', '/', '/app.js', '/style.css', '/vendor/hls.min.js']);
+// The audit checkpoint and its verifier key are published on purpose (witnesses, SIEMs, courts).
+const publicRoutes = new Set(['/healthz', '/api/v1/openapi.json', '/', '/app.js', '/style.css', '/vendor/hls.min.js', '/api/v1/audit/checkpoint', '/api/v1/audit/key']);
 
-test('every route declares a known permission, and only health, the API document and page files are public', () => {
+test('every route declares a known permission, and only health, the API document, page files and the audit checkpoint and key are public', () => {
   const routes = routeTable(undefined as unknown as RouteDeps);
   assert.ok(routes.length > 10);
   for (const route of routes) {
