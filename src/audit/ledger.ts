@@ -175,6 +175,9 @@ export class AuditLedger implements AuditSink {
         const batch = this.#queue.splice(0, this.#maxBatch);
         for (const wake of this.#roomWaiters.splice(0)) wake();
         await this.#write(await sealedBatch(batch));
+        // A synchronous driver (better-sqlite3) commits without ever returning to the event loop:
+        // without this, a backlog of batches would starve timers, I/O and checkpoint signing.
+        if (this.#queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#flushing = null;

@@ -2,6 +2,7 @@ import { AppError } from '../lib/errors.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
+import { cliAuditContext } from './cli-actor.ts';
 import { progressBar } from './progress.ts';
 
 const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DIR]
@@ -36,7 +37,18 @@ export const keysCommand: Command = {
         }
         case 'rotate': {
           const before = keys.provider.currentVersion();
-          const count = await keys.dataKeys.rewrapAll(progressBar(io.stderr, 're-wrapping data keys'));
+          // Committed before the rotation starts; its outcome is recorded after (key custody, LOG-1).
+          const ledger = await keys.ledger();
+          const event = { type: 'key.rotated', ...cliAuditContext(), target: { kind: 'master-key', id: keys.provider.kind } } as const;
+          await ledger.record({ ...event, outcome: 'success', reason: 'rotation started', details: { fromVersion: before } });
+          let count: number;
+          try {
+            count = await keys.dataKeys.rewrapAll(progressBar(io.stderr, 're-wrapping data keys'));
+          } catch (e) {
+            await ledger.record({ ...event, outcome: 'failure', reason: e instanceof Error ? e.message.split('\n')[0] : String(e) }).catch(() => undefined);
+            throw e;
+          }
+          await ledger.record({ ...event, outcome: 'success', reason: 'rotation finished', details: { fromVersion: before, toVersion: keys.provider.currentVersion(), rewrapped: count } });
           io.stdout.write(`KEK rotated from version ${before} to ${keys.provider.currentVersion()}; ${count} data keys re-wrapped; old versions retired.\n`);
           return 0;
         }

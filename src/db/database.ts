@@ -42,7 +42,9 @@ export async function openDatabase(opts: { url: Secret | null; dataDir: string }
     await mkdir(opts.dataDir, { recursive: true });
     const sqlite = new BetterSqlite3(join(opts.dataDir, 'custos.db'));
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    // FULL: a committed transaction (an audit event above all) survives a power loss, not only a
+    // crash; group commit in the ledger keeps the fsyncs per second low (ADR 0009).
+    sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     opened = { db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) }), engine: 'sqlite' };
   }

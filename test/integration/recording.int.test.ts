@@ -10,7 +10,7 @@ import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
 import { scanForPlaintext } from '../helpers/plaintext-scan.ts';
-import { testActor } from '../helpers/audit.ts';
+import { testActor, testCustody } from '../helpers/audit.ts';
 
 const fps = 25;
 let sim: Camsim;
@@ -90,9 +90,10 @@ test('an export of 10 s is an MP4 that decodes with no errors and the right numb
   const id = cameraIds[1]!;
   const from = new Date(startedAt + 4_000).toISOString();
   const to = new Date(startedAt + 14_000).toISOString();
-  const created = await api<{ id: string; state: string }>('POST', '/api/v1/exports', { cameraId: id, from, to });
+  const created = await api<{ id: string; state: string }>('POST', '/api/v1/exports', { cameraId: id, from, to, ...testCustody });
   assert.equal(created.status, 202, created.raw);
-  const done = await waitFor('export done', 30_000, async () => {
+  // The job waits until the exported segments are sealed into the audit ledger (6 s segments).
+  const done = await waitFor('export done', 45_000, async () => {
     const res = await api<{ state: string; download: string | null; error: string | null }>('GET', `/api/v1/exports/${created.json.id}`);
     if (res.json.state === 'failed') throw new Error(`export failed: ${res.json.error}`);
     return res.json.state === 'done' ? res.json : null;
@@ -110,11 +111,15 @@ test('an export of 10 s is an MP4 that decodes with no errors and the right numb
 });
 
 test('a bad export request gets a problem document, not a job', async () => {
-  const res = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:00:00Z', to: '2020-01-01T00:01:00Z' });
+  const noReason = await api<{ code: string; detail: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:00:00Z', to: '2020-01-01T00:01:00Z' });
+  assert.equal(noReason.status, 400);
+  assert.equal(noReason.json.code, 'VALIDATION_FAILED');
+  assert.match(noReason.json.detail, /reason/);
+  const res = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:00:00Z', to: '2020-01-01T00:01:00Z', ...testCustody });
   assert.equal(res.status, 404);
   assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
   assert.equal(res.json.code, 'NO_RECORDING');
-  const reversed = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:01:00Z', to: '2020-01-01T00:00:00Z' });
+  const reversed = await api<{ code: string }>('POST', '/api/v1/exports', { cameraId: cameraIds[0], from: '2020-01-01T00:01:00Z', to: '2020-01-01T00:00:00Z', ...testCustody });
   assert.equal(reversed.json.code, 'RANGE_INVALID');
 });
 

@@ -1,0 +1,28 @@
+import { createTestDatabase } from '../test/helpers/databases.ts';
+import { createTestDataKeys } from '../test/helpers/keys.ts';
+import { AuditLedger } from '../src/audit/ledger.ts';
+import { createLedgerStore } from '../src/audit/ledger.store.ts';
+import { createPersonalSealer } from '../src/audit/personal-sealer.ts';
+import { loadLedgerKey } from '../src/audit/ledger-signer.ts';
+import { fileCheckpointPin } from '../src/audit/checkpoint-pin.ts';
+import { createLogger } from '../src/lib/logger.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const engine = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
+const database = await createTestDatabase(engine);
+const keys = await createTestDataKeys(database.db);
+const dataDir = await mkdtemp(join(tmpdir(), 'x-'));
+const base = createLedgerStore(database.db);
+const t0 = performance.now();
+const ts = () => (performance.now() - t0).toFixed(1);
+const store = { ...base, locked: (work: any) => { console.log(ts(), 'locked requested'); return base.locked(async (tx, size) => { console.log(ts(), 'locked got size', size); const r = await work({ ...tx, insertCheckpoint: async (c: any) => { console.log(ts(), 'insertCheckpoint', c.size); return tx.insertCheckpoint(c); } }, size); return r; }); } };
+const pin0 = fileCheckpointPin(dataDir);
+const pin = { read: async () => { console.log(ts(), 'pin read'); const r = await pin0.read(); console.log(ts(), 'pin read done'); return r; }, write: pin0.write };
+const ledger = new AuditLedger({ store, sealer: createPersonalSealer(keys.dataKeys), key: await loadLedgerKey(keys.dataKeys, 'o.example/a'), pin, clock: { now: () => Date.now() }, log: createLogger({ level: 'debug' }), origin: 'o.example/a', checkpointEntries: 1000 });
+await ledger.open({ announce: false });
+const ev = () => ({ type: 'footage.played' as const, actor: { kind: 'system' as const, id: 'system:x' }, outcome: 'success' as const });
+for (let i = 0; i < 4; i++) { console.log(ts(), 'wave', i); await Promise.all(Array.from({ length: 600 }, () => ledger.record(ev()))); }
+await new Promise((r) => setTimeout(r, 300));
+console.log('checkpoints', (await base.allCheckpoints()).map((c) => c.size).join(','));
+await database.close();

@@ -1,0 +1,17 @@
+import { createTestDatabase } from '../test/helpers/databases.ts';
+import { createTestDataKeys } from '../test/helpers/keys.ts';
+import { createTestLedger } from '../test/helpers/audit.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+const engine = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
+const database = await createTestDatabase(engine);
+const keys = await createTestDataKeys(database.db);
+const l = await createTestLedger(database.db, keys.dataKeys, { checkpointEntries: 1000 });
+const ev = () => ({ type: 'footage.played' as const, actor: { kind: 'system' as const, id: 'system:x' }, outcome: 'success' as const });
+const h = monitorEventLoopDelay({ resolution: 5 }); h.enable();
+let ticks = 0; const iv = setInterval(() => ticks++, 10);
+const t0 = performance.now();
+await Promise.all(Array.from({ length: 20000 }, () => l.ledger.record(ev())));
+const ms = performance.now() - t0;
+clearInterval(iv); h.disable();
+console.log(engine, 'ms', ms.toFixed(0), 'timer ticks', ticks, 'expected ~', Math.round(ms / 10), 'max loop delay ms', (h.max / 1e6).toFixed(0));
+await l.close(); await keys.close(); await database.close();

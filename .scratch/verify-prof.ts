@@ -1,0 +1,32 @@
+import { createTestDatabase } from '../test/helpers/databases.ts';
+import { createTestDataKeys } from '../test/helpers/keys.ts';
+import { createTestLedger } from '../test/helpers/audit.ts';
+import { verifyLedger } from '../src/audit/verify-ledger.ts';
+import { parseVerifierKey } from '../src/audit/signed-note.ts';
+import { createHash } from 'node:crypto';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+const engine = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
+const n = Number(process.argv[3] ?? 50000);
+const database = await createTestDatabase(engine);
+const keys = await createTestDataKeys(database.db);
+const l = await createTestLedger(database.db, keys.dataKeys, { checkpointEntries: 1000 });
+const ev = (i: number) => ({ type: 'footage.segment.sealed' as const, actor: { kind: 'system' as const, id: 'system:recorder' }, cameraId: `cam-${i % 16}`, target: { kind: 'segment', id: `seg-${i}` }, outcome: 'success' as const, details: { fromMs: 1_800_000_000_000 + i * 6000, bytes: 3_000_000 + i, sha256: createHash('sha256').update(String(i)).digest('hex') } });
+for (let d = 0; d < n; d += 5000) await Promise.all(Array.from({ length: 5000 }, (_, i) => l.ledger.record(ev(d + i))));
+await l.ledger.checkpoint();
+const texts = (await l.store.eventPage(0, 1e9)).map((r) => r.record);
+let t0 = performance.now();
+for (const t of texts) createHash('sha256').update(t, 'utf8').digest();
+const raw = texts.length / (performance.now() - t0) * 1000;
+const s = new Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.start');
+t0 = performance.now();
+const rep = await verifyLedger({ store: l.store, verifiers: [parseVerifierKey(l.ledger.vkey)], origin: 'test.custos.local/audit' });
+const ver = rep.events / (performance.now() - t0) * 1000;
+const { profile } = await s.post('Profiler.stop');
+writeFileSync(`.scratch/verify-${engine}.cpuprofile`, JSON.stringify(profile));
+// time DB reads alone
+t0 = performance.now();
+for (let p = 0; ; p += 5000) { const [r] = await Promise.all([l.store.eventPage(p, 5000), l.store.leafPage(p, 5000)]); if (r.length < 5000) break; }
+const reads = texts.length / (performance.now() - t0) * 1000;
+console.log(engine, 'raw', Math.round(raw), 'verify', Math.round(ver), 'ratio', (ver / raw).toFixed(2), 'db reads only', Math.round(reads), 'ok', rep.ok, rep.checkpoints);
+await l.close(); await keys.close(); await database.close();

@@ -1,0 +1,160 @@
+/**
+ * Audit ledger throughput (LOG-2), against its goals:
+ * - appends: ≥ 20,000 committed events per second with group commit (N `record` calls in
+ *   flight, all awaited), on SQLite opened as the app opens it (file, WAL, synchronous=NORMAL);
+ *   also one at a time (each awaited before the next) and with synchronous=FULL, for comparison;
+ * - verify: `verifyLedger` over the whole ledger at ≥ 0.5 of the rate of a bare loop that only
+ *   SHA-256-hashes the same stored record texts (createHash per record), run side by side.
+ *
+ *   node bench/audit-ledger.ts [--events 50000] [--postgres] [--rounds 2]
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { buildLedger } from '../src/audit/build-ledger.ts';
+import type { AuditInput } from '../src/audit/audit-event.ts';
+import type { AuditLedger } from '../src/audit/ledger.ts';
+import type { LedgerStore } from '../src/audit/ledger.store.ts';
+import { parseVerifierKey } from '../src/audit/signed-note.ts';
+import { verifyLedger } from '../src/audit/verify-ledger.ts';
+import { createLogger } from '../src/lib/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/databases.ts';
+import { createTestDataKeys } from '../test/helpers/keys.ts';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '50000' }, postgres: { type: 'boolean', default: false }, rounds: { type: 'string', default: '2' } } });
+const events = Number(values.events);
+const rounds = Number(values.rounds);
+const origin = 'bench.custos.local/audit';
+const goals = { appendsPerSecond: 20_000, verifyRatio: 0.5 };
+
+/** What a recorder mostly writes (a sealed segment), with a login failure (personal fields, sealed) one time in ten. */
+function eventFor(i: number): AuditInput {
+  if (i % 10 === 9) return { type: 'auth.login.failed', actor: { kind: 'user', id: `user:${i % 7}`, name: 'Bench User' }, source: { address: '192.0.2.7' }, outcome: 'failure', reason: 'bad password' };
+  return {
+    type: 'footage.segment.sealed',
+    actor: { kind: 'system', id: 'system:recorder' },
+    cameraId: `cam-${i % 16}`,
+    target: { kind: 'segment', id: `seg-${i}` },
+    outcome: 'success',
+    details: { fromMs: 1_800_000_000_000 + i * 6000, toMs: 1_800_000_006_000 + i * 6000, bytes: 3_000_000 + i, sha256: createHash('sha256').update(String(i)).digest('hex') },
+  };
+}
+
+const perSecond = (n: number, ms: number): number => (n / ms) * 1000;
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+async function ledgerOn(database: TestDatabase): Promise<{ ledger: AuditLedger; store: LedgerStore; close(): Promise<void> }> {
+  const keys = await createTestDataKeys(database.db);
+  const dataDir = await mkdtemp(join(tmpdir(), 'custos-bench-ledger-'));
+  const built = await buildLedger({
+    db: database.db,
+    dataKeys: keys.dataKeys,
+    dataDir,
+    audit: { origin, checkpointSeconds: 60, checkpointEntries: 1000, heartbeatSeconds: 300 },
+    clock: { now: () => Date.now() },
+    log: createLogger({ level: 'warn' }),
+    announce: false,
+  });
+  return {
+    ...built,
+    async close() {
+      await built.ledger.close();
+      await keys.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Events per second: `n` calls in flight at once (group commit), all awaited. */
+async function groupCommit(ledger: AuditLedger, n: number): Promise<number> {
+  const start = ledger.size;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, (_, i) => ledger.record(eventFor(start + i))));
+  return perSecond(n, performance.now() - t0);
+}
+
+/** Events per second, each call awaited before the next (one transaction per event). */
+async function oneAtATime(ledger: AuditLedger, n: number): Promise<number> {
+  const start = ledger.size;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await ledger.record(eventFor(start + i));
+  return perSecond(n, performance.now() - t0);
+}
+
+interface Figures {
+  readonly engine: string;
+  readonly group: number;
+  readonly groupFull?: number;
+  readonly single: number;
+  readonly singleCount: number;
+  readonly leaves: number;
+  readonly verify: number[];
+  readonly raw: number[];
+}
+
+async function bench(engine: 'sqlite' | 'postgres'): Promise<Figures> {
+  const database = await createTestDatabase(engine);
+  const built = await ledgerOn(database);
+  const { ledger, store } = built;
+  try {
+    await groupCommit(ledger, 1000); // warm-up: data keys, prepared paths, JIT
+    const group = await groupCommit(ledger, events);
+    console.log(`${engine}: group commit ${fmt(group)} appends/s (${events} events in flight)`);
+    let groupFull: number | undefined;
+    if (engine === 'sqlite') {
+      await sql`PRAGMA synchronous = FULL`.execute(database.db);
+      groupFull = await groupCommit(ledger, events);
+      const single = await oneAtATime(ledger, 500);
+      await sql`PRAGMA synchronous = NORMAL`.execute(database.db);
+      console.log(`${engine}: synchronous=FULL: group commit ${fmt(groupFull)} appends/s, one at a time ${fmt(single)}/s`);
+    }
+    const singleCount = Math.min(events, 3000);
+    const single = await oneAtATime(ledger, singleCount);
+    console.log(`${engine}: one at a time ${fmt(single)} appends/s (${singleCount} events)`);
+    await ledger.checkpoint();
+    await ledger.drain();
+
+    const texts = (await store.eventPage(0, Number.MAX_SAFE_INTEGER)).map((r) => r.record);
+    const verifiers = [parseVerifierKey(ledger.vkey)];
+    const verify: number[] = [];
+    const raw: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      for (const text of texts) createHash('sha256').update(text, 'utf8').digest();
+      raw.push(perSecond(texts.length, performance.now() - t0));
+      t0 = performance.now();
+      const report = await verifyLedger({ store, verifiers, origin });
+      verify.push(perSecond(report.events, performance.now() - t0));
+      if (!report.ok || report.events !== texts.length) throw new Error(`the bench ledger does not verify: ${report.problems.join('; ')}`);
+      console.log(`${engine}: round ${r + 1}: raw SHA-256 ${fmt(raw.at(-1)!)} records/s, verify ${fmt(verify.at(-1)!)} leaves/s (${report.checkpointsVerified} checkpoints)`);
+    }
+    return { engine, group, ...(groupFull === undefined ? {} : { groupFull }), single, singleCount, leaves: texts.length, verify, raw };
+  } finally {
+    await built.close();
+    await database.close();
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+console.log(`bench: audit ledger, ${events} events per group-commit run, ${rounds} verify rounds`);
+const results = [await bench('sqlite'), ...(values.postgres ? [await bench('postgres')] : [])];
+console.log('\n| engine | measure | figure | goal |');
+console.log('|---|---|---|---|');
+for (const f of results) {
+  console.log(`| ${f.engine} | appends, group commit (${events} in flight) | ${fmt(f.group)}/s | ≥ ${fmt(goals.appendsPerSecond)}/s: ${met(f.group >= goals.appendsPerSecond)} |`);
+  if (f.groupFull !== undefined) console.log(`| ${f.engine} | appends, group commit, synchronous=FULL | ${fmt(f.groupFull)}/s | (comparison) |`);
+  console.log(`| ${f.engine} | appends, one at a time (${f.singleCount}) | ${fmt(f.single)}/s | (comparison) |`);
+  const v = median(f.verify);
+  const h = median(f.raw);
+  console.log(`| ${f.engine} | raw SHA-256 of the ${f.leaves} record texts | ${fmt(h)}/s | (baseline) |`);
+  console.log(`| ${f.engine} | verifyLedger | ${fmt(v)} leaves/s | ratio ${(v / h).toFixed(2)}, ≥ ${goals.verifyRatio}: ${met(v / h >= goals.verifyRatio)} |`);
+}
