@@ -19,7 +19,7 @@ const serviceBans = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'docs/', 'bin/'] },
+  { ignores: ['node_modules/', 'data/', 'docs/', 'bin/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {

@@ -2,7 +2,10 @@
  * Audit ledger throughput (LOG-2), against its goals:
  * - appends: ≥ 20,000 committed events per second with group commit (N `record` calls in
  *   flight, all awaited), on SQLite opened as the app opens it (file, WAL, synchronous=NORMAL);
- *   also one at a time (each awaited before the next) and with synchronous=FULL, for comparison;
+ *   also one at a time (each awaited before the next) and with synchronous=FULL, for comparison,
+ *   and side by side with a baseline: the same rows (events and tree nodes) written straight
+ *   through better-sqlite3 prepared statements, 1000 events per transaction, into a fresh database
+ *   of the same schema: what the database alone costs;
  * - verify: `verifyLedger` over the whole ledger at ≥ 0.5 of the rate of a bare loop that only
  *   SHA-256-hashes the same stored record texts (createHash per record), run side by side.
  *
@@ -13,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { buildLedger } from '../src/audit/build-ledger.ts';
 import type { AuditInput } from '../src/audit/audit-event.ts';
@@ -84,9 +88,49 @@ async function oneAtATime(ledger: AuditLedger, n: number): Promise<number> {
   return perSecond(n, performance.now() - t0);
 }
 
+/**
+ * Events per second of the baseline: the ledger's own rows for seqs [from, from + n) and the tree
+ * nodes those appends made, inserted into a fresh SQLite database by prepared statements.
+ */
+async function bareInserts(source: TestDatabase, from: number, n: number): Promise<number> {
+  const rows = await source.db.selectFrom('audit_events').selectAll().where('seq', '>=', from).where('seq', '<', from + n).orderBy('seq').execute();
+  const nodes = (await source.db.selectFrom('audit_nodes').selectAll().execute()).filter((r) => {
+    const last = (Number(r.idx) + 1) * 2 ** r.level - 1;
+    return last >= from && last < from + n;
+  });
+  const nodesByLast = new Map<number, typeof nodes>();
+  for (const r of nodes) {
+    const last = (Number(r.idx) + 1) * 2 ** r.level - 1;
+    nodesByLast.set(last, [...(nodesByLast.get(last) ?? []), r]);
+  }
+  const target = await createTestDatabase('sqlite');
+  const sqlite = new BetterSqlite3(join(target.location, 'custos.db'));
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    const event = sqlite.prepare('INSERT INTO audit_events (seq, event_id, time_ms, type, actor_id, camera_id, target_id, record, personal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const node = sqlite.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)');
+    const head = sqlite.prepare('UPDATE audit_head SET size = ?, writes = writes + 1 WHERE id = 1');
+    const batch = sqlite.transaction((part: typeof rows) => {
+      for (const r of part) {
+        event.run(r.seq, r.event_id, r.time_ms, r.type, r.actor_id, r.camera_id, r.target_id, r.record, r.personal);
+        for (const x of nodesByLast.get(Number(r.seq)) ?? []) node.run(x.level, x.idx, x.hash);
+      }
+      head.run(Number(part.at(-1)?.seq ?? 0) + 1);
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += 1000) batch(rows.slice(i, i + 1000));
+    return perSecond(rows.length, performance.now() - t0);
+  } finally {
+    sqlite.close();
+    await target.close();
+  }
+}
+
 interface Figures {
   readonly engine: string;
   readonly group: number;
+  readonly bare?: number;
   readonly groupFull?: number;
   readonly single: number;
   readonly singleCount: number;
@@ -104,7 +148,10 @@ async function bench(engine: 'sqlite' | 'postgres'): Promise<Figures> {
     const group = await groupCommit(ledger, events);
     console.log(`${engine}: group commit ${fmt(group)} appends/s (${events} events in flight)`);
     let groupFull: number | undefined;
+    let bare: number | undefined;
     if (engine === 'sqlite') {
+      bare = await bareInserts(database, 1000, events);
+      console.log(`${engine}: baseline, the same rows by prepared statements: ${fmt(bare)} events/s (ledger/baseline ${(group / bare).toFixed(2)})`);
       await sql`PRAGMA synchronous = FULL`.execute(database.db);
       groupFull = await groupCommit(ledger, events);
       const single = await oneAtATime(ledger, 500);
@@ -131,7 +178,7 @@ async function bench(engine: 'sqlite' | 'postgres'): Promise<Figures> {
       if (!report.ok || report.events !== texts.length) throw new Error(`the bench ledger does not verify: ${report.problems.join('; ')}`);
       console.log(`${engine}: round ${r + 1}: raw SHA-256 ${fmt(raw.at(-1)!)} records/s, verify ${fmt(verify.at(-1)!)} leaves/s (${report.checkpointsVerified} checkpoints)`);
     }
-    return { engine, group, ...(groupFull === undefined ? {} : { groupFull }), single, singleCount, leaves: texts.length, verify, raw };
+    return { engine, group, ...(bare === undefined ? {} : { bare }), ...(groupFull === undefined ? {} : { groupFull }), single, singleCount, leaves: texts.length, verify, raw };
   } finally {
     await built.close();
     await database.close();
@@ -151,6 +198,7 @@ console.log('\n| engine | measure | figure | goal |');
 console.log('|---|---|---|---|');
 for (const f of results) {
   console.log(`| ${f.engine} | appends, group commit (${events} in flight) | ${fmt(f.group)}/s | ≥ ${fmt(goals.appendsPerSecond)}/s: ${met(f.group >= goals.appendsPerSecond)} |`);
+  if (f.bare !== undefined) console.log(`| ${f.engine} | baseline: the same rows by prepared statements, 1000 per transaction | ${fmt(f.bare)}/s | ledger/baseline ${(f.group / f.bare).toFixed(2)} |`);
   if (f.groupFull !== undefined) console.log(`| ${f.engine} | appends, group commit, synchronous=FULL | ${fmt(f.groupFull)}/s | (comparison) |`);
   console.log(`| ${f.engine} | appends, one at a time (${f.singleCount}) | ${fmt(f.single)}/s | (comparison) |`);
   const v = median(f.verify);

@@ -52,7 +52,7 @@ test('walking the route table: each audited route records its declared event for
   // Through Fastify's inject: the same routes, hooks and handlers, from 127.0.0.1.
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object) => {
     const res = await app.server.inject({ method, url: path, ...(body === undefined ? {} : { payload: body }) });
-    return { status: res.statusCode, raw: res.rawPayload, text: async () => res.body, json: async () => res.json() as unknown };
+    return { status: res.statusCode, raw: res.rawPayload, text: async () => res.body, json: async (): Promise<unknown> => res.json<unknown>() };
   };
   const from = new Date(Date.now() - 60_000).toISOString();
   const to = new Date().toISOString();
