@@ -87,6 +87,10 @@ export function renderAuditCatalogueDoc(): string {
     row(['---', '---', '---', '---:', '---']),
     ...rules,
     '',
+    'The ledger raises one more alarm itself, `checkpoint-refused` (by `system:audit-ledger`), when',
+    'it refuses to sign a checkpoint that does not extend the last one it signed (see',
+    '[audit-ledger.md](audit-ledger.md)).',
+    '',
   ].join('\n');
 }
 
