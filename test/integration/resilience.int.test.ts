@@ -58,4 +58,20 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
   const seconds = timeline.spans.reduce((sum, s) => sum + (s.endMs - s.startMs), 0) / 1000;
   const frames = await countFrames(mp4);
   assert.ok(Math.abs(frames - seconds * 25) <= 2 * 25, `export holds ${frames} frames for ${seconds} s recorded`);
+
+  // The outage is in the audit ledger: interrupted (with its reason), the LOG-6 recording-gap
+  // alarm, and resumed, in that order.
+  await app.ledger.drain();
+  const types = (await eventsOf(app, camera.id)).map((e) => `${e.type}${e.rule ? `:${e.rule}` : ''}`);
+  const interrupted = types.indexOf('recording.interrupted');
+  assert.ok(interrupted >= 0, `recording.interrupted recorded: ${types.join(', ')}`);
+  assert.ok(types.indexOf('alarm.raised:recording-gap') > interrupted, `alarm after the interruption: ${types.join(', ')}`);
+  assert.ok(types.indexOf('recording.resumed') > interrupted, `resumed after the interruption: ${types.join(', ')}`);
 });
+
+/** The types (and alarm rules) of a camera's audit events, in ledger order. */
+async function eventsOf(app: Awaited<ReturnType<typeof startTestApp>>, cameraId: string): Promise<{ type: string; rule?: string }[]> {
+  const res = await app.server.inject({ method: 'GET', url: `/api/v1/audit/events?camera=${cameraId}&limit=1000` });
+  const page = res.json<{ events: { record: { type: string; details?: { rule?: string } } }[] }>();
+  return page.events.map((e) => ({ type: e.record.type, ...(e.record.details?.rule === undefined ? {} : { rule: e.record.details.rule }) }));
+}
