@@ -1,11 +1,12 @@
 /**
  * Audit ledger throughput (LOG-2), against its goals:
  * - appends: ≥ 20,000 committed events per second with group commit (N `record` calls in
- *   flight, all awaited), on SQLite opened as the app opens it (file, WAL, synchronous=NORMAL);
- *   also one at a time (each awaited before the next) and with synchronous=FULL, for comparison,
- *   and side by side with a baseline: the same rows (events and tree nodes) written straight
- *   through better-sqlite3 prepared statements, 1000 events per transaction, into a fresh database
- *   of the same schema: what the database alone costs;
+ *   flight, all awaited), on SQLite opened as the app opens it (openDatabase: file, WAL, its
+ *   `synchronous` setting, printed); also one at a time (each awaited before the next), with the
+ *   other `synchronous` setting (FULL ↔ NORMAL) for comparison, and side by side with a baseline:
+ *   the same rows (events and tree nodes) written straight through better-sqlite3 prepared
+ *   statements, 1000 events per transaction, into a fresh database of the same schema and
+ *   setting: what the database alone costs;
  * - verify: `verifyLedger` over the whole ledger at ≥ 0.5 of the rate of a bare loop that only
  *   SHA-256-hashes the same stored record texts (createHash per record), run side by side.
  *
@@ -92,7 +93,7 @@ async function oneAtATime(ledger: AuditLedger, n: number): Promise<number> {
  * Events per second of the baseline: the ledger's own rows for seqs [from, from + n) and the tree
  * nodes those appends made, inserted into a fresh SQLite database by prepared statements.
  */
-async function bareInserts(source: TestDatabase, from: number, n: number): Promise<number> {
+async function bareInserts(source: TestDatabase, from: number, n: number, synchronous: Synchronous): Promise<number> {
   const rows = await source.db.selectFrom('audit_events').selectAll().where('seq', '>=', from).where('seq', '<', from + n).orderBy('seq').execute();
   const nodes = (await source.db.selectFrom('audit_nodes').selectAll().execute()).filter((r) => {
     const last = (Number(r.idx) + 1) * 2 ** r.level - 1;
@@ -107,7 +108,7 @@ async function bareInserts(source: TestDatabase, from: number, n: number): Promi
   const sqlite = new BetterSqlite3(join(target.location, 'custos.db'));
   try {
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma(`synchronous = ${synchronous}`);
     const event = sqlite.prepare('INSERT INTO audit_events (seq, event_id, time_ms, type, actor_id, camera_id, target_id, record, personal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const node = sqlite.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)');
     const head = sqlite.prepare('UPDATE audit_head SET size = ?, writes = writes + 1 WHERE id = 1');
@@ -127,11 +128,23 @@ async function bareInserts(source: TestDatabase, from: number, n: number): Promi
   }
 }
 
+type Synchronous = 'FULL' | 'NORMAL';
+
+/** The `synchronous` setting of a SQLite handle, by name. */
+async function synchronousOf(database: TestDatabase): Promise<Synchronous> {
+  const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(database.db);
+  const level = rows[0]?.synchronous;
+  if (level === 2) return 'FULL';
+  if (level === 1) return 'NORMAL';
+  throw new Error(`unexpected synchronous level ${String(level)}`);
+}
+
 interface Figures {
   readonly engine: string;
+  /** SQLite: the setting the app opens the database with (the main figures) and the other one. */
+  readonly synchronous?: { readonly app: Synchronous; readonly other: Synchronous; readonly group: number; readonly single: number };
   readonly group: number;
   readonly bare?: number;
-  readonly groupFull?: number;
   readonly single: number;
   readonly singleCount: number;
   readonly leaves: number;
@@ -147,16 +160,19 @@ async function bench(engine: 'sqlite' | 'postgres'): Promise<Figures> {
     await groupCommit(ledger, 1000); // warm-up: data keys, prepared paths, JIT
     const group = await groupCommit(ledger, events);
     console.log(`${engine}: group commit ${fmt(group)} appends/s (${events} events in flight)`);
-    let groupFull: number | undefined;
+    let synchronous: Figures['synchronous'];
     let bare: number | undefined;
     if (engine === 'sqlite') {
-      bare = await bareInserts(database, 1000, events);
-      console.log(`${engine}: baseline, the same rows by prepared statements: ${fmt(bare)} events/s (ledger/baseline ${(group / bare).toFixed(2)})`);
-      await sql`PRAGMA synchronous = FULL`.execute(database.db);
-      groupFull = await groupCommit(ledger, events);
-      const single = await oneAtATime(ledger, 500);
-      await sql`PRAGMA synchronous = NORMAL`.execute(database.db);
-      console.log(`${engine}: synchronous=FULL: group commit ${fmt(groupFull)} appends/s, one at a time ${fmt(single)}/s`);
+      const app = await synchronousOf(database);
+      const other: Synchronous = app === 'FULL' ? 'NORMAL' : 'FULL';
+      bare = await bareInserts(database, 1000, events, app);
+      console.log(`${engine}: synchronous=${app} as the app opens it; baseline, the same rows by prepared statements: ${fmt(bare)} events/s (ledger/baseline ${(group / bare).toFixed(2)})`);
+      await sql.raw(`PRAGMA synchronous = ${other}`).execute(database.db);
+      const otherGroup = await groupCommit(ledger, events);
+      const otherSingle = await oneAtATime(ledger, 1000);
+      await sql.raw(`PRAGMA synchronous = ${app}`).execute(database.db);
+      synchronous = { app, other, group: otherGroup, single: otherSingle };
+      console.log(`${engine}: synchronous=${other}: group commit ${fmt(otherGroup)} appends/s, one at a time ${fmt(otherSingle)}/s`);
     }
     const singleCount = Math.min(events, 3000);
     const single = await oneAtATime(ledger, singleCount);
@@ -178,7 +194,7 @@ async function bench(engine: 'sqlite' | 'postgres'): Promise<Figures> {
       if (!report.ok || report.events !== texts.length) throw new Error(`the bench ledger does not verify: ${report.problems.join('; ')}`);
       console.log(`${engine}: round ${r + 1}: raw SHA-256 ${fmt(raw.at(-1)!)} records/s, verify ${fmt(verify.at(-1)!)} leaves/s (${report.checkpointsVerified} checkpoints)`);
     }
-    return { engine, group, ...(bare === undefined ? {} : { bare }), ...(groupFull === undefined ? {} : { groupFull }), single, singleCount, leaves: texts.length, verify, raw };
+    return { engine, group, ...(bare === undefined ? {} : { bare }), ...(synchronous === undefined ? {} : { synchronous }), single, singleCount, leaves: texts.length, verify, raw };
   } finally {
     await built.close();
     await database.close();
@@ -197,10 +213,14 @@ const results = [await bench('sqlite'), ...(values.postgres ? [await bench('post
 console.log('\n| engine | measure | figure | goal |');
 console.log('|---|---|---|---|');
 for (const f of results) {
-  console.log(`| ${f.engine} | appends, group commit (${events} in flight) | ${fmt(f.group)}/s | ≥ ${fmt(goals.appendsPerSecond)}/s: ${met(f.group >= goals.appendsPerSecond)} |`);
-  if (f.bare !== undefined) console.log(`| ${f.engine} | baseline: the same rows by prepared statements, 1000 per transaction | ${fmt(f.bare)}/s | ledger/baseline ${(f.group / f.bare).toFixed(2)} |`);
-  if (f.groupFull !== undefined) console.log(`| ${f.engine} | appends, group commit, synchronous=FULL | ${fmt(f.groupFull)}/s | (comparison) |`);
-  console.log(`| ${f.engine} | appends, one at a time (${f.singleCount}) | ${fmt(f.single)}/s | (comparison) |`);
+  const setting = f.synchronous === undefined ? '' : `, synchronous=${f.synchronous.app}`;
+  console.log(`| ${f.engine} | appends, group commit (${events} in flight${setting}) | ${fmt(f.group)}/s | ≥ ${fmt(goals.appendsPerSecond)}/s: ${met(f.group >= goals.appendsPerSecond)} |`);
+  if (f.bare !== undefined) console.log(`| ${f.engine} | baseline: the same rows by prepared statements, 1000 per transaction${setting} | ${fmt(f.bare)}/s | ledger/baseline ${(f.group / f.bare).toFixed(2)} |`);
+  console.log(`| ${f.engine} | appends, one at a time (${f.singleCount}${setting}) | ${fmt(f.single)}/s | (comparison) |`);
+  if (f.synchronous !== undefined) {
+    console.log(`| ${f.engine} | appends, group commit, synchronous=${f.synchronous.other} | ${fmt(f.synchronous.group)}/s | (comparison) |`);
+    console.log(`| ${f.engine} | appends, one at a time (1000), synchronous=${f.synchronous.other} | ${fmt(f.synchronous.single)}/s | (comparison) |`);
+  }
   const v = median(f.verify);
   const h = median(f.raw);
   console.log(`| ${f.engine} | raw SHA-256 of the ${f.leaves} record texts | ${fmt(h)}/s | (baseline) |`);

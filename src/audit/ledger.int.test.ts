@@ -221,6 +221,19 @@ for (const engine of engines) {
       await assert.rejects(ledger.proofBundle(ledger.size + 5), (e) => isAppError(e, 'NOT_FOUND'));
     });
 
+    test('a backlog of thousands of events lets timers run between its batches', async () => {
+      const { ledger } = built;
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      try {
+        await recordMany(ledger, 5000, seededRandom(seed + 6));
+      } finally {
+        clearInterval(timer);
+      }
+      // Batches of at most 1000: the event loop turns at least between each of them.
+      assert.ok(ticks >= 4, `the timer ran ${ticks} times`);
+    });
+
     test('personal fields are stored only sealed, open for reading, and after erasure read as erased while the ledger still verifies', async () => {
       const { ledger, store, sealer } = built;
       const subject = `user:erasable-${engine}`;
@@ -272,7 +285,7 @@ for (const engine of engines) {
       const rnd = seededRandom(seed + 2);
       await recordMany(ledger, 10, rnd);
 
-      const job = { engine, location: own.location, masterKey: join(dir, 'master.key'), dataDir: dir, origin, events: 400, batch: 10 };
+      const job = { engine, location: own.location, masterKey: join(dir, 'master.key'), dataDir: dir, origin, events: 400, batch: 10, pauseMs: 3 };
       const child = spawn(process.execPath, [writer, JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.setEncoding('utf8');
@@ -285,8 +298,11 @@ for (const engine of engines) {
         child.once('exit', (code) => reject(new Error(`the writer process exited (${code}) before it was ready`)));
       });
       child.stdin.end('go\n');
+      // Rounds of 10 until the other process has written all of its events, and one more after.
       const mine: number[] = [];
-      for (let round = 0; round < 40; round++) {
+      let theirsDone = false;
+      while (!theirsDone || mine.length < 400) {
+        theirsDone = out.split('\n').length > 2;
         for (const e of await Promise.all(Array.from({ length: 10 }, (_, i) => ledger.record(eventFor(i, rnd))))) mine.push(e.seq);
       }
       assert.equal(await exited, 0);
@@ -296,16 +312,16 @@ for (const engine of engines) {
       for (const seqs of [mine, theirs]) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'each writer’s seqs ascend in its call order');
       assert.deepEqual(
         [...mine, ...theirs].sort((a, b) => a - b),
-        Array.from({ length: 800 }, (_, i) => 10 + i),
+        Array.from({ length: mine.length + 400 }, (_, i) => 10 + i),
       );
       assert.ok(
         theirs.some((s) => s > mine[0]! && s < mine.at(-1)!),
-        'the writers’ transactions interleaved',
+        `the writers’ transactions interleaved (mine ${mine[0]}…${mine.at(-1)}, theirs ${theirs[0]}…${theirs.at(-1)})`,
       );
       const leaves = await storedLeaves(store);
-      assert.equal(leaves.length, 810);
+      assert.equal(leaves.length, 10 + mine.length + 400);
       const signed = (await ledger.checkpoint())!;
-      assert.equal(signed.size, 810);
+      assert.equal(signed.size, leaves.length);
       assert.deepEqual(signed.root, rootOf(leaves));
       const report = await verifyLedger({ store, verifiers: [parseVerifierKey(ledger.vkey)], origin });
       assert.equal(report.ok, true, report.problems.join('\n'));
@@ -374,6 +390,32 @@ for (const engine of engines) {
       // Without the pin (another data directory), the rolled-back database would be signed: the fork the pin prevents.
       const blind = await reopen(own.db, { dataDir: unpinned }, ownKeys.dataKeys);
       assert.equal((await blind.ledger.checkpoint())!.size, ledger.size);
+    });
+
+    test('an event whose personal fields cannot be sealed is rejected with AUDIT_UNAVAILABLE, and the events around it commit in order', async (t) => {
+      const own = await createTestDatabase(engine);
+      const ownKeys = await createTestDataKeys(own.db);
+      const first = await createTestLedger(own.db, ownKeys.dataKeys);
+      t.after(async () => {
+        await first.close();
+        await own.close();
+      });
+      const { ledger, store } = first;
+      await ledger.record({ type: 'footage.played', ...testActor, outcome: 'success' });
+      await ownKeys.close(); // the key provider is gone: no new subject key can be made
+      const [before, personal, after] = await Promise.allSettled([
+        ledger.record({ type: 'footage.played', ...testActor, outcome: 'success', details: { n: 1 } }),
+        ledger.record({ type: 'auth.login.failed', actor: { kind: 'user', id: 'user:new', name: 'New Person' }, outcome: 'failure' }),
+        ledger.record({ type: 'footage.played', ...testActor, outcome: 'success', details: { n: 2 } }),
+      ]);
+      assert.ok(personal?.status === 'rejected' && unavailable(personal.reason), String(personal?.status));
+      assert.deepEqual(
+        [before, after].map((r) => (r?.status === 'fulfilled' ? r.value.seq : r?.reason)),
+        [1, 2],
+      );
+      assert.equal(await store.size(), 3);
+      const report = await verifyLedger({ store, verifiers: [parseVerifierKey(ledger.vkey)], origin });
+      assert.equal(report.ok, true, report.problems.join('\n'));
     });
 
     test('a ledger whose database write fails rejects every record with AUDIT_UNAVAILABLE and commits none of them', async (t) => {

@@ -2,14 +2,15 @@
  * A second process writing into an existing audit ledger (as the CLI does beside the server),
  * for tests of several writers on one database.
  *
- *   node test/helpers/ledger-writer.ts '{"engine","location","masterKey","dataDir","origin","events","batch"}' (a JSON Job)
+ *   node test/helpers/ledger-writer.ts '{"engine","location","masterKey","dataDir","origin","events","batch","pauseMs"}' (a JSON Job)
  *
  * After printing `ready` it waits for `go` on stdin (so both writers start together), then records
- * N events in rounds of `batch` concurrent calls, each round awaited (one transaction or so per
- * round, so the writers' transactions interleave). Prints the JSON array of the seqs it was
- * given, in call order.
+ * N events in rounds of `batch` concurrent calls, each round awaited and followed by a pause of
+ * `pauseMs` (about one transaction per round, so the writers' transactions interleave). Prints
+ * the JSON array of the seqs it was given, in call order.
  */
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { buildLedger } from '../../src/audit/build-ledger.ts';
 import { Secret } from '../../src/config/secret.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -26,6 +27,8 @@ interface Job {
   readonly origin: string;
   readonly events: number;
   readonly batch: number;
+  /** Pause between rounds, ms: a CLI does not write flat out, and SQLite's busy wait is not fair. */
+  readonly pauseMs: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -52,6 +55,7 @@ for (let done = 0; done < job.events; done += job.batch) {
     ledger.record({ type: 'footage.played', actor: { kind: 'cli', id: 'cli:second-process' }, outcome: 'success', details: { writer: 'child', i: done + i } }),
   );
   for (const e of await Promise.all(round)) seqs.push(e.seq);
+  await delay(job.pauseMs);
 }
 process.stdout.write(`${JSON.stringify(seqs)}\n`);
 await ledger.close();
