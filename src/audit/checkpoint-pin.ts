@@ -10,6 +10,7 @@ import { ensurePrivateDir, writeFileAtomic } from '../keys/atomic-file.ts';
  */
 export interface CheckpointPin {
   read(): Promise<{ size: number; root: Buffer } | undefined>;
+  /** Records a newer checkpoint; a size not above the pinned one leaves the pin as it is. */
   write(size: number, root: Buffer): Promise<void>;
 }
 
@@ -17,20 +18,25 @@ export interface CheckpointPin {
 export function fileCheckpointPin(dataDir: string): CheckpointPin {
   const dir = join(dataDir, 'audit');
   const path = join(dir, 'last-checkpoint');
+  const read = async (): Promise<{ size: number; root: Buffer } | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const match = /^(0|[1-9][0-9]*) ([0-9a-f]{64})\n$/.exec(text);
+    if (match === null) throw new Error(`${path} is damaged; it should hold "<size> <root hex>"`);
+    return { size: Number(match[1]), root: Buffer.from(match[2] as string, 'hex') };
+  };
   return {
-    async read() {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
-      }
-      const match = /^(0|[1-9][0-9]*) ([0-9a-f]{64})\n$/.exec(text);
-      if (match === null) throw new Error(`${path} is damaged; it should hold "<size> <root hex>"`);
-      return { size: Number(match[1]), root: Buffer.from(match[2] as string, 'hex') };
-    },
+    read,
     async write(size, root) {
+      // Two signers (server and CLI) may finish out of order: the pin only moves forward.
+      // (A race between the read and the rename remains; the database history is the backstop.)
+      const current = await read();
+      if (current !== undefined && current.size >= size) return;
       await ensurePrivateDir(dir);
       await writeFileAtomic(path, `${size} ${root.toString('hex')}\n`);
     },

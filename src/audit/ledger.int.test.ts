@@ -23,6 +23,7 @@ import { createLogger } from '../lib/logger.ts';
 import type { AuditInput } from './audit-event.ts';
 import { AuditReader } from './audit-reader.ts';
 import { buildLedger, type BuiltLedger } from './build-ledger.ts';
+import { fileCheckpointPin } from './checkpoint-pin.ts';
 import { parseCheckpoint } from './checkpoint.ts';
 import type { AuditLedger } from './ledger.ts';
 import type { LedgerStore, StoredCheckpoint } from './ledger.store.ts';
@@ -390,6 +391,33 @@ for (const engine of engines) {
       // Without the pin (another data directory), the rolled-back database would be signed: the fork the pin prevents.
       const blind = await reopen(own.db, { dataDir: unpinned }, ownKeys.dataKeys);
       assert.equal((await blind.ledger.checkpoint())!.size, ledger.size);
+    });
+
+    test('verify with the pin file catches a database rolled back together with its checkpoints; without it the prefix looks intact', async (t) => {
+      const own = await createTestDatabase(engine);
+      const ownKeys = await createTestDataKeys(own.db);
+      const built = await createTestLedger(own.db, ownKeys.dataKeys);
+      t.after(async () => {
+        await built.close();
+        await ownKeys.close();
+        await own.close();
+      });
+      const rnd = seededRandom(seed + 6);
+      await recordMany(built.ledger, 80, rnd);
+      await built.ledger.checkpoint();
+      await recordMany(built.ledger, 40, rnd);
+      assert.equal((await built.ledger.checkpoint())!.size, 120);
+      const verifiers = [parseVerifierKey(built.ledger.vkey)];
+      const pinned = await fileCheckpointPin(built.dataDir).read();
+      assert.equal(pinned?.size, 120);
+
+      await restoreOlderBackup(own.db, 90, { checkpoints: true });
+      const blind = await verifyLedger({ store: built.store, verifiers, origin: 'test.custos.local/audit' });
+      assert.equal(blind.ok, true, 'the rolled-back prefix is self-consistent');
+      const report = await verifyLedger({ store: built.store, verifiers, origin: 'test.custos.local/audit', ...(pinned ? { pinned } : {}) });
+      assert.equal(report.ok, false);
+      assert.equal(report.firstBad?.index, 90);
+      assert.match(report.firstBad?.reason ?? '', /pin file/);
     });
 
     test('an event whose personal fields cannot be sealed is rejected with AUDIT_UNAVAILABLE, and the events around it commit in order', async (t) => {

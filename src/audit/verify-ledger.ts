@@ -44,12 +44,18 @@ export async function verifyLedger(opts: {
   store: LedgerStore;
   verifiers: readonly Verifier[];
   origin: string;
+  /**
+   * The last checkpoint this installation signed, from its pin file (checkpoint-pin.ts): a
+   * database rolled back together with its checkpoint rows is still caught, at the pinned size.
+   */
+  pinned?: { readonly size: number; readonly root: Buffer };
   onProgress?: (done: number, total: number) => void;
 }): Promise<LedgerVerifyReport> {
-  const { store, verifiers, origin, onProgress } = opts;
+  const { store, verifiers, origin, onProgress, pinned } = opts;
   const headSize = await store.size();
   const checkpoints = await store.allCheckpoints();
-  const claimed = Math.max(headSize, checkpoints.at(-1)?.size ?? 0);
+  const claimed = Math.max(headSize, checkpoints.at(-1)?.size ?? 0, pinned?.size ?? 0);
+  let pinChecked = pinned === undefined || pinned.size === 0;
   const problems: string[] = [];
   let firstBad: { index: number; reason: string } | null = null;
   const bad = (index: number, reason: string) => {
@@ -89,11 +95,18 @@ export async function verifyLedger(opts: {
       position++;
       events++;
       checkAt(frontier.size);
+      if (!pinChecked && pinned !== undefined && frontier.size === pinned.size) {
+        pinChecked = true;
+        if (!frontier.root().equals(pinned.root)) bad(Math.min(pinned.size, (firstBad as { index: number } | null)?.index ?? pinned.size), `the tree at size ${pinned.size} differs from the last checkpoint this installation signed (pin file)`);
+      }
     }
     onProgress?.(Math.min(position, claimed), claimed);
     if (rows.length < page) break;
   }
-  if (position < claimed) bad(position, `the ledger ends at ${position} records but ${headSize >= claimed ? 'its head' : 'a signed checkpoint'} claims ${claimed}: records were removed from the end`);
+  if (position < claimed) {
+    const who = headSize >= claimed ? 'its head' : (checkpoints.at(-1)?.size ?? 0) >= claimed ? 'a signed checkpoint' : 'the pin file of the last signed checkpoint';
+    bad(position, `the ledger ends at ${position} records but ${who} claims ${claimed}: records were removed from the end`);
+  }
   if (position > headSize) bad(headSize, `${position - headSize} records beyond the committed size ${headSize}: records were added outside the ledger`);
   checkAt(Number.MAX_SAFE_INTEGER);
   onProgress?.(claimed, claimed);

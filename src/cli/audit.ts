@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../lib/errors.ts';
+import { resolve } from 'node:path';
+import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
 import { createLedgerStore } from '../audit/ledger.store.ts';
 import { parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
 import { verifyLedger } from '../audit/verify-ledger.ts';
@@ -61,7 +63,14 @@ export const auditCommand: Command = {
         }
         default: {
           const verifiers: Verifier[] = [values.key === undefined ? parseVerifierKey(ledger.vkey) : await readVerifier(values.key)];
-          const report = await verifyLedger({ store: createLedgerStore(keys.database.db), verifiers, origin: config.audit.origin, onProgress: progressBar(io.stderr, 'verify') });
+          const pinned = await fileCheckpointPin(resolve(config.dataDir)).read();
+          const report = await verifyLedger({
+            store: createLedgerStore(keys.database.db),
+            verifiers,
+            origin: config.audit.origin,
+            ...(pinned === undefined ? {} : { pinned }),
+            onProgress: progressBar(io.stderr, 'verify'),
+          });
           await ledger.record({
             type: 'audit.verified',
             ...cliAuditContext(),
