@@ -92,24 +92,25 @@ export function leafRecordOf(
   seq: number,
 ): LeafRecord {
   const kind: EventKind = auditCatalogue[input.type];
+  // Keys in canonical (sorted) order, so the encoder writes this object without copying it.
   return {
-    v: 1,
-    seq,
-    id: fixed.id,
-    time: new Date(fixed.timeMs).toISOString(),
-    type: input.type,
-    class_uid: kind.classUid,
     activity_id: kind.activityId,
-    type_uid: typeUid(input.type),
-    severity_id: kind.severityId,
-    actor: { kind: input.actor.kind, id: input.actor.id },
-    target: input.target,
+    actor: { id: input.actor.id, kind: input.actor.kind },
     camera_id: input.cameraId,
-    outcome: input.outcome,
-    reason: input.reason,
+    class_uid: kind.classUid,
     correlation_id: input.correlationId,
     details: input.details,
+    id: fixed.id,
+    outcome: input.outcome,
     personal: fixed.personal,
+    reason: input.reason,
+    seq,
+    severity_id: kind.severityId,
+    target: input.target,
+    time: new Date(fixed.timeMs).toISOString(),
+    type: input.type,
+    type_uid: typeUid(input.type),
+    v: 1,
   };
 }
 

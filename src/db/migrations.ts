@@ -88,7 +88,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('audit_events')
         .addColumn('seq', 'bigint', (c) => c.primaryKey())
-        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('event_id', 'text', (c) => c.notNull())
         .addColumn('time_ms', 'bigint', (c) => c.notNull())
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('actor_id', 'text', (c) => c.notNull())

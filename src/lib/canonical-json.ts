@@ -2,32 +2,101 @@
  * Canonical JSON in the manner of RFC 8785 (JCS) for the values Custos commits to: object keys
  * sorted by UTF-16 code units, no whitespace, strings escaped as ECMAScript JSON.stringify does.
  * Numbers are restricted to safe integers, so the RFC's number serialisation question never
- * arises; `undefined` members are omitted. Anything else (floats, NaN, bigint, functions, cycles
- * deeper than 64 levels) throws TypeError: the caller has a bug, not bad input.
+ * arises; `undefined` object members are omitted. Anything else (floats, NaN, bigint, functions,
+ * `undefined` in an array, lone surrogates, non-plain objects, nesting deeper than 64 levels)
+ * throws TypeError: the caller has a bug, not bad input.
+ *
+ * Implementation: one validating pass builds a copy whose keys are inserted in sorted order and
+ * the engine's JSON.stringify (which keeps insertion order) writes it, several times faster than
+ * concatenating strings by hand (the audit ledger encodes every event). JSON.stringify puts
+ * array-index keys ("0", "10", "9") first in numeric order whatever the insertion order, so a
+ * value holding such a key is written by the plain recursive writer instead.
  */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
+const maxDepth = 64;
+const indexLike = /^(?:0|[1-9][0-9]*)$/;
+
 export function canonicalJson(value: JsonValue | undefined): string {
-  return write(value, 0);
+  const state = { indexKeys: false };
+  const copy = sorted(value, 0, state);
+  return state.indexKeys ? write(value, 0) : JSON.stringify(copy);
 }
 
-function write(value: unknown, depth: number): string {
-  if (depth > 64) throw new TypeError('canonical JSON nests deeper than 64 levels');
-  if (value === null || typeof value === 'boolean') return String(value);
+function checkScalar(value: unknown): boolean {
+  if (value === null || typeof value === 'boolean') return true;
   if (typeof value === 'string') {
     if (!value.isWellFormed()) throw new TypeError('canonical JSON strings must be well-formed Unicode');
-    return JSON.stringify(value);
+    return true;
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON numbers must be safe integers, got ${value}`);
-    return String(value);
+    return true;
   }
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function refuse(value: unknown): never {
+  throw new TypeError(`canonical JSON cannot encode ${value === undefined ? 'undefined' : typeof value === 'object' ? 'a non-plain object' : `a ${typeof value}`}`);
+}
+
+function sortedKeys(value: Record<string, unknown>): string[] {
+  return Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
+}
+
+/**
+ * The validated value with sorted keys; notes whether an array-index key was seen. An object or
+ * array that is already in canonical order is returned as it is (no copy): JSON.stringify skips
+ * `undefined` members just as canonical JSON omits them.
+ */
+function sorted(value: unknown, depth: number, state: { indexKeys: boolean }): unknown {
+  if (depth > maxDepth) throw new TypeError(`canonical JSON nests deeper than ${maxDepth} levels`);
+  if (checkScalar(value)) return value;
+  if (Array.isArray(value)) {
+    let same = true;
+    const out = value.map((v: unknown) => {
+      const c = sorted(v, depth + 1, state);
+      if (c !== v) same = false;
+      return c;
+    });
+    return same ? value : out;
+  }
+  if (!isPlainObject(value)) refuse(value);
+  const keys = Object.keys(value);
+  let inOrder = true;
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) >= (keys[i] as string)) {
+      inOrder = false;
+      break;
+    }
+  }
+  const order = inOrder ? keys : keys.sort();
+  const out: Record<string, unknown> = {};
+  let same = inOrder;
+  for (const key of order) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if (!key.isWellFormed()) throw new TypeError('canonical JSON keys must be well-formed Unicode');
+    if (indexLike.test(key)) state.indexKeys = true;
+    const c = sorted(v, depth + 1, state);
+    if (c !== v) same = false;
+    out[key] = c;
+  }
+  return same ? value : out;
+}
+
+/** The plain recursive writer (input already validated by `sorted`). */
+function write(value: unknown, depth: number): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((v: unknown) => write(v, depth + 1)).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${write(k, depth + 1)}:${write(v, depth + 1)}`).join(',')}}`;
-  }
-  throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
+  const object = value as Record<string, unknown>;
+  return `{${sortedKeys(object)
+    .map((k) => `${JSON.stringify(k)}:${write(object[k], depth + 1)}`)
+    .join(',')}}`;
 }
