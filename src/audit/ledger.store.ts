@@ -70,7 +70,7 @@ export interface LedgerStore {
   event(seq: number): Promise<StoredEvent | undefined>;
   /** Events of `type` whose target id is one of `targetIds`. */
   eventsByTarget(type: string, targetIds: readonly string[]): Promise<StoredEvent[]>;
-  /** Events with seq ≥ `fromSeq`, ascending, at most `limit` (for verify; no gaps assumed). */
+  /** Events with seq ≥ `fromSeq`, ascending, at most `limit`, with only seq, record and personal filled (for verify). */
   eventPage(fromSeq: number, limit: number): Promise<StoredEvent[]>;
   /** Stored leaf hashes (level-0 nodes) with index ≥ `from`, ascending. */
   leafPage(from: number, limit: number): Promise<{ index: number; hash: string }[]>;
@@ -223,8 +223,9 @@ export function createLedgerStore(db: Db): LedgerStore {
       return rows.map(toEvent);
     },
     async eventPage(fromSeq, limit) {
-      const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>=', fromSeq).orderBy('seq', 'asc').limit(limit).execute();
-      return rows.map(toEvent);
+      // Only what verify reads: the index, the record text and the sealed personal fields.
+      const rows = await db.selectFrom('audit_events').select(['seq', 'record', 'personal']).where('seq', '>=', fromSeq).orderBy('seq', 'asc').limit(limit).execute();
+      return rows.map((r) => ({ seq: Number(r.seq), eventId: '', timeMs: 0, type: '', actorId: '', cameraId: null, targetId: null, record: r.record, personal: r.personal }));
     },
     async leafPage(from, limit) {
       const rows = await db.selectFrom('audit_nodes').select(['idx', 'hash']).where('level', '=', 0).where('idx', '>=', from).orderBy('idx', 'asc').limit(limit).execute();
