@@ -1,0 +1,161 @@
+/**
+ * The native ingest (issue 5): RTSP over TCP interleaved (plain or TLS, src/ingest/rtsp/) →
+ * RTP depacketization (src/ingest/rtp/) → fMP4 (src/ingest/fmp4/) → the same MediaPieces the
+ * ffmpeg ingest produces, in this process: no child process, no loopback bridge for RTSPS,
+ * credentials never on a command line.
+ *
+ * Contracts (see src/recording/ingest.ts):
+ * - `run` resolves when the stream ends or `signal` aborts; rejects with CAMERA_UNREACHABLE
+ *   (connect, refusal, timeout, stall, a codec or packetization native does not read: then
+ *   `detail.unsupported` says what, so the auto ingest can fall back to ffmpeg) or
+ *   MEDIA_MALFORMED.
+ * - Nothing is delivered before the first key frame; the init segment is built from the SDP's
+ *   parameter sets, else from the first key frame's in-band ones.
+ * - Back-pressure: the sink's promise pauses the socket (RtspSession.play).
+ * - Video only: an audio track is not set up (recording audio is not built), and the counters
+ *   say so.
+ */
+import { AppError, isAppError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import { Fmp4Writer, type VideoCodecConfig } from './fmp4/fmp4-writer.ts';
+import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
+import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
+import { createH265Depacketizer } from './rtp/h265-depacketizer.ts';
+import { parseRtpPacket } from './rtp/rtp-packet.ts';
+import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
+import type { H264Track, H265Track } from './rtsp/sdp.ts';
+import { type IngestCounters } from './ingest-counters.ts';
+
+export interface NativeIngestOptions {
+  readonly log: Logger;
+  /** Upper bound of one fMP4 fragment (the most a crash can lose). */
+  readonly fragmentSeconds: number;
+  /** A camera that delivers no frame for this long is treated as failed. */
+  readonly stallTimeoutMs: number;
+  /** Shared per-camera counters (status, /metrics). */
+  readonly counters: IngestCounters;
+}
+
+/** Why native cannot read a track, or undefined when it can. */
+export function unsupportedReason(track: H264Track | H265Track): string | undefined {
+  if (track.codec === 'h264' && track.packetizationMode === 2) return 'H.264 interleaved packetization (mode 2)';
+  if (track.codec === 'h265' && track.spropMaxDonDiff > 0) return 'H.265 with DONL (sprop-max-don-diff > 0)';
+  return undefined;
+}
+
+function unsupported(what: string): AppError {
+  return new AppError('CAMERA_UNREACHABLE', `native ingest does not read ${what}`, { unsupported: what });
+}
+
+/** Parameter sets for the init segment: from the SDP, else from an in-band key frame. */
+function codecConfig(track: H264Track | H265Track, au: AccessUnit): VideoCodecConfig | undefined {
+  const inBand = au.parameterSets;
+  if (track.codec === 'h264') {
+    const sps = inBand.sps ?? track.sps[0];
+    const pps = inBand.pps ? [inBand.pps] : track.pps;
+    return sps !== undefined && pps.length > 0 ? { codec: 'h264', sps, pps } : undefined;
+  }
+  const vps = inBand.vps ?? track.vps[0];
+  const sps = inBand.sps ?? track.sps[0];
+  const pps = inBand.pps ? [inBand.pps] : track.pps;
+  return vps !== undefined && sps !== undefined && pps.length > 0 ? { codec: 'h265', vps, sps, pps } : undefined;
+}
+
+export function createNativeIngest(opts: NativeIngestOptions): Ingest {
+  const { log, counters } = opts;
+  return {
+    name: 'native',
+    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
+      const rtspLog = {
+        warn: (obj: object, msg: string) => log.warn({ ...obj, cameraId: target.cameraId }, msg),
+        debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
+      };
+      const session = await openRtspSession(
+        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: false, log: rtspLog },
+        signal,
+      );
+      if (session === undefined) return;
+      try {
+        await pump(session, target, sink, signal, opts);
+      } finally {
+        counters.session(target.cameraId, session.stats());
+        await session.close();
+      }
+    },
+  };
+}
+
+async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink, signal: AbortSignal, opts: NativeIngestOptions): Promise<void> {
+  const video = session.tracks.find((t) => t.kind === 'video');
+  if (video === undefined) throw new AppError('CAMERA_UNREACHABLE', 'the camera offers no video track', { unsupported: 'no video track' });
+  const track = video.track as H264Track | H265Track;
+  const reason = unsupportedReason(track);
+  if (reason !== undefined) throw unsupported(reason);
+  const counters = opts.counters.camera(target.cameraId);
+  counters.audio = session.tracks.some((t) => t.kind === 'audio') ? 'not recorded' : 'none';
+  const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
+  const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
+  let initialized = false;
+  let lastFrameAt = Date.now();
+
+  // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects.
+  const stall = new AbortController();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastFrameAt > opts.stallTimeoutMs) stall.abort();
+  }, Math.min(1000, opts.stallTimeoutMs));
+  const stop = () => void session.close();
+  stall.signal.addEventListener('abort', stop, { once: true });
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await session.play(async (frame) => {
+      if (frame.track !== 'video' || frame.kind !== 'rtp') return;
+      counters.packets++;
+      counters.bytes += frame.payload.length;
+      const parsed = parseRtpPacket(frame.payload);
+      if (!parsed.ok) {
+        counters.malformedPackets++;
+        return;
+      }
+      for (const au of depacketizer.push(parsed.packet)) {
+        lastFrameAt = Date.now();
+        if (!initialized) {
+          const config = au.keyframe ? codecConfig(track, au) : undefined;
+          if (config === undefined) continue;
+          await sink(writer.init(config));
+          initialized = true;
+        }
+        let pieces;
+        try {
+          pieces = writer.addFrame({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });
+        } catch (e) {
+          // A frame the writer refuses (timestamp going back: B-frames, a camera clock reset) is
+          // skipped and counted; the stream goes on.
+          if (!isAppError(e, 'MEDIA_MALFORMED')) throw e;
+          counters.refusedFrames++;
+          continue;
+        }
+        counters.frames++;
+        for (const piece of pieces) await sink(piece);
+      }
+      const s = depacketizer.stats;
+      counters.lostPackets = s.lostPackets;
+      counters.droppedFrames = s.droppedAccessUnits;
+    });
+    if (stall.signal.aborted && !signal.aborted) throw new AppError('CAMERA_UNREACHABLE', `camera sent no frame for ${Math.round(opts.stallTimeoutMs / 1000)} s`);
+    if (signal.aborted) {
+      const last = writer.flush();
+      if (last !== undefined) await sink(last);
+      return;
+    }
+  } catch (e) {
+    if (!signal.aborted && stall.signal.aborted) throw new AppError('CAMERA_UNREACHABLE', `camera sent no frame for ${Math.round(opts.stallTimeoutMs / 1000)} s`);
+    if (!signal.aborted) throw e;
+  } finally {
+    clearInterval(watchdog);
+    signal.removeEventListener('abort', stop);
+  }
+  // The frames held for the fragment in progress are written on a clean end and on a stop.
+  const last = writer.flush();
+  if (last !== undefined) await sink(last);
+}

@@ -1,0 +1,105 @@
+/**
+ * Opens the byte stream to a camera: TCP for rtsp://, TLS for rtsps:// (RFC 7826 §19.2). The
+ * RTSP session takes any connect function, so callers own their trust anchors; this is the
+ * default one.
+ *
+ * TLS contract (the same as src/recording/rtsps-bridge.ts, whose helper is not exported, so the
+ * few lines are repeated here): TLS 1.2 or later; the chain MUST verify against `tlsCaPem`, or
+ * against the system store plus Node's roots when it is absent; the host name or IP MUST match
+ * the certificate, unless the camera presents exactly a certificate pinned in `tlsCaPem` (then
+ * its names are not checked). Verification is never disabled.
+ */
+import { X509Certificate } from 'node:crypto';
+import { connect as netConnect, isIP } from 'node:net';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { checkServerIdentity, connect as tlsConnect, getCACertificates } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { AppError } from '../../lib/errors.ts';
+import { endpointOfUrl } from './rtsp-url.ts';
+
+/** Opens a connection for a URL (rtsp or rtsps); rejects with an AppError. */
+export type RtspConnect = (url: string, signal: AbortSignal) => Promise<Duplex>;
+
+/** Options of the default connect function. */
+export interface ConnectOptions {
+  /** PEM trust anchors for rtsps:// (a CA, or the camera's certificate to pin); see IngestTarget. */
+  readonly tlsCaPem?: string | null | undefined;
+  /** Longest wait for TCP connect plus TLS handshake; 10 s by default. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Codes of a certificate that did not verify (OpenSSL X509_V_ERR_* names, Node's host check). */
+const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECODE)|ALTNAME|ISSUER|CHAIN/;
+
+/** Trust anchors and, for pinning, the DER of every certificate in `tlsCaPem`. */
+export function trustOf(tlsCaPem: string | null): { ca: string[]; pinned: Buffer[] } {
+  if (tlsCaPem === null) {
+    return { ca: [...new Set([...getCACertificates('system'), ...getCACertificates('default')])], pinned: [] };
+  }
+  const blocks = tlsCaPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds no PEM certificate');
+  const pinned = blocks.map((block) => {
+    try {
+      return new X509Certificate(block).raw;
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds a certificate that cannot be parsed');
+    }
+  });
+  return { ca: blocks, pinned };
+}
+
+/** Connects to the URL's host and port (554 / 322 by default); CAMERA_UNREACHABLE on failure. */
+export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promise<Duplex> {
+  const { secure, host, port } = endpointOfUrl(url);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const trust = secure ? trustOf(opts.tlsCaPem ?? null) : undefined;
+  if (!secure && opts.tlsCaPem !== undefined && opts.tlsCaPem !== null) {
+    throw new AppError('VALIDATION_FAILED', 'a TLS CA is set but the camera URL is not rtsps://');
+  }
+  return await new Promise<Duplex>((resolve, reject) => {
+    const signal = opts.signal;
+    if (signal?.aborted === true) {
+      reject(new AppError('CAMERA_UNREACHABLE', 'connecting to the camera was aborted'));
+      return;
+    }
+    const socket: Socket | TLSSocket =
+      trust === undefined
+        ? netConnect({ host, port, noDelay: true })
+        : tlsConnect({
+          host, port, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
+          // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
+          ...(isIP(host) === 0 ? { servername: host } : {}),
+          checkServerIdentity: (name: string, cert: PeerCertificate) =>
+            trust.pinned.some((der) => der.equals(cert.raw)) ? undefined : checkServerIdentity(name, cert),
+        });
+    const ready = trust === undefined ? 'connect' : 'secureConnect';
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+      socket.off(ready, onReady);
+    };
+    const onReady = (): void => {
+      finish();
+      socket.setNoDelay(true);
+      resolve(socket);
+    };
+    const onError = (e: NodeJS.ErrnoException): void => {
+      finish();
+      socket.on('error', () => undefined);
+      socket.destroy();
+      const code = e.code ?? '';
+      const reason = trust !== undefined && CERT_ERROR.test(code)
+        ? `TLS certificate verification failed: ${e.message} (${code})`
+        : `cannot connect to the camera: ${code === '' ? e.message : code}`;
+      reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code }));
+    };
+    const onAbort = (): void => onError(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    const timer = setTimeout(() => onError(Object.assign(new Error(`no connection within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
+    socket.once(ready, onReady);
+    socket.on('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
