@@ -33,6 +33,9 @@ import type { AuditLedger } from './audit/ledger.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import type { RecordingEvent } from './recording/camera-recorder.ts';
 import { SegmentReadAudit } from './playback/segment-read-audit.ts';
+import { createChosenIngest } from './ingest/chosen-ingest.ts';
+import { IngestCounters } from './ingest/ingest-counters.ts';
+import { createNativeIngest } from './ingest/native-ingest.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
@@ -114,10 +117,20 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
   });
-  const ingest = createFfmpegIngest({
-    ffmpegPath: config.recording.ffmpegPath,
-    fragmentSeconds: config.recording.fragmentSeconds,
-    stallTimeoutMs: config.recording.stallSeconds * 1000,
+  const ingestCounters = new IngestCounters();
+  const ingest = createChosenIngest({
+    native: createNativeIngest({
+      log,
+      fragmentSeconds: config.recording.fragmentSeconds,
+      stallTimeoutMs: config.recording.stallSeconds * 1000,
+      counters: ingestCounters,
+    }),
+    ffmpeg: createFfmpegIngest({
+      ffmpegPath: config.recording.ffmpegPath,
+      fragmentSeconds: config.recording.fragmentSeconds,
+      stallTimeoutMs: config.recording.stallSeconds * 1000,
+      log,
+    }),
     log,
   });
   const recorder = new Recorder({

@@ -13,7 +13,7 @@ export const cameraStatus = z
     since: z.string().describe('When the camera entered this state (RFC 3339).'),
     lastError: z.string().nullable().describe('Last ingest error, credentials scrubbed.'),
     retryInSeconds: z.number().nullable().describe('Seconds until the next reconnect attempt, when retrying.'),
-    ingest: z.string().describe('Ingest implementation (ffmpeg).'),
+    ingest: z.string().describe('The ingest pulling the camera now: native, ffmpeg, or "ffmpeg (native: <why not>)" when auto fell back.'),
     bytes: z.number().describe('Bytes recorded since the server started.'),
     fragments: z.number().describe('Fragments recorded since the server started.'),
     viewers: z.number().describe('Live viewers connected now.'),
@@ -33,6 +33,7 @@ export const camera = z
       .describe('rtsps://: the configured trust anchor (a CA or the pinned camera certificate); null = the system CA store.'),
     enabled: z.boolean(),
     retentionHours: z.number().int(),
+    ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -48,6 +49,7 @@ export const cameraCreate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('rtsps:// only: PEM of the CA to verify the camera against, or of the camera\'s own certificate to pin it.'),
     enabled: z.boolean().optional().default(true),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional().default(72),
+    ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
   })
   .describe('A camera to add.');
 
@@ -60,6 +62,7 @@ export const cameraUpdate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('null clears it (system CA store).'),
     enabled: z.boolean().optional(),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional(),
+    ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 

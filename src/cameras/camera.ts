@@ -10,6 +10,8 @@ export interface Camera {
   readonly tlsCaPem: string | null;
   readonly enabled: boolean;
   readonly retentionHours: number;
+  /** How this camera is pulled; see {@link IngestChoice}. */
+  readonly ingest: IngestChoice;
   readonly createdMs: number;
   readonly updatedMs: number;
 }
@@ -23,10 +25,21 @@ export interface CameraInput {
   readonly tlsCaPem?: string | null | undefined;
   readonly enabled?: boolean | undefined;
   readonly retentionHours?: number | undefined;
+  readonly ingest?: IngestChoice | undefined;
 }
 
 /** Fields a caller may change; `null` credentials clear them. */
 export type CameraPatch = Partial<CameraInput>;
+
+/**
+ * Which ingest pulls a camera: `native` (in-process RTSP, src/ingest/), `ffmpeg` (one ffmpeg
+ * process), or `auto`: native, falling back to ffmpeg when native cannot read the camera's codec
+ * or transport (the reason shows in the camera's status).
+ */
+export type IngestChoice = 'auto' | 'native' | 'ffmpeg';
+
+/** The ingest choices, for validation. */
+export const ingestChoices: readonly IngestChoice[] = ['auto', 'native', 'ffmpeg'];
 
 /** Default retention of recordings: 72 hours. */
 export const defaultRetentionHours = 72;

@@ -101,6 +101,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     tlsTrust: trustOf(camera.tlsCaPem),
     enabled: camera.enabled,
     retentionHours: camera.retentionHours,
+    ingest: camera.ingest,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {

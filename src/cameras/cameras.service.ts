@@ -65,12 +65,13 @@ export class CamerasService {
       tlsCaPem: validCaPem(input.tlsCaPem ?? null),
       enabled: input.enabled ?? true,
       retentionHours: input.retentionHours ?? defaultRetentionHours,
+      ingest: input.ingest ?? 'auto',
       createdMs: now,
       updatedMs: now,
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
-    const details = { url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
+    const details = { url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -87,12 +88,13 @@ export class CamerasService {
       tlsCaPem: patch.tlsCaPem === undefined ? current.tlsCaPem : validCaPem(patch.tlsCaPem),
       enabled: patch.enabled ?? current.enabled,
       retentionHours: patch.retentionHours ?? current.retentionHours,
+      ingest: patch.ingest ?? current.ingest,
       updatedMs: this.#clock.now(),
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours'] as const).filter((k) => camera[k] !== current[k]);
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest'] as const).filter((k) => camera[k] !== current[k]);
     await this.#audited('camera.updated', camera, by, { changed: [...changed] }, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { CameraTable } from '../db/tables.ts';
-import type { Camera } from './camera.ts';
+import { ingestChoices, type Camera, type IngestChoice } from './camera.ts';
 import type { CameraStore } from './cameras.service.ts';
 
 /**
@@ -31,6 +31,7 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     tlsCaPem: row.tls_ca_pem,
     enabled: row.enabled === 1,
     retentionHours: row.retention_hours,
+    ingest: ingestChoices.includes(row.ingest as IngestChoice) ? (row.ingest as IngestChoice) : 'auto',
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
   });
@@ -43,6 +44,7 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     tls_ca_pem: camera.tlsCaPem,
     enabled: camera.enabled ? 1 : 0,
     retention_hours: camera.retentionHours,
+    ingest: camera.ingest,
     created_ms: camera.createdMs,
     updated_ms: camera.updatedMs,
   });

@@ -1,6 +1,7 @@
 import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { CamerasService } from '../cameras/cameras.service.ts';
+import { ingestChoices, type IngestChoice } from '../cameras/camera.ts';
 import { createCameraStore } from '../cameras/cameras.store.ts';
 import { cameraTransport } from '../cameras/camera-url.ts';
 import { configOptions, intOption, parse, readStdin, type CliIo, type Command, subcommand } from './args.ts';
@@ -13,10 +14,11 @@ const usage = `Usage: custos camera <add|list|update|remove> [options]
 
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
-                    [--disabled] [--retention-hours H]
+                    [--disabled] [--retention-hours H] [--ingest auto|native|ffmpeg]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H]
+                    [--ingest auto|native|ffmpeg]
   custos camera remove ID
 
 Works on the configured database directly; a running server picks changes up within seconds.
@@ -49,6 +51,7 @@ export const cameraCommand: Command = {
       enable: { type: 'boolean' },
       disable: { type: 'boolean' },
       'retention-hours': { type: 'string' },
+      ingest: { type: 'string' },
       json: { type: 'boolean' },
     } as const;
     const { values, positionals } = parse(rest, options, true);
@@ -71,6 +74,7 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : {}),
             enabled: !values.disabled,
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
+            ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
@@ -97,6 +101,7 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : values['no-tls-ca'] ? { tlsCaPem: null } : {}),
             ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
+            ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
           }, by);
           return 0;
         }
@@ -143,4 +148,10 @@ function onePositional(positionals: string[], sub: string): string {
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** `--ingest` value, or VALIDATION_FAILED naming the choices. */
+function ingestOption(value: string): IngestChoice {
+  if (!(ingestChoices as readonly string[]).includes(value)) throw new AppError('VALIDATION_FAILED', `--ingest must be one of ${ingestChoices.join(', ')}`);
+  return value as IngestChoice;
 }

@@ -128,4 +128,10 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('exports').addColumn('evidence', 'text').execute();
     },
   },
+  '0005_camera_ingest': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Which ingest pulls each camera (issue 5); existing cameras move to auto (native first).
+      await db.schema.alterTable('cameras').addColumn('ingest', 'text', (c) => c.notNull().defaultTo('auto')).execute();
+    },
+  },
 };

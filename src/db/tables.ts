@@ -63,6 +63,8 @@ export interface CameraTable {
   tls_ca_pem: string | null;
   enabled: number;
   retention_hours: number;
+  /** `auto`, `native` or `ffmpeg` (IngestChoice). */
+  ingest: string;
   created_ms: number;
   updated_ms: number;
 }

@@ -5,10 +5,11 @@
  * credentials never on a command line.
  *
  * Contracts (see src/recording/ingest.ts):
- * - `run` resolves when the stream ends or `signal` aborts; rejects with CAMERA_UNREACHABLE
- *   (connect, refusal, timeout, stall, a codec or packetization native does not read: then
- *   `detail.unsupported` says what, so the auto ingest can fall back to ffmpeg) or
- *   MEDIA_MALFORMED.
+ * - `run` resolves when the stream ends (an RTCP BYE on the video track, RFC 3550 §6.6: the
+ *   session is torn down and the frames held are written) or `signal` aborts; rejects with
+ *   CAMERA_UNREACHABLE (connect, refusal, timeout, stall, a codec or packetization native does
+ *   not read: then `detail.unsupported` says what, so the auto ingest can fall back to ffmpeg)
+ *   or MEDIA_MALFORMED.
  * - Nothing is delivered before the first key frame; the init segment is built from the SDP's
  *   parameter sets, else from the first key frame's in-band ones.
  * - Back-pressure: the sink's promise pauses the socket (RtspSession.play).
@@ -22,6 +23,7 @@ import { Fmp4Writer, type VideoCodecConfig } from './fmp4/fmp4-writer.ts';
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
 import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
 import { createH265Depacketizer } from './rtp/h265-depacketizer.ts';
+import { parseRtcpCompound, rtcpPacketType } from './rtp/rtcp-sr.ts';
 import { parseRtpPacket } from './rtp/rtp-packet.ts';
 import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
 import type { H264Track, H265Track } from './rtsp/sdp.ts';
@@ -109,7 +111,18 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   signal.addEventListener('abort', stop, { once: true });
   try {
     await session.play(async (frame) => {
-      if (frame.track !== 'video' || frame.kind !== 'rtp') return;
+      if (frame.track !== 'video') return;
+      if (frame.kind === 'rtcp') {
+        // A BYE is the camera ending the stream (a file served once, a camera shutting down):
+        // a normal end, as for ffmpeg's RTSP reader. Waiting for the stall timeout instead would
+        // make it a failure and lose the frames held for the fragment in progress.
+        const rtcp = parseRtcpCompound(frame.payload);
+        if (rtcp.ok && rtcp.packetTypes.includes(rtcpPacketType.bye)) {
+          opts.log.debug({ cameraId: target.cameraId }, 'native ingest: the camera ended the stream (RTCP BYE)');
+          void session.close();
+        }
+        return;
+      }
       counters.packets++;
       counters.bytes += frame.payload.length;
       const parsed = parseRtpPacket(frame.payload);

@@ -84,7 +84,8 @@ export class CameraRecorder {
 
   /** Current status. */
   status(): CameraStatus {
-    return this.#status;
+    const ingest = this.#deps.ingest.describe?.(this.#target.cameraId) ?? this.#deps.ingest.name;
+    return ingest === this.#status.ingest ? this.#status : { ...this.#status, ingest };
   }
 
   /** The segment being written, with the fragments written so far (for playback of "now"). */

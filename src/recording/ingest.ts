@@ -14,6 +14,8 @@ export interface IngestTarget {
    * with the host name checked. Verification is never disabled. Public data, not a secret.
    */
   readonly tlsCaPem?: string | null;
+  /** Which ingest pulls the camera (the camera's choice); `auto` when absent. */
+  readonly ingest?: 'auto' | 'native' | 'ffmpeg';
 }
 
 /**
@@ -26,9 +28,12 @@ export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
  * Pulls one camera's stream and turns it into fMP4 pieces. `run` resolves when the stream ends
  * normally or `signal` aborts, and rejects with an AppError (`CAMERA_UNREACHABLE`,
  * `MEDIA_MALFORMED`) when it fails; the recorder supervises and reconnects.
- * Implementations: ffmpeg (ffmpeg-ingest.ts); native RTSP comes later.
+ * Implementations: ffmpeg (ffmpeg-ingest.ts), native (src/ingest/native-ingest.ts), and the
+ * per-camera choice between them (src/ingest/chosen-ingest.ts).
  */
 export interface Ingest {
   readonly name: string;
+  /** Which ingest pulls this camera now (for status), when the implementation chooses per camera. */
+  describe?(cameraId: string): string;
   run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void>;
 }

@@ -42,8 +42,9 @@ before(async () => {
     cameraIds.push(res.json.id);
   }
   await waitFor('both cameras recording', 20_000, async () => {
-    const res = await api<Array<{ status: { state: string } }>>('GET', '/api/v1/cameras');
-    return res.json.every((c) => c.status.state === 'recording');
+    const res = await api<Array<{ ingest: string; status: { state: string; ingest: string } }>>('GET', '/api/v1/cameras');
+    // New cameras default to auto, which pulls camsim's H.264 with the native ingest.
+    return res.json.every((c) => c.status.state === 'recording' && c.ingest === 'auto' && c.status.ingest === 'native');
   });
   await delay(20_000);
   stoppedAt = Date.now();

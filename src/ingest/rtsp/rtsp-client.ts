@@ -268,7 +268,7 @@ async function setupTrack(
   const session = parseSessionHeader(res.headers.get('session'));
   const transport = parseTransport(res.headers.get('transport'));
   if (transport === 'not-tcp') {
-    throw new AppError('CAMERA_UNREACHABLE', `SETUP ${kind}: the camera does not offer RTP over the RTSP connection (TCP interleaved)`, { step: 'SETUP' });
+    throw new AppError('CAMERA_UNREACHABLE', `SETUP ${kind}: the camera does not offer RTP over the RTSP connection (TCP interleaved)`, { step: 'SETUP', unsupported: 'RTP over UDP only' });
   }
   const rtp = transport?.rtp ?? channel;
   const rtcp = transport?.rtcp ?? channel + 1;

@@ -1,0 +1,68 @@
+"""A GStreamer RTSP server (gst-rtsp-server) for tests: an RTSP implementation we did not write.
+
+Run with /usr/bin/python3 (Debian's, which has the GObject bindings):
+    /usr/bin/python3 gst-rtsp-server.py PORT FILE CODEC
+PORT 0 picks a free port. FILE is an MP4 holding one H.264 or H.265 video track; CODEC is h264 or
+h265. It is served at rtsp://127.0.0.1:<port>/clip, once per client from its start (not looped,
+not shared): at the end of the file GStreamer sends an RTCP BYE, and keeps the connection open.
+
+Prints "ready <port>" on stdout once listening; exits on SIGTERM or SIGINT, and when stdin
+closes (so it never outlives the test that started it). Errors go to stderr, exit code 2.
+"""
+import os
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+# qtdemux gives every sample its timestamp (raw Annex B has none). The parser hands the payloader
+# AVC/HVC-framed samples, so the SDP carries the parameter sets (sprop-*); rtp*pay config-interval
+# stays at its default (0): parameter sets are sent in-band only where the encoder put them.
+PIPELINES = {
+    "h264": "( filesrc location={f} ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 )",
+    "h265": "( filesrc location={f} ! qtdemux ! h265parse ! rtph265pay name=pay0 pt=96 )",
+}
+
+
+def main() -> int:
+    if len(sys.argv) != 4 or sys.argv[3] not in PIPELINES or not sys.argv[1].isdigit():
+        print("usage: gst-rtsp-server.py PORT FILE h264|h265", file=sys.stderr)
+        return 2
+    port, path, codec = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    Gst.init(None)
+
+    factory = GstRtspServer.RTSPMediaFactory()
+    # gst-launch syntax: the location is quoted so a temp path with spaces stays one value.
+    factory.set_launch(PIPELINES[codec].format(f='"' + path.replace('"', '\\"') + '"'))
+    factory.set_shared(False)  # a new pipeline (the file from its start) for every client
+
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(port))
+    server.get_mount_points().add_factory("/clip", factory)
+    if server.attach(None) == 0:
+        print(f"cannot listen on 127.0.0.1:{port}", file=sys.stderr)
+        return 2
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+
+    def on_stdin(fd: int, _condition: GLib.IOCondition) -> bool:
+        if os.read(fd, 4096) == b"":  # end of file: the caller is gone
+            loop.quit()
+            return False
+        return True
+
+    GLib.io_add_watch(sys.stdin.fileno(), GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, on_stdin)
+    print(f"ready {server.get_bound_port()}", flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
