@@ -46,6 +46,7 @@ const cameras: Camera[] = Array.from({ length: Number(values.cameras ?? 10) }, (
   tlsCaPem: null,
   enabled: true,
   retentionHours: 72,
+  ingest: 'ffmpeg',
   createdMs: 0,
   updatedMs: 0,
 }));
