@@ -36,6 +36,7 @@ import { SegmentReadAudit } from './playback/segment-read-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { IngestCounters } from './ingest/ingest-counters.ts';
 import { createNativeIngest } from './ingest/native-ingest.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
@@ -169,7 +170,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   });
   await exports.recover();
 
-  const server = await buildServer({ routes: routeTable({ cameras, recorder, live, playback, store, exports, audit, ledger, auditReader: new AuditReader({ store: ledgerStore, sealer, audit }), segmentReads: new SegmentReadAudit(audit, clock) }), logger: log, tls });
+  const server = await buildServer({ routes: routeTable({ cameras, recorder, live, playback, store, exports, audit, ledger, metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }), auditReader: new AuditReader({ store: ledgerStore, sealer, audit }), segmentReads: new SegmentReadAudit(audit, clock) }), logger: log, tls });
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

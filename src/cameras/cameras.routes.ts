@@ -112,6 +112,9 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       ingest: status.ingest,
       bytes: status.bytes,
       fragments: status.fragments,
+      reconnects: status.reconnects,
+      lostPackets: status.lostPackets,
+      droppedFrames: status.droppedFrames,
       viewers: deps.live.viewerCount(camera.id),
     },
   };

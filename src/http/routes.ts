@@ -1,6 +1,7 @@
 import { auditRoutes, type AuditRouteDeps } from '../audit/audit.routes.ts';
 import { cameraRoutes, type CameraRouteDeps } from '../cameras/cameras.routes.ts';
 import { liveRoutes, type LiveRouteDeps } from '../live/live.routes.ts';
+import { metricsRoutes, type MetricsRouteDeps } from '../metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from '../playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from '../playback/playback.routes.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -9,7 +10,7 @@ import { systemRoutes } from './system.routes.ts';
 import { webRoutes } from './web.routes.ts';
 
 /** Everything the route table's handlers use. */
-export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps & LiveRouteDeps & AuditRouteDeps;
+export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps & LiveRouteDeps & AuditRouteDeps & MetricsRouteDeps;
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
@@ -26,6 +27,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
+    ...metricsRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

@@ -29,6 +29,8 @@ export function createChosenIngest(deps: { native: Ingest; ffmpeg: Ingest; log: 
   return {
     name: 'auto',
     describe: (cameraId) => current.get(cameraId) ?? 'auto',
+    // Counted only while native pulls the camera; ffmpeg does not report losses.
+    losses: (cameraId) => (current.get(cameraId) === 'native' ? native.losses?.(cameraId) : undefined),
     async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
       const choice = target.ingest ?? 'auto';
       if (choice !== 'auto') {

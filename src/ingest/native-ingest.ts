@@ -68,6 +68,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   const { log, counters } = opts;
   return {
     name: 'native',
+    losses: (cameraId) => counters.totals(cameraId),
     async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
       const rtspLog = {
         warn: (obj: object, msg: string) => log.warn({ ...obj, cameraId: target.cameraId }, msg),

@@ -64,7 +64,7 @@ export class CameraRecorder {
   constructor(target: IngestTarget, deps: CameraRecorderDeps) {
     this.#target = target;
     this.#deps = deps;
-    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0 };
+    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, reconnects: 0, lostPackets: null, droppedFrames: null };
   }
 
   /** Starts recording in the background. */
@@ -85,7 +85,8 @@ export class CameraRecorder {
   /** Current status. */
   status(): CameraStatus {
     const ingest = this.#deps.ingest.describe?.(this.#target.cameraId) ?? this.#deps.ingest.name;
-    return ingest === this.#status.ingest ? this.#status : { ...this.#status, ingest };
+    const losses = this.#deps.ingest.losses?.(this.#target.cameraId);
+    return { ...this.#status, ingest, lostPackets: losses?.lostPackets ?? null, droppedFrames: losses?.droppedFrames ?? null };
   }
 
   /** The segment being written, with the fragments written so far (for playback of "now"). */
@@ -136,7 +137,7 @@ export class CameraRecorder {
       if (signal.aborted) return;
       await this.#recordGap(reason);
       log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: delayMs }, 'camera ingest ended; retrying');
-      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + delayMs };
+      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + delayMs, reconnects: this.#status.reconnects + 1 };
       await sleep(delayMs, signal);
       delayMs = Math.min(delayMs * 2, retryMaxMs);
     }

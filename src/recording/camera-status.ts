@@ -9,4 +9,9 @@ export interface CameraStatus {
   readonly ingest: string;
   readonly bytes: number;
   readonly fragments: number;
+  /** Times the ingest ended unexpectedly and was restarted, since the server started. */
+  readonly reconnects: number;
+  /** RTP packets lost and frames dropped after losses (native ingest; null for ffmpeg, which does not say). */
+  readonly lostPackets: number | null;
+  readonly droppedFrames: number | null;
 }

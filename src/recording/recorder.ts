@@ -60,6 +60,9 @@ export class Recorder {
       ingest: this.#deps.ingest.name,
       bytes: 0,
       fragments: 0,
+      reconnects: 0,
+      lostPackets: null,
+      droppedFrames: null,
     };
   }
 

@@ -7,7 +7,8 @@ h265. It is served at rtsp://127.0.0.1:<port>/clip, once per client from its sta
 not shared): at the end of the file GStreamer sends an RTCP BYE, and keeps the connection open.
 
 Prints "ready <port>" on stdout once listening; exits on SIGTERM or SIGINT, and when stdin
-closes (so it never outlives the test that started it). Errors go to stderr, exit code 2.
+closes (so it never outlives the test that started it). Errors go to stderr: exit code 2 for
+bad arguments or a port in use, 3 for missing GStreamer elements (plugins-good, plugins-bad).
 """
 import os
 import signal
@@ -26,6 +27,11 @@ PIPELINES = {
     "h264": "( filesrc location={f} ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 )",
     "h265": "( filesrc location={f} ! qtdemux ! h265parse ! rtph265pay name=pay0 pt=96 )",
 }
+# filesrc: coreelements; qtdemux, rtph26xpay: plugins-good; h26xparse: plugins-bad (videoparsersbad).
+ELEMENTS = {
+    "h264": ["filesrc", "qtdemux", "h264parse", "rtph264pay"],
+    "h265": ["filesrc", "qtdemux", "h265parse", "rtph265pay"],
+}
 
 
 def main() -> int:
@@ -34,6 +40,11 @@ def main() -> int:
         return 2
     port, path, codec = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     Gst.init(None)
+    # A missing plugin would only show when a client asks (a 503 to DESCRIBE): say so now.
+    missing = [e for e in ELEMENTS[codec] if Gst.ElementFactory.find(e) is None]
+    if missing:
+        print(f"missing GStreamer elements: {' '.join(missing)}", file=sys.stderr)
+        return 3
 
     factory = GstRtspServer.RTSPMediaFactory()
     # gst-launch syntax: the location is quoted so a temp path with spaces stays one value.

@@ -46,3 +46,22 @@ export async function countFrames(input: MediaInput): Promise<number> {
   const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', '@INPUT'], input);
   return Number(stdout.trim().split(/\s+/)[0]);
 }
+
+/** `codec_name` of the first video stream as ffprobe names it (`h264`, `hevc`). */
+export async function videoCodec(input: MediaInput): Promise<string> {
+  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', '@INPUT'], input);
+  return stdout.trim();
+}
+
+/**
+ * MD5 of every decoded video frame, in decode output order (`-f framemd5`, timestamps kept as
+ * stored): equal lists mean two inputs decode to the same pictures, whatever their containers.
+ */
+export async function frameHashes(input: MediaInput): Promise<string[]> {
+  const { stdout } = await run(
+    '/usr/bin/ffmpeg',
+    ['-hide_banner', '-nostdin', '-v', 'error', '-i', '@INPUT', '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'framemd5', '-'],
+    input,
+  );
+  return stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',').at(-1)?.trim() ?? '');
+}

@@ -58,6 +58,21 @@ after(async () => {
 
 const range = () => ({ from: new Date(startedAt - 5_000).toISOString(), to: new Date(stoppedAt + 1_000).toISOString() });
 
+test('Prometheus metrics and the camera status count bytes, fragments, reconnects and losses per camera', async () => {
+  const res = await app.server.inject({ method: 'GET', url: '/metrics' });
+  assert.equal(res.statusCode, 200);
+  assert.match(String(res.headers['content-type']), /^text\/plain/);
+  for (const id of cameraIds) {
+    assert.match(res.body, new RegExp(`custos_camera_recording\\{camera="${id}"\\} 1`));
+    assert.match(res.body, new RegExp(`custos_camera_lost_packets_total\\{camera="${id}"\\} 0`));
+    const bytes = Number(new RegExp(`custos_camera_bytes_total\\{camera="${id}"\\} (\\d+)`).exec(res.body)?.[1]);
+    assert.ok(bytes > 100_000, `bytes recorded: ${bytes}`);
+  }
+  assert.match(res.body, /custos_process_cpu_seconds_total/);
+  const cams = await api<Array<{ status: { reconnects: number; lostPackets: number | null; droppedFrames: number | null } }>>('GET', '/api/v1/cameras');
+  for (const c of cams.json) assert.deepEqual([c.status.reconnects, c.status.lostPackets, c.status.droppedFrames], [0, 0, 0]);
+});
+
 test('the timeline of each camera shows about 20 s recorded and no gap inside it', async () => {
   for (const id of cameraIds) {
     const { from, to } = range();

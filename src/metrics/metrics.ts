@@ -1,0 +1,52 @@
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Camera } from '../cameras/camera.ts';
+import type { CameraStatus } from '../recording/camera-status.ts';
+
+/** What the metrics read at scrape time. */
+export interface MetricsSource {
+  list(): Promise<Camera[]>;
+  status(camera: Camera): CameraStatus;
+}
+
+/**
+ * Prometheus metrics (prom-client): per-camera recording counters read from the recorder at
+ * scrape time, and the process's own (CPU, memory, event-loop lag). One registry per app, passed
+ * in by hand (no global registry), so two apps in one test process do not share counters.
+ * Labels carry the camera id only: names are operator data and may change.
+ */
+export function createMetrics(source: MetricsSource): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'custos_' });
+  // prom-client runs the collectors of one scrape concurrently: each reads the list itself.
+  const snapshot = async () => (await source.list()).map((camera) => ({ camera, status: source.status(camera) }));
+  const perCamera = (pick: (s: CameraStatus) => number | null) =>
+    async function collect(this: Gauge) {
+      const rows = await snapshot();
+      this.reset();
+      for (const { camera, status } of rows) {
+        const value = pick(status);
+        if (value !== null) this.set({ camera: camera.id }, value);
+      }
+    };
+  new Gauge({
+    name: 'custos_camera_recording',
+    help: '1 while the camera is recording, 0 otherwise.',
+    labelNames: ['camera'],
+    registers: [registry],
+    async collect() {
+      const rows = await snapshot();
+      this.reset();
+      for (const { camera, status } of rows) this.set({ camera: camera.id }, status.state === 'recording' ? 1 : 0);
+    },
+  });
+  const counters: Array<[string, string, (s: CameraStatus) => number | null]> = [
+    ['custos_camera_bytes_total', 'Bytes recorded since the server started.', (s) => s.bytes],
+    ['custos_camera_fragments_total', 'Fragments (≤ 1 s each) recorded since the server started.', (s) => s.fragments],
+    ['custos_camera_reconnects_total', 'Times the ingest ended unexpectedly and was restarted.', (s) => s.reconnects],
+    ['custos_camera_lost_packets_total', 'RTP packets lost (native ingest).', (s) => s.lostPackets],
+    ['custos_camera_dropped_frames_total', 'Frames dropped after a loss until the next key frame (native ingest).', (s) => s.droppedFrames],
+  ];
+  // Gauges set from the recorder's monotonic counters (prom-client counters cannot be set).
+  for (const [name, help, pick] of counters) new Gauge({ name, help, labelNames: ['camera'], registers: [registry], collect: perCamera(pick) });
+  return registry;
+}
