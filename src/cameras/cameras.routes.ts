@@ -115,6 +115,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       reconnects: status.reconnects,
       lostPackets: status.lostPackets,
       droppedFrames: status.droppedFrames,
+      audio: status.audio,
       viewers: deps.live.viewerCount(camera.id),
     },
   };

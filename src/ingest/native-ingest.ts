@@ -96,7 +96,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const reason = unsupportedReason(track);
   if (reason !== undefined) throw unsupported(reason);
   const counters = opts.counters.camera(target.cameraId);
-  counters.audio = session.tracks.some((t) => t.kind === 'audio') ? 'not recorded' : 'none';
+  counters.audio = session.description.audio === undefined ? 'none' : 'not recorded';
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   let initialized = false;

@@ -14,4 +14,6 @@ export interface CameraStatus {
   /** RTP packets lost and frames dropped after losses (native ingest; null for ffmpeg, which does not say). */
   readonly lostPackets: number | null;
   readonly droppedFrames: number | null;
+  /** Audio of the camera: `none` offered, `not recorded` (audio recording is not built), null when unknown (ffmpeg). */
+  readonly audio: 'none' | 'not recorded' | null;
 }

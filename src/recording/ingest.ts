@@ -36,6 +36,6 @@ export interface Ingest {
   /** Which ingest pulls this camera now (for status), when the implementation chooses per camera. */
   describe?(cameraId: string): string;
   /** Loss counters of a camera since the server started, when the implementation counts them. */
-  losses?(cameraId: string): { readonly lostPackets: number; readonly droppedFrames: number } | undefined;
+  losses?(cameraId: string): { readonly lostPackets: number; readonly droppedFrames: number; readonly audio: 'none' | 'not recorded' } | undefined;
   run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void>;
 }

@@ -63,6 +63,7 @@ export class Recorder {
       reconnects: 0,
       lostPackets: null,
       droppedFrames: null,
+      audio: null,
     };
   }
 
