@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Custos needs and is missing, then returns. Idempotent; quiet when all is there.
 #   prereqs.sh demo  → ffmpeg, npm dependencies
-#   prereqs.sh test  → the same, plus Chromium (browser tests) and a reachable PostgreSQL
+#   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL and
+#                      GStreamer's RTSP server (interop test)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,19 @@ need_pkg() {
   if [ -z "$apt_updated" ]; then $sudo apt-get update -qq; apt_updated=1; fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+need_gst() {
+  # need_gst: GStreamer's RTSP server for the interop test (test/helpers/gst-rtsp.ts), run by
+  # Debian's /usr/bin/python3: the bindings, and the elements its pipelines use (qtdemux and
+  # rtph26xpay from plugins-good, h26xparse from plugins-bad).
+  /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0")
+from gi.repository import Gst; Gst.init(None)
+raise SystemExit(not all(Gst.ElementFactory.find(e) for e in ("qtdemux", "h264parse", "h265parse", "rtph264pay", "rtph265pay")))' \
+    >/dev/null 2>&1 && return 0
+  echo "custos: installing GStreamer's RTSP server and Python bindings…" >&2
+  if [ -z "$apt_updated" ]; then $sudo apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad >/dev/null
+}
 
 need_pkg ffmpeg ffmpeg
 need_pkg ffprobe ffmpeg
@@ -40,6 +54,7 @@ if [ "$mode" = test ]; then
   need_pkg softhsm2-util softhsm2
   need_pkg openssl openssl
   need_pkg pg_isready postgresql-client
+  need_gst
   if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     # No PostgreSQL on this machine: install one and give the test role a password so the
     # tests can connect over TCP (Debian's default for 127.0.0.1 is password authentication).
