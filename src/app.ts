@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
@@ -34,8 +35,7 @@ import { SegmentLeaves } from './recording/segment-leaves.ts';
 import type { RecordingEvent } from './recording/camera-recorder.ts';
 import { SegmentReadAudit } from './playback/segment-read-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
-import { IngestCounters } from './ingest/ingest-counters.ts';
-import { createNativeIngest } from './ingest/native-ingest.ts';
+import { createWorkerIngest } from './ingest/worker-ingest.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 
@@ -118,14 +118,15 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
   });
-  const ingestCounters = new IngestCounters();
+  // The native ingest runs on worker threads, so HTTP, database and GC pauses here do not stall it.
+  const nativeIngest = createWorkerIngest({
+    workers: config.recording.ingestWorkers || availableParallelism(),
+    fragmentSeconds: config.recording.fragmentSeconds,
+    stallTimeoutMs: config.recording.stallSeconds * 1000,
+    log,
+  });
   const ingest = createChosenIngest({
-    native: createNativeIngest({
-      log,
-      fragmentSeconds: config.recording.fragmentSeconds,
-      stallTimeoutMs: config.recording.stallSeconds * 1000,
-      counters: ingestCounters,
-    }),
+    native: nativeIngest,
     ffmpeg: createFfmpegIngest({
       ffmpegPath: config.recording.ffmpegPath,
       fragmentSeconds: config.recording.fragmentSeconds,
@@ -201,6 +202,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       closing ??= (async () => {
         clearInterval(retentionTimer);
         await recorder.stop();
+        await nativeIngest.close();
         await server.close();
         await exports.idle();
         await segmentLeaves.idle();

@@ -60,6 +60,13 @@ const recording = z
       .default(1)
       .describe('Upper bound of one fMP4 fragment, which is also the most a crash can lose.'),
     ffmpegPath: z.string().default('ffmpeg').describe('ffmpeg executable used by the ffmpeg ingest.'),
+    ingestWorkers: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(0)
+      .describe('Worker threads that run the native ingest (cameras are spread over them); 0 = one per core.'),
     stallSeconds: z
       .number()
       .min(2)

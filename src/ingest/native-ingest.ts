@@ -110,6 +110,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
   signal.addEventListener('abort', stop, { once: true });
+  let failure: unknown;
   try {
     await session.play(async (frame) => {
       if (frame.track !== 'video') return;
@@ -156,20 +157,23 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
       counters.lostPackets = s.lostPackets;
       counters.droppedFrames = s.droppedAccessUnits;
     });
-    if (stall.signal.aborted && !signal.aborted) throw new AppError('CAMERA_UNREACHABLE', `camera sent no frame for ${Math.round(opts.stallTimeoutMs / 1000)} s`);
-    if (signal.aborted) {
-      const last = writer.flush();
-      if (last !== undefined) await sink(last);
-      return;
-    }
   } catch (e) {
-    if (!signal.aborted && stall.signal.aborted) throw new AppError('CAMERA_UNREACHABLE', `camera sent no frame for ${Math.round(opts.stallTimeoutMs / 1000)} s`);
-    if (!signal.aborted) throw e;
+    failure = e;
   } finally {
     clearInterval(watchdog);
     signal.removeEventListener('abort', stop);
   }
-  // The frames held for the fragment in progress are written on a clean end and on a stop.
-  const last = writer.flush();
-  if (last !== undefined) await sink(last);
+  if (signal.aborted) failure = undefined;
+  else if (stall.signal.aborted) failure = new AppError('CAMERA_UNREACHABLE', `camera sent no frame for ${Math.round(opts.stallTimeoutMs / 1000)} s`);
+  // The frames held for the fragment in progress are written however the stream ended (a
+  // clean end, a stop, or a failure), so a camera that drops loses nothing already received.
+  if (initialized) {
+    try {
+      const last = writer.flush();
+      if (last !== undefined) await sink(last);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (failure !== undefined) throw failure;
 }
