@@ -3,11 +3,11 @@
  * (its RTSP reader drops `tls_verify`/`ca_file`), so Node opens the camera's TLS connection,
  * verifies it, and offers it to ffmpeg once as plain TCP on a loopback port.
  */
-import { X509Certificate } from 'node:crypto';
 import { createServer, isIP } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, getCACertificates } from 'node:tls';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { cameraIdentityCheck, cameraTrust, certificateErrorPattern } from '../cameras/camera-trust.ts';
 import { AppError } from '../lib/errors.ts';
 import { rtspsEndpoint } from './ffmpeg-args.ts';
 import type { IngestTarget } from './ingest.ts';
@@ -21,27 +21,6 @@ export interface TlsBridge {
   close(): void;
 }
 
-/** Codes of a certificate that did not verify (OpenSSL X509_V_ERR_* names, Node's host check). */
-const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECODE)|ALTNAME|ISSUER|CHAIN/;
-
-/** The trust anchors for a camera and the DER of each certificate in `tlsCaPem` (for pinning). */
-function trustOf(tlsCaPem: string | null): { ca: string[]; pinned: Buffer[] } {
-  if (tlsCaPem === null) {
-    // The system store (where an operator installs a site CA) plus Node's own roots.
-    return { ca: [...new Set([...getCACertificates('system'), ...getCACertificates('default')])], pinned: [] };
-  }
-  const blocks = tlsCaPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const pinned: Buffer[] = [];
-  for (const block of blocks) {
-    try {
-      pinned.push(new X509Certificate(block).raw);
-    } catch {
-      throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds a certificate that cannot be parsed');
-    }
-  }
-  if (blocks.length === 0) throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds no PEM certificate');
-  return { ca: blocks, pinned };
-}
 
 /**
  * Opens the camera's TLS connection (TLS 1.2 or later, chain verified against `tlsCaPem` or the
@@ -56,7 +35,7 @@ function trustOf(tlsCaPem: string | null): { ca: string[]; pinned: Buffer[] } {
 export async function openTlsBridge(target: IngestTarget, timeoutMs: number, signal: AbortSignal): Promise<TlsBridge | undefined> {
   const ctx = { cameraId: target.cameraId };
   const { host, port } = rtspsEndpoint(target.url);
-  const trust = trustOf(target.tlsCaPem ?? null);
+  const trust = cameraTrust(target.tlsCaPem ?? null);
   const server = createServer({ noDelay: true });
   let camera: TLSSocket | undefined;
   let local: Socket | undefined;
@@ -80,8 +59,7 @@ export async function openTlsBridge(target: IngestTarget, timeoutMs: number, sig
       host, port, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
       // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
       ...(isIP(host) === 0 ? { servername: host } : {}),
-      checkServerIdentity: (name: string, cert: PeerCertificate) =>
-        trust.pinned.some((der) => der.equals(cert.raw)) ? undefined : checkServerIdentity(name, cert),
+      checkServerIdentity: cameraIdentityCheck(trust),
     });
     const done = (): void => {
       clearTimeout(timer);
@@ -100,7 +78,7 @@ export async function openTlsBridge(target: IngestTarget, timeoutMs: number, sig
       socket.off('secureConnect', onSecure);
       socket.destroy();
       const code = e.code ?? '';
-      const reason = CERT_ERROR.test(code)
+      const reason = certificateErrorPattern.test(code)
         ? `TLS certificate verification failed: ${e.message} (${code})`
         : `TLS connection to the camera failed: ${e.message}`;
       reject(new AppError('CAMERA_UNREACHABLE', reason, { ...ctx, code }));

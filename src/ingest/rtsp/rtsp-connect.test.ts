@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { isAppError } from '../../lib/errors.ts';
-import { connectRtsp, trustOf } from './rtsp-connect.ts';
+import { cameraTrust } from '../../cameras/camera-trust.ts';
+import { connectRtsp } from './rtsp-connect.ts';
 
 /** A port that was just free: connecting to it is refused. */
 async function closedPort(): Promise<number> {
@@ -18,7 +19,7 @@ describe('default RTSP connect', () => {
   it('refuses a TLS CA for an rtsp:// URL and a CA without a parsable certificate', async () => {
     await assert.rejects(connectRtsp('rtsp://127.0.0.1:1/x', { tlsCaPem: 'x' }), (e) => isAppError(e, 'VALIDATION_FAILED'));
     await assert.rejects(connectRtsp('rtsps://127.0.0.1:1/x', { tlsCaPem: 'not a pem' }), (e) => isAppError(e, 'VALIDATION_FAILED') && /no PEM/.test(e.message));
-    assert.throws(() => trustOf('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), (e) => isAppError(e, 'VALIDATION_FAILED'));
+    assert.throws(() => cameraTrust('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), (e) => isAppError(e, 'VALIDATION_FAILED'));
   });
 
   it('reports a refused connection as CAMERA_UNREACHABLE with the system error code', async () => {

@@ -9,12 +9,12 @@
  * the certificate, unless the camera presents exactly a certificate pinned in `tlsCaPem` (then
  * its names are not checked). Verification is never disabled.
  */
-import { X509Certificate } from 'node:crypto';
 import { connect as netConnect, isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, getCACertificates } from 'node:tls';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { cameraIdentityCheck, cameraTrust, certificateErrorPattern } from '../../cameras/camera-trust.ts';
 import { AppError } from '../../lib/errors.ts';
 import { endpointOfUrl } from './rtsp-url.ts';
 
@@ -30,31 +30,12 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Codes of a certificate that did not verify (OpenSSL X509_V_ERR_* names, Node's host check). */
-const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECODE)|ALTNAME|ISSUER|CHAIN/;
-
-/** Trust anchors and, for pinning, the DER of every certificate in `tlsCaPem`. */
-export function trustOf(tlsCaPem: string | null): { ca: string[]; pinned: Buffer[] } {
-  if (tlsCaPem === null) {
-    return { ca: [...new Set([...getCACertificates('system'), ...getCACertificates('default')])], pinned: [] };
-  }
-  const blocks = tlsCaPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds no PEM certificate');
-  const pinned = blocks.map((block) => {
-    try {
-      return new X509Certificate(block).raw;
-    } catch {
-      throw new AppError('VALIDATION_FAILED', 'the camera TLS CA holds a certificate that cannot be parsed');
-    }
-  });
-  return { ca: blocks, pinned };
-}
 
 /** Connects to the URL's host and port (554 / 322 by default); CAMERA_UNREACHABLE on failure. */
 export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promise<Duplex> {
   const { secure, host, port } = endpointOfUrl(url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const trust = secure ? trustOf(opts.tlsCaPem ?? null) : undefined;
+  const trust = secure ? cameraTrust(opts.tlsCaPem ?? null) : undefined;
   if (!secure && opts.tlsCaPem !== undefined && opts.tlsCaPem !== null) {
     throw new AppError('VALIDATION_FAILED', 'a TLS CA is set but the camera URL is not rtsps://');
   }
@@ -71,8 +52,7 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
           host, port, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
           // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
           ...(isIP(host) === 0 ? { servername: host } : {}),
-          checkServerIdentity: (name: string, cert: PeerCertificate) =>
-            trust.pinned.some((der) => der.equals(cert.raw)) ? undefined : checkServerIdentity(name, cert),
+          checkServerIdentity: cameraIdentityCheck(trust),
         });
     const ready = trust === undefined ? 'connect' : 'secureConnect';
     const finish = (): void => {
@@ -91,7 +71,7 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
       socket.on('error', () => undefined);
       socket.destroy();
       const code = e.code ?? '';
-      const reason = trust !== undefined && CERT_ERROR.test(code)
+      const reason = trust !== undefined && certificateErrorPattern.test(code)
         ? `TLS certificate verification failed: ${e.message} (${code})`
         : `cannot connect to the camera: ${code === '' ? e.message : code}`;
       reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code }));
