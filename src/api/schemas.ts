@@ -16,6 +16,7 @@ export const cameraStatus = z
     ingest: z.string().describe('The ingest pulling the camera now: native, ffmpeg, or "ffmpeg (native: <why not>)" when auto fell back.'),
     bytes: z.number().describe('Bytes recorded since the server started.'),
     fragments: z.number().describe('Fragments recorded since the server started.'),
+    frames: z.number().describe('Video frames recorded since the server started.'),
     reconnects: z.number().describe('Times the ingest ended unexpectedly and was restarted since the server started.'),
     lostPackets: z.number().nullable().describe('RTP packets lost since the server started (native ingest; null under ffmpeg).'),
     droppedFrames: z.number().nullable().describe('Frames dropped after a loss until the next key frame (native ingest; null under ffmpeg).'),

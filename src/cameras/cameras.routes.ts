@@ -112,6 +112,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       ingest: status.ingest,
       bytes: status.bytes,
       fragments: status.fragments,
+      frames: status.frames,
       reconnects: status.reconnects,
       lostPackets: status.lostPackets,
       droppedFrames: status.droppedFrames,

@@ -42,6 +42,7 @@ export function createMetrics(source: MetricsSource): Registry {
   const counters: Array<[string, string, (s: CameraStatus) => number | null]> = [
     ['custos_camera_bytes_total', 'Bytes recorded since the server started.', (s) => s.bytes],
     ['custos_camera_fragments_total', 'Fragments (≤ 1 s each) recorded since the server started.', (s) => s.fragments],
+    ['custos_camera_frames_total', 'Video frames recorded since the server started.', (s) => s.frames],
     ['custos_camera_reconnects_total', 'Times the ingest ended unexpectedly and was restarted.', (s) => s.reconnects],
     ['custos_camera_lost_packets_total', 'RTP packets lost (native ingest).', (s) => s.lostPackets],
     ['custos_camera_dropped_frames_total', 'Frames dropped after a loss until the next key frame (native ingest).', (s) => s.droppedFrames],

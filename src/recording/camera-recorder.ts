@@ -64,7 +64,7 @@ export class CameraRecorder {
   constructor(target: IngestTarget, deps: CameraRecorderDeps) {
     this.#target = target;
     this.#deps = deps;
-    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, reconnects: 0, lostPackets: null, droppedFrames: null, audio: null };
+    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, frames: 0, reconnects: 0, lostPackets: null, droppedFrames: null, audio: null };
   }
 
   /** Starts recording in the background. */
@@ -157,7 +157,7 @@ export class CameraRecorder {
     open.fragments.push({ offset, size: piece.bytes.length, durationMs: place.durationMs, keyframe: piece.keyframe });
     open.durationMs += place.durationMs;
     this.#lastEndMs = open.segment.startMs + open.durationMs;
-    this.#status = { ...this.#status, bytes: this.#status.bytes + piece.bytes.length, fragments: this.#status.fragments + 1 };
+    this.#status = { ...this.#status, bytes: this.#status.bytes + piece.bytes.length, fragments: this.#status.fragments + 1, frames: this.#status.frames + piece.sampleCount };
     this.#deps.live.publishFragment(this.#target.cameraId, piece);
   }
 

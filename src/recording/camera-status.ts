@@ -9,6 +9,8 @@ export interface CameraStatus {
   readonly ingest: string;
   readonly bytes: number;
   readonly fragments: number;
+  /** Video frames recorded since the server started. */
+  readonly frames: number;
   /** Times the ingest ended unexpectedly and was restarted, since the server started. */
   readonly reconnects: number;
   /** RTP packets lost and frames dropped after losses (native ingest; null for ffmpeg, which does not say). */

@@ -60,6 +60,7 @@ export class Recorder {
       ingest: this.#deps.ingest.name,
       bytes: 0,
       fragments: 0,
+      frames: 0,
       reconnects: 0,
       lostPackets: null,
       droppedFrames: null,

@@ -67,6 +67,8 @@ test('Prometheus metrics and the camera status count bytes, fragments, reconnect
     assert.match(res.body, new RegExp(`custos_camera_lost_packets_total\\{camera="${id}"\\} 0`));
     const bytes = Number(new RegExp(`custos_camera_bytes_total\\{camera="${id}"\\} (\\d+)`).exec(res.body)?.[1]);
     assert.ok(bytes > 100_000, `bytes recorded: ${bytes}`);
+    const frames = Number(new RegExp(`custos_camera_frames_total\\{camera="${id}"\\} (\\d+)`).exec(res.body)?.[1]);
+    assert.ok(frames >= 20 * fps * 0.9, `frames recorded in ~20 s: ${frames}`);
   }
   assert.match(res.body, /custos_process_cpu_seconds_total/);
   const cams = await api<Array<{ status: { reconnects: number; lostPackets: number | null; droppedFrames: number | null; audio: string | null } }>>('GET', '/api/v1/cameras');
