@@ -20,6 +20,7 @@ export const cameraStatus = z
     reconnects: z.number().describe('Times the ingest ended unexpectedly and was restarted since the server started.'),
     lostPackets: z.number().nullable().describe('RTP packets lost since the server started (native ingest; null under ffmpeg).'),
     droppedFrames: z.number().nullable().describe('Frames dropped after a loss until the next key frame (native ingest; null under ffmpeg).'),
+    clockOffsetMs: z.number().nullable().describe('Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown.'),
     audio: z.enum(['none', 'not recorded']).nullable().describe('The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest).'),
     viewers: z.number().describe('Live viewers connected now.'),
   })

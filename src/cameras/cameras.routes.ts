@@ -117,6 +117,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       lostPackets: status.lostPackets,
       droppedFrames: status.droppedFrames,
       audio: status.audio,
+      clockOffsetMs: status.clockOffsetMs,
       viewers: deps.live.viewerCount(camera.id),
     },
   };

@@ -19,6 +19,8 @@ export interface CameraIngestCounters {
   sessions: number;
   /** Whether the camera offers audio and what happens to it. */
   audio: 'none' | 'not recorded';
+  /** Camera clock minus ours, from its last RTCP sender report (ms); null before one arrived. */
+  clockOffsetMs: number | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export class IngestCounters {
   camera(cameraId: string): CameraIngestCounters {
     let c = this.#cameras.get(cameraId);
     if (c === undefined) {
-      c = { packets: 0, bytes: 0, frames: 0, lostPackets: 0, droppedFrames: 0, malformedPackets: 0, refusedFrames: 0, sessions: 0, audio: 'none' };
+      c = { packets: 0, bytes: 0, frames: 0, lostPackets: 0, droppedFrames: 0, malformedPackets: 0, refusedFrames: 0, sessions: 0, audio: 'none', clockOffsetMs: null };
       this.#cameras.set(cameraId, c);
     }
     return c;

@@ -10,7 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { IngestTarget } from '../recording/ingest.ts';
+import type { IngestLosses, IngestTarget } from '../recording/ingest.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import { IngestCounters } from './ingest-counters.ts';
 import { createNativeIngest } from './native-ingest.ts';
@@ -26,7 +26,7 @@ export type FromWorker =
   | { readonly type: 'piece'; readonly id: number; readonly piece: MediaPiece }
   | { readonly type: 'end'; readonly id: number }
   | { readonly type: 'fail'; readonly id: number; readonly error: { code: string; message: string; detail: Record<string, unknown> | undefined } }
-  | { readonly type: 'counters'; readonly id: number; readonly counters: { lostPackets: number; droppedFrames: number; audio: 'none' | 'not recorded' } }
+  | { readonly type: 'counters'; readonly id: number; readonly counters: IngestLosses }
   | { readonly type: 'log'; readonly level: 'warn' | 'debug' | 'error'; readonly obj: object; readonly msg: string };
 
 /** Unacknowledged pieces per camera before its ingest waits. */
@@ -49,7 +49,7 @@ const runs = new Map<number, { abort: AbortController; unacked: number; waiters:
 function report(id: number): void {
   const run = runs.get(id);
   const totals = run && counters.totals(run.cameraId);
-  if (totals) post({ type: 'counters', id, counters: { lostPackets: totals.lostPackets, droppedFrames: totals.droppedFrames, audio: totals.audio } });
+  if (totals) post({ type: 'counters', id, counters: { lostPackets: totals.lostPackets, droppedFrames: totals.droppedFrames, audio: totals.audio, clockOffsetMs: totals.clockOffsetMs } });
 }
 
 const ticker = setInterval(() => {

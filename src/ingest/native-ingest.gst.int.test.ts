@@ -87,6 +87,8 @@ for (const c of codecs) {
       const t = counters.totals('gst');
       assert.ok(t?.frames === CLIP_FRAMES && t.sessions === 1, JSON.stringify(t));
       assert.deepEqual([t.lostPackets, t.droppedFrames, t.malformedPackets, t.refusedFrames], [0, 0, 0, 0], JSON.stringify(t));
+      // GStreamer sends RTCP sender reports from this machine's clock: the offset is about zero.
+      assert.ok(t.clockOffsetMs !== null && Math.abs(t.clockOffsetMs) < 2000, `camera clock offset ${t.clockOffsetMs} ms`);
     });
 
     test('the ffmpeg ingest records the same clip to its end with the same frames (cross-check)', { timeout: 60_000 }, async () => {

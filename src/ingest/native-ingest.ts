@@ -119,6 +119,10 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         // a normal end, as for ffmpeg's RTSP reader. Waiting for the stall timeout instead would
         // make it a failure and lose the frames held for the fragment in progress.
         const rtcp = parseRtcpCompound(frame.payload);
+        // A sender report states the camera's wall clock: its distance from ours is the
+        // camera's clock offset (LOG-4; network delay on a LAN is well under its precision).
+        const report = rtcp.ok ? rtcp.senderReports.at(-1) : undefined;
+        if (report !== undefined) counters.clockOffsetMs = Math.round(report.unixMs - Date.now());
         if (rtcp.ok && rtcp.packetTypes.includes(rtcpPacketType.bye)) {
           opts.log.debug({ cameraId: target.cameraId }, 'native ingest: the camera ended the stream (RTCP BYE)');
           void session.close();

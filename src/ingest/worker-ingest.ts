@@ -14,7 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestLosses, IngestTarget, PieceSink } from '../recording/ingest.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import type { FromWorker, ToWorker } from './ingest-worker.ts';
 
@@ -42,7 +42,7 @@ export interface WorkerIngest extends Ingest {
 export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger }): WorkerIngest {
   const { log } = opts;
   const runs = new Map<number, Run>();
-  const losses = new Map<string, { lostPackets: number; droppedFrames: number; audio: 'none' | 'not recorded' }>();
+  const losses = new Map<string, IngestLosses>();
   let nextId = 1;
   let closed = false;
 

@@ -45,6 +45,7 @@ export function createMetrics(source: MetricsSource): Registry {
     ['custos_camera_frames_total', 'Video frames recorded since the server started.', (s) => s.frames],
     ['custos_camera_reconnects_total', 'Times the ingest ended unexpectedly and was restarted.', (s) => s.reconnects],
     ['custos_camera_lost_packets_total', 'RTP packets lost (native ingest).', (s) => s.lostPackets],
+    ['custos_camera_clock_offset_ms', 'Camera clock minus the server clock from RTCP sender reports (native ingest).', (s) => s.clockOffsetMs],
     ['custos_camera_dropped_frames_total', 'Frames dropped after a loss until the next key frame (native ingest).', (s) => s.droppedFrames],
   ];
   // Gauges set from the recorder's monotonic counters (prom-client counters cannot be set).

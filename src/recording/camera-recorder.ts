@@ -64,7 +64,7 @@ export class CameraRecorder {
   constructor(target: IngestTarget, deps: CameraRecorderDeps) {
     this.#target = target;
     this.#deps = deps;
-    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, frames: 0, reconnects: 0, lostPackets: null, droppedFrames: null, audio: null };
+    this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, frames: 0, reconnects: 0, lostPackets: null, droppedFrames: null, audio: null, clockOffsetMs: null };
   }
 
   /** Starts recording in the background. */
@@ -86,7 +86,7 @@ export class CameraRecorder {
   status(): CameraStatus {
     const ingest = this.#deps.ingest.describe?.(this.#target.cameraId) ?? this.#deps.ingest.name;
     const losses = this.#deps.ingest.losses?.(this.#target.cameraId);
-    return { ...this.#status, ingest, lostPackets: losses?.lostPackets ?? null, droppedFrames: losses?.droppedFrames ?? null, audio: losses?.audio ?? null };
+    return { ...this.#status, ingest, lostPackets: losses?.lostPackets ?? null, droppedFrames: losses?.droppedFrames ?? null, audio: losses?.audio ?? null, clockOffsetMs: losses?.clockOffsetMs ?? null };
   }
 
   /** The segment being written, with the fragments written so far (for playback of "now"). */

@@ -18,4 +18,6 @@ export interface CameraStatus {
   readonly droppedFrames: number | null;
   /** Audio of the camera: `none` offered, `not recorded` (audio recording is not built), null when unknown (ffmpeg). */
   readonly audio: 'none' | 'not recorded' | null;
+  /** Camera clock minus ours from RTCP sender reports (native ingest), ms; null when unknown. */
+  readonly clockOffsetMs: number | null;
 }

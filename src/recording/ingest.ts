@@ -18,6 +18,15 @@ export interface IngestTarget {
   readonly ingest?: 'auto' | 'native' | 'ffmpeg';
 }
 
+/** What an ingest that counts them reports per camera (native ingest). */
+export interface IngestLosses {
+  readonly lostPackets: number;
+  readonly droppedFrames: number;
+  readonly audio: 'none' | 'not recorded';
+  /** Camera clock minus ours from RTCP sender reports, ms; null before one arrived. */
+  readonly clockOffsetMs: number | null;
+}
+
 /**
  * Receives media pieces in order. Returning a promise applies back-pressure: the ingest MUST
  * NOT deliver the next piece before the promise settles.
@@ -36,6 +45,6 @@ export interface Ingest {
   /** Which ingest pulls this camera now (for status), when the implementation chooses per camera. */
   describe?(cameraId: string): string;
   /** Loss counters of a camera since the server started, when the implementation counts them. */
-  losses?(cameraId: string): { readonly lostPackets: number; readonly droppedFrames: number; readonly audio: 'none' | 'not recorded' } | undefined;
+  losses?(cameraId: string): IngestLosses | undefined;
   run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void>;
 }

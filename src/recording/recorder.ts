@@ -65,6 +65,7 @@ export class Recorder {
       lostPackets: null,
       droppedFrames: null,
       audio: null,
+      clockOffsetMs: null,
     };
   }
 
