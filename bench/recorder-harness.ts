@@ -1,12 +1,28 @@
 /**
  * A recorder with nothing else around it, for benchmarks: N cameras of a running camsim, the
- * ffmpeg ingest, the segment index in SQLite, and either the plain file store or the vault.
- * Runs until SIGTERM. Not part of the product: it wires the same modules app.ts wires, minus
- * the HTTP server, so the store is the only difference between two runs.
+ * ffmpeg ingest or the native one (in this thread, or on K worker threads as app.ts runs it),
+ * the segment index in SQLite, and either the plain file store or the vault. Not part of the product: it wires the same modules app.ts wires, minus the HTTP
+ * server and the audit ledger, so the store and the ingest are the only differences between runs.
+ * Like the server it recovers segments left open by an unclean stop before recording, so it can
+ * be killed and restarted on the same directory (bench/ingest-kill.ts).
  *
- *   node bench/recorder-harness.ts --store plain|vault --cameras N --port P --dir DIR
+ *   node bench/recorder-harness.ts --store plain|vault [--ingest ffmpeg|native|native-workers [--workers K]]
+ *                                  --cameras N --port P --dir DIR
+ *
+ * Protocol on stdout (one JSON object a line; the log goes to stderr):
+ * - `{"type":"ready",…}` once recovery is done and every camera's recorder is started;
+ * - a line `mark` on stdin starts the measured window: the event-loop delay histogram and the
+ *   frame counts restart, and `{"type":"mark",…}` is printed;
+ * - on SIGTERM, after the recorder has stopped, `{"type":"exit",…}` with, since the mark, the
+ *   frames that reached the recorder per camera (counted at its sink, so for either ingest) and
+ *   the span they cover, the reconnects, and the event-loop delay; and the native ingest's own
+ *   counters (lost packets, frames dropped after a loss; in this thread also refused frames and
+ *   sessions ended) over the whole run. Runs until SIGTERM.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
 import { systemClock } from '../src/lib/clock.ts';
@@ -14,18 +30,26 @@ import { createLogger } from '../src/lib/logger.ts';
 import { LiveHub } from '../src/live/live-hub.ts';
 import { createFfmpegIngest } from '../src/recording/ffmpeg-ingest.ts';
 import { FileSegmentStore } from '../src/recording/file-segment-store.ts';
+import type { Ingest } from '../src/recording/ingest.ts';
 import { Recorder } from '../src/recording/recorder.ts';
+import { recoverSegments } from '../src/recording/recovery.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
 import type { SegmentStore } from '../src/recording/segment-store.ts';
 import { VaultSegmentStore } from '../src/vault/vault-segment-store.ts';
 import { DataKeys } from '../src/keys/data-keys.ts';
 import { createDataKeyStore } from '../src/keys/data-keys.store.ts';
 import { openFileKeyProvider } from '../src/keys/file-key-provider.ts';
+import { IngestCounters } from '../src/ingest/ingest-counters.ts';
+import { createNativeIngest } from '../src/ingest/native-ingest.ts';
+import { createWorkerIngest } from '../src/ingest/worker-ingest.ts';
 import type { Camera } from '../src/cameras/camera.ts';
 
-const { values } = parseArgs({ options: { store: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' } } });
+const ingestName = values.ingest;
+if (ingestName !== 'ffmpeg' && ingestName !== 'native' && ingestName !== 'native-workers') throw new Error('--ingest must be ffmpeg, native or native-workers');
 const dir = values.dir ?? '/tmp/custos-harness';
-const log = createLogger({ level: 'warn' });
+const log = createLogger({ level: 'warn', destination: process.stderr });
+const startedMs = Date.now();
 const { db } = await openDatabase({ url: null, dataDir: dir });
 let store: SegmentStore;
 let closeKeys: () => Promise<void> = async () => undefined;
@@ -46,18 +70,57 @@ const cameras: Camera[] = Array.from({ length: Number(values.cameras ?? 10) }, (
   tlsCaPem: null,
   enabled: true,
   retentionHours: 72,
-  ingest: 'ffmpeg',
+  ingest: ingestName === 'ffmpeg' ? 'ffmpeg' : 'native',
   createdMs: 0,
   updatedMs: 0,
 }));
+
+/** Per camera: frames delivered to the recorder so far and when the latest fragment arrived. */
+interface SinkCount {
+  frames: number;
+  lastArrival: number | null;
+  inits: number;
+}
+const sinkCounts = new Map<string, SinkCount>(cameras.map((c) => [c.id, { frames: 0, lastArrival: null, inits: 0 }]));
+/** Wraps an ingest to count what it delivers; the count costs a map look-up per piece. */
+function counted(inner: Ingest): Ingest {
+  return {
+    name: inner.name,
+    run: (target, sink, signal) =>
+      inner.run(
+        target,
+        (piece) => {
+          const c = sinkCounts.get(target.cameraId);
+          if (c !== undefined && piece.kind === 'fragment') {
+            c.frames += piece.sampleCount;
+            c.lastArrival = performance.now();
+          } else if (c !== undefined) {
+            c.inits++;
+          }
+          return sink(piece);
+        },
+        signal,
+      ),
+  };
+}
+
+const index = createSegmentIndex(db);
+const recovery = await recoverSegments(store, index, log);
+const counters = new IngestCounters();
+const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log }) : null;
+const ingest: Ingest =
+  workers ??
+  (ingestName === 'native'
+    ? createNativeIngest({ log, fragmentSeconds: 1, stallTimeoutMs: 15_000, counters })
+    : createFfmpegIngest({ ffmpegPath: 'ffmpeg', fragmentSeconds: 1, stallTimeoutMs: 15_000, log }));
 const live = new LiveHub({ maxBufferedBytes: 8 << 20 });
 const recorder = new Recorder({
   cameras: { list: async () => cameras },
   log,
   deps: {
-    ingest: createFfmpegIngest({ ffmpegPath: 'ffmpeg', fragmentSeconds: 1, stallTimeoutMs: 15_000, log }),
+    ingest: counted(ingest),
     store,
-    index: createSegmentIndex(db),
+    index,
     live,
     clock: systemClock,
     log,
@@ -66,12 +129,84 @@ const recorder = new Recorder({
     retryMaxMs: 30_000,
   },
 });
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let markAt = performance.now();
+/** The sink counts at the mark. */
+let atMark = new Map<string, SinkCount>();
+
 await recorder.start(3000);
-process.stdout.write('ready\n');
+const line = (obj: object): void => void process.stdout.write(`${JSON.stringify(obj)}\n`);
+line({ type: 'ready', ingest: ingestName, store: values.store, cameras: cameras.length, startupMs: Date.now() - startedMs, recovery });
+
+createInterface({ input: process.stdin }).on('line', (text) => {
+  if (text.trim() !== 'mark') return;
+  markAt = performance.now();
+  loopDelay.reset();
+  atMark = new Map([...sinkCounts].map(([id, c]) => [id, { ...c }]));
+  line({ type: 'mark', camerasRecording: cameras.filter((c) => recorder.status(c).state === 'recording').length });
+});
+
+/**
+ * One edge of a camera's counting span: its latest fragment arrival, or the edge itself when no
+ * fragment came for two fragment lengths (a stalled or lost camera then counts as missing frames).
+ */
+function spanEdge(lastArrival: number | null | undefined, at: number): number {
+  return lastArrival !== null && lastArrival !== undefined && at - lastArrival <= 2000 ? lastArrival : at;
+}
+
+/** What the bench reads at exit: everything since the mark. */
+function report(): object {
+  const stopAt = performance.now();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const native = cameras.map((c) => counters.totals(c.id));
+  const sum = (f: (t: NonNullable<(typeof native)[number]>) => number) => native.reduce((n, t) => n + (t ? f(t) : 0), 0);
+  return {
+    type: 'exit',
+    ingest: ingestName,
+    windowMs: Math.round(stopAt - markAt),
+    /**
+     * Per camera: frames in the fragments that reached the recorder after the mark, and the time
+     * from the last fragment before the mark to the last one before the stop (see spanEdge).
+     * With no loss, frames = fps × span, up to the jitter of fragment arrivals.
+     */
+    sink: cameras.map((c) => {
+      const now = sinkCounts.get(c.id);
+      const then = atMark.get(c.id);
+      return { frames: (now?.frames ?? 0) - (then?.frames ?? 0), spanMs: Math.round(spanEdge(now?.lastArrival, stopAt) - spanEdge(then?.lastArrival, markAt)) };
+    }),
+    /** Init segments per camera since the mark: each is a new ingest run (a reconnect). */
+    initsSinceMark: cameras.map((c) => (sinkCounts.get(c.id)?.inits ?? 0) - (atMark.get(c.id)?.inits ?? 0)),
+    /**
+     * The native ingest's counters over the whole run (null for ffmpeg, which does not count
+     * losses); on worker threads only the losses cross to this thread. Sessions that ended
+     * before the stop are drops.
+     */
+    native:
+      ingestName === 'ffmpeg'
+        ? null
+        : {
+            lostPackets: cameras.reduce((n, c) => n + (ingest.losses?.(c.id)?.lostPackets ?? 0), 0),
+            droppedFrames: cameras.reduce((n, c) => n + (ingest.losses?.(c.id)?.droppedFrames ?? 0), 0),
+            refusedFrames: workers === null ? sum((t) => t.refusedFrames) : null,
+            malformedPackets: workers === null ? sum((t) => t.malformedPackets) : null,
+            sessionsEnded: workers === null ? sum((t) => t.sessions) : null,
+          },
+    eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
+  };
+}
+
 process.once('SIGTERM', () => {
+  loopDelay.disable();
+  const atStop = report();
   void recorder
     .stop()
+    .then(() => workers?.close())
     .then(closeKeys)
     .then(() => db.destroy())
-    .then(() => process.exit(0));
+    .then(() => {
+      line(atStop);
+      process.exit(0);
+    });
 });

@@ -1,0 +1,88 @@
+/**
+ * Native ingest (issue 5): capacity of one recorder process. The recorder with the native
+ * ingest and the vault (bench/recorder-harness.ts --ingest native; `--ingest native-workers` for
+ * the native ingest on worker threads, one per core, as app.ts runs it) records N simulated 1080p
+ * 25 fps ~4 Mbit/s cameras for a short window, for growing N, from one camsim in its own process
+ * (on the same cores: its CPU is printed beside, because it limits the sweep). A step passes
+ * when nothing was lost (no RTP packet lost, no frame dropped or refused, no session ended, no
+ * reconnect, and frames at the recorder's sink = 25 × span for every camera, within 5 frames:
+ * the 200 ms that the jitter of fragment arrivals at the window's two edges may account for)
+ * and the recorder's event-loop delay p99 over the window is under 100 ms. Prints the
+ * largest N that passed (goal: ≥ 250). Stops after the first failing step unless --keep-going.
+ *
+ *   node bench/ingest-sweep.ts [--steps 10,25,50,100,150,200,250,300] [--seconds 30] [--warmup 10]
+ *                              [--ingest native|native-workers] [--keep-going]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
+import { missingFrames, startCamsimProcess, startHarness, stopChild } from './bench-processes.ts';
+import { GroupMeter } from './proc-cpu.ts';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '10,25,50,100,150,200,250,300' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '10' },
+    'keep-going': { type: 'boolean', default: false },
+    ingest: { type: 'string', default: 'native' },
+  },
+});
+const ingest = values.ingest;
+if (ingest !== 'native' && ingest !== 'native-workers') throw new Error('--ingest must be native or native-workers');
+const steps = values.steps.split(',').map(Number);
+const seconds = Number(values.seconds);
+const warmupMs = Number(values.warmup) * 1000;
+const port = 18854;
+const p99GoalMs = 100;
+
+const work = await mkdtemp(join(tmpdir(), 'custos-bench-sweep-'));
+// One simulator for every step: cameras that nobody plays cost it nothing.
+const camsim = await startCamsimProcess(Math.max(...steps), port);
+let best = 0;
+try {
+  console.log(`sweep: ${ingest} ingest + vault, ${seconds} s per step after ${warmupMs / 1000} s warm-up; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const n of steps) {
+    const dir = join(work, `n${n}`);
+    const h = startHarness({ ingest, cameras: n, port, dir });
+    await h.ready;
+    await delay(warmupMs);
+    const recording = await h.mark();
+    const meter = new GroupMeter({ recorder: () => [h.child.pid ?? 0], camsim: () => [camsim.pid ?? 0] });
+    await meter.sample();
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    while (performance.now() < end) {
+      await delay(Math.min(2000, Math.max(0, end - performance.now())));
+      await meter.sample();
+    }
+    const windowS = (performance.now() - start) / 1000;
+    const load = loadavg()[0] ?? 0;
+    const exit = await h.stop();
+    await rm(dir, { recursive: true, force: true });
+    const rec = meter.usage('recorder');
+    const sim = meter.usage('camsim');
+    const native = exit.native ?? { lostPackets: 0, droppedFrames: 0, refusedFrames: 0, malformedPackets: 0, sessionsEnded: 0 };
+    const missing = missingFrames(exit.sink);
+    const worstCamera = Math.max(...exit.sink.map((s) => missingFrames([s])));
+    const reconnects = exit.initsSinceMark.reduce((a, b) => a + b, 0);
+    const lossless = recording === n && native.lostPackets + native.droppedFrames + (native.refusedFrames ?? 0) + (native.sessionsEnded ?? 0) + reconnects === 0 && worstCamera <= 5;
+    const p99 = exit.eventLoopDelayMs.p99;
+    const pass = lossless && p99 < p99GoalMs;
+    if (pass) best = Math.max(best, n);
+    console.log(
+      `N=${String(n).padStart(3)}  recorder ${((rec.cpuSeconds / windowS) * 100).toFixed(0).padStart(3)} % of a core (${(rec.cpuSeconds / n / (windowS / 60)).toFixed(3)} CPU-s/camera-min), RSS ${(rec.peakRssBytes / 1e6).toFixed(0)} MB` +
+        `  camsim ${((sim.cpuSeconds / windowS) * 100).toFixed(0)} % of a core` +
+        `  loop delay p99 ${p99} ms max ${exit.eventLoopDelayMs.max} ms` +
+        `  recording ${recording}/${n}, frames missing ${Math.round(missing) || 0} (worst camera ${Math.round(worstCamera) || 0}), lost packets ${native.lostPackets}, dropped ${native.droppedFrames}, sessions ended ${native.sessionsEnded ?? 'n/a'}, reconnects ${reconnects}` +
+        `  load ${load.toFixed(2)}  ${pass ? 'PASS' : 'FAIL'}`,
+    );
+    if (!pass && !values['keep-going']) break;
+  }
+  console.log(`largest N with no loss and loop delay p99 < ${p99GoalMs} ms: ${best === 0 ? 'none' : best} (goal ≥ 250: ${best >= 250 ? 'met' : 'NOT met'})`);
+} finally {
+  await stopChild(camsim);
+  await rm(work, { recursive: true, force: true });
+}
