@@ -71,3 +71,24 @@ test('a slow sink holds the camera back: pieces arrive one at a time, never pile
   assert.equal(maxInSink, 1, 'the sink is never called again before it settled');
   assert.ok(count >= 6);
 });
+
+test('a sink that fails ends the run with its error, and the worker serves the next run', { timeout: 60_000 }, async () => {
+  const failing = ingest.run(
+    { cameraId: 'failing', url: sim.urls[1] as string, username: null, password: null },
+    (p) => {
+      if (p.kind === 'fragment') throw new Error('disk full');
+    },
+    new AbortController().signal,
+  );
+  await assert.rejects(failing, /disk full/);
+  const ac = new AbortController();
+  let pieces = 0;
+  await ingest.run(
+    { cameraId: 'after', url: sim.urls[1] as string, username: null, password: null },
+    () => {
+      if (++pieces >= 3) ac.abort();
+    },
+    ac.signal,
+  );
+  assert.ok(pieces >= 3);
+});

@@ -115,9 +115,14 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
       const id = nextId++;
       slot.cameras++;
       return new Promise<void>((resolve, reject) => {
+        // Settled once: a sink failure rejects the run before the worker's own end arrives.
+        let settled = false;
         const done = () => {
+          if (settled) return false;
+          settled = true;
           slot.cameras--;
           signal.removeEventListener('abort', stop);
+          return true;
         };
         const run: Run = {
           cameraId: target.cameraId,
@@ -125,12 +130,10 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
           sink,
           chain: Promise.resolve(),
           resolve: () => {
-            done();
-            resolve();
+            if (done()) resolve();
           },
           reject: (e) => {
-            done();
-            reject(e instanceof Error ? e : new Error(String(e)));
+            if (done()) reject(e instanceof Error ? e : new Error(String(e)));
           },
           failed: false,
         };
