@@ -135,8 +135,10 @@ export class ExportsService {
     let current: ExportJob = { ...job, state: 'running' };
     try {
       await this.#store.update(current);
-      const segmentIds = await this.#sealedSegments(job);
+      await this.#sealedSegments(job);
+      // One selection for the MP4 and its evidence, so both name exactly the same segments.
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
+      const segmentIds = selections.map((x) => x.segment.id);
       const bytes = await this.#exporter.render(job.id, selections);
       // The custody record states the span the footage actually covers (the request's range
       // clipped to the first and last recorded segment; the requested range is in the request leaf).
@@ -153,16 +155,16 @@ export class ExportsService {
 
   /**
    * Waits (up to leafWaitMs) until every segment of the range is sealed and has its ledger
-   * leaf, so the evidence can prove all of it; returns the segment ids in time order.
+   * leaf, so the evidence can prove all of it.
    */
-  async #sealedSegments(job: ExportJob): Promise<string[]> {
+  async #sealedSegments(job: ExportJob): Promise<void> {
     const deadline = this.#clock.now() + this.#leafWaitMs;
     for (;;) {
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
       const ids = selections.map((s) => s.segment.id);
       const open = selections.some((s) => s.segment.state === 'open');
       const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', ids);
-      if ((!open && leaves.size === ids.length) || this.#clock.now() >= deadline) return ids;
+      if ((!open && leaves.size === ids.length) || this.#clock.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
