@@ -31,7 +31,7 @@ import { AuditReader } from './audit/audit-reader.ts';
 import type { LeafRecord } from './audit/audit-event.ts';
 import { buildLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
-import { SegmentLeaves } from './recording/segment-leaves.ts';
+import { recorderActor, SegmentLeaves } from './recording/segment-leaves.ts';
 import type { RecordingEvent } from './recording/camera-recorder.ts';
 import { SegmentReadAudit } from './playback/segment-read-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
@@ -221,7 +221,7 @@ function recordingEvent(audit: AuditLedger, event: RecordingEvent, log: Logger):
   audit
     .record({
       type,
-      actor: { kind: 'system', id: 'system:recorder' },
+      actor: recorderActor,
       target: { kind: 'camera', id: event.cameraId },
       cameraId: event.cameraId,
       outcome: event.kind === 'auth-failed' ? 'failure' : 'success',

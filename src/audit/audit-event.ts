@@ -114,7 +114,12 @@ export function leafRecordOf(
   };
 }
 
+/** The leaf text of a record: its canonical JSON (the leaf is its UTF-8). */
+export function leafText(record: LeafRecord): string {
+  return canonicalJson(record as unknown as JsonValue);
+}
+
 /** The leaf bytes of a record: its canonical JSON in UTF-8. */
 export function encodeLeaf(record: LeafRecord): Buffer {
-  return Buffer.from(canonicalJson(record as unknown as JsonValue), 'utf8');
+  return Buffer.from(leafText(record), 'utf8');
 }

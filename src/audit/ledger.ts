@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { encodeLeaf, leafRecordOf, personalFieldsOf, type AuditInput, type LeafRecord } from './audit-event.ts';
+import { leafRecordOf, leafText, personalFieldsOf, type AuditInput, type LeafRecord } from './audit-event.ts';
 import { isAuditEventType } from './catalogue.ts';
 import { formatCheckpoint } from './checkpoint.ts';
 import type { CheckpointPin } from './checkpoint-pin.ts';
 import type { LedgerKey } from './ledger-signer.ts';
 import type { LedgerStore, StoredCheckpoint, StoredEvent } from './ledger.store.ts';
-import { leafHash } from './merkle.ts';
+import { leafHashOfText } from './merkle.ts';
 import { consistencyProofOf, inclusionProofOf } from './merkle-proofs.ts';
 import { sealedDigest, type PersonalSealer } from './personal-sealer.ts';
 import { signNote } from './signed-note.ts';
@@ -197,9 +197,8 @@ export class AuditLedger implements AuditSink {
         for (const p of batch) {
           const seq = frontier.size;
           const record = leafRecordOf(p.input, { id: p.id, timeMs: p.timeMs, personal: p.personal }, seq);
-          const bytes = encodeLeaf(record);
-          const text = bytes.toString('utf8');
-          nodes.push(...frontier.append(leafHash(bytes)));
+          const text = leafText(record);
+          nodes.push(...frontier.append(leafHashOfText(text)));
           rows.push({
             seq,
             eventId: p.id,

@@ -1,5 +1,3 @@
-import type { SessionStats } from './rtsp/rtsp-session.ts';
-
 /** Counters of one camera's native ingest since the server started; they only grow. */
 export interface CameraIngestCounters {
   /** RTP packets of the video track received. */
@@ -43,7 +41,7 @@ export class IngestCounters {
   }
 
   /** Folds an ended session into the totals. */
-  session(cameraId: string, _stats: SessionStats): void {
+  session(cameraId: string): void {
     const c = this.camera(cameraId);
     const ended = this.#ended.get(cameraId) ?? { lostPackets: 0, droppedFrames: 0 };
     this.#ended.set(cameraId, { lostPackets: ended.lostPackets + c.lostPackets, droppedFrames: ended.droppedFrames + c.droppedFrames });

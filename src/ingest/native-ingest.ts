@@ -82,7 +82,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
       try {
         await pump(session, target, sink, signal, opts);
       } finally {
-        counters.session(target.cameraId, session.stats());
+        counters.session(target.cameraId);
         await session.close();
       }
     },

@@ -5,7 +5,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { Segment } from './segment.ts';
 import type { SegmentStore } from './segment-store.ts';
 
-const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
+/** The actor of the events the recorder itself records (segment leaves, interruptions). */
+export const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
 
 /** The ledger event of a sealed segment: camera, time span and both hashes (LOG-2, EVD-1). */
 export function segmentLeafInput(segment: Segment, plaintextSha256: string, objectSha256: string): AuditInput {
