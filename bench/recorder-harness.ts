@@ -71,6 +71,7 @@ const cameras: Camera[] = Array.from({ length: Number(values.cameras ?? 10) }, (
   enabled: true,
   retentionHours: 72,
   ingest: ingestName === 'ffmpeg' ? 'ffmpeg' : 'native',
+  siteId: 'default',
   createdMs: 0,
   updatedMs: 0,
 }));

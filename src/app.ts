@@ -23,7 +23,6 @@ import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
-import { assertLoopbackBind } from './http/bind-guard.ts';
 import { routeTable } from './http/routes.ts';
 import { buildServer } from './http/server.ts';
 import { AlarmRules } from './audit/alarm-rules.ts';
@@ -38,6 +37,8 @@ import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/worker-ingest.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
+import { buildIdentity, type Identity } from './identity/build-identity.ts';
+import { announceSetup } from './identity/first-run.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -53,6 +54,8 @@ export interface App {
   readonly store: SegmentStore;
   readonly dataKeys: DataKeys;
   readonly ledger: AuditLedger;
+  /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
+  readonly identity: Identity;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -67,7 +70,6 @@ const cameraPollMs = 3000;
 export async function startApp(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger;
-  assertLoopbackBind(config.server.host);
   const dataDir = resolve(config.dataDir);
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   const { db, engine } = await openDatabase({ url: config.database.url, dataDir });
@@ -171,12 +173,49 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   });
   await exports.recover();
 
-  const server = await buildServer({ routes: routeTable({ cameras, recorder, live, playback, store, exports, audit, ledger, metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }), auditReader: new AuditReader({ store: ledgerStore, sealer, audit }), segmentReads: new SegmentReadAudit(audit, clock) }), logger: log, tls });
+  // The URL users reach us at: SSO redirects, the SAML audience and the WebAuthn origin. Known
+  // once the server listens (port 0 in tests); the default host is `localhost` for loopback
+  // binds because WebAuthn does not accept an IP address as its relying party id.
+  let publicUrl = config.identity.publicUrl ?? '';
+  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
+  const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
+  const routes = routeTable({
+    cameras,
+    recorder,
+    live,
+    playback,
+    store,
+    exports,
+    audit,
+    ledger,
+    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
+    auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
+    segmentReads: new SegmentReadAudit(audit, clock),
+    ...identity,
+    users: identity.users,
+    tokens: identity.tokens,
+    ssoProviders: () => identity.sso.list(),
+    publicUrl: () => publicUrl,
+    fourEyes,
+  });
+  const server = await buildServer({
+    routes,
+    logger: log,
+    tls,
+    auth: {
+      fromSession: (token) => identity.authenticator.fromSession(token),
+      fromBearer: (token) => identity.authenticator.fromBearer(token),
+      placements: identity.placements,
+      audit,
+    },
+  });
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `https://${host}:${port}`;
+  if (!publicUrl) publicUrl = `https://${isLoopbackHost(config.server.host) ? 'localhost' : host}:${port}`;
+  await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir });
 
   cameras.onChange(() => void recorder.reconcile());
   await recorder.start(cameraPollMs);
@@ -198,6 +237,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     store,
     dataKeys,
     ledger,
+    identity,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
@@ -228,4 +268,9 @@ function recordingEvent(audit: AuditLedger, event: RecordingEvent, log: Logger):
       ...(event.reason === null ? {} : { reason: event.reason }),
     })
     .catch((e: unknown) => log.error({ err: e, cameraId: event.cameraId }, 'could not audit a recording event'));
+}
+
+/** True for loopback bind addresses (the default 127.0.0.1, ::1, localhost). */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

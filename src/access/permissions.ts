@@ -1,18 +1,18 @@
 /**
- * Permissions a route can require (IAM-5). Every route declares one of these, or `public`.
- * The identity issue adds roles, grants and enforcement; until then the server refuses to bind
- * anything but loopback (see src/http/bind-guard.ts). Reference: docs/reference/permissions.md.
+ * Permissions a route can require (IAM-5). Every route declares one of these, `session`,
+ * `self` or `public`; roles (roles.ts) bundle them and grants give roles on scopes.
+ * Reference: docs/reference/permissions.md (a test keeps it in step with the route table).
  */
 export const permissions = {
   'live.view': 'Watch live video of a camera.',
   'recording.play': 'Play back recorded video and read its timeline.',
-  'recording.export': 'Export recorded video as a file.',
+  'recording.export': 'Export recorded video as a file, and approve exports at four-eyes sites.',
   'camera.ptz': 'Move a PTZ camera.',
-  'privacy.unmask': 'See video without privacy masks.',
-  'camera.manage': 'Add, change and remove cameras; read camera configuration and status.',
+  'privacy.unmask': 'See video without privacy masks, and approve unmasking at four-eyes sites.',
+  'camera.manage': 'Add, change and remove cameras, sites and camera groups; read camera configuration and status.',
   'camera.read': 'List cameras and their recording status.',
-  'user.manage': 'Manage users, roles and grants.',
-  'audit.read': 'Read the audit ledger.',
+  'user.manage': 'Manage users, roles and grants; read the access-rights register.',
+  'audit.read': 'Read the audit ledger and the access-rights register.',
   'incident.manage': 'Manage the incident register.',
   'key.manage': 'Manage master keys and rotation.',
   'system.configure': 'Change system configuration.',
@@ -21,5 +21,13 @@ export const permissions = {
 /** A permission name. */
 export type Permission = keyof typeof permissions;
 
-/** What a route requires: a permission, or nothing (`public`: health checks, the login page). */
-export type RouteAccess = Permission | 'public';
+/**
+ * What a route requires:
+ * - a permission: an authenticated principal with MFA done where mandatory, holding it;
+ * - `self`: any authenticated principal with MFA done where mandatory (own profile, tokens);
+ * - `session`: any authenticated principal, even with a second factor pending (verify or
+ *   enrol it, log out);
+ * - `public`: nobody (health, the login page, login itself, SSO callbacks, the ledger's
+ *   published checkpoint and key).
+ */
+export type RouteAccess = Permission | 'self' | 'session' | 'public';

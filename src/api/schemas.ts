@@ -40,6 +40,7 @@ export const camera = z
     enabled: z.boolean(),
     retentionHours: z.number().int(),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
+    siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -56,6 +57,7 @@ export const cameraCreate = z
     enabled: z.boolean().optional().default(true),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional().default(72),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
+    siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
   })
   .describe('A camera to add.');
 
@@ -69,6 +71,7 @@ export const cameraUpdate = z
     enabled: z.boolean().optional(),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional(),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
+    siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 

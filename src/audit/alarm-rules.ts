@@ -207,6 +207,19 @@ export class AlarmRules {
       case 'auth.login.succeeded':
       case 'auth.login.failed':
       case 'access.grant.revoked':
+      case 'auth.logout':
+      case 'auth.mfa.enrolled':
+      case 'auth.token.created':
+      case 'auth.token.revoked':
+      case 'account.created':
+      case 'account.password.changed':
+      case 'account.disabled':
+      case 'account.enabled':
+      case 'access.denied':
+      case 'access.approval.requested':
+      case 'access.approval.decided':
+      case 'site.saved':
+      case 'group.saved':
         return [];
     }
   }

@@ -26,6 +26,7 @@ const authn = { classUid: 3002, className: 'Authentication' } as const;
 const account = { classUid: 3001, className: 'Account Change' } as const;
 const userAccess = { classUid: 3005, className: 'User Access Management' } as const;
 const finding = { classUid: 2004, className: 'Detection Finding' } as const;
+const api = { classUid: 6003, className: 'API Activity' } as const;
 
 export const auditCatalogue = {
   'audit.ledger.started': { ...eventLog, activityId: 6, activityName: 'Start', severityId: 1, emitter: 'audit ledger', description: 'The ledger opened and accepts events; details give the tree size it resumed at.' },
@@ -50,11 +51,24 @@ export const auditCatalogue = {
   'footage.export.downloaded': { ...datastore, activityId: 1, activityName: 'Read', severityId: 2, emitter: 'exports', description: 'An export or its evidence package was downloaded.' },
   'key.rotated': { ...entity, activityId: 3, activityName: 'Update', severityId: 3, emitter: 'custos keys rotate', description: 'A new master key version was made current and data keys were re-wrapped.' },
   'key.retired': { ...entity, activityId: 4, activityName: 'Delete', severityId: 3, emitter: 'custos keys rotate --retire', description: 'An old master key version was destroyed.' },
-  'auth.login.succeeded': { ...authn, activityId: 1, activityName: 'Logon', severityId: 1, emitter: 'not built (identity)', description: 'A user signed in.' },
-  'auth.login.failed': { ...authn, activityId: 1, activityName: 'Logon', severityId: 2, emitter: 'not built (identity)', description: 'A sign-in failed.' },
-  'auth.lockout': { ...account, activityId: 9, activityName: 'Lock', severityId: 3, emitter: 'not built (identity)', description: 'An account was locked after repeated failures.' },
-  'access.grant.created': { ...userAccess, activityId: 1, activityName: 'Assign Privileges', severityId: 3, emitter: 'not built (identity)', description: 'A role was granted to a principal on a scope; details say whether the role is privileged.' },
-  'access.grant.revoked': { ...userAccess, activityId: 2, activityName: 'Revoke Privileges', severityId: 2, emitter: 'not built (identity)', description: 'A grant was revoked.' },
+  'auth.login.succeeded': { ...authn, activityId: 1, activityName: 'Logon', severityId: 1, emitter: 'identity', description: 'A user signed in (or completed a second factor); details give the method and whether MFA was verified.' },
+  'auth.login.failed': { ...authn, activityId: 1, activityName: 'Logon', severityId: 2, emitter: 'identity', description: 'A sign-in or second-factor check failed; the reason is recorded here and never told to the caller.' },
+  'auth.logout': { ...authn, activityId: 2, activityName: 'Logoff', severityId: 1, emitter: 'identity', description: 'A session ended: logout, log out everywhere, idle or absolute timeout, or account disabled.' },
+  'auth.lockout': { ...account, activityId: 9, activityName: 'Lock', severityId: 3, emitter: 'identity', description: 'An account name was locked after repeated failures (existing or not, so the lock reveals nothing).' },
+  'auth.mfa.enrolled': { ...account, activityId: 10, activityName: 'MFA Factor Enable', severityId: 2, emitter: 'identity', description: 'A second factor (TOTP or passkey) was enrolled; recovery codes issued.' },
+  'auth.token.created': { ...account, activityId: 99, activityName: 'Create API Token', severityId: 3, emitter: 'identity', description: 'An API token was created; details give its permissions and expiry, never the secret.' },
+  'auth.token.revoked': { ...account, activityId: 99, activityName: 'Revoke API Token', severityId: 2, emitter: 'identity', description: 'An API token was revoked.' },
+  'account.created': { ...account, activityId: 1, activityName: 'Create', severityId: 2, emitter: 'identity', description: 'A user account was created (local, setup, CLI, or at first SSO login).' },
+  'account.password.changed': { ...account, activityId: 3, activityName: 'Password Change', severityId: 2, emitter: 'identity', description: "A user's password was changed; their other sessions end." },
+  'account.disabled': { ...account, activityId: 5, activityName: 'Disable', severityId: 3, emitter: 'identity', description: 'A user account was disabled; its sessions and tokens stop working.' },
+  'account.enabled': { ...account, activityId: 2, activityName: 'Enable', severityId: 2, emitter: 'identity', description: 'A disabled user account was enabled again.' },
+  'access.grant.created': { ...userAccess, activityId: 1, activityName: 'Assign Privileges', severityId: 3, emitter: 'access', description: 'A role was granted to a principal on a scope (or the grant was refused); details say whether the role is privileged.' },
+  'access.grant.revoked': { ...userAccess, activityId: 2, activityName: 'Revoke Privileges', severityId: 2, emitter: 'access', description: 'A grant was revoked.' },
+  'access.denied': { ...api, activityId: 99, activityName: 'Deny', severityId: 2, emitter: 'access', description: 'An authenticated request was refused: permission missing, camera out of scope, or second factor pending.' },
+  'access.approval.requested': { ...userAccess, activityId: 99, activityName: 'Request Approval', severityId: 2, emitter: 'access (four-eyes)', description: 'An export or unmask at a four-eyes site waits for a second person.' },
+  'access.approval.decided': { ...userAccess, activityId: 99, activityName: 'Decide Approval', severityId: 3, emitter: 'access (four-eyes)', description: 'A second person approved or rejected a four-eyes request.' },
+  'site.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A site was created or changed (its name, its four-eyes rule).' },
+  'group.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A camera group was created or its members changed.' },
   'alarm.raised': { ...finding, activityId: 1, activityName: 'Create', severityId: 4, emitter: 'alarm rules', description: 'A default alarm rule (LOG-6) fired; details name the rule and the events that triggered it.' },
 } as const satisfies Record<string, EventKind>;
 

@@ -12,6 +12,8 @@ export interface Camera {
   readonly retentionHours: number;
   /** How this camera is pulled; see {@link IngestChoice}. */
   readonly ingest: IngestChoice;
+  /** Site the camera belongs to (scopes of grants, four-eyes rule); `default` until assigned. */
+  readonly siteId: string;
   readonly createdMs: number;
   readonly updatedMs: number;
 }
@@ -26,6 +28,7 @@ export interface CameraInput {
   readonly enabled?: boolean | undefined;
   readonly retentionHours?: number | undefined;
   readonly ingest?: IngestChoice | undefined;
+  readonly siteId?: string | undefined;
 }
 
 /** Fields a caller may change; `null` credentials clear them. */

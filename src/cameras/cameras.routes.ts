@@ -1,3 +1,4 @@
+import { inCameraSet } from '../access/access.ts';
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -26,7 +27,10 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       summary: 'List cameras with their recording status',
       tag: 'cameras',
       response: { status: 200, schema: z.array(api.camera) },
-      handler: async () => (await deps.cameras.list()).map(view),
+      handler: async ({ access }) => {
+        const visible = await access.cameras('camera.read');
+        return (await deps.cameras.list()).filter((c) => inCameraSet(visible, c.id)).map(view);
+      },
     }),
     defineRoute({
       method: 'POST',
@@ -37,7 +41,10 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       body: api.cameraCreate,
       audit: 'camera.created',
       response: { status: 201, schema: api.camera },
-      handler: async ({ body, audit }) => view(await deps.cameras.add(body, audit)),
+      handler: async ({ body, audit, access }) => {
+        access.requireSite('camera.manage', body.siteId ?? 'default');
+        return view(await deps.cameras.add(body, audit));
+      },
     }),
     defineRoute({
       method: 'GET',
@@ -45,6 +52,7 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       access: 'camera.read',
       summary: 'Get a camera',
       tag: 'cameras',
+      scope: { camera: 'id' },
       params: api.idParams,
       response: { status: 200, schema: api.camera },
       handler: async ({ params }) => view(await deps.cameras.get(params.id)),
@@ -55,11 +63,16 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       access: 'camera.manage',
       summary: 'Change a camera',
       tag: 'cameras',
+      scope: { camera: 'id' },
       params: api.idParams,
       body: api.cameraUpdate,
       audit: 'camera.updated',
       response: { status: 200, schema: api.camera },
-      handler: async ({ params, body, audit }) => view(await deps.cameras.update(params.id, body, audit)),
+      handler: async ({ params, body, audit, access }) => {
+        // Moving a camera needs the permission on the site it moves to as well.
+        if (body.siteId !== undefined) access.requireSite('camera.manage', body.siteId);
+        return view(await deps.cameras.update(params.id, body, audit));
+      },
     }),
     defineRoute({
       method: 'DELETE',
@@ -67,6 +80,7 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       access: 'camera.manage',
       summary: 'Remove a camera (its recordings age out under retention)',
       tag: 'cameras',
+      scope: { camera: 'id' },
       params: api.idParams,
       audit: 'camera.deleted',
       response: { status: 204 },
@@ -102,6 +116,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     enabled: camera.enabled,
     retentionHours: camera.retentionHours,
     ingest: camera.ingest,
+    siteId: camera.siteId,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {

@@ -15,6 +15,8 @@ export interface CameraStore {
   insert(camera: Camera): Promise<void>;
   update(camera: Camera): Promise<void>;
   remove(id: string): Promise<boolean>;
+  /** True when a site with this id exists. */
+  siteExists(id: string): Promise<boolean>;
 }
 
 /** Told after every change so the recorder can start, restart or stop ingest. */
@@ -66,12 +68,14 @@ export class CamerasService {
       enabled: input.enabled ?? true,
       retentionHours: input.retentionHours ?? defaultRetentionHours,
       ingest: input.ingest ?? 'auto',
+      siteId: input.siteId ?? 'default',
       createdMs: now,
       updatedMs: now,
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
-    const details = { url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
+    await this.#assertSite(camera.siteId);
+    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -89,12 +93,14 @@ export class CamerasService {
       enabled: patch.enabled ?? current.enabled,
       retentionHours: patch.retentionHours ?? current.retentionHours,
       ingest: patch.ingest ?? current.ingest,
+      siteId: patch.siteId ?? current.siteId,
       updatedMs: this.#clock.now(),
     };
     assertTrustFitsUrl(camera);
     await this.#assertUnique(camera);
+    if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest'] as const).filter((k) => camera[k] !== current[k]);
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
     await this.#audited('camera.updated', camera, by, { changed: [...changed] }, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;
@@ -129,6 +135,10 @@ export class CamerasService {
     if (sameUrl && sameUrl.id !== camera.id) {
       throw new AppError('CAMERA_URL_TAKEN', `camera "${sameUrl.name}" already records this URL`, { cameraId: sameUrl.id });
     }
+  }
+
+  async #assertSite(siteId: string): Promise<void> {
+    if (!(await this.#store.siteExists(siteId))) throw new AppError('VALIDATION_FAILED', `no site ${siteId}`, { field: 'siteId' });
   }
 
   #emit(id: string, camera: Camera | undefined): void {

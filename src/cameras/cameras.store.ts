@@ -32,6 +32,7 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     enabled: row.enabled === 1,
     retentionHours: row.retention_hours,
     ingest: ingestChoices.includes(row.ingest as IngestChoice) ? (row.ingest as IngestChoice) : 'auto',
+    siteId: row.site_id,
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
   });
@@ -45,6 +46,7 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     enabled: camera.enabled ? 1 : 0,
     retention_hours: camera.retentionHours,
     ingest: camera.ingest,
+    site_id: camera.siteId,
     created_ms: camera.createdMs,
     updated_ms: camera.updatedMs,
   });
@@ -52,6 +54,9 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     async list() {
       const rows = await db.selectFrom('cameras').selectAll().orderBy('name').execute();
       return Promise.all(rows.map(toCamera));
+    },
+    async siteExists(id) {
+      return (await db.selectFrom('sites').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
     },
     async get(id) {
       const row = await db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();

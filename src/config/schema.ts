@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
+import { identity } from './identity.schema.ts';
 
 /**
  * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are
@@ -16,7 +17,7 @@ const server = z
     host: z
       .string()
       .default('127.0.0.1')
-      .describe('Address the HTTPS server binds to. Until authentication exists it MUST be a loopback address.'),
+      .describe('Address the HTTPS server binds to (0.0.0.0 or :: for every interface).'),
     port: z.number().int().min(0).max(65535).default(8443).describe('HTTPS port (0 picks a free port).'),
     tls: z
       .strictObject({
@@ -188,6 +189,7 @@ export const configSchema = z
     recording,
     keys,
     audit,
+    identity,
     live,
     demo,
   })

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 /**
@@ -132,6 +132,151 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       // Which ingest pulls each camera (issue 5); existing cameras move to auto (native first).
       await db.schema.alterTable('cameras').addColumn('ingest', 'text', (c) => c.notNull().defaultTo('auto')).execute();
+    },
+  },
+  '0006_identity_access': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Identity and access (issue 4). Times are ms since the epoch; secrets are stored hashed
+      // (passwords: argon2id; tokens, sessions, recovery codes: SHA-256) or sealed (`v1:`).
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('subject', 'text')
+        .addColumn('password_hash', 'text')
+        .addColumn('password_changed_ms', 'bigint')
+        .addColumn('external', 'integer', (c) => c.notNull())
+        .addColumn('expires_ms', 'bigint')
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_provider_subject').on('users').columns(['provider', 'subject']).unique().execute();
+      await db.schema
+        .createTable('user_totp')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('confirmed_ms', 'bigint')
+        .addColumn('last_step', 'bigint', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('user_recovery_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('used_ms', 'bigint')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('user_recovery_codes_user').on('user_recovery_codes').column('user_id').execute();
+      await db.schema
+        .createTable('webauthn_credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('counter', 'bigint', (c) => c.notNull())
+        .addColumn('transports', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('webauthn_credentials_user').on('webauthn_credentials').column('user_id').execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('mfa', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ended_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('permissions', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_ms', 'bigint')
+        .addColumn('revoked_ms', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('auth_failures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('auth_failures_user_time').on('auth_failures').columns(['username', 'time_ms']).execute();
+      await db.schema
+        .createTable('setup_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('used_ms', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('sites')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('four_eyes', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('camera_groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('camera_group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('camera_group_members_pk', ['group_id', 'camera_id'])
+        .execute();
+      // Every camera starts in the default site; four-eyes is off until an administrator sets it.
+      await sql`INSERT INTO sites (id, name, four_eyes, created_ms) VALUES ('default', 'Default site', 0, 0)`.execute(db);
+      await db.schema.alterTable('cameras').addColumn('site_id', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      await db.schema
+        .createTable('grants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('scope_kind', 'text', (c) => c.notNull())
+        .addColumn('scope_id', 'text')
+        .addColumn('granted_by', 'text', (c) => c.notNull())
+        .addColumn('granted_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_ms', 'bigint')
+        .addColumn('revoked_by', 'text')
+        .addColumn('revoked_ms', 'bigint')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('grants_user').on('grants').column('user_id').execute();
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_ms', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_ms', 'bigint')
+        .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sso_replay')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 };

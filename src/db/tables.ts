@@ -13,6 +13,175 @@ export interface Tables {
   audit_nodes: AuditNodeTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  users: UserTable;
+  user_totp: UserTotpTable;
+  user_recovery_codes: UserRecoveryCodeTable;
+  webauthn_credentials: WebauthnCredentialTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  auth_failures: AuthFailureTable;
+  setup_tokens: SetupTokenTable;
+  sites: SiteTable;
+  camera_groups: CameraGroupTable;
+  camera_group_members: CameraGroupMemberTable;
+  grants: GrantTable;
+  approvals: ApprovalTable;
+  sso_replay: SsoReplayTable;
+}
+
+/** A person or automation identity. `username` is stored lower-cased and unique. */
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  /** `local` (password) or `sso` (OIDC/SAML, no password). */
+  kind: string;
+  /** SSO provider id from the config; null for local users. */
+  provider: string | null;
+  /** Stable subject at the provider (`sub`, NameID); null for local users. */
+  subject: string | null;
+  /** argon2id PHC string; null for SSO users. */
+  password_hash: string | null;
+  password_changed_ms: number | null;
+  /** 1 for third-party (external) accounts, which MUST expire (IAM-4). */
+  external: number;
+  expires_ms: number | null;
+  disabled: number;
+  created_by: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/** A TOTP secret (sealed `v1:…`), usable once `confirmed_ms` is set; `last_step` stops reuse. */
+export interface UserTotpTable {
+  user_id: string;
+  secret: string;
+  confirmed_ms: number | null;
+  last_step: number;
+  created_ms: number;
+}
+
+/** One single-use recovery code, stored as SHA-256 hex of the normalised code. */
+export interface UserRecoveryCodeTable {
+  code_hash: string;
+  user_id: string;
+  used_ms: number | null;
+  created_ms: number;
+}
+
+/** A WebAuthn credential (passkey); `id` and `public_key` are base64url. */
+export interface WebauthnCredentialTable {
+  id: string;
+  user_id: string;
+  public_key: string;
+  counter: number;
+  /** JSON array of transports reported at registration. */
+  transports: string;
+  name: string;
+  created_ms: number;
+  last_used_ms: number | null;
+}
+
+/** A login session; the cookie carries the token, the table only its SHA-256. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  /** CSRF token (random, per session) the page echoes in `x-csrf-token`. */
+  csrf: string;
+  /** How the user authenticated: password, password+totp, passkey, oidc, saml… */
+  method: string;
+  /** 1 when a second factor (or an IdP-asserted MFA accepted by config) was verified. */
+  mfa: number;
+  created_ms: number;
+  last_seen_ms: number;
+  ended_ms: number | null;
+}
+
+/** A scoped API token; the bearer secret is stored as SHA-256 only and shown once. */
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** JSON array of permissions the token may use (a subset of its owner's). */
+  permissions: string;
+  created_by: string;
+  created_ms: number;
+  expires_ms: number;
+  last_used_ms: number | null;
+  revoked_ms: number | null;
+}
+
+/** A failed login for an account name (existing or not), for lockout (IAM-2). */
+export interface AuthFailureTable {
+  id: string;
+  username: string;
+  time_ms: number;
+}
+
+/** A one-time setup token printed at first start to create the first administrator. */
+export interface SetupTokenTable {
+  token_hash: string;
+  created_ms: number;
+  used_ms: number | null;
+}
+
+/** A site (location); `four_eyes` = 1 makes exports and unmasking need a second approver. */
+export interface SiteTable {
+  id: string;
+  name: string;
+  four_eyes: number;
+  created_ms: number;
+}
+
+export interface CameraGroupTable {
+  id: string;
+  name: string;
+  created_ms: number;
+}
+
+export interface CameraGroupMemberTable {
+  group_id: string;
+  camera_id: string;
+}
+
+/** principal × role × scope (IAM-4/5). `scope_kind` global|site|group|camera. */
+export interface GrantTable {
+  id: string;
+  user_id: string;
+  role: string;
+  scope_kind: string;
+  scope_id: string | null;
+  /** User id of the granter, or `system:…` (setup, CLI, SSO mapping). */
+  granted_by: string;
+  granted_ms: number;
+  expires_ms: number | null;
+  revoked_by: string | null;
+  revoked_ms: number | null;
+  /** `manual` or `sso:<provider>` (re-derived at each SSO login). */
+  source: string;
+}
+
+/** A four-eyes request: `status` pending|approved|rejected|used|expired. */
+export interface ApprovalTable {
+  id: string;
+  /** The permission the action needs: recording.export or privacy.unmask. */
+  action: string;
+  camera_id: string;
+  /** JSON of the action's parameters (export range, reason…). */
+  details: string;
+  requested_by: string;
+  requested_ms: number;
+  status: string;
+  decided_by: string | null;
+  decided_ms: number | null;
+  expires_ms: number;
+}
+
+/** SAML assertion ids already consumed, kept until they expire (replay guard). */
+export interface SsoReplayTable {
+  id: string;
+  expires_ms: number;
 }
 
 /** One committed audit record; `record` is the canonical JSON leaf text, never rewritten. */
@@ -65,6 +234,8 @@ export interface CameraTable {
   retention_hours: number;
   /** `auto`, `native` or `ffmpeg` (IngestChoice). */
   ingest: string;
+  /** Site the camera belongs to (`default` until assigned). */
+  site_id: string;
   created_ms: number;
   updated_ms: number;
 }

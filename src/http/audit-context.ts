@@ -1,16 +1,16 @@
 import type { FastifyRequest } from 'fastify';
+import { actorOf, type Principal } from '../access/principal.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 
 /**
- * Who a request acts as, for the audit ledger. Until the identity issue adds authentication,
- * every request comes from the loopback interface (bind-guard.ts) and is recorded as the one
- * anonymous local operator, with its source address and user agent (sealed as personal data)
- * and the request id as correlation id.
+ * Who a request acts as, for the audit ledger: the authenticated principal (user, or token
+ * acting for its owner), or `anonymous` on public routes; with its source address and user
+ * agent (sealed as personal data) and the request id as correlation id.
  */
-export function auditContextOf(request: FastifyRequest): AuditContext {
+export function auditContextOf(request: FastifyRequest, principal: Principal | null): AuditContext {
   const userAgent = request.headers['user-agent'];
   return {
-    actor: { kind: 'anonymous', id: 'anonymous:loopback' },
+    actor: principal ? actorOf(principal) : { kind: 'anonymous', id: 'anonymous' },
     source: { address: request.ip, ...(typeof userAgent === 'string' ? { userAgent: userAgent.slice(0, 200) } : {}) },
     correlationId: request.id,
   };

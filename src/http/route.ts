@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
+import type { Access } from '../access/access.ts';
 import type { RouteAccess } from '../access/permissions.ts';
+import type { Principal } from '../access/principal.ts';
+import type { StoredSession } from '../identity/sessions.store.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditEventType } from '../audit/catalogue.ts';
 
@@ -14,7 +17,20 @@ export interface RouteContext<P, Q, B> {
   readonly reply: FastifyReply;
   /** Who the request acts as, for the audit ledger. */
   readonly audit: AuditContext;
+  /** The authenticated principal; null only on `public` routes without credentials. */
+  readonly principal: Principal | null;
+  /** The login session when the request used the session cookie (not a bearer token). */
+  readonly session: StoredSession | null;
+  /** Access decisions for the principal (set-based camera checks). */
+  readonly access: Access;
 }
+
+/**
+ * Where a route's permission must hold: `global` (a grant on the global scope), or on the
+ * camera named by a path parameter (`{ camera: 'id' }`). Without it, the permission on any
+ * scope admits the request and the handler narrows (lists filter by `access.cameras()`).
+ */
+export type RouteScope = 'global' | { readonly camera: string };
 
 /**
  * One HTTP route of the API. Routes are data: the server registers them, the OpenAPI document
@@ -25,6 +41,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** Fastify path, e.g. `/api/v1/cameras/:id`. */
   readonly url: string;
   readonly access: RouteAccess;
+  /** Where `access` must hold; checked by the server before the handler runs. */
+  readonly scope?: RouteScope;
   /**
    * The audit event the route records when it succeeds. Every route that changes state, and
    * every route that reads footage or the ledger, MUST declare it (a test walks the table).
@@ -46,6 +64,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly handler?: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
   /** WebSocket handler, for `websocket: true` routes. */
   readonly wsHandler?: (socket: WebSocket, ctx: Omit<RouteContext<P, Q, B>, 'reply' | 'body'>) => void;
+  /** Request bodies this route accepts besides JSON (the SAML ACS takes a form post). */
+  readonly form?: boolean;
 }
 
 /** Declares a route with its types inferred from its schemas. */

@@ -1,4 +1,10 @@
+import { accessRoutes, type AccessRouteDeps } from '../access/access.routes.ts';
+import { approvalRoutes, type ApprovalRouteDeps } from '../access/approvals.routes.ts';
+import { siteRoutes, type SiteRouteDeps } from '../access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from '../audit/audit.routes.ts';
+import { authRoutes, type AuthRouteDeps } from '../identity/auth.routes.ts';
+import { ssoRoutes, type SsoRouteDeps } from '../identity/sso.routes.ts';
+import { userRoutes, type UserRouteDeps } from '../identity/users.routes.ts';
 import { cameraRoutes, type CameraRouteDeps } from '../cameras/cameras.routes.ts';
 import { liveRoutes, type LiveRouteDeps } from '../live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from '../metrics/metrics.routes.ts';
@@ -10,7 +16,18 @@ import { systemRoutes } from './system.routes.ts';
 import { webRoutes } from './web.routes.ts';
 
 /** Everything the route table's handlers use. */
-export type RouteDeps = CameraRouteDeps & PlaybackRouteDeps & ExportRouteDeps & LiveRouteDeps & AuditRouteDeps & MetricsRouteDeps;
+export type RouteDeps = CameraRouteDeps &
+  PlaybackRouteDeps &
+  ExportRouteDeps &
+  LiveRouteDeps &
+  AuditRouteDeps &
+  MetricsRouteDeps &
+  AuthRouteDeps &
+  SsoRouteDeps &
+  UserRouteDeps &
+  AccessRouteDeps &
+  SiteRouteDeps &
+  ApprovalRouteDeps;
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
@@ -28,6 +45,12 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...liveRoutes(deps),
     ...auditRoutes(deps),
     ...metricsRoutes(deps),
+    ...authRoutes(deps),
+    ...ssoRoutes(deps),
+    ...userRoutes(deps),
+    ...accessRoutes(deps),
+    ...siteRoutes(deps),
+    ...approvalRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

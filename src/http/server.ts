@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { auditContextOf } from './audit-context.ts';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { problemMediaType, toProblem } from './problem.ts';
+import { auditContextOf } from './audit-context.ts';
+import { guardRequest, type RequestAuth, type ServerAuth } from './request-auth.ts';
 import type { RouteSpec } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
 
@@ -15,6 +16,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   /** TLS material; null only for `inject()`-based tests, which open no socket. */
   readonly tls: TlsMaterial | null;
+  /** Authentication and authorization of every non-public route. */
+  readonly auth: ServerAuth;
 }
 
 /**
@@ -54,18 +57,40 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     void reply.code(404).type(problemMediaType).send(problem);
   });
 
-  for (const route of opts.routes) registerRoute(app, route);
+  // Form posts are parsed for the routes that take them (the SAML ACS) and refused elsewhere,
+  // so a cross-site HTML form can never drive the API.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.removeContentTypeParser('text/plain');
+
+  // The guard's verdict per request, for the handler (held here, not on a module).
+  const auths = new WeakMap<FastifyRequest, RequestAuth>();
+  for (const route of opts.routes) registerRoute(app, route, opts.auth, auths);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, route: RouteSpec): void {
+function registerRoute(app: FastifyInstance, route: RouteSpec, auth: ServerAuth, auths: WeakMap<FastifyRequest, RequestAuth>): void {
+  // Runs before the handler and before a WebSocket upgrade (a refusal is then an HTTP error).
+  const preHandler = async (request: FastifyRequest) => {
+    const type = request.headers['content-type'];
+    if (!route.form && typeof type === 'string' && type.startsWith('application/x-www-form-urlencoded')) {
+      throw new AppError('VALIDATION_FAILED', 'this route takes JSON bodies only');
+    }
+    auths.set(request, await guardRequest(auth, route, request, request.params));
+  };
+  const authOf = (request: FastifyRequest): RequestAuth => {
+    const found = auths.get(request);
+    if (!found) throw new AppError('INTERNAL', 'request reached a handler without passing the guard');
+    return found;
+  };
   const parse = (request: FastifyRequest) => ({
     params: validate(route.params, request.params, 'path'),
     query: validate(route.query, request.query, 'query'),
     body: validate(route.body, request.body, 'body'),
   });
   if (route.websocket) {
-    app.get(route.url, { websocket: true }, (socket, request) => {
+    app.get(route.url, { websocket: true, preHandler }, (socket, request) => {
       // Browsers do not apply CORS to WebSockets: refuse pages of other origins outright, so a
       // foreign site open in the operator's browser cannot watch cameras through it.
       if (!sameOrigin(request.headers.origin, request.headers.host)) {
@@ -80,16 +105,19 @@ function registerRoute(app: FastifyInstance, route: RouteSpec): void {
         socket.close(1008, e instanceof AppError ? e.code : 'INTERNAL');
         return;
       }
-      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request) });
+      const { principal, session, access } = authOf(request);
+      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request, principal), principal, session, access });
     });
     return;
   }
   app.route({
     method: route.method,
     url: route.url,
+    preHandler,
     handler: async (request, reply) => {
       const parsed = parse(request);
-      const result = await route.handler?.({ ...parsed, request, reply, audit: auditContextOf(request) });
+      const { principal, session, access } = authOf(request);
+      const result = await route.handler?.({ ...parsed, request, reply, audit: auditContextOf(request, principal), principal, session, access });
       if (reply.sent) return reply;
       if (result === undefined) return reply.code(route.response.status).send();
       return reply.code(route.response.status).send(result);

@@ -19,7 +19,16 @@ export const errorCodes = {
   KEY_UNAVAILABLE: 'A key is destroyed, missing, or its provider cannot be reached.',
   AUDIT_UNAVAILABLE: 'The audit ledger could not record the event, so the action was not carried out.',
   AUDIT_CHECKPOINT_REFUSED: 'The ledger refused to sign a checkpoint that does not extend the last one it signed.',
-  BIND_REFUSED: 'The server refuses to bind to a non-loopback address.',
+  UNAUTHENTICATED: 'The request carries no valid session or token; log in first.',
+  FORBIDDEN: 'The caller is authenticated but holds no grant with the permission this action needs.',
+  LOGIN_FAILED: 'The user name, password or second factor was not accepted (the reason is not disclosed).',
+  MFA_REQUIRED: 'A second factor is required: verify one, or enrol one when the role makes it mandatory.',
+  PASSWORD_REJECTED: 'The new password does not meet the password policy.',
+  RATE_LIMITED: 'Too many attempts from this address or for this account; wait and retry.',
+  CSRF_FAILED: 'A state-changing request made with a session cookie lacked the matching CSRF token or came from another origin.',
+  SSO_REFUSED: 'The identity provider response was refused (signature, audience, validity, replay or state).',
+  APPROVAL_REQUIRED: 'The action needs the approval of a second user holding the permission (four-eyes rule).',
+  SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 

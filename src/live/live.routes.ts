@@ -23,6 +23,7 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
       method: 'GET',
       url: '/api/v1/cameras/:id/live',
       access: 'live.view',
+      scope: { camera: 'id' },
       summary: 'Live fMP4 over WebSocket for Media Source Extensions',
       tag: 'live',
       params: api.idParams,

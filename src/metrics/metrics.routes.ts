@@ -13,6 +13,7 @@ export function metricsRoutes(deps: MetricsRouteDeps): RouteSpec[] {
       method: 'GET',
       url: '/metrics',
       access: 'camera.read',
+      scope: 'global',
       summary: 'Prometheus metrics: per-camera recording counters and process metrics',
       tag: 'system',
       response: { status: 200, mediaType: 'text/plain' },

@@ -1,4 +1,7 @@
 import { Readable } from 'node:stream';
+import type { Access } from '../access/access.ts';
+import type { ApprovalsService } from '../access/approvals.service.ts';
+import { AppError } from '../lib/errors.ts';
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -13,6 +16,9 @@ import type { CustodyRecord } from '../evidence/custody-record.ts';
 export interface ExportRouteDeps {
   readonly cameras: CamerasService;
   readonly exports: ExportsService;
+  readonly approvals: ApprovalsService;
+  /** True when the site applies the four-eyes rule to exports. */
+  readonly fourEyes: (siteId: string) => Promise<boolean>;
 }
 
 const exportParams = z.strictObject({ id: z.uuid() });
@@ -29,9 +35,15 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       body: api.exportCreate,
       audit: 'footage.export.requested',
       response: { status: 202, schema: api.exportJob },
-      handler: async ({ body, audit }) => {
+      handler: async ({ body, audit, access, principal }) => {
+        await access.requireCamera('recording.export', body.cameraId);
         const camera = await deps.cameras.get(body.cameraId);
         const { fromMs, toMs } = parseRange(body.from, body.to);
+        if (principal && (await deps.fourEyes(camera.siteId))) {
+          // Four-eyes site: the export waits for a second person (POST /api/v1/approvals/{id}/decision).
+          const approval = await deps.approvals.request('recording.export', camera.id, { from: body.from, to: body.to, reason: body.reason, requestedFor: body.requestedFor }, principal, audit);
+          throw new AppError('APPROVAL_REQUIRED', 'this site requires a second person to approve exports; the request is filed', { approvalId: approval.id });
+        }
         return toDto(await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit));
       },
     }),
@@ -43,7 +55,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       tag: 'exports',
       params: exportParams,
       response: { status: 200, schema: api.exportJob },
-      handler: async ({ params }) => toDto(await deps.exports.get(params.id)),
+      handler: async ({ params, access }) => toDto(await jobInScope(deps, params.id, access)),
     }),
     defineRoute({
       method: 'GET',
@@ -54,7 +66,8 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       params: exportParams,
       audit: 'footage.export.downloaded',
       response: { status: 200, mediaType: 'video/mp4' },
-      handler: async ({ params, reply, audit }) => {
+      handler: async ({ params, reply, audit, access }) => {
+        await jobInScope(deps, params.id, access);
         const { bytes, size } = await deps.exports.download(params.id, audit);
         await reply
           .type('video/mp4')
@@ -73,7 +86,8 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       tag: 'exports',
       params: exportParams,
       response: { status: 200, mediaType: 'application/zip' },
-      handler: async ({ params, reply, audit }) => {
+      handler: async ({ params, reply, audit, access }) => {
+        await jobInScope(deps, params.id, access);
         const { evidence, mp4 } = await deps.exports.evidence(params.id, audit);
         const zip = evidenceZip({
           openMp4: mp4,
@@ -109,4 +123,11 @@ function toDto(job: ExportJob): api.ExportJobDto {
     download: job.state === 'done' ? `/api/v1/exports/${job.id}/file` : null,
     evidence: job.state === 'done' && job.evidence !== null ? `/api/v1/exports/${job.id}/evidence` : null,
   };
+}
+
+/** The job, when the caller may export its camera; NOT_FOUND otherwise (as for a missing job). */
+async function jobInScope(deps: ExportRouteDeps, id: string, access: Access): Promise<ExportJob> {
+  const job = await deps.exports.get(id);
+  if (!(await access.canCamera('recording.export', job.cameraId))) throw new AppError('NOT_FOUND', 'no such export');
+  return job;
 }

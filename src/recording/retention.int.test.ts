@@ -26,7 +26,7 @@ test('retention shreds the data keys of expired footage, deletes its index rows 
   const [init, ...fragments] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 2 }));
   const hour = 3_600_000;
   const now = 1_795_000_000_000;
-  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 24, ingest: 'auto', createdMs: 0, updatedMs: 0 };
+  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 24, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
   const ages = { old: 30 * hour, fresh: 2 * hour, orphanOld: 100 * hour, orphanFresh: 50 * hour };
   for (const [name, age] of Object.entries(ages)) {
     const cameraId = name.startsWith('orphan') ? 'gone' : camera.id;

@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
 
+/** ffmpeg's `-headers` for an HTTPS input (e.g. `authorization: Bearer …`), which HLS passes on to segments. */
+function httpHeaders(headers: string | undefined): string[] {
+  return headers === undefined ? [] : ['-headers', `${headers}\r\n`];
+}
+
 /** A file path or URL, or the bytes themselves (fed on stdin, so plaintext never touches disk). */
 export type MediaInput = string | Buffer;
 
@@ -26,10 +31,10 @@ async function run(cmd: string, args: string[], input: MediaInput): Promise<{ st
  * (`-fps_mode passthrough -enc_time_base -1`): converting them to a constant frame rate would
  * merge the two first frames of an ingest run, which ffmpeg's RTSP reader stamps one tick apart.
  */
-export async function decodeErrors(input: MediaInput): Promise<string> {
+export async function decodeErrors(input: MediaInput, headers?: string): Promise<string> {
   const { stderr } = await run(
     '/usr/bin/ffmpeg',
-    ['-hide_banner', '-nostdin', '-v', 'error', '-i', '@INPUT', '-map', '0:v', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'],
+    ['-hide_banner', '-nostdin', '-v', 'error', ...httpHeaders(headers), '-i', '@INPUT', '-map', '0:v', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'],
     input,
   );
   return stderr.trim();
@@ -42,8 +47,8 @@ export async function probeErrors(input: MediaInput): Promise<string> {
 }
 
 /** Number of video frames ffprobe decodes from an input. */
-export async function countFrames(input: MediaInput): Promise<number> {
-  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', '@INPUT'], input);
+export async function countFrames(input: MediaInput, headers?: string): Promise<number> {
+  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', ...httpHeaders(headers), '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', '@INPUT'], input);
   return Number(stdout.trim().split(/\s+/)[0]);
 }
 

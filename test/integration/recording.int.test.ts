@@ -11,6 +11,7 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.ts';
 import { scanForPlaintext } from '../helpers/plaintext-scan.ts';
 import { testActor, testCustody } from '../helpers/audit.ts';
+import { everyRole, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 
 const fps = 25;
 let sim: Camsim;
@@ -18,10 +19,11 @@ let app: App;
 let dir: { path: string; remove(): Promise<void> };
 const cameraIds: string[] = [];
 let startedAt = 0;
+let root: TestPrincipal;
 let stoppedAt = 0;
 
 async function api<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; headers: Record<string, unknown>; raw: string }> {
-  const res = await app.server.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
+  const res = await root.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
   let json: unknown = undefined;
   try {
     json = res.json();
@@ -35,6 +37,7 @@ before(async () => {
   dir = await tempDir('recording');
   sim = await startTestCamsim({ cameras: 2 });
   app = await startTestApp(dir.path);
+  root = await testPrincipal(app, { roles: everyRole });
   startedAt = Date.now();
   for (const [i, url] of sim.urls.entries()) {
     const res = await api<{ id: string }>('POST', '/api/v1/cameras', { name: `Camera ${i + 1}`, url });
@@ -59,7 +62,7 @@ after(async () => {
 const range = () => ({ from: new Date(startedAt - 5_000).toISOString(), to: new Date(stoppedAt + 1_000).toISOString() });
 
 test('Prometheus metrics and the camera status count bytes, fragments, reconnects and losses per camera', async () => {
-  const res = await app.server.inject({ method: 'GET', url: '/metrics' });
+  const res = await root.inject({ method: 'GET', url: '/metrics' });
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /^text\/plain/);
   for (const id of cameraIds) {
@@ -100,8 +103,9 @@ test('the HLS playlist of the range decodes in ffmpeg over HTTPS with the expect
   assert.match(playlist.raw, /#EXT-X-MAP:URI="segments\//);
   const durations = [...playlist.raw.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
   const expectedFrames = Math.round(durations.reduce((a, b) => a + b, 0) * fps);
-  assert.equal(await decodeErrors(url), '');
-  const frames = await countFrames(url);
+  const auth = `authorization: ${root.headers.authorization}`;
+  assert.equal(await decodeErrors(url, auth), '');
+  const frames = await countFrames(url, auth);
   assert.ok(Math.abs(frames - expectedFrames) <= fps, `playlist decoded ${frames} frames, index says ${expectedFrames}`);
 });
 
@@ -117,7 +121,7 @@ test('an export of 10 s is an MP4 that decodes with no errors and the right numb
     if (res.json.state === 'failed') throw new Error(`export failed: ${res.json.error}`);
     return res.json.state === 'done' ? res.json : null;
   });
-  const file = await app.server.inject({ method: 'GET', url: done.download! });
+  const file = await root.inject({ method: 'GET', url: done.download! });
   assert.equal(file.statusCode, 200);
   assert.equal(file.headers['content-type'], 'video/mp4');
   // Probed from memory: writing it to the data directory would defeat the plaintext scan below.

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import * as api from '../api/identity.schemas.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import type { UsersService } from '../identity/users.service.ts';
+import { AppError } from '../lib/errors.ts';
+import { accessRegister, registerCsv } from './access-register.ts';
+import type { GrantsService } from './grants.service.ts';
+import type { Grant } from './grants.store.ts';
+import type { Roles } from './roles.ts';
+import { scopeText } from './scope.ts';
+
+/** Dependencies of the access routes. Route builders MUST NOT use them before a handler runs. */
+export interface AccessRouteDeps {
+  readonly grants: GrantsService;
+  readonly users: UsersService;
+  readonly roles: Roles;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The wire form of a grant. */
+export function grantDto(g: Grant): z.infer<typeof api.grantDto> {
+  return { id: g.id, userId: g.userId, role: g.role, scope: scopeText(g.scope), grantedBy: g.grantedBy, grantedAt: new Date(g.grantedMs).toISOString(), expiresAt: iso(g.expiresMs), source: g.source };
+}
+
+/** Roles, grants and the access-rights register. */
+export function accessRoutes(deps: AccessRouteDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/access/roles',
+      access: 'self',
+      summary: 'The roles, their permissions and whether they require MFA',
+      tag: 'access',
+      response: { status: 200, schema: z.array(api.roleDto) },
+      handler: async () => deps.roles.list().map((r) => ({ name: r.name, description: r.description, permissions: [...r.permissions].sort(), mfa: r.mfa })),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/access/grants',
+      access: 'user.manage',
+      scope: 'global',
+      summary: 'Every grant not revoked',
+      tag: 'access',
+      response: { status: 200, schema: z.array(api.grantDto) },
+      handler: async () => (await deps.grants.all()).map(grantDto),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/access/grants',
+      access: 'user.manage',
+      scope: 'global',
+      audit: 'access.grant.created',
+      summary: 'Grant a role on a scope to a user (never to yourself; external users need an expiry)',
+      tag: 'access',
+      body: api.grantCreate,
+      response: { status: 201, schema: api.grantDto },
+      handler: async ({ body, audit, principal }) => {
+        const user = await deps.users.get(body.userId);
+        const grant = await deps.grants.grant(user, { role: body.role, scope: body.scope, expiresMs: body.expiresAt ? Date.parse(body.expiresAt) : null }, { audit, userId: principal?.userId ?? null });
+        return grantDto(grant);
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/v1/access/grants/:id',
+      access: 'user.manage',
+      scope: 'global',
+      audit: 'access.grant.revoked',
+      summary: 'Revoke a grant',
+      tag: 'access',
+      params: api.grantParams,
+      response: { status: 204 },
+      handler: async ({ params, audit, principal }) => {
+        await deps.grants.revoke(params.id, { audit, userId: principal?.userId ?? null });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/access/register',
+      access: 'audit.read',
+      scope: 'global',
+      summary: 'The access-rights register: who holds which role on which scope, granted by whom, when, until when (JSON or CSV)',
+      tag: 'access',
+      query: api.registerQuery,
+      response: { status: 200, schema: z.array(api.registerRow) },
+      handler: async ({ query, reply }) => {
+        const rows = accessRegister(await deps.users.list(), await deps.grants.all(), deps.roles);
+        if (query.format !== 'csv') return rows;
+        await reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="custos-access-register.csv"').send(registerCsv(rows));
+        return undefined;
+      },
+    }),
+  ];
+}
+
+/** NOT_FOUND unless `value` is set: keeps "missing" and "not yours" alike. */
+export function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new AppError('NOT_FOUND', `no such ${what}`);
+  return value;
+}

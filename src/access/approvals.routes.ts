@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import * as api from '../api/identity.schemas.ts';
+import type { CamerasService } from '../cameras/cameras.service.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { AppError } from '../lib/errors.ts';
+import type { ExportsService } from '../playback/exports.service.ts';
+import type { Approval } from './approvals.store.ts';
+import type { ApprovalsService } from './approvals.service.ts';
+
+/** Dependencies of the four-eyes routes. Route builders MUST NOT use them before a handler runs. */
+export interface ApprovalRouteDeps {
+  readonly approvals: ApprovalsService;
+  readonly exports: ExportsService;
+  readonly cameras: CamerasService;
+}
+
+function approvalDto(a: Approval): z.infer<typeof api.approvalDto> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const exportId = typeof a.details.exportId === 'string' ? a.details.exportId : null;
+  return { id: a.id, action: a.action, cameraId: a.cameraId, details: a.details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId };
+}
+
+const unmaskRequest = z.strictObject({ action: z.literal('privacy.unmask'), cameraId: z.uuid(), reason: z.string().trim().min(3).max(500) });
+
+/** Four-eyes requests: list, read, file an unmask request, decide. */
+export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/approvals',
+      access: 'self',
+      summary: 'Four-eyes requests you filed or could decide',
+      tag: 'access',
+      response: { status: 200, schema: z.array(api.approvalDto) },
+      handler: async ({ access }) => (await deps.approvals.list(access)).map(approvalDto),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/approvals/:id',
+      access: 'self',
+      summary: 'One four-eyes request (poll it for the export an approval started)',
+      tag: 'access',
+      params: api.approvalParams,
+      response: { status: 200, schema: api.approvalDto },
+      handler: async ({ params, access }) => approvalDto(await deps.approvals.get(params.id, access)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/approvals',
+      access: 'privacy.unmask',
+      audit: 'access.approval.requested',
+      summary: 'Ask a second person to approve unmasking a camera (four-eyes)',
+      tag: 'access',
+      body: unmaskRequest,
+      response: { status: 201, schema: api.approvalDto },
+      handler: async ({ body, access, principal, audit }) => {
+        await access.requireCamera('privacy.unmask', body.cameraId);
+        return approvalDto(await deps.approvals.request('privacy.unmask', body.cameraId, { reason: body.reason }, principal!, audit));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/approvals/:id/decision',
+      access: 'self',
+      audit: 'access.approval.decided',
+      summary: 'Approve or reject a request (you need its permission on the camera and must not be the requester); an approved export starts at once',
+      tag: 'access',
+      params: api.approvalParams,
+      body: api.approvalDecision,
+      response: { status: 200, schema: api.approvalDto },
+      handler: async ({ params, body, access, principal, audit }) => {
+        if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first');
+        const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
+        if (decided.status !== 'approved' || decided.action !== 'recording.export') return approvalDto(decided);
+        const d = decided.details as { from: string; to: string; reason: string; requestedFor: string };
+        const camera = await deps.cameras.get(decided.cameraId);
+        // The export acts for the requester; the approval is part of its chain of custody.
+        const requester = { actor: { kind: 'user' as const, id: decided.requestedBy }, correlationId: audit.correlationId ?? decided.id };
+        const job = await deps.exports.create(camera, Date.parse(d.from), Date.parse(d.to), { reason: `${d.reason} [four-eyes approval ${decided.id} by ${decided.decidedBy ?? ''}]`, requestedFor: d.requestedFor }, requester);
+        return approvalDto(await deps.approvals.use(decided.id, { exportId: job.id }));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+
+/**
+ * Wire schemas of the identity and access API (login, factors, users, tokens, grants, sites,
+ * groups, four-eyes approvals, the access-rights register). Times are RFC 3339 UTC.
+ */
+
+const isoTime = z.iso.datetime({ offset: true }).describe('RFC 3339 time.');
+
+export const loginStage = z
+  .enum(['complete', 'second-factor', 'enrol'])
+  .describe('complete: signed in; second-factor: verify TOTP, a recovery code or a passkey next; enrol: your role requires a second factor, enrol one next.');
+
+export const sessionUser = z.object({ id: z.uuid(), username: z.string(), displayName: z.string() });
+
+export const loginResult = z
+  .object({ stage: loginStage, user: sessionUser, csrfToken: z.string().describe('Send as x-csrf-token on state-changing requests of this session.') })
+  .describe('A login step succeeded; the session cookie is set.');
+
+export const passwordLogin = z.strictObject({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) });
+
+export const codeBody = z.strictObject({ code: z.string().min(1).max(64).describe('The 6-digit TOTP code, or a recovery code.') });
+
+export const passkeyOptions = z.object({ challengeId: z.string(), options: z.record(z.string(), z.unknown()).describe('PublicKeyCredential options (WebAuthn JSON).') });
+
+export const passkeyAssertion = z.strictObject({ challengeId: z.string().min(1).max(64), response: z.record(z.string(), z.unknown()).describe('The credential, WebAuthn JSON encoding.') });
+
+export const passkeyRegistration = z.strictObject({
+  challengeId: z.string().min(1).max(64),
+  response: z.record(z.string(), z.unknown()).describe('The new credential, WebAuthn JSON encoding.'),
+  name: z.string().max(64).optional().default('passkey').describe('A label for the passkey.'),
+});
+
+export const totpEnrolment = z.object({
+  secret: z.string().describe('Base32 secret, for manual entry.'),
+  uri: z.string().describe('otpauth:// URI.'),
+  qrSvg: z.string().describe('The URI as a QR code (SVG).'),
+});
+
+export const enrolled = z.object({
+  stage: loginStage,
+  csrfToken: z.string(),
+  recoveryCodes: z.array(z.string()).describe('Single-use recovery codes, shown once (empty when you already had a factor).'),
+});
+
+export const me = z.object({
+  user: sessionUser,
+  via: z.enum(['session', 'token']),
+  stage: loginStage,
+  csrfToken: z.string().nullable().describe('The session\'s CSRF token (null for bearer tokens).'),
+  factors: z.object({ totp: z.boolean(), passkeys: z.number(), recoveryCodesLeft: z.number() }),
+  permissions: z.array(z.string()).describe('Permissions held on at least one scope.'),
+  grants: z.array(z.object({ role: z.string(), scope: z.string() })),
+});
+
+export const passwordChange = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
+
+export const setupBody = z.strictObject({
+  setupToken: z.string().min(1).max(128).describe('The one-time token printed at first start.'),
+  username: z.string().min(1).max(64),
+  displayName: z.string().max(100).optional(),
+  password: z.string().min(1).max(1024),
+});
+
+export const providers = z.object({
+  setupRequired: z.boolean().describe('True while no user exists: create the first administrator with the setup token.'),
+  oidc: z.array(z.object({ id: z.string(), name: z.string() })),
+  saml: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
+export const providerParams = z.strictObject({ provider: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
+
+export const samlAcsBody = z.object({ SAMLResponse: z.string().min(1).max(512 * 1024), RelayState: z.string().max(1024).optional() });
+
+export const userDto = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  kind: z.enum(['local', 'sso']),
+  provider: z.string().nullable(),
+  external: z.boolean(),
+  expiresAt: isoTime.nullable(),
+  disabled: z.boolean(),
+  createdBy: z.string(),
+  createdAt: isoTime,
+});
+
+export const userCreate = z.strictObject({
+  username: z.string().min(1).max(64),
+  displayName: z.string().max(100).optional(),
+  password: z.string().min(1).max(1024).describe('Initial password; must meet the policy (14+ characters until the user enrols a second factor).'),
+  external: z.boolean().optional().default(false).describe('A third-party account: expiresAt is then required.'),
+  expiresAt: isoTime.optional(),
+});
+
+export const userUpdate = z.strictObject({ disabled: z.boolean().optional(), password: z.string().min(1).max(1024).optional().describe('Sets a new password and ends the user\'s sessions.') });
+
+export const userParams = z.strictObject({ id: z.uuid().describe('User id') });
+
+export const grantDto = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  role: z.string(),
+  scope: z.string().describe('global, site:<id>, group:<id> or camera:<id>.'),
+  grantedBy: z.string(),
+  grantedAt: isoTime,
+  expiresAt: isoTime.nullable(),
+  source: z.string().describe('manual, or sso:<provider> for grants derived from an identity provider.'),
+});
+
+export const grantCreate = z.strictObject({
+  userId: z.uuid(),
+  role: z.string().min(1).max(32),
+  scope: z.string().min(1).max(80).default('global'),
+  expiresAt: isoTime.optional().describe('Required for external users.'),
+});
+
+export const grantParams = z.strictObject({ id: z.uuid().describe('Grant id') });
+
+export const roleDto = z.object({ name: z.string(), description: z.string(), permissions: z.array(z.string()), mfa: z.boolean() });
+
+export const registerRow = z.object({
+  userId: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  kind: z.string(),
+  external: z.boolean(),
+  accountExpiresAt: isoTime.nullable(),
+  disabled: z.boolean(),
+  role: z.string(),
+  privileged: z.boolean(),
+  scope: z.string(),
+  grantedBy: z.string(),
+  grantedAt: isoTime,
+  expiresAt: isoTime.nullable(),
+  source: z.string(),
+});
+
+export const registerQuery = z.strictObject({ format: z.enum(['json', 'csv']).optional().default('json') });
+
+export const tokenDto = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  permissions: z.array(z.string()),
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  lastUsedAt: isoTime.nullable(),
+  revoked: z.boolean(),
+});
+
+export const tokenCreate = z.strictObject({
+  name: z.string().min(1).max(100),
+  permissions: z.array(z.string()).min(1),
+  days: z.number().min(1).max(3650).default(90),
+});
+
+export const tokenCreated = tokenDto.extend({ token: z.string().describe('The bearer secret, shown once.') });
+
+export const tokenParams = z.strictObject({ id: z.uuid().describe('Token id') });
+
+export const siteDto = z.object({ id: z.string(), name: z.string(), fourEyes: z.boolean() });
+export const siteCreate = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).describe('Short id (lower-case letters, digits, dashes).'),
+  name: z.string().min(1).max(100),
+  fourEyes: z.boolean().optional().default(false).describe('Exports and unmasking at this site need a second person\'s approval.'),
+});
+export const siteUpdate = z.strictObject({ name: z.string().min(1).max(100).optional(), fourEyes: z.boolean().optional() });
+export const siteParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/) });
+
+export const groupDto = z.object({ id: z.string(), name: z.string(), cameraIds: z.array(z.uuid()) });
+export const groupCreate = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  name: z.string().min(1).max(100),
+  cameraIds: z.array(z.uuid()).optional().default([]),
+});
+export const groupUpdate = z.strictObject({ name: z.string().min(1).max(100).optional(), cameraIds: z.array(z.uuid()).optional() });
+
+export const approvalDto = z.object({
+  id: z.uuid(),
+  action: z.enum(['recording.export', 'privacy.unmask']),
+  cameraId: z.uuid(),
+  details: z.record(z.string(), z.unknown()),
+  requestedBy: z.string(),
+  requestedAt: isoTime,
+  status: z.enum(['pending', 'approved', 'rejected', 'used', 'expired']),
+  decidedBy: z.string().nullable(),
+  decidedAt: isoTime.nullable(),
+  expiresAt: isoTime,
+  exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
+});
+
+export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });
+export const approvalParams = z.strictObject({ id: z.uuid().describe('Approval request id') });

@@ -1,0 +1,113 @@
+import type { FastifyRequest } from 'fastify';
+import { Access, type CameraPlacements } from '../access/access.ts';
+import type { Principal } from '../access/principal.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { Authenticated } from '../identity/authenticator.ts';
+import { sameSecret } from '../identity/secret-token.ts';
+import { AppError } from '../lib/errors.ts';
+import { auditContextOf } from './audit-context.ts';
+import type { RouteSpec } from './route.ts';
+import { cookieValue, sessionCookieName } from './session-cookie.ts';
+
+/** What the server needs to authenticate and authorize requests. */
+export interface ServerAuth {
+  fromSession(token: string): Promise<Authenticated | null>;
+  fromBearer(token: string): Promise<Authenticated | null>;
+  readonly placements: CameraPlacements;
+  readonly audit: AuditSink;
+}
+
+/** A request's identity after the guard: principal (or null on public routes) and access. */
+export interface RequestAuth {
+  readonly principal: Principal | null;
+  readonly session: Authenticated['session'];
+  readonly access: Access;
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The credentials of a request: a bearer token wins over the cookie. */
+async function authenticate(auth: ServerAuth, request: FastifyRequest): Promise<Authenticated | null | 'invalid'> {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.length > 0) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return 'invalid';
+    return (await auth.fromBearer(m[1]!)) ?? 'invalid';
+  }
+  const cookie = cookieValue(request.headers.cookie, sessionCookieName);
+  if (cookie === undefined) return null;
+  return (await auth.fromSession(cookie)) ?? 'invalid';
+}
+
+/**
+ * The one authorization gate (STYLE rule 7), run before every handler and WebSocket upgrade:
+ * authenticate; refuse cookie-authenticated state changes without the session's CSRF token
+ * or from another origin; require the route's permission (with mandatory MFA done) on the
+ * route's scope. Denials of an authenticated principal are audit events (`access.denied`);
+ * a camera out of scope answers NOT_FOUND like a missing one.
+ */
+export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: FastifyRequest, params: unknown): Promise<RequestAuth> {
+  const found = await authenticate(auth, request);
+  if (found === 'invalid' && route.access !== 'public') throw new AppError('UNAUTHENTICATED', 'the session has ended or the token is not valid; log in again');
+  const authenticated = found === 'invalid' ? null : found;
+  const principal = authenticated?.principal ?? null;
+  const session = authenticated?.session ?? null;
+  const access = new Access(principal, auth.placements);
+  const result: RequestAuth = { principal, session, access };
+  if (!safeMethods.has(request.method)) {
+    // Public state changes (login) are JSON-only and same-origin; the SAML ACS is a cross-site
+    // form post by nature and is bound to its login by the pending request id instead.
+    if (route.access === 'public') {
+      if (!route.form) assertSameOrigin(request);
+    } else if (session) {
+      assertSameOrigin(request);
+      assertCsrfToken(request, session.csrf);
+    }
+  }
+  if (route.access === 'public') return result;
+  if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first (session cookie or Authorization: Bearer token)');
+  if (route.access === 'session') return result;
+  const deny = async (error: AppError, reason: string): Promise<never> => {
+    await auth.audit
+      .record({ type: 'access.denied', ...auditContextOf(request, principal), outcome: 'failure', reason, details: { method: request.method, route: route.url, permission: route.access } })
+      .catch(() => undefined);
+    throw error;
+  };
+  if (principal.mfaRequired && !principal.mfaSatisfied) {
+    return deny(new AppError('MFA_REQUIRED', principal.hasFactor ? 'verify your second factor first' : 'your role requires a second factor: enrol one first', { stage: principal.hasFactor ? 'second-factor' : 'enrol' }), 'second factor pending');
+  }
+  if (route.access === 'self') return result;
+  const permission = route.access;
+  if (!access.has(permission)) return deny(new AppError('FORBIDDEN', `this needs the permission ${permission}`, { permission }), `permission ${permission} missing`);
+  if (route.scope === 'global') {
+    const cameras = await access.cameras(permission);
+    if (!cameras.all) return deny(new AppError('FORBIDDEN', `this needs ${permission} on the global scope`, { permission }), `permission ${permission} not global`);
+  } else if (route.scope) {
+    const cameraId = (params as Record<string, unknown> | undefined)?.[route.scope.camera];
+    if (typeof cameraId !== 'string' || !(await access.canCamera(permission, cameraId))) {
+      return deny(new AppError('NOT_FOUND', 'no such camera'), `camera out of scope for ${permission}`);
+    }
+  }
+  return result;
+}
+
+/** A browser's Origin header, when sent, MUST be this server. */
+function assertSameOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (typeof origin === 'string') {
+    let ok = false;
+    try {
+      const url = new URL(origin);
+      ok = url.protocol === 'https:' && url.host === request.headers.host;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new AppError('CSRF_FAILED', 'the request came from another origin');
+  }
+}
+
+/** Cookie-authenticated state changes MUST carry the session's CSRF token. */
+function assertCsrfToken(request: FastifyRequest, expected: string): void {
+  const token = request.headers['x-csrf-token'];
+  if (typeof token !== 'string' || !sameSecret(token, expected)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token header');
+}

@@ -1,0 +1,252 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import * as api from '../api/identity.schemas.ts';
+import type { GrantsService } from '../access/grants.service.ts';
+import type { Principal } from '../access/principal.ts';
+import { scopeText } from '../access/scope.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { clearSessionCookie, sessionCookie } from '../http/session-cookie.ts';
+import { AppError } from '../lib/errors.ts';
+import type { Authenticator } from './authenticator.ts';
+import { verifyPassword } from './credentials/password-hash.ts';
+import type { FactorStore } from './factors.store.ts';
+import type { LoginResult, LoginService, LoginStage } from './login.service.ts';
+import type { MfaEnrolment } from './mfa-enrolment.ts';
+import type { OpenSession, Sessions } from './sessions.ts';
+import type { StoredSession } from './sessions.store.ts';
+import type { SetupTokens } from './setup-token.ts';
+import type { UsersService } from './users.service.ts';
+
+/** Dependencies of the authentication routes. Route builders MUST NOT use them before a handler runs. */
+export interface AuthRouteDeps {
+  readonly login: LoginService;
+  readonly enrolment: MfaEnrolment;
+  readonly users: UsersService;
+  readonly sessions: Sessions;
+  readonly setup: SetupTokens;
+  readonly grants: GrantsService;
+  readonly authenticator: Authenticator;
+  readonly factors: FactorStore;
+  /** SSO providers to list on the login page. */
+  readonly ssoProviders: () => { oidc: { id: string; name: string }[]; saml: { id: string; name: string }[] };
+}
+
+/** Sets the session cookie and answers with the login step's result. */
+export function sendLogin(reply: FastifyReply, result: { open: OpenSession; stage: LoginStage; user: LoginResult['user'] }): z.infer<typeof api.loginResult> {
+  void reply.header('set-cookie', sessionCookie(result.open.token));
+  return { stage: result.stage, user: { id: result.user.id, username: result.user.username, displayName: result.user.displayName }, csrfToken: result.open.session.csrf };
+}
+
+const need = <T>(value: T | null, what: string): T => {
+  if (value === null) throw new AppError('UNAUTHENTICATED', `${what} needs a login session (not a bearer token)`);
+  return value;
+};
+
+/** Login, second factors, enrolment, logout, password change and first-run setup. */
+export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
+  const userOf = (principal: Principal | null) => deps.users.get(need(principal, 'this').userId);
+  const pending = (session: StoredSession | null) => need(session, 'a second factor');
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/providers',
+      access: 'public',
+      summary: 'How to sign in here: SSO providers, and whether first-run setup is pending',
+      tag: 'auth',
+      response: { status: 200, schema: api.providers },
+      handler: async () => ({ setupRequired: (await deps.users.count()) === 0, ...deps.ssoProviders() }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/setup',
+      access: 'public',
+      audit: 'account.created',
+      summary: 'Create the first administrator with the one-time setup token (only while no user exists)',
+      tag: 'auth',
+      body: api.setupBody,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply }) => {
+        if ((await deps.users.count()) > 0 || !(await deps.setup.consume(body.setupToken))) {
+          throw new AppError('FORBIDDEN', 'setup is closed or the setup token is not valid');
+        }
+        const setupCtx = { ...audit, actor: { kind: 'system' as const, id: 'setup' } };
+        const user = await deps.users.create({ username: body.username, displayName: body.displayName, password: body.password }, setupCtx);
+        await deps.grants.grant(user, { role: 'admin', scope: 'global' }, { audit: setupCtx, userId: null });
+        return sendLogin(reply, await deps.login.password(body.username, body.password, audit));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      access: 'public',
+      audit: 'auth.login.succeeded',
+      summary: 'Sign in with user name and password (then a second factor when the stage says so)',
+      tag: 'auth',
+      body: api.passwordLogin,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply }) => sendLogin(reply, await deps.login.password(body.username, body.password, audit)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/totp/verify',
+      access: 'session',
+      audit: 'auth.login.succeeded',
+      summary: 'Second factor: a TOTP code',
+      tag: 'auth',
+      body: api.codeBody,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await deps.login.totp(pending(session), body.code, audit)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/recovery/verify',
+      access: 'session',
+      audit: 'auth.login.succeeded',
+      summary: 'Second factor: a single-use recovery code',
+      tag: 'auth',
+      body: api.codeBody,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await deps.login.recoveryCode(pending(session), body.code, audit)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/passkey/options',
+      access: 'public',
+      summary: 'Options for a passkey assertion: a login, or the second factor of the current session',
+      tag: 'auth',
+      response: { status: 200, schema: api.passkeyOptions },
+      handler: async ({ session }) => (await deps.login.passkeyOptions(session)) as { challengeId: string; options: Record<string, unknown> },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/passkey/verify',
+      access: 'public',
+      audit: 'auth.login.succeeded',
+      summary: 'Sign in with a passkey, or complete the second factor with one',
+      tag: 'auth',
+      body: api.passkeyAssertion,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await deps.login.passkey(body.challengeId, body.response, session, audit)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/totp/enrol',
+      access: 'session',
+      summary: 'Start TOTP enrolment: secret, otpauth URI and QR code',
+      tag: 'auth',
+      response: { status: 200, schema: api.totpEnrolment },
+      handler: async ({ principal, session }) => deps.enrolment.beginTotp(await userOf(principal), pending(session)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/totp/confirm',
+      access: 'session',
+      audit: 'auth.mfa.enrolled',
+      summary: 'Confirm TOTP enrolment with a first code; returns recovery codes once',
+      tag: 'auth',
+      body: api.codeBody,
+      response: { status: 200, schema: api.enrolled },
+      handler: async ({ principal, session, body, audit, reply }) => {
+        const done = await deps.enrolment.confirmTotp(await userOf(principal), pending(session), body.code, audit);
+        void reply.header('set-cookie', sessionCookie(done.open.token));
+        return { stage: 'complete' as const, csrfToken: done.open.session.csrf, recoveryCodes: done.recoveryCodes };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/passkey/register/options',
+      access: 'session',
+      summary: 'Options to register a passkey',
+      tag: 'auth',
+      response: { status: 200, schema: api.passkeyOptions },
+      handler: async ({ principal, session }) => (await deps.enrolment.passkeyOptions(await userOf(principal), pending(session))) as { challengeId: string; options: Record<string, unknown> },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/passkey/register',
+      access: 'session',
+      audit: 'auth.mfa.enrolled',
+      summary: 'Register a passkey; returns recovery codes once when it is the first factor',
+      tag: 'auth',
+      body: api.passkeyRegistration,
+      response: { status: 200, schema: api.enrolled },
+      handler: async ({ principal, session, body, audit, reply }) => {
+        const done = await deps.enrolment.registerPasskey(await userOf(principal), pending(session), body.challengeId, body.response, body.name, audit);
+        void reply.header('set-cookie', sessionCookie(done.open.token));
+        return { stage: 'complete' as const, csrfToken: done.open.session.csrf, recoveryCodes: done.recoveryCodes };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      access: 'session',
+      summary: 'Who you are, how far your login got, your factors, grants and permissions',
+      tag: 'auth',
+      response: { status: 200, schema: api.me },
+      handler: async ({ principal, session }) => {
+        const p = need(principal, 'this');
+        const user = await deps.users.get(p.userId);
+        const [totp, passkeys, left] = await Promise.all([deps.factors.totp(p.userId), deps.factors.passkeys(p.userId), deps.factors.unusedRecoveryCodes(p.userId)]);
+        const stage: LoginStage = !p.mfaRequired || p.mfaSatisfied ? 'complete' : p.hasFactor ? 'second-factor' : 'enrol';
+        const perms = new Set<string>();
+        for (const g of p.grants) for (const perm of g.permissions) if (!p.limit || p.limit.has(perm)) perms.add(perm);
+        return {
+          user: { id: user.id, username: user.username, displayName: user.displayName },
+          via: p.via,
+          stage,
+          csrfToken: session?.csrf ?? null,
+          factors: { totp: (totp?.confirmedMs ?? null) !== null, passkeys: passkeys.length, recoveryCodesLeft: left },
+          permissions: stage === 'complete' ? [...perms].sort() : [],
+          grants: p.grants.map((g) => ({ role: g.role, scope: scopeText(g.scope) })),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      access: 'session',
+      audit: 'auth.logout',
+      summary: 'End this session',
+      tag: 'auth',
+      response: { status: 204 },
+      handler: async ({ session, audit, reply }) => {
+        await deps.login.logout(need(session, 'logout'), audit, false);
+        void reply.header('set-cookie', clearSessionCookie());
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/logout-everywhere',
+      access: 'self',
+      audit: 'auth.logout',
+      summary: 'End every session of your account',
+      tag: 'auth',
+      response: { status: 204 },
+      handler: async ({ session, audit, reply }) => {
+        await deps.login.logout(need(session, 'logout'), audit, true);
+        void reply.header('set-cookie', clearSessionCookie());
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      access: 'self',
+      audit: 'account.password.changed',
+      summary: 'Change your password; your other sessions end and this one rotates',
+      tag: 'auth',
+      body: api.passwordChange,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ principal, session, body, audit, reply }) => {
+        const s = need(session, 'a password change');
+        const user = await userOf(principal);
+        if (!user.passwordHash || !(await verifyPassword(user.passwordHash, body.currentPassword))) throw new AppError('LOGIN_FAILED', 'the current password is not correct');
+        const updated = await deps.users.setPassword(user, body.newPassword, await deps.authenticator.hasFactor(user.id), audit);
+        await deps.sessions.endAll(user.id);
+        const open = await deps.sessions.rotate(s, {});
+        return sendLogin(reply, { open, stage: 'complete', user: updated });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,100 @@
+import { Roles } from '../access/roles.ts';
+import { createCameraPlacements } from '../access/camera-placements.store.ts';
+import type { CameraPlacements } from '../access/access.ts';
+import { ApprovalsService } from '../access/approvals.service.ts';
+import { createApprovalStore } from '../access/approvals.store.ts';
+import { GrantsService } from '../access/grants.service.ts';
+import { createGrantStore } from '../access/grants.store.ts';
+import { SitesService } from '../access/sites.service.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { SecretSealer } from '../cameras/cameras.store.ts';
+import type { IdentityConfig } from '../config/identity.schema.ts';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { ApiTokens } from './api-tokens.ts';
+import { createTokenStore } from './api-tokens.store.ts';
+import { Authenticator } from './authenticator.ts';
+import { PendingStore } from './challenges.ts';
+import { createPasswordPolicy } from './credentials/password-policy.ts';
+import { createFactorStore, type FactorStore } from './factors.store.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { LoginService, type RelyingParty } from './login.service.ts';
+import { MfaEnrolment } from './mfa-enrolment.ts';
+import { createAssertionReplayStore } from './saml/assertion-replay.store.ts';
+import { Sessions } from './sessions.ts';
+import { createSessionStore } from './sessions.store.ts';
+import { SetupTokens } from './setup-token.ts';
+import type { PendingSso } from './sso.routes.ts';
+import { SsoProviders } from './sso-providers.ts';
+import { UsersService } from './users.service.ts';
+import { createUserStore } from './users.store.ts';
+
+/** Everything identity and access are made of, built once by the composition root (or the CLI). */
+export interface Identity {
+  readonly roles: Roles;
+  readonly users: UsersService;
+  readonly grants: GrantsService;
+  readonly sessions: Sessions;
+  readonly tokens: ApiTokens;
+  readonly factors: FactorStore;
+  readonly authenticator: Authenticator;
+  readonly login: LoginService;
+  readonly enrolment: MfaEnrolment;
+  readonly setup: SetupTokens;
+  readonly sites: SitesService;
+  readonly approvals: ApprovalsService;
+  readonly placements: CameraPlacements;
+  readonly sso: SsoProviders;
+  readonly pendingSso: PendingStore<PendingSso>;
+}
+
+const minute = 60_000;
+const day = 86_400_000;
+
+/**
+ * Builds identity and access from the config slice. `publicUrl` is read lazily (the port is
+ * known only once the server listens); WebAuthn's relying party id is its host name.
+ */
+export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: SecretSealer; audit: AuditSink; clock: Clock; publicUrl: () => string }): Identity {
+  const { db, config, sealer, audit, clock } = deps;
+  const roles = new Roles(config.roles);
+  const userStore = createUserStore(db);
+  const factors = createFactorStore(db);
+  const grants = new GrantsService({ store: createGrantStore(db), roles, audit, clock, externalMaxMs: config.externalMaxDays * day });
+  const users = new UsersService({
+    store: userStore,
+    rules: createPasswordPolicy({ minLength: config.passwordMinLength, minLengthWithMfa: config.passwordMinLengthWithMfa }),
+    audit,
+    clock,
+    externalMaxMs: config.externalMaxDays * day,
+  });
+  const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
+  const tokenStore = createTokenStore(db);
+  const tokens = new ApiTokens({ store: tokenStore, audit, clock, maxDays: config.tokenMaxDays });
+  const authenticator = new Authenticator({ users: userStore, sessions, tokens: tokenStore, grants, factors, clock });
+  const challenges = new PendingStore<{ challenge: string; userId: string | null }>(clock, 5 * minute);
+  const relyingParty = (): RelyingParty => {
+    const url = new URL(deps.publicUrl());
+    return { origin: url.origin, rpId: url.hostname };
+  };
+  const throttle = new LoginThrottle(db, clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, perAddressPerMinute: config.addressAttemptsPerMinute });
+  const login = new LoginService({ users, grants, authenticator, sessions, factors, throttle, sealer, challenges, relyingParty, audit, clock });
+  const enrolment = new MfaEnrolment({ factors, authenticator, sessions, sealer, challenges, relyingParty, issuer: 'Custos', audit, clock });
+  return {
+    roles,
+    users,
+    grants,
+    sessions,
+    tokens,
+    factors,
+    authenticator,
+    login,
+    enrolment,
+    setup: new SetupTokens(db, clock),
+    sites: new SitesService({ db, audit, clock }),
+    approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
+    placements: createCameraPlacements(db),
+    sso: new SsoProviders({ oidc: config.oidc, saml: config.saml, publicUrl: deps.publicUrl, replay: createAssertionReplayStore(db, clock), clock }),
+    pendingSso: new PendingStore<PendingSso>(clock, 10 * minute),
+  };
+}

@@ -1,0 +1,136 @@
+import type { FastifyReply } from 'fastify';
+import * as api from '../api/identity.schemas.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { clearSsoCookie, cookieValue, sessionCookie, ssoCookie, ssoCookieName } from '../http/session-cookie.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
+import type { PendingStore } from './challenges.ts';
+import type { ExternalIdentity } from './external-identity.ts';
+import type { LoginService } from './login.service.ts';
+import type { PendingOidcLogin } from './oidc/oidc-rp.ts';
+import { randomSecret } from './secret-token.ts';
+import type { SsoProviders } from './sso-providers.ts';
+
+/** An SSO login in flight, kept server-side under the id in the SSO cookie. */
+export type PendingSso = { readonly protocol: 'oidc'; readonly provider: string; readonly pending: PendingOidcLogin } | { readonly protocol: 'saml'; readonly provider: string; readonly requestId: string };
+
+/** Dependencies of the SSO routes. Route builders MUST NOT use them before a handler runs. */
+export interface SsoRouteDeps {
+  readonly sso: SsoProviders;
+  readonly pendingSso: PendingStore<PendingSso>;
+  readonly login: LoginService;
+  readonly audit: AuditSink;
+  readonly publicUrl: () => string;
+}
+
+/**
+ * The page that ends an SSO login. The session cookie is SameSite=Strict, so it is not sent on
+ * the provider's cross-site redirect or POST; this page moves on to `/` from our own origin.
+ */
+const donePage = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Custos</title><p>Signed in. <a href="/">Continue</a></p>\n';
+
+/** OIDC (authorization code + PKCE) and SAML 2.0 (SP-initiated) logins, and our SAML metadata. */
+export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
+  const takePending = (cookieHeader: string | undefined, protocol: PendingSso['protocol'], provider: string): PendingSso => {
+    const id = cookieValue(cookieHeader, ssoCookieName);
+    const pending = id ? deps.pendingSso.take(id) : undefined;
+    if (!pending || pending.protocol !== protocol || pending.provider !== provider) throw new AppError('SSO_REFUSED', 'no login in progress for this provider (it expired, or it was started elsewhere)');
+    return pending;
+  };
+  const finish = async (reply: FastifyReply, audit: AuditContext, provider: string, verify: () => Promise<ExternalIdentity>) => {
+    let identity: ExternalIdentity;
+    try {
+      identity = await verify();
+    } catch (e) {
+      if (isAppError(e, 'SSO_REFUSED', 'NOT_FOUND')) {
+        await deps.audit.record({ type: 'auth.login.failed', ...audit, outcome: 'failure', reason: `${provider}: ${e.message}` });
+      }
+      throw e;
+    }
+    const result = await deps.login.sso(identity, audit);
+    await reply.header('set-cookie', [sessionCookie(result.open.token), clearSsoCookie()]).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(donePage);
+    return undefined;
+  };
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/:provider/start',
+      access: 'public',
+      summary: 'Start an OpenID Connect login (redirects to the provider)',
+      tag: 'auth',
+      params: api.providerParams,
+      response: { status: 302 },
+      handler: async ({ params, reply }) => {
+        const rp = await deps.sso.oidc(params.provider);
+        const { url, pending } = await rp.start();
+        const id = deps.pendingSso.put({ protocol: 'oidc', provider: params.provider, pending });
+        await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/:provider/callback',
+      access: 'public',
+      audit: 'auth.login.succeeded',
+      summary: 'The OpenID Connect redirect URI: verifies the code, state, nonce and ID token, then signs in',
+      tag: 'auth',
+      params: api.providerParams,
+      response: { status: 200, mediaType: 'text/html' },
+      handler: async ({ params, request, reply, audit }) => {
+        const pending = takePending(request.headers.cookie, 'oidc', params.provider);
+        const rp = await deps.sso.oidc(params.provider);
+        const here = new URL(request.url, deps.publicUrl());
+        return finish(reply, audit, params.provider, () => rp.finish(here, (pending as Extract<PendingSso, { protocol: 'oidc' }>).pending));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/saml/:provider/start',
+      access: 'public',
+      summary: 'Start a SAML 2.0 login (redirects to the identity provider)',
+      tag: 'auth',
+      params: api.providerParams,
+      response: { status: 302 },
+      handler: async ({ params, reply }) => {
+        const sp = await deps.sso.saml(params.provider);
+        const { url, requestId } = await sp.start(randomSecret(12));
+        const id = deps.pendingSso.put({ protocol: 'saml', provider: params.provider, requestId });
+        await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/auth/saml/:provider/acs',
+      access: 'public',
+      form: true,
+      audit: 'auth.login.succeeded',
+      summary: 'The SAML assertion consumer service (HTTP-POST binding): verifies the signed assertion, then signs in',
+      tag: 'auth',
+      params: api.providerParams,
+      body: api.samlAcsBody,
+      response: { status: 200, mediaType: 'text/html' },
+      handler: async ({ params, body, request, reply, audit }) => {
+        const pending = takePending(request.headers.cookie, 'saml', params.provider);
+        const sp = await deps.sso.saml(params.provider);
+        return finish(reply, audit, params.provider, () => sp.finish(body.SAMLResponse, (pending as Extract<PendingSso, { protocol: 'saml' }>).requestId));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/saml/:provider/metadata',
+      access: 'public',
+      summary: 'Our SAML service provider metadata (entity id, ACS URL)',
+      tag: 'auth',
+      params: api.providerParams,
+      response: { status: 200, mediaType: 'application/samlmetadata+xml' },
+      handler: async ({ params, reply }) => {
+        const sp = await deps.sso.saml(params.provider);
+        await reply.type('application/samlmetadata+xml').send(sp.metadata());
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,27 @@
+/** A user as the identity module holds it. The password hash never leaves this module. */
+export interface User {
+  readonly id: string;
+  /** Lower-cased, unique. */
+  readonly username: string;
+  readonly displayName: string;
+  readonly kind: 'local' | 'sso';
+  readonly provider: string | null;
+  readonly subject: string | null;
+  readonly passwordHash: string | null;
+  readonly passwordChangedMs: number | null;
+  /** A third-party account: MUST expire (IAM-4). */
+  readonly external: boolean;
+  readonly expiresMs: number | null;
+  readonly disabled: boolean;
+  readonly createdBy: string;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+}
+
+/** True when the user may sign in at `nowMs`: enabled and not expired. */
+export function userActive(user: User, nowMs: number): boolean {
+  return !user.disabled && (user.expiresMs === null || user.expiresMs > nowMs);
+}
+
+/** User names: 1–64 characters of letters, digits and . _ @ - (stored lower-cased). */
+export const usernamePattern = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
