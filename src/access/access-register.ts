@@ -1,5 +1,5 @@
 import type { User } from '../identity/user.ts';
-import type { Grant } from './grants.store.ts';
+import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';
 import { scopeText } from './scope.ts';
 
@@ -60,7 +60,7 @@ const columns: readonly (keyof RegisterRow)[] = ['username', 'displayName', 'kin
 /** The register as CSV (RFC 4180; cells that a spreadsheet would run as formulas are quoted with a leading apostrophe). */
 export function registerCsv(rows: readonly RegisterRow[]): string {
   const cell = (v: unknown): string => {
-    let s = v === null || v === undefined ? '' : String(v);
+    let s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -5,7 +5,7 @@ import type { UsersService } from '../identity/users.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { accessRegister, registerCsv } from './access-register.ts';
 import type { GrantsService } from './grants.service.ts';
-import type { Grant } from './grants.store.ts';
+import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';
 import { scopeText } from './scope.ts';
 

@@ -4,7 +4,7 @@ import type { CamerasService } from '../cameras/cameras.service.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
 import type { ExportsService } from '../playback/exports.service.ts';
-import type { Approval } from './approvals.store.ts';
+import type { Approval } from './approval.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 
 /** Dependencies of the four-eyes routes. Route builders MUST NOT use them before a handler runs. */

@@ -4,7 +4,7 @@ import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Access } from './access.ts';
-import type { Approval, ApprovalStore } from './approvals.store.ts';
+import type { Approval, ApprovalStore } from './approval.ts';
 import type { Principal } from './principal.ts';
 
 /**

@@ -1,29 +1,8 @@
 import type { Db } from '../db/database.ts';
 import type { ApprovalTable } from '../db/tables.ts';
+import type { Approval, ApprovalStore } from './approval.ts';
 
-/** A four-eyes request. */
-export interface Approval {
-  readonly id: string;
-  readonly action: 'recording.export' | 'privacy.unmask';
-  readonly cameraId: string;
-  readonly details: Record<string, unknown>;
-  /** `user:<id>` of the requester. */
-  readonly requestedBy: string;
-  readonly requestedMs: number;
-  readonly status: 'pending' | 'approved' | 'rejected' | 'used' | 'expired';
-  readonly decidedBy: string | null;
-  readonly decidedMs: number | null;
-  readonly expiresMs: number;
-}
 
-/** Four-eyes requests in the metadata database. */
-export interface ApprovalStore {
-  get(id: string): Promise<Approval | undefined>;
-  list(): Promise<Approval[]>;
-  insert(a: Approval): Promise<void>;
-  /** Moves a request from `from` to `to`; false when another decision came first. */
-  decide(id: string, from: Approval['status'], to: Approval['status'], by: string | null, atMs: number, details?: Record<string, unknown>): Promise<boolean>;
-}
 
 const toApproval = (r: ApprovalTable): Approval => ({
   id: r.id,

@@ -6,7 +6,7 @@ import { AppError } from '../lib/errors.ts';
 import type { EffectiveGrant } from './principal.ts';
 import type { Roles } from './roles.ts';
 import { parseScope, scopeText, type Scope } from './scope.ts';
-import type { Grant, GrantStore } from './grants.store.ts';
+import type { Grant, GrantStore } from './grant.ts';
 
 /** Who grants or revokes: the audit context and, for a person, their user id (null: CLI, system). */
 export interface Granter {

@@ -2,15 +2,10 @@ import type { Db } from '../db/database.ts';
 import type { CameraTable } from '../db/tables.ts';
 import { ingestChoices, type Camera, type IngestChoice } from './camera.ts';
 import type { CameraStore } from './cameras.service.ts';
+import type { SecretSealer } from '../keys/secret-sealer.ts';
 
-/**
- * Seals secrets before they reach the database and opens them after (the master key's
- * `DataKeys.sealSecret`/`openSecret`). Sealed values start with `v1:`.
- */
-export interface SecretSealer {
-  sealSecret(plain: string): Promise<string>;
-  openSecret(sealed: string): Promise<string>;
-}
+export type { SecretSealer };
+
 
 /** A value written before credentials were sealed (the foundation stored them in clear). */
 const isSealed = (value: string): boolean => value.startsWith('v1:');

@@ -95,7 +95,7 @@ export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: 
 function assertSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (typeof origin === 'string') {
-    let ok = false;
+    let ok: boolean;
     try {
       const url = new URL(origin);
       ok = url.protocol === 'https:' && url.host === request.headers.host;

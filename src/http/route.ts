@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Access } from '../access/access.ts';
 import type { RouteAccess } from '../access/permissions.ts';
 import type { Principal } from '../access/principal.ts';
-import type { StoredSession } from '../identity/sessions.store.ts';
+import type { StoredSession } from '../identity/session.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditEventType } from '../audit/catalogue.ts';
 

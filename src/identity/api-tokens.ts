@@ -5,7 +5,7 @@ import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import type { StoredToken, TokenStore } from './api-tokens.store.ts';
+import type { StoredToken, TokenStore } from './api-token.ts';
 import { randomSecret, secretHash } from './secret-token.ts';
 
 /** Prefix of every API token, so secret scanners can find leaked ones. */

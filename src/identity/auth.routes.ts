@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
+import { type z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import type { Principal } from '../access/principal.ts';
@@ -9,11 +9,11 @@ import { clearSessionCookie, sessionCookie } from '../http/session-cookie.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Authenticator } from './authenticator.ts';
 import { verifyPassword } from './credentials/password-hash.ts';
-import type { FactorStore } from './factors.store.ts';
+import type { FactorStore } from './factors.ts';
 import type { LoginResult, LoginService, LoginStage } from './login.service.ts';
 import type { MfaEnrolment } from './mfa-enrolment.ts';
 import type { OpenSession, Sessions } from './sessions.ts';
-import type { StoredSession } from './sessions.store.ts';
+import type { StoredSession } from './session.ts';
 import type { SetupTokens } from './setup-token.ts';
 import type { UsersService } from './users.service.ts';
 

@@ -3,13 +3,13 @@ import type { GrantsService } from '../access/grants.service.ts';
 import type { Principal } from '../access/principal.ts';
 import { permissions } from '../access/permissions.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { TokenStore } from './api-tokens.store.ts';
-import type { FactorStore } from './factors.store.ts';
+import type { TokenStore } from './api-token.ts';
+import type { FactorStore } from './factors.ts';
 import { secretHash } from './secret-token.ts';
 import type { Sessions } from './sessions.ts';
-import type { StoredSession } from './sessions.store.ts';
+import type { StoredSession } from './session.ts';
 import { userActive, type User } from './user.ts';
-import type { UserStore } from './users.store.ts';
+import type { UserStore } from './user-store.ts';
 
 /** What a request authenticated with: its principal, and the session when it used a cookie. */
 export interface Authenticated {

@@ -6,6 +6,7 @@ import { createApprovalStore } from '../access/approvals.store.ts';
 import { GrantsService } from '../access/grants.service.ts';
 import { createGrantStore } from '../access/grants.store.ts';
 import { SitesService } from '../access/sites.service.ts';
+import { createSiteStore } from '../access/sites.store.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { SecretSealer } from '../cameras/cameras.store.ts';
 import type { IdentityConfig } from '../config/identity.schema.ts';
@@ -16,7 +17,8 @@ import { createTokenStore } from './api-tokens.store.ts';
 import { Authenticator } from './authenticator.ts';
 import { PendingStore } from './challenges.ts';
 import { createPasswordPolicy } from './credentials/password-policy.ts';
-import { createFactorStore, type FactorStore } from './factors.store.ts';
+import { createFactorStore } from './factors.store.ts';
+import type { FactorStore } from './factors.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { LoginService, type RelyingParty } from './login.service.ts';
 import { MfaEnrolment } from './mfa-enrolment.ts';
@@ -91,7 +93,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     login,
     enrolment,
     setup: new SetupTokens(db, clock),
-    sites: new SitesService({ db, audit, clock }),
+    sites: new SitesService({ store: createSiteStore(db), audit, clock }),
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
     placements: createCameraPlacements(db),
     sso: new SsoProviders({ oidc: config.oidc, saml: config.saml, publicUrl: deps.publicUrl, replay: createAssertionReplayStore(db, clock), clock }),

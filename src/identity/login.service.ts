@@ -1,7 +1,7 @@
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { GrantsService } from '../access/grants.service.ts';
-import type { SecretSealer } from '../cameras/cameras.store.ts';
+import type { SecretSealer } from '../keys/secret-sealer.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -11,10 +11,10 @@ import { hashRecoveryCode } from './credentials/recovery-codes.ts';
 import { verifyTotp } from './credentials/totp.ts';
 import { authenticationOptions, verifyAuthentication } from './credentials/webauthn.ts';
 import type { ExternalIdentity } from './external-identity.ts';
-import type { FactorStore } from './factors.store.ts';
+import type { FactorStore } from './factors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { OpenSession, Sessions } from './sessions.ts';
-import type { StoredSession } from './sessions.store.ts';
+import type { StoredSession } from './session.ts';
 import { userActive, type User } from './user.ts';
 import type { UsersService } from './users.service.ts';
 

@@ -1,6 +1,6 @@
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
-import type { SecretSealer } from '../cameras/cameras.store.ts';
+import type { SecretSealer } from '../keys/secret-sealer.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -9,10 +9,10 @@ import { qrSvg } from './credentials/qr-svg.ts';
 import { generateRecoveryCodes, hashRecoveryCode } from './credentials/recovery-codes.ts';
 import { generateTotpSecret, totpUri, verifyTotp } from './credentials/totp.ts';
 import { registrationOptions, verifyRegistration } from './credentials/webauthn.ts';
-import type { FactorStore } from './factors.store.ts';
+import type { FactorStore } from './factors.ts';
 import type { RelyingParty } from './login.service.ts';
 import type { OpenSession, Sessions } from './sessions.ts';
-import type { StoredSession } from './sessions.store.ts';
+import type { StoredSession } from './session.ts';
 import type { User } from './user.ts';
 
 /** The result of enrolling a factor: a rotated session, and recovery codes when it was the first. */

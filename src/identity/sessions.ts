@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import { randomSecret, secretHash } from './secret-token.ts';
-import type { SessionStore, StoredSession } from './sessions.store.ts';
+import type { SessionStore, StoredSession } from './session.ts';
 
 /** A session as a request sees it, with the token that names it (cookie value). */
 export interface OpenSession {

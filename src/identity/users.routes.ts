@@ -5,7 +5,7 @@ import type { GrantsService } from '../access/grants.service.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
 import { ownerHolds, type ApiTokens } from './api-tokens.ts';
-import type { StoredToken } from './api-tokens.store.ts';
+import type { StoredToken } from './api-token.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { Sessions } from './sessions.ts';
 import type { User } from './user.ts';

@@ -6,7 +6,7 @@ import { AppError } from '../lib/errors.ts';
 import { hashPassword } from './credentials/password-hash.ts';
 import type { ExternalIdentity } from './external-identity.ts';
 import { usernamePattern, type User } from './user.ts';
-import type { UserStore } from './users.store.ts';
+import type { UserStore } from './user-store.ts';
 
 /** Checks a new password against the policy (IAM-3); the reason is shown to the user. */
 export interface PasswordRules {

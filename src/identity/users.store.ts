@@ -1,17 +1,8 @@
 import type { Db } from '../db/database.ts';
 import type { UserTable } from '../db/tables.ts';
 import type { User } from './user.ts';
+import type { UserStore } from './user-store.ts';
 
-/** Users in the metadata database. */
-export interface UserStore {
-  get(id: string): Promise<User | undefined>;
-  findByUsername(username: string): Promise<User | undefined>;
-  findBySubject(provider: string, subject: string): Promise<User | undefined>;
-  list(): Promise<User[]>;
-  count(): Promise<number>;
-  insert(user: User): Promise<void>;
-  update(user: User): Promise<void>;
-}
 
 const toUser = (r: UserTable): User => ({
   id: r.id,

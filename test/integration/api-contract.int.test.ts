@@ -11,22 +11,43 @@ import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import { permissions } from '../../src/access/permissions.ts';
-import { errorCodes, isAppError } from '../../src/lib/errors.ts';
+import { errorCodes } from '../../src/lib/errors.ts';
 import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
+import { testPrincipal } from '../helpers/access.ts';
 
 const repo = new URL('../../', import.meta.url);
 // The audit checkpoint and its verifier key are published on purpose (witnesses, SIEMs, courts).
-const publicRoutes = new Set(['/healthz', '/api/v1/openapi.json', '/', '/app.js', '/style.css', '/vendor/hls.min.js', '/api/v1/audit/checkpoint', '/api/v1/audit/key']);
+// Login and SSO must be reachable before a login, by definition.
+const publicRoutes = new Set([
+  '/healthz',
+  '/api/v1/openapi.json',
+  '/',
+  '/app.js',
+  '/style.css',
+  '/vendor/hls.min.js',
+  '/api/v1/audit/checkpoint',
+  '/api/v1/audit/key',
+  '/api/v1/auth/providers',
+  '/api/v1/auth/setup',
+  '/api/v1/auth/login',
+  '/api/v1/auth/passkey/options',
+  '/api/v1/auth/passkey/verify',
+  '/api/v1/auth/oidc/:provider/start',
+  '/api/v1/auth/oidc/:provider/callback',
+  '/api/v1/auth/saml/:provider/start',
+  '/api/v1/auth/saml/:provider/acs',
+  '/api/v1/auth/saml/:provider/metadata',
+]);
 
-test('every route declares a known permission, and only health, the API document, page files and the audit checkpoint and key are public', () => {
+test('every route declares a known permission, and only health, the API document, page files, login, SSO and the audit checkpoint and key are public', () => {
   const routes = routeTable(undefined as unknown as RouteDeps);
   assert.ok(routes.length > 10);
   for (const route of routes) {
-    assert.ok(route.access === 'public' || route.access in permissions, `${route.method} ${route.url} declares ${String(route.access)}`);
+    assert.ok(['public', 'session', 'self'].includes(route.access) || route.access in permissions, `${route.method} ${route.url} declares ${String(route.access)}`);
     if (route.access === 'public') assert.ok(publicRoutes.has(route.url), `${route.method} ${route.url} must not be public`);
   }
 });
@@ -106,23 +127,24 @@ test('camera credentials are accepted but never returned by the API nor written 
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0, 'recording.retryInitialSeconds': 0.2 } });
   const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
   t.after(() => app.close());
+  const root = await testPrincipal(app, { roles: ['admin'] });
   // A closed port: the ingest fails and logs, which must not leak the password.
-  const created = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://admin:Sup3rS3cret@127.0.0.1:9/stream' } });
+  const created = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://admin:Sup3rS3cret@127.0.0.1:9/stream' } });
   assert.equal(created.statusCode, 201, created.body);
   assert.equal(created.json<{ hasCredentials: boolean }>().hasCredentials, true);
   assert.equal(created.json<{ url: string }>().url, 'rtsp://127.0.0.1:9/stream');
-  const listed = await app.server.inject({ method: 'GET', url: '/api/v1/cameras' });
+  const listed = await root.inject({ method: 'GET', url: '/api/v1/cameras' });
   await new Promise((r) => setTimeout(r, 1500));
   for (const text of [created.body, listed.body, lines.join('')]) {
     assert.doesNotMatch(text, /Sup3rS3cret/);
     assert.doesNotMatch(text, /"username"|"password"/);
   }
   assert.ok(lines.some((l) => l.includes('retrying')), 'the failing ingest was logged');
-  const bad = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'X', url: 'ftp://a:Sup3rS3cret@h/' } });
+  const bad = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'X', url: 'ftp://a:Sup3rS3cret@h/' } });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json<{ code: string }>().code, 'CAMERA_URL_INVALID');
   assert.doesNotMatch(bad.body, /Sup3rS3cret/);
-  const dup = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://127.0.0.1:9/other' } });
+  const dup = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://127.0.0.1:9/other' } });
   assert.equal(dup.statusCode, 409);
   assert.equal(dup.json<{ code: string }>().code, 'CAMERA_NAME_TAKEN');
 });
@@ -134,10 +156,11 @@ test('a live WebSocket opened by a page of another origin is refused', async (t)
   const app = await startTestApp(dir.path);
   t.after(() => app.close());
   const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false }, testActor);
+  const viewer = await testPrincipal(app, { roles: ['viewer'] });
   const wsUrl = `${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`;
   const closeOf = (origin?: string) =>
     new Promise<{ code: number; reason: string }>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, { rejectUnauthorized: false, ...(origin ? { origin } : {}) });
+      const ws = new WebSocket(wsUrl, { rejectUnauthorized: false, headers: viewer.headers, ...(origin ? { origin } : {}) });
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
       ws.on('open', () => setTimeout(() => ws.close(1000, 'test done'), 300));
       ws.on('error', reject);
@@ -152,26 +175,27 @@ test('cameras are changed and removed over the API, and validation errors name t
   t.after(() => dir.remove());
   const app = await startTestApp(dir.path);
   t.after(() => app.close());
+  const root = await testPrincipal(app, { roles: ['admin'] });
   const health = await app.server.inject({ method: 'GET', url: '/healthz' });
   assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0' });
-  const created = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Dock', url: 'rtsp://127.0.0.1:9/dock', enabled: false } });
+  const created = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Dock', url: 'rtsp://127.0.0.1:9/dock', enabled: false } });
   const id = created.json<{ id: string }>().id;
-  const patched = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { name: 'Dock east', retentionHours: 48, password: 'x' } });
+  const patched = await root.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { name: 'Dock east', retentionHours: 48, password: 'x' } });
   assert.equal(patched.statusCode, 200, patched.body);
   assert.deepEqual(
     (({ name, retentionHours, hasCredentials, status }) => ({ name, retentionHours, hasCredentials, state: status.state }))(patched.json<{ name: string; retentionHours: number; hasCredentials: boolean; status: { state: string } }>()),
     { name: 'Dock east', retentionHours: 48, hasCredentials: true, state: 'disabled' },
   );
-  const badField = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { retentionHours: 0 } });
+  const badField = await root.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { retentionHours: 0 } });
   assert.equal(badField.statusCode, 400);
   assert.equal(badField.json<{ field: string }>().field, 'retentionHours');
-  const unknownField = await app.server.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { colour: 'red' } });
+  const unknownField = await root.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { colour: 'red' } });
   assert.equal(unknownField.json<{ code: string }>().code, 'VALIDATION_FAILED');
-  const notJson = await app.server.inject({ method: 'POST', url: '/api/v1/cameras', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+  const notJson = await root.inject({ method: 'POST', url: '/api/v1/cameras', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
   assert.equal(notJson.statusCode, 400);
   assert.equal(notJson.headers['content-type'], 'application/problem+json; charset=utf-8');
-  assert.equal((await app.server.inject({ method: 'DELETE', url: `/api/v1/cameras/${id}` })).statusCode, 204);
-  const gone = await app.server.inject({ method: 'GET', url: `/api/v1/cameras/${id}` });
+  assert.equal((await root.inject({ method: 'DELETE', url: `/api/v1/cameras/${id}` })).statusCode, 204);
+  const gone = await root.inject({ method: 'GET', url: `/api/v1/cameras/${id}` });
   assert.equal(gone.statusCode, 404);
   assert.equal(gone.json<{ code: string }>().code, 'NOT_FOUND');
 });

@@ -23,7 +23,7 @@ let root: TestPrincipal;
 let stoppedAt = 0;
 
 async function api<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; headers: Record<string, unknown>; raw: string }> {
-  const res = await root.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
+  const res = await root.inject({ method: method, url, ...(body === undefined ? {} : { payload: body as object }) });
   let json: unknown = undefined;
   try {
     json = res.json();

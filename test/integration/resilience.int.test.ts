@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { countFrames, decodeErrors } from '../helpers/media-probe.ts';
 import { testActor, testCustody } from '../helpers/audit.ts';
+import { testPrincipal } from '../helpers/access.ts';
 
 test('a camera killed for a few seconds goes retrying, leaves a gap in the timeline and resumes recording', async (t) => {
   const dir = await tempDir('resilience');
@@ -71,7 +72,8 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
 
 /** The types (and alarm rules) of a camera's audit events, in ledger order. */
 async function eventsOf(app: Awaited<ReturnType<typeof startTestApp>>, cameraId: string): Promise<{ type: string; rule?: string }[]> {
-  const res = await app.server.inject({ method: 'GET', url: `/api/v1/audit/events?camera=${cameraId}&limit=1000` });
+  const auditor = await testPrincipal(app, { roles: ['auditor'] });
+  const res = await auditor.inject({ method: 'GET', url: `/api/v1/audit/events?camera=${cameraId}&limit=1000` });
   const page = res.json<{ events: { record: { type: string; details?: { rule?: string } } }[] }>();
   return page.events.map((e) => ({ type: e.record.type, ...(e.record.details?.rule === undefined ? {} : { rule: e.record.details.rule }) }));
 }
