@@ -7,8 +7,11 @@ import { keysCommand } from './cli/keys.ts';
 import { vaultCommand } from './cli/vault.ts';
 import { auditCommand } from './cli/audit.ts';
 import { exportCommand } from './cli/export.ts';
+import { userCommand } from './cli/user.ts';
+import { tokenCommand } from './cli/token.ts';
+import { accessCommand } from './cli/access.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
