@@ -40,6 +40,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
         const camera = await deps.cameras.get(body.cameraId);
         const { fromMs, toMs } = parseRange(body.from, body.to);
         if (principal && (await deps.fourEyes(camera.siteId))) {
+          await deps.exports.assertExportable(camera.id, fromMs, toMs);
           // Four-eyes site: the export waits for a second person (POST /api/v1/approvals/{id}/decision).
           const approval = await deps.approvals.request('recording.export', camera.id, { from: body.from, to: body.to, reason: body.reason, requestedFor: body.requestedFor }, principal, audit);
           throw new AppError('APPROVAL_REQUIRED', 'this site requires a second person to approve exports; the request is filed', { approvalId: approval.id });

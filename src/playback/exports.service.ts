@@ -61,6 +61,11 @@ export class ExportsService {
     }
   }
 
+  /** Throws NO_RECORDING (or RANGE_INVALID) unless the range holds recordings to export. */
+  async assertExportable(cameraId: string, fromMs: number, toMs: number): Promise<void> {
+    await this.#playback.select(cameraId, fromMs, toMs);
+  }
+
   /**
    * Accepts an export of an existing camera's range; NO_RECORDING when nothing is there,
    * AUDIT_UNAVAILABLE (nothing accepted) when the request cannot be committed to the ledger.
