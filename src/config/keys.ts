@@ -61,7 +61,8 @@ export function describeConfig(): { keys: ConfigKey[]; sections: ConfigSection[]
         env: `CUSTOS_${p.map(envPart).join('_')}`,
         type: leafType(child),
         description: child.description ?? '',
-        default: child.default,
+        // zod leaves out the default of an array whose items hold a transform (a Secret): [] then.
+        default: child.default === undefined && child.type === 'array' ? [] : child.default,
         enum: child.enum ?? child.anyOf?.find((n) => n.enum)?.enum,
         secret: child.secret === true,
       });

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import { permissions } from '../../src/access/permissions.ts';
+import { renderPermissionsDoc } from '../../src/access/permissions-doc.ts';
 import { errorCodes } from '../../src/lib/errors.ts';
 import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -62,9 +63,10 @@ test('every error code is documented in docs/reference/errors.md', async () => {
   for (const code of Object.keys(errorCodes)) assert.match(doc, new RegExp(`\\b${code}\\b`), `${code} is not documented`);
 });
 
-test('every permission is documented in docs/reference/permissions.md', async () => {
+test('docs/reference/permissions.md lists every permission, role and route as the code has them', async () => {
   const doc = await readFile(new URL('docs/reference/permissions.md', repo), 'utf8');
   for (const name of Object.keys(permissions)) assert.ok(doc.includes(`\`${name}\``), `${name} is not documented`);
+  assert.equal(doc, renderPermissionsDoc(routeTable(undefined as unknown as RouteDeps)), 'docs/reference/permissions.md is stale: run npm run permissions');
 });
 
 test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem+json', async (t) => {
