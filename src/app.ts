@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
@@ -45,6 +45,8 @@ export interface App {
   readonly server: FastifyInstance;
   /** https://host:port of the listener. */
   readonly url: string;
+  /** The URL users reach Custos at (identity.publicUrl, or https://localhost:port on loopback). */
+  readonly publicUrl: string;
   readonly cameras: CamerasService;
   readonly recorder: Recorder;
   readonly playback: PlaybackService;
@@ -67,7 +69,7 @@ const cameraPollMs = 3000;
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
  * recovers from an unclean stop, then starts listening and recording.
  */
-export async function startApp(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<App> {
+export async function startApp(config: Config, deps: { logger: Logger; clock?: Clock; showSetupToken?: boolean }): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger;
   const dataDir = resolve(config.dataDir);
@@ -214,8 +216,12 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `https://${host}:${port}`;
-  if (!publicUrl) publicUrl = `https://${isLoopbackHost(config.server.host) ? 'localhost' : host}:${port}`;
-  await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir });
+  if (!publicUrl) {
+    const h = config.server.host;
+    publicUrl = `https://${isLoopbackHost(h) ? 'localhost' : h === '0.0.0.0' || h === '::' ? hostname() : host}:${port}`;
+    if (!isLoopbackHost(h)) log.warn({ publicUrl }, 'identity.publicUrl is not set: SSO redirects and passkeys use this guess; set it to the URL users reach Custos at');
+  }
+  await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
   await recorder.start(cameraPollMs);
@@ -229,6 +235,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   return {
     server,
     url,
+    publicUrl,
     cameras,
     recorder,
     playback,

@@ -42,9 +42,12 @@ every enabled camera. Logs are JSON lines on stdout.
         log: (msg) => logger.info({ component: 'camsim' }, msg),
       });
     }
-    const app = await startApp(config, { logger });
+    const app = await startApp(config, { logger, showSetupToken: values.demo === true || process.stderr.isTTY });
     if (camsim) await addDemoCameras(app.cameras, camsim.urls, camsim.certificatePem);
-    io.stderr.write(`Custos is up at ${app.url}/ (self-signed certificate unless configured). Ctrl-C stops it.\n`);
+    io.stderr.write(`Custos is up at ${app.publicUrl}/ (self-signed certificate unless configured). Ctrl-C stops it.\n`);
+    if ((await app.identity.users.count()) > 0) {
+      io.stderr.write('Sign in with your account. No account yet for someone? custos user add NAME --role ROLE (password on stdin).\n');
+    }
     await new Promise<void>((done) => {
       const stop = () => {
         process.off('SIGINT', stop);

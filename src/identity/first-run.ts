@@ -9,17 +9,19 @@ export const setupTokenFile = 'setup-token';
 
 /**
  * At a start with no user: issues a one-time setup token, writes it to `<dataDir>/setup-token`
- * (mode 0600) and, when stderr is a terminal, prints it there with how to use it. The structured log
+ * (mode 0600) and, when `print` (stderr is a terminal, or the demo), prints it there with how
+ * to use it. The structured log
  * names only the file: the token is a credential and MUST NOT enter a log stream.
  */
-export async function announceSetup(deps: { users: UsersService; setup: SetupTokens; log: Logger; publicUrl: string; dataDir: string }): Promise<void> {
+export async function announceSetup(deps: { users: UsersService; setup: SetupTokens; log: Logger; publicUrl: string; dataDir: string; print: boolean }): Promise<void> {
   if ((await deps.users.count()) > 0) return;
   const token = await deps.setup.issue();
   const file = join(deps.dataDir, setupTokenFile);
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   deps.log.warn({ setupTokenFile: file }, 'no user exists yet: create the first administrator with `custos user add --role admin` or the setup token');
-  // Only a person at a terminal sees the token; a service manager's captured output does not.
-  if (!process.stderr.isTTY) return;
+  // Only a person at a terminal (or running the demo) sees the token; a service manager's
+  // captured output does not.
+  if (!deps.print) return;
   process.stderr.write(
     [
       '',
