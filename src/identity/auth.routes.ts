@@ -69,7 +69,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         if ((await deps.users.count()) > 0 || !(await deps.setup.consume(body.setupToken))) {
           throw new AppError('FORBIDDEN', 'setup is closed or the setup token is not valid');
         }
-        const setupCtx = { ...audit, actor: { kind: 'system' as const, id: 'setup' } };
+        const setupCtx = { ...audit, actor: { kind: 'system' as const, id: 'system:setup' } };
         const user = await deps.users.create({ username: body.username, displayName: body.displayName, password: body.password }, setupCtx);
         await deps.grants.grant(user, { role: 'admin', scope: 'global' }, { audit: setupCtx, userId: null });
         return sendLogin(reply, await deps.login.password(body.username, body.password, audit));

@@ -79,10 +79,11 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       params: api.providerParams,
       response: { status: 200, mediaType: 'text/html' },
       handler: async ({ params, request, reply, audit }) => {
-        const pending = takePending(request.headers.cookie, 'oidc', params.provider);
-        const rp = await deps.sso.oidc(params.provider);
-        const here = new URL(request.url, deps.publicUrl());
-        return finish(reply, audit, params.provider, () => rp.finish(here, (pending as Extract<PendingSso, { protocol: 'oidc' }>).pending));
+        return finish(reply, audit, params.provider, async () => {
+          const pending = takePending(request.headers.cookie, 'oidc', params.provider);
+          const rp = await deps.sso.oidc(params.provider);
+          return rp.finish(new URL(request.url, deps.publicUrl()), (pending as Extract<PendingSso, { protocol: 'oidc' }>).pending);
+        });
       },
     }),
     defineRoute({
@@ -113,9 +114,11 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       body: api.samlAcsBody,
       response: { status: 200, mediaType: 'text/html' },
       handler: async ({ params, body, request, reply, audit }) => {
-        const pending = takePending(request.headers.cookie, 'saml', params.provider);
-        const sp = await deps.sso.saml(params.provider);
-        return finish(reply, audit, params.provider, () => sp.finish(body.SAMLResponse, (pending as Extract<PendingSso, { protocol: 'saml' }>).requestId));
+        return finish(reply, audit, params.provider, async () => {
+          const pending = takePending(request.headers.cookie, 'saml', params.provider);
+          const sp = await deps.sso.saml(params.provider);
+          return sp.finish(body.SAMLResponse, (pending as Extract<PendingSso, { protocol: 'saml' }>).requestId);
+        });
       },
     }),
     defineRoute({

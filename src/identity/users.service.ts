@@ -43,7 +43,7 @@ export class UsersService {
     this.#externalMaxMs = deps.externalMaxMs;
   }
 
-  /** Creates a local user; `createdBy` is `user:<id>`, `cli:…` or `setup`. */
+  /** Creates a local user; `createdBy` is the actor id: `user:<id>`, `cli:…` or `system:setup`. */
   async create(input: NewUser, by: AuditContext): Promise<User> {
     const username = validUsername(input.username);
     if (await this.#store.findByUsername(username)) throw new AppError('CONFLICT', `a user named ${username} already exists`, { field: 'username' });

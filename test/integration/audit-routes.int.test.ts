@@ -1,127 +1,406 @@
 /**
  * Every route that changes state or reads footage or the ledger records its catalogued audit
  * event (LOG-1): the test walks the route table, calls each such route for real against a
- * recording server, and finds the declared event in the ledger with the caller's request as its
- * correlation. A route that changes state without declaring an event fails the test, and so does
- * a declared route the walk has no request for.
+ * recording server, as the principal a real caller would be (a browser session with its CSRF
+ * token, an API token, or nobody yet on a login route), and finds the declared event in the
+ * ledger with the caller's request as its correlation and the expected actor. A route that
+ * changes state without declaring an event fails the test, and so does a declared route the
+ * walk has no request for.
+ *
+ * Real: the app over SQLite, camsim and ffmpeg, an OpenID Provider (oidc-provider over HTTPS),
+ * a SAML IdP (samlify), TOTP codes and a software WebAuthn authenticator.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
 import { verifyEvidence } from '../../src/evidence/verify-evidence.ts';
 import { routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
 import { isAuditEventType } from '../../src/audit/catalogue.ts';
+import { totpCode } from '../../src/identity/credentials/totp.ts';
+import { createSoftAuthenticator } from '../../src/identity/credentials/webauthn-fixture.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
+import { strongPassword, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
+import { BrowserSession, readSetupToken, tokenActorId } from '../helpers/login.ts';
+import { startTestOp } from '../helpers/oidc-op.ts';
+import { OidcTestBrowser } from '../helpers/oidc-browser.ts';
+import { startSamlIdp } from '../helpers/saml-idp.ts';
 
-/** GET routes that read footage or the ledger, and so MUST be audited like state changes. */
-const auditedReads = new Set([
+/**
+ * GET routes that MUST be audited like state changes: they read footage or the ledger, or
+ * (the OpenID Connect redirect URI) sign a user in.
+ */
+const auditedGets = new Set([
   'GET /api/v1/cameras/:id/live',
   'GET /api/v1/cameras/:id/playback.m3u8',
   'GET /api/v1/cameras/:id/segments/:file',
   'GET /api/v1/exports/:id/file',
   'GET /api/v1/exports/:id/evidence',
   'GET /api/v1/audit/events',
+  'GET /api/v1/auth/oidc/:provider/callback',
+]);
+
+/**
+ * Non-GET routes that record no event of their own, and why: each starts a ceremony whose
+ * completing request is audited, and what it keeps (a challenge, an unconfirmed secret) grants
+ * nothing until then.
+ */
+const ceremonySteps = new Map([
+  ['POST /api/v1/auth/passkey/options', 'a login challenge; POST /api/v1/auth/passkey/verify records the login'],
+  ['POST /api/v1/auth/totp/enrol', 'an unconfirmed TOTP secret; POST /api/v1/auth/totp/confirm records the enrolment'],
+  ['POST /api/v1/auth/passkey/register/options', 'a registration challenge; POST /api/v1/auth/passkey/register records the enrolment'],
 ]);
 
 const keyOf = (r: RouteSpec) => `${r.method} ${r.url}`;
 
 test('every state-changing route, and every route reading footage or the ledger, declares a catalogued audit event', () => {
-  for (const route of routeTable(undefined as unknown as RouteDeps)) {
-    const mustAudit = route.method !== 'GET' || auditedReads.has(keyOf(route));
-    if (mustAudit) assert.ok(route.audit !== undefined && isAuditEventType(route.audit), `${keyOf(route)} must declare a catalogued audit event`);
-    else assert.equal(route.audit, undefined, `${keyOf(route)} declares an event but is not on the audited list; add it to auditedReads`);
+  const routes = routeTable(undefined as unknown as RouteDeps);
+  for (const route of routes) {
+    const key = keyOf(route);
+    const mustAudit = (route.method !== 'GET' && !ceremonySteps.has(key)) || auditedGets.has(key);
+    if (mustAudit) assert.ok(route.audit !== undefined && isAuditEventType(route.audit), `${key} must declare a catalogued audit event`);
+    else if (ceremonySteps.has(key)) assert.equal(route.audit, undefined, `${key} declares an event: remove it from ceremonySteps`);
+    else assert.equal(route.audit, undefined, `${key} declares an event but is not on the audited list; add it to auditedGets`);
   }
+  for (const key of [...auditedGets, ...ceremonySteps.keys()]) assert.ok(routes.some((r) => keyOf(r) === key), `${key} is listed but no longer in the route table`);
 });
 
+/** The app's public URL: the WebAuthn origin (relying party id `custos.test`) and the SSO callback base. */
+const publicUrl = 'https://custos.test';
+const oidcCallback = `${publicUrl}/api/v1/auth/oidc/corp/callback`;
+
+/** What one walked request did: its status (or WebSocket close code), request id, and who the event must name. */
+interface Walked {
+  readonly status: number;
+  readonly correlationId: string | null;
+  readonly actor: { readonly kind: string; readonly id: string };
+}
+
+/** An audit event as GET /api/v1/audit/events returns it. */
+interface ReadEvent {
+  readonly record: Record<string, unknown> & { actor: { kind: string; id: string }; correlation_id?: string; outcome: string };
+  readonly personal: Record<string, string> | 'erased' | null;
+}
+
 test('walking the route table: each audited route records its declared event for its request', { timeout: 180_000 }, async (t) => {
+  // The identity providers run before the app: its config names them.
+  const ssoDir = await tempDir('audit-walk-sso');
+  t.after(() => ssoDir.remove());
+  const op = await startTestOp({
+    dir: ssoDir.path,
+    clients: [{ clientId: 'custos', clientSecret: 'walk-oidc-client-secret', redirectUris: [oidcCallback] }],
+    accounts: { oscar: { claims: { preferred_username: 'oscar', name: 'Oscar Oidc', groups: ['vms-viewers'] } } },
+  });
+  t.after(() => op.close());
+  const idp = await startSamlIdp();
+  t.after(() => idp.close());
+  await writeFile(join(ssoDir.path, 'idp.pem'), idp.certPem);
+
   const sim = await startTestCamsim({ cameras: 1 });
   t.after(() => sim.close());
   const dir = await tempDir('audit-walk');
   t.after(() => dir.remove());
-  const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 2 });
+  const app = await startTestApp(dir.path, {
+    'recording.segmentSeconds': 2,
+    'identity.publicUrl': publicUrl,
+    'identity.oidc': [
+      { id: 'corp', name: 'Corp OIDC', issuer: op.issuer, clientId: 'custos', clientSecret: 'walk-oidc-client-secret', caFile: op.caFile, roleMap: [{ value: 'vms-viewers', role: 'viewer' }] },
+    ],
+    'identity.saml': [
+      { id: 'corp-saml', name: 'Corp SAML', entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCertFile: join(ssoDir.path, 'idp.pem'), roleMap: [{ value: 'vms-viewers', role: 'viewer' }] },
+    ],
+  });
   t.after(() => app.close());
-  const base = app.url;
+  const walkStartMs = Date.now();
   const camera = await app.cameras.add({ name: 'Walked', url: sim.urls[0] as string }, testActor);
   // Two sealed segments with their leaves, so playback and export have something to read.
   await waitFor('sealed segments', 60_000, async () => (await app.playback.segments(camera.id, 0, Date.now())).filter((s) => s.state === 'closed').length >= 2);
 
-  // Through Fastify's inject: the same routes, hooks and handlers, from 127.0.0.1.
-  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object) => {
-    const res = await app.server.inject({ method, url: path, ...(body === undefined ? {} : { payload: body }) });
-    return { status: res.statusCode, raw: res.rawPayload, text: async () => res.body, json: async (): Promise<unknown> => res.json<unknown>() };
+  const done = (res: LightMyRequestResponse, actor: Walked['actor']): Walked => {
+    const correlationId = res.headers['x-correlation-id'];
+    assert.ok(typeof correlationId === 'string', 'every answer names its request');
+    return { status: res.statusCode, correlationId, actor };
   };
-  const from = new Date(Date.now() - 60_000).toISOString();
-  const to = new Date().toISOString();
+  const userActor = (id: string) => ({ kind: 'user', id: `user:${id}` });
+  const ok = (res: LightMyRequestResponse, what: string) => assert.ok(res.statusCode < 300, `${what} answered ${res.statusCode}: ${res.body}`);
+
+  // The first administrator comes from the setup token (the app has no user yet); every other
+  // person is made once setup is done.
+  const adminPassword = strongPassword();
+  const newAdminPassword = strongPassword();
+  const admin = new BrowserSession(app);
+  const passkey = createSoftAuthenticator();
+  let adminId = '';
+  let totpSecret = '';
+  let recoveryCodes: string[] = [];
+  /** The administrator's working session: a passkey login (MFA done). */
+  const desk = new BrowserSession(app);
+  let staff: { investigator: Token; judge: Token; auditor: Token; viewer: Token } | undefined;
+  const people = async () =>
+    (staff ??= {
+      investigator: await token(['investigator']),
+      judge: await token(['investigator']),
+      auditor: await token(['auditor']),
+      viewer: await token(['viewer']),
+    });
+  type Token = TestPrincipal & { actor: Walked['actor'] };
+  async function token(roles: string[]): Promise<Token> {
+    assert.ok(adminId, 'people are made after first-run setup');
+    const p = await testPrincipal(app, { roles });
+    return { ...p, actor: { kind: 'token', id: await tokenActorId(app, p) } };
+  }
+
+  const from = new Date(walkStartMs - 60_000).toISOString();
+  let clerkId = '';
+  let grantId = '';
+  let spare = '';
   let exportId = '';
   let segmentFile = '';
-  let spare = '';
 
-  /** One real request per audited route; returns the HTTP status (or WebSocket close code). */
-  const walk: Record<string, () => Promise<number>> = {
+  /** One real request per audited route, in the order a deployment's life would make them. */
+  const walk: Record<string, () => Promise<Walked>> = {
+    'POST /api/v1/auth/setup': async () => {
+      const res = await admin.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { setupToken: await readSetupToken(dir.path), username: 'chief', displayName: 'Chief Admin', password: adminPassword } });
+      const body = res.json<{ stage: string; user: { id: string } }>();
+      adminId = body.user.id;
+      assert.equal(body.stage, 'enrol', 'an administrator must enrol a second factor first');
+      // The account is made by the setup step itself; its holder signs in right after.
+      return done(res, { kind: 'system', id: 'system:setup' });
+    },
+    'POST /api/v1/auth/totp/confirm': async () => {
+      const enrol = await admin.inject({ method: 'POST', url: '/api/v1/auth/totp/enrol' });
+      ok(enrol, 'TOTP enrolment');
+      totpSecret = enrol.json<{ secret: string }>().secret;
+      const res = await admin.inject({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: totpCode(totpSecret, Date.now()) } });
+      recoveryCodes = res.json<{ recoveryCodes: string[] }>().recoveryCodes;
+      assert.equal(recoveryCodes.length, 10, 'the first factor comes with recovery codes');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/passkey/register': async () => {
+      const options = await admin.inject({ method: 'POST', url: '/api/v1/auth/passkey/register/options' });
+      ok(options, 'passkey registration options');
+      const { challengeId, options: o } = options.json<{ challengeId: string; options: { challenge: string; rp: { id: string } } }>();
+      assert.equal(o.rp.id, 'custos.test', 'the relying party is the public URL\'s host');
+      const response = passkey.register({ challenge: o.challenge, origin: publicUrl, rpId: o.rp.id });
+      const res = await admin.inject({ method: 'POST', url: '/api/v1/auth/passkey/register', payload: { challengeId, response, name: 'soft key' } });
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/login': async () => {
+      const res = await new BrowserSession(app).inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'chief', password: adminPassword } });
+      assert.equal(res.json<{ stage: string }>().stage, 'second-factor');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/totp/verify': async () => {
+      const browser = new BrowserSession(app);
+      await browser.login('chief', adminPassword);
+      // The enrolment used the current step; a step is accepted once, so this is the next one.
+      const res = await browser.inject({ method: 'POST', url: '/api/v1/auth/totp/verify', payload: { code: totpCode(totpSecret, Date.now() + 30_000) } });
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/recovery/verify': async () => {
+      const browser = new BrowserSession(app);
+      await browser.login('chief', adminPassword);
+      const res = await browser.inject({ method: 'POST', url: '/api/v1/auth/recovery/verify', payload: { code: recoveryCodes[0] } });
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/passkey/verify': async () => {
+      const options = await desk.inject({ method: 'POST', url: '/api/v1/auth/passkey/options' });
+      ok(options, 'passkey login options');
+      const { challengeId, options: o } = options.json<{ challengeId: string; options: { challenge: string; rpId: string } }>();
+      const response = passkey.assert({ challenge: o.challenge, origin: publicUrl, rpId: o.rpId, counter: 1 });
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/passkey/verify', payload: { challengeId, response } });
+      assert.equal(res.json<{ stage: string }>().stage, 'complete', 'a passkey with user verification is two factors');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/users': async () => {
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/users', payload: { username: 'clerk', password: strongPassword() } });
+      clerkId = res.json<{ id: string }>().id;
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/access/grants': async () => {
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/access/grants', payload: { userId: clerkId, role: 'viewer', scope: 'site:default' } });
+      grantId = res.json<{ id: string }>().id;
+      return done(res, userActor(adminId));
+    },
+    'DELETE /api/v1/access/grants/:id': async () => done(await desk.inject({ method: 'DELETE', url: `/api/v1/access/grants/${grantId}` }), userActor(adminId)),
+    'PATCH /api/v1/users/:id': async () => done(await desk.inject({ method: 'PATCH', url: `/api/v1/users/${clerkId}`, payload: { disabled: true } }), userActor(adminId)),
+    'POST /api/v1/auth/tokens': async () => done(await desk.inject({ method: 'POST', url: '/api/v1/auth/tokens', payload: { name: 'walk', permissions: ['camera.read'], days: 1 } }), userActor(adminId)),
+    'DELETE /api/v1/auth/tokens/:id': async () => {
+      // A token revokes itself: the event names the token, not its owner.
+      const created = await desk.inject({ method: 'POST', url: '/api/v1/auth/tokens', payload: { name: 'self-revoking', permissions: ['camera.read'], days: 1 } });
+      ok(created, 'a second token');
+      const { id, token: secret } = created.json<{ id: string; token: string }>();
+      const res = await app.server.inject({ method: 'DELETE', url: `/api/v1/auth/tokens/${id}`, headers: { authorization: `Bearer ${secret}` } });
+      return done(res, { kind: 'token', id: `token:${id}` });
+    },
+    'POST /api/v1/sites': async () => done(await desk.inject({ method: 'POST', url: '/api/v1/sites', payload: { id: 'north', name: 'North gate' } }), userActor(adminId)),
+    'POST /api/v1/groups': async () => done(await desk.inject({ method: 'POST', url: '/api/v1/groups', payload: { id: 'entrances', name: 'Entrances' } }), userActor(adminId)),
+    'PATCH /api/v1/groups/:id': async () => done(await desk.inject({ method: 'PATCH', url: '/api/v1/groups/entrances', payload: { cameraIds: [camera.id] } }), userActor(adminId)),
     'POST /api/v1/cameras': async () => {
-      const res = await call('POST', '/api/v1/cameras', { name: 'Spare', url: 'rtsp://127.0.0.1:9/spare', enabled: false });
-      spare = ((await res.json()) as { id: string }).id;
-      return res.status;
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Spare', url: 'rtsp://127.0.0.1:9/spare', enabled: false } });
+      spare = res.json<{ id: string }>().id;
+      return done(res, userActor(adminId));
     },
-    'PATCH /api/v1/cameras/:id': async () => (await call('PATCH', `/api/v1/cameras/${spare}`, { name: 'Spare 2' })).status,
-    'DELETE /api/v1/cameras/:id': async () => (await call('DELETE', `/api/v1/cameras/${spare}`)).status,
+    'PATCH /api/v1/cameras/:id': async () => done(await desk.inject({ method: 'PATCH', url: `/api/v1/cameras/${spare}`, payload: { name: 'Spare 2' } }), userActor(adminId)),
+    'DELETE /api/v1/cameras/:id': async () => done(await desk.inject({ method: 'DELETE', url: `/api/v1/cameras/${spare}` }), userActor(adminId)),
     'GET /api/v1/cameras/:id/playback.m3u8': async () => {
-      const res = await call('GET', `/api/v1/cameras/${camera.id}/playback.m3u8?from=${from}&to=${to}`);
-      segmentFile = /segments\/([0-9a-f-]{36}\.mp4)/.exec(await res.text())?.[1] ?? '';
-      return res.status;
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'GET', url: `/api/v1/cameras/${camera.id}/playback.m3u8?from=${from}&to=${new Date().toISOString()}` });
+      segmentFile = /segments\/([0-9a-f-]{36}\.mp4)/.exec(res.body)?.[1] ?? '';
+      return done(res, investigator.actor);
     },
-    'GET /api/v1/cameras/:id/segments/:file': async () => (await call('GET', `/api/v1/cameras/${camera.id}/segments/${segmentFile}`)).status,
+    'GET /api/v1/cameras/:id/segments/:file': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'GET', url: `/api/v1/cameras/${camera.id}/segments/${segmentFile}` }), investigator.actor);
+    },
     'POST /api/v1/exports': async () => {
-      const res = await call('POST', '/api/v1/exports', { cameraId: camera.id, from, to: new Date(Date.now() - 5_000).toISOString(), reason: 'route walk', requestedFor: 'the audit test' });
-      exportId = ((await res.json()) as { id: string }).id;
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'POST', url: '/api/v1/exports', payload: { cameraId: camera.id, from, to: new Date(Date.now() - 5_000).toISOString(), reason: 'route walk', requestedFor: 'the audit test' } });
+      exportId = res.json<{ id: string }>().id;
       await app.exports.idle();
-      return res.status;
+      return done(res, investigator.actor);
     },
     'GET /api/v1/exports/:id/file': async () => {
-      const res = await call('GET', `/api/v1/exports/${exportId}/file`);
-      return res.status;
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'GET', url: `/api/v1/exports/${exportId}/file` }), investigator.actor);
     },
     'GET /api/v1/exports/:id/evidence': async () => {
-      const res = await call('GET', `/api/v1/exports/${exportId}/evidence`);
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'GET', url: `/api/v1/exports/${exportId}/evidence` });
       // The real package of a real recording verifies offline with the published key.
       const path = join(dir.path, 'evidence.zip');
-      await writeFile(path, res.raw);
+      await writeFile(path, res.rawPayload);
       const report = await verifyEvidence(path, app.ledger.vkey);
       assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
-      return res.status;
+      return done(res, investigator.actor);
     },
-    'GET /api/v1/audit/events': async () => (await call('GET', '/api/v1/audit/events?limit=5')).status,
-    'GET /api/v1/cameras/:id/live': () =>
-      new Promise<number>((resolve, reject) => {
-        const ws = new WebSocket(`${base.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`, { rejectUnauthorized: false });
+    'GET /api/v1/audit/events': async () => {
+      const { auditor } = await people();
+      return done(await auditor.inject({ method: 'GET', url: '/api/v1/audit/events?limit=5' }), auditor.actor);
+    },
+    'GET /api/v1/cameras/:id/live': async () => {
+      const { viewer } = await people();
+      let correlationId: string | null = null;
+      const status = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`, { headers: viewer.headers, rejectUnauthorized: false });
+        ws.on('upgrade', (res) => {
+          const id = res.headers['x-correlation-id'];
+          if (typeof id === 'string') correlationId = id;
+        });
         ws.on('message', () => ws.close(1000, 'seen'));
         ws.on('close', (code) => resolve(code));
         ws.on('error', reject);
-      }),
+      });
+      return { status, correlationId, actor: viewer.actor };
+    },
+    'PATCH /api/v1/sites/:id': async () => {
+      // From here on, exports and unmasking at the default site need a second person.
+      const res = await desk.inject({ method: 'PATCH', url: '/api/v1/sites/default', payload: { fourEyes: true } });
+      assert.equal(res.json<{ fourEyes: boolean }>().fourEyes, true);
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/approvals': async () => {
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'POST', url: '/api/v1/approvals', payload: { action: 'privacy.unmask', cameraId: camera.id, reason: 'identify a vehicle' } });
+      return done(res, investigator.actor);
+    },
+    'POST /api/v1/approvals/:id/decision': async () => {
+      const { investigator, judge } = await people();
+      const asked = await investigator.inject({
+        method: 'POST',
+        url: '/api/v1/exports',
+        payload: { cameraId: camera.id, from, to: new Date(Date.now() - 5_000).toISOString(), reason: 'four-eyes walk', requestedFor: 'the audit test' },
+      });
+      const problem = asked.json<{ code: string; approvalId: string }>();
+      assert.equal(problem.code, 'APPROVAL_REQUIRED', 'at a four-eyes site an export is a request');
+      const res = await judge.inject({ method: 'POST', url: `/api/v1/approvals/${problem.approvalId}/decision`, payload: { approve: true, reason: 'case file checked' } });
+      const decided = res.json<{ status: string; exportId: string | null }>();
+      assert.equal(decided.status, 'used', 'the approved export starts at once');
+      await app.exports.idle();
+      const job = await investigator.inject({ method: 'GET', url: `/api/v1/exports/${decided.exportId ?? ''}` });
+      assert.equal(job.json<{ state: string }>().state, 'done');
+      return done(res, judge.actor);
+    },
+    'POST /api/v1/auth/password': async () => {
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: adminPassword, newPassword: newAdminPassword } });
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/logout-everywhere': async () => {
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/logout-everywhere' });
+      assert.equal((await desk.inject({ method: 'GET', url: '/api/v1/auth/me' })).statusCode, 401, 'the session ended');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/auth/logout': async () => {
+      // Logging out needs no second factor: a half-finished login can be ended too.
+      const browser = new BrowserSession(app);
+      assert.equal((await browser.login('chief', newAdminPassword)).stage, 'second-factor');
+      return done(await browser.inject({ method: 'POST', url: '/api/v1/auth/logout' }), userActor(adminId));
+    },
+    'GET /api/v1/auth/oidc/:provider/callback': async () => {
+      const browser = new BrowserSession(app);
+      const start = await browser.inject({ method: 'GET', url: '/api/v1/auth/oidc/corp/start' });
+      assert.equal(start.statusCode, 302, start.body);
+      const back = await new OidcTestBrowser(op.caPem).login(String(start.headers.location), oidcCallback, { account: 'oscar' });
+      const res = await browser.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+      return done(res, userActor(await signedInAs(browser)));
+    },
+    'POST /api/v1/auth/saml/:provider/acs': async () => {
+      const browser = new BrowserSession(app);
+      const metadata = await browser.inject({ method: 'GET', url: '/api/v1/auth/saml/corp-saml/metadata' });
+      ok(metadata, 'SAML metadata');
+      idp.trust(metadata.body);
+      const start = await browser.inject({ method: 'GET', url: '/api/v1/auth/saml/corp-saml/start' });
+      assert.equal(start.statusCode, 302, start.body);
+      const posted = await idp.login(String(start.headers.location), { nameId: 'sam@corp.example', attributes: { groups: ['vms-viewers'], displayName: 'Sam Saml' } });
+      const form = new URLSearchParams({ SAMLResponse: posted.samlResponse, ...(posted.relayState === null ? {} : { RelayState: posted.relayState }) });
+      // The IdP's page posts cross-site: no CSRF token, the SSO cookie binds it to its login.
+      const res = await browser.inject({ method: 'POST', url: new URL(posted.action).pathname, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
+      return done(res, userActor(await signedInAs(browser)));
+    },
   };
 
-  for (const route of routeTable(undefined as unknown as RouteDeps)) {
-    if (route.audit === undefined) continue;
-    const request = walk[keyOf(route)];
-    assert.ok(request, `the walk has no request for ${keyOf(route)}: add one`);
-    const before = app.ledger.size;
-    const status = await request();
-    assert.ok(status < 300 || status === 1000, `${keyOf(route)} answered ${status}`);
-    await app.ledger.drain();
-    const found = await waitFor(`${route.audit} from ${keyOf(route)}`, 10_000, async () => {
-      const page = await fetchEvents(route.audit as string, before);
-      return page.find((e) => (e.record.actor as { id: string }).id === 'anonymous:loopback' && typeof e.record.correlation_id === 'string');
-    });
-    assert.equal(found.record.outcome, 'success');
-    assert.ok(found.personal !== null && found.personal !== 'erased' && found.personal.sourceAddress === '127.0.0.1', 'the source address is kept, sealed');
+  /** The user a browser's new session belongs to, and that it may use its mapped grant. */
+  async function signedInAs(browser: BrowserSession): Promise<string> {
+    const me = await browser.inject({ method: 'GET', url: '/api/v1/auth/me' });
+    ok(me, 'the SSO session');
+    const body = me.json<{ user: { id: string }; stage: string; grants: { role: string; scope: string }[] }>();
+    assert.equal(body.stage, 'complete');
+    assert.deepEqual(body.grants, [{ role: 'viewer', scope: 'global' }], 'the claim mapped to its role');
+    return body.user.id;
   }
 
-  async function fetchEvents(type: string, after: number): Promise<{ record: Record<string, unknown>; personal: Record<string, string> | 'erased' | null }[]> {
-    const res = await call('GET', `/api/v1/audit/events?type=${encodeURIComponent(type)}&after=${after - 1}&limit=50`);
-    return ((await res.json()) as { events: { record: Record<string, unknown>; personal: Record<string, string> | 'erased' | null }[] }).events;
+  const audited = routeTable(undefined as unknown as RouteDeps).filter((r) => r.audit !== undefined);
+  for (const route of audited) assert.ok(walk[keyOf(route)], `the walk has no request for ${keyOf(route)}: add one`);
+  const auditedByKey = new Map(audited.map((r) => [keyOf(r), r]));
+
+  for (const [key, request] of Object.entries(walk)) {
+    const route = auditedByKey.get(key);
+    assert.ok(route?.audit, `the walk calls ${key}, which is not an audited route`);
+    const type = route.audit;
+    const before = app.ledger.size;
+    const walked = await request();
+    assert.ok(walked.status < 300 || walked.status === 1000, `${key} answered ${walked.status}`);
+    await app.ledger.drain();
+    const found = await waitFor(`${type} from ${key}`, 10_000, async () => {
+      const events = await fetchEvents(type, before);
+      // A WebSocket's upgrade answer carries no correlation id: the view is found by its actor,
+      // a token that makes no other request.
+      return events.find((e) => (walked.correlationId === null ? e.record.actor.id === walked.actor.id : e.record.correlation_id === walked.correlationId));
+    });
+    assert.deepEqual(found.record.actor, walked.actor, `${key}: the actor of ${type}`);
+    assert.equal(found.record.outcome, 'success', key);
+    assert.ok(typeof found.record.correlation_id === 'string', `${key}: the event names its request`);
+    assert.ok(found.personal !== null && found.personal !== 'erased' && found.personal.sourceAddress === '127.0.0.1', `${key}: the source address is kept, sealed`);
+  }
+
+  async function fetchEvents(type: string, after: number): Promise<ReadEvent[]> {
+    const { auditor } = await people();
+    const res = await auditor.inject({ method: 'GET', url: `/api/v1/audit/events?type=${encodeURIComponent(type)}&after=${after - 1}&limit=50` });
+    ok(res, 'reading the ledger');
+    return res.json<{ events: ReadEvent[] }>().events;
   }
 });

@@ -225,7 +225,7 @@ test('the setup token creates the first administrator once, and only while no us
   const twice = await new SessionClient(app).send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'second', password: strongPassword() });
   assert.equal(codeOf(twice), 'FORBIDDEN');
   const created = await eventsOf(app, 'account.created');
-  assert.ok(created.some((e) => e.actor.id === 'setup'));
+  assert.ok(created.some((e) => e.actor.id === 'system:setup'));
 });
 
 test('bound to every interface, nothing but health, login and the published ledger answers without credentials', async (t) => {
