@@ -128,7 +128,12 @@ export class GrantsService {
 
   /** True when any grant in force gives the user a role that makes MFA mandatory. */
   async needsMfa(userId: string): Promise<boolean> {
-    return (await this.effective(userId)).some((g) => this.#roles.get(g.role)?.mfa === true);
+    return this.privileged(await this.effective(userId));
+  }
+
+  /** True when one of these grants has a role that makes MFA mandatory. */
+  privileged(grants: readonly EffectiveGrant[]): boolean {
+    return grants.some((g) => this.#roles.get(g.role)?.mfa === true);
   }
 
   /** Grants of one user not revoked (expired included), for the user pages. */

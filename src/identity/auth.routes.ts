@@ -66,6 +66,8 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       body: api.setupBody,
       response: { status: 200, schema: api.loginResult },
       handler: async ({ body, audit, reply }) => {
+        // A rejected password must not use up the one-time token: check everything first.
+        if ((await deps.users.count()) === 0) await deps.users.assertAcceptable(body.username, body.password);
         if ((await deps.users.count()) > 0 || !(await deps.setup.consume(body.setupToken))) {
           throw new AppError('FORBIDDEN', 'setup is closed or the setup token is not valid');
         }

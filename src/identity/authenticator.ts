@@ -64,7 +64,8 @@ export class Authenticator {
 
   /** Builds the principal of a user from their grants and factors. */
   async principalOf(user: User, how: { via: 'session' | 'token'; mfa: boolean; tokenId: string | null; limit: ReadonlySet<Permission> | null }): Promise<Principal> {
-    const [grants, hasFactor, needsMfa] = await Promise.all([this.#grants.effective(user.id), this.hasFactor(user.id), this.#grants.needsMfa(user.id)]);
+    const [grants, hasFactor] = await Promise.all([this.#grants.effective(user.id), this.hasFactor(user.id)]);
+    const needsMfa = this.#grants.privileged(grants);
     return {
       via: how.via,
       userId: user.id,

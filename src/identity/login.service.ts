@@ -3,6 +3,7 @@ import type { AuditSink } from '../audit/ledger.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import type { SecretSealer } from '../keys/secret-sealer.ts';
 import type { Clock } from '../lib/clock.ts';
+import { ConcurrencyLimit } from '../lib/concurrency-limit.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { PendingStore } from './challenges.ts';
@@ -64,6 +65,8 @@ const loginFailed = () => new AppError('LOGIN_FAILED', 'the user name, password 
 export class LoginService {
   readonly #deps: LoginDeps;
   #dummyHash: Promise<string> | null = null;
+  /** Two password hashes at a time: a login burst must not starve the recorder's file I/O. */
+  readonly #hashing = new ConcurrencyLimit(2);
 
   constructor(deps: LoginDeps) {
     this.#deps = deps;
@@ -76,7 +79,8 @@ export class LoginService {
     await this.#admit(name, ctx);
     const user = await users.findByUsername(name);
     // Hash something whatever happens, so timing does not tell whether the account exists.
-    const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await this.#dummyVerify(password);
+    const hash = user?.passwordHash;
+    const ok = await this.#hashing.run(() => (hash ? verifyPassword(hash, password) : this.#dummyVerify(password)));
     if (!user || !ok || !user.passwordHash) return this.#fail(name, user, ctx, user ? 'wrong password' : 'unknown account');
     if (!userActive(user, this.#deps.clock.now())) return this.#fail(name, user, ctx, user.disabled ? 'account disabled' : 'account expired');
     await throttle.succeeded(name);

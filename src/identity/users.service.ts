@@ -43,6 +43,16 @@ export class UsersService {
     this.#externalMaxMs = deps.externalMaxMs;
   }
 
+  /**
+   * Checks that `create` would accept this user name and password, without creating anything
+   * (first-run setup checks before it uses up its one-time token).
+   */
+  async assertAcceptable(username: string, password: string): Promise<void> {
+    const name = validUsername(username);
+    if (await this.#store.findByUsername(name)) throw new AppError('CONFLICT', `a user named ${name} already exists`, { field: 'username' });
+    this.#assertPassword(password, name, false);
+  }
+
   /** Creates a local user; `createdBy` is the actor id: `user:<id>`, `cli:…` or `system:setup`. */
   async create(input: NewUser, by: AuditContext): Promise<User> {
     const username = validUsername(input.username);

@@ -219,6 +219,8 @@ test('the setup token creates the first administrator once, and only while no us
   const client = new SessionClient(app);
   const bad = await client.send('POST', '/api/v1/auth/setup', { setupToken: 'guess', username: 'root', password: strongPassword() });
   assert.equal(codeOf(bad), 'FORBIDDEN');
+  const weak = await client.send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'first-admin', password: 'too-short' });
+  assert.equal(codeOf(weak), 'PASSWORD_REJECTED', 'a refused password does not use up the token');
   const ok = await client.send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'first-admin', password: strongPassword() });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(ok.json<{ stage: string }>().stage, 'enrol', 'the administrator must enrol a second factor first');
