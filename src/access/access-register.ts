@@ -59,8 +59,8 @@ const columns: readonly (keyof RegisterRow)[] = ['username', 'displayName', 'kin
 
 /** The register as CSV (RFC 4180; cells that a spreadsheet would run as formulas are quoted with a leading apostrophe). */
 export function registerCsv(rows: readonly RegisterRow[]): string {
-  const cell = (v: unknown): string => {
-    let s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const cell = (v: string | boolean | null): string => {
+    let s = v === null ? '' : String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -8,6 +8,14 @@ const webDir = new URL('../../web/', import.meta.url);
 const files: Array<{ url: string; file: () => string | URL; type: string }> = [
   { url: '/', file: () => new URL('index.html', webDir), type: 'text/html; charset=utf-8' },
   { url: '/app.js', file: () => new URL('app.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/api.js', file: () => new URL('api.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/auth.js', file: () => new URL('auth.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/cameras.js', file: () => new URL('cameras.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/dom.js', file: () => new URL('dom.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/format.js', file: () => new URL('format.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/live-player.js', file: () => new URL('live-player.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/recordings.js', file: () => new URL('recordings.js', webDir), type: 'text/javascript; charset=utf-8' },
+  { url: '/webauthn.js', file: () => new URL('webauthn.js', webDir), type: 'text/javascript; charset=utf-8' },
   { url: '/style.css', file: () => new URL('style.css', webDir), type: 'text/css; charset=utf-8' },
   { url: '/vendor/hls.min.js', file: () => createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'), type: 'text/javascript; charset=utf-8' },
 ];

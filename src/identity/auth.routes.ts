@@ -44,6 +44,21 @@ const need = <T>(value: T | null, what: string): T => {
 
 /** Login, second factors, enrolment, logout, password change and first-run setup. */
 export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
+  const logoutRoute = (url: string, access: 'session' | 'self', summary: string, everywhere: boolean) =>
+    defineRoute({
+      method: 'POST',
+      url,
+      access,
+      audit: 'auth.logout',
+      summary,
+      tag: 'auth',
+      response: { status: 204 },
+      handler: async ({ session, audit, reply }) => {
+        await deps.login.logout(need(session, 'logout'), audit, everywhere);
+        void reply.header('set-cookie', clearSessionCookie());
+        return undefined;
+      },
+    });
   const userOf = (principal: Principal | null) => deps.users.get(need(principal, 'this').userId);
   const pending = (session: StoredSession | null) => need(session, 'a second factor');
   return [
@@ -203,34 +218,8 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         };
       },
     }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      access: 'session',
-      audit: 'auth.logout',
-      summary: 'End this session',
-      tag: 'auth',
-      response: { status: 204 },
-      handler: async ({ session, audit, reply }) => {
-        await deps.login.logout(need(session, 'logout'), audit, false);
-        void reply.header('set-cookie', clearSessionCookie());
-        return undefined;
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/auth/logout-everywhere',
-      access: 'self',
-      audit: 'auth.logout',
-      summary: 'End every session of your account',
-      tag: 'auth',
-      response: { status: 204 },
-      handler: async ({ session, audit, reply }) => {
-        await deps.login.logout(need(session, 'logout'), audit, true);
-        void reply.header('set-cookie', clearSessionCookie());
-        return undefined;
-      },
-    }),
+    logoutRoute('/api/v1/auth/logout', 'session', 'End this session', false),
+    logoutRoute('/api/v1/auth/logout-everywhere', 'self', 'End every session of your account', true),
     defineRoute({
       method: 'POST',
       url: '/api/v1/auth/password',

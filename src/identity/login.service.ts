@@ -168,14 +168,7 @@ export class LoginService {
     const stage = await this.stageOf(user, mfa);
     // A new session at every login: a token planted earlier (fixation) is never promoted.
     const open = await this.#deps.sessions.start(user.id, method, mfa);
-    await this.#deps.audit.record({
-      type: 'auth.login.succeeded',
-      ...ctx,
-      actor: { kind: 'user', id: `user:${user.id}`, name: user.displayName },
-      target: { kind: 'user', id: `user:${user.id}` },
-      outcome: 'success',
-      details: { method, mfa, stage, ...extra },
-    });
+    await this.#succeeded(user, ctx, { method, mfa, stage, ...extra });
     return { open, stage, user };
   }
 
@@ -183,15 +176,20 @@ export class LoginService {
     await this.#deps.throttle.succeeded(user.username);
     // Privilege changes: the session id rotates.
     const open = await this.#deps.sessions.rotate(session, { method, mfa: true });
+    await this.#succeeded(user, ctx, { method, mfa: true, stage: 'complete' });
+    return { open, stage: 'complete', user };
+  }
+
+  /** Records a login step that succeeded, as the user who made it. */
+  async #succeeded(user: User, ctx: AuditContext, details: Record<string, string | boolean | string[]>): Promise<void> {
     await this.#deps.audit.record({
       type: 'auth.login.succeeded',
       ...ctx,
       actor: { kind: 'user', id: `user:${user.id}`, name: user.displayName },
       target: { kind: 'user', id: `user:${user.id}` },
       outcome: 'success',
-      details: { method, mfa: true, stage: 'complete' },
+      details,
     });
-    return { open, stage: 'complete', user };
   }
 
   async #pendingUser(session: StoredSession, ctx: AuditContext): Promise<{ user: User; name: string }> {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.ts';
 import { setupTokenFile } from '../../src/identity/first-run.ts';
+import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import type { TestPrincipal } from './access.ts';
 
 /** The setup token the app wrote to `<dataDir>/setup-token` at a start with no user. */
@@ -32,16 +33,51 @@ const unsafe = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
  */
 export class BrowserSession {
   readonly #app: App;
+  readonly #address: string;
   readonly #cookies = new Map<string, string>();
   #csrf: string | null = null;
 
-  constructor(app: App) {
+  /** `address` is the client address the app sees (login rate limits are per address). */
+  constructor(app: App, address = '127.0.0.1') {
     this.#app = app;
+    this.#address = address;
   }
 
   /** The CSRF token of the current session, or null before a login step. */
   get csrfToken(): string | null {
     return this.#csrf;
+  }
+
+  /** Replaces the CSRF token the profile sends (to test a wrong one). */
+  set csrfToken(token: string | null) {
+    this.#csrf = token;
+  }
+
+  /** The session cookie's value, or null. */
+  get sessionToken(): string | null {
+    return this.#cookies.get(sessionCookieName) ?? null;
+  }
+
+  /** Plants a session cookie (to test session fixation, or a stale token). */
+  set sessionToken(token: string | null) {
+    if (token === null) this.#cookies.delete(sessionCookieName);
+    else this.#cookies.set(sessionCookieName, token);
+  }
+
+  /**
+   * A request as the page makes it: from the app's own origin (`Origin` and `Host` of its URL,
+   * unless `origin` says otherwise), with the CSRF token unless `csrf: false`.
+   */
+  send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, opts: { csrf?: boolean; origin?: string } = {}): Promise<LightMyRequestResponse> {
+    const own = new URL(this.#app.url);
+    const headers: Record<string, string> = { host: own.host, origin: opts.origin ?? own.origin };
+    if (opts.csrf === false) headers['x-csrf-token'] = '';
+    return this.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
+  }
+
+  /** A password login attempt, whatever its answer. */
+  attempt(username: string, password: string): Promise<LightMyRequestResponse> {
+    return this.send('POST', '/api/v1/auth/login', { username, password });
   }
 
   /** A cookie the app set and has not cleared. */
@@ -55,7 +91,7 @@ export class BrowserSession {
     const headers: Record<string, string> = {};
     if (this.#cookies.size > 0) headers.cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (unsafe(method) && this.#csrf !== null) headers['x-csrf-token'] = this.#csrf;
-    const res = await this.#app.server.inject({ ...opts, headers: { ...headers, ...(opts.headers ?? {}) } });
+    const res = await this.#app.server.inject({ remoteAddress: this.#address, ...opts, headers: { ...headers, ...(opts.headers ?? {}) } });
     for (const c of res.cookies as { name: string; value: string; maxAge?: number }[]) {
       if (c.value === '' || c.maxAge === 0) this.#cookies.delete(c.name);
       else this.#cookies.set(c.name, c.value);
@@ -73,5 +109,14 @@ export class BrowserSession {
     const res = await this.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
     if (res.statusCode !== 200) throw new Error(`login of ${username} answered ${res.statusCode}: ${res.body}`);
     return res.json();
+  }
+}
+
+/** The problem code of a response, or undefined. */
+export function codeOf(res: LightMyRequestResponse): string | undefined {
+  try {
+    return res.json<{ code?: string }>().code;
+  } catch {
+    return undefined;
   }
 }

@@ -13,7 +13,7 @@ import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
-import { codeOf, SessionClient } from '../helpers/session-client.ts';
+import { BrowserSession, codeOf } from '../helpers/login.ts';
 
 describe('Grants on scopes, over a real recording of two cameras on two sites', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -117,10 +117,10 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
   it('an API token carries only its permissions, and stops at expiry and at revocation', async () => {
     const user = await app.identity.users.create({ username: 'robot-owner', password: strongPassword() }, testActor);
     await app.identity.grants.grant(user, { role: 'investigator', scope: 'global' }, { audit: testActor, userId: null });
-    const client = new SessionClient(app);
+    const client = new BrowserSession(app);
     const password = strongPassword();
     await app.identity.users.setPassword(user, password, false, testActor);
-    await client.login('robot-owner', password);
+    await client.attempt('robot-owner', password);
     const tooMuch = await client.send('POST', '/api/v1/auth/tokens', { name: 'nvr', permissions: ['recording.play', 'user.manage'], days: 1 });
     assert.equal(codeOf(tooMuch), 'FORBIDDEN', 'a token cannot carry what its owner lacks');
     const made = await client.send('POST', '/api/v1/auth/tokens', { name: 'nvr', permissions: ['recording.play'], days: 1 });

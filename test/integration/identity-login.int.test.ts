@@ -13,7 +13,7 @@ import { totpCode } from '../../src/identity/credentials/totp.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
-import { codeOf, SessionClient } from '../helpers/session-client.ts';
+import { BrowserSession, codeOf } from '../helpers/login.ts';
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.now()) {
@@ -54,10 +54,10 @@ test('five failures lock an account name for the window, existing or not, with t
   const app = await withApp(t, { 'identity.addressAttemptsPerMinute': 1000 }, clock);
   const { password } = await addUser(app, 'olga', ['viewer']);
   const answers = async (name: string) => {
-    const client = new SessionClient(app);
+    const client = new BrowserSession(app);
     const out: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await client.login(name, 'wrong-password-123456');
+      const res = await client.attempt(name, 'wrong-password-123456');
       out.push(`${res.statusCode} ${codeOf(res)}`);
     }
     return out;
@@ -66,14 +66,14 @@ test('five failures lock an account name for the window, existing or not, with t
   const ghost = await answers('nobody-here');
   assert.deepEqual(real, [...Array(5).fill('401 LOGIN_FAILED'), '429 RATE_LIMITED']);
   assert.deepEqual(ghost, real, 'an unknown account name answers exactly like a real one');
-  const locked = await new SessionClient(app).login('olga', password);
+  const locked = await new BrowserSession(app).attempt('olga', password);
   assert.equal(codeOf(locked), 'RATE_LIMITED', 'the right password does not open a locked account');
   const lockouts = await eventsOf(app, 'auth.lockout');
   assert.equal(lockouts.length, 2, 'one lockout event per locked name');
   const failed = await eventsOf(app, 'auth.login.failed');
   assert.ok(failed.some((e) => e.reason === 'wrong password') && failed.some((e) => e.reason === 'unknown account'), 'the real reasons are in the ledger');
   clock.advance(15 * 60_000 + 1);
-  const later = await new SessionClient(app).login('olga', password);
+  const later = await new BrowserSession(app).attempt('olga', password);
   assert.equal(later.statusCode, 200, later.body);
 });
 
@@ -81,12 +81,12 @@ test('one address is limited per minute whatever the account names, and released
   const clock = manualClock();
   const app = await withApp(t, { 'identity.addressAttemptsPerMinute': 4 }, clock);
   const { password } = await addUser(app, 'pavel', ['viewer']);
-  const client = new SessionClient(app, '198.51.100.7');
-  for (let i = 0; i < 4; i++) assert.equal(codeOf(await client.login(`name-${i}`, 'x-wrong-password-x')), 'LOGIN_FAILED');
-  assert.equal(codeOf(await client.login('pavel', password)), 'RATE_LIMITED');
-  assert.equal((await new SessionClient(app, '198.51.100.8').login('pavel', password)).statusCode, 200, 'another address is not affected');
+  const client = new BrowserSession(app, '198.51.100.7');
+  for (let i = 0; i < 4; i++) assert.equal(codeOf(await client.attempt(`name-${i}`, 'x-wrong-password-x')), 'LOGIN_FAILED');
+  assert.equal(codeOf(await client.attempt('pavel', password)), 'RATE_LIMITED');
+  assert.equal((await new BrowserSession(app, '198.51.100.8').attempt('pavel', password)).statusCode, 200, 'another address is not affected');
   clock.advance(60_001);
-  assert.equal((await client.login('pavel', password)).statusCode, 200);
+  assert.equal((await client.attempt('pavel', password)).statusCode, 200);
 });
 
 test('a session token planted before login is never promoted: login and the second factor each issue a new one', async (t) => {
@@ -94,19 +94,19 @@ test('a session token planted before login is never promoted: login and the seco
   const { user, password } = await addUser(app, 'quinn', ['auditor']);
   // The attacker's own session, planted in the victim's browser.
   const planted = await app.identity.sessions.start(user.id, 'password', false);
-  const client = new SessionClient(app);
-  client.cookie = planted.token;
-  const login = await client.login('quinn', password);
+  const client = new BrowserSession(app);
+  client.sessionToken = planted.token;
+  const login = await client.attempt('quinn', password);
   assert.equal(login.json<{ stage: string }>().stage, 'enrol');
-  assert.notEqual(client.cookie, planted.token, 'login set a new session cookie');
-  const afterPassword = client.cookie;
+  assert.notEqual(client.sessionToken, planted.token, 'login set a new session cookie');
+  const afterPassword = client.sessionToken;
   const enrol = await client.send('POST', '/api/v1/auth/totp/enrol');
   const secret = enrol.json<{ secret: string }>().secret;
   const confirmed = await client.send('POST', '/api/v1/auth/totp/confirm', { code: totpCode(secret, Date.now()) });
   assert.equal(confirmed.statusCode, 200, confirmed.body);
-  assert.notEqual(client.cookie, afterPassword, 'the verified second factor rotated the session');
-  const stale = new SessionClient(app);
-  stale.cookie = afterPassword;
+  assert.notEqual(client.sessionToken, afterPassword, 'the verified second factor rotated the session');
+  const stale = new BrowserSession(app);
+  stale.sessionToken = afterPassword;
   assert.equal((await stale.send('GET', '/api/v1/auth/me')).statusCode, 401, 'the pre-MFA token is dead');
   assert.equal((await client.send('GET', '/api/v1/audit/events?limit=1')).statusCode, 200, 'the new one carries the second factor');
 });
@@ -114,16 +114,16 @@ test('a session token planted before login is never promoted: login and the seco
 test('cookie-authenticated changes need the session CSRF token and our origin; bearer tokens need neither', async (t) => {
   const app = await withApp(t);
   const { password } = await addUser(app, 'rita', ['operator']);
-  const client = new SessionClient(app);
-  await client.login('rita', password);
+  const client = new BrowserSession(app);
+  await client.attempt('rita', password);
   const noToken = await client.send('POST', '/api/v1/auth/logout', undefined, { csrf: false });
   assert.equal(codeOf(noToken), 'CSRF_FAILED');
   const foreign = await client.send('POST', '/api/v1/auth/logout', undefined, { origin: 'https://evil.example' });
   assert.equal(codeOf(foreign), 'CSRF_FAILED');
-  const wrong = client.csrf;
-  client.csrf = 'not-the-token';
+  const wrong = client.csrfToken;
+  client.csrfToken = 'not-the-token';
   assert.equal(codeOf(await client.send('POST', '/api/v1/auth/logout')), 'CSRF_FAILED');
-  client.csrf = wrong;
+  client.csrfToken = wrong;
   assert.equal((await client.send('GET', '/api/v1/auth/me')).statusCode, 200, 'reads need no CSRF token, and the refused logouts did nothing');
   assert.equal((await client.send('POST', '/api/v1/auth/logout')).statusCode, 204);
   assert.equal((await client.send('GET', '/api/v1/auth/me')).statusCode, 401, 'logged out');
@@ -140,14 +140,14 @@ test('sessions end after 15 minutes idle and 12 hours after login however active
   const clock = manualClock();
   const app = await withApp(t, {}, clock);
   const { password } = await addUser(app, 'sam', ['viewer']);
-  const idle = new SessionClient(app);
-  await idle.login('sam', password);
+  const idle = new BrowserSession(app);
+  await idle.attempt('sam', password);
   clock.advance(14 * 60_000);
   assert.equal((await idle.send('GET', '/api/v1/auth/me')).statusCode, 200, '14 minutes idle is fine');
   clock.advance(15 * 60_000);
   assert.equal(codeOf(await idle.send('GET', '/api/v1/auth/me')), 'UNAUTHENTICATED', '15 minutes idle ends it');
-  const busy = new SessionClient(app);
-  await busy.login('sam', password);
+  const busy = new BrowserSession(app);
+  await busy.attempt('sam', password);
   for (let minutes = 10; minutes < 12 * 60; minutes += 10) {
     clock.advance(10 * 60_000);
     assert.equal((await busy.send('GET', '/api/v1/cameras')).statusCode, 200, `active at ${minutes} min`);
@@ -161,8 +161,8 @@ test('sessions end after 15 minutes idle and 12 hours after login however active
 test('a privileged user without a second factor can only enrol one; a TOTP code works once; a recovery code works once', async (t) => {
   const app = await withApp(t);
   const { password } = await addUser(app, 'tara', ['admin']);
-  const client = new SessionClient(app);
-  assert.equal((await client.login('tara', password)).json<{ stage: string }>().stage, 'enrol');
+  const client = new BrowserSession(app);
+  assert.equal((await client.attempt('tara', password)).json<{ stage: string }>().stage, 'enrol');
   const blocked = await client.send('GET', '/api/v1/cameras');
   assert.equal(codeOf(blocked), 'MFA_REQUIRED');
   assert.equal(blocked.json<{ stage: string }>().stage, 'enrol');
@@ -176,8 +176,8 @@ test('a privileged user without a second factor can only enrol one; a TOTP code 
   assert.equal((await client.send('GET', '/api/v1/cameras')).statusCode, 200);
 
   // Next login: the second factor is pending; the step used at enrolment is refused (replay).
-  const again = new SessionClient(app);
-  assert.equal((await again.login('tara', password)).json<{ stage: string }>().stage, 'second-factor');
+  const again = new BrowserSession(app);
+  assert.equal((await again.attempt('tara', password)).json<{ stage: string }>().stage, 'second-factor');
   assert.equal(codeOf(await again.send('GET', '/api/v1/cameras')), 'MFA_REQUIRED');
   assert.equal(codeOf(await again.send('POST', '/api/v1/auth/totp/enrol')), 'MFA_REQUIRED', 'no new factor before the existing one is verified');
   assert.equal(codeOf(await again.send('POST', '/api/v1/auth/totp/verify', { code: totpCode(secret.secret, now) })), 'LOGIN_FAILED', 'a used step is refused');
@@ -185,11 +185,11 @@ test('a privileged user without a second factor can only enrol one; a TOTP code 
   assert.equal(next.statusCode, 200, next.body);
   assert.equal((await again.send('GET', '/api/v1/cameras')).statusCode, 200);
 
-  const third = new SessionClient(app);
-  await third.login('tara', password);
+  const third = new BrowserSession(app);
+  await third.attempt('tara', password);
   assert.equal((await third.send('POST', '/api/v1/auth/recovery/verify', { code: codes[0] })).statusCode, 200);
-  const fourth = new SessionClient(app);
-  await fourth.login('tara', password);
+  const fourth = new BrowserSession(app);
+  await fourth.attempt('tara', password);
   assert.equal(codeOf(await fourth.send('POST', '/api/v1/auth/recovery/verify', { code: codes[0] })), 'LOGIN_FAILED', 'a recovery code works once');
   const me = await third.send('GET', '/api/v1/auth/me');
   assert.equal(me.json<{ factors: { recoveryCodesLeft: number } }>().factors.recoveryCodesLeft, 9);
@@ -207,7 +207,7 @@ test('weak, common and default passwords are refused with a reason; no account e
   ] as const) {
     await assert.rejects(app.identity.users.create({ username: 'victor', password }, testActor), (e: Error & { code?: string }) => e.code === 'PASSWORD_REJECTED' && why.test(e.message), password);
   }
-  assert.equal(codeOf(await new SessionClient(app).login('admin', 'admin')), 'LOGIN_FAILED', 'no default account');
+  assert.equal(codeOf(await new BrowserSession(app).attempt('admin', 'admin')), 'LOGIN_FAILED', 'no default account');
 });
 
 test('the setup token creates the first administrator once, and only while no user exists', async (t) => {
@@ -216,7 +216,7 @@ test('the setup token creates the first administrator once, and only while no us
   const app = await startTestApp(dir.path);
   t.after(() => app.close());
   const token = (await readFile(join(dir.path, 'setup-token'), 'utf8')).trim();
-  const client = new SessionClient(app);
+  const client = new BrowserSession(app);
   const bad = await client.send('POST', '/api/v1/auth/setup', { setupToken: 'guess', username: 'root', password: strongPassword() });
   assert.equal(codeOf(bad), 'FORBIDDEN');
   const weak = await client.send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'first-admin', password: 'too-short' });
@@ -224,7 +224,7 @@ test('the setup token creates the first administrator once, and only while no us
   const ok = await client.send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'first-admin', password: strongPassword() });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(ok.json<{ stage: string }>().stage, 'enrol', 'the administrator must enrol a second factor first');
-  const twice = await new SessionClient(app).send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'second', password: strongPassword() });
+  const twice = await new BrowserSession(app).send('POST', '/api/v1/auth/setup', { setupToken: token, username: 'second', password: strongPassword() });
   assert.equal(codeOf(twice), 'FORBIDDEN');
   const created = await eventsOf(app, 'account.created');
   assert.ok(created.some((e) => e.actor.id === 'system:setup'));

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.ts';
-import { permissions, type Permission } from '../../src/access/permissions.ts';
+import { permissions } from '../../src/access/permissions.ts';
 import { defaultRoles } from '../../src/access/roles.ts';
 import { routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
