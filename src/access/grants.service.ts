@@ -41,13 +41,19 @@ export class GrantsService {
   readonly #audit: AuditSink;
   readonly #clock: Clock;
   readonly #externalMaxMs: number;
+  readonly #elevated: (userId: string, by: AuditContext) => Promise<void>;
 
-  constructor(deps: { store: GrantStore; roles: Roles; audit: AuditSink; clock: Clock; externalMaxMs: number }) {
+  /**
+   * `elevated` runs after a grant is made: it ends the grantee's sessions, so that more
+   * privilege is only ever used from a session id issued after it (no session is promoted).
+   */
+  constructor(deps: { store: GrantStore; roles: Roles; audit: AuditSink; clock: Clock; externalMaxMs: number; elevated: (userId: string, by: AuditContext) => Promise<void> }) {
     this.#store = deps.store;
     this.#roles = deps.roles;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
     this.#externalMaxMs = deps.externalMaxMs;
+    this.#elevated = deps.elevated;
   }
 
   /** Grants a role on a scope to a user. */
@@ -96,6 +102,7 @@ export class GrantsService {
       details: { grantId: grant.id, role: grant.role, scope: scopeText(scope), privileged: role.mfa, expiresMs, source, external: grantee.external },
     });
     await this.#store.insert(grant);
+    await this.#elevated(grantee.id, by.audit);
     return grant;
   }
 

@@ -62,7 +62,18 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
   const roles = new Roles(config.roles);
   const userStore = createUserStore(db);
   const factors = createFactorStore(db);
-  const grants = new GrantsService({ store: createGrantStore(db), roles, audit, clock, externalMaxMs: config.externalMaxDays * day });
+  const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
+  const grants = new GrantsService({
+    store: createGrantStore(db),
+    roles,
+    audit,
+    clock,
+    externalMaxMs: config.externalMaxDays * day,
+    elevated: async (userId, by) => {
+      const ended = await sessions.endAll(userId);
+      if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });
+    },
+  });
   const users = new UsersService({
     store: userStore,
     rules: createPasswordPolicy({ minLength: config.passwordMinLength, minLengthWithMfa: config.passwordMinLengthWithMfa }),
@@ -70,7 +81,6 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     clock,
     externalMaxMs: config.externalMaxDays * day,
   });
-  const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
   const tokenStore = createTokenStore(db);
   const tokens = new ApiTokens({ store: tokenStore, audit, clock, maxDays: config.tokenMaxDays });
   const authenticator = new Authenticator({ users: userStore, sessions, tokens: tokenStore, grants, factors, clock });

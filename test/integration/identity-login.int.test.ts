@@ -253,3 +253,19 @@ async function fetchInsecure(url: string, headers: Record<string, string>): Prom
     req.end();
   });
 }
+
+test('a new grant ends the grantee\'s sessions, so added privilege is only used from a fresh session id', async (t) => {
+  const app = await withApp(t);
+  const { user, password } = await addUser(app, 'uma', ['viewer']);
+  const client = new BrowserSession(app);
+  await client.attempt('uma', password);
+  const before = client.sessionToken;
+  assert.equal(codeOf(await client.send('GET', '/api/v1/audit/events?limit=1')), 'FORBIDDEN');
+  await app.identity.grants.grant(user, { role: 'compliance-officer', scope: 'global' }, { audit: testActor, userId: null });
+  assert.equal(codeOf(await client.send('GET', '/api/v1/auth/me')), 'UNAUTHENTICATED', 'the old session ended with the grant');
+  await client.attempt('uma', password);
+  assert.notEqual(client.sessionToken, before);
+  assert.equal((await client.send('GET', '/api/v1/audit/events?limit=1')).statusCode, 200);
+  const logouts = await eventsOf(app, 'auth.logout');
+  assert.ok(logouts.some((e) => e.reason === 'privileges changed: log in again'));
+});
