@@ -13,7 +13,7 @@ export const serveCommand: Command = {
   summary: 'Run Custos (HTTPS API, web page, recorder)',
   usage: `Usage: custos serve [--config FILE] [--data-dir DIR] [--demo] [--port N]
 
-Runs the HTTPS server (TLS 1.3 only, loopback only until authentication exists) and records
+Runs the HTTPS server (TLS 1.3 only, on server.host) and records
 every enabled camera. Logs are JSON lines on stdout.
 
   --config, -c FILE   YAML configuration (see custos.example.yaml)
