@@ -269,3 +269,37 @@ test('a new grant ends the grantee\'s sessions, so added privilege is only used 
   const logouts = await eventsOf(app, 'auth.logout');
   assert.ok(logouts.some((e) => e.reason === 'privileges changed: log in again'));
 });
+
+test('no password, session token, CSRF token, TOTP secret or API token reaches the log, even at debug level', async (t) => {
+  const { Writable } = await import('node:stream');
+  const { startApp } = await import('../../src/app.ts');
+  const { loadConfig } = await import('../../src/config/load.ts');
+  const { createLogger } = await import('../../src/lib/logger.ts');
+  const dir = await tempDir('identity-log');
+  t.after(() => dir.remove());
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0 } });
+  const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
+  t.after(() => app.close());
+  const { password } = await addUser(app, 'wanda', ['auditor']);
+  const client = new BrowserSession(app);
+  await client.attempt('wanda', 'a-wrong-password-for-the-log');
+  await client.attempt('wanda', password);
+  const secret = (await client.send('POST', '/api/v1/auth/totp/enrol')).json<{ secret: string }>().secret;
+  await client.send('POST', '/api/v1/auth/totp/confirm', { code: totpCode(secret, Date.now()) });
+  const token = (await client.send('POST', '/api/v1/auth/tokens', { name: 'ci', permissions: ['audit.read'], days: 1 })).json<{ token: string }>().token;
+  await app.server.inject({ method: 'GET', url: '/api/v1/audit/events?limit=1', headers: { authorization: `Bearer ${token}` } });
+  const setupToken = (await readFile(join(dir.path, 'setup-token'), 'utf8')).trim();
+  const log = lines.join('');
+  assert.ok(log.includes('request completed') || log.length > 1000, 'the log was written');
+  for (const [what, value] of Object.entries({ password, wrongPassword: 'a-wrong-password-for-the-log', session: client.sessionToken!, csrf: client.csrfToken!, totp: secret, token, setupToken })) {
+    assert.ok(value.length >= 8, what);
+    assert.ok(!log.includes(value), `the ${what} is in the log`);
+  }
+});
