@@ -119,15 +119,17 @@ export class LoginService {
    * completes the second factor.
    */
   async passkey(challengeId: string, response: unknown, session: StoredSession | null, ctx: AuditContext): Promise<LoginResult> {
+    await this.#admitAddress(ctx);
     const pending = this.#deps.challenges.take(challengeId);
     const credentialId = typeof response === 'object' && response !== null && typeof (response as { id?: unknown }).id === 'string' ? (response as { id: string }).id : '';
     const credential = credentialId ? await this.#deps.factors.passkey(credentialId) : undefined;
     const user = credential ? await this.#deps.users.get(credential.userId).catch(() => undefined) : undefined;
-    const name = user?.username ?? 'passkey';
+    // Without a known user there is no account name to lock: the address rate limit applies.
+    const name = user?.username ?? null;
     if (!pending || !credential || !user) return this.#fail(name, user, ctx, !pending ? 'challenge unknown or expired' : 'unknown passkey');
     if (pending.userId !== null && pending.userId !== user.id) return this.#fail(name, user, ctx, 'passkey of another user');
     if (session && session.userId !== user.id) return this.#fail(name, user, ctx, 'passkey of another user');
-    await this.#admit(user.username, ctx);
+    await this.#admitAccount(user.username, ctx);
     if (!userActive(user, this.#deps.clock.now())) return this.#fail(name, user, ctx, 'account disabled or expired');
     const rp = this.#deps.relyingParty();
     let counter: number;
@@ -200,23 +202,33 @@ export class LoginService {
 
   /** Refuses when the address is over its rate or the account name is locked. */
   async #admit(name: string, ctx: AuditContext): Promise<void> {
+    await this.#admitAddress(ctx);
+    await this.#admitAccount(name, ctx);
+  }
+
+  /** Counts an attempt from the client address; RATE_LIMITED when it is over its rate. */
+  async #admitAddress(ctx: AuditContext): Promise<void> {
     const { throttle, audit } = this.#deps;
-    const address = ctx.source?.address ?? 'unknown';
-    if (!throttle.allowAddress(address)) {
+    if (!throttle.allowAddress(ctx.source?.address ?? 'unknown')) {
       await audit.record({ type: 'auth.login.failed', ...ctx, outcome: 'failure', reason: 'address over its login rate' });
       throw new AppError('RATE_LIMITED', 'too many login attempts from this address; wait a minute');
     }
+  }
+
+  /** RATE_LIMITED when the account name is locked. */
+  async #admitAccount(name: string, ctx: AuditContext): Promise<void> {
+    const { throttle, audit } = this.#deps;
     if (await throttle.locked(name)) {
       await audit.record({ type: 'auth.login.failed', ...ctx, outcome: 'failure', reason: 'account name locked' });
       throw new AppError('RATE_LIMITED', 'too many failed attempts; wait and retry');
     }
   }
 
-  async #fail(name: string, user: User | undefined, ctx: AuditContext, reason: string): Promise<never> {
+  async #fail(name: string | null, user: User | undefined, ctx: AuditContext, reason: string): Promise<never> {
     const { throttle, audit } = this.#deps;
     const target = user ? { kind: 'user', id: `user:${user.id}` } : undefined;
     await audit.record({ type: 'auth.login.failed', ...ctx, ...(target ? { target } : {}), outcome: 'failure', reason });
-    if (await throttle.fail(name)) {
+    if (name !== null && (await throttle.fail(name))) {
       await audit.record({ type: 'auth.lockout', ...ctx, ...(target ? { target } : { target: { kind: 'account-name', id: 'unknown' } }), outcome: 'success', reason: 'failed logins reached the limit' });
     }
     throw loginFailed();
