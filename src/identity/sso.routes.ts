@@ -28,7 +28,7 @@ export interface SsoRouteDeps {
  * The page that ends an SSO login. The session cookie is SameSite=Strict, so it is not sent on
  * the provider's cross-site redirect or POST; this page moves on to `/` from our own origin.
  */
-const donePage = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Custos</title><p>Signed in. <a href="/">Continue</a></p>\n';
+const donePage = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><link rel="icon" href="data:,"><title>Custos</title><p>Signed in. <a href="/">Continue</a></p>\n';
 
 /** OIDC (authorization code + PKCE) and SAML 2.0 (SP-initiated) logins, and our SAML metadata. */
 export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
@@ -49,7 +49,12 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       throw e;
     }
     const result = await deps.login.sso(identity, audit);
-    await reply.header('set-cookie', [sessionCookie(result.open.token), clearSsoCookie()]).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(donePage);
+    await reply
+      .header('set-cookie', [sessionCookie(result.open.token), clearSsoCookie()])
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'none'; img-src data:; frame-ancestors 'none'")
+      .send(donePage);
     return undefined;
   };
   return [

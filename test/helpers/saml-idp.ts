@@ -56,6 +56,10 @@ export interface TestSamlIdp {
   readonly certPem: string;
   /** Registers an SP by its metadata; AuthnRequests from an unregistered issuer get 403. */
   trust(spMetadataXml: string): void;
+  /** `http://127.0.0.1:<port>`: where a real browser gets the `idp_session` cookie of {@link openSession}. */
+  readonly base: string;
+  /** Logs `user` in for a real browser: returns the value of the `idp_session` cookie to give it. */
+  openSession(user: SamlTestUser, shape?: SamlResponseShape): string;
   /** Follows the SP's redirect as a browser logged in as `user`; returns the auto-posted form. */
   login(redirectUrl: string, user: SamlTestUser, shape?: SamlResponseShape): Promise<PostedSamlResponse>;
   close(): Promise<void>;
@@ -135,7 +139,13 @@ export async function startSamlIdp(opts: { entityId?: string; keys?: RsaSigningP
   return {
     entityId,
     ssoUrl,
+    base,
     certPem: keys.cert,
+    openSession(user, shape = {}) {
+      const token = randomBytes(16).toString('hex');
+      sessions.set(token, { user, shape });
+      return token;
+    },
     trust(xml) {
       trusted.set(ServiceProvider({ metadata: xml }).entityMeta.getEntityID(), xml);
     },
