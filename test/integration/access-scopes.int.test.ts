@@ -76,6 +76,17 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
     assert.equal(await open(south), 'refused 404');
   });
 
+  it('a grant on a camera group covers exactly the group\'s cameras, whatever their sites', async () => {
+    await app.identity.sites.saveGroup('gates', { name: 'Gates', cameraIds: [south] }, testActor, true);
+    const guard = await testPrincipal(app, { roles: ['viewer'], scope: 'group:gates' });
+    const list = await guard.inject({ method: 'GET', url: '/api/v1/cameras' });
+    assert.deepEqual(list.json<{ id: string }[]>().map((c) => c.id), [south]);
+    assert.equal((await guard.inject({ method: 'GET', url: `/api/v1/cameras/${north}` })).statusCode, 404);
+    await app.identity.sites.saveGroup('gates', { cameraIds: [north, south] }, testActor, false);
+    const both = await guard.inject({ method: 'GET', url: '/api/v1/cameras' });
+    assert.deepEqual(both.json<{ id: string }[]>().map((c) => c.id).sort(), [north, south].sort(), 'membership is read at each request');
+  });
+
   it('exports in scope, refuses out of scope, and hides an export job from someone without the camera', async () => {
     const body = (cameraId: string) => ({ cameraId, from: from(), to: to(), reason: 'scope test', requestedFor: 'the test suite' });
     const out = await northInvestigator.inject({ method: 'POST', url: '/api/v1/exports', payload: body(south) });
