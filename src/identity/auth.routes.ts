@@ -132,7 +132,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       summary: 'Options for a passkey assertion: a login, or the second factor of the current session',
       tag: 'auth',
       response: { status: 200, schema: api.passkeyOptions },
-      handler: async ({ session }) => (await deps.login.passkeyOptions(session)) as { challengeId: string; options: Record<string, unknown> },
+      handler: async ({ session, audit }) => (await deps.login.passkeyOptions(session, audit)) as { challengeId: string; options: Record<string, unknown> },
     }),
     defineRoute({
       method: 'POST',

@@ -106,11 +106,12 @@ export class LoginService {
   }
 
   /** Options for a passkey assertion: for a login (no session) or a second factor (session). */
-  async passkeyOptions(session: StoredSession | null): Promise<{ challengeId: string; options: unknown }> {
+  async passkeyOptions(session: StoredSession | null, ctx: AuditContext): Promise<{ challengeId: string; options: unknown }> {
     const rp = this.#deps.relyingParty();
     const allow = session ? await this.#deps.factors.passkeys(session.userId) : undefined;
     const options = await authenticationOptions({ rpId: rp.rpId, ...(allow ? { allow: allow.map(toCredential) } : {}) });
-    return { challengeId: this.#deps.challenges.put({ challenge: options.challenge, userId: session?.userId ?? null }), options };
+    const owner = session ? `user:${session.userId}` : `address:${ctx.source?.address ?? 'unknown'}`;
+    return { challengeId: this.#deps.challenges.put({ challenge: options.challenge, userId: session?.userId ?? null }, owner), options };
   }
 
   /**

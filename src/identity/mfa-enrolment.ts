@@ -85,7 +85,7 @@ export class MfaEnrolment {
       user: { id: user.id, name: user.username, displayName: user.displayName },
       existing: existing.map((p) => ({ id: p.id, publicKey: p.publicKey, counter: p.counter, transports: p.transports })),
     });
-    return { challengeId: this.#deps.challenges.put({ challenge: options.challenge, userId: user.id }), options };
+    return { challengeId: this.#deps.challenges.put({ challenge: options.challenge, userId: user.id }, `user:${user.id}`), options };
   }
 
   /** Registers a passkey from the browser's attestation response. */

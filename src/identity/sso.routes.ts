@@ -66,10 +66,10 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       tag: 'auth',
       params: api.providerParams,
       response: { status: 302 },
-      handler: async ({ params, reply }) => {
+      handler: async ({ params, reply, request }) => {
         const rp = await deps.sso.oidc(params.provider);
         const { url, pending } = await rp.start();
-        const id = deps.pendingSso.put({ protocol: 'oidc', provider: params.provider, pending });
+        const id = deps.pendingSso.put({ protocol: 'oidc', provider: params.provider, pending }, request.ip);
         await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
         return undefined;
       },
@@ -99,10 +99,10 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       tag: 'auth',
       params: api.providerParams,
       response: { status: 302 },
-      handler: async ({ params, reply }) => {
+      handler: async ({ params, reply, request }) => {
         const sp = await deps.sso.saml(params.provider);
         const { url, requestId } = await sp.start(randomSecret(12));
-        const id = deps.pendingSso.put({ protocol: 'saml', provider: params.provider, requestId });
+        const id = deps.pendingSso.put({ protocol: 'saml', provider: params.provider, requestId }, request.ip);
         await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
         return undefined;
       },
