@@ -32,39 +32,35 @@ function requestOptions(json) {
   return options;
 }
 
-/** A new credential → RegistrationResponseJSON. */
-function registrationJson(credential) {
-  const r = credential.response;
+/** The fields every PublicKeyCredential JSON shares, with its own `response` fields. */
+function credentialJson(credential, response) {
   return {
     id: credential.id,
     rawId: bufferToBase64url(credential.rawId),
     type: credential.type,
     authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
     clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: bufferToBase64url(r.clientDataJSON),
-      attestationObject: bufferToBase64url(r.attestationObject),
-      transports: typeof r.getTransports === 'function' ? r.getTransports() : [],
-    },
+    response: { clientDataJSON: bufferToBase64url(credential.response.clientDataJSON), ...response },
   };
+}
+
+/** A new credential → RegistrationResponseJSON. */
+function registrationJson(credential) {
+  const r = credential.response;
+  return credentialJson(credential, {
+    attestationObject: bufferToBase64url(r.attestationObject),
+    transports: typeof r.getTransports === 'function' ? r.getTransports() : [],
+  });
 }
 
 /** An assertion → AuthenticationResponseJSON. */
 function assertionJson(credential) {
   const r = credential.response;
-  return {
-    id: credential.id,
-    rawId: bufferToBase64url(credential.rawId),
-    type: credential.type,
-    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
-    clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: bufferToBase64url(r.clientDataJSON),
-      authenticatorData: bufferToBase64url(r.authenticatorData),
-      signature: bufferToBase64url(r.signature),
-      userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : undefined,
-    },
-  };
+  return credentialJson(credential, {
+    authenticatorData: bufferToBase64url(r.authenticatorData),
+    signature: bufferToBase64url(r.signature),
+    userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : undefined,
+  });
 }
 
 /** Runs a WebAuthn ceremony; the browser's refusals become readable messages. */

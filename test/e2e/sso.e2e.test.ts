@@ -8,24 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import { launchChromium, newTrustingContext } from '../helpers/chromium.ts';
-import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { freePort, startTestApp, tempDir } from '../helpers/harness.ts';
 import { startTestOp, type TestOp } from '../helpers/oidc-op.ts';
 import { startSamlIdp, type TestSamlIdp } from '../helpers/saml-idp.ts';
 import { testActor } from '../helpers/audit.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const roleMap = [{ value: 'north-operators', role: 'operator', scope: 'site:north' }];
 

@@ -120,3 +120,13 @@ export function codeOf(res: LightMyRequestResponse): string | undefined {
     return undefined;
   }
 }
+
+/** The value a response's Set-Cookie gives to cookie `name`, or undefined. */
+export function cookieFrom(headers: Record<string, unknown>, name: string): string | undefined {
+  const set = headers['set-cookie'];
+  for (const c of Array.isArray(set) ? (set as string[]) : typeof set === 'string' ? [set] : []) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(c);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
+}

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { spawn } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import { permissions } from '../../src/access/permissions.ts';
 import { renderPermissionsDoc } from '../../src/access/permissions-doc.ts';
@@ -16,7 +15,7 @@ import { errorCodes } from '../../src/lib/errors.ts';
 import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
 
@@ -127,13 +126,7 @@ test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem
 test('camera credentials are accepted but never returned by the API nor written to the log', async (t) => {
   const dir = await tempDir('creds');
   t.after(() => dir.remove());
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _e, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, destination } = memoryLog();
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0, 'recording.retryInitialSeconds': 0.2 } });
   const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
   t.after(() => app.close());

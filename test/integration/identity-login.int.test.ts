@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { App } from '../../src/app.ts';
 import { totpCode } from '../../src/identity/credentials/totp.ts';
-import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { BrowserSession, codeOf } from '../helpers/login.ts';
@@ -271,19 +271,12 @@ test('a new grant ends the grantee\'s sessions, so added privilege is only used 
 });
 
 test('no password, session token, CSRF token, TOTP secret or API token reaches the log, even at debug level', async (t) => {
-  const { Writable } = await import('node:stream');
   const { startApp } = await import('../../src/app.ts');
   const { loadConfig } = await import('../../src/config/load.ts');
   const { createLogger } = await import('../../src/lib/logger.ts');
   const dir = await tempDir('identity-log');
   t.after(() => dir.remove());
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _e, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, destination } = memoryLog();
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0 } });
   const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
   t.after(() => app.close());

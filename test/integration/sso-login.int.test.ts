@@ -8,34 +8,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { App } from '../../src/app.ts';
 import { sessionCookieName, ssoCookieName } from '../../src/http/session-cookie.ts';
-import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { freePort, startTestApp, tempDir } from '../helpers/harness.ts';
+import { cookieFrom } from '../helpers/login.ts';
 import { OidcTestBrowser } from '../helpers/oidc-browser.ts';
 import { startTestOp, type TestOp } from '../helpers/oidc-op.ts';
 import { startSamlIdp, type TestSamlIdp } from '../helpers/saml-idp.ts';
 import { testActor } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The value of a Set-Cookie among a response's headers. */
-function cookieFrom(headers: Record<string, unknown>, name: string): string | undefined {
-  const set = headers['set-cookie'];
-  for (const c of Array.isArray(set) ? (set as string[]) : typeof set === 'string' ? [set] : []) {
-    const m = new RegExp(`^${name}=([^;]*)`).exec(c);
-    if (m?.[1]) return m[1];
-  }
-  return undefined;
-}
 
 const roleMap = [
   { value: 'vms-admins', role: 'admin', scope: 'global' },
