@@ -4,6 +4,7 @@ import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { accessRegister, registerCsv } from './access-register.ts';
+import type { ApprovalsService } from './approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
 import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';
@@ -12,6 +13,7 @@ import { scopeText } from './scope.ts';
 /** Dependencies of the access routes. Route builders MUST NOT use them before a handler runs. */
 export interface AccessRouteDeps {
   readonly grants: GrantsService;
+  readonly approvals: ApprovalsService;
   readonly users: UsersService;
   readonly roles: Roles;
 }
@@ -51,14 +53,21 @@ export function accessRoutes(deps: AccessRouteDeps): RouteSpec[] {
       access: 'user.manage',
       scope: 'global',
       audit: 'access.grant.created',
-      summary: 'Grant a role on a scope to a user (never to yourself; external users need an expiry)',
+      summary: 'Grant a role on a scope to a user (never to yourself; external users need an expiry); a sensitive role waits for a second administrator (APPROVAL_REQUIRED)',
       tag: 'access',
       body: api.grantCreate,
       response: { status: 201, schema: api.grantDto },
       handler: async ({ body, audit, principal }) => {
         const user = await deps.users.get(body.userId);
-        const grant = await deps.grants.grant(user, { role: body.role, scope: body.scope, expiresMs: body.expiresAt ? Date.parse(body.expiresAt) : null }, { audit, userId: principal?.userId ?? null });
-        return grantDto(grant);
+        const request = { role: body.role, scope: body.scope, expiresMs: body.expiresAt ? Date.parse(body.expiresAt) : null };
+        const by = { audit, userId: principal?.userId ?? null };
+        if (principal && deps.grants.needsApproval(body.role)) {
+          // Four-eyes: refused now if any rule forbids it, otherwise filed for a second person.
+          await deps.grants.check(user, request, by);
+          const approval = await deps.approvals.request('access.grant', null, { userId: user.id, username: user.username, ...request }, principal, audit);
+          throw new AppError('APPROVAL_REQUIRED', `granting ${body.role} needs a second administrator's approval; the request is filed`, { approvalId: approval.id });
+        }
+        return grantDto(await deps.grants.grant(user, request, by));
       },
     }),
     defineRoute({

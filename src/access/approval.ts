@@ -1,8 +1,10 @@
 /** A four-eyes request. */
 export interface Approval {
   readonly id: string;
-  readonly action: 'recording.export' | 'privacy.unmask';
-  readonly cameraId: string;
+  /** The permission the action needs (`access.grant`: a grant, which needs `user.manage`). */
+  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant';
+  /** The camera of an export or unmask; null for a grant. */
+  readonly cameraId: string | null;
   readonly details: Record<string, unknown>;
   /** `user:<id>` of the requester. */
   readonly requestedBy: string;

@@ -6,18 +6,23 @@ import { AppError } from '../lib/errors.ts';
 import type { ExportsService } from '../playback/exports.service.ts';
 import type { Approval } from './approval.ts';
 import type { ApprovalsService } from './approvals.service.ts';
+import type { GrantsService } from './grants.service.ts';
+import type { UsersService } from '../identity/users.service.ts';
 
 /** Dependencies of the four-eyes routes. Route builders MUST NOT use them before a handler runs. */
 export interface ApprovalRouteDeps {
   readonly approvals: ApprovalsService;
   readonly exports: ExportsService;
   readonly cameras: CamerasService;
+  readonly grants: GrantsService;
+  readonly users: UsersService;
 }
 
 function approvalDto(a: Approval): z.infer<typeof api.approvalDto> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const exportId = typeof a.details.exportId === 'string' ? a.details.exportId : null;
-  return { id: a.id, action: a.action, cameraId: a.cameraId, details: a.details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId };
+  const grantId = typeof a.details.grantId === 'string' ? a.details.grantId : null;
+  return { id: a.id, action: a.action, cameraId: a.cameraId, details: a.details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
 }
 
 const unmaskRequest = z.strictObject({ action: z.literal('privacy.unmask'), cameraId: z.uuid(), reason: z.string().trim().min(3).max(500) });
@@ -63,7 +68,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       url: '/api/v1/approvals/:id/decision',
       access: 'self',
       audit: 'access.approval.decided',
-      summary: 'Approve or reject a request (you need its permission on the camera and must not be the requester); an approved export starts at once',
+      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, and must not be the requester); an approved export starts and an approved grant is made at once',
       tag: 'access',
       params: api.approvalParams,
       body: api.approvalDecision,
@@ -71,9 +76,16 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       handler: async ({ params, body, access, principal, audit }) => {
         if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first');
         const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
-        if (decided.status !== 'approved' || decided.action !== 'recording.export') return approvalDto(decided);
+        if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided);
+        if (decided.action === 'access.grant') {
+          const g = decided.details as { userId: string; role: string; scope: string; expiresMs: number | null };
+          // The grant is made by the requester; the approval is in its audit event's correlation.
+          const requester = { audit: { ...audit, actor: { kind: 'user' as const, id: decided.requestedBy } }, userId: decided.requestedBy.slice('user:'.length) };
+          const grant = await deps.grants.grant(await deps.users.get(g.userId), { role: g.role, scope: g.scope, expiresMs: g.expiresMs }, requester, `approved:${decided.id}`);
+          return approvalDto(await deps.approvals.use(decided.id, { grantId: grant.id }));
+        }
         const d = decided.details as { from: string; to: string; reason: string; requestedFor: string };
-        const camera = await deps.cameras.get(decided.cameraId);
+        const camera = await deps.cameras.get(decided.cameraId ?? '');
         // The export acts for the requester; the approval is part of its chain of custody.
         const requester = { actor: { kind: 'user' as const, id: decided.requestedBy }, correlationId: audit.correlationId ?? decided.id };
         const job = await deps.exports.create(camera, Date.parse(d.from), Date.parse(d.to), { reason: `${d.reason} [four-eyes approval ${decided.id} by ${decided.decidedBy ?? ''}]`, requestedFor: d.requestedFor }, requester);

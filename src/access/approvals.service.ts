@@ -8,9 +8,11 @@ import type { Approval, ApprovalStore } from './approval.ts';
 import type { Principal } from './principal.ts';
 
 /**
- * The four-eyes rule (IAM-5), optional per site: an export or an unmask at such a site is a
- * request that a second person holding the same permission on the camera must approve.
- * Requester and approver MUST differ; an approval is used once and expires when undecided.
+ * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, and a sensitive grant
+ * made through the API (`identity.grantApproval`), is a request that a second person must
+ * approve: for footage, one holding the same permission on the camera; for a grant, one holding
+ * `user.manage` globally who is not the grantee. Requester and approver MUST differ; an
+ * approval is used once and expires when undecided.
  */
 export class ApprovalsService {
   readonly #store: ApprovalStore;
@@ -26,7 +28,7 @@ export class ApprovalsService {
   }
 
   /** Files a request by `requester` (who MUST already hold the permission on the camera). */
-  async request(action: Approval['action'], cameraId: string, details: Record<string, unknown>, requester: Principal, by: AuditContext): Promise<Approval> {
+  async request(action: Approval['action'], cameraId: string | null, details: Record<string, unknown>, requester: Principal, by: AuditContext): Promise<Approval> {
     const now = this.#clock.now();
     const approval: Approval = {
       id: randomUUID(),
@@ -40,27 +42,28 @@ export class ApprovalsService {
       decidedMs: null,
       expiresMs: now + this.#ttlMs,
     };
-    await this.#audit.record({ type: 'access.approval.requested', ...by, target: { kind: 'approval', id: approval.id }, cameraId, outcome: 'success', details: { action } });
+    await this.#audit.record({ type: 'access.approval.requested', ...by, target: { kind: 'approval', id: approval.id }, ...(cameraId ? { cameraId } : {}), outcome: 'success', details: { action } });
     await this.#store.insert(approval);
     return approval;
   }
 
-  /** Approves or rejects; the approver needs the action's permission on the camera. */
+  /** Approves or rejects; the approver needs the action's permission (on the camera, or globally for a grant). */
   async decide(id: string, approve: boolean, approver: Principal, access: Access, by: AuditContext, reason?: string): Promise<Approval> {
     const current = await this.get(id, access);
     if (current.status !== 'pending') throw new AppError('CONFLICT', `the request is ${current.status}`);
     const fail = async (e: AppError): Promise<never> => {
-      await this.#audit.record({ type: 'access.approval.decided', ...by, target: { kind: 'approval', id }, cameraId: current.cameraId, outcome: 'failure', reason: e.message, details: { action: current.action, approve } });
+      await this.#audit.record({ type: 'access.approval.decided', ...by, target: { kind: 'approval', id }, ...(current.cameraId ? { cameraId: current.cameraId } : {}), outcome: 'failure', reason: e.message, details: { action: current.action, approve } });
       throw e;
     };
     if (current.requestedBy === `user:${approver.userId}`) return fail(new AppError('SELF_APPROVAL', 'the requester cannot approve their own request'));
-    if (!(await access.canCamera(current.action, current.cameraId))) return fail(new AppError('NOT_FOUND', 'no such approval request'));
+    if (!(await mayDecide(current, access))) return fail(new AppError('NOT_FOUND', 'no such approval request'));
+    if (current.action === 'access.grant' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a grant to themselves'));
     const now = this.#clock.now();
     await this.#audit.record({
       type: 'access.approval.decided',
       ...by,
       target: { kind: 'approval', id },
-      cameraId: current.cameraId,
+      ...(current.cameraId ? { cameraId: current.cameraId } : {}),
       outcome: 'success',
       ...(reason ? { reason } : {}),
       details: { action: current.action, approve, requestedBy: current.requestedBy },
@@ -105,5 +108,11 @@ export class ApprovalsService {
 async function visible(a: Approval, access: Access): Promise<boolean> {
   const p = access.principal;
   if (!p) return false;
-  return a.requestedBy === `user:${p.userId}` || (await access.canCamera(a.action, a.cameraId));
+  return a.requestedBy === `user:${p.userId}` || (await mayDecide(a, access));
+}
+
+/** Footage requests: the permission on the camera; grants: `user.manage` on the global scope. */
+async function mayDecide(a: Approval, access: Access): Promise<boolean> {
+  if (a.action === 'access.grant') return (await access.cameras('user.manage')).all;
+  return a.cameraId !== null && (await access.canCamera(a.action, a.cameraId));
 }

@@ -6,8 +6,8 @@ import type { Approval, ApprovalStore } from './approval.ts';
 
 const toApproval = (r: ApprovalTable): Approval => ({
   id: r.id,
-  action: r.action === 'privacy.unmask' ? 'privacy.unmask' : 'recording.export',
-  cameraId: r.camera_id,
+  action: r.action === 'privacy.unmask' || r.action === 'access.grant' ? r.action : 'recording.export',
+  cameraId: r.camera_id === '' ? null : r.camera_id,
   details: JSON.parse(r.details) as Record<string, unknown>,
   requestedBy: r.requested_by,
   requestedMs: Number(r.requested_ms),
@@ -33,7 +33,7 @@ export function createApprovalStore(db: Db): ApprovalStore {
         .values({
           id: a.id,
           action: a.action,
-          camera_id: a.cameraId,
+          camera_id: a.cameraId ?? '',
           details: JSON.stringify(a.details),
           requested_by: a.requestedBy,
           requested_ms: a.requestedMs,

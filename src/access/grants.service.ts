@@ -3,10 +3,17 @@ import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
+import type { Permission } from './permissions.ts';
 import type { EffectiveGrant } from './principal.ts';
 import type { Roles } from './roles.ts';
 import { parseScope, scopeText, type Scope } from './scope.ts';
 import type { Grant, GrantStore } from './grant.ts';
+
+/** Which grants made by a person through the API wait for a second person (`identity.grantApproval`). */
+export type GrantApproval = 'none' | 'sensitive' | 'all';
+
+/** Permissions that make a role sensitive to grant (besides requiring MFA). */
+const sensitivePermissions: readonly Permission[] = ['recording.export', 'privacy.unmask', 'audit.read', 'user.manage', 'key.manage', 'system.configure'];
 
 /** Who grants or revokes: the audit context and, for a person, their user id (null: CLI, system). */
 export interface Granter {
@@ -42,22 +49,51 @@ export class GrantsService {
   readonly #clock: Clock;
   readonly #externalMaxMs: number;
   readonly #elevated: (userId: string, by: AuditContext) => Promise<void>;
+  readonly #approval: GrantApproval;
 
   /**
    * `elevated` runs after a grant is made: it ends the grantee's sessions, so that more
    * privilege is only ever used from a session id issued after it (no session is promoted).
    */
-  constructor(deps: { store: GrantStore; roles: Roles; audit: AuditSink; clock: Clock; externalMaxMs: number; elevated: (userId: string, by: AuditContext) => Promise<void> }) {
+  constructor(deps: {
+    store: GrantStore;
+    roles: Roles;
+    audit: AuditSink;
+    clock: Clock;
+    externalMaxMs: number;
+    elevated: (userId: string, by: AuditContext) => Promise<void>;
+    approval: GrantApproval;
+  }) {
     this.#store = deps.store;
     this.#roles = deps.roles;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
     this.#externalMaxMs = deps.externalMaxMs;
     this.#elevated = deps.elevated;
+    this.#approval = deps.approval;
   }
 
   /** Grants a role on a scope to a user. */
   async grant(grantee: Grantee, request: GrantRequest, by: Granter, source = 'manual'): Promise<Grant> {
+    const { grant, privileged } = await this.check(grantee, request, by, source);
+    // Audited first: a grant the ledger cannot record is not made (fail closed).
+    await this.#audit.record({
+      type: 'access.grant.created',
+      ...by.audit,
+      target: { kind: 'user', id: `user:${grantee.id}` },
+      outcome: 'success',
+      details: { grantId: grant.id, role: grant.role, scope: scopeText(grant.scope), privileged, expiresMs: grant.expiresMs, source, external: grantee.external },
+    });
+    await this.#store.insert(grant);
+    await this.#elevated(grantee.id, by.audit);
+    return grant;
+  }
+
+  /**
+   * The grant `grant` would make, after every rule (a refusal is audited and thrown); nothing is
+   * stored. Used to refuse a request before it is filed for a second person's approval.
+   */
+  async check(grantee: Grantee, request: GrantRequest, by: Granter, source = 'manual'): Promise<{ grant: Grant; privileged: boolean }> {
     const now = this.#clock.now();
     const target = { kind: 'user', id: `user:${grantee.id}` };
     const fail = async (e: AppError): Promise<never> => {
@@ -93,17 +129,19 @@ export class GrantsService {
       revokedMs: null,
       source,
     };
-    // Audited first: a grant the ledger cannot record is not made (fail closed).
-    await this.#audit.record({
-      type: 'access.grant.created',
-      ...by.audit,
-      target,
-      outcome: 'success',
-      details: { grantId: grant.id, role: grant.role, scope: scopeText(scope), privileged: role.mfa, expiresMs, source, external: grantee.external },
-    });
-    await this.#store.insert(grant);
-    await this.#elevated(grantee.id, by.audit);
-    return grant;
+    return { grant, privileged: role.mfa };
+  }
+
+  /**
+   * True when a person granting `role` through the API needs a second person's approval
+   * (`identity.grantApproval`): `all`, or `sensitive` roles: those requiring MFA or carrying
+   * footage export, unmasking, the ledger, users, keys or configuration.
+   */
+  needsApproval(role: string): boolean {
+    if (this.#approval === 'none') return false;
+    if (this.#approval === 'all') return true;
+    const r = this.#roles.get(role);
+    return r === undefined || r.mfa || sensitivePermissions.some((p) => r.permissions.has(p));
   }
 
   /** Revokes a grant; NOT_FOUND when it does not exist or is already revoked. */

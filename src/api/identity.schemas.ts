@@ -177,8 +177,8 @@ export const groupUpdate = z.strictObject({ name: z.string().min(1).max(100).opt
 
 export const approvalDto = z.object({
   id: z.uuid(),
-  action: z.enum(['recording.export', 'privacy.unmask']),
-  cameraId: z.uuid(),
+  action: z.enum(['recording.export', 'privacy.unmask', 'access.grant']).describe('access.grant: a sensitive grant (identity.grantApproval).'),
+  cameraId: z.uuid().nullable().describe('The camera of an export or unmask; null for a grant.'),
   details: z.record(z.string(), z.unknown()),
   requestedBy: z.string(),
   requestedAt: isoTime,
@@ -187,6 +187,7 @@ export const approvalDto = z.object({
   decidedAt: isoTime.nullable(),
   expiresAt: isoTime,
   exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
+  grantId: z.uuid().nullable().describe('The grant made when a grant request was approved.'),
 });
 
 export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });

@@ -92,6 +92,12 @@ export const identity = z
     passwordMinLengthWithMfa: z.number().int().min(8).max(128).default(8).describe('Minimum password length for accounts with a second factor.'),
     tokenMaxDays: z.number().int().min(1).max(3650).default(365).describe('Longest lifetime of an API token.'),
     externalMaxDays: z.number().int().min(1).max(3650).default(90).describe('Longest lifetime of a third-party (external) account or grant.'),
+    grantApproval: z
+      .enum(['none', 'sensitive', 'all'])
+      .default('sensitive')
+      .describe(
+        'Which grants a person makes through the API wait for a second holder of user.manage to approve (four-eyes): sensitive = roles requiring MFA or carrying export, unmask, ledger, user, key or configuration rights. The CLI (host access) and SSO mappings are not subject to it.',
+      ),
     approvalHours: z.number().min(0.1).max(720).default(24).describe('A four-eyes request not decided within this time expires.'),
     roles: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), roleOverride)

@@ -69,6 +69,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     audit,
     clock,
     externalMaxMs: config.externalMaxDays * day,
+    approval: config.grantApproval,
     elevated: async (userId, by) => {
       const ended = await sessions.endAll(userId);
       if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });

@@ -176,4 +176,38 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
     assert.match(csv.body, new RegExp(`contractor,contractor,local,true,[^,]+,false,viewer,false,site:north,grant-admin,[^,]+,${until.replace(/\./g, '\\.')},manual,${contractorId}`));
     assert.equal(codeOf(await northOperator.inject({ method: 'GET', url: '/api/v1/access/register' })), 'FORBIDDEN');
   });
+
+  it('a sensitive grant made through the API waits for a second administrator, who is neither the requester nor the grantee', async () => {
+    const session = async (name: string) => {
+      const user = await app.identity.users.create({ username: name, password: strongPassword() }, testActor);
+      await app.identity.grants.grant(user, { role: 'admin', scope: 'global' }, { audit: testActor, userId: null });
+      const { token, session: s } = await app.identity.sessions.start(user.id, 'test', true);
+      return {
+        user,
+        send: (method: 'POST' | 'GET', url: string, payload?: object) =>
+          app.server.inject({ method, url, headers: { cookie: `${sessionCookieName}=${token}`, 'x-csrf-token': s.csrf }, ...(payload ? { payload } : {}) }),
+      };
+    };
+    const first = await session('admin-first');
+    const second = await session('admin-second');
+    const third = await session('admin-third');
+    const filed = await first.send('POST', '/api/v1/access/grants', { userId: second.user.id, role: 'investigator', scope: 'global' });
+    assert.equal(codeOf(filed), 'APPROVAL_REQUIRED', filed.body);
+    const approvalId = filed.json<{ approvalId: string }>().approvalId;
+    assert.equal((await app.identity.grants.effective(second.user.id)).some((g) => g.role === 'investigator'), false, 'nothing is granted yet');
+    assert.equal(codeOf(await first.send('POST', `/api/v1/approvals/${approvalId}/decision`, { approve: true })), 'SELF_APPROVAL', 'not the requester');
+    assert.equal(codeOf(await second.send('POST', `/api/v1/approvals/${approvalId}/decision`, { approve: true })), 'SELF_APPROVAL', 'not the grantee');
+    const approved = await third.send('POST', `/api/v1/approvals/${approvalId}/decision`, { approve: true });
+    assert.equal(approved.statusCode, 200, approved.body);
+    const done = approved.json<{ status: string; grantId: string | null; action: string; cameraId: string | null }>();
+    assert.deepEqual({ status: done.status, action: done.action, cameraId: done.cameraId }, { status: 'used', action: 'access.grant', cameraId: null });
+    const grants = await app.identity.grants.ofUser(second.user.id);
+    const made = grants.find((g) => g.id === done.grantId);
+    assert.equal(made?.role, 'investigator');
+    assert.equal(made?.grantedBy, `user:${first.user.id}`, 'granted by the requester');
+    assert.equal(made?.source, `approved:${approvalId}`, 'the approval is named in the grant');
+    // A non-sensitive role needs no second person.
+    const viewerGrant = await first.send('POST', '/api/v1/access/grants', { userId: third.user.id, role: 'viewer', scope: 'site:north' });
+    assert.equal(viewerGrant.statusCode, 201, viewerGrant.body);
+  });
 });
