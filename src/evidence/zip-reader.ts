@@ -23,6 +23,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createInflateRaw, crc32 } from 'node:zlib';
 import { AppError } from '../lib/errors.ts';
+import { CENTRAL_SIG, DESCRIPTOR_SIG, EOCD_SIG, LOCAL_SIG, MAX16, MAX32, ZIP64_EOCD_SIG, ZIP64_LOCATOR_SIG } from './zip-format.ts';
 
 /** One readable file of the archive. */
 export interface ZipFileInfo {
@@ -58,14 +59,6 @@ interface Entry {
   dataStart: number;
 }
 
-const EOCD_SIG = 0x06054b50;
-const ZIP64_EOCD_SIG = 0x06064b50;
-const ZIP64_LOCATOR_SIG = 0x07064b50;
-const CENTRAL_SIG = 0x02014b50;
-const LOCAL_SIG = 0x04034b50;
-const DESCRIPTOR_SIG = 0x08074b50;
-const MAX16 = 0xffff;
-const MAX32 = 0xffffffff;
 const READ_CHUNK = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -20,6 +20,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { AppError } from '../lib/errors.ts';
+import { CENTRAL_SIG, DESCRIPTOR_SIG, EOCD_SIG, LOCAL_SIG, MAX16, MAX32, ZIP64_EOCD_SIG, ZIP64_LOCATOR_SIG } from './zip-format.ts';
 
 /** One file of the archive: bytes in memory, or a stream read once while the archive is written. */
 export type ZipEntry = { readonly name: string; readonly data: Buffer } | { readonly name: string; readonly stream: AsyncIterable<Buffer> };
@@ -32,16 +33,8 @@ export interface ZipOptions {
   readonly forceZip64?: boolean;
 }
 
-const LOCAL_SIG = 0x04034b50;
-const CENTRAL_SIG = 0x02014b50;
-const DESCRIPTOR_SIG = 0x08074b50;
-const EOCD_SIG = 0x06054b50;
-const ZIP64_EOCD_SIG = 0x06064b50;
-const ZIP64_LOCATOR_SIG = 0x07064b50;
 const FLAG_DESCRIPTOR = 0x0008;
 const FLAG_UTF8 = 0x0800;
-const MAX32 = 0xffffffff;
-const MAX16 = 0xffff;
 /** Made by version 4.5 on Unix, so external attributes are a file mode. */
 const MADE_BY = (3 << 8) | 45;
 const FILE_MODE = 0o100644;

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { type z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import type { GrantsService } from '../access/grants.service.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
 import type { Principal } from '../access/principal.ts';
 import { scopeText } from '../access/scope.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -59,8 +60,21 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         return undefined;
       },
     });
-  const userOf = (principal: Principal | null) => deps.users.get(need(principal, 'this').userId);
   const pending = (session: StoredSession | null) => need(session, 'a second factor');
+  /** A second-factor step that takes a code (TOTP, recovery code). */
+  const codeRoute = (url: string, summary: string, verify: (session: StoredSession, code: string, audit: AuditContext) => Promise<LoginResult>) =>
+    defineRoute({
+      method: 'POST',
+      url,
+      access: 'session',
+      audit: 'auth.login.succeeded',
+      summary,
+      tag: 'auth',
+      body: api.codeBody,
+      response: { status: 200, schema: api.loginResult },
+      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await verify(pending(session), body.code, audit)),
+    });
+  const userOf = (principal: Principal | null) => deps.users.get(need(principal, 'this').userId);
   return [
     defineRoute({
       method: 'GET',
@@ -103,28 +117,8 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       response: { status: 200, schema: api.loginResult },
       handler: async ({ body, audit, reply }) => sendLogin(reply, await deps.login.password(body.username, body.password, audit)),
     }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/auth/totp/verify',
-      access: 'session',
-      audit: 'auth.login.succeeded',
-      summary: 'Second factor: a TOTP code',
-      tag: 'auth',
-      body: api.codeBody,
-      response: { status: 200, schema: api.loginResult },
-      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await deps.login.totp(pending(session), body.code, audit)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/auth/recovery/verify',
-      access: 'session',
-      audit: 'auth.login.succeeded',
-      summary: 'Second factor: a single-use recovery code',
-      tag: 'auth',
-      body: api.codeBody,
-      response: { status: 200, schema: api.loginResult },
-      handler: async ({ body, audit, reply, session }) => sendLogin(reply, await deps.login.recoveryCode(pending(session), body.code, audit)),
-    }),
+    codeRoute('/api/v1/auth/totp/verify', 'Second factor: a TOTP code', (session, code, audit) => deps.login.totp(session, code, audit)),
+    codeRoute('/api/v1/auth/recovery/verify', 'Second factor: a single-use recovery code', (session, code, audit) => deps.login.recoveryCode(session, code, audit)),
     defineRoute({
       method: 'POST',
       url: '/api/v1/auth/passkey/options',

@@ -32,12 +32,28 @@ const donePage = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh
 
 /** OIDC (authorization code + PKCE) and SAML 2.0 (SP-initiated) logins, and our SAML metadata. */
 export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
-  const takePending = (cookieHeader: string | undefined, protocol: PendingSso['protocol'], provider: string): PendingSso => {
+  const takePending = <P extends PendingSso['protocol']>(cookieHeader: string | undefined, protocol: P, provider: string): Extract<PendingSso, { protocol: P }> => {
     const id = cookieValue(cookieHeader, ssoCookieName);
     const pending = id ? deps.pendingSso.take(id) : undefined;
     if (!pending || pending.protocol !== protocol || pending.provider !== provider) throw new AppError('SSO_REFUSED', 'no login in progress for this provider (it expired, or it was started elsewhere)');
-    return pending;
+    return pending as Extract<PendingSso, { protocol: P }>;
   };
+  /** The redirect to a provider; the login in flight is kept under a fresh SSO cookie. */
+  const startRoute = (protocol: PendingSso['protocol'], summary: string, begin: (provider: string) => Promise<{ url: string; pending: PendingSso }>) =>
+    defineRoute({
+      method: 'GET',
+      url: `/api/v1/auth/${protocol}/:provider/start`,
+      access: 'public',
+      summary,
+      tag: 'auth',
+      params: api.providerParams,
+      response: { status: 302 },
+      handler: async ({ params, reply, request }) => {
+        const { url, pending } = await begin(params.provider);
+        await reply.header('set-cookie', ssoCookie(deps.pendingSso.put(pending, request.ip))).redirect(url, 302);
+        return undefined;
+      },
+    });
   const finish = async (reply: FastifyReply, audit: AuditContext, provider: string, verify: () => Promise<ExternalIdentity>) => {
     let identity: ExternalIdentity;
     try {
@@ -58,21 +74,9 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
     return undefined;
   };
   return [
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/auth/oidc/:provider/start',
-      access: 'public',
-      summary: 'Start an OpenID Connect login (redirects to the provider)',
-      tag: 'auth',
-      params: api.providerParams,
-      response: { status: 302 },
-      handler: async ({ params, reply, request }) => {
-        const rp = await deps.sso.oidc(params.provider);
-        const { url, pending } = await rp.start();
-        const id = deps.pendingSso.put({ protocol: 'oidc', provider: params.provider, pending }, request.ip);
-        await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
-        return undefined;
-      },
+    startRoute('oidc', 'Start an OpenID Connect login (redirects to the provider)', async (provider) => {
+      const { url, pending } = await (await deps.sso.oidc(provider)).start();
+      return { url, pending: { protocol: 'oidc', provider, pending } };
     }),
     defineRoute({
       method: 'GET',
@@ -87,25 +91,13 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
         return finish(reply, audit, params.provider, async () => {
           const pending = takePending(request.headers.cookie, 'oidc', params.provider);
           const rp = await deps.sso.oidc(params.provider);
-          return rp.finish(new URL(request.url, deps.publicUrl()), (pending as Extract<PendingSso, { protocol: 'oidc' }>).pending);
+          return rp.finish(new URL(request.url, deps.publicUrl()), pending.pending);
         });
       },
     }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/auth/saml/:provider/start',
-      access: 'public',
-      summary: 'Start a SAML 2.0 login (redirects to the identity provider)',
-      tag: 'auth',
-      params: api.providerParams,
-      response: { status: 302 },
-      handler: async ({ params, reply, request }) => {
-        const sp = await deps.sso.saml(params.provider);
-        const { url, requestId } = await sp.start(randomSecret(12));
-        const id = deps.pendingSso.put({ protocol: 'saml', provider: params.provider, requestId }, request.ip);
-        await reply.header('set-cookie', ssoCookie(id)).redirect(url, 302);
-        return undefined;
-      },
+    startRoute('saml', 'Start a SAML 2.0 login (redirects to the identity provider)', async (provider) => {
+      const { url, requestId } = await (await deps.sso.saml(provider)).start(randomSecret(12));
+      return { url, pending: { protocol: 'saml', provider, requestId } };
     }),
     defineRoute({
       method: 'POST',
@@ -122,7 +114,7 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
         return finish(reply, audit, params.provider, async () => {
           const pending = takePending(request.headers.cookie, 'saml', params.provider);
           const sp = await deps.sso.saml(params.provider);
-          return sp.finish(body.SAMLResponse, (pending as Extract<PendingSso, { protocol: 'saml' }>).requestId);
+          return sp.finish(body.SAMLResponse, pending.requestId);
         });
       },
     }),
