@@ -74,7 +74,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   const log = deps.logger;
   const dataDir = resolve(config.dataDir);
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine } = await openDatabase({ url: config.database.url, dataDir });
+  const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
   log.info({ engine, dataDir }, 'database open');
   let provider: KeyProvider;
   try {

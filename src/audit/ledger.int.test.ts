@@ -33,6 +33,7 @@ import { openNote, parseVerifierKey, verifierKey } from './signed-note.ts';
 import { verifyProofBundle } from './tlog-proof.ts';
 import { rangeHashFrom, withNodes } from './tree-nodes.ts';
 import { verifyLedger } from './verify-ledger.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 const origin = 'test.custos.local/audit';
 const seed = testSeed();
@@ -121,11 +122,10 @@ for (const engine of engines) {
       keys = await createTestDataKeys(database.db);
       built = await createTestLedger(database.db, keys.dataKeys);
     });
-    after(async () => {
-      await built.close();
-      await keys.close();
-      await database.close();
-    });
+    const defer = teardown({ after });
+    defer(() => database.close());
+    defer(() => keys.close());
+    defer(() => built.close());
 
     test(`2,000 concurrent records get dense seqs in call order, and the stored tree is the tree of the stored records (seed ${seed})`, async () => {
       const rnd = seededRandom(seed);
@@ -276,11 +276,10 @@ for (const engine of engines) {
       const own = await createTestDatabase(engine);
       const dir = await mkdtemp(join(tmpdir(), 'custos-two-writers-'));
       const provider = await openFileKeyProvider({ path: join(dir, 'master.key'), passphrase: null });
-      t.after(async () => {
-        await provider.close();
-        await own.close();
-        await rm(dir, { recursive: true, force: true });
-      });
+      const defer = teardown(t);
+      defer(() => rm(dir, { recursive: true, force: true }));
+      defer(() => own.close());
+      defer(() => provider.close());
       const dataKeys = new DataKeys({ provider, store: createDataKeyStore(own.db), clock: { now: () => Date.now() }, hours: 1, cacheMs: 60_000 });
       const { ledger, store } = await reopen(own.db, { dataDir: dir }, dataKeys);
       const rnd = seededRandom(seed + 2);
@@ -333,11 +332,10 @@ for (const engine of engines) {
       const own = await createTestDatabase(engine);
       const ownKeys = await createTestDataKeys(own.db);
       const first = await createTestLedger(own.db, ownKeys.dataKeys);
-      t.after(async () => {
-        await first.close();
-        await ownKeys.close();
-        await own.close();
-      });
+      const defer = teardown(t);
+      defer(() => own.close());
+      defer(() => ownKeys.close());
+      defer(() => first.close());
       const rnd = seededRandom(seed + 3);
       await recordMany(first.ledger, 100, rnd);
       await first.ledger.checkpoint();
@@ -366,12 +364,11 @@ for (const engine of engines) {
       const ownKeys = await createTestDataKeys(own.db);
       const first = await createTestLedger(own.db, ownKeys.dataKeys);
       const unpinned = await mkdtemp(join(tmpdir(), 'custos-unpinned-'));
-      t.after(async () => {
-        await first.close();
-        await ownKeys.close();
-        await own.close();
-        await rm(unpinned, { recursive: true, force: true });
-      });
+      const defer = teardown(t);
+      defer(() => rm(unpinned, { recursive: true, force: true }));
+      defer(() => own.close());
+      defer(() => ownKeys.close());
+      defer(() => first.close());
       const rnd = seededRandom(seed + 4);
       await recordMany(first.ledger, 100, rnd);
       await first.ledger.checkpoint();
@@ -397,11 +394,10 @@ for (const engine of engines) {
       const own = await createTestDatabase(engine);
       const ownKeys = await createTestDataKeys(own.db);
       const built = await createTestLedger(own.db, ownKeys.dataKeys);
-      t.after(async () => {
-        await built.close();
-        await ownKeys.close();
-        await own.close();
-      });
+      const defer = teardown(t);
+      defer(() => own.close());
+      defer(() => ownKeys.close());
+      defer(() => built.close());
       const rnd = seededRandom(seed + 6);
       await recordMany(built.ledger, 80, rnd);
       await built.ledger.checkpoint();
@@ -424,10 +420,9 @@ for (const engine of engines) {
       const own = await createTestDatabase(engine);
       const ownKeys = await createTestDataKeys(own.db);
       const first = await createTestLedger(own.db, ownKeys.dataKeys);
-      t.after(async () => {
-        await first.close();
-        await own.close();
-      });
+      const defer = teardown(t);
+      defer(() => own.close());
+      defer(() => first.close());
       const { ledger, store } = first;
       await ledger.record({ type: 'footage.played', ...testActor, outcome: 'success' });
       await ownKeys.close(); // the key provider is gone: no new subject key can be made
@@ -450,11 +445,10 @@ for (const engine of engines) {
       const own = await createTestDatabase(engine);
       const ownKeys = await createTestDataKeys(own.db);
       const first = await createTestLedger(own.db, ownKeys.dataKeys);
-      t.after(async () => {
-        await first.close();
-        await ownKeys.close();
-        await own.close();
-      });
+      const defer = teardown(t);
+      defer(() => own.close());
+      defer(() => ownKeys.close());
+      defer(() => first.close());
       const { ledger, store } = first;
       const rnd = seededRandom(seed + 5);
       await recordMany(ledger, 5, rnd);

@@ -18,6 +18,7 @@ import { createLedgerStore } from './ledger.store.ts';
 import { leafHash } from './merkle.ts';
 import { parseVerifierKey, type Verifier } from './signed-note.ts';
 import { verifyLedger, type LedgerVerifyReport } from './verify-ledger.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 const origin = 'test.custos.local/audit';
 const seed = testSeed();
@@ -178,11 +179,10 @@ for (const engine of engines) {
         assert.equal((await built.ledger.checkpoint())?.size, size, `checkpoint ${i}`);
       }
     });
-    after(async () => {
-      await built.close();
-      await keys.close();
-      await database.close();
-    });
+    const defer = teardown({ after });
+    defer(() => database.close());
+    defer(() => keys.close());
+    defer(() => built.close());
 
     test('the untouched ledger verifies, every checkpoint with it', async () => {
       const report = await verify(database.db);

@@ -6,6 +6,7 @@ import { CamerasService } from './cameras.service.ts';
 import { isAppError } from '../lib/errors.ts';
 import { createTestDataKeys } from '../../test/helpers/keys.ts';
 import { createTestLedger, testActor } from '../../test/helpers/audit.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 for (const engine of engines) {
   describe(`camera store on ${engine}`, () => {
@@ -20,11 +21,10 @@ for (const engine of engines) {
       ledger = await createTestLedger(database.db, keys.dataKeys);
       service = new CamerasService(createCameraStore(database.db, keys.dataKeys), { now: () => now }, ledger.ledger);
     });
-    after(async () => {
-      await ledger.close();
-      await keys.close();
-      await database.close();
-    });
+    const defer = teardown({ after });
+    defer(() => database.close());
+    defer(() => keys.close());
+    defer(() => ledger.close());
 
     test('credentials are sealed in the database row and opened when read', async () => {
       const camera = await service.add({ name: 'Sealed', url: 'rtsp://127.0.0.1:8554/sealed', username: 'op', password: 'Tr0ub4dor&3' }, testActor);

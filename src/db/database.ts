@@ -29,14 +29,25 @@ const pgTypes = {
   },
 };
 
+/** Where the database reports trouble that belongs to no query (pino-compatible). */
+export interface DatabaseLog {
+  warn(obj: object, msg: string): void;
+}
+
 /**
  * Opens the metadata database and applies pending migrations: PostgreSQL when `url` is set,
  * else SQLite (WAL) at `<dataDir>/custos.db`.
+ *
+ * PostgreSQL: an idle pooled connection that the server ends (a restart, a failover,
+ * `pg_terminate_backend`, `idle_session_timeout`) is reported to `log` and dropped; the pool
+ * opens a new one for the next query. Without that listener the pool's 'error' event would be
+ * unhandled and end the process: one restart of the database would stop every recording.
  */
-export async function openDatabase(opts: { url: Secret | null; dataDir: string }): Promise<OpenDatabase> {
+export async function openDatabase(opts: { url: Secret | null; dataDir: string; log?: DatabaseLog }): Promise<OpenDatabase> {
   let opened: OpenDatabase;
   if (opts.url !== null) {
     const pool = new pg.Pool({ connectionString: opts.url.reveal(), types: pgTypes, max: 10 });
+    pool.on('error', (e) => opts.log?.warn({ reason: redactedMessage(e) }, 'database: an idle connection was closed by the server; the next query opens a new one'));
     opened = { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
   } else {
     await mkdir(opts.dataDir, { recursive: true });

@@ -14,6 +14,7 @@ import { countFrames, decodeErrors, probeErrors } from '../../test/helpers/media
 import { createLogger } from '../lib/logger.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import { createWorkerIngest, type WorkerIngest } from './worker-ingest.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 let sim: Camsim;
 let ingest: WorkerIngest;
@@ -21,10 +22,9 @@ before(async () => {
   sim = await startCamsim({ cameras: 3, port: 0, profile: 'small', cacheDir: join(tmpdir(), 'custos-camsim-test-cache') });
   ingest = createWorkerIngest({ workers: 2, fragmentSeconds: 1, stallTimeoutMs: 5000, log: createLogger({ level: 'silent' }) });
 });
-after(async () => {
-  await ingest.close();
-  await sim.close();
-});
+const defer = teardown({ after });
+defer(() => sim.close());
+defer(() => ingest.close());
 
 test('three cameras over two workers: each run delivers init then fragments that decode exactly, and a stop ends it', { timeout: 60_000 }, async () => {
   const runs = sim.urls.map(async (url, i) => {

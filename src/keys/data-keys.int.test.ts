@@ -9,6 +9,7 @@ import type { KeyProvider } from './key-provider.ts';
 import { openFileKeyProvider } from './file-key-provider.ts';
 import { createDataKeyStore } from './data-keys.store.ts';
 import { DataKeys } from './data-keys.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 const hour = 3_600_000;
 const t0 = 1_700_000_000_000 - (1_700_000_000_000 % hour);
@@ -45,11 +46,10 @@ for (const engine of engines) {
       dir = await mkdtemp(join(tmpdir(), 'custos-dk-'));
       provider = counting(await openFileKeyProvider({ path: join(dir, 'master.key'), passphrase: null }));
     });
-    after(async () => {
-      await provider.close();
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const defer = teardown({ after });
+    defer(() => rm(dir, { recursive: true, force: true }));
+    defer(() => database.close());
+    defer(() => provider.close());
 
     test('the same camera window gives the same key, the next hour a new one, and concurrent callers share one', async () => {
       const keys = make();

@@ -11,14 +11,14 @@ import { Fmp4Reader } from './fmp4-reader.ts';
 import { recoverSegments } from './recovery.ts';
 import { createSegmentIndex } from './segment-index.store.ts';
 import type { Segment } from './segment.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 test('recovery keeps whole fragments of torn segments and removes empty, missing and unindexed objects', async (t) => {
   const database = await createTestDatabase('sqlite');
   const dir = await tempDir('recovery');
-  t.after(async () => {
-    await database.close();
-    await dir.remove();
-  });
+  const defer = teardown(t);
+  defer(() => dir.remove());
+  defer(() => database.close());
   const root = join(dir.path, 'segments');
   const store = new FileSegmentStore(root);
   const index = createSegmentIndex(database.db);

@@ -13,14 +13,14 @@ import { createLogger } from '../lib/logger.ts';
 import type { Camera } from '../cameras/camera.ts';
 import { isAppError } from '../lib/errors.ts';
 import { createTestDataKeys } from '../../test/helpers/keys.ts';
+import { teardown } from '../../test/helpers/teardown.ts';
 
 test('retention shreds the data keys of expired footage, deletes its index rows and files, and keeps the rest', async (t) => {
   const database = await createTestDatabase('sqlite');
   const dir = await tempDir('retention');
-  t.after(async () => {
-    await database.close();
-    await dir.remove();
-  });
+  const defer = teardown(t);
+  defer(() => dir.remove());
+  defer(() => database.close());
   const store = new FileSegmentStore(join(dir.path, 'segments'));
   const index = createSegmentIndex(database.db);
   const [init, ...fragments] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 2 }));
@@ -37,7 +37,7 @@ test('retention shreds the data keys of expired footage, deletes its index rows 
     await index.insert({ id: name, cameraId, objectKey: key, startMs: now - age, endMs: now - age + 2000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });
   }
   const keys = await createTestDataKeys(database.db, { now: () => now });
-  t.after(() => keys.close());
+  defer(() => keys.close());
   const keyIds: Record<string, string> = {};
   for (const [name, age] of Object.entries(ages)) {
     keyIds[name] = (await keys.dataKeys.keyFor(name.startsWith('orphan') ? 'gone' : camera.id, now - age)).id;

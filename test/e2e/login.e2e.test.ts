@@ -17,6 +17,7 @@ import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const loginFailedDetail = 'the user name, password or second factor was not accepted';
 
@@ -81,17 +82,17 @@ describe('Signing in through the web page', () => {
   let browser: Browser | undefined;
   let baseUrl = '';
 
+  const defer = teardown({ after });
+
   before(async () => {
     dir = await tempDir('e2e-login');
+    defer(() => dir?.remove());
     app = await startTestApp(dir.path);
+    defer(() => app?.close());
     // WebAuthn needs a domain, not an IP address; the relying party of a loopback bind is localhost.
     baseUrl = app.url.replace('127.0.0.1', 'localhost');
     browser = await launchChromium();
-  });
-
-  after(async () => {
-    const steps: Array<() => Promise<unknown>> = [async () => browser?.close(), async () => app?.close(), async () => dir?.remove()];
-    for (const step of steps) await step().catch((e: unknown) => console.error('e2e cleanup step failed:', e));
+    defer(() => browser?.close());
   });
 
   /** Opens the page in a fresh context; a failing test leaves a screenshot named after `name`. */

@@ -17,6 +17,7 @@ import { freePort, startTestApp, tempDir } from '../helpers/harness.ts';
 import { startTestOp, type TestOp } from '../helpers/oidc-op.ts';
 import { startSamlIdp, type TestSamlIdp } from '../helpers/saml-idp.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const roleMap = [{ value: 'north-operators', role: 'operator', scope: 'site:north' }];
 
@@ -47,8 +48,11 @@ describe('SSO from the web page in Chromium, against real identity providers', (
   let browser: Browser | undefined;
   let baseUrl = '';
 
+  const defer = teardown({ after });
+
   before(async () => {
     dir = await tempDir('e2e-sso');
+    defer(() => dir?.remove());
     const port = await freePort();
     baseUrl = `https://localhost:${port}`;
     op = await startTestOp({
@@ -56,7 +60,9 @@ describe('SSO from the web page in Chromium, against real identity providers', (
       clients: [{ clientId: 'custos', clientSecret: 'e2e-sso-client-secret', redirectUris: [`${baseUrl}/api/v1/auth/oidc/corp/callback`] }],
       accounts: { olivia: { claims: { preferred_username: 'olivia', name: 'Olivia', groups: ['north-operators'] }, amr: ['pwd'] } },
     });
+    defer(() => op?.close());
     idp = await startSamlIdp();
+    defer(() => idp?.close());
     const idpCertFile = join(dir.path, 'idp.pem');
     await writeFile(idpCertFile, idp.certPem);
     app = await startTestApp(join(dir.path, 'data'), {
@@ -64,14 +70,11 @@ describe('SSO from the web page in Chromium, against real identity providers', (
       'identity.oidc': [{ id: 'corp', name: 'Corp SSO', issuer: op.issuer, clientId: 'custos', clientSecret: 'e2e-sso-client-secret', caFile: op.caFile, roleMap }],
       'identity.saml': [{ id: 'partner', name: 'Partner IdP', entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCertFile, roleMap }],
     });
+    defer(() => app?.close());
     await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
     idp.trust((await app.server.inject({ method: 'GET', url: '/api/v1/auth/saml/partner/metadata' })).body);
     browser = await launchChromium();
-  });
-
-  after(async () => {
-    const steps: Array<() => Promise<unknown>> = [async () => browser?.close(), async () => app?.close(), async () => op?.close(), async () => idp?.close(), async () => dir?.remove()];
-    for (const step of steps) await step().catch((e: unknown) => console.error('e2e cleanup step failed:', e));
+    defer(() => browser?.close());
   });
 
   it('signs in with the OIDC button: provider login and consent pages, back to the cameras with the mapped role', async () => {

@@ -13,6 +13,7 @@ import { collectPageErrors, launchChromium, newTrustingContext } from '../helper
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
 import { strongPassword } from '../helpers/access.ts';
+import { teardown } from '../helpers/teardown.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyEvidence } from '../../src/evidence/verify-evidence.ts';
@@ -55,10 +56,15 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
   let baseUrl = '';
   const cameraIds: string[] = [];
 
+  const defer = teardown({ after });
+
   before(async () => {
     dir = await tempDir('e2e-web');
+    defer(() => dir?.remove());
     sim = await startTestCamsim({ cameras: 2 });
+    defer(() => sim?.close());
     app = await startTestApp(dir.path, { 'recording.segmentSeconds': 4 });
+    defer(() => app?.close());
     for (const [i, url] of sim.urls.entries()) {
       cameraIds.push((await app.cameras.add({ name: `Cam ${i + 1}`, url }, testActor)).id);
     }
@@ -67,7 +73,10 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await app.identity.grants.grant(user, { role: 'investigator', scope: 'global' }, { audit: testActor, userId: null });
     baseUrl = app.url;
     browser = await launchChromium();
+    defer(() => browser?.close());
     page = await (await newTrustingContext(browser)).newPage();
+    // The screenshot is a diagnostic: taking it may fail without failing the run.
+    defer(() => page.screenshot({ path: screenshotPath, fullPage: true }).catch((e: unknown) => console.error('e2e screenshot failed:', e)));
     pageErrors = collectPageErrors(page);
     await page.goto(baseUrl);
     // Not signed in yet: the page's first question (/auth/me) is answered 401, which Chromium
@@ -82,18 +91,6 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     const expected = pageErrors.filter((e) => /status of 401/.test(e));
     assert.ok(expected.length <= 1, `only the signed-out /auth/me answer may fail: ${JSON.stringify(pageErrors)}`);
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !expected.includes(e)));
-  });
-
-  after(async () => {
-    // Each step runs even when an earlier one fails, so nothing outlives the test.
-    const steps: Array<() => Promise<unknown>> = [
-      async () => (browser ? page.screenshot({ path: screenshotPath, fullPage: true }) : undefined),
-      async () => browser?.close(),
-      async () => app?.close(),
-      async () => sim?.close(),
-      async () => dir?.remove(),
-    ];
-    for (const step of steps) await step().catch((e: unknown) => console.error('e2e cleanup step failed:', e));
   });
 
   it('lists both cameras with the state recording within 30 seconds', async () => {

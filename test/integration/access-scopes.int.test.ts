@@ -14,6 +14,7 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { strongPassword, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { BrowserSession, codeOf } from '../helpers/login.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 describe('Grants on scopes, over a real recording of two cameras on two sites', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -26,10 +27,15 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
   const from = () => new Date(Date.now() - 60_000).toISOString();
   const to = () => new Date(Date.now() - 1_000).toISOString();
 
+  const defer = teardown({ after });
+
   before(async () => {
     dir = await tempDir('scopes');
+    defer(() => dir.remove());
     sim = await startTestCamsim({ cameras: 2 });
+    defer(() => sim.close());
     app = await startTestApp(dir.path, { 'recording.segmentSeconds': 2 });
+    defer(() => app.close());
     await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
     await app.identity.sites.createSite({ id: 'south', name: 'South', fourEyes: false }, testActor);
     north = (await app.cameras.add({ name: 'North gate', url: sim.urls[0]!, siteId: 'north' }, testActor)).id;
@@ -39,12 +45,6 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
     for (const id of [north, south]) {
       await waitFor('two sealed segments', 60_000, async () => (await app.playback.segments(id, 0, Date.now())).filter((s) => s.state === 'closed').length >= 2);
     }
-  });
-
-  after(async () => {
-    await app?.close();
-    await sim?.close();
-    await dir?.remove();
   });
 
   it('plays back a camera in scope and answers NOT_FOUND, as for a missing camera, out of scope', async () => {

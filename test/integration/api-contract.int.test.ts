@@ -18,6 +18,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const repo = new URL('../../', import.meta.url);
 // The audit checkpoint and its verifier key are published on purpose (witnesses, SIEMs, courts).
@@ -77,10 +78,11 @@ test('docs/reference/permissions.md lists every permission, role and route as th
 });
 
 test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem+json', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('tls');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   const port = Number(new URL(app.url).port);
   const tls12 = await new Promise<string>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
@@ -124,12 +126,13 @@ test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem
 });
 
 test('camera credentials are accepted but never returned by the API nor written to the log', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('creds');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const { lines, destination } = memoryLog();
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0, 'recording.retryInitialSeconds': 0.2 } });
   const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
-  t.after(() => app.close());
+  defer(() => app.close());
   const root = await testPrincipal(app, { roles: ['admin'] });
   // A closed port: the ingest fails and logs, which must not leak the password.
   const created = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Secretive', url: 'rtsp://admin:Sup3rS3cret@127.0.0.1:9/stream' } });
@@ -154,10 +157,11 @@ test('camera credentials are accepted but never returned by the API nor written 
 
 test('a live WebSocket opened by a page of another origin is refused', async (t) => {
   const { default: WebSocket } = await import('ws');
+  const defer = teardown(t);
   const dir = await tempDir('origin');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false }, testActor);
   const viewer = await testPrincipal(app, { roles: ['viewer'] });
   const wsUrl = `${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`;
@@ -174,10 +178,11 @@ test('a live WebSocket opened by a page of another origin is refused', async (t)
 });
 
 test('cameras are changed and removed over the API, and validation errors name the field', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('crud');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   const root = await testPrincipal(app, { roles: ['admin'] });
   const health = await app.server.inject({ method: 'GET', url: '/healthz' });
   assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0' });

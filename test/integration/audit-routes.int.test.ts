@@ -29,6 +29,7 @@ import { BrowserSession, readSetupToken, tokenActorId } from '../helpers/login.t
 import { startTestOp } from '../helpers/oidc-op.ts';
 import { OidcTestBrowser } from '../helpers/oidc-browser.ts';
 import { startSamlIdp } from '../helpers/saml-idp.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 /**
  * GET routes that MUST be audited like state changes: they read footage or the ledger, or
@@ -87,23 +88,24 @@ interface ReadEvent {
 }
 
 test('walking the route table: each audited route records its declared event for its request', { timeout: 180_000 }, async (t) => {
+  const defer = teardown(t);
   // The identity providers run before the app: its config names them.
   const ssoDir = await tempDir('audit-walk-sso');
-  t.after(() => ssoDir.remove());
+  defer(() => ssoDir.remove());
   const op = await startTestOp({
     dir: ssoDir.path,
     clients: [{ clientId: 'custos', clientSecret: 'walk-oidc-client-secret', redirectUris: [oidcCallback] }],
     accounts: { oscar: { claims: { preferred_username: 'oscar', name: 'Oscar Oidc', groups: ['vms-viewers'] } } },
   });
-  t.after(() => op.close());
+  defer(() => op.close());
   const idp = await startSamlIdp();
-  t.after(() => idp.close());
+  defer(() => idp.close());
   await writeFile(join(ssoDir.path, 'idp.pem'), idp.certPem);
 
   const sim = await startTestCamsim({ cameras: 1 });
-  t.after(() => sim.close());
+  defer(() => sim.close());
   const dir = await tempDir('audit-walk');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path, {
     'recording.segmentSeconds': 2,
     'identity.publicUrl': publicUrl,
@@ -114,7 +116,7 @@ test('walking the route table: each audited route records its declared event for
       { id: 'corp-saml', name: 'Corp SAML', entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCertFile: join(ssoDir.path, 'idp.pem'), roleMap: [{ value: 'vms-viewers', role: 'viewer' }] },
     ],
   });
-  t.after(() => app.close());
+  defer(() => app.close());
   const walkStartMs = Date.now();
   const camera = await app.cameras.add({ name: 'Walked', url: sim.urls[0] as string }, testActor);
   // Two sealed segments with their leaves, so playback and export have something to read.

@@ -14,6 +14,7 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { decodeErrors, probeErrors } from '../helpers/media-probe.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
@@ -27,15 +28,19 @@ async function files(root: string): Promise<string[]> {
 }
 
 test('after kill -9 while recording, a restart recovers torn segments and index and files agree', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('crash');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const sim = await startTestCamsim({ cameras: 2 });
-  t.after(() => sim.close());
+  defer(() => sim.close());
   for (const [i, url] of sim.urls.entries()) {
     await run(process.execPath, [cli, 'camera', 'add', '--data-dir', dir.path, '--name', `Cam ${i + 1}`, '--url', url]);
   }
   const env = { ...process.env, CUSTOS_SERVER_PORT: '0', CUSTOS_RECORDING_SEGMENT_SECONDS: '4', CUSTOS_LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, [cli, 'serve', '--data-dir', dir.path], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  defer(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const segments = join(dir.path, 'segments');
@@ -59,7 +64,7 @@ test('after kill -9 while recording, a restart recovers torn segments and index 
   assert.ok(openRows.length >= 1, `the kill left open segments (stderr: ${stderr})`);
 
   const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 4 });
-  t.after(() => app.close());
+  defer(() => app.close());
   assert.equal(app.recovery.recovered + app.recovery.removedEmpty, openRows.length);
   // Stop recording at once: we check what the crash left, not new recordings.
   const cameras = await app.cameras.list();

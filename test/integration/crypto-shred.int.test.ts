@@ -13,20 +13,20 @@ import { decodeErrors } from '../helpers/media-probe.ts';
 import { VaultSegmentStore } from '../../src/vault/vault-segment-store.ts';
 import { isAppError } from '../../src/lib/errors.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 test('after retention shreds an hour of footage, a copy of its objects taken earlier cannot be decrypted', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('shred');
+  defer(() => dir.remove());
   const backup = await tempDir('shred-backup');
+  defer(() => backup.remove());
   const sim = await startTestCamsim({ cameras: 1 });
+  defer(() => sim.close());
   let offsetMs = 0;
   const clock = { now: () => Date.now() + offsetMs };
   const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 3, 'recording.retentionCheckSeconds': 1 }, clock);
-  t.after(async () => {
-    await app.close();
-    await sim.close();
-    await dir.remove();
-    await backup.remove();
-  });
+  defer(() => app.close());
   const camera = await app.cameras.add({ name: 'Short memory', url: sim.urls[0]!, retentionHours: 1 }, testActor);
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
   await delay(7_000);

@@ -14,6 +14,7 @@ import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { BrowserSession, codeOf } from '../helpers/login.ts';
+import { teardown, type AfterHookHost } from '../helpers/teardown.ts';
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.now()) {
@@ -21,11 +22,12 @@ function manualClock(start = Date.now()) {
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
 
-async function withApp(t: { after(fn: () => Promise<void>): void }, overrides: Record<string, unknown> = {}, clock?: { now(): number }): Promise<App> {
+async function withApp(t: AfterHookHost, overrides: Record<string, unknown> = {}, clock?: { now(): number }): Promise<App> {
+  const defer = teardown(t);
   const dir = await tempDir('identity');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path, overrides, clock);
-  t.after(() => app.close());
+  defer(() => app.close());
   return app;
 }
 
@@ -211,10 +213,11 @@ test('weak, common and default passwords are refused with a reason; no account e
 });
 
 test('the setup token creates the first administrator once, and only while no user exists', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('setup');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   const token = (await readFile(join(dir.path, 'setup-token'), 'utf8')).trim();
   const client = new BrowserSession(app);
   const bad = await client.send('POST', '/api/v1/auth/setup', { setupToken: 'guess', username: 'root', password: strongPassword() });
@@ -274,12 +277,13 @@ test('no password, session token, CSRF token, TOTP secret or API token reaches t
   const { startApp } = await import('../../src/app.ts');
   const { loadConfig } = await import('../../src/config/load.ts');
   const { createLogger } = await import('../../src/lib/logger.ts');
+  const defer = teardown(t);
   const dir = await tempDir('identity-log');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const { lines, destination } = memoryLog();
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0 } });
   const app = await startApp(config, { logger: createLogger({ level: 'debug', destination }) });
-  t.after(() => app.close());
+  defer(() => app.close());
   const { password } = await addUser(app, 'wanda', ['auditor']);
   const client = new BrowserSession(app);
   await client.attempt('wanda', 'a-wrong-password-for-the-log');

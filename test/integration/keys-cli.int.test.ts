@@ -13,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { decodeErrors } from '../helpers/media-probe.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
@@ -28,13 +29,13 @@ async function custos(...args: string[]): Promise<{ code: number; stdout: string
 }
 
 test('keys rotate re-wraps every data key and retires the old master key; fsck finds an injected corruption', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('keys-cli');
+  defer(() => dir.remove());
   const sim = await startTestCamsim({ cameras: 2 });
-  t.after(async () => {
-    await sim.close();
-    await dir.remove();
-  });
+  defer(() => sim.close());
   const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 3 });
+  defer(() => app.close());
   const ids: string[] = [];
   for (const [i, url] of sim.urls.entries()) ids.push((await app.cameras.add({ name: `Cam ${i + 1}`, url, password: `pw-${i}` }, testActor)).id);
   await waitFor('recording', 20_000, async () => (await app.cameras.list()).every((c) => app.recorder.status(c).state === 'recording'));
@@ -61,6 +62,7 @@ test('keys rotate re-wraps every data key and retires the old master key; fsck f
 
   // Everything still plays and the sealed credentials still open, under the new master key.
   const again = await startTestApp(dir.path);
+  defer(() => again.close());
   let corruptKey: string | undefined;
   try {
     for (const id of ids) await again.cameras.update(id, { enabled: false }, testActor);

@@ -9,23 +9,21 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 test('Custos records, plays back and restarts with its metadata in PostgreSQL', async (t) => {
+  const defer = teardown(t);
   const pg = await createTestDatabase('postgres');
+  // Deferred first, so it runs last: the apps' pools MUST be closed before the database is dropped.
+  defer(() => pg.close());
   // The app opens its own pool on the same database; ours only created and migrated it.
   await pg.db.destroy();
   const dir = await tempDir('pg-app');
+  defer(() => dir.remove());
   const sim = await startTestCamsim({ cameras: 1 });
-  const apps: Array<{ close(): Promise<void> }> = [];
-  // One hook, in order: the apps' pools MUST be closed before the database is dropped.
-  t.after(async () => {
-    for (const a of apps) await a.close();
-    await sim.close();
-    await dir.remove();
-    await pg.close();
-  });
+  defer(() => sim.close());
   const app = await startTestApp(dir.path, { 'database.url': pg.location, 'recording.segmentSeconds': 3 });
-  apps.push(app);
+  defer(() => app.close());
   const camera = await app.cameras.add({ name: 'On PostgreSQL', url: sim.urls[0]! }, testActor);
   const t0 = Date.now();
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
@@ -37,7 +35,7 @@ test('Custos records, plays back and restarts with its metadata in PostgreSQL', 
   await app.close();
 
   const again = await startTestApp(dir.path, { 'database.url': pg.location });
-  apps.push(again);
+  defer(() => again.close());
   assert.equal(again.recovery.removedOrphans, 0);
   const segments = await again.playback.segments(camera.id, 0, Number.MAX_SAFE_INTEGER);
   assert.ok(segments.length >= 2, `segments kept across restarts: ${segments.length}`);

@@ -12,6 +12,7 @@ import { countFrames, decodeErrors, probeErrors } from '../helpers/media-probe.t
 import { scanForPlaintext } from '../helpers/plaintext-scan.ts';
 import { testActor, testCustody } from '../helpers/audit.ts';
 import { everyRole, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const fps = 25;
 let sim: Camsim;
@@ -33,10 +34,15 @@ async function api<T>(method: string, url: string, body?: unknown): Promise<{ st
   return { status: res.statusCode, json: json as T, headers: res.headers, raw: res.body };
 }
 
+const defer = teardown({ after });
+
 before(async () => {
   dir = await tempDir('recording');
+  defer(() => dir.remove());
   sim = await startTestCamsim({ cameras: 2 });
+  defer(() => sim.close());
   app = await startTestApp(dir.path);
+  defer(() => app.close());
   root = await testPrincipal(app, { roles: everyRole });
   startedAt = Date.now();
   for (const [i, url] of sim.urls.entries()) {
@@ -51,12 +57,6 @@ before(async () => {
   });
   await delay(20_000);
   stoppedAt = Date.now();
-});
-
-after(async () => {
-  await app?.close();
-  await sim?.close();
-  await dir?.remove();
 });
 
 const range = () => ({ from: new Date(startedAt - 5_000).toISOString(), to: new Date(stoppedAt + 1_000).toISOString() });

@@ -9,17 +9,18 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { countFrames, decodeErrors } from '../helpers/media-probe.ts';
 import { testActor, testCustody } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 test('a camera killed for a few seconds goes retrying, leaves a gap in the timeline and resumes recording', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('resilience');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   let sim = await startTestCamsim({ cameras: 1 });
   const port = sim.port;
   const app = await startTestApp(dir.path);
-  t.after(async () => {
-    await app.close();
-    await sim.close();
-  });
+  // `sim` is replaced when the camera comes back: close whichever runs at the end.
+  defer(() => sim.close());
+  defer(() => app.close());
   const camera = await app.cameras.add({ name: 'Flaky', url: sim.urls[0]! }, testActor);
   const t0 = Date.now();
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');

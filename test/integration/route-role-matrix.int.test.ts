@@ -19,6 +19,7 @@ import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 /** A path with its parameters filled: ids that exist nowhere, so nothing is changed or read. */
 function pathOf(route: RouteSpec): string {
@@ -81,10 +82,11 @@ async function call(app: App, route: RouteSpec, cookie: { token: string; csrf: s
 }
 
 test('every route answers every default role (and nobody) as the role\'s permissions say', { timeout: 120_000 }, async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('matrix');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   const routes = routeTable(undefined as unknown as RouteDeps);
   const users = new Map<string, string>();
   for (const role of defaultRoles) {
@@ -111,10 +113,11 @@ test('every route answers every default role (and nobody) as the role\'s permiss
 });
 
 test('a permission held only on a site does not open a route that needs it globally, and a site grant sees only its cameras', async (t) => {
+  const defer = teardown(t);
   const dir = await tempDir('matrix-scope');
-  t.after(() => dir.remove());
+  defer(() => dir.remove());
   const app = await startTestApp(dir.path);
-  t.after(() => app.close());
+  defer(() => app.close());
   await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
   const inNorth = await app.cameras.add({ name: 'North gate', url: 'rtsp://127.0.0.1:9/n', enabled: false, siteId: 'north' }, testActor);
   const elsewhere = await app.cameras.add({ name: 'South gate', url: 'rtsp://127.0.0.1:9/s', enabled: false }, testActor);

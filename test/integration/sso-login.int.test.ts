@@ -18,6 +18,7 @@ import { startTestOp, type TestOp } from '../helpers/oidc-op.ts';
 import { startSamlIdp, type TestSamlIdp } from '../helpers/saml-idp.ts';
 import { testActor } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 const roleMap = [
   { value: 'vms-admins', role: 'admin', scope: 'global' },
@@ -31,8 +32,11 @@ describe('SSO logins through the app, against real identity providers', () => {
   let app: App;
   let publicUrl = '';
 
+  const defer = teardown({ after });
+
   before(async () => {
     dir = await tempDir('sso');
+    defer(() => dir.remove());
     const port = await freePort();
     publicUrl = `https://localhost:${port}`;
     op = await startTestOp({
@@ -44,7 +48,9 @@ describe('SSO logins through the app, against real identity providers', () => {
         erin: { claims: { preferred_username: 'erin', name: 'Erin', groups: ['vms-admins'] }, amr: ['pwd'] },
       },
     });
+    defer(() => op.close());
     idp = await startSamlIdp();
+    defer(() => idp.close());
     const idpCertFile = join(dir.path, 'idp.pem');
     await writeFile(idpCertFile, idp.certPem);
     app = await startTestApp(join(dir.path, 'data'), {
@@ -52,14 +58,8 @@ describe('SSO logins through the app, against real identity providers', () => {
       'identity.oidc': [{ id: 'corp', name: 'Corp SSO', issuer: op.issuer, clientId: 'custos', clientSecret: 'sso-test-client-secret', caFile: op.caFile, roleMap, mfaAmr: ['otp'] }],
       'identity.saml': [{ id: 'partner', name: 'Partner IdP', entryPoint: idp.ssoUrl, idpIssuer: idp.entityId, idpCertFile, roleMap, roleAttribute: 'groups', mfaAuthnContexts: ['urn:custos:test:mfa'] }],
     });
+    defer(() => app.close());
     await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
-  });
-
-  after(async () => {
-    await app?.close();
-    await op?.close();
-    await idp?.close();
-    await dir?.remove();
   });
 
   /** Runs an OIDC login as `account`; returns the session cookie (or the failed response). */

@@ -13,6 +13,7 @@ import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harn
 import { decodeErrors } from '../helpers/media-probe.ts';
 import { isAppError } from '../../src/lib/errors.ts';
 import { testActor } from '../helpers/audit.ts';
+import { teardown } from '../helpers/teardown.ts';
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -23,14 +24,13 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 test('with the master key in SoftHSM2, recordings survive a restart, and a wrong PIN or missing token stops start-up without touching them', async (t) => {
+  const defer = teardown(t);
   const hsm = await createSoftHsm();
+  defer(() => hsm.cleanup());
   const dir = await tempDir('hsm');
+  defer(() => dir.remove());
   const sim = await startTestCamsim({ cameras: 1 });
-  t.after(async () => {
-    await sim.close();
-    await dir.remove();
-    await hsm.cleanup();
-  });
+  defer(() => sim.close());
   const keys = (pin: string, tokenLabel = hsm.tokenLabel) => ({
     'keys.provider': 'pkcs11',
     'keys.pkcs11.module': hsm.module,
@@ -40,6 +40,7 @@ test('with the master key in SoftHSM2, recordings survive a restart, and a wrong
   });
 
   const first = await startTestApp(dir.path, keys(hsm.pin));
+  defer(() => first.close());
   const camera = await first.cameras.add({ name: 'HSM', url: sim.urls[0]!, password: 'camera-secret' }, testActor);
   await waitFor('recording', 20_000, () => first.recorder.status(camera).state === 'recording');
   await delay(7_000);
@@ -59,7 +60,7 @@ test('with the master key in SoftHSM2, recordings survive a restart, and a wrong
   }
 
   const second = await startTestApp(dir.path, { ...keys(hsm.pin) });
-  t.after(() => second.close());
+  defer(() => second.close());
   await second.cameras.update(camera.id, { enabled: false }, testActor);
   await second.recorder.reconcile();
   assert.equal((await second.cameras.get(camera.id)).password, 'camera-secret', 'the sealed credential opens with the HSM key');

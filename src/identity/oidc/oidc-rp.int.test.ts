@@ -16,6 +16,7 @@ import { isAppError, type ErrorCode } from '../../lib/errors.ts';
 import { OidcTestBrowser, type LoginChoice } from '../../../test/helpers/oidc-browser.ts';
 import { jwtPayload, startTestOp, type TestAccount, type TestOp } from '../../../test/helpers/oidc-op.ts';
 import { OidcRelyingParty, type PendingOidcLogin } from './oidc-rp.ts';
+import { teardown } from '../../../test/helpers/teardown.ts';
 
 const publicUrl = 'https://custos.test';
 const redirectUri = (id: string): string => `${publicUrl}/api/v1/auth/oidc/${id}/callback`;
@@ -83,10 +84,9 @@ describe('OIDC relying party against a real OpenID Provider', () => {
     op.tamperTokenResponse = null;
   });
 
-  after(async () => {
-    await op.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const defer = teardown({ after });
+  defer(() => rm(dir, { recursive: true, force: true }));
+  defer(() => op.close());
 
   describe('discovery', () => {
     it('refuses an http:// issuer before any request', async () => {

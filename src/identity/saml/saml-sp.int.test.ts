@@ -18,6 +18,7 @@ import {
 } from '../../../test/helpers/saml-forge.ts';
 import { createAssertionReplayStore } from './assertion-replay.store.ts';
 import { SamlServiceProvider } from './saml-sp.ts';
+import { teardown } from '../../../test/helpers/teardown.ts';
 
 // Real: the IdP (samlify over node:http on loopback), node-saml, SQLite for the replay store.
 
@@ -68,12 +69,11 @@ describe('SAML service provider against a real IdP', () => {
     idp.trust(sp.metadata());
     rogue.trust(sp.metadata());
   });
-  after(async () => {
-    await idp.close();
-    await rogue.close();
-    await database.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const defer = teardown({ after });
+  defer(() => rm(dir, { recursive: true, force: true }));
+  defer(() => database.close());
+  defer(() => rogue.close());
+  defer(() => idp.close());
   beforeEach(() => {
     offsetMs = 0;
   });

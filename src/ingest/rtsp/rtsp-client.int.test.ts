@@ -12,6 +12,7 @@ import type { Camsim } from '../../../tools/camsim/camsim.ts';
 import { parseRtpPacket } from '../rtp/rtp-packet.ts';
 import { openRtspSession } from './rtsp-client.ts';
 import type { RtspSession, RtspSessionOptions } from './rtsp-client.ts';
+import { teardown } from '../../../test/helpers/teardown.ts';
 
 const username = 'operator';
 const password = 'pa55:w"rd@cam';
@@ -130,10 +131,9 @@ describe('RTSPS client against camsim --tls', () => {
     dir = await tempDir('rtsp-tls');
     otherPem = (await loadOrMakeSelfSigned(dir.path, 'other', 'CN=localhost, O=Another')).cert;
   });
-  after(async () => {
-    await sim.close();
-    await dir.remove();
-  });
+  const defer = teardown({ after });
+  defer(() => dir.remove());
+  defer(() => sim.close());
 
   it('plays with the camera certificate pinned', { timeout: 20_000 }, async () => {
     assert.match(sim.urls[0] ?? '', /^rtsps:/);
