@@ -12,7 +12,7 @@ import type { Authenticator } from './authenticator.ts';
 import { verifyPassword } from './credentials/password-hash.ts';
 import type { FactorStore } from './factors.ts';
 import type { LoginResult, LoginService, LoginStage } from './login.service.ts';
-import type { MfaEnrolment } from './mfa-enrolment.ts';
+import type { Enrolled, MfaEnrolment } from './mfa-enrolment.ts';
 import type { OpenSession, Sessions } from './sessions.ts';
 import type { StoredSession } from './session.ts';
 import type { SetupTokens } from './setup-token.ts';
@@ -36,6 +36,12 @@ export interface AuthRouteDeps {
 export function sendLogin(reply: FastifyReply, result: { open: OpenSession; stage: LoginStage; user: LoginResult['user'] }): z.infer<typeof api.loginResult> {
   void reply.header('set-cookie', sessionCookie(result.open.token));
   return { stage: result.stage, user: { id: result.user.id, username: result.user.username, displayName: result.user.displayName }, csrfToken: result.open.session.csrf };
+}
+
+/** Sets the rotated session's cookie and answers with a finished enrolment. */
+function sendEnrolled(reply: FastifyReply, done: Enrolled): z.infer<typeof api.enrolled> {
+  void reply.header('set-cookie', sessionCookie(done.open.token));
+  return { stage: 'complete' as const, csrfToken: done.open.session.csrf, recoveryCodes: done.recoveryCodes };
 }
 
 const need = <T>(value: T | null, what: string): T => {
@@ -157,11 +163,7 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       tag: 'auth',
       body: api.codeBody,
       response: { status: 200, schema: api.enrolled },
-      handler: async ({ principal, session, body, audit, reply }) => {
-        const done = await deps.enrolment.confirmTotp(await userOf(principal), pending(session), body.code, audit);
-        void reply.header('set-cookie', sessionCookie(done.open.token));
-        return { stage: 'complete' as const, csrfToken: done.open.session.csrf, recoveryCodes: done.recoveryCodes };
-      },
+      handler: async ({ principal, session, body, audit, reply }) => sendEnrolled(reply, await deps.enrolment.confirmTotp(await userOf(principal), pending(session), body.code, audit)),
     }),
     defineRoute({
       method: 'POST',
@@ -181,11 +183,8 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       tag: 'auth',
       body: api.passkeyRegistration,
       response: { status: 200, schema: api.enrolled },
-      handler: async ({ principal, session, body, audit, reply }) => {
-        const done = await deps.enrolment.registerPasskey(await userOf(principal), pending(session), body.challengeId, body.response, body.name, audit);
-        void reply.header('set-cookie', sessionCookie(done.open.token));
-        return { stage: 'complete' as const, csrfToken: done.open.session.csrf, recoveryCodes: done.recoveryCodes };
-      },
+      handler: async ({ principal, session, body, audit, reply }) =>
+        sendEnrolled(reply, await deps.enrolment.registerPasskey(await userOf(principal), pending(session), body.challengeId, body.response, body.name, audit)),
     }),
     defineRoute({
       method: 'GET',

@@ -6,6 +6,7 @@
 import { webcrypto } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type * as X509 from '@peculiar/x509';
 
 /** PEM certificate and PKCS#8 private key. */
 export interface CertificatePair {
@@ -42,18 +43,36 @@ export async function loadOrMakeSelfSigned(dir: string, name: string, subject: s
   return made;
 }
 
-async function makeSelfSigned(subject: string): Promise<CertificatePair> {
-  // Loaded only when a certificate is made: @peculiar/x509 needs the reflect-metadata polyfill,
-  // a global side effect kept out of every other start.
+/**
+ * @peculiar/x509 wired to Node's WebCrypto. Loaded only when a certificate is made: it needs the
+ * reflect-metadata polyfill, a global side effect kept out of every other start.
+ */
+export async function loadX509(): Promise<{ x509: typeof X509; crypto: Crypto }> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   const crypto = webcrypto as unknown as Crypto;
   x509.cryptoProvider.set(crypto);
+  return { x509, crypto };
+}
+
+/** A random positive 128-bit certificate serial number, in hex (the top bit clear: DER integers are signed). */
+export function randomSerial(crypto: Crypto): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+}
+
+/** A private key exported as PKCS#8 DER, in PEM. */
+export function pkcs8Pem(der: ArrayBuffer): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+}
+
+async function makeSelfSigned(subject: string): Promise<CertificatePair> {
+  const { x509, crypto } = await loadX509();
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: randomSerial(crypto),
     name: subject,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + validDays * 86_400_000),
@@ -70,7 +89,5 @@ async function makeSelfSigned(subject: string): Promise<CertificatePair> {
       ]),
     ],
   });
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const b64 = Buffer.from(pkcs8).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  return { cert: cert.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n` };
+  return { cert: cert.toString('pem'), key: pkcs8Pem(await crypto.subtle.exportKey('pkcs8', keys.privateKey)) };
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { startCamsim, type Camsim, type CamsimOptions } from '../../tools/camsim/camsim.ts';
+import type { Defer } from './teardown.ts';
 
 /** Where tests keep the generated camsim clip, so it is made once per machine. */
 export const clipCacheDir = join(tmpdir(), 'custos-test-clips');
@@ -43,6 +44,18 @@ export async function startTestApp(dataDir: string, overrides: Record<string, un
     },
   });
   return startApp(config, { logger: createLogger({ level: process.env.CUSTOS_TEST_LOG ?? 'silent' }), ...(clock ? { clock } : {}) });
+}
+
+/**
+ * `startTestApp` on a fresh data directory named after `prefix`; `defer` closes the app and then
+ * removes the directory.
+ */
+export async function startDeferredTestApp(defer: Defer, prefix: string, overrides: Record<string, unknown> = {}, clock?: Clock): Promise<{ app: App; dataDir: string }> {
+  const dir = await tempDir(prefix);
+  defer(() => dir.remove());
+  const app = await startTestApp(dir.path, overrides, clock);
+  defer(() => app.close());
+  return { app, dataDir: dir.path };
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws `what`). */

@@ -15,7 +15,7 @@ import { errorCodes } from '../../src/lib/errors.ts';
 import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
+import { memoryLog, startDeferredTestApp, tempDir } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
 import { testPrincipal } from '../helpers/access.ts';
 import { teardown } from '../helpers/teardown.ts';
@@ -79,10 +79,7 @@ test('docs/reference/permissions.md lists every permission, role and route as th
 
 test('the listener speaks TLS 1.3 only and sends HSTS; unknown paths get problem+json', async (t) => {
   const defer = teardown(t);
-  const dir = await tempDir('tls');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
+  const { app } = await startDeferredTestApp(defer, 'tls');
   const port = Number(new URL(app.url).port);
   const tls12 = await new Promise<string>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
@@ -158,10 +155,7 @@ test('camera credentials are accepted but never returned by the API nor written 
 test('a live WebSocket opened by a page of another origin is refused', async (t) => {
   const { default: WebSocket } = await import('ws');
   const defer = teardown(t);
-  const dir = await tempDir('origin');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
+  const { app } = await startDeferredTestApp(defer, 'origin');
   const camera = await app.cameras.add({ name: 'Any', url: 'rtsp://127.0.0.1:9/x', enabled: false }, testActor);
   const viewer = await testPrincipal(app, { roles: ['viewer'] });
   const wsUrl = `${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`;
@@ -179,10 +173,7 @@ test('a live WebSocket opened by a page of another origin is refused', async (t)
 
 test('cameras are changed and removed over the API, and validation errors name the field', async (t) => {
   const defer = teardown(t);
-  const dir = await tempDir('crud');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
+  const { app } = await startDeferredTestApp(defer, 'crud');
   const root = await testPrincipal(app, { roles: ['admin'] });
   const health = await app.server.inject({ method: 'GET', url: '/healthz' });
   assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0' });

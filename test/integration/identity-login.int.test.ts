@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { App } from '../../src/app.ts';
 import { totpCode } from '../../src/identity/credentials/totp.ts';
-import { memoryLog, startTestApp, tempDir } from '../helpers/harness.ts';
+import { memoryLog, startDeferredTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { BrowserSession, codeOf } from '../helpers/login.ts';
@@ -23,12 +23,7 @@ function manualClock(start = Date.now()) {
 }
 
 async function withApp(t: AfterHookHost, overrides: Record<string, unknown> = {}, clock?: { now(): number }): Promise<App> {
-  const defer = teardown(t);
-  const dir = await tempDir('identity');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path, overrides, clock);
-  defer(() => app.close());
-  return app;
+  return (await startDeferredTestApp(teardown(t), 'identity', overrides, clock)).app;
 }
 
 async function addUser(app: App, username: string, roles: string[], password = strongPassword()) {
@@ -214,11 +209,8 @@ test('weak, common and default passwords are refused with a reason; no account e
 
 test('the setup token creates the first administrator once, and only while no user exists', async (t) => {
   const defer = teardown(t);
-  const dir = await tempDir('setup');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
-  const token = (await readFile(join(dir.path, 'setup-token'), 'utf8')).trim();
+  const { app, dataDir } = await startDeferredTestApp(defer, 'setup');
+  const token = (await readFile(join(dataDir, 'setup-token'), 'utf8')).trim();
   const client = new BrowserSession(app);
   const bad = await client.send('POST', '/api/v1/auth/setup', { setupToken: 'guess', username: 'root', password: strongPassword() });
   assert.equal(codeOf(bad), 'FORBIDDEN');

@@ -16,7 +16,7 @@ import { defaultRoles } from '../../src/access/roles.ts';
 import { routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
-import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { teardown } from '../helpers/teardown.ts';
@@ -83,10 +83,7 @@ async function call(app: App, route: RouteSpec, cookie: { token: string; csrf: s
 
 test('every route answers every default role (and nobody) as the role\'s permissions say', { timeout: 120_000 }, async (t) => {
   const defer = teardown(t);
-  const dir = await tempDir('matrix');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
+  const { app } = await startDeferredTestApp(defer, 'matrix');
   const routes = routeTable(undefined as unknown as RouteDeps);
   const users = new Map<string, string>();
   for (const role of defaultRoles) {
@@ -114,10 +111,7 @@ test('every route answers every default role (and nobody) as the role\'s permiss
 
 test('a permission held only on a site does not open a route that needs it globally, and a site grant sees only its cameras', async (t) => {
   const defer = teardown(t);
-  const dir = await tempDir('matrix-scope');
-  defer(() => dir.remove());
-  const app = await startTestApp(dir.path);
-  defer(() => app.close());
+  const { app } = await startDeferredTestApp(defer, 'matrix-scope');
   await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
   const inNorth = await app.cameras.add({ name: 'North gate', url: 'rtsp://127.0.0.1:9/n', enabled: false, siteId: 'north' }, testActor);
   const elsewhere = await app.cameras.add({ name: 'South gate', url: 'rtsp://127.0.0.1:9/s', enabled: false }, testActor);
