@@ -193,6 +193,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
+    hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
     ...identity,
     users: identity.users,
     tokens: identity.tokens,

@@ -6,6 +6,9 @@ import { AppError } from '../lib/errors.ts';
 import type { ExportsService } from '../playback/exports.service.ts';
 import type { Approval } from './approval.ts';
 import type { Principal } from './principal.ts';
+import type { SensitiveChange } from './sensitive-change.ts';
+import type { SitesService } from './sites.service.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
 import type { UsersService } from '../identity/users.service.ts';
@@ -17,6 +20,7 @@ export interface ApprovalRouteDeps {
   readonly cameras: CamerasService;
   readonly grants: GrantsService;
   readonly users: UsersService;
+  readonly sites: SitesService;
 }
 
 /**
@@ -76,7 +80,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       url: '/api/v1/approvals/:id/decision',
       access: 'self',
       audit: 'access.approval.decided',
-      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, and must not be the requester); an approved export starts and an approved grant is made at once',
+      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, camera.manage globally for a site, and must not be the requester); an approved export starts, and an approved grant or camera/site change is made, at once',
       tag: 'access',
       params: api.approvalParams,
       body: api.approvalDecision,
@@ -93,6 +97,11 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
           const grant = await deps.grants.grant(await deps.users.get(g.userId), { role: g.role, scope: g.scope, expiresMs: g.expiresMs }, requester, `approved:${decided.id}`);
           return approvalDto(await deps.approvals.use(decided.id, { grantId: grant.id }), viewer);
         }
+        if (decided.action === 'camera.manage') {
+          // The change is made by the requester; the approval is in its audit event's correlation.
+          await applySensitiveChange(deps, decided.details as SensitiveChange, { ...audit, actor: { kind: 'user' as const, id: decided.requestedBy } });
+          return approvalDto(await deps.approvals.use(decided.id, { applied: true }), viewer);
+        }
         const d = decided.details as { from: string; to: string; reason: string; requestedFor: string };
         const camera = await deps.cameras.get(decided.cameraId ?? '');
         // The export acts for the requester; the approval is part of its chain of custody.
@@ -107,4 +116,22 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
 /** `user:<id>` of the caller, as approvals name people. */
 function viewerOf(principal: Principal | null): string {
   return principal ? `user:${principal.userId}` : '';
+}
+
+/** Makes an approved change that weakens a four-eyes site, as its requester. */
+async function applySensitiveChange(deps: ApprovalRouteDeps, change: SensitiveChange, by: AuditContext): Promise<void> {
+  switch (change.change) {
+    case 'site.fourEyesOff':
+      await deps.sites.updateSite(change.siteId, { fourEyes: false }, by);
+      return;
+    case 'camera.move':
+      await deps.cameras.update(change.cameraId, { siteId: change.siteId }, by);
+      return;
+    case 'camera.retention':
+      await deps.cameras.update(change.cameraId, { retentionHours: change.retentionHours }, by);
+      return;
+    case 'camera.delete':
+      await deps.cameras.remove(change.cameraId, by);
+      return;
+  }
 }
