@@ -32,7 +32,7 @@ import { buildLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
 import { recorderActor, SegmentLeaves } from './recording/segment-leaves.ts';
 import type { RecordingEvent } from './recording/camera-recorder.ts';
-import { SegmentReadAudit } from './playback/segment-read-audit.ts';
+import { PlaybackAudit } from './playback/playback-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/worker-ingest.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -192,7 +192,8 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     ledger,
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
-    segmentReads: new SegmentReadAudit(audit, clock),
+    playbackAudit: new PlaybackAudit(audit, clock),
+    hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
     ...identity,
     users: identity.users,
     tokens: identity.tokens,

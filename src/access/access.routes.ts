@@ -53,7 +53,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteSpec[] {
       access: 'user.manage',
       scope: 'global',
       audit: 'access.grant.created',
-      summary: 'Grant a role on a scope to a user (never to yourself; external users need an expiry); a sensitive role waits for a second administrator (APPROVAL_REQUIRED)',
+      summary: 'Grant a role on a scope to a user (never to yourself; external users need an expiry); a sensitive role, or playback, export or unmasking on a scope covering a four-eyes site, waits for a second administrator (APPROVAL_REQUIRED)',
       tag: 'access',
       body: api.grantCreate,
       response: { status: 201, schema: api.grantDto },
@@ -61,7 +61,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteSpec[] {
         const user = await deps.users.get(body.userId);
         const request = { role: body.role, scope: body.scope, expiresMs: body.expiresAt ? Date.parse(body.expiresAt) : null };
         const by = { audit, userId: principal?.userId ?? null };
-        if (principal && deps.grants.needsApproval(body.role)) {
+        if (principal && (await deps.grants.needsApproval(body.role, body.scope))) {
           // Four-eyes: refused now if any rule forbids it, otherwise filed for a second person.
           await deps.grants.check(user, request, by);
           const approval = await deps.approvals.request('access.grant', null, { userId: user.id, username: user.username, ...request }, principal, audit);

@@ -1,9 +1,12 @@
 /** A four-eyes request. */
 export interface Approval {
   readonly id: string;
-  /** The permission the action needs (`access.grant`: a grant, which needs `user.manage`). */
-  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant';
-  /** The camera of an export or unmask; null for a grant. */
+  /**
+   * The permission the action needs (`access.grant`: a grant, which needs `user.manage`;
+   * `camera.manage`: a SensitiveChange in `details`).
+   */
+  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant' | 'camera.manage';
+  /** The camera of an export, unmask or camera change; null for a grant or a site change. */
   readonly cameraId: string | null;
   readonly details: Record<string, unknown>;
   /** `user:<id>` of the requester. */

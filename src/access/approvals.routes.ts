@@ -5,6 +5,10 @@ import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
 import type { ExportsService } from '../playback/exports.service.ts';
 import type { Approval } from './approval.ts';
+import type { Principal } from './principal.ts';
+import type { SensitiveChange } from './sensitive-change.ts';
+import type { SitesService } from './sites.service.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
 import type { UsersService } from '../identity/users.service.ts';
@@ -16,13 +20,21 @@ export interface ApprovalRouteDeps {
   readonly cameras: CamerasService;
   readonly grants: GrantsService;
   readonly users: UsersService;
+  readonly sites: SitesService;
 }
 
-function approvalDto(a: Approval): z.infer<typeof api.approvalDto> {
+/**
+ * The wire form of a request as `viewer` (`user:<id>`) sees it: the export an approval started
+ * belongs to its requester and approver, so only they see its id (issue 11 item 10).
+ */
+function approvalDto(a: Approval, viewer: string): z.infer<typeof api.approvalDto> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const exportId = typeof a.details.exportId === 'string' ? a.details.exportId : null;
+  const owner = viewer === a.requestedBy || viewer === a.decidedBy;
+  const { exportId: produced, ...shown } = a.details;
+  const exportId = owner && typeof produced === 'string' ? produced : null;
+  const details = owner ? a.details : shown;
   const grantId = typeof a.details.grantId === 'string' ? a.details.grantId : null;
-  return { id: a.id, action: a.action, cameraId: a.cameraId, details: a.details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
+  return { id: a.id, action: a.action, cameraId: a.cameraId, details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
 }
 
 const unmaskRequest = z.strictObject({ action: z.literal('privacy.unmask'), cameraId: z.uuid(), reason: z.string().trim().min(3).max(500) });
@@ -37,7 +49,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       summary: 'Four-eyes requests you filed or could decide',
       tag: 'access',
       response: { status: 200, schema: z.array(api.approvalDto) },
-      handler: async ({ access }) => (await deps.approvals.list(access)).map(approvalDto),
+      handler: async ({ access, principal }) => (await deps.approvals.list(access)).map((a) => approvalDto(a, viewerOf(principal))),
     }),
     defineRoute({
       method: 'GET',
@@ -47,7 +59,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       tag: 'access',
       params: api.approvalParams,
       response: { status: 200, schema: api.approvalDto },
-      handler: async ({ params, access }) => approvalDto(await deps.approvals.get(params.id, access)),
+      handler: async ({ params, access, principal }) => approvalDto(await deps.approvals.get(params.id, access), viewerOf(principal)),
     }),
     defineRoute({
       method: 'POST',
@@ -60,7 +72,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       response: { status: 201, schema: api.approvalDto },
       handler: async ({ body, access, principal, audit }) => {
         await access.requireCamera('privacy.unmask', body.cameraId);
-        return approvalDto(await deps.approvals.request('privacy.unmask', body.cameraId, { reason: body.reason }, principal!, audit));
+        return approvalDto(await deps.approvals.request('privacy.unmask', body.cameraId, { reason: body.reason }, principal!, audit), viewerOf(principal));
       },
     }),
     defineRoute({
@@ -68,7 +80,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       url: '/api/v1/approvals/:id/decision',
       access: 'self',
       audit: 'access.approval.decided',
-      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, and must not be the requester); an approved export starts and an approved grant is made at once',
+      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, camera.manage globally for a site, and must not be the requester); an approved export starts, and an approved grant or camera/site change is made, at once',
       tag: 'access',
       params: api.approvalParams,
       body: api.approvalDecision,
@@ -76,21 +88,50 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       handler: async ({ params, body, access, principal, audit }) => {
         if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first');
         const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
-        if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided);
+        const viewer = viewerOf(principal);
+        if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided, viewer);
         if (decided.action === 'access.grant') {
           const g = decided.details as { userId: string; role: string; scope: string; expiresMs: number | null };
           // The grant is made by the requester; the approval is in its audit event's correlation.
           const requester = { audit: { ...audit, actor: { kind: 'user' as const, id: decided.requestedBy } }, userId: decided.requestedBy.slice('user:'.length) };
           const grant = await deps.grants.grant(await deps.users.get(g.userId), { role: g.role, scope: g.scope, expiresMs: g.expiresMs }, requester, `approved:${decided.id}`);
-          return approvalDto(await deps.approvals.use(decided.id, { grantId: grant.id }));
+          return approvalDto(await deps.approvals.use(decided.id, { grantId: grant.id }), viewer);
+        }
+        if (decided.action === 'camera.manage') {
+          // The change is made by the requester; the approval is in its audit event's correlation.
+          await applySensitiveChange(deps, decided.details as SensitiveChange, { ...audit, actor: { kind: 'user' as const, id: decided.requestedBy } });
+          return approvalDto(await deps.approvals.use(decided.id, { applied: true }), viewer);
         }
         const d = decided.details as { from: string; to: string; reason: string; requestedFor: string };
         const camera = await deps.cameras.get(decided.cameraId ?? '');
         // The export acts for the requester; the approval is part of its chain of custody.
         const requester = { actor: { kind: 'user' as const, id: decided.requestedBy }, correlationId: audit.correlationId ?? decided.id };
-        const job = await deps.exports.create(camera, Date.parse(d.from), Date.parse(d.to), { reason: `${d.reason} [four-eyes approval ${decided.id} by ${decided.decidedBy ?? ''}]`, requestedFor: d.requestedFor }, requester);
-        return approvalDto(await deps.approvals.use(decided.id, { exportId: job.id }));
+        const job = await deps.exports.create(camera, Date.parse(d.from), Date.parse(d.to), { reason: `${d.reason} [four-eyes approval ${decided.id} by ${decided.decidedBy ?? ''}]`, requestedFor: d.requestedFor }, requester, { requestedBy: decided.requestedBy, approvedBy: decided.decidedBy });
+        return approvalDto(await deps.approvals.use(decided.id, { exportId: job.id }), viewer);
       },
     }),
   ];
+}
+
+/** `user:<id>` of the caller, as approvals name people. */
+function viewerOf(principal: Principal | null): string {
+  return principal ? `user:${principal.userId}` : '';
+}
+
+/** Makes an approved change that weakens a four-eyes site, as its requester. */
+async function applySensitiveChange(deps: ApprovalRouteDeps, change: SensitiveChange, by: AuditContext): Promise<void> {
+  switch (change.change) {
+    case 'site.fourEyesOff':
+      await deps.sites.updateSite(change.siteId, { fourEyes: false }, by);
+      return;
+    case 'camera.move':
+      await deps.cameras.update(change.cameraId, { siteId: change.siteId }, by);
+      return;
+    case 'camera.retention':
+      await deps.cameras.update(change.cameraId, { retentionHours: change.retentionHours }, by);
+      return;
+    case 'camera.delete':
+      await deps.cameras.remove(change.cameraId, by);
+      return;
+  }
 }

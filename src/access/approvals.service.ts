@@ -8,10 +8,11 @@ import type { Approval, ApprovalStore } from './approval.ts';
 import type { Principal } from './principal.ts';
 
 /**
- * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, and a sensitive grant
- * made through the API (`identity.grantApproval`), is a request that a second person must
- * approve: for footage, one holding the same permission on the camera; for a grant, one holding
- * `user.manage` globally who is not the grantee. Requester and approver MUST differ; an
+ * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, a sensitive grant
+ * made through the API (`identity.grantApproval`, or footage rights over a four-eyes site), and a
+ * change weakening a four-eyes site (SensitiveChange) are requests that a second person must
+ * approve: for footage or a camera, one holding the same permission on the camera; for a grant,
+ * one holding `user.manage` globally who is not the grantee; for a site, `camera.manage` globally. Requester and approver MUST differ; an
  * approval is used once and expires when undecided.
  */
 export class ApprovalsService {
@@ -111,8 +112,12 @@ async function visible(a: Approval, access: Access): Promise<boolean> {
   return a.requestedBy === `user:${p.userId}` || (await mayDecide(a, access));
 }
 
-/** Footage requests: the permission on the camera; grants: `user.manage` on the global scope. */
+/**
+ * Footage and camera requests: the permission on the camera; grants: `user.manage` globally; a
+ * site change (no camera): `camera.manage` globally.
+ */
 async function mayDecide(a: Approval, access: Access): Promise<boolean> {
   if (a.action === 'access.grant') return (await access.cameras('user.manage')).all;
+  if (a.action === 'camera.manage' && a.cameraId === null) return (await access.cameras('camera.manage')).all;
   return a.cameraId !== null && (await access.canCamera(a.action, a.cameraId));
 }

@@ -6,7 +6,7 @@ import type { Approval, ApprovalStore } from './approval.ts';
 
 const toApproval = (r: ApprovalTable): Approval => ({
   id: r.id,
-  action: r.action === 'privacy.unmask' || r.action === 'access.grant' ? r.action : 'recording.export',
+  action: r.action === 'privacy.unmask' || r.action === 'access.grant' || r.action === 'camera.manage' ? r.action : 'recording.export',
   cameraId: r.camera_id === '' ? null : r.camera_id,
   details: JSON.parse(r.details) as Record<string, unknown>,
   requestedBy: r.requested_by,

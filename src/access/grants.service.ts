@@ -8,6 +8,7 @@ import type { EffectiveGrant } from './principal.ts';
 import type { Roles } from './roles.ts';
 import { parseScope, scopeText, type Scope } from './scope.ts';
 import type { Grant, GrantStore } from './grant.ts';
+import { footagePermissions } from './four-eyes-scope.ts';
 
 /** Which grants made by a person through the API wait for a second person (`identity.grantApproval`). */
 export type GrantApproval = 'none' | 'sensitive' | 'all';
@@ -50,10 +51,12 @@ export class GrantsService {
   readonly #externalMaxMs: number;
   readonly #elevated: (userId: string, by: AuditContext) => Promise<void>;
   readonly #approval: GrantApproval;
+  readonly #coversFourEyes: (scope: Scope) => Promise<boolean>;
 
   /**
    * `elevated` runs after a grant is made: it ends the grantee's sessions, so that more
    * privilege is only ever used from a session id issued after it (no session is promoted).
+   * `coversFourEyes` tells whether a scope covers a camera of a four-eyes site.
    */
   constructor(deps: {
     store: GrantStore;
@@ -63,6 +66,7 @@ export class GrantsService {
     externalMaxMs: number;
     elevated: (userId: string, by: AuditContext) => Promise<void>;
     approval: GrantApproval;
+    coversFourEyes: (scope: Scope) => Promise<boolean>;
   }) {
     this.#store = deps.store;
     this.#roles = deps.roles;
@@ -71,6 +75,7 @@ export class GrantsService {
     this.#externalMaxMs = deps.externalMaxMs;
     this.#elevated = deps.elevated;
     this.#approval = deps.approval;
+    this.#coversFourEyes = deps.coversFourEyes;
   }
 
   /** Grants a role on a scope to a user. */
@@ -133,15 +138,27 @@ export class GrantsService {
   }
 
   /**
-   * True when a person granting `role` through the API needs a second person's approval
-   * (`identity.grantApproval`): `all`, or `sensitive` roles: those requiring MFA or carrying
-   * footage export, unmasking, the ledger, users, keys or configuration.
+   * True when a person granting `role` on `scope` through the API needs a second person's
+   * approval: a role carrying playback, export or unmasking on a scope that covers a four-eyes
+   * site always (the site's rule, ADR 0012); otherwise per `identity.grantApproval`: `all`, or
+   * `sensitive` roles: those requiring MFA or carrying footage export, unmasking, the ledger,
+   * users, keys or configuration.
    */
-  needsApproval(role: string): boolean {
+  async needsApproval(role: string, scope: string): Promise<boolean> {
+    const r = this.#roles.get(role);
+    if (r === undefined) return this.#approval !== 'none';
+    if (footagePermissions.some((p) => r.permissions.has(p))) {
+      let parsed: Scope | undefined;
+      try {
+        parsed = parseScope(scope);
+      } catch {
+        parsed = undefined; // refused by check() with its reason
+      }
+      if (parsed && (await this.#coversFourEyes(parsed))) return true;
+    }
     if (this.#approval === 'none') return false;
     if (this.#approval === 'all') return true;
-    const r = this.#roles.get(role);
-    return r === undefined || r.mfa || sensitivePermissions.some((p) => r.permissions.has(p));
+    return r.mfa || sensitivePermissions.some((p) => r.permissions.has(p));
   }
 
   /** Revokes a grant; NOT_FOUND when it does not exist or is already revoked. */

@@ -5,7 +5,7 @@
  */
 export const permissions = {
   'live.view': 'Watch live video of a camera.',
-  'recording.play': 'Play back recorded video and read its timeline.',
+  'recording.play': 'Play back recorded video and read its timeline (at a four-eyes site: streamed to a logged-in session, never downloaded).',
   'recording.export': 'Export recorded video as a file, and approve exports at four-eyes sites.',
   'camera.ptz': 'Move a PTZ camera.',
   'privacy.unmask': 'See video without privacy masks, and approve unmasking at four-eyes sites.',

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { AppError } from '../lib/errors.ts';
+import type { ApprovalsService } from './approvals.service.ts';
+import { requestSensitiveChange } from './sensitive-change.ts';
 import type { SitesService } from './sites.service.ts';
 
 /** Dependencies of the site and group routes. Route builders MUST NOT use them before a handler runs. */
 export interface SiteRouteDeps {
   readonly sites: SitesService;
+  readonly approvals: ApprovalsService;
 }
 
 /** Sites (with their four-eyes rule) and camera groups: the scopes of grants. */
@@ -38,12 +42,19 @@ export function siteRoutes(deps: SiteRouteDeps): RouteSpec[] {
       access: 'camera.manage',
       scope: 'global',
       audit: 'site.saved',
-      summary: 'Rename a site or switch its four-eyes rule',
+      summary: 'Rename a site or switch its four-eyes rule (switching it off waits for a second person: APPROVAL_REQUIRED)',
       tag: 'access',
       params: api.siteParams,
       body: api.siteUpdate,
       response: { status: 200, schema: api.siteDto },
-      handler: async ({ params, body, audit }) => deps.sites.updateSite(params.id, body, audit),
+      handler: async ({ params, body, audit, principal }) => {
+        const current = await deps.sites.site(params.id);
+        if (principal && current.fourEyes && body.fourEyes === false) {
+          if (body.name !== undefined && body.name !== current.name) throw new AppError('VALIDATION_FAILED', 'switching four-eyes off needs a second person\'s approval: send it alone, without name', { field: 'name' });
+          return requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId: current.id }, principal, audit);
+        }
+        return deps.sites.updateSite(params.id, body, audit);
+      },
     }),
     defineRoute({
       method: 'GET',

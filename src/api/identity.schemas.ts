@@ -177,8 +177,8 @@ export const groupUpdate = z.strictObject({ name: z.string().min(1).max(100).opt
 
 export const approvalDto = z.object({
   id: z.uuid(),
-  action: z.enum(['recording.export', 'privacy.unmask', 'access.grant']).describe('access.grant: a sensitive grant (identity.grantApproval).'),
-  cameraId: z.uuid().nullable().describe('The camera of an export or unmask; null for a grant.'),
+  action: z.enum(['recording.export', 'privacy.unmask', 'access.grant', 'camera.manage']).describe('access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.delete).'),
+  cameraId: z.uuid().nullable().describe('The camera of an export, unmask or camera change; null for a grant or a site change.'),
   details: z.record(z.string(), z.unknown()),
   requestedBy: z.string(),
   requestedAt: isoTime,

@@ -7,6 +7,8 @@ import type { LiveHub } from '../live/live-hub.ts';
 import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
 import type { CamerasService } from './cameras.service.ts';
+import type { ApprovalsService } from '../access/approvals.service.ts';
+import { requestSensitiveChange, sensitiveCameraPatch } from '../access/sensitive-change.ts';
 import { X509Certificate } from 'node:crypto';
 
 /** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */
@@ -14,6 +16,11 @@ export interface CameraRouteDeps {
   readonly cameras: CamerasService;
   readonly recorder: Recorder;
   readonly live: LiveHub;
+  readonly approvals: ApprovalsService;
+  /** True when the site applies the four-eyes rule. */
+  readonly fourEyes: (siteId: string) => Promise<boolean>;
+  /** True when the camera has recorded footage (closed or in progress). */
+  readonly hasFootage: (cameraId: string) => Promise<boolean>;
 }
 
 /** Camera CRUD. Credentials are accepted on write and never returned. */
@@ -61,16 +68,22 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       method: 'PATCH',
       url: '/api/v1/cameras/:id',
       access: 'camera.manage',
-      summary: 'Change a camera',
+      summary: 'Change a camera (at a four-eyes site, lowering retention or moving it to a site without four-eyes waits for a second person: APPROVAL_REQUIRED)',
       tag: 'cameras',
       scope: { camera: 'id' },
       params: api.idParams,
       body: api.cameraUpdate,
       audit: 'camera.updated',
       response: { status: 200, schema: api.camera },
-      handler: async ({ params, body, audit, access }) => {
+      handler: async ({ params, body, audit, access, principal }) => {
         // Moving a camera needs the permission on the site it moves to as well.
         if (body.siteId !== undefined) access.requireSite('camera.manage', body.siteId);
+        if (principal) {
+          const current = await deps.cameras.get(params.id);
+          const fourEyes = { current: await deps.fourEyes(current.siteId), target: body.siteId === undefined ? true : await deps.fourEyes(body.siteId) };
+          const sensitive = sensitiveCameraPatch(current, body, fourEyes);
+          if (sensitive) return requestSensitiveChange(deps.approvals, sensitive, principal, audit);
+        }
         return view(await deps.cameras.update(params.id, body, audit));
       },
     }),
@@ -78,13 +91,17 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       method: 'DELETE',
       url: '/api/v1/cameras/:id',
       access: 'camera.manage',
-      summary: 'Remove a camera (its recordings age out under retention)',
+      summary: 'Remove a camera (its recordings age out under the default retention); at a four-eyes site, a camera with footage waits for a second person (APPROVAL_REQUIRED)',
       tag: 'cameras',
       scope: { camera: 'id' },
       params: api.idParams,
       audit: 'camera.deleted',
       response: { status: 204 },
-      handler: async ({ params, audit }) => {
+      handler: async ({ params, audit, principal }) => {
+        const camera = await deps.cameras.get(params.id);
+        if (principal && (await deps.fourEyes(camera.siteId)) && (await deps.hasFootage(camera.id))) {
+          return requestSensitiveChange(deps.approvals, { change: 'camera.delete', cameraId: camera.id }, principal, audit);
+        }
         await deps.cameras.remove(params.id, audit);
         return undefined;
       },

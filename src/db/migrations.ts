@@ -279,4 +279,13 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_hard-access_export_owner': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Who may read and download an export: its requester and, for a four-eyes export, its
+      // approver (`user:<id>`). Null on exports made before: those stay with the camera's scope.
+      await db.schema.alterTable('exports').addColumn('requested_by', 'text').execute();
+      await db.schema.alterTable('exports').addColumn('approved_by', 'text').execute();
+      await db.schema.createIndex('exports_requested_by').on('exports').column('requested_by').execute();
+    },
+  },
 };

@@ -280,6 +280,10 @@ export interface ExportTable {
   custody: string | null;
   /** Evidence made at completion (ledger leaves, proofs, checkpoint), JSON. */
   evidence: string | null;
+  /** `user:<id>` of the requester; null for exports made before owners were kept. */
+  requested_by: string | null;
+  /** `user:<id>` of the four-eyes approver, or null. */
+  approved_by: string | null;
 }
 
 export interface DataKeyTable {

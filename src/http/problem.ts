@@ -30,6 +30,7 @@ const statusOf: Record<ErrorCode, number> = {
   CSRF_FAILED: 403,
   SSO_REFUSED: 401,
   APPROVAL_REQUIRED: 403,
+  EXPORT_REQUIRED: 403,
   SELF_APPROVAL: 403,
   INTERNAL: 500,
 };

@@ -1,5 +1,6 @@
 import { Roles } from '../access/roles.ts';
 import { createCameraPlacements } from '../access/camera-placements.store.ts';
+import { coversFourEyesSite } from '../access/four-eyes-scope.ts';
 import type { CameraPlacements } from '../access/access.ts';
 import { ApprovalsService } from '../access/approvals.service.ts';
 import { createApprovalStore } from '../access/approvals.store.ts';
@@ -63,6 +64,8 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
   const userStore = createUserStore(db);
   const factors = createFactorStore(db);
   const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
+  const siteStore = createSiteStore(db);
+  const placements = createCameraPlacements(db);
   const grants = new GrantsService({
     store: createGrantStore(db),
     roles,
@@ -70,6 +73,10 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     clock,
     externalMaxMs: config.externalMaxDays * day,
     approval: config.grantApproval,
+    coversFourEyes: async (scope) => {
+      const fourEyesSites = new Set((await siteStore.sites()).filter((s) => s.fourEyes).map((s) => s.id));
+      return coversFourEyesSite(scope, fourEyesSites, fourEyesSites.size === 0 || scope.kind === 'global' || scope.kind === 'site' ? [] : await placements.all());
+    },
     elevated: async (userId, by) => {
       const ended = await sessions.endAll(userId);
       if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });
@@ -104,9 +111,9 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     login,
     enrolment,
     setup: new SetupTokens(db, clock),
-    sites: new SitesService({ store: createSiteStore(db), audit, clock }),
+    sites: new SitesService({ store: siteStore, audit, clock }),
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
-    placements: createCameraPlacements(db),
+    placements,
     sso: new SsoProviders({ oidc: config.oidc, saml: config.saml, publicUrl: deps.publicUrl, replay: createAssertionReplayStore(db, clock), clock }),
     pendingSso: new PendingStore<PendingSso>(clock, 10 * minute),
   };

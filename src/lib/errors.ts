@@ -27,7 +27,8 @@ export const errorCodes = {
   RATE_LIMITED: 'Too many attempts from this address or for this account; wait and retry.',
   CSRF_FAILED: 'A state-changing request made with a session cookie lacked the matching CSRF token or came from another origin.',
   SSO_REFUSED: 'The identity provider response was refused (signature, audience, validity, replay or state).',
-  APPROVAL_REQUIRED: 'The action (an export at a four-eyes site, a sensitive grant) needs the approval of a second user holding the permission.',
+  APPROVAL_REQUIRED: 'The action (an export at a four-eyes site, a sensitive grant, a change weakening a four-eyes site) needs the approval of a second user holding the permission.',
+  EXPORT_REQUIRED: 'At a four-eyes site recorded video is streamed fragment by fragment to a logged-in browser; a file (a whole segment, an API client) is an export.',
   SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;

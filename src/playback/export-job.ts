@@ -13,6 +13,16 @@ export interface ExportJob {
   readonly custody: string | null;
   /** Evidence made at completion (see ExportEvidence), JSON; null until done. */
   readonly evidence: string | null;
+  /** Who may read and download it (`user:<id>`): the requester and a four-eyes approver. Null requester: made before owners were kept. */
+  readonly owners: ExportOwners;
+}
+
+/** The people an export belongs to (issue 11 item 10). */
+export interface ExportOwners {
+  /** `user:<id>` of the requester (a token acts for its user); null for exports made before owners were kept, or by the CLI. */
+  readonly requestedBy: string | null;
+  /** `user:<id>` of the second person of a four-eyes export, else null. */
+  readonly approvedBy: string | null;
 }
 
 /** Who asked for an export, why and for whom (EVD-1); all required. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { Access } from '../access/access.ts';
+import { inCameraSet, type Access } from '../access/access.ts';
 import type { ApprovalsService } from '../access/approvals.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export interface ExportRouteDeps {
 
 const exportParams = z.strictObject({ id: z.uuid() });
 
-/** Export jobs: create, poll, download. */
+/** Export jobs: create, list your own, poll, download. Only the requester and a four-eyes approver see a job. */
 export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -45,14 +45,28 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
           const approval = await deps.approvals.request('recording.export', camera.id, { from: body.from, to: body.to, reason: body.reason, requestedFor: body.requestedFor }, principal, audit);
           throw new AppError('APPROVAL_REQUIRED', 'this site requires a second person to approve exports; the request is filed', { approvalId: approval.id });
         }
-        return toDto(await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit));
+        const owners = { requestedBy: principal ? `user:${principal.userId}` : null, approvedBy: null };
+        return toDto(await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit, owners));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/exports',
+      access: 'recording.export',
+      summary: 'Your export jobs: those you requested or approved (four-eyes), newest first',
+      tag: 'exports',
+      response: { status: 200, schema: z.array(api.exportJob) },
+      handler: async ({ access }) => {
+        const mine = await deps.exports.ofUser(`user:${access.principal?.userId ?? ''}`);
+        const visible = await access.cameras('recording.export');
+        return mine.filter((job) => inCameraSet(visible, job.cameraId)).map(toDto);
       },
     }),
     defineRoute({
       method: 'GET',
       url: '/api/v1/exports/:id',
       access: 'recording.export',
-      summary: 'State of an export job',
+      summary: 'State of an export job (its requester and four-eyes approver only)',
       tag: 'exports',
       params: exportParams,
       response: { status: 200, schema: api.exportJob },
@@ -62,7 +76,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       method: 'GET',
       url: '/api/v1/exports/:id/file',
       access: 'recording.export',
-      summary: 'Download a finished export',
+      summary: 'Download a finished export (its requester and four-eyes approver only)',
       tag: 'exports',
       params: exportParams,
       audit: 'footage.export.downloaded',
@@ -83,7 +97,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       url: '/api/v1/exports/:id/evidence',
       access: 'recording.export',
       audit: 'footage.export.downloaded',
-      summary: 'Download the evidence package (zip: MP4, manifest, chain of custody, ledger proofs, checkpoint); verify it with custos export verify',
+      summary: 'Download the evidence package (zip: MP4, manifest, chain of custody, ledger proofs, checkpoint; requester and four-eyes approver only); verify it with custos export verify',
       tag: 'exports',
       params: exportParams,
       response: { status: 200, mediaType: 'application/zip' },
@@ -126,9 +140,12 @@ function toDto(job: ExportJob): api.ExportJobDto {
   };
 }
 
-/** The job, when the caller may export its camera; NOT_FOUND otherwise (as for a missing job). */
+/**
+ * The job, when it is the caller's (requested or approved by them) and they may still export its
+ * camera; NOT_FOUND otherwise, as for a missing job.
+ */
 async function jobInScope(deps: ExportRouteDeps, id: string, access: Access): Promise<ExportJob> {
-  const job = await deps.exports.get(id);
+  const job = await deps.exports.owned(id, `user:${access.principal?.userId ?? ''}`);
   if (!(await access.canCamera('recording.export', job.cameraId))) throw new AppError('NOT_FOUND', 'no such export');
   return job;
 }

@@ -6,7 +6,7 @@ import { custodyBytes, custodySha256 as custodyHash, type CustodyRecord } from '
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { CustodyRequest, ExportEvidence, ExportJob } from './export-job.ts';
+import type { CustodyRequest, ExportEvidence, ExportJob, ExportOwners } from './export-job.ts';
 import type { Exporter } from './vault-exporter.ts';
 import type { PlaybackService } from './playback.service.ts';
 
@@ -17,6 +17,8 @@ export interface ExportStore {
   get(id: string): Promise<ExportJob | undefined>;
   /** Jobs that were pending or running when the server stopped. */
   unfinished(): Promise<ExportJob[]>;
+  /** Jobs `user` (`user:<id>`) requested or approved, newest first, at most `limit`. */
+  ofUser(user: string, limit: number): Promise<ExportJob[]>;
 }
 
 /** What exports need of the audit ledger. */
@@ -70,7 +72,7 @@ export class ExportsService {
    * Accepts an export of an existing camera's range; NO_RECORDING when nothing is there,
    * AUDIT_UNAVAILABLE (nothing accepted) when the request cannot be committed to the ledger.
    */
-  async create(camera: { id: string; name: string }, fromMs: number, toMs: number, request: CustodyRequest, by: AuditContext): Promise<ExportJob> {
+  async create(camera: { id: string; name: string }, fromMs: number, toMs: number, request: CustodyRequest, by: AuditContext, owners: ExportOwners): Promise<ExportJob> {
     await this.#playback.select(camera.id, fromMs, toMs);
     const id = randomUUID();
     const now = this.#clock.now();
@@ -98,7 +100,7 @@ export class ExportsService {
       requestedFor: request.requestedFor,
       producer,
     };
-    const job: ExportJob = { id, cameraId: camera.id, fromMs, toMs, state: 'pending', bytes: null, error: null, createdMs: now, finishedMs: null, custody: canonicalJson(custody), evidence: null };
+    const job: ExportJob = { id, cameraId: camera.id, fromMs, toMs, state: 'pending', bytes: null, error: null, createdMs: now, finishedMs: null, custody: canonicalJson(custody), evidence: null, owners };
     await this.#store.insert(job);
     this.#queue = this.#queue.then(() => this.#run(job));
     return job;
@@ -109,6 +111,23 @@ export class ExportsService {
     const job = await this.#store.get(id);
     if (!job) throw new AppError('NOT_FOUND', 'export not found');
     return job;
+  }
+
+  /**
+   * A job `user` (`user:<id>`) may read and download: they requested or approved it (issue 11
+   * item 10). A job made before owners were kept (no requester) is left to the camera's scope,
+   * which the caller checks as for every job. NOT_FOUND otherwise, as for a missing job.
+   */
+  async owned(id: string, user: string): Promise<ExportJob> {
+    const job = await this.get(id);
+    const { requestedBy, approvedBy } = job.owners;
+    if (requestedBy !== null && requestedBy !== user && approvedBy !== user) throw new AppError('NOT_FOUND', 'export not found');
+    return job;
+  }
+
+  /** The jobs `user` (`user:<id>`) requested or approved, newest first (at most 200). */
+  ofUser(user: string): Promise<ExportJob[]> {
+    return this.#store.ofUser(user, 200);
   }
 
   /** The MP4 of a finished job and its size; the download is audited first. */

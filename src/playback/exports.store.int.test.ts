@@ -14,7 +14,7 @@ for (const engine of engines) {
 
     test('a job round-trips, changes state, and unfinished jobs are found for recovery', async () => {
       const store = createExportStore(database.db);
-      const job: ExportJob = { id: '00000000-0000-4000-8000-00000000e001', cameraId: 'cam', fromMs: 1_795_000_000_000, toMs: 1_795_000_060_000, state: 'pending', bytes: null, error: null, createdMs: 1_795_000_100_000, finishedMs: null, custody: '{"v":1}', evidence: null };
+      const job: ExportJob = { id: '00000000-0000-4000-8000-00000000e001', cameraId: 'cam', fromMs: 1_795_000_000_000, toMs: 1_795_000_060_000, state: 'pending', bytes: null, error: null, createdMs: 1_795_000_100_000, finishedMs: null, custody: '{"v":1}', evidence: null, owners: { requestedBy: 'user:a', approvedBy: null } };
       await store.insert(job);
       assert.deepEqual(await store.get(job.id), job);
       assert.deepEqual((await store.unfinished()).map((j) => j.id), [job.id]);
@@ -23,6 +23,16 @@ for (const engine of engines) {
       assert.deepEqual(await store.get(job.id), done);
       assert.deepEqual(await store.unfinished(), []);
       assert.equal(await store.get('00000000-0000-4000-8000-00000000e002'), undefined);
+    });
+
+    test('the exports of a user are those they requested or approved, newest first, and no one else\'s', async () => {
+      const store = createExportStore(database.db);
+      const base: ExportJob = { id: '', cameraId: 'cam', fromMs: 1, toMs: 2, state: 'done', bytes: 1, error: null, createdMs: 0, finishedMs: 3, custody: null, evidence: null, owners: { requestedBy: null, approvedBy: null } };
+      const job = (n: number, requestedBy: string | null, approvedBy: string | null): ExportJob => ({ ...base, id: `00000000-0000-4000-8000-0000000f000${n}`, createdMs: 1_795_000_000_000 + n, owners: { requestedBy, approvedBy } });
+      for (const j of [job(1, 'user:r', null), job(2, 'user:x', 'user:r'), job(3, 'user:x', 'user:y'), job(4, null, null)]) await store.insert(j);
+      assert.deepEqual((await store.ofUser('user:r', 10)).map((j) => j.id.slice(-1)), ['2', '1']);
+      assert.deepEqual((await store.ofUser('user:y', 10)).map((j) => j.owners), [{ requestedBy: 'user:x', approvedBy: 'user:y' }]);
+      assert.deepEqual(await store.ofUser('user:nobody', 10), []);
     });
   });
 }

@@ -16,6 +16,10 @@ export function createExportStore(db: Db): ExportStore {
       const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toJob(row);
     },
+    async ofUser(user, limit) {
+      const rows = await db.selectFrom('exports').selectAll().where((eb) => eb.or([eb('requested_by', '=', user), eb('approved_by', '=', user)])).orderBy('created_ms', 'desc').limit(limit).execute();
+      return rows.map(toJob);
+    },
     async unfinished() {
       const rows = await db.selectFrom('exports').selectAll().where('state', 'in', ['pending', 'running']).execute();
       return rows.map(toJob);
@@ -24,9 +28,9 @@ export function createExportStore(db: Db): ExportStore {
 }
 
 function toRow(job: ExportJob): Omit<ExportTable, 'created_ms'> {
-  return { id: job.id, camera_id: job.cameraId, from_ms: job.fromMs, to_ms: job.toMs, state: job.state, bytes: job.bytes, error: job.error, finished_ms: job.finishedMs, custody: job.custody, evidence: job.evidence };
+  return { id: job.id, camera_id: job.cameraId, from_ms: job.fromMs, to_ms: job.toMs, state: job.state, bytes: job.bytes, error: job.error, finished_ms: job.finishedMs, custody: job.custody, evidence: job.evidence, requested_by: job.owners.requestedBy, approved_by: job.owners.approvedBy };
 }
 
 function toJob(r: ExportTable): ExportJob {
-  return { id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, bytes: r.bytes, error: r.error, createdMs: r.created_ms, finishedMs: r.finished_ms, custody: r.custody, evidence: r.evidence };
+  return { id: r.id, cameraId: r.camera_id, fromMs: r.from_ms, toMs: r.to_ms, state: r.state, bytes: r.bytes, error: r.error, createdMs: r.created_ms, finishedMs: r.finished_ms, custody: r.custody, evidence: r.evidence, owners: { requestedBy: r.requested_by, approvedBy: r.approved_by } };
 }

@@ -7,16 +7,18 @@ import type { SegmentStore } from '../recording/segment-store.ts';
 import type { PlaybackService } from './playback.service.ts';
 import { parseRange } from './time-range.ts';
 import { parseByteRange } from './byte-range.ts';
-import type { AuditSink } from '../audit/ledger.ts';
-import type { SegmentReadAudit } from './segment-read-audit.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { PlaybackAudit } from './playback-audit.ts';
+import { assertStreamable } from './four-eyes-stream.ts';
 
 /** Dependencies of the playback routes. Route builders MUST NOT use them before a handler runs. */
 export interface PlaybackRouteDeps {
   readonly cameras: CamerasService;
   readonly playback: PlaybackService;
   readonly store: SegmentStore;
-  readonly audit: AuditSink;
-  readonly segmentReads: SegmentReadAudit;
+  readonly playbackAudit: PlaybackAudit;
+  /** True when the site applies the four-eyes rule (its footage is streamed, never downloaded). */
+  readonly fourEyes: (siteId: string) => Promise<boolean>;
 }
 
 /** `<segment id>.mp4`: ffmpeg's HLS reader only fetches segment URIs with a media extension. */
@@ -60,24 +62,19 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       url: '/api/v1/cameras/:id/playback.m3u8',
       access: 'recording.play',
       scope: { camera: 'id' },
-      summary: 'HLS playlist (fMP4) of a time range',
+      summary: 'HLS playlist (fMP4) of a time range (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens)',
       tag: 'playback',
       params: api.idParams,
       query: api.timeRangeQuery,
       audit: 'footage.played',
       response: { status: 200, mediaType: 'application/vnd.apple.mpegurl' },
-      handler: async ({ params, query, reply, audit }) => {
+      handler: async ({ params, query, reply, audit, principal }) => {
         const camera = await deps.cameras.get(params.id);
+        if (await deps.fourEyes(camera.siteId)) await streamable(deps, audit, camera.id, '/api/v1/cameras/:id/playback.m3u8', () => assertStreamable(principal, null, undefined));
         const { fromMs, toMs } = parseRange(query.from, query.to);
         const text = await deps.playback.playlist(params.id, fromMs, toMs);
-        await deps.audit.record({
-          type: 'footage.played',
-          ...audit,
-          target: { kind: 'camera', id: camera.id, name: camera.name },
-          cameraId: camera.id,
-          outcome: 'success',
-          details: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
-        });
+        // A playback session, not a poll: the first view of this range by this actor is the leaf.
+        await deps.playbackAudit.playlist(audit, camera, fromMs, toMs);
         await reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
         return undefined;
       },
@@ -87,17 +84,18 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       url: '/api/v1/cameras/:id/segments/:file',
       access: 'recording.play',
       scope: { camera: 'id' },
-      summary: 'Bytes of a recorded segment (fMP4); honours a single Range header',
+      summary: 'Bytes of a recorded segment (fMP4); honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED)',
       tag: 'playback',
       params: segmentParams,
       audit: 'footage.played',
       response: { status: 200, mediaType: 'video/mp4' },
-      handler: async ({ params, request, reply, audit }) => {
-        await deps.cameras.get(params.id);
+      handler: async ({ params, request, reply, audit, principal }) => {
+        const camera = await deps.cameras.get(params.id);
         const segment = await deps.playback.segment(params.id, params.file);
-        await deps.segmentReads.read(audit, params.id, segment.id);
         const size = segment.bytes;
         const range = parseByteRange(request.headers.range, size);
+        if (await deps.fourEyes(camera.siteId)) await streamable(deps, audit, camera.id, '/api/v1/cameras/:id/segments/:file', () => assertStreamable(principal, segment, range === 'unsatisfiable' ? undefined : range));
+        await deps.playbackAudit.segment(audit, params.id, segment.id);
         if (range === 'unsatisfiable') {
           await reply.code(416).header('content-range', `bytes */${size}`).send();
           return undefined;
@@ -113,4 +111,14 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       },
     }),
   ];
+}
+
+/** Runs the four-eyes byte rule; a refusal is audited (once per actor and camera per window) and thrown. */
+async function streamable(deps: PlaybackRouteDeps, audit: AuditContext, cameraId: string, route: string, check: () => void): Promise<void> {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof AppError) await deps.playbackAudit.refused(audit, cameraId, route, e.message);
+    throw e;
+  }
 }

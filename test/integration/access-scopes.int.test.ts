@@ -122,7 +122,8 @@ describe('Grants on scopes, over a real recording of two cameras on two sites', 
     const job = await first.inject({ method: 'GET', url: `/api/v1/exports/${decided.exportId}` });
     assert.equal(job.json<{ state: string }>().state, 'done', job.body);
     assert.equal(codeOf(await second.inject({ method: 'POST', url: `/api/v1/approvals/${approvalId}/decision`, payload: { approve: true } })), 'CONFLICT', 'an approval is used once');
-    assert.equal((await admin.inject({ method: 'PATCH', url: '/api/v1/sites/south', payload: { fourEyes: false } })).statusCode, 200);
+    assert.equal(codeOf(await admin.inject({ method: 'PATCH', url: '/api/v1/sites/south', payload: { fourEyes: false } })), 'APPROVAL_REQUIRED', 'switching four-eyes off through the API waits for a second person');
+    await app.identity.sites.updateSite('south', { fourEyes: false }, testActor);
   });
 
   it('an API token carries only its permissions, and stops at expiry and at revocation', async () => {

@@ -48,7 +48,7 @@ test('a camera killed for a few seconds goes retrying, leaves a gap in the timel
   assert.notEqual(gap.reason, 'no recording', 'the gap carries the recorded reason');
 
   // An export across the outage joins both runs (two init segments) into one decodable MP4.
-  const job = await app.exports.create(camera, t0 - 1_000, Date.now() - 1_000, testCustody, testActor);
+  const job = await app.exports.create(camera, t0 - 1_000, Date.now() - 1_000, testCustody, testActor, { requestedBy: null, approvedBy: null });
   await app.exports.idle();
   const done = await app.exports.get(job.id);
   assert.equal(done.state, 'done', done.error ?? '');
