@@ -205,11 +205,12 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     logger: log,
     tls,
     auth: {
-      fromSession: (token) => identity.authenticator.fromSession(token),
+      fromSession: (token, opts) => identity.authenticator.fromSession(token, opts),
       fromBearer: (token) => identity.authenticator.fromBearer(token),
       placements: identity.placements,
       audit,
     },
+    websocketRecheckMs: config.live.recheckSeconds * 1000,
   });
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();

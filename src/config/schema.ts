@@ -95,6 +95,14 @@ const live = z
       .min(65536)
       .default(8 * 1024 * 1024)
       .describe('A live viewer whose unsent bytes exceed this is dropped; the recorder never waits for viewers.'),
+    recheckSeconds: z
+      .number()
+      .min(0.5)
+      .max(60)
+      .default(5)
+      .describe(
+        'How often an open live view checks again that its session or token, the account and the grant still admit it; it is closed within this long after a logout, a revocation, a disabled account or an expiry.',
+      ),
   })
   .prefault({})
   .describe('Live view over WebSocket.');

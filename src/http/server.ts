@@ -9,6 +9,7 @@ import { auditContextOf } from './audit-context.ts';
 import { guardRequest, type RequestAuth, type ServerAuth } from './request-auth.ts';
 import type { RouteSpec } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
+import { keepWhileAdmitted } from './ws-admission.ts';
 
 /** What the HTTP server is built from. */
 export interface ServerOptions {
@@ -18,6 +19,8 @@ export interface ServerOptions {
   readonly tls: TlsMaterial | null;
   /** Authentication and authorization of every non-public route. */
   readonly auth: ServerAuth;
+  /** How often an open WebSocket's credentials are checked again (`live.recheckSeconds`). */
+  readonly websocketRecheckMs: number;
 }
 
 /**
@@ -66,11 +69,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // The guard's verdict per request, for the handler (held here, not on a module).
   const auths = new WeakMap<FastifyRequest, RequestAuth>();
-  for (const route of opts.routes) registerRoute(app, route, opts.auth, auths);
+  for (const route of opts.routes) registerRoute(app, route, opts, auths);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, route: RouteSpec, auth: ServerAuth, auths: WeakMap<FastifyRequest, RequestAuth>): void {
+function registerRoute(app: FastifyInstance, route: RouteSpec, opts: ServerOptions, auths: WeakMap<FastifyRequest, RequestAuth>): void {
+  const auth = opts.auth;
   // Runs before the handler and before a WebSocket upgrade (a refusal is then an HTTP error).
   const preHandler = async (request: FastifyRequest) => {
     const type = request.headers['content-type'];
@@ -106,6 +110,8 @@ function registerRoute(app: FastifyInstance, route: RouteSpec, auth: ServerAuth,
         return;
       }
       const { principal, session, access } = authOf(request);
+      // The socket lives only as long as its session or token, the account and the grant do.
+      keepWhileAdmitted(socket, () => guardRequest(auth, route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
       route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request, principal), principal, session, access });
     });
     return;

@@ -39,9 +39,12 @@ export class Authenticator {
     this.#clock = deps.clock;
   }
 
-  /** The principal of a session cookie, or null when the session is not valid. */
-  async fromSession(token: string): Promise<Authenticated | null> {
-    const session = await this.#sessions.resolve(token);
+  /**
+   * The principal of a session cookie, or null when the session is not valid. `touch: false`
+   * checks without counting as use (see {@link Sessions.resolve}).
+   */
+  async fromSession(token: string, opts: { touch?: boolean } = {}): Promise<Authenticated | null> {
+    const session = await this.#sessions.resolve(token, opts);
     if (typeof session === 'string') return null;
     const user = await this.#users.get(session.userId);
     if (!user || !userActive(user, this.#clock.now())) return null;
