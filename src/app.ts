@@ -211,6 +211,11 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       audit,
     },
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    timeouts: {
+      idleMs: config.server.idleTimeoutSeconds * 1000,
+      requestMs: config.server.requestTimeoutSeconds * 1000,
+      keepAliveMs: config.server.keepAliveTimeoutSeconds * 1000,
+    },
   });
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
