@@ -102,6 +102,12 @@ test('a live WebSocket is closed when its session or token ends, its account is 
     const ended = await waitFor(`the live socket to close after ${what}`, 30_000, () => live.ended);
     assert.equal(ended.code, 1008, `${what}: closed as a policy violation (${ended.reason})`);
   }
+  await app.ledger.drain();
+  const auditor = await testPrincipal(app, { roles: ['auditor'], tokenPermissions: ['audit.read'] });
+  const denied = await auditor.inject({ method: 'GET', url: '/api/v1/audit/events?type=access.denied&limit=100' });
+  const liveDenials = denied.json<{ events: { record: { actor: { id: string }; details?: { route?: string } } }[] }>().events.filter((e) => e.record.details?.route === '/api/v1/cameras/:id/live');
+  assert.equal(liveDenials.length, 1, 'only the view closed for a missing grant is an access denial');
+  assert.match(liveDenials[0]!.record.actor.id, new RegExp(revokedGrant.userId));
   assert.equal(sessionControl.ended, null, 'a live view whose session is still valid stays open');
   assert.equal(tokenControl.ended, null, 'a live view whose token is still valid stays open');
 
