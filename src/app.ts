@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
 import { openDatabase } from './db/database.ts';
+import { ensureDataDir } from './lib/private-files.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
@@ -73,6 +74,10 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   const clock = deps.clock ?? systemClock;
   const log = deps.logger;
   const dataDir = resolve(config.dataDir);
+  const openMode = await ensureDataDir(dataDir);
+  if (openMode !== null) {
+    log.warn({ dataDir, mode: openMode.toString(8) }, 'the data directory is accessible by group or others; run chmod 700 on it (the files Custos writes there are private, their names and sizes are not)');
+  }
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
   log.info({ engine, dataDir }, 'database open');
@@ -206,10 +211,16 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     logger: log,
     tls,
     auth: {
-      fromSession: (token) => identity.authenticator.fromSession(token),
+      fromSession: (token, opts) => identity.authenticator.fromSession(token, opts),
       fromBearer: (token) => identity.authenticator.fromBearer(token),
       placements: identity.placements,
       audit,
+    },
+    websocketRecheckMs: config.live.recheckSeconds * 1000,
+    timeouts: {
+      idleMs: config.server.idleTimeoutSeconds * 1000,
+      requestMs: config.server.requestTimeoutSeconds * 1000,
+      keepAliveMs: config.server.keepAliveTimeoutSeconds * 1000,
     },
   });
   await server.listen({ host: config.server.host, port: config.server.port });

@@ -21,6 +21,18 @@ export const permissions = {
 /** A permission name. */
 export type Permission = keyof typeof permissions;
 
+/** The permission names: an own-property set, so inherited names (`toString`) are not among them. */
+const permissionNames: ReadonlySet<string> = new Set(Object.keys(permissions));
+
+/**
+ * True when `name` is a permission. Checks of untrusted names (config, API bodies, stored
+ * tokens) MUST use this, never `name in permissions`, which also admits `toString`,
+ * `constructor` and every other property of `Object.prototype`.
+ */
+export function isPermission(name: string): name is Permission {
+  return permissionNames.has(name);
+}
+
 /**
  * What a route requires:
  * - a permission: an authenticated principal with MFA done where mandatory, holding it;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '../lib/errors.ts';
-import { permissions } from './permissions.ts';
+import { isPermission } from './permissions.ts';
 import { defaultRoles, Roles } from './roles.ts';
 
 test('the default roles split duties: the administrator cannot export, read the ledger or touch keys, and the auditor sees no video', () => {
@@ -11,7 +11,7 @@ test('the default roles split duties: the administrator cannot export, read the 
   const auditor = roles.require('auditor');
   for (const p of ['live.view', 'recording.play', 'recording.export'] as const) assert.ok(!auditor.permissions.has(p), `auditor must not hold ${p}`);
   assert.deepEqual(roles.list().filter((r) => r.mfa).map((r) => r.name), ['admin', 'auditor', 'key-custodian']);
-  for (const r of defaultRoles) for (const p of r.permissions) assert.ok(p in permissions, `${r.name}: ${p} is a permission`);
+  for (const r of defaultRoles) for (const p of r.permissions) assert.ok(isPermission(p), `${r.name}: ${p} is a permission`);
 });
 
 test('the config can make a role require MFA, change its permissions, or add a role', () => {
@@ -26,6 +26,9 @@ test('the config can make a role require MFA, change its permissions, or add a r
 test('a new role without permissions, or with an unknown permission, is a configuration error; an unknown role is refused', () => {
   assert.throws(() => new Roles({ intern: {} }), (e) => isAppError(e, 'CONFIG_INVALID') && /needs its permissions/.test(e.message));
   assert.throws(() => new Roles({ viewer: { permissions: ['live.watch'] } }), (e) => isAppError(e, 'CONFIG_INVALID') && /unknown permission live.watch/.test(e.message));
+  for (const inherited of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    assert.throws(() => new Roles({ viewer: { permissions: [inherited] } }), (e) => isAppError(e, 'CONFIG_INVALID') && e.message.includes(`unknown permission ${inherited}`), `${inherited} is not a permission`);
+  }
   assert.throws(() => new Roles().require('root'), (e) => isAppError(e, 'VALIDATION_FAILED'));
   assert.equal(new Roles().get('root'), undefined);
 });

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.ts';
-import { permissions, type Permission } from './permissions.ts';
+import { isPermission, type Permission } from './permissions.ts';
 
 /**
  * Roles are named permission sets (IAM-5). The defaults below follow least privilege and split
@@ -62,8 +62,8 @@ export class Roles {
       const base = map.get(name);
       if (!base && !o.permissions) throw new AppError('CONFIG_INVALID', `identity.roles.${name}: a new role needs its permissions`);
       const perms = (o.permissions ?? [...(base?.permissions ?? [])]).map((p) => {
-        if (!(p in permissions)) throw new AppError('CONFIG_INVALID', `identity.roles.${name}: unknown permission ${p}`);
-        return p as Permission;
+        if (!isPermission(p)) throw new AppError('CONFIG_INVALID', `identity.roles.${name}: unknown permission ${p}`);
+        return p;
       });
       map.set(name, {
         name,

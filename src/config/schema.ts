@@ -30,6 +30,24 @@ const server = z
       })
       .prefault({})
       .describe('TLS 1.3 settings of the HTTPS listener.'),
+    idleTimeoutSeconds: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe('A connection that sends and receives nothing for this long is closed. Downloads that keep flowing and live WebSockets are not affected.'),
+    requestTimeoutSeconds: z
+      .number()
+      .min(1)
+      .max(600)
+      .default(30)
+      .describe('The TLS handshake, and then the headers and body of a request, must each arrive within this, however slowly the bytes trickle in.'),
+    keepAliveTimeoutSeconds: z
+      .number()
+      .min(1)
+      .max(600)
+      .default(10)
+      .describe('An idle keep-alive connection is closed this long after its last answer.'),
   })
   .prefault({})
   .describe('The HTTPS API and web page.');
@@ -95,6 +113,14 @@ const live = z
       .min(65536)
       .default(8 * 1024 * 1024)
       .describe('A live viewer whose unsent bytes exceed this is dropped; the recorder never waits for viewers.'),
+    recheckSeconds: z
+      .number()
+      .min(0.5)
+      .max(60)
+      .default(5)
+      .describe(
+        'How often an open live view checks again that its session or token, the account and the grant still admit it; it is closed within this long after a logout, a revocation, a disabled account or an expiry.',
+      ),
   })
   .prefault({})
   .describe('Live view over WebSocket.');

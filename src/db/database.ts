@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { AppError } from '../lib/errors.ts';
+import { ensureDataDir, ensurePrivateFile } from '../lib/private-files.ts';
 import type { Secret } from '../config/secret.ts';
 import { migrations } from './migrations.ts';
 import type { Tables } from './tables.ts';
@@ -36,7 +36,7 @@ export interface DatabaseLog {
 
 /**
  * Opens the metadata database and applies pending migrations: PostgreSQL when `url` is set,
- * else SQLite (WAL) at `<dataDir>/custos.db`.
+ * else SQLite (WAL) at `<dataDir>/custos.db`, its files mode 0600 (tightened when found looser).
  *
  * PostgreSQL: an idle pooled connection that the server ends (a restart, a failover,
  * `pg_terminate_backend`, `idle_session_timeout`) is reported to `log` and dropped; the pool
@@ -50,8 +50,15 @@ export async function openDatabase(opts: { url: Secret | null; dataDir: string; 
     pool.on('error', (e) => opts.log?.warn({ reason: redactedMessage(e) }, 'database: an idle connection was closed by the server; the next query opens a new one'));
     opened = { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
   } else {
-    await mkdir(opts.dataDir, { recursive: true });
-    const sqlite = new BetterSqlite3(join(opts.dataDir, 'custos.db'));
+    await ensureDataDir(opts.dataDir);
+    const file = join(opts.dataDir, 'custos.db');
+    // The database holds users, password hashes, sealed secrets and who watched what: 0600.
+    // SQLite gives the -wal and -shm files it creates the database file's mode; ones an earlier
+    // version left readable are tightened too.
+    for (const [path, create] of [[file, true], [`${file}-wal`, false], [`${file}-shm`, false]] as const) {
+      if (await ensurePrivateFile(path, { create })) opts.log?.warn({ file: path }, 'database: the file was readable by group or others; its mode is now 0600');
+    }
+    const sqlite = new BetterSqlite3(file);
     sqlite.pragma('journal_mode = WAL');
     // FULL: a committed transaction (an audit event above all) survives a power loss, not only a
     // crash; group commit in the ledger keeps the fsyncs per second low (ADR 0009).

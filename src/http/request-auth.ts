@@ -11,7 +11,8 @@ import { cookieValue, sessionCookieName } from './session-cookie.ts';
 
 /** What the server needs to authenticate and authorize requests. */
 export interface ServerAuth {
-  fromSession(token: string): Promise<Authenticated | null>;
+  /** `touch: false` for re-checks of an open connection, which are not use of the session. */
+  fromSession(token: string, opts?: { touch?: boolean }): Promise<Authenticated | null>;
   fromBearer(token: string): Promise<Authenticated | null>;
   readonly placements: CameraPlacements;
   readonly audit: AuditSink;
@@ -27,7 +28,7 @@ export interface RequestAuth {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The credentials of a request: a bearer token wins over the cookie. */
-async function authenticate(auth: ServerAuth, request: FastifyRequest): Promise<Authenticated | null | 'invalid'> {
+async function authenticate(auth: ServerAuth, request: FastifyRequest, touch: boolean): Promise<Authenticated | null | 'invalid'> {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.length > 0) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -36,7 +37,7 @@ async function authenticate(auth: ServerAuth, request: FastifyRequest): Promise<
   }
   const cookie = cookieValue(request.headers.cookie, sessionCookieName);
   if (cookie === undefined) return null;
-  return (await auth.fromSession(cookie)) ?? 'invalid';
+  return (await auth.fromSession(cookie, { touch })) ?? 'invalid';
 }
 
 /**
@@ -44,10 +45,12 @@ async function authenticate(auth: ServerAuth, request: FastifyRequest): Promise<
  * authenticate; refuse cookie-authenticated state changes without the session's CSRF token
  * or from another origin; require the route's permission (with mandatory MFA done) on the
  * route's scope. Denials of an authenticated principal are audit events (`access.denied`);
- * a camera out of scope answers NOT_FOUND like a missing one.
+ * a camera out of scope answers NOT_FOUND like a missing one. `recheck` re-runs the gate for
+ * a connection already admitted (an open WebSocket): same verdict, but the session is not
+ * touched, so the re-check is not use of it.
  */
-export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: FastifyRequest, params: unknown): Promise<RequestAuth> {
-  const found = await authenticate(auth, request);
+export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: FastifyRequest, params: unknown, opts: { recheck?: boolean } = {}): Promise<RequestAuth> {
+  const found = await authenticate(auth, request, opts.recheck !== true);
   if (found === 'invalid' && route.access !== 'public') throw new AppError('UNAUTHENTICATED', 'the session has ended or the token is not valid; log in again');
   const authenticated = found === 'invalid' ? null : found;
   const principal = authenticated?.principal ?? null;

@@ -9,6 +9,8 @@ import { auditContextOf } from './audit-context.ts';
 import { guardRequest, type RequestAuth, type ServerAuth } from './request-auth.ts';
 import type { RouteSpec } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
+import { keepWhileAdmitted } from './ws-admission.ts';
+import { formMediaType, mediaTypeOf } from './media-type.ts';
 
 /** What the HTTP server is built from. */
 export interface ServerOptions {
@@ -18,6 +20,28 @@ export interface ServerOptions {
   readonly tls: TlsMaterial | null;
   /** Authentication and authorization of every non-public route. */
   readonly auth: ServerAuth;
+  /** How often an open WebSocket's credentials are checked again (`live.recheckSeconds`). */
+  readonly websocketRecheckMs: number;
+  /** Connection timeouts (`server.*TimeoutSeconds`); see {@link ServerTimeouts}. */
+  readonly timeouts: ServerTimeouts;
+}
+
+/**
+ * How long a client may hold a connection without using it. Every bound is in milliseconds.
+ * A connection MUST NOT be held open by sending nothing (or trickling bytes): that is how one
+ * client exhausts the server's sockets.
+ */
+export interface ServerTimeouts {
+  /**
+   * A connection that sends and receives nothing for this long is closed. Activity resets it,
+   * so a download that keeps flowing is never cut; an upgraded WebSocket is exempt (the ws
+   * library clears the socket's timeout) and is bounded by its credential re-checks instead.
+   */
+  readonly idleMs: number;
+  /** The TLS handshake, then the request's headers and body, must each arrive within this. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection between two requests is closed after this. */
+  readonly keepAliveMs: number;
 }
 
 /**
@@ -30,8 +54,22 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    connectionTimeout: opts.timeouts.idleMs,
+    requestTimeout: opts.timeouts.requestMs,
+    keepAliveTimeout: opts.timeouts.keepAliveMs,
     ...(opts.tls
-      ? { https: { cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const } }
+      ? {
+          https: {
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            minVersion: 'TLSv1.3' as const,
+            maxVersion: 'TLSv1.3' as const,
+            handshakeTimeout: opts.timeouts.requestMs,
+            headersTimeout: opts.timeouts.requestMs,
+            // How often Node enforces the request and headers timeouts (its default is 30 s).
+            connectionsCheckingInterval: Math.min(opts.timeouts.requestMs, 1000),
+          },
+        }
       : {}),
   }) as unknown as FastifyInstance;
 
@@ -42,6 +80,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     reply.header('strict-transport-security', 'max-age=31536000');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
+    // Answers hold footage, evidence, audit records and personal data: no cache (the browser's,
+    // a proxy's) may keep a copy. The page's own static files override this (web.routes.ts).
+    reply.header('cache-control', 'no-store');
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -59,22 +100,22 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Form posts are parsed for the routes that take them (the SAML ACS) and refused elsewhere,
   // so a cross-site HTML form can never drive the API.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
+  app.addContentTypeParser(formMediaType, { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
   app.removeContentTypeParser('text/plain');
 
   // The guard's verdict per request, for the handler (held here, not on a module).
   const auths = new WeakMap<FastifyRequest, RequestAuth>();
-  for (const route of opts.routes) registerRoute(app, route, opts.auth, auths);
+  for (const route of opts.routes) registerRoute(app, route, opts, auths);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, route: RouteSpec, auth: ServerAuth, auths: WeakMap<FastifyRequest, RequestAuth>): void {
+function registerRoute(app: FastifyInstance, route: RouteSpec, opts: ServerOptions, auths: WeakMap<FastifyRequest, RequestAuth>): void {
+  const auth = opts.auth;
   // Runs before the handler and before a WebSocket upgrade (a refusal is then an HTTP error).
   const preHandler = async (request: FastifyRequest) => {
-    const type = request.headers['content-type'];
-    if (!route.form && typeof type === 'string' && type.startsWith('application/x-www-form-urlencoded')) {
+    if (!route.form && mediaTypeOf(request.headers['content-type']) === formMediaType) {
       throw new AppError('VALIDATION_FAILED', 'this route takes JSON bodies only');
     }
     auths.set(request, await guardRequest(auth, route, request, request.params));
@@ -106,6 +147,8 @@ function registerRoute(app: FastifyInstance, route: RouteSpec, auth: ServerAuth,
         return;
       }
       const { principal, session, access } = authOf(request);
+      // The socket lives only as long as its session or token, the account and the grant do.
+      keepWhileAdmitted(socket, () => guardRequest(auth, route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
       route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request, principal), principal, session, access });
     });
     return;

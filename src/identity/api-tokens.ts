@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/principal.ts';
-import { permissions, type Permission } from '../access/permissions.ts';
+import { isPermission, type Permission } from '../access/permissions.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -49,8 +49,8 @@ export class ApiTokens {
     if (request.permissions.length === 0) throw new AppError('VALIDATION_FAILED', 'a token needs at least one permission', { field: 'permissions' });
     const perms = [...new Set(request.permissions)].sort();
     for (const p of perms) {
-      if (!(p in permissions)) throw new AppError('VALIDATION_FAILED', `unknown permission ${p}`, { field: 'permissions' });
-      if (!holds(p as Permission)) throw new AppError('FORBIDDEN', `the owner does not hold ${p}, so a token cannot carry it`, { field: 'permissions' });
+      if (!isPermission(p)) throw new AppError('VALIDATION_FAILED', `unknown permission ${p}`, { field: 'permissions' });
+      if (!holds(p)) throw new AppError('FORBIDDEN', `the owner does not hold ${p}, so a token cannot carry it`, { field: 'permissions' });
     }
     const now = this.#clock.now();
     const secret = `${tokenPrefix}${randomSecret()}`;

@@ -1,7 +1,7 @@
 import type { Permission } from '../access/permissions.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import type { Principal } from '../access/principal.ts';
-import { permissions } from '../access/permissions.ts';
+import { isPermission } from '../access/permissions.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { TokenStore } from './api-token.ts';
 import type { FactorStore } from './factors.ts';
@@ -39,9 +39,12 @@ export class Authenticator {
     this.#clock = deps.clock;
   }
 
-  /** The principal of a session cookie, or null when the session is not valid. */
-  async fromSession(token: string): Promise<Authenticated | null> {
-    const session = await this.#sessions.resolve(token);
+  /**
+   * The principal of a session cookie, or null when the session is not valid. `touch: false`
+   * checks without counting as use (see {@link Sessions.resolve}).
+   */
+  async fromSession(token: string, opts: { touch?: boolean } = {}): Promise<Authenticated | null> {
+    const session = await this.#sessions.resolve(token, opts);
     if (typeof session === 'string') return null;
     const user = await this.#users.get(session.userId);
     if (!user || !userActive(user, this.#clock.now())) return null;
@@ -56,7 +59,7 @@ export class Authenticator {
     const user = await this.#users.get(token.userId);
     if (!user || !userActive(user, now)) return null;
     if (token.lastUsedMs === null || now - token.lastUsedMs > 60_000) await this.#tokens.used(token.id, now);
-    const limit = new Set(token.permissions.filter((p): p is Permission => p in permissions));
+    const limit = new Set(token.permissions.filter(isPermission));
     // A token was made by its owner after a verified second factor (or by the host's CLI): it
     // carries that verification, and is limited to its permissions.
     return { principal: await this.principalOf(user, { via: 'token', mfa: true, tokenId: token.id, limit }), session: null };

@@ -46,8 +46,12 @@ export class Sessions {
     return { token, session };
   }
 
-  /** The session a token names, or why it is not valid. Touches `last_seen`. */
-  async resolve(token: string): Promise<StoredSession | SessionRefusal> {
+  /**
+   * The session a token names, or why it is not valid. Touches `last_seen` unless `touch` is
+   * false: a re-check on behalf of a passive connection (a live view) MUST NOT count as use, so
+   * the idle timeout still ends a session nobody acts in.
+   */
+  async resolve(token: string, opts: { touch?: boolean } = {}): Promise<StoredSession | SessionRefusal> {
     const session = await this.#store.get(secretHash(token));
     if (!session) return 'unknown';
     if (session.endedMs !== null) return 'ended';
@@ -60,7 +64,7 @@ export class Sessions {
       await this.#store.end(session.idHash, now);
       return 'idle';
     }
-    if (now - session.lastSeenMs >= touchEveryMs) await this.#store.touch(session.idHash, now);
+    if (opts.touch !== false && now - session.lastSeenMs >= touchEveryMs) await this.#store.touch(session.idHash, now);
     return session;
   }
 

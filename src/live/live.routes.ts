@@ -15,7 +15,8 @@ export interface LiveRouteDeps {
 /**
  * Live view over WebSocket. Messages: a JSON hello `{type:"init", codec, mime, width, height}`,
  * then binary fMP4 (init segment, then fragments from the last key frame on), for an MSE
- * SourceBuffer. A new hello may follow when the stream restarts. Unknown camera: close 1008.
+ * SourceBuffer. A new hello may follow when the stream restarts. Unknown camera: close 1008;
+ * the server closes it (1008) too once the credentials no longer admit it (`keepWhileAdmitted`).
  */
 export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
   return [

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { spawn } from 'node:child_process';
 import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
-import { permissions } from '../../src/access/permissions.ts';
+import { isPermission, permissions } from '../../src/access/permissions.ts';
 import { renderPermissionsDoc } from '../../src/access/permissions-doc.ts';
 import { errorCodes } from '../../src/lib/errors.ts';
 import { startApp } from '../../src/app.ts';
@@ -56,7 +56,7 @@ test('every route declares a known permission, and only health, the API document
   const routes = routeTable(undefined as unknown as RouteDeps);
   assert.ok(routes.length > 10);
   for (const route of routes) {
-    assert.ok(['public', 'session', 'self'].includes(route.access) || route.access in permissions, `${route.method} ${route.url} declares ${String(route.access)}`);
+    assert.ok(['public', 'session', 'self'].includes(route.access) || isPermission(route.access), `${route.method} ${route.url} declares ${String(route.access)}`);
     if (route.access === 'public') assert.ok(publicRoutes.has(route.url), `${route.method} ${route.url} must not be public`);
   }
 });

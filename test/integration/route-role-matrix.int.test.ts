@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.ts';
-import { permissions } from '../../src/access/permissions.ts';
+import { isPermission } from '../../src/access/permissions.ts';
 import { defaultRoles } from '../../src/access/roles.ts';
 import { routeTable, type RouteDeps } from '../../src/http/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
@@ -49,7 +49,7 @@ function expected(route: RouteSpec, held: ReadonlySet<string> | null): 'unauthen
   if (access === 'public') return 'passed';
   if (held === null) return 'unauthenticated';
   if (access === 'self' || access === 'session') return 'passed';
-  if (!(access in permissions)) throw new Error(`${route.method} ${route.url} declares an unknown access ${String(access)}`);
+  if (typeof access !== 'string' || !isPermission(access)) throw new Error(`${route.method} ${route.url} declares an unknown access ${String(access)}`);
   return held.has(access) ? 'passed' : 'forbidden';
 }
 
