@@ -1,9 +1,12 @@
 /** A four-eyes request. */
 export interface Approval {
   readonly id: string;
-  /** The permission the action needs (`access.grant`: a grant, which needs `user.manage`). */
-  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant';
-  /** The camera of an export or unmask; null for a grant. */
+  /**
+   * The permission the action needs (`access.grant`: a grant, and `account.reset`: a reset of
+   * a user's password or factors, which both need `user.manage` globally).
+   */
+  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant' | 'account.reset';
+  /** The camera of an export or unmask; null for a grant or a reset. */
   readonly cameraId: string | null;
   readonly details: Record<string, unknown>;
   /** `user:<id>` of the requester. */

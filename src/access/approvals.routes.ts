@@ -7,6 +7,7 @@ import type { ExportsService } from '../playback/exports.service.ts';
 import type { Approval } from './approval.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
+import type { AccountResets } from '../identity/account-resets.ts';
 import type { UsersService } from '../identity/users.service.ts';
 
 /** Dependencies of the four-eyes routes. Route builders MUST NOT use them before a handler runs. */
@@ -16,13 +17,16 @@ export interface ApprovalRouteDeps {
   readonly cameras: CamerasService;
   readonly grants: GrantsService;
   readonly users: UsersService;
+  readonly resets: AccountResets;
 }
 
 function approvalDto(a: Approval): z.infer<typeof api.approvalDto> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const exportId = typeof a.details.exportId === 'string' ? a.details.exportId : null;
   const grantId = typeof a.details.grantId === 'string' ? a.details.grantId : null;
-  return { id: a.id, action: a.action, cameraId: a.cameraId, details: a.details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
+  // A pending reset's password hash never leaves the server.
+  const { passwordHash: _hash, ...details } = a.details;
+  return { id: a.id, action: a.action, cameraId: a.cameraId, details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
 }
 
 const unmaskRequest = z.strictObject({ action: z.literal('privacy.unmask'), cameraId: z.uuid(), reason: z.string().trim().min(3).max(500) });
@@ -68,7 +72,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       url: '/api/v1/approvals/:id/decision',
       access: 'self',
       audit: 'access.approval.decided',
-      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, and must not be the requester); an approved export starts and an approved grant is made at once',
+      summary:
+        'Approve or reject a request (you need its permission on the camera, or user.manage for a grant or an account reset, and must not be the requester); an approved export starts, an approved grant is made and an approved reset is done at once (its enrolment code is in this answer only)',
       tag: 'access',
       params: api.approvalParams,
       body: api.approvalDecision,
@@ -77,6 +82,12 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
         if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first');
         const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
         if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided);
+        if (decided.action === 'account.reset') {
+          const r = decided.details as { userId: string; passwordHash: string | null };
+          // Made by the approver; the enrolment code is shown to them only, once (split knowledge).
+          const done = await deps.resets.apply(await deps.users.get(r.userId), r.passwordHash, audit, decided.id);
+          return { ...approvalDto(await deps.approvals.use(decided.id, { passwordHash: null })), enrolmentCode: done.enrolmentCode };
+        }
         if (decided.action === 'access.grant') {
           const g = decided.details as { userId: string; role: string; scope: string; expiresMs: number | null };
           // The grant is made by the requester; the approval is in its audit event's correlation.

@@ -9,9 +9,9 @@ import type { Principal } from './principal.ts';
 
 /**
  * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, and a sensitive grant
- * made through the API (`identity.grantApproval`), is a request that a second person must
+ * or a reset of a sensitive account made through the API (`identity.grantApproval`), is a request that a second person must
  * approve: for footage, one holding the same permission on the camera; for a grant, one holding
- * `user.manage` globally who is not the grantee. Requester and approver MUST differ; an
+ * `user.manage` globally who is not the grantee (or the account reset). Requester and approver MUST differ; an
  * approval is used once and expires when undecided.
  */
 export class ApprovalsService {
@@ -58,6 +58,7 @@ export class ApprovalsService {
     if (current.requestedBy === `user:${approver.userId}`) return fail(new AppError('SELF_APPROVAL', 'the requester cannot approve their own request'));
     if (!(await mayDecide(current, access))) return fail(new AppError('NOT_FOUND', 'no such approval request'));
     if (current.action === 'access.grant' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a grant to themselves'));
+    if (current.action === 'account.reset' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a reset of their own account'));
     const now = this.#clock.now();
     await this.#audit.record({
       type: 'access.approval.decided',
@@ -111,8 +112,8 @@ async function visible(a: Approval, access: Access): Promise<boolean> {
   return a.requestedBy === `user:${p.userId}` || (await mayDecide(a, access));
 }
 
-/** Footage requests: the permission on the camera; grants: `user.manage` on the global scope. */
+/** Footage requests: the permission on the camera; grants and account resets: `user.manage` on the global scope. */
 async function mayDecide(a: Approval, access: Access): Promise<boolean> {
-  if (a.action === 'access.grant') return (await access.cameras('user.manage')).all;
+  if (a.action === 'access.grant' || a.action === 'account.reset') return (await access.cameras('user.manage')).all;
   return a.cameraId !== null && (await access.canCamera(a.action, a.cameraId));
 }

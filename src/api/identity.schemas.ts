@@ -93,7 +93,23 @@ export const userCreate = z.strictObject({
   expiresAt: isoTime.optional(),
 });
 
-export const userUpdate = z.strictObject({ disabled: z.boolean().optional(), password: z.string().min(1).max(1024).optional().describe('Sets a new password and ends the user\'s sessions.') });
+export const userUpdate = z.strictObject({
+  disabled: z.boolean().optional().describe('Disables (ends the sessions; tokens stop working) or enables the account.'),
+  password: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe('Resets the account with this new password: factors removed, sessions and API tokens ended, a one-time enrolment code issued. Four-eyes (APPROVAL_REQUIRED) when the user holds a sensitive role.'),
+  resetFactors: z.literal(true).optional().describe('Resets the account\'s second factors (the password stays): as for password, without a new one.'),
+});
+
+export const userUpdated = userDto.extend({
+  enrolmentCode: z
+    .string()
+    .optional()
+    .describe('After a reset that needed no approval: the one-time code the user needs, with the password, to enrol a new second factor. Shown once.'),
+});
 
 export const userParams = z.strictObject({ id: z.uuid().describe('User id') });
 
@@ -177,8 +193,10 @@ export const groupUpdate = z.strictObject({ name: z.string().min(1).max(100).opt
 
 export const approvalDto = z.object({
   id: z.uuid(),
-  action: z.enum(['recording.export', 'privacy.unmask', 'access.grant']).describe('access.grant: a sensitive grant (identity.grantApproval).'),
-  cameraId: z.uuid().nullable().describe('The camera of an export or unmask; null for a grant.'),
+  action: z
+    .enum(['recording.export', 'privacy.unmask', 'access.grant', 'account.reset'])
+    .describe('access.grant: a sensitive grant; account.reset: a reset of the password or factors of an account holding a sensitive role (identity.grantApproval).'),
+  cameraId: z.uuid().nullable().describe('The camera of an export or unmask; null for a grant or a reset.'),
   details: z.record(z.string(), z.unknown()),
   requestedBy: z.string(),
   requestedAt: isoTime,
@@ -188,6 +206,10 @@ export const approvalDto = z.object({
   expiresAt: isoTime,
   exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
   grantId: z.uuid().nullable().describe('The grant made when a grant request was approved.'),
+  enrolmentCode: z
+    .string()
+    .optional()
+    .describe('Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor.'),
 });
 
 export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });

@@ -39,6 +39,11 @@ export const alarmRules = {
     on: ['access.grant.created'],
     description: 'Every successful grant of a role, immediately.',
   },
+  'account-reset': {
+    title: 'Account reset by an administrator',
+    on: ['account.reset'],
+    description: "Every reset of a user's password or second factors by an administrator (the host CLI's break-glass included), immediately, naming the account.",
+  },
   'privilege-elevations': {
     title: 'Repeated privilege elevation',
     on: ['access.grant.created'],
@@ -162,6 +167,10 @@ export class AlarmRules {
         const burst = window.add(hit);
         if (burst) alarms.push(alarm('privilege-elevations', burst, principal));
         return alarms;
+      }
+      case 'account.reset': {
+        const account = targetOf(record);
+        return [alarm('account-reset', [hitOf(record, nowMs, account)], account)];
       }
       case 'camera.auth.failed': {
         const camera = cameraOf(record);

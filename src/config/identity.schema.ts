@@ -79,7 +79,20 @@ export const identity = z
       .describe('The URL users reach Custos at (https://vms.example.eu). Used for SSO redirects, the SAML audience and the WebAuthn origin; default https://<server.host>:<port>.'),
     sessionIdleMinutes: z.number().min(1).max(1440).default(15).describe('A session unused this long ends (IAM-2).'),
     sessionAbsoluteHours: z.number().min(0.1).max(168).default(12).describe('A session ends this long after login, however active (IAM-2).'),
-    lockoutFailures: z.number().int().min(1).max(100).default(5).describe('Failed logins for one account name, within lockoutMinutes, that lock it.'),
+    lockoutFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Failed logins for one account name from one client address, within lockoutMinutes, that lock the name for that address.'),
+    lockoutAccountFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(50)
+      .describe('Failed logins for one account name from all addresses, within lockoutMinutes, that lock it for every address it has not signed in from in the last 90 days (guessing from many addresses).'),
     lockoutMinutes: z.number().min(1).max(1440).default(15).describe('Window and duration of the account lockout.'),
     addressAttemptsPerMinute: z
       .number()

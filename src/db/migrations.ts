@@ -279,4 +279,22 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_ident_reset_and_lockout': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Account resets (issue 11 item 1): a reset account must enter its one-time enrolment code
+      // and enrol a second factor before anything else; set while that is pending.
+      await db.schema.alterTable('users').addColumn('reset_ms', 'bigint').execute();
+      // Lockout per (account name, client address) (issue 11 item 18); old rows had no address.
+      await db.schema.alterTable('auth_failures').addColumn('address', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.createIndex('auth_failures_user_address').on('auth_failures').columns(['username', 'address', 'time_ms']).execute();
+      // Addresses an account signed in from: spared by the account-wide lock.
+      await db.schema
+        .createTable('auth_known_addresses')
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('last_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('auth_known_addresses_pk', ['username', 'address'])
+        .execute();
+    },
+  },
 };
