@@ -39,11 +39,6 @@ export const alarmRules = {
     on: ['access.grant.created'],
     description: 'Every successful grant of a role, immediately.',
   },
-  'account-reset': {
-    title: 'Account reset by an administrator',
-    on: ['account.reset'],
-    description: "Every reset of a user's password or second factors by an administrator (the host CLI's break-glass included), immediately, naming the account.",
-  },
   'privilege-elevations': {
     title: 'Repeated privilege elevation',
     on: ['access.grant.created'],
@@ -65,6 +60,11 @@ export const alarmRules = {
     title: 'Recording gap',
     on: ['recording.interrupted'],
     description: 'Recording of a camera stopped (stream error or camera offline). At most one alarm per camera until a `recording.resumed` for that camera.',
+  },
+  'account-reset': {
+    title: 'Account reset by an administrator',
+    on: ['account.reset'],
+    description: "Every reset of a user's password or second factors by an administrator (the host CLI's break-glass included), immediately, naming the account.",
   },
 } as const satisfies Record<string, AlarmRule>;
 
