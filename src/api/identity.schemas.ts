@@ -100,7 +100,7 @@ export const userUpdate = z.strictObject({
     .min(1)
     .max(1024)
     .optional()
-    .describe('Resets the account with this new password: factors removed, sessions and API tokens ended, a one-time enrolment code issued. Four-eyes (APPROVAL_REQUIRED) when the user holds a sensitive role.'),
+    .describe('Resets the account with this new password: factors removed, sessions and API tokens ended, a one-time enrolment code issued. Four-eyes (APPROVAL_REQUIRED) unless identity.grantApproval is none.'),
   resetFactors: z.literal(true).optional().describe('Resets the account\'s second factors (the password stays): as for password, without a new one.'),
 });
 
@@ -108,7 +108,7 @@ export const userUpdated = userDto.extend({
   enrolmentCode: z
     .string()
     .optional()
-    .describe('After a reset that needed no approval: the one-time code the user needs, with the password, to enrol a new second factor. Shown once.'),
+    .describe('After a reset that needed no approval (identity.grantApproval: none): the one-time code the user needs, with the password, to enrol a new second factor. Shown once.'),
 });
 
 export const userParams = z.strictObject({ id: z.uuid().describe('User id') });
@@ -195,7 +195,7 @@ export const approvalDto = z.object({
   id: z.uuid(),
   action: z
     .enum(['recording.export', 'privacy.unmask', 'access.grant', 'account.reset'])
-    .describe('access.grant: a sensitive grant; account.reset: a reset of the password or factors of an account holding a sensitive role (identity.grantApproval).'),
+    .describe('access.grant: a sensitive grant; account.reset: a reset of an account\'s password or second factors (identity.grantApproval).'),
   cameraId: z.uuid().nullable().describe('The camera of an export or unmask; null for a grant or a reset.'),
   details: z.record(z.string(), z.unknown()),
   requestedBy: z.string(),

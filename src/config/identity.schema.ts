@@ -109,7 +109,7 @@ export const identity = z
       .enum(['none', 'sensitive', 'all'])
       .default('sensitive')
       .describe(
-        'Which grants a person makes through the API wait for a second holder of user.manage to approve (four-eyes): sensitive = roles requiring MFA or carrying export, unmask, ledger, user, key or configuration rights. The CLI (host access) and SSO mappings are not subject to it.',
+        'Which grants a person makes through the API wait for a second holder of user.manage to approve (four-eyes): sensitive = roles requiring MFA or carrying export, unmask, ledger, user, key or configuration rights. Resets of an account\'s password or second factors through the API wait too, unless this is none. The CLI (host access) and SSO mappings are not subject to it.',
       ),
     approvalHours: z.number().min(0.1).max(720).default(24).describe('A four-eyes request not decided within this time expires.'),
     roles: z

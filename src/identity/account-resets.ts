@@ -1,6 +1,6 @@
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
-import type { GrantsService } from '../access/grants.service.ts';
+import type { GrantApproval } from '../access/grants.service.ts';
 import { generateRecoveryCodes, hashRecoveryCode } from './credentials/recovery-codes.ts';
 import type { ApiTokens } from './api-tokens.ts';
 import type { FactorStore } from './factors.ts';
@@ -29,31 +29,33 @@ export interface ResetDone {
  * Account resets by an administrator (issue 11 item 1): a new password, the second factors
  * removed, or both. A reset MUST end every session and API token of the account, remove its
  * factors and put it in the reset state: the next login needs the password *and* a one-time
- * enrolment code, and may then only enrol a new second factor. When the account holds a grant
- * that a person may not make alone (`identity.grantApproval`), the reset is a four-eyes request
- * (`account.reset`): the requester chooses the password, the approver receives the enrolment
- * code, so neither administrator alone can sign in as the user (ADR 0012).
+ * enrolment code, and may then only enrol a new second factor. A reset by a person through the
+ * API is a four-eyes request (`account.reset`) unless `identity.grantApproval` is `none`: the
+ * requester chooses the password, the approver receives the enrolment code, so neither
+ * administrator alone can sign in as the user (ADR 0012). Every account, not only those holding
+ * a sensitive role: one reset alone and granted a sensitive role later would be taken over.
  */
 export class AccountResets {
   readonly #users: UsersService;
-  readonly #grants: GrantsService;
+  readonly #approval: GrantApproval;
   readonly #factors: FactorStore;
   readonly #sessions: Sessions;
   readonly #tokens: ApiTokens;
   readonly #audit: AuditSink;
 
-  constructor(deps: { users: UsersService; grants: GrantsService; factors: FactorStore; sessions: Sessions; tokens: ApiTokens; audit: AuditSink }) {
+  /** `approval` is `identity.grantApproval`: `none` lets one administrator reset alone. */
+  constructor(deps: { users: UsersService; approval: GrantApproval; factors: FactorStore; sessions: Sessions; tokens: ApiTokens; audit: AuditSink }) {
     this.#users = deps.users;
-    this.#grants = deps.grants;
+    this.#approval = deps.approval;
     this.#factors = deps.factors;
     this.#sessions = deps.sessions;
     this.#tokens = deps.tokens;
     this.#audit = deps.audit;
   }
 
-  /** True when a person resetting this account through the API needs a second person's approval. */
-  async needsApproval(user: User): Promise<boolean> {
-    return (await this.#grants.effective(user.id)).some((g) => this.#grants.needsApproval(g.role));
+  /** True when a person resetting an account through the API needs a second person's approval. */
+  get needsApproval(): boolean {
+    return this.#approval !== 'none';
   }
 
   /**

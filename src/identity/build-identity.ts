@@ -113,7 +113,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     setup: new SetupTokens(db, clock),
     sites: new SitesService({ store: createSiteStore(db), audit, clock }),
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
-    resets: new AccountResets({ users, grants, factors, sessions, tokens, audit }),
+    resets: new AccountResets({ users, approval: config.grantApproval, factors, sessions, tokens, audit }),
     placements: createCameraPlacements(db),
     sso: new SsoProviders({ oidc: config.oidc, saml: config.saml, publicUrl: deps.publicUrl, replay: createAssertionReplayStore(db, clock), clock }),
     pendingSso: new PendingStore<PendingSso>(clock, 10 * minute),

@@ -79,7 +79,7 @@ export function userRoutes(deps: UserRouteDeps): RouteSpec[] {
       scope: 'global',
       audit: 'account.disabled',
       summary:
-        'Disable or enable a user, or reset their password or second factors (factors removed, sessions and tokens ended, a one-time enrolment code issued); resetting an account that holds a sensitive role waits for a second administrator (APPROVAL_REQUIRED)',
+        'Disable or enable a user, or reset their password or second factors (factors removed, sessions and tokens ended, a one-time enrolment code issued); a reset waits for a second administrator (APPROVAL_REQUIRED) unless identity.grantApproval is none',
       tag: 'users',
       params: api.userParams,
       body: api.userUpdate,
@@ -90,7 +90,7 @@ export function userRoutes(deps: UserRouteDeps): RouteSpec[] {
         if (body.password !== undefined || body.resetFactors === true) {
           if (body.disabled !== undefined) throw new AppError('VALIDATION_FAILED', 'disable or enable an account and reset it in separate requests', { field: 'disabled' });
           const passwordHash = await deps.resets.prepare(user, body.password ?? null);
-          if (principal && (await deps.resets.needsApproval(user))) {
+          if (principal && deps.resets.needsApproval) {
             // Four-eyes: the requester sets the password, the approver receives the enrolment code.
             const details = { userId: user.id, username: user.username, password: passwordHash !== null, factors: true, passwordHash };
             const approval = await deps.approvals.request('account.reset', null, details, principal, audit);

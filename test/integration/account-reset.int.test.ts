@@ -109,14 +109,22 @@ test('resetting the password of an account with a sensitive role waits for a sec
   assert.ok(alarms.some((a) => a.details?.rule === 'account-reset'), 'every reset raises an alarm');
 });
 
-test('a factor reset of a sensitive account is four-eyes too; an account without a sensitive role is reset at once, sessions and tokens ended', async (t) => {
+test('every reset through the API is four-eyes, so an administrator cannot reset a viewer alone and have a sensitive role granted to them later', async (t) => {
   const { app } = await startDeferredTestApp(teardown(t), 'reset-factors');
   const admin = await adminSession(app, 'admin-solo');
   const { user: kim } = await addUser(app, 'kim', ['key-custodian']);
   const factors = await admin.send('PATCH', `/api/v1/users/${kim.id}`, { resetFactors: true });
   assert.equal(codeOf(factors), 'APPROVAL_REQUIRED', factors.body);
   assert.equal((await app.identity.users.get(kim.id)).resetMs, null, 'not reset before the approval');
+  const { user: vera } = await addUser(app, 'vera', ['viewer']);
+  const viewer = await admin.send('PATCH', `/api/v1/users/${vera.id}`, { password: strongPassword() });
+  assert.equal(codeOf(viewer), 'APPROVAL_REQUIRED', 'a viewer too: a sensitive grant could follow the reset');
+  assert.equal(codeOf(await admin.send('PATCH', `/api/v1/users/${vera.id}`, { password: strongPassword(), disabled: true })), 'VALIDATION_FAILED');
+});
 
+test('with four-eyes turned off, a reset is made at once: sessions and tokens ended, the enrolment code returned to the administrator', async (t) => {
+  const { app } = await startDeferredTestApp(teardown(t), 'reset-alone', { 'identity.grantApproval': 'none' });
+  const admin = await adminSession(app, 'admin-solo');
   const { user: vera, password } = await addUser(app, 'vera', ['viewer']);
   const { secret: token } = await app.identity.tokens.create(vera.id, () => true, { name: 'wall', permissions: ['camera.read'], days: 1 }, testActor);
   const browser = new BrowserSession(app, '192.0.2.20');
@@ -130,7 +138,7 @@ test('a factor reset of a sensitive account is four-eyes too; an account without
   assert.equal(codeOf(await app.server.inject({ method: 'GET', url: '/api/v1/cameras', headers: { authorization: `Bearer ${token}` } })), 'UNAUTHENTICATED');
   const again = new BrowserSession(app, '192.0.2.20');
   assert.equal((await again.login('vera', newPassword)).stage, 'second-factor', 'a reset account gives its enrolment code next');
-  assert.equal(codeOf(await admin.send('PATCH', `/api/v1/users/${vera.id}`, { password: strongPassword(), disabled: true })), 'VALIDATION_FAILED');
+  assert.equal((await again.send('POST', '/api/v1/auth/recovery/verify', { code })).json<{ stage: string }>().stage, 'enrol');
 });
 
 test('the host CLI resets an account at once as break-glass: the enrolment code on stdout, an account.reset event naming the operating-system user', async (t) => {
