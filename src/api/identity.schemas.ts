@@ -83,6 +83,7 @@ export const userDto = z.object({
   disabled: z.boolean(),
   createdBy: z.string(),
   createdAt: isoTime,
+  resetAt: isoTime.nullable().describe('When an administrator reset the account, while the user has not yet enrolled a new second factor; null otherwise.'),
 });
 
 export const userCreate = z.strictObject({

@@ -28,7 +28,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /** The wire form of a user (never the password hash). */
 export function userDto(u: User): z.infer<typeof api.userDto> {
-  return { id: u.id, username: u.username, displayName: u.displayName, kind: u.kind, provider: u.provider, external: u.external, expiresAt: iso(u.expiresMs), disabled: u.disabled, createdBy: u.createdBy, createdAt: new Date(u.createdMs).toISOString() };
+  return { id: u.id, username: u.username, displayName: u.displayName, kind: u.kind, provider: u.provider, external: u.external, expiresAt: iso(u.expiresMs), disabled: u.disabled, createdBy: u.createdBy, createdAt: new Date(u.createdMs).toISOString(), resetAt: iso(u.resetMs) };
 }
 
 function tokenDto(t: StoredToken): z.infer<typeof api.tokenDto> {

@@ -73,6 +73,7 @@ test('resetting the password of an account with a sensitive role waits for a sec
   assert.doesNotMatch((await second.send('GET', `/api/v1/approvals/${approvalId}`)).body, new RegExp(enrolmentCode!), 'and it is not shown again');
   assert.equal(codeOf(await ivanBrowser.send('GET', '/api/v1/auth/me')), 'UNAUTHENTICATED', 'the sessions ended');
   assert.equal(codeOf(await asToken()), 'UNAUTHENTICATED', 'the API tokens ended');
+  assert.notEqual((await first.send('GET', `/api/v1/users/${ivan.id}`)).json<{ resetAt: string | null }>().resetAt, null, 'the user list shows the reset pending');
 
   // The requester knows the new password, but that alone signs in to nothing.
   const requester = new BrowserSession(app, '192.0.2.66');
@@ -98,6 +99,7 @@ test('resetting the password of an account with a sensitive role waits for a sec
   assert.equal(confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes.length, 10, 'fresh recovery codes replace the enrolment code');
   assert.equal((await user.send('GET', '/api/v1/cameras')).statusCode, 200);
   assert.equal((await app.identity.users.get(ivan.id)).resetMs, null, 'the reset is over');
+  assert.equal((await first.send('GET', `/api/v1/users/${ivan.id}`)).json<{ resetAt: string | null }>().resetAt, null);
   assert.equal(codeOf(await new BrowserSession(app, '192.0.2.67').send('POST', '/api/v1/auth/recovery/verify', { code: enrolmentCode })), 'UNAUTHENTICATED');
 
   const resets = await ledgerRecords(app, 'account.reset');

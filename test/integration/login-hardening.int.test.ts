@@ -13,6 +13,7 @@ import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { totpCode } from '../../src/identity/credentials/totp.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { memoryLog, startDeferredTestApp, tempDir } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
@@ -145,4 +146,20 @@ test('the query string of an authentication route (an OIDC authorization code) n
   assert.doesNotMatch(log, /SECRET-AUTH-CODE-4711|STATE-0815/);
   assert.match(log, /\/api\/v1\/auth\/oidc\/corp\/callback\?\[redacted\]/);
   assert.match(log, /\/api\/v1\/cameras\?limit=7/, 'other routes keep their query');
+});
+
+test('on PostgreSQL too, attempts sent together are counted before they are checked and locks are per address', async (t) => {
+  const defer = teardown(t);
+  const pg = await createTestDatabase('postgres');
+  // Deferred first, so it runs last: the app's pool MUST be closed before the database is dropped.
+  defer(() => pg.close());
+  await pg.db.destroy();
+  const { app } = await startDeferredTestApp(defer, 'login-hardening-pg', { 'database.url': pg.location, 'identity.addressAttemptsPerMinute': 1000 });
+  const { password } = await addUser(app, 'pia', ['viewer']);
+  assert.equal((await new BrowserSession(app, '203.0.113.7').attempt('pia', password)).statusCode, 200);
+  const client = new BrowserSession(app, '198.51.100.60');
+  const statuses = answers(await Promise.all([...Array.from({ length: 24 }, (_, i) => client.attempt('pia', `wrong-password-${i}-xxxxxx`)), client.attempt('pia', password)]));
+  assert.ok(statuses.filter((s) => s !== 429).length <= 5, statuses.join(' '));
+  assert.equal(statuses.at(-1), 429);
+  assert.equal((await new BrowserSession(app, '203.0.113.7').attempt('pia', password)).statusCode, 200, 'her own address is not locked');
 });
