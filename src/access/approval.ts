@@ -2,11 +2,12 @@
 export interface Approval {
   readonly id: string;
   /**
-   * The permission the action needs (`access.grant`: a grant, which needs `user.manage`;
-   * `camera.manage`: a SensitiveChange in `details`).
+   * The permission the action needs (`access.grant`: a grant, and `account.reset`: a reset of
+   * a user's password or factors, which both need `user.manage` globally; `camera.manage`: a
+   * SensitiveChange in `details`).
    */
-  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant' | 'camera.manage';
-  /** The camera of an export, unmask or camera change; null for a grant or a site change. */
+  readonly action: 'recording.export' | 'privacy.unmask' | 'access.grant' | 'camera.manage' | 'account.reset';
+  /** The camera of an export, unmask or camera change; null for a grant, a site change or a reset. */
   readonly cameraId: string | null;
   readonly details: Record<string, unknown>;
   /** `user:<id>` of the requester. */

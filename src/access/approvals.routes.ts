@@ -11,6 +11,7 @@ import type { SitesService } from './sites.service.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
+import type { AccountResets } from '../identity/account-resets.ts';
 import type { UsersService } from '../identity/users.service.ts';
 
 /** Dependencies of the four-eyes routes. Route builders MUST NOT use them before a handler runs. */
@@ -21,6 +22,7 @@ export interface ApprovalRouteDeps {
   readonly grants: GrantsService;
   readonly users: UsersService;
   readonly sites: SitesService;
+  readonly resets: AccountResets;
 }
 
 /**
@@ -30,9 +32,10 @@ export interface ApprovalRouteDeps {
 function approvalDto(a: Approval, viewer: string): z.infer<typeof api.approvalDto> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const owner = viewer === a.requestedBy || viewer === a.decidedBy;
-  const { exportId: produced, ...shown } = a.details;
+  // A pending reset's password hash never leaves the server.
+  const { exportId: produced, passwordHash: _hash, ...shown } = a.details;
   const exportId = owner && typeof produced === 'string' ? produced : null;
-  const details = owner ? a.details : shown;
+  const details = owner && produced !== undefined ? { ...shown, exportId: produced } : shown;
   const grantId = typeof a.details.grantId === 'string' ? a.details.grantId : null;
   return { id: a.id, action: a.action, cameraId: a.cameraId, details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
 }
@@ -80,7 +83,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       url: '/api/v1/approvals/:id/decision',
       access: 'self',
       audit: 'access.approval.decided',
-      summary: 'Approve or reject a request (you need its permission on the camera, or user.manage for a grant, camera.manage globally for a site, and must not be the requester); an approved export starts, and an approved grant or camera/site change is made, at once',
+      summary:
+        'Approve or reject a request (you need its permission on the camera, or user.manage for a grant or an account reset, camera.manage globally for a site, and must not be the requester); an approved export starts, an approved grant or camera/site change is made and an approved reset is done at once (its enrolment code is in this answer only)',
       tag: 'access',
       params: api.approvalParams,
       body: api.approvalDecision,
@@ -90,6 +94,12 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
         const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
         const viewer = viewerOf(principal);
         if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided, viewer);
+        if (decided.action === 'account.reset') {
+          const r = decided.details as { userId: string; passwordHash: string | null };
+          // Made by the approver; the enrolment code is shown to them only, once (split knowledge).
+          const done = await deps.resets.apply(await deps.users.get(r.userId), r.passwordHash, audit, decided.id);
+          return { ...approvalDto(await deps.approvals.use(decided.id, { passwordHash: null }), viewer), enrolmentCode: done.enrolmentCode };
+        }
         if (decided.action === 'access.grant') {
           const g = decided.details as { userId: string; role: string; scope: string; expiresMs: number | null };
           // The grant is made by the requester; the approval is in its audit event's correlation.

@@ -8,11 +8,12 @@ import type { Approval, ApprovalStore } from './approval.ts';
 import type { Principal } from './principal.ts';
 
 /**
- * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, a sensitive grant
- * made through the API (`identity.grantApproval`, or footage rights over a four-eyes site), and a
- * change weakening a four-eyes site (SensitiveChange) are requests that a second person must
- * approve: for footage or a camera, one holding the same permission on the camera; for a grant,
- * one holding `user.manage` globally who is not the grantee; for a site, `camera.manage` globally. Requester and approver MUST differ; an
+ * The four-eyes rule (IAM-5): an export or an unmask at a four-eyes site, a sensitive grant or
+ * a reset of an account made through the API (`identity.grantApproval`, or footage rights over a
+ * four-eyes site), and a change weakening a four-eyes site (SensitiveChange) are requests that a
+ * second person must approve: for footage or a camera, one holding the same permission on the
+ * camera; for a grant or a reset, one holding `user.manage` globally who is not the grantee (or
+ * the reset account); for a site, `camera.manage` globally. Requester and approver MUST differ; an
  * approval is used once and expires when undecided.
  */
 export class ApprovalsService {
@@ -59,6 +60,7 @@ export class ApprovalsService {
     if (current.requestedBy === `user:${approver.userId}`) return fail(new AppError('SELF_APPROVAL', 'the requester cannot approve their own request'));
     if (!(await mayDecide(current, access))) return fail(new AppError('NOT_FOUND', 'no such approval request'));
     if (current.action === 'access.grant' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a grant to themselves'));
+    if (current.action === 'account.reset' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a reset of their own account'));
     const now = this.#clock.now();
     await this.#audit.record({
       type: 'access.approval.decided',
@@ -113,11 +115,11 @@ async function visible(a: Approval, access: Access): Promise<boolean> {
 }
 
 /**
- * Footage and camera requests: the permission on the camera; grants: `user.manage` globally; a
- * site change (no camera): `camera.manage` globally.
+ * Footage and camera requests: the permission on the camera; grants and account resets:
+ * `user.manage` globally; a site change (no camera): `camera.manage` globally.
  */
 async function mayDecide(a: Approval, access: Access): Promise<boolean> {
-  if (a.action === 'access.grant') return (await access.cameras('user.manage')).all;
+  if (a.action === 'access.grant' || a.action === 'account.reset') return (await access.cameras('user.manage')).all;
   if (a.action === 'camera.manage' && a.cameraId === null) return (await access.cameras('camera.manage')).all;
   return a.cameraId !== null && (await access.canCamera(a.action, a.cameraId));
 }

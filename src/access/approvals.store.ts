@@ -2,11 +2,11 @@ import type { Db } from '../db/database.ts';
 import type { ApprovalTable } from '../db/tables.ts';
 import type { Approval, ApprovalStore } from './approval.ts';
 
-
+const actions: readonly string[] = ['privacy.unmask', 'access.grant', 'camera.manage', 'account.reset'] satisfies Approval['action'][];
 
 const toApproval = (r: ApprovalTable): Approval => ({
   id: r.id,
-  action: r.action === 'privacy.unmask' || r.action === 'access.grant' || r.action === 'camera.manage' ? r.action : 'recording.export',
+  action: actions.includes(r.action) ? (r.action as Approval['action']) : 'recording.export',
   cameraId: r.camera_id === '' ? null : r.camera_id,
   details: JSON.parse(r.details) as Record<string, unknown>,
   requestedBy: r.requested_by,

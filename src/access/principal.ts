@@ -28,7 +28,10 @@ export interface Principal {
   readonly mfaRequired: boolean;
   /** True when a second factor was verified in this session (tokens: always). */
   readonly mfaSatisfied: boolean;
-  /** True when the user has at least one confirmed second factor. */
+  /**
+   * True when the user has a second factor to verify: a confirmed TOTP or passkey, or the
+   * one-time enrolment code of a reset account not yet entered in this session.
+   */
   readonly hasFactor: boolean;
   readonly grants: readonly EffectiveGrant[];
 }

@@ -83,6 +83,7 @@ export const userDto = z.object({
   disabled: z.boolean(),
   createdBy: z.string(),
   createdAt: isoTime,
+  resetAt: isoTime.nullable().describe('When an administrator reset the account, while the user has not yet enrolled a new second factor; null otherwise.'),
 });
 
 export const userCreate = z.strictObject({
@@ -93,7 +94,23 @@ export const userCreate = z.strictObject({
   expiresAt: isoTime.optional(),
 });
 
-export const userUpdate = z.strictObject({ disabled: z.boolean().optional(), password: z.string().min(1).max(1024).optional().describe('Sets a new password and ends the user\'s sessions.') });
+export const userUpdate = z.strictObject({
+  disabled: z.boolean().optional().describe('Disables (ends the sessions; tokens stop working) or enables the account.'),
+  password: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe('Resets the account with this new password: factors removed, sessions and API tokens ended, a one-time enrolment code issued. Four-eyes (APPROVAL_REQUIRED) unless identity.grantApproval is none.'),
+  resetFactors: z.literal(true).optional().describe('Resets the account\'s second factors (the password stays): as for password, without a new one.'),
+});
+
+export const userUpdated = userDto.extend({
+  enrolmentCode: z
+    .string()
+    .optional()
+    .describe('After a reset that needed no approval (identity.grantApproval: none): the one-time code the user needs, with the password, to enrol a new second factor. Shown once.'),
+});
 
 export const userParams = z.strictObject({ id: z.uuid().describe('User id') });
 
@@ -177,8 +194,12 @@ export const groupUpdate = z.strictObject({ name: z.string().min(1).max(100).opt
 
 export const approvalDto = z.object({
   id: z.uuid(),
-  action: z.enum(['recording.export', 'privacy.unmask', 'access.grant', 'camera.manage']).describe('access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.delete).'),
-  cameraId: z.uuid().nullable().describe('The camera of an export, unmask or camera change; null for a grant or a site change.'),
+  action: z
+    .enum(['recording.export', 'privacy.unmask', 'access.grant', 'camera.manage', 'account.reset'])
+    .describe(
+      "access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).",
+    ),
+  cameraId: z.uuid().nullable().describe('The camera of an export, unmask or camera change; null for a grant, a site change or a reset.'),
   details: z.record(z.string(), z.unknown()),
   requestedBy: z.string(),
   requestedAt: isoTime,
@@ -188,6 +209,10 @@ export const approvalDto = z.object({
   expiresAt: isoTime,
   exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
   grantId: z.uuid().nullable().describe('The grant made when a grant request was approved.'),
+  enrolmentCode: z
+    .string()
+    .optional()
+    .describe('Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor.'),
 });
 
 export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });

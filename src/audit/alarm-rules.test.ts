@@ -112,6 +112,14 @@ test('every successful grant raises privilege-assigned at once, naming the princ
   assert.deepEqual(feed('access.grant.created', 2, { ...user('a'), outcome: 'failure' }), [], 'a refused grant assigned nothing');
 });
 
+test('every account reset raises account-reset at once, naming the account', () => {
+  const feed = feeder();
+  const alarms = feed('account.reset', 0, user('r'));
+  assert.deepEqual(rulesOf(alarms), ['account-reset']);
+  assert.deepEqual(alarms[0]?.target, { kind: 'user', id: 'user:r' });
+  assert.deepEqual(rulesOf(feed('account.reset', 1, user('r'))), ['account-reset'], 'every one, not once per window');
+});
+
 test('two privileged grants to one principal within 24 hours raise privilege-elevations', () => {
   const feed = feeder();
   assert.deepEqual(rulesOf(feed('access.grant.created', 0, privileged('a'))), ['privilege-assigned']);
@@ -229,6 +237,6 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset'];
   assert.deepEqual(Object.keys(alarmRules), ids);
 });

@@ -61,6 +61,11 @@ export const alarmRules = {
     on: ['recording.interrupted'],
     description: 'Recording of a camera stopped (stream error or camera offline). At most one alarm per camera until a `recording.resumed` for that camera.',
   },
+  'account-reset': {
+    title: 'Account reset by an administrator',
+    on: ['account.reset'],
+    description: "Every reset of a user's password or second factors by an administrator (the host CLI's break-glass included), immediately, naming the account.",
+  },
 } as const satisfies Record<string, AlarmRule>;
 
 /** A default alarm rule id. */
@@ -162,6 +167,10 @@ export class AlarmRules {
         const burst = window.add(hit);
         if (burst) alarms.push(alarm('privilege-elevations', burst, principal));
         return alarms;
+      }
+      case 'account.reset': {
+        const account = targetOf(record);
+        return [alarm('account-reset', [hitOf(record, nowMs, account)], account)];
       }
       case 'camera.auth.failed': {
         const camera = cameraOf(record);

@@ -4,7 +4,7 @@ import { configOptions, parse, readStdin, subcommand, type CliIo, type Command }
 import { loadCliConfig } from './load-cli-config.ts';
 import { openIdentity, type OpenIdentity } from './open-identity.ts';
 
-const usage = `Usage: custos user <add|list|grant|revoke|disable|enable|password> [options]
+const usage = `Usage: custos user <add|list|grant|revoke|disable|enable|password|reset-factors> [options]
 
   custos user add USERNAME [--role ROLE]... [--scope SCOPE] [--display-name NAME]
                   [--external --expires YYYY-MM-DD]        (the password is read from stdin)
@@ -13,7 +13,14 @@ const usage = `Usage: custos user <add|list|grant|revoke|disable|enable|password
   custos user revoke GRANT_ID
   custos user disable USERNAME        ends the user's sessions; tokens stop working
   custos user enable USERNAME
-  custos user password USERNAME       (the new password is read from stdin; sessions end)
+  custos user password USERNAME       reset: the new password is read from stdin
+  custos user reset-factors USERNAME  reset: the second factors only
+
+A reset removes the user's second factors, ends their sessions and API tokens, and prints a
+one-time enrolment code on stdout: the user signs in with the password and that code (where a
+recovery code goes) and must then enrol a new second factor. This is the host's break-glass
+path: it is not subject to four-eyes (whoever runs it can already read the database), but every
+reset is an account.reset event naming the operating-system user, and raises an alarm.
 
 There are no default accounts and no default passwords: the first administrator is made with
 \`custos user add NAME --role admin\`. Passwords are never taken as arguments (they would show
@@ -100,11 +107,14 @@ async function runUser(
       if (sub === 'disable') await identity.sessions.endAll(user.id);
       return 0;
     }
-    case 'password': {
-      const user = await byName(identity, one(positionals, 'password', 'a user name'));
-      const password = await readStdin(io.stdin);
-      await identity.users.setPassword(user, password, await identity.authenticator.hasFactor(user.id), by);
-      await identity.sessions.endAll(user.id);
+    case 'password':
+    case 'reset-factors': {
+      const user = await byName(identity, one(positionals, sub, 'a user name'));
+      const password = sub === 'password' ? await readStdin(io.stdin) : null;
+      if (password === '') throw new AppError('VALIDATION_FAILED', 'no password on stdin');
+      const done = await identity.resets.apply(user, await identity.resets.prepare(user, password), by, null);
+      io.stderr.write(`${user.username} reset: factors removed, ${done.sessionsEnded} session(s) and ${done.tokensRevoked} token(s) ended. One-time enrolment code for the user (shown once):\n`);
+      io.stdout.write(`${done.enrolmentCode}\n`);
       return 0;
     }
     default:

@@ -79,7 +79,20 @@ export const identity = z
       .describe('The URL users reach Custos at (https://vms.example.eu). Used for SSO redirects, the SAML audience and the WebAuthn origin; default https://<server.host>:<port>.'),
     sessionIdleMinutes: z.number().min(1).max(1440).default(15).describe('A session unused this long ends (IAM-2).'),
     sessionAbsoluteHours: z.number().min(0.1).max(168).default(12).describe('A session ends this long after login, however active (IAM-2).'),
-    lockoutFailures: z.number().int().min(1).max(100).default(5).describe('Failed logins for one account name, within lockoutMinutes, that lock it.'),
+    lockoutFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Failed logins for one account name from one client address, within lockoutMinutes, that lock the name for that address.'),
+    lockoutAccountFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(50)
+      .describe('Failed logins for one account name from all addresses, within lockoutMinutes, that lock it for every address it has not signed in from in the last 90 days (guessing from many addresses).'),
     lockoutMinutes: z.number().min(1).max(1440).default(15).describe('Window and duration of the account lockout.'),
     addressAttemptsPerMinute: z
       .number()
@@ -96,7 +109,7 @@ export const identity = z
       .enum(['none', 'sensitive', 'all'])
       .default('sensitive')
       .describe(
-        'Which grants a person makes through the API wait for a second holder of user.manage to approve (four-eyes): sensitive = roles requiring MFA or carrying export, unmask, ledger, user, key or configuration rights. Whatever this says, a role carrying playback, export or unmasking on a scope that covers a four-eyes site always waits (ADR 0012). The CLI (host access) and SSO mappings are not subject to it.',
+        'Which grants a person makes through the API wait for a second holder of user.manage to approve (four-eyes): sensitive = roles requiring MFA or carrying export, unmask, ledger, user, key or configuration rights. Whatever this says, a role carrying playback, export or unmasking on a scope that covers a four-eyes site always waits (ADR 0012). Resets of an account\'s password or second factors through the API wait too, unless this is none. The CLI (host access) and SSO mappings are not subject to it.',
       ),
     approvalHours: z.number().min(0.1).max(720).default(24).describe('A four-eyes request not decided within this time expires.'),
     roles: z

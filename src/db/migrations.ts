@@ -279,13 +279,31 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0007_hard-access_export_owner': {
+  '0007_export_owner': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Who may read and download an export: its requester and, for a four-eyes export, its
       // approver (`user:<id>`). Null on exports made before: those stay with the camera's scope.
       await db.schema.alterTable('exports').addColumn('requested_by', 'text').execute();
       await db.schema.alterTable('exports').addColumn('approved_by', 'text').execute();
       await db.schema.createIndex('exports_requested_by').on('exports').column('requested_by').execute();
+    },
+  },
+  '0008_account_reset_and_lockout': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Account resets (issue 11 item 1): a reset account must enter its one-time enrolment code
+      // and enrol a second factor before anything else; set while that is pending.
+      await db.schema.alterTable('users').addColumn('reset_ms', 'bigint').execute();
+      // Lockout per (account name, client address) (issue 11 item 18); old rows had no address.
+      await db.schema.alterTable('auth_failures').addColumn('address', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.createIndex('auth_failures_user_address').on('auth_failures').columns(['username', 'address', 'time_ms']).execute();
+      // Addresses an account signed in from: spared by the account-wide lock.
+      await db.schema
+        .createTable('auth_known_addresses')
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('last_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('auth_known_addresses_pk', ['username', 'address'])
+        .execute();
     },
   },
 };

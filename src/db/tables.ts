@@ -20,6 +20,7 @@ export interface Tables {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   auth_failures: AuthFailureTable;
+  auth_known_addresses: AuthKnownAddressTable;
   setup_tokens: SetupTokenTable;
   sites: SiteTable;
   camera_groups: CameraGroupTable;
@@ -50,6 +51,8 @@ export interface UserTable {
   created_by: string;
   created_ms: number;
   updated_ms: number;
+  /** Set when an administrator reset the account: the one-time enrolment code and a new factor are due. */
+  reset_ms: number | null;
 }
 
 /** A TOTP secret (sealed `v1:…`), usable once `confirmed_ms` is set; `last_step` stops reuse. */
@@ -116,7 +119,16 @@ export interface ApiTokenTable {
 export interface AuthFailureTable {
   id: string;
   username: string;
+  /** The client address of the attempt ('' for rows from before addresses were kept). */
+  address: string;
   time_ms: number;
+}
+
+/** An address an account signed in from, spared by the account-wide lock (IAM-2). */
+export interface AuthKnownAddressTable {
+  username: string;
+  address: string;
+  last_ms: number;
 }
 
 /** A one-time setup token printed at first start to create the first administrator. */

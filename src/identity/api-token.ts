@@ -20,4 +20,6 @@ export interface TokenStore {
   insert(t: StoredToken): Promise<void>;
   used(id: string, atMs: number): Promise<void>;
   revoke(id: string, atMs: number): Promise<boolean>;
+  /** Revokes every token of a user not yet revoked; returns how many. */
+  revokeAll(userId: string, atMs: number): Promise<number>;
 }

@@ -55,5 +55,9 @@ export function createTokenStore(db: Db): TokenStore {
       const r = await db.updateTable('api_tokens').set({ revoked_ms: atMs }).where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    async revokeAll(userId, atMs) {
+      const r = await db.updateTable('api_tokens').set({ revoked_ms: atMs }).where('user_id', '=', userId).where('revoked_ms', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
   };
 }

@@ -83,6 +83,11 @@ export class ApiTokens {
     await this.#audit.record({ type: 'auth.token.revoked', ...by, target: { kind: 'token', id: `token:${id}` }, outcome: 'success', details: { owner: `user:${token.userId}` } });
     await this.#store.revoke(id, this.#clock.now());
   }
+
+  /** Revokes every token of a user (an account reset); the caller records the event. Returns how many. */
+  revokeAllOf(userId: string): Promise<number> {
+    return this.#store.revokeAll(userId, this.#clock.now());
+  }
 }
 
 /** True when the principal holds the permission on some scope, ignoring any token limit. */

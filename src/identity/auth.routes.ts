@@ -9,7 +9,6 @@ import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { clearSessionCookie, sessionCookie } from '../http/session-cookie.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Authenticator } from './authenticator.ts';
-import { verifyPassword } from './credentials/password-hash.ts';
 import type { FactorStore } from './factors.ts';
 import type { LoginResult, LoginService, LoginStage } from './login.service.ts';
 import type { Enrolled, MfaEnrolment } from './mfa-enrolment.ts';
@@ -218,19 +217,12 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
       url: '/api/v1/auth/password',
       access: 'self',
       audit: 'account.password.changed',
-      summary: 'Change your password; your other sessions end and this one rotates',
+      summary: 'Change your password (throttled like a login); your other sessions end and this one rotates',
       tag: 'auth',
       body: api.passwordChange,
       response: { status: 200, schema: api.loginResult },
-      handler: async ({ principal, session, body, audit, reply }) => {
-        const s = need(session, 'a password change');
-        const user = await userOf(principal);
-        if (!user.passwordHash || !(await verifyPassword(user.passwordHash, body.currentPassword))) throw new AppError('LOGIN_FAILED', 'the current password is not correct');
-        const updated = await deps.users.setPassword(user, body.newPassword, await deps.authenticator.hasFactor(user.id), audit);
-        await deps.sessions.endAll(user.id);
-        const open = await deps.sessions.rotate(s, {});
-        return sendLogin(reply, { open, stage: 'complete', user: updated });
-      },
+      handler: async ({ session, body, audit, reply }) =>
+        sendLogin(reply, await deps.login.changePassword(need(session, 'a password change'), body.currentPassword, body.newPassword, audit)),
     }),
   ];
 }

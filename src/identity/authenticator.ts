@@ -5,6 +5,7 @@ import { isPermission } from '../access/permissions.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { TokenStore } from './api-token.ts';
 import type { FactorStore } from './factors.ts';
+import { enteredEnrolmentCode } from './account-resets.ts';
 import { secretHash } from './secret-token.ts';
 import type { Sessions } from './sessions.ts';
 import type { StoredSession } from './session.ts';
@@ -48,7 +49,7 @@ export class Authenticator {
     if (typeof session === 'string') return null;
     const user = await this.#users.get(session.userId);
     if (!user || !userActive(user, this.#clock.now())) return null;
-    return { principal: await this.principalOf(user, { via: 'session', mfa: session.mfa, tokenId: null, limit: null }), session };
+    return { principal: await this.principalOf(user, { via: 'session', mfa: session.mfa, tokenId: null, limit: null, enrolmentCode: enteredEnrolmentCode(session) }), session };
   }
 
   /** The principal of an API token (`Authorization: Bearer`), or null when not valid. */
@@ -65,10 +66,17 @@ export class Authenticator {
     return { principal: await this.principalOf(user, { via: 'token', mfa: true, tokenId: token.id, limit }), session: null };
   }
 
-  /** Builds the principal of a user from their grants and factors. */
-  async principalOf(user: User, how: { via: 'session' | 'token'; mfa: boolean; tokenId: string | null; limit: ReadonlySet<Permission> | null }): Promise<Principal> {
-    const [grants, hasFactor] = await Promise.all([this.#grants.effective(user.id), this.hasFactor(user.id)]);
-    const needsMfa = this.#grants.privileged(grants);
+  /**
+   * Builds the principal of a user from their grants and factors. A reset account (see
+   * `AccountResets`) must use a second factor whatever its roles: its one-time enrolment code
+   * counts as the factor to verify until `enrolmentCode` says this session entered it; then it
+   * must enrol one.
+   */
+  async principalOf(user: User, how: { via: 'session' | 'token'; mfa: boolean; tokenId: string | null; limit: ReadonlySet<Permission> | null; enrolmentCode?: boolean }): Promise<Principal> {
+    const [grants, factor] = await Promise.all([this.#grants.effective(user.id), this.hasFactor(user.id)]);
+    const reset = user.resetMs !== null;
+    const hasFactor = factor || (reset && how.enrolmentCode !== true);
+    const needsMfa = this.#grants.privileged(grants) || reset;
     return {
       via: how.via,
       userId: user.id,

@@ -13,6 +13,8 @@ import type { SecretSealer } from '../cameras/cameras.store.ts';
 import type { IdentityConfig } from '../config/identity.schema.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
+import { ConcurrencyLimit } from '../lib/concurrency-limit.ts';
+import { AccountResets } from './account-resets.ts';
 import { ApiTokens } from './api-tokens.ts';
 import { createTokenStore } from './api-tokens.store.ts';
 import { Authenticator } from './authenticator.ts';
@@ -46,6 +48,7 @@ export interface Identity {
   readonly setup: SetupTokens;
   readonly sites: SitesService;
   readonly approvals: ApprovalsService;
+  readonly resets: AccountResets;
   readonly placements: CameraPlacements;
   readonly sso: SsoProviders;
   readonly pendingSso: PendingStore<PendingSso>;
@@ -82,12 +85,16 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
       if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });
     },
   });
+  // Two password hashes at a time, for logins, password changes and new accounts alike: a burst
+  // must not starve the recorder's file I/O (argon2 shares libuv's thread pool with it).
+  const hashing = new ConcurrencyLimit(2);
   const users = new UsersService({
     store: userStore,
     rules: createPasswordPolicy({ minLength: config.passwordMinLength, minLengthWithMfa: config.passwordMinLengthWithMfa }),
     audit,
     clock,
     externalMaxMs: config.externalMaxDays * day,
+    hashing,
   });
   const tokenStore = createTokenStore(db);
   const tokens = new ApiTokens({ store: tokenStore, audit, clock, maxDays: config.tokenMaxDays });
@@ -97,9 +104,9 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     const url = new URL(deps.publicUrl());
     return { origin: url.origin, rpId: url.hostname };
   };
-  const throttle = new LoginThrottle(db, clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, perAddressPerMinute: config.addressAttemptsPerMinute });
-  const login = new LoginService({ users, grants, authenticator, sessions, factors, throttle, sealer, challenges, relyingParty, audit, clock });
-  const enrolment = new MfaEnrolment({ factors, authenticator, sessions, sealer, challenges, relyingParty, issuer: 'Custos', audit, clock });
+  const throttle = new LoginThrottle(db, clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, accountFailures: config.lockoutAccountFailures, perAddressPerMinute: config.addressAttemptsPerMinute });
+  const login = new LoginService({ users, grants, authenticator, sessions, factors, throttle, hashing, sealer, challenges, relyingParty, audit, clock });
+  const enrolment = new MfaEnrolment({ users, factors, authenticator, sessions, sealer, challenges, relyingParty, issuer: 'Custos', audit, clock });
   return {
     roles,
     users,
@@ -113,6 +120,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     setup: new SetupTokens(db, clock),
     sites: new SitesService({ store: siteStore, audit, clock }),
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
+    resets: new AccountResets({ users, approval: config.grantApproval, factors, sessions, tokens, audit }),
     placements,
     sso: new SsoProviders({ oidc: config.oidc, saml: config.saml, publicUrl: deps.publicUrl, replay: createAssertionReplayStore(db, clock), clock }),
     pendingSso: new PendingStore<PendingSso>(clock, 10 * minute),

@@ -1,9 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { FactorStore, StoredPasskey } from './factors.ts';
 
-
-
-
 /** The Kysely adapter of {@link FactorStore}. */
 export function createFactorStore(db: Db): FactorStore {
   const toPasskey = (r: { id: string; user_id: string; public_key: string; counter: number; transports: string; name: string; created_ms: number; last_used_ms: number | null }): StoredPasskey => ({
@@ -56,6 +53,17 @@ export function createFactorStore(db: Db): FactorStore {
         .where('used_ms', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+    async hasRecoveryCode(userId, hash) {
+      const r = await db.selectFrom('user_recovery_codes').select('code_hash').where('code_hash', '=', hash).where('user_id', '=', userId).where('used_ms', 'is', null).executeTakeFirst();
+      return r !== undefined;
+    },
+    async removeAll(userId) {
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('webauthn_credentials').where('user_id', '=', userId).execute();
+        await tx.deleteFrom('user_recovery_codes').where('user_id', '=', userId).execute();
+      });
     },
     async passkeys(userId) {
       return (await db.selectFrom('webauthn_credentials').selectAll().where('user_id', '=', userId).orderBy('created_ms').execute()).map(toPasskey);

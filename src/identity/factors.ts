@@ -32,6 +32,10 @@ export interface FactorStore {
   /** Marks an unused code used; false when it is unknown, used, or another user's. */
   useRecoveryCode(userId: string, hash: string, atMs: number): Promise<boolean>;
   unusedRecoveryCodes(userId: string): Promise<number>;
+  /** True when `hash` is an unused code of this user; the code stays unused. */
+  hasRecoveryCode(userId: string, hash: string): Promise<boolean>;
+  /** Removes every TOTP secret, passkey and recovery code of a user (an account reset). */
+  removeAll(userId: string): Promise<void>;
   passkeys(userId: string): Promise<StoredPasskey[]>;
   passkey(id: string): Promise<StoredPasskey | undefined>;
   addPasskey(p: StoredPasskey): Promise<void>;

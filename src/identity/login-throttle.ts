@@ -1,22 +1,46 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 
-/** Brute-force limits (IAM-2). */
+/** Brute-force limits (IAM-2, ADR 0015). */
 export interface ThrottleLimits {
-  /** Failures of one account name within `windowMs` that lock it for `windowMs`. */
+  /** Failures of one account name from one client address within `windowMs` that lock the pair for `windowMs`. */
   readonly failures: number;
   readonly windowMs: number;
+  /** Failures of one account name from all addresses within `windowMs` that lock it for every address it never signed in from. */
+  readonly accountFailures: number;
   /** Attempts per minute from one client address, whatever the account. */
   readonly perAddressPerMinute: number;
 }
 
+/** A reserved attempt: counted as a failure until it is settled as a success. */
+export interface AttemptTicket {
+  readonly id: string;
+  readonly username: string;
+  readonly address: string;
+}
+
+/** Why an attempt was not admitted. */
+export type Refusal = 'pair-locked' | 'account-locked';
+
+/** What a failure locked, if anything: the (name, address) pair, or the name for unknown addresses. */
+export type Locked = 'pair' | 'account' | null;
+
+/** How long a successful sign-in makes an address "known" to the account-wide lock. */
+const knownForMs = 90 * 86_400_000;
+
 /**
- * Lockout and rate limit for logins. Failures are counted per account *name* in the database
- * (so several servers share them, and a name that does not exist locks exactly like one that
- * does: the answer reveals nothing). Attempts per client address are counted in memory over a
- * sliding minute. `fail` says when a failure is the one that locked the name, so the caller
- * records one `auth.lockout` event per lock.
+ * Lockout and rate limit for logins. An attempt is *reserved* before the secret is checked (a
+ * row in `auth_failures`, counted at once) and *settled* after: a failure keeps the row, a
+ * success removes the rows of its (name, address) pair. So attempts sent together are counted
+ * together, and at most `failures` of them are ever checked (a refusal removes its own row).
+ *
+ * Locks are per (account name, client address): an anonymous client elsewhere cannot lock a
+ * user out of their own address. Against guessing from many addresses, `accountFailures`
+ * failures of a name from all addresses lock it for every address that never signed in to it
+ * (within 90 days). Names that do not exist are counted exactly like real ones. Attempts per
+ * client address are counted in memory over a sliding minute.
  */
 export class LoginThrottle {
   readonly #db: Db;
@@ -44,32 +68,67 @@ export class LoginThrottle {
     return true;
   }
 
-  /** True when the account name is locked now. */
-  async locked(username: string): Promise<boolean> {
-    return (await this.#recentFailures(username)) >= this.#limits.failures;
-  }
-
-  /** Records a failure; returns true when this failure locked the name. */
-  async fail(username: string): Promise<boolean> {
+  /**
+   * Reserves an attempt for `username` from `address` before its secret is checked. Refused
+   * (and nothing kept) when the pair is locked, or the name is locked for this address.
+   */
+  async reserve(username: string, address: string): Promise<{ ticket: AttemptTicket } | { refused: Refusal }> {
     const now = this.#clock.now();
-    await this.#db.insertInto('auth_failures').values({ id: randomUUID(), username: username.toLowerCase(), time_ms: now }).execute();
+    const ticket: AttemptTicket = { id: randomUUID(), username: username.toLowerCase(), address };
+    await this.#db.insertInto('auth_failures').values({ id: ticket.id, username: ticket.username, address, time_ms: now }).execute();
+    const { pair, account } = await this.#counts(ticket);
+    let refused: Refusal | null = null;
+    if (pair > this.#limits.failures) refused = 'pair-locked';
+    else if (account > this.#limits.accountFailures && !(await this.#known(ticket))) refused = 'account-locked';
+    if (refused === null) return { ticket };
+    await this.#db.deleteFrom('auth_failures').where('id', '=', ticket.id).execute();
+    return { refused };
+  }
+
+  /** Settles a reserved attempt as a failure; says what it locked, once per lock. */
+  async failed(ticket: AttemptTicket): Promise<Locked> {
+    const now = this.#clock.now();
     await this.#db.deleteFrom('auth_failures').where('time_ms', '<', now - 2 * this.#limits.windowMs).execute();
-    return (await this.#recentFailures(username)) === this.#limits.failures;
+    const { pair, account } = await this.#counts(ticket);
+    if (pair === this.#limits.failures) return 'pair';
+    if (account === this.#limits.accountFailures) return 'account';
+    return null;
   }
 
-  /** Clears the failures of a name after a successful login. */
-  async succeeded(username: string): Promise<void> {
-    await this.#db.deleteFrom('auth_failures').where('username', '=', username.toLowerCase()).execute();
+  /** Settles a reserved attempt as a success: the pair's failures are cleared and the address becomes known. */
+  async succeeded(ticket: AttemptTicket): Promise<void> {
+    await this.#db.deleteFrom('auth_failures').where('username', '=', ticket.username).where('address', '=', ticket.address).execute();
+    const now = this.#clock.now();
+    await this.#db
+      .insertInto('auth_known_addresses')
+      .values({ username: ticket.username, address: ticket.address, last_ms: now })
+      .onConflict((oc) => oc.columns(['username', 'address']).doUpdateSet({ last_ms: now }))
+      .execute();
   }
 
-  async #recentFailures(username: string): Promise<number> {
+  /** Drops a reservation that was not a guess at the secret (the attempt stopped before it). */
+  async release(ticket: AttemptTicket): Promise<void> {
+    await this.#db.deleteFrom('auth_failures').where('id', '=', ticket.id).execute();
+  }
+
+  async #counts(ticket: AttemptTicket): Promise<{ pair: number; account: number }> {
     const r = await this.#db
       .selectFrom('auth_failures')
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .where('username', '=', username.toLowerCase())
+      .select([sql<string | number>`sum(case when address = ${ticket.address} then 1 else 0 end)`.as('pair'), (eb) => eb.fn.countAll<string | number>().as('account')])
+      .where('username', '=', ticket.username)
       .where('time_ms', '>', this.#clock.now() - this.#limits.windowMs)
       .executeTakeFirstOrThrow();
-    return Number(r.n);
+    return { pair: Number(r.pair ?? 0), account: Number(r.account) };
+  }
+
+  async #known(ticket: AttemptTicket): Promise<boolean> {
+    const r = await this.#db
+      .selectFrom('auth_known_addresses')
+      .select('last_ms')
+      .where('username', '=', ticket.username)
+      .where('address', '=', ticket.address)
+      .executeTakeFirst();
+    return r !== undefined && Number(r.last_ms) > this.#clock.now() - knownForMs;
   }
 
   #prune(now: number): void {

@@ -3,6 +3,7 @@ import type { AuditSink } from '../audit/ledger.ts';
 import type { SecretSealer } from '../keys/secret-sealer.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
+import { enteredEnrolmentCode } from './account-resets.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { PendingStore } from './challenges.ts';
 import { qrSvg } from './credentials/qr-svg.ts';
@@ -14,6 +15,7 @@ import type { RelyingParty } from './login.service.ts';
 import type { OpenSession, Sessions } from './sessions.ts';
 import type { StoredSession } from './session.ts';
 import type { User } from './user.ts';
+import type { UsersService } from './users.service.ts';
 
 /** The result of enrolling a factor: a rotated session, and recovery codes when it was the first. */
 export interface Enrolled {
@@ -24,6 +26,7 @@ export interface Enrolled {
 
 /** What factor enrolment is built from. */
 export interface EnrolmentDeps {
+  users: UsersService;
   factors: FactorStore;
   authenticator: Authenticator;
   sessions: Sessions;
@@ -40,7 +43,9 @@ export interface EnrolmentDeps {
  * Enrolment of second factors (IAM-1): TOTP (otpauth URI and QR code, confirmed by a first
  * code) and WebAuthn passkeys. A user who already has a factor MUST have verified it in this
  * session before adding another, so a stolen password alone cannot add an attacker's factor.
- * Enrolling counts as verifying: the session rotates and is marked MFA-verified.
+ * Enrolling counts as verifying: the session rotates and is marked MFA-verified. An account an
+ * administrator reset MUST have entered its one-time enrolment code in this session first, and
+ * its first enrolment ends the reset state.
  */
 export class MfaEnrolment {
   readonly #deps: EnrolmentDeps;
@@ -108,12 +113,17 @@ export class MfaEnrolment {
       recoveryCodes = generateRecoveryCodes(10);
       await this.#deps.factors.replaceRecoveryCodes(user.id, recoveryCodes.map(hashRecoveryCode), this.#deps.clock.now());
     }
+    await this.#deps.users.resetDone(user);
     const open = await this.#deps.sessions.rotate(session, { mfa: true });
     return { open, recoveryCodes };
   }
 
   async #assertMayEnrol(user: User, session: StoredSession): Promise<void> {
     if (session.userId !== user.id) throw new AppError('FORBIDDEN', 'a factor can only be enrolled for oneself');
+    // A reset account: the password alone (which an administrator chose) MUST NOT enrol a factor.
+    if (user.resetMs !== null && !session.mfa && !enteredEnrolmentCode(session)) {
+      throw new AppError('MFA_REQUIRED', 'this account was reset: enter the one-time enrolment code first', { stage: 'second-factor' });
+    }
     if (!session.mfa && (await this.#deps.authenticator.hasFactor(user.id))) {
       throw new AppError('MFA_REQUIRED', 'verify your existing second factor before adding another');
     }

@@ -54,14 +54,18 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
         return undefined;
       },
     });
-  const finish = async (reply: FastifyReply, audit: AuditContext, provider: string, verify: () => Promise<ExternalIdentity>) => {
+  /**
+   * Ends an SSO login. A callback counts against the address's login rate before anything else
+   * (issue 11 item 6); a refusal without a login in flight is anonymous and only summarised.
+   */
+  const finish = async (reply: FastifyReply, audit: AuditContext, provider: string, verify: (found: () => void) => Promise<ExternalIdentity>) => {
+    await deps.login.admitSso(audit);
     let identity: ExternalIdentity;
+    let inFlight = false;
     try {
-      identity = await verify();
+      identity = await verify(() => (inFlight = true));
     } catch (e) {
-      if (isAppError(e, 'SSO_REFUSED', 'NOT_FOUND')) {
-        await deps.audit.record({ type: 'auth.login.failed', ...audit, outcome: 'failure', reason: `${provider}: ${e.message}` });
-      }
+      if (isAppError(e, 'SSO_REFUSED', 'NOT_FOUND')) await deps.login.ssoRefused(provider, e.message, !inFlight, audit);
       throw e;
     }
     const result = await deps.login.sso(identity, audit);
@@ -88,8 +92,9 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       params: api.providerParams,
       response: { status: 200, mediaType: 'text/html' },
       handler: async ({ params, request, reply, audit }) => {
-        return finish(reply, audit, params.provider, async () => {
+        return finish(reply, audit, params.provider, async (found) => {
           const pending = takePending(request.headers.cookie, 'oidc', params.provider);
+          found();
           const rp = await deps.sso.oidc(params.provider);
           return rp.finish(new URL(request.url, deps.publicUrl()), pending.pending);
         });
@@ -111,8 +116,9 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       body: api.samlAcsBody,
       response: { status: 200, mediaType: 'text/html' },
       handler: async ({ params, body, request, reply, audit }) => {
-        return finish(reply, audit, params.provider, async () => {
+        return finish(reply, audit, params.provider, async (found) => {
           const pending = takePending(request.headers.cookie, 'saml', params.provider);
+          found();
           const sp = await deps.sso.saml(params.provider);
           return sp.finish(body.SAMLResponse, pending.requestId);
         });

@@ -16,6 +16,12 @@ export interface User {
   readonly createdBy: string;
   readonly createdMs: number;
   readonly updatedMs: number;
+  /**
+   * Set when an administrator reset the password or factors of this account (four-eyes for a
+   * sensitive account): until the user enters the one-time enrolment code and enrols a new
+   * second factor, nothing else is allowed. Null otherwise.
+   */
+  readonly resetMs: number | null;
 }
 
 /** True when the user may sign in at `nowMs`: enabled and not expired. */

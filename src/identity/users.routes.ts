@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import { grantDto } from '../access/access.routes.ts';
+import type { ApprovalsService } from '../access/approvals.service.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
+import type { AccountResets } from './account-resets.ts';
 import { ownerHolds, type ApiTokens } from './api-tokens.ts';
 import type { StoredToken } from './api-token.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -18,13 +20,15 @@ export interface UserRouteDeps {
   readonly sessions: Sessions;
   readonly tokens: ApiTokens;
   readonly authenticator: Authenticator;
+  readonly resets: AccountResets;
+  readonly approvals: ApprovalsService;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The wire form of a user (never the password hash). */
 export function userDto(u: User): z.infer<typeof api.userDto> {
-  return { id: u.id, username: u.username, displayName: u.displayName, kind: u.kind, provider: u.provider, external: u.external, expiresAt: iso(u.expiresMs), disabled: u.disabled, createdBy: u.createdBy, createdAt: new Date(u.createdMs).toISOString() };
+  return { id: u.id, username: u.username, displayName: u.displayName, kind: u.kind, provider: u.provider, external: u.external, expiresAt: iso(u.expiresMs), disabled: u.disabled, createdBy: u.createdBy, createdAt: new Date(u.createdMs).toISOString(), resetAt: iso(u.resetMs) };
 }
 
 function tokenDto(t: StoredToken): z.infer<typeof api.tokenDto> {
@@ -74,18 +78,31 @@ export function userRoutes(deps: UserRouteDeps): RouteSpec[] {
       access: 'user.manage',
       scope: 'global',
       audit: 'account.disabled',
-      summary: 'Disable or enable a user, or set their password; either ends their sessions',
+      summary:
+        'Disable or enable a user, or reset their password or second factors (factors removed, sessions and tokens ended, a one-time enrolment code issued); a reset waits for a second administrator (APPROVAL_REQUIRED) unless identity.grantApproval is none',
       tag: 'users',
       params: api.userParams,
       body: api.userUpdate,
-      response: { status: 200, schema: api.userDto },
+      response: { status: 200, schema: api.userUpdated },
       handler: async ({ params, body, audit, principal }) => {
         if (principal?.userId === params.id) throw new AppError('SELF_APPROVAL', 'change your own account through /api/v1/auth (password, factors), not the user administration');
-        let user = await deps.users.get(params.id);
-        if (body.password !== undefined) user = await deps.users.setPassword(user, body.password, await deps.authenticator.hasFactor(user.id), audit);
-        if (body.disabled !== undefined) user = await deps.users.setDisabled(user, body.disabled, audit);
-        if (body.password !== undefined || body.disabled === true) await deps.sessions.endAll(user.id);
-        return userDto(user);
+        const user = await deps.users.get(params.id);
+        if (body.password !== undefined || body.resetFactors === true) {
+          if (body.disabled !== undefined) throw new AppError('VALIDATION_FAILED', 'disable or enable an account and reset it in separate requests', { field: 'disabled' });
+          const passwordHash = await deps.resets.prepare(user, body.password ?? null);
+          if (principal && deps.resets.needsApproval) {
+            // Four-eyes: the requester sets the password, the approver receives the enrolment code.
+            const details = { userId: user.id, username: user.username, password: passwordHash !== null, factors: true, passwordHash };
+            const approval = await deps.approvals.request('account.reset', null, details, principal, audit);
+            throw new AppError('APPROVAL_REQUIRED', `resetting ${user.username} needs a second administrator's approval; the request is filed`, { approvalId: approval.id });
+          }
+          const done = await deps.resets.apply(user, passwordHash, audit, null);
+          return { ...userDto(done.user), enrolmentCode: done.enrolmentCode };
+        }
+        if (body.disabled === undefined) return userDto(user);
+        const updated = await deps.users.setDisabled(user, body.disabled, audit);
+        if (body.disabled) await deps.sessions.endAll(user.id);
+        return userDto(updated);
       },
     }),
     defineRoute({

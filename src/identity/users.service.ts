@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { ConcurrencyLimit } from '../lib/concurrency-limit.ts';
 import { AppError } from '../lib/errors.ts';
 import { hashPassword } from './credentials/password-hash.ts';
 import type { ExternalIdentity } from './external-identity.ts';
@@ -34,9 +35,12 @@ export class UsersService {
   readonly #audit: AuditSink;
   readonly #clock: Clock;
   readonly #externalMaxMs: number;
+  readonly #hashing: ConcurrencyLimit;
 
-  constructor(deps: { store: UserStore; rules: PasswordRules; audit: AuditSink; clock: Clock; externalMaxMs: number }) {
+  /** `hashing` is the limit every password hash shares (logins too): argon2 must not starve the recorder's I/O. */
+  constructor(deps: { store: UserStore; rules: PasswordRules; audit: AuditSink; clock: Clock; externalMaxMs: number; hashing: ConcurrencyLimit }) {
     this.#store = deps.store;
+    this.#hashing = deps.hashing;
     this.#rules = deps.rules;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
@@ -73,7 +77,7 @@ export class UsersService {
       kind: 'local',
       provider: null,
       subject: null,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.#hashing.run(() => hashPassword(input.password)),
       passwordChangedMs: now,
       external,
       expiresMs,
@@ -81,6 +85,7 @@ export class UsersService {
       createdBy: by.actor.id,
       createdMs: now,
       updatedMs: now,
+      resetMs: null,
     };
     await this.#audit.record({ type: 'account.created', ...by, target: { kind: 'user', id: `user:${user.id}` }, outcome: 'success', details: { kind: 'local', external, expiresMs } });
     await this.#store.insert(user);
@@ -116,19 +121,45 @@ export class UsersService {
       createdBy: `sso:${identity.provider}`,
       createdMs: now,
       updatedMs: now,
+      resetMs: null,
     };
     await this.#audit.record({ type: 'account.created', ...by, target: { kind: 'user', id: `user:${user.id}` }, outcome: 'success', details: { kind: 'sso', provider: identity.provider, protocol: identity.protocol } });
     await this.#store.insert(user);
     return user;
   }
 
-  /** Sets a local user's password after checking the policy (the caller ends other sessions). */
+  /** Sets a local user's own password after checking the policy (the caller ends other sessions). */
   async setPassword(user: User, password: string, hasMfa: boolean, by: AuditContext): Promise<User> {
+    const passwordHash = await this.newPasswordHash(user, password, hasMfa);
+    const now = this.#clock.now();
+    const updated: User = { ...user, passwordHash, passwordChangedMs: now, updatedMs: now };
+    await this.#audit.record({ type: 'account.password.changed', ...by, target: { kind: 'user', id: `user:${user.id}` }, outcome: 'success' });
+    await this.#store.update(updated);
+    return updated;
+  }
+
+  /** The argon2id hash of a new password for a local user, after the policy check. */
+  async newPasswordHash(user: User, password: string, hasMfa: boolean): Promise<string> {
     if (user.kind !== 'local') throw new AppError('VALIDATION_FAILED', 'this account signs in through its identity provider and has no password');
     this.#assertPassword(password, user.username, hasMfa);
+    return this.#hashing.run(() => hashPassword(password));
+  }
+
+  /**
+   * Puts an account in the reset state, with a new password hash when given (the caller,
+   * `AccountResets`, records the event and removes factors, sessions and tokens).
+   */
+  async markReset(user: User, passwordHash: string | null): Promise<User> {
     const now = this.#clock.now();
-    const updated: User = { ...user, passwordHash: await hashPassword(password), passwordChangedMs: now, updatedMs: now };
-    await this.#audit.record({ type: 'account.password.changed', ...by, target: { kind: 'user', id: `user:${user.id}` }, outcome: 'success' });
+    const updated: User = { ...user, ...(passwordHash === null ? {} : { passwordHash, passwordChangedMs: now }), resetMs: now, updatedMs: now };
+    await this.#store.update(updated);
+    return updated;
+  }
+
+  /** Ends the reset state once the user has enrolled a new second factor. */
+  async resetDone(user: User): Promise<User> {
+    if (user.resetMs === null) return user;
+    const updated: User = { ...user, resetMs: null, updatedMs: this.#clock.now() };
     await this.#store.update(updated);
     return updated;
   }

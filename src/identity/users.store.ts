@@ -19,6 +19,7 @@ const toUser = (r: UserTable): User => ({
   createdBy: r.created_by,
   createdMs: Number(r.created_ms),
   updatedMs: Number(r.updated_ms),
+  resetMs: r.reset_ms === null || r.reset_ms === undefined ? null : Number(r.reset_ms),
 });
 
 const toRow = (u: User): UserTable => ({
@@ -36,6 +37,7 @@ const toRow = (u: User): UserTable => ({
   created_by: u.createdBy,
   created_ms: u.createdMs,
   updated_ms: u.updatedMs,
+  reset_ms: u.resetMs,
 });
 
 /** The Kysely adapter of {@link UserStore} (SQLite and PostgreSQL). */
