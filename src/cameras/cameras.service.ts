@@ -110,7 +110,8 @@ export class CamerasService {
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
     const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
-    const details = dropped ? { changed: [...changed], credentialsDropped: true } : { changed: [...changed] };
+    const details: Record<string, string[] | boolean> = { changed: [...changed] };
+    if (dropped) details.credentialsDropped = true;
     await this.#audited('camera.updated', camera, by, details, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;

@@ -74,7 +74,7 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
       const reason = trust !== undefined && certificateErrorPattern.test(code)
         ? `TLS certificate verification failed: ${e.message} (${code})`
         : `cannot connect to the camera: ${code === '' ? e.message : code}`;
-      reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code }));
+      reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code, secure: trust !== undefined }));
     };
     const onAbort = (): void => onError(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     const timer = setTimeout(() => onError(Object.assign(new Error(`no connection within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
