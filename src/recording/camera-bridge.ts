@@ -21,6 +21,8 @@ export interface CameraBridge {
   port: number;
   /** Set by the run: told once if the camera connection fails, or the guard refuses, while ffmpeg uses it. */
   onFailure: ((e: AppError) => void) | undefined;
+  /** The failure, if one came before the run set `onFailure` (the run MUST check it then). */
+  failure: AppError | undefined;
   /** Closes the listener and both connections; idempotent. */
   close(): void;
 }
@@ -44,10 +46,10 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
   const server = createServer({ noDelay: true });
   let camera: Socket | undefined;
   let local: Socket | undefined;
-  let failed = false;
   const bridge: CameraBridge = {
     port: 0,
     onFailure: undefined,
+    failure: undefined,
     close() {
       server.close();
       local?.destroy();
@@ -56,8 +58,8 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
   };
   /** A failure after the connection was made: ffmpeg's run ends with it (its own error would name loopback). */
   const fail = (e: AppError): void => {
-    if (failed) return;
-    failed = true;
+    if (bridge.failure !== undefined) return;
+    bridge.failure = e;
     bridge.onFailure?.(e);
     bridge.close();
   };
@@ -106,7 +108,11 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
   });
   if (connected === undefined) return undefined;
   const cam = connected;
-  cam.on('close', () => local?.destroy());
+  cam.on('close', () => {
+    // A peer that closes before any RTSP message is not an RTSP server, whatever it did.
+    if (!guard.heardCamera()) fail(new AppError('CAMERA_UNREACHABLE', 'the camera closed the connection before answering', { ...ctx, failure: 'not-rtsp' }));
+    local?.destroy();
+  });
 
   server.maxConnections = 1;
   server.on('connection', (s: Socket) => {

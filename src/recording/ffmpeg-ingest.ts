@@ -244,5 +244,7 @@ function runOnce(
     });
 
     armStall();
+    // The bridge may have failed before the run could listen (the camera closed at once).
+    if (bridge?.failure !== undefined) stop(bridge.failure);
   });
 }

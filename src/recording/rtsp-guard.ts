@@ -89,13 +89,17 @@ export interface RtspGuard {
   fromClient(chunk: Buffer): Buffer[];
   /** Bytes the camera sent; throws on a redirect or on bytes that are not RTSP. */
   fromCamera(chunk: Buffer): Buffer[];
+  /** True once the camera sent a complete RTSP message. */
+  heardCamera(): boolean;
 }
 
 /** A guard for one connection (see the module contract). */
 export function createRtspGuard(opts: RtspGuardOptions): RtspGuard {
   const client = new RtspFramer(() => new AppError('INTERNAL', 'ffmpeg sent bytes that are not RTSP through the camera bridge'));
   const camera = new RtspFramer(() => new AppError('CAMERA_UNREACHABLE', 'the camera did not answer as an RTSP server', { failure: 'not-rtsp' }));
+  let heard = false;
   return {
+    heardCamera: () => heard,
     fromClient(chunk) {
       return client.push(chunk).map((u) => {
         if (u.kind === 'message' && !opts.allowBasic && /^authorization[ \t]*:[ \t]*basic\b/im.test(u.head)) {
@@ -106,6 +110,7 @@ export function createRtspGuard(opts: RtspGuardOptions): RtspGuard {
     },
     fromCamera(chunk) {
       return camera.push(chunk).map((u) => {
+        if (u.kind === 'message') heard = true;
         if (u.kind === 'message' && /^RTSP\/\d\.\d 3\d\d/.test(u.head)) {
           throw new AppError('CAMERA_UNREACHABLE', 'the camera answered with a redirect, which the ffmpeg ingest does not follow (it would take the credentials along); use the target URL or the native ingest', { failure: 'redirect', status: Number(u.head.slice(9, 12)) });
         }
