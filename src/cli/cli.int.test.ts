@@ -100,6 +100,7 @@ test('camera names with control characters are refused, and stored ones are list
   for (const args of [[], ['--json']]) {
     const listed = await custos(['camera', 'list', '--data-dir', dir.path, ...args]);
     assert.equal(listed.code, 0, listed.stderr);
+    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, `no active character in ${args.join(' ') || 'the table'}`);
     assert.match(listed.stdout, /Gate\\(x1b|u001b)\[2J/);
   }

@@ -6,7 +6,6 @@
  */
 
 /** Code points that act on a terminal instead of printing (see the module note). */
-// eslint-disable-next-line no-control-regex
 const ACTIVE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /** `s` with every active code point written as a visible escape: `\x1b`, `\u202e`. */

@@ -9,7 +9,7 @@
 import { createServer, connect as netConnect, isIP } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { cameraIdentityCheck, cameraTrust, certificateErrorPattern } from '../cameras/camera-trust.ts';
+import { cameraIdentityCheck, cameraTrust } from '../cameras/camera-trust.ts';
 import { AppError } from '../lib/errors.ts';
 import { cameraEndpoint } from './ffmpeg-args.ts';
 import type { IngestTarget } from './ingest.ts';

@@ -7,6 +7,7 @@
  * a code Node or OpenSSL gave. It MUST NOT hold any byte the peer sent: no banner, reason
  * phrase, certificate name or codec string.
  */
+import { certificateErrorPattern } from '../cameras/camera-trust.ts';
 import { AppError } from '../lib/errors.ts';
 import { scrubText } from '../lib/scrub-url.ts';
 
@@ -73,7 +74,7 @@ function classifyCode(code: string, secure: boolean, phase: 'connect' | 'lost'):
     return { kind: 'unreachable', text: `host not found or unreachable (${code})` };
   }
   const certificate = certificateReasons[code];
-  if (certificate !== undefined || (secure && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECODE)|ALTNAME|ISSUER|CHAIN/.test(code))) {
+  if (certificate !== undefined || (secure && certificateErrorPattern.test(code))) {
     return { kind: 'tls', text: `TLS certificate verification failed: ${certificate ?? 'certificate not trusted'} (${code})` };
   }
   if (secure && phase === 'connect') return { kind: 'tls', text: `TLS handshake with the camera failed${code === '' ? '' : ` (${code})`}` };

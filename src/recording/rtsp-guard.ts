@@ -74,6 +74,7 @@ class RtspFramer {
 
 /** An RTSP status line or request line (RFC 2326 §6.1, §7.1). */
 function isStartLine(line: string): boolean {
+  // eslint-disable-next-line no-control-regex
   return /^RTSP\/\d\.\d \d{3}( [^\x00-\x08\x0a-\x1f\x7f]*)?$/.test(line) || /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ RTSP\/\d\.\d$/.test(line);
 }
 
