@@ -2,11 +2,15 @@
  * What each ingest sends to a listener that asks for credentials the wrong way: real ffmpeg and
  * the native ingest against a real RTSP listener on loopback that keeps every byte it receives.
  * Basic MUST never cross unencrypted rtsp://, and a redirect MUST NOT carry the credentials to
- * another host (127.0.0.2 stands for one).
+ * another host (127.0.0.2 stands for one). Through the app: a site administrator who points a
+ * recording camera at their own listener receives none of its credentials.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { basicChallenge, digestChallenge, startRtspListener } from '../../test/helpers/rtsp-listener.ts';
+import { startDeferredTestApp, startTestCamsim, waitFor } from '../../test/helpers/harness.ts';
+import { testPrincipal } from '../../test/helpers/access.ts';
+import { testActor } from '../../test/helpers/audit.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 import { IngestCounters } from '../ingest/ingest-counters.ts';
 import { createNativeIngest } from '../ingest/native-ingest.ts';
@@ -52,3 +56,25 @@ for (const [name, make] of Object.entries(ingests)) {
     });
   });
 }
+
+describe('a camera whose URL a site administrator moves to their own host', () => {
+  const defer = teardown({ after });
+
+  for (const ingest of ['native', 'ffmpeg'] as const) {
+    test(`sends the new host none of the stored credentials (${ingest} ingest)`, { timeout: 90_000 }, async () => {
+      const sim = await startTestCamsim({ cameras: 1, username: 'alice', password });
+      defer(() => sim.close());
+      const { app } = await startDeferredTestApp(defer, `moved-${ingest}`);
+      await app.identity.sites.createSite({ id: 'north', name: 'North', fourEyes: false }, testActor);
+      const camera = await app.cameras.add({ name: 'Door', url: sim.urls[0]!, username: 'alice', password, siteId: 'north', ingest }, testActor);
+      await waitFor('the camera to record', 60_000, () => app.recorder.status(camera).state === 'recording');
+      const attacker = await startRtspListener({ host: '127.0.0.2', answer: digestChallenge });
+      defer(() => attacker.close());
+      const siteAdmin = await testPrincipal(app, { roles: ['admin'], scope: 'site:north' });
+      const moved = await siteAdmin.inject({ method: 'PATCH', url: `/api/v1/cameras/${camera.id}`, payload: { url: attacker.url() } });
+      assert.equal(moved.statusCode, 200, moved.body);
+      await waitFor('the camera to reach the new host', 30_000, () => /OPTIONS /.test(attacker.received()) && /authentication failed/.test(app.recorder.status(camera).lastError ?? ''));
+      assert.doesNotMatch(attacker.received(), /authorization|alice/i, 'no Digest response, no user name');
+    });
+  }
+});

@@ -3,7 +3,7 @@
  * RTSP session takes any connect function, so callers own their trust anchors; this is the
  * default one.
  *
- * TLS contract (the same as src/recording/rtsps-bridge.ts, whose helper is not exported, so the
+ * TLS contract (the same as src/recording/camera-bridge.ts, whose helper is not exported, so the
  * few lines are repeated here): TLS 1.2 or later; the chain MUST verify against `tlsCaPem`, or
  * against the system store plus Node's roots when it is absent; the host name or IP MUST match
  * the certificate, unless the camera presents exactly a certificate pinned in `tlsCaPem` (then
