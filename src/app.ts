@@ -128,6 +128,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     fragmentSeconds: config.recording.fragmentSeconds,
     stallTimeoutMs: config.recording.stallSeconds * 1000,
     log,
+    networks: config.recording.cameraNetworks,
   });
   const ingest = createChosenIngest({
     native: nativeIngest,
@@ -136,6 +137,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       fragmentSeconds: config.recording.fragmentSeconds,
       stallTimeoutMs: config.recording.stallSeconds * 1000,
       log,
+      networks: config.recording.cameraNetworks,
     }),
     log,
   });

@@ -15,6 +15,7 @@ import { cameraEndpoint } from './ffmpeg-args.ts';
 import type { IngestTarget } from './ingest.ts';
 import { connectFailure } from './ingest-failure.ts';
 import { createRtspGuard } from './rtsp-guard.ts';
+import { admittedConnectOptions, type AddressCheck } from './camera-networks.ts';
 
 /** A connection to the camera, offered to ffmpeg as plain TCP on loopback. */
 export interface CameraBridge {
@@ -30,7 +31,8 @@ export interface CameraBridge {
 /**
  * Opens the camera connection — for rtsps:// TLS 1.2 or later, chain verified against
  * `tlsCaPem` or the system store, host name or IP checked against the SAN unless the camera
- * presents exactly a pinned certificate; for rtsp:// plain TCP — and a loopback listener that
+ * presents exactly a pinned certificate; for rtsp:// plain TCP; only to an address `check`
+ * admits (recording.cameraNetworks) — and a loopback listener that
  * hands it to the first client, ffmpeg, through the RTSP guard. Rejects with
  * CAMERA_UNREACHABLE (classified: `detail.failure`); resolves undefined when `signal` aborts first.
  *
@@ -38,9 +40,15 @@ export interface CameraBridge {
  * port gets only an unauthenticated RTSP connection to the camera (credentials stay with ffmpeg)
  * and makes this run fail; local users can already read ffmpeg's argv (see ffmpeg-args.ts).
  */
-export async function openCameraBridge(target: IngestTarget, timeoutMs: number, signal: AbortSignal): Promise<CameraBridge | undefined> {
+export async function openCameraBridge(target: IngestTarget, timeoutMs: number, signal: AbortSignal, check?: AddressCheck): Promise<CameraBridge | undefined> {
   const ctx = { cameraId: target.cameraId };
   const { secure, host, port } = cameraEndpoint(target.url);
+  let admitted: ReturnType<typeof admittedConnectOptions>;
+  try {
+    admitted = admittedConnectOptions(host, check);
+  } catch (e) {
+    throw connectFailure(e as NodeJS.ErrnoException, secure, ctx, 'connect');
+  }
   const trust = secure ? cameraTrust(target.tlsCaPem ?? null) : undefined;
   const guard = createRtspGuard({ allowBasic: secure });
   const server = createServer({ noDelay: true });
@@ -67,9 +75,9 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
 
   const connected = await new Promise<Socket | undefined>((resolve, reject) => {
     const socket = trust === undefined
-      ? netConnect({ host, port, noDelay: true })
+      ? netConnect({ host, port, noDelay: true, ...admitted })
       : tlsConnect({
-        host, port, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
+        host, port, ...admitted, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
         // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
         ...(isIP(host) === 0 ? { servername: host } : {}),
         checkServerIdentity: cameraIdentityCheck(trust),

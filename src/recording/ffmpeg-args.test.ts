@@ -99,8 +99,9 @@ describe('ffmpegIngestArgs for rtsp and rtsps', () => {
     assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s', 'u', 'p'), 1), (e) => isAppError(e, 'INTERNAL'));
   });
 
-  test('ffmpegIngestArgs refuses a bridge port for a plain rtsp target without credentials', () => {
-    assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s'), 1, 4000), (e) => isAppError(e, 'INTERNAL'));
+  test('ffmpegIngestArgs takes a plain rtsp target without credentials through the bridge when given one (network policy)', () => {
+    const args = ffmpegIngestArgs(target('rtsp://cam/s'), 1, 4000);
+    assert.equal(args[args.indexOf('-i') + 1], 'rtsp://127.0.0.1:4000/s');
   });
 
   test('ffmpegIngestArgs refuses a CA on a plain rtsp target as a configuration mistake', () => {

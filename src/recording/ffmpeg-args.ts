@@ -92,7 +92,7 @@ export function needsBridge(target: Pick<IngestTarget, 'url' | 'username' | 'pas
  * `fragmentSeconds` long. Video only for now: `-map 0:v:0` drops audio until the segmenter and
  * players handle a second track. A target that {@link needsBridge} MUST come with `bridgePort`,
  * the loopback port where the ingest's connection to the camera waits (TLS verified, RTSP
- * guarded); any other MUST NOT. An rtsp:// target MUST NOT have a `tlsCaPem` (a configuration
+ * guarded); any other may (under a camera network policy). An rtsp:// target MUST NOT have a `tlsCaPem` (a configuration
  * mistake).
  */
 export function ffmpegIngestArgs(target: IngestTarget, fragmentSeconds: number, bridgePort?: number): string[] {
@@ -107,8 +107,11 @@ export function ffmpegIngestArgs(target: IngestTarget, fragmentSeconds: number, 
     cameraEndpoint(target.url);
     if (bridgePort === undefined) throw new AppError('INTERNAL', 'this camera needs the bridge: ffmpeg 5.1 cannot verify RTSPS, and would send Basic in clear or follow redirects with the credentials');
     input = ffmpegInputUrl({ ...target, url: bridgedUrl(target.url, bridgePort) });
+  } else if (bridgePort !== undefined) {
+    // Not needed for this camera, but used when a camera network policy is configured.
+    cameraEndpoint(target.url);
+    input = ffmpegInputUrl({ ...target, url: bridgedUrl(target.url, bridgePort) });
   } else {
-    if (bridgePort !== undefined) throw new AppError('INTERNAL', 'the bridge is only for rtsps:// and for cameras with credentials');
     input = ffmpegInputUrl(target);
   }
   return [

@@ -20,6 +20,7 @@ import { AppError } from '../lib/errors.ts';
 import { scrubText } from '../lib/scrub-url.ts';
 import { ffmpegIngestArgs, needsBridge } from './ffmpeg-args.ts';
 import { openCameraBridge, type CameraBridge } from './camera-bridge.ts';
+import { addressCheck, type CameraNetworkPolicy } from './camera-networks.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
 import type { Ingest, IngestTarget, PieceSink } from './ingest.ts';
 import type { MediaPiece } from './media.ts';
@@ -40,6 +41,8 @@ export interface FfmpegIngestOptions {
   readonly log: IngestLog;
   /** Time between SIGTERM and SIGKILL when stopping ffmpeg; 2000 ms by default. */
   readonly killGraceMs?: number;
+  /** Networks cameras may be in (recording.cameraNetworks); with a policy every camera goes through the bridge, which enforces it. */
+  readonly networks?: CameraNetworkPolicy;
   /** Longest wait for the bridge's connection to the camera (TCP, and TLS for rtsps://); 10000 ms by default. */
   readonly tlsConnectTimeoutMs?: number;
 }
@@ -59,6 +62,7 @@ const stripContext = (line: string): string => line.replace(/^\[[^\]]* @ 0x[0-9a
 /** Creates the ffmpeg ingest; the only state it keeps is the set of its running ffmpeg processes. */
 export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
   const live = new Set<ChildProcess>();
+  const check = addressCheck(opts.networks);
   // One 'exit' listener per ingest while any ffmpeg runs (not one per camera, which would trip
   // Node's listener-leak warning past ten cameras). 'exit' handlers MUST be synchronous.
   const killAll = (): void => {
@@ -76,12 +80,13 @@ export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
     name: 'ffmpeg',
     run: async (target, sink, signal) => {
       if (signal.aborted) return;
-      if (!needsBridge(target)) {
+      // ffmpeg dials whatever it is given: under a network policy it dials only the bridge.
+      if (!needsBridge(target) && check === undefined) {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds);
         await runOnce(opts, target, args, sink, signal, track, untrack);
         return;
       }
-      const bridge = await openCameraBridge(target, opts.tlsConnectTimeoutMs ?? 10_000, signal);
+      const bridge = await openCameraBridge(target, opts.tlsConnectTimeoutMs ?? 10_000, signal, check);
       if (bridge === undefined) return; // aborted while connecting
       try {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds, bridge.port);

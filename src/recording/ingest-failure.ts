@@ -10,11 +10,12 @@
 import { certificateErrorPattern } from '../cameras/camera-trust.ts';
 import { AppError } from '../lib/errors.ts';
 import { scrubText } from '../lib/scrub-url.ts';
+import { NETWORK_REFUSED } from './camera-networks.ts';
 
 /** The classes of failure (see the module note). */
 export type IngestFailureKind =
   | 'refused' | 'timeout' | 'unreachable' | 'not-rtsp' | 'tls' | 'auth' | 'rejected' | 'redirect'
-  | 'ended' | 'unsupported' | 'malformed' | 'internal';
+  | 'ended' | 'unsupported' | 'malformed' | 'denied' | 'internal';
 
 /** A classified failure: its class and the text shown for it. */
 export interface IngestFailure {
@@ -69,6 +70,7 @@ export function connectFailure(e: NodeJS.ErrnoException, secure: boolean, ctx: R
 
 function classifyCode(code: string, secure: boolean, phase: 'connect' | 'lost'): IngestFailure {
   if (code === 'ECONNREFUSED') return { kind: 'refused', text: 'connection refused' };
+  if (code === NETWORK_REFUSED) return { kind: 'denied', text: 'the camera address is outside the allowed camera networks (recording.cameraNetworks)' };
   if (code === 'ETIMEDOUT') return { kind: 'timeout', text: phase === 'connect' ? 'timed out connecting to the camera' : 'the connection to the camera timed out' };
   if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL'].includes(code)) {
     return { kind: 'unreachable', text: `host not found or unreachable (${code})` };

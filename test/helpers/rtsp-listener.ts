@@ -11,6 +11,8 @@ export interface RtspListener {
   readonly url: (path?: string) => string;
   /** Everything received so far, all connections, as latin1 text. */
   received(): string;
+  /** Connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,11 @@ export async function startRtspListener(opts: RtspListenerOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const answer = opts.answer ?? (opts.greeting === undefined ? basicChallenge : undefined);
   const server: Server = createServer((socket) => {
     sockets.add(socket);
+    accepted += 1;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     if (opts.closeOnAccept === true) {
@@ -74,6 +78,7 @@ export async function startRtspListener(opts: RtspListenerOptions = {}): Promise
     port,
     url: (path = '/stream') => `rtsp://${host}:${port}${path}`,
     received: () => Buffer.concat(chunks).toString('latin1'),
+    connections: () => accepted,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
