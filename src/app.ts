@@ -133,6 +133,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     fragmentSeconds: config.recording.fragmentSeconds,
     stallTimeoutMs: config.recording.stallSeconds * 1000,
     log,
+    networks: config.recording.cameraNetworks,
   });
   const ingest = createChosenIngest({
     native: nativeIngest,
@@ -141,6 +142,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       fragmentSeconds: config.recording.fragmentSeconds,
       stallTimeoutMs: config.recording.stallSeconds * 1000,
       log,
+      networks: config.recording.cameraNetworks,
     }),
     log,
   });

@@ -10,6 +10,7 @@ import { exportCommand } from './cli/export.ts';
 import { userCommand } from './cli/user.ts';
 import { tokenCommand } from './cli/token.ts';
 import { accessCommand } from './cli/access.ts';
+import { terminalText } from './cli/terminal-text.ts';
 
 const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
 
@@ -41,7 +42,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof AppError) {
-      io.stderr.write(`custos ${name}: ${e.message}\n`);
+      // An error can quote stored values (another camera's name): escaped for the terminal.
+      io.stderr.write(`custos ${name}: ${terminalText(e.message)}\n`);
       return e.code === 'VALIDATION_FAILED' || e.code === 'CONFIG_INVALID' ? 2 : 1;
     }
     const system = e as NodeJS.ErrnoException;

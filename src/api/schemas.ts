@@ -11,7 +11,7 @@ export const cameraStatus = z
   .object({
     state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped']).describe('Recorder state of the camera.'),
     since: z.string().describe('When the camera entered this state (RFC 3339).'),
-    lastError: z.string().nullable().describe('Last ingest error, credentials scrubbed.'),
+    lastError: z.string().nullable().describe('Why the last ingest run ended, classified (connection refused, timed out, host not found or unreachable, not an RTSP server, TLS, authentication failed, the camera refused a step with its status, …); never bytes the camera or another service sent.'),
     retryInSeconds: z.number().nullable().describe('Seconds until the next reconnect attempt, when retrying.'),
     ingest: z.string().describe('The ingest pulling the camera now: native, ffmpeg, or "ffmpeg (native: <why not>)" when auto fell back.'),
     bytes: z.number().describe('Bytes recorded since the server started.'),
@@ -49,7 +49,7 @@ export const camera = z
 
 export const cameraCreate = z
   .strictObject({
-    name: z.string().min(1).max(100),
+    name: z.string().min(1).max(100).describe('1 to 100 characters, no control characters (C0, DEL, C1), line separators or bidirectional overrides.'),
     url: z.string().max(2048).describe('rtsp:// or rtsps:// URL; credentials in it are moved to the credential fields.'),
     username: z.string().max(256).nullable().optional(),
     password: z.string().max(256).nullable().optional().describe('Write-only.'),
@@ -64,7 +64,7 @@ export const cameraCreate = z
 export const cameraUpdate = z
   .strictObject({
     name: z.string().min(1).max(100).optional(),
-    url: z.string().max(2048).optional(),
+    url: z.string().max(2048).optional().describe('A URL naming another host drops the stored credentials unless they are given in the same change.'),
     username: z.string().max(256).nullable().optional().describe('null clears it.'),
     password: z.string().max(256).nullable().optional().describe('Write-only; null clears it.'),
     tlsCaPem: z.string().max(65536).nullable().optional().describe('null clears it (system CA store).'),

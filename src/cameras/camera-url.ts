@@ -24,11 +24,29 @@ export function parseCameraUrl(input: string): ParsedCameraUrl {
   }
   if (url.hostname === '') throw new AppError('CAMERA_URL_INVALID', 'camera URL has no host');
   if (url.hash !== '') throw new AppError('CAMERA_URL_INVALID', 'camera URL must not have a #fragment');
-  const username = url.username === '' ? null : decodeURIComponent(url.username);
-  const password = url.password === '' ? null : decodeURIComponent(url.password);
+  const username = url.username === '' ? null : decodeUserinfo(url.username);
+  const password = url.password === '' ? null : decodeUserinfo(url.password);
   url.username = '';
   url.password = '';
   return { url: url.href, username, password };
+}
+
+/** Percent-decodes a userinfo part; a malformed escape (`%zz`) is the caller's mistake, not ours. */
+function decodeUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AppError('CAMERA_URL_INVALID', 'camera URL holds a malformed percent-escape in its credentials');
+  }
+}
+
+/**
+ * True when both (credential-free, valid) camera URLs name the same host, case-insensitively;
+ * scheme and port may differ. Stored credentials follow a camera only to its own host: they are
+ * what another host would receive (Digest response, or Basic over TLS).
+ */
+export function sameCameraHost(a: string, b: string): boolean {
+  return new URL(a).hostname.toLowerCase() === new URL(b).hostname.toLowerCase();
 }
 
 /** The transport a camera URL implies: TLS (`rtsps`) or plaintext (`rtsp`, a CRY-2 risk). */

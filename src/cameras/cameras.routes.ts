@@ -1,5 +1,6 @@
-import { inCameraSet } from '../access/access.ts';
+import { inCameraSet, type Access } from '../access/access.ts';
 import { z } from 'zod';
+import { AppError } from '../lib/errors.ts';
 import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { Recorder } from '../recording/recorder.ts';
@@ -50,7 +51,7 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       response: { status: 201, schema: api.camera },
       handler: async ({ body, audit, access }) => {
         access.requireSite('camera.manage', body.siteId ?? 'default');
-        return view(await deps.cameras.add(body, audit));
+        return view(await concealConflicts(access, () => deps.cameras.add(body, audit)));
       },
     }),
     defineRoute({
@@ -84,7 +85,7 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
           const sensitive = sensitiveCameraPatch(current, body, fourEyes);
           if (sensitive) return requestSensitiveChange(deps.approvals, sensitive, principal, audit);
         }
-        return view(await deps.cameras.update(params.id, body, audit));
+        return view(await concealConflicts(access, () => deps.cameras.update(params.id, body, audit)));
       },
     }),
     defineRoute({
@@ -107,6 +108,24 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
       },
     }),
   ];
+}
+
+/**
+ * Names and URLs are unique across all cameras, so a conflict can name a camera the caller may
+ * not see. Its id and name MUST then stay out of the answer: the 409 says only that the name or
+ * URL is taken (which uniqueness cannot hide), as for a camera that does not exist.
+ */
+async function concealConflicts(access: Access, change: () => Promise<Camera>): Promise<Camera> {
+  try {
+    return await change();
+  } catch (e) {
+    if (!(e instanceof AppError) || (e.code !== 'CAMERA_NAME_TAKEN' && e.code !== 'CAMERA_URL_TAKEN')) throw e;
+    const other = e.detail?.cameraId;
+    if (typeof other === 'string' && (await access.canCamera('camera.read', other))) throw e;
+    throw e.code === 'CAMERA_NAME_TAKEN'
+      ? new AppError('CAMERA_NAME_TAKEN', 'another camera already has this name')
+      : new AppError('CAMERA_URL_TAKEN', 'another camera already records this URL');
+  }
 }
 
 /** Fingerprint and subject of a trust anchor's first certificate, for display (never the PEM). */

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import { defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
-import { parseCameraUrl } from './camera-url.ts';
+import { parseCameraUrl, sameCameraHost } from './camera-url.ts';
 
 /** What the service needs from storage (implemented by cameras.store.ts). */
 export interface CameraStore {
@@ -81,10 +81,19 @@ export class CamerasService {
     return camera;
   }
 
-  /** Changes a camera; credentials given as `null` are cleared, omitted ones are kept. */
+  /**
+   * Changes a camera; credentials given as `null` are cleared, omitted ones are kept — but only
+   * while the camera stays on its host: a URL naming another host MUST NOT inherit the stored
+   * credentials (whoever may change the URL could otherwise point the camera at their own host
+   * and receive them), so they are dropped unless given again in the same change.
+   */
   async update(id: string, patch: CameraPatch, by: AuditContext): Promise<Camera> {
     const current = await this.get(id);
-    const urlFields = resolveUrlAndCredentials(patch.url ?? current.url, patch, current);
+    const url = patch.url ?? current.url;
+    const moved = patch.url !== undefined && !sameCameraHost(parseCameraUrl(url).url, current.url);
+    const kept = moved ? { username: null, password: null } : current;
+    const urlFields = resolveUrlAndCredentials(url, patch, kept);
+    const dropped = moved && (current.username !== null || current.password !== null) && urlFields.username === null && urlFields.password === null;
     const camera: Camera = {
       ...current,
       ...urlFields,
@@ -101,7 +110,9 @@ export class CamerasService {
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
     const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
-    await this.#audited('camera.updated', camera, by, { changed: [...changed] }, () => this.#store.update(camera));
+    const details: Record<string, string[] | boolean> = { changed: [...changed] };
+    if (dropped) details.credentialsDropped = true;
+    await this.#audited('camera.updated', camera, by, details, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;
   }
@@ -166,9 +177,17 @@ function validCaPem(pem: string | null): string | null {
   return `${trimmed}\n`;
 }
 
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides:
+ * a name is printed on operators' terminals (`custos camera list`) and in pages, where these
+ * would move the cursor, rewrite the screen or reorder the text around them.
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
 function validName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) throw new AppError('VALIDATION_FAILED', 'camera name must be 1 to 100 characters');
+  if (trimmed.length < 1 || trimmed.length > 100) throw new AppError('VALIDATION_FAILED', 'camera name must be 1 to 100 characters', { field: 'name' });
+  if (UNPRINTABLE.test(trimmed)) throw new AppError('VALIDATION_FAILED', 'camera name must not hold control characters', { field: 'name' });
   return trimmed;
 }
 

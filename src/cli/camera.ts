@@ -9,6 +9,7 @@ import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
+import { terminalJson, terminalText } from './terminal-text.ts';
 
 const usage = `Usage: custos camera <add|list|update|remove> [options]
 
@@ -83,10 +84,11 @@ export const cameraCommand: Command = {
           const list = await cameras.list();
           if (values.json) {
             const safe = list.map(({ password: _p, username: _u, ...c }) => ({ ...c, hasCredentials: _u !== null || _p !== null }));
-            io.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
+            io.stdout.write(`${terminalJson(safe)}\n`);
             return 0;
           }
-          const rows = list.map((c) => [c.id, c.name, c.enabled ? 'enabled' : 'disabled', `${c.retentionHours}h`, cameraTransport(c.url), c.url]);
+          // Names written before control characters were refused are escaped, as is every stored value.
+          const rows = list.map((c) => [c.id, c.name, c.enabled ? 'enabled' : 'disabled', `${c.retentionHours}h`, cameraTransport(c.url), c.url].map(terminalText));
           io.stdout.write(table([['ID', 'NAME', 'STATE', 'RETENTION', 'TRANSPORT', 'URL'], ...rows]));
           return 0;
         }

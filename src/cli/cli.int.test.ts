@@ -68,3 +68,42 @@ test('bad input gets a one-line reason and a non-zero exit, never a stack trace'
   assert.equal((env as { code: number }).code, 2);
   assert.match((env as { stderr: string }).stderr, /^custos camera: config: server\.port: expected a number in CUSTOS_SERVER_PORT/);
 });
+
+test('camera update drops stored credentials when --url names another host, unless they are given again', async (t) => {
+  const dir = await tempDir('cli-move');
+  t.after(() => dir.remove());
+  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Gate', '--url', 'rtsp://192.0.2.10/stream', '--username', 'admin', '--password-stdin', '--disabled'], 'cam-secret\n');
+  assert.equal(added.code, 0, added.stderr);
+  const id = added.stdout.trim();
+  const credentials = async () => (JSON.parse((await custos(['camera', 'list', '--data-dir', dir.path, '--json'])).stdout) as Array<{ hasCredentials: boolean }>)[0]?.hasCredentials;
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--url', 'rtsp://192.0.2.10:8554/other'])).code, 0);
+  assert.equal(await credentials(), true, 'the same host keeps them');
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--url', 'rtsp://attacker.example/stream'])).code, 0);
+  assert.equal(await credentials(), false, 'another host does not inherit them');
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--url', 'rtsp://192.0.2.11/stream', '--username', 'admin', '--password-stdin'], 'cam-secret\n')).code, 0);
+  assert.equal(await credentials(), true, 'given again with the move, they are kept');
+});
+
+test('camera names with control characters are refused, and stored ones are listed escaped', async (t) => {
+  const dir = await tempDir('cli-names');
+  t.after(() => dir.remove());
+  const refused = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Gate\u001b[2J', '--url', 'rtsp://192.0.2.10/a', '--disabled']);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr, 'custos camera: camera name must not hold control characters\n');
+  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Gate', '--url', 'rtsp://192.0.2.10/a', '--disabled']);
+  assert.equal(added.code, 0, added.stderr);
+  // A name written before the check (or straight into the database) reaches the terminal escaped.
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dir.path, 'custos.db'));
+  db.prepare('UPDATE cameras SET name = ?').run('Gate\u001b[2J\u001b]0;owned\u0007\u009b31m\u202eevil');
+  db.close();
+  for (const args of [[], ['--json']]) {
+    const listed = await custos(['camera', 'list', '--data-dir', dir.path, ...args]);
+    assert.equal(listed.code, 0, listed.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, `no active character in ${args.join(' ') || 'the table'}`);
+    assert.match(listed.stdout, /Gate\\(x1b|u001b)\[2J/);
+  }
+  const json = await custos(['camera', 'list', '--data-dir', dir.path, '--json']);
+  assert.equal((JSON.parse(json.stdout) as Array<{ name: string }>)[0]?.name, 'Gate\u001b[2J\u001b]0;owned\u0007\u009b31m\u202eevil', 'the JSON still parses to the stored name');
+});

@@ -95,6 +95,8 @@ function coerce(key: ConfigKey, name: string, value: string): unknown {
     if (value === 'false' || value === '0') return false;
     throw new AppError('CONFIG_INVALID', `config: ${key.path}: expected true or false in ${name}`);
   }
+  // A list (its default is one) is written comma-separated: CUSTOS_RECORDING_CAMERA_NETWORKS_DENY=10.0.0.0/8,fd00::/8
+  if (Array.isArray(key.default)) return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
   return key.secret ? new Secret(value) : value;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
+import { parseCidr } from '../recording/camera-networks.ts';
 
 /**
  * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are
@@ -63,6 +64,9 @@ const database = z
   .prefault({})
   .describe('Metadata database.');
 
+/** An IPv4 or IPv6 network in CIDR form; a bare address is a /32 or /128. */
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, { message: 'expected a network in CIDR form, e.g. 10.20.0.0/16 or fd00::/8' });
+
 const recording = z
   .strictObject({
     segmentSeconds: z
@@ -101,6 +105,19 @@ const recording = z
       .max(86400)
       .default(60)
       .describe('How often the retention job deletes expired segments.'),
+    cameraNetworks: z
+      .strictObject({
+        allow: z
+          .array(cidr)
+          .default([])
+          .describe('Networks (CIDR, e.g. 10.20.0.0/16) cameras may be in; empty = any. Checked on every connection, after DNS, by both ingests.'),
+        deny: z
+          .array(cidr)
+          .default([])
+          .describe('Networks cameras may never be in (e.g. the servers\' own network); wins over allow.'),
+      })
+      .prefault({})
+      .describe('Which addresses a camera URL may reach, so a camera.manage holder cannot use Custos to reach other services.'),
   })
   .prefault({})
   .describe('Recording data path.');

@@ -11,7 +11,8 @@ export function nativeUnsupported(e: unknown): string | undefined {
   if (!isAppError(e, 'CAMERA_UNREACHABLE')) return undefined;
   const d = e.detail ?? {};
   if (typeof d.unsupported === 'string') return d.unsupported;
-  if (typeof d.unsupportedCodec === 'string') return `codec ${d.unsupportedCodec}`;
+  // The codec name comes from the camera's SDP: shown in the status, so only token characters.
+  if (typeof d.unsupportedCodec === 'string') return `codec ${d.unsupportedCodec.replace(/[^A-Za-z0-9._-]/g, '?').slice(0, 24)}`;
   if (d.status === 461) return 'transport (461 Unsupported Transport)';
   return undefined;
 }

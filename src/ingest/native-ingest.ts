@@ -28,6 +28,7 @@ import { parseRtpPacket } from './rtp/rtp-packet.ts';
 import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
 import type { H264Track, H265Track } from './rtsp/sdp.ts';
 import { type IngestCounters } from './ingest-counters.ts';
+import { addressCheck, type CameraNetworkPolicy } from '../recording/camera-networks.ts';
 
 export interface NativeIngestOptions {
   readonly log: Logger;
@@ -37,6 +38,8 @@ export interface NativeIngestOptions {
   readonly stallTimeoutMs: number;
   /** Shared per-camera counters (status, /metrics). */
   readonly counters: IngestCounters;
+  /** Networks cameras may be in (recording.cameraNetworks), enforced on every connection, redirects included. */
+  readonly networks?: CameraNetworkPolicy;
 }
 
 /** Why native cannot read a track, or undefined when it can. */
@@ -66,6 +69,7 @@ function codecConfig(track: H264Track | H265Track, au: AccessUnit): VideoCodecCo
 
 export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   const { log, counters } = opts;
+  const check = addressCheck(opts.networks);
   return {
     name: 'native',
     losses: (cameraId) => counters.totals(cameraId),
@@ -75,7 +79,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
         debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
       };
       const session = await openRtspSession(
-        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: false, log: rtspLog },
+        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: false, log: rtspLog, ...(check === undefined ? {} : { addressCheck: check }) },
         signal,
       );
       if (session === undefined) return;

@@ -17,6 +17,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Ingest, IngestLosses, IngestTarget, PieceSink } from '../recording/ingest.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import type { FromWorker, ToWorker } from './ingest-worker.ts';
+import type { CameraNetworkPolicy } from '../recording/camera-networks.ts';
 
 interface Run {
   readonly cameraId: string;
@@ -39,7 +40,7 @@ export interface WorkerIngest extends Ingest {
   close(): Promise<void>;
 }
 
-export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger }): WorkerIngest {
+export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger; networks?: CameraNetworkPolicy }): WorkerIngest {
   const { log } = opts;
   const runs = new Map<number, Run>();
   const losses = new Map<string, IngestLosses>();
@@ -140,7 +141,8 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
         runs.set(id, run);
         const stop = () => slot.worker.postMessage({ type: 'stop', id } satisfies ToWorker);
         signal.addEventListener('abort', stop, { once: true });
-        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs } satisfies ToWorker);
+        const networks = opts.networks === undefined ? {} : { networks: { allow: [...opts.networks.allow], deny: [...opts.networks.deny] } };
+        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs, ...networks } satisfies ToWorker);
         if (signal.aborted) stop();
       });
     },

@@ -2,7 +2,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { scrubText } from '../lib/scrub-url.ts';
+import { classifyIngestFailure } from './ingest-failure.ts';
 import { sleep } from '../lib/sleep.ts';
 import type { LiveHub } from '../live/live-hub.ts';
 import type { CameraStatus } from './camera-status.ts';
@@ -71,7 +71,7 @@ export class CameraRecorder {
   start(): void {
     this.#loop ??= this.#run().catch((e: unknown) => {
       this.#deps.log.error({ err: e, cameraId: this.#target.cameraId }, 'camera recorder stopped by an unexpected error');
-      this.#setState('stopped', errorText(e));
+      this.#setState('stopped', this.#reasonOf(e));
     });
   }
 
@@ -128,7 +128,7 @@ export class CameraRecorder {
           signal,
         );
       } catch (e) {
-        reason = errorText(e);
+        reason = this.#reasonOf(e);
       }
       await this.#closeOpen().catch((e: unknown) => {
         log.error({ err: e, cameraId: this.#target.cameraId }, 'could not close segment');
@@ -214,11 +214,19 @@ export class CameraRecorder {
     if (this.#gapOpen) return;
     this.#gapOpen = true;
     const cameraId = this.#target.cameraId;
-    if (/\b401\b|unauthori[sz]ed/i.test(reason)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
+    if (reason.startsWith(authFailed)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
     this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason });
     await this.#deps.index
       .insertGap({ id: randomUUID(), cameraId: this.#target.cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason })
       .catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record gap'));
+  }
+
+  /**
+   * Why a run ended, classified (ingest-failure.ts): this one text is the status `lastError`, the
+   * gap reason, the audit event's reason and the log line's, so none of them carries the camera's bytes.
+   */
+  #reasonOf(e: unknown): string {
+    return classifyIngestFailure(e, [this.#target.password]).text;
   }
 
   #setState(state: CameraStatus['state'], lastError: string | null): void {
@@ -227,7 +235,5 @@ export class CameraRecorder {
   }
 }
 
-function errorText(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return scrubText(message, []).slice(0, 300);
-}
+/** How a classified authentication failure starts (ingest-failure.ts). */
+const authFailed = 'authentication failed';

@@ -2,7 +2,7 @@
 export interface CameraStatus {
   readonly state: 'disabled' | 'connecting' | 'recording' | 'retrying' | 'stopped';
   readonly sinceMs: number;
-  /** Last ingest error, credentials scrubbed. */
+  /** Last ingest error, classified (ingest-failure.ts): never a byte the camera or another service sent. */
   readonly lastError: string | null;
   /** When the next reconnect attempt is due, while retrying. */
   readonly retryAtMs: number | null;

@@ -32,12 +32,12 @@ describe('ffmpegInputUrl', () => {
 
 describe('ffmpegIngestArgs', () => {
   test('the argv copies the first video stream to fragmented MP4 on stdout with the camera input flags', () => {
-    assert.deepEqual(ffmpegIngestArgs(target('rtsp://cam/s', 'u', 'p'), 1), [
+    assert.deepEqual(ffmpegIngestArgs(target('rtsp://cam/s'), 1), [
       '-hide_banner', '-nostdin', '-loglevel', 'warning',
       '-protocol_whitelist', 'tcp',
       '-rtsp_transport', 'tcp', '-timeout', '10000000',
       '-fflags', '+genpts+discardcorrupt', '-avoid_negative_ts', 'make_zero',
-      '-i', 'rtsp://u:p@cam/s',
+      '-i', 'rtsp://cam/s',
       '-map', '0:v:0', '-c', 'copy',
       '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
       '-frag_duration', '1000000',
@@ -72,7 +72,9 @@ describe('ffmpegIngestArgs for rtsp and rtsps', () => {
   const input = (args: string[]): string | undefined => args[args.indexOf('-i') + 1];
   // [name, target, bridge port, expected -i URL]
   const cases: [string, IngestTarget, number | undefined, string][] = [
-    ['rtsp without a CA goes to ffmpeg as is', target('rtsp://cam/s', 'u', 'p'), undefined, 'rtsp://u:p@cam/s'],
+    ['rtsp without credentials goes to ffmpeg as is', target('rtsp://cam/s'), undefined, 'rtsp://cam/s'],
+    ['rtsp with credentials goes through the loopback bridge (its guard stops Basic and redirects)', target('rtsp://cam:8554/s?x=1', 'u', 'p'), 40125, 'rtsp://u:p@127.0.0.1:40125/s?x=1'],
+    ['rtsp with a user name only goes through the loopback bridge', target('rtsp://[::1]/s', 'viewer', null), 40126, 'rtsp://viewer@127.0.0.1:40126/s'],
     ['rtsp with a null CA goes to ffmpeg as is', withCa(target('rtsp://cam/s'), null), undefined, 'rtsp://cam/s'],
     ['rtsps without a CA goes through the loopback bridge as rtsp', target('rtsps://cam.example:322/s?x=1', 'u', 'p'), 40123, 'rtsp://u:p@127.0.0.1:40123/s?x=1'],
     ['rtsps with a CA goes through the loopback bridge as rtsp', withCa(target('rtsps://10.0.0.5/s'), pem), 40124, 'rtsp://127.0.0.1:40124/s'],
@@ -93,8 +95,13 @@ describe('ffmpegIngestArgs for rtsp and rtsps', () => {
     assert.throws(() => ffmpegIngestArgs(target('rtsps://cam/s'), 1), (e) => isAppError(e, 'INTERNAL'));
   });
 
-  test('ffmpegIngestArgs refuses a TLS bridge port for a plain rtsp target', () => {
-    assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s'), 1, 4000), (e) => isAppError(e, 'INTERNAL'));
+  test('ffmpegIngestArgs refuses an rtsp target with credentials without a bridge port, so ffmpeg never meets the camera unguarded', () => {
+    assert.throws(() => ffmpegIngestArgs(target('rtsp://cam/s', 'u', 'p'), 1), (e) => isAppError(e, 'INTERNAL'));
+  });
+
+  test('ffmpegIngestArgs takes a plain rtsp target without credentials through the bridge when given one (network policy)', () => {
+    const args = ffmpegIngestArgs(target('rtsp://cam/s'), 1, 4000);
+    assert.equal(args[args.indexOf('-i') + 1], 'rtsp://127.0.0.1:4000/s');
   });
 
   test('ffmpegIngestArgs refuses a CA on a plain rtsp target as a configuration mistake', () => {

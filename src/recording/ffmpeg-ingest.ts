@@ -6,16 +6,21 @@
  *   into an error;
  * - `run` settles only after ffmpeg has exited, and ffmpeg is killed when the Node process
  *   exits, so no ffmpeg outlives its run or its recorder;
- * - rtsps:// is verified in Node, never by ffmpeg (rtsps-bridge.ts, ADR 0008): the run first
+ * - rtsps:// is verified in Node, never by ffmpeg (camera-bridge.ts, ADR 0008): the run first
  *   opens a TLS connection to the camera that MUST pass chain and host name/IP checks (or match a
- *   pinned certificate), then offers it to ffmpeg once on a loopback port.
+ *   pinned certificate), then offers it to ffmpeg once on a loopback port;
+ * - an rtsp:// camera with credentials goes through the same bridge (plain TCP), whose RTSP
+ *   guard MUST stop a request with Basic credentials (the password in clear) and a redirect
+ *   (ffmpeg would follow it to another host with the credentials) before ffmpeg's bytes or the
+ *   camera's reach the other side.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { AppError } from '../lib/errors.ts';
 import { scrubText } from '../lib/scrub-url.ts';
-import { ffmpegIngestArgs, isRtsps } from './ffmpeg-args.ts';
-import { openTlsBridge, type TlsBridge } from './rtsps-bridge.ts';
+import { ffmpegIngestArgs, needsBridge } from './ffmpeg-args.ts';
+import { openCameraBridge, type CameraBridge } from './camera-bridge.ts';
+import { addressCheck, type CameraNetworkPolicy } from './camera-networks.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
 import type { Ingest, IngestTarget, PieceSink } from './ingest.ts';
 import type { MediaPiece } from './media.ts';
@@ -36,7 +41,9 @@ export interface FfmpegIngestOptions {
   readonly log: IngestLog;
   /** Time between SIGTERM and SIGKILL when stopping ffmpeg; 2000 ms by default. */
   readonly killGraceMs?: number;
-  /** Longest wait for the TLS handshake with an rtsps:// camera; 10000 ms by default. */
+  /** Networks cameras may be in (recording.cameraNetworks); with a policy every camera goes through the bridge, which enforces it. */
+  readonly networks?: CameraNetworkPolicy;
+  /** Longest wait for the bridge's connection to the camera (TCP, and TLS for rtsps://); 10000 ms by default. */
   readonly tlsConnectTimeoutMs?: number;
 }
 
@@ -55,6 +62,7 @@ const stripContext = (line: string): string => line.replace(/^\[[^\]]* @ 0x[0-9a
 /** Creates the ffmpeg ingest; the only state it keeps is the set of its running ffmpeg processes. */
 export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
   const live = new Set<ChildProcess>();
+  const check = addressCheck(opts.networks);
   // One 'exit' listener per ingest while any ffmpeg runs (not one per camera, which would trip
   // Node's listener-leak warning past ten cameras). 'exit' handlers MUST be synchronous.
   const killAll = (): void => {
@@ -72,12 +80,13 @@ export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
     name: 'ffmpeg',
     run: async (target, sink, signal) => {
       if (signal.aborted) return;
-      if (!isRtsps(target.url)) {
+      // ffmpeg dials whatever it is given: under a network policy it dials only the bridge.
+      if (!needsBridge(target) && check === undefined) {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds);
         await runOnce(opts, target, args, sink, signal, track, untrack);
         return;
       }
-      const bridge = await openTlsBridge(target, opts.tlsConnectTimeoutMs ?? 10_000, signal);
+      const bridge = await openCameraBridge(target, opts.tlsConnectTimeoutMs ?? 10_000, signal, check);
       if (bridge === undefined) return; // aborted while connecting
       try {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds, bridge.port);
@@ -97,7 +106,7 @@ function runOnce(
   signal: AbortSignal,
   track: (c: ChildProcess) => void,
   untrack: (c: ChildProcess) => void,
-  bridge?: TlsBridge,
+  bridge?: CameraBridge,
 ): Promise<void> {
   const ctx = { cameraId: target.cameraId };
   const scrub = (line: string): string => scrubText(line, [target.password]);
@@ -240,5 +249,7 @@ function runOnce(
     });
 
     armStall();
+    // The bridge may have failed before the run could listen (the camera closed at once).
+    if (bridge?.failure !== undefined) stop(bridge.failure);
   });
 }

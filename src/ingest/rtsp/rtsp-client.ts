@@ -44,8 +44,10 @@ export interface RtspSessionOptions {
   readonly password: string | null;
   /** rtsps:// trust anchors for the default connect function (IngestTarget.tlsCaPem). */
   readonly tlsCaPem?: string | null;
-  /** Opens the byte stream; `connectRtsp` with `tlsCaPem` by default. */
+  /** Opens the byte stream; `connectRtsp` with `tlsCaPem` and `addressCheck` by default. */
   readonly connect?: RtspConnect;
+  /** Addresses the default connect may dial (camera network policy), checked after DNS; any when absent. */
+  readonly addressCheck?: (address: string) => boolean;
   /** Per request, and for connect; 10 s by default. */
   readonly requestTimeoutMs?: number;
   /** Redirects followed before giving up; 3 by default. */
@@ -122,7 +124,7 @@ export async function openRtspSession(opts: RtspSessionOptions, signal: AbortSig
   const scrub = (t: string): string => scrubText(t, secrets);
   const log = opts.log ?? noLog;
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
-  const connect = opts.connect ?? ((url: string, s: AbortSignal) => connectRtsp(url, { tlsCaPem: opts.tlsCaPem ?? null, timeoutMs, signal: s }));
+  const connect = opts.connect ?? ((url: string, s: AbortSignal) => connectRtsp(url, { tlsCaPem: opts.tlsCaPem ?? null, timeoutMs, signal: s, ...(opts.addressCheck === undefined ? {} : { addressCheck: opts.addressCheck }) }));
 
   let described: Described | undefined;
   try {

@@ -3,7 +3,7 @@
  * RTSP session takes any connect function, so callers own their trust anchors; this is the
  * default one.
  *
- * TLS contract (the same as src/recording/rtsps-bridge.ts, whose helper is not exported, so the
+ * TLS contract (the same as src/recording/camera-bridge.ts, whose helper is not exported, so the
  * few lines are repeated here): TLS 1.2 or later; the chain MUST verify against `tlsCaPem`, or
  * against the system store plus Node's roots when it is absent; the host name or IP MUST match
  * the certificate, unless the camera presents exactly a certificate pinned in `tlsCaPem` (then
@@ -17,6 +17,7 @@ import type { TLSSocket } from 'node:tls';
 import { cameraIdentityCheck, cameraTrust, certificateErrorPattern } from '../../cameras/camera-trust.ts';
 import { AppError } from '../../lib/errors.ts';
 import { endpointOfUrl } from './rtsp-url.ts';
+import { admittedConnectOptions, type AddressCheck } from '../../recording/camera-networks.ts';
 
 /** Opens a connection for a URL (rtsp or rtsps); rejects with an AppError. */
 export type RtspConnect = (url: string, signal: AbortSignal) => Promise<Duplex>;
@@ -28,6 +29,8 @@ export interface ConnectOptions {
   /** Longest wait for TCP connect plus TLS handshake; 10 s by default. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Addresses that may be dialled (camera network policy), checked after DNS; any when absent. */
+  readonly addressCheck?: AddressCheck;
 }
 
 
@@ -35,6 +38,13 @@ export interface ConnectOptions {
 export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promise<Duplex> {
   const { secure, host, port } = endpointOfUrl(url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  let admitted: ReturnType<typeof admittedConnectOptions>;
+  try {
+    admitted = admittedConnectOptions(host, opts.addressCheck);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new AppError('CAMERA_UNREACHABLE', `cannot connect to the camera: ${code}`, { step: 'connect', code, secure });
+  }
   const trust = secure ? cameraTrust(opts.tlsCaPem ?? null) : undefined;
   if (!secure && opts.tlsCaPem !== undefined && opts.tlsCaPem !== null) {
     throw new AppError('VALIDATION_FAILED', 'a TLS CA is set but the camera URL is not rtsps://');
@@ -47,9 +57,9 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
     }
     const socket: Socket | TLSSocket =
       trust === undefined
-        ? netConnect({ host, port, noDelay: true })
+        ? netConnect({ host, port, noDelay: true, ...admitted })
         : tlsConnect({
-          host, port, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
+          host, port, ...admitted, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
           // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
           ...(isIP(host) === 0 ? { servername: host } : {}),
           checkServerIdentity: cameraIdentityCheck(trust),
@@ -74,7 +84,7 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
       const reason = trust !== undefined && certificateErrorPattern.test(code)
         ? `TLS certificate verification failed: ${e.message} (${code})`
         : `cannot connect to the camera: ${code === '' ? e.message : code}`;
-      reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code }));
+      reject(new AppError('CAMERA_UNREACHABLE', reason, { step: 'connect', code, secure: trust !== undefined }));
     };
     const onAbort = (): void => onError(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     const timer = setTimeout(() => onError(Object.assign(new Error(`no connection within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);

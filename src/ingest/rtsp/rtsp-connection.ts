@@ -59,6 +59,8 @@ export class RtspConnection {
   #ended = false;
   #failure: AppError | undefined;
   #closedLocally = false;
+  /** True once the peer sent an RTSP message: before that, a failure means it does not speak RTSP. */
+  #heard = false;
   #resolveClosed!: (e: AppError | undefined) => void;
   /** Settles once the connection is over: undefined after `close()`, else the failure. */
   readonly closed: Promise<AppError | undefined>;
@@ -167,8 +169,10 @@ export class RtspConnection {
             await pending;
           }
         } else if (event.kind === 'response') {
+          this.#heard = true;
           this.#settle(event);
         } else {
+          this.#heard = true;
           this.#answer(event);
         }
       }
@@ -208,7 +212,10 @@ export class RtspConnection {
 
   #fail(e: AppError): void {
     if (this.#failure !== undefined || this.#closedLocally) return;
-    const error = new AppError(e.code, this.#scrub(e.message), e.detail);
+    // A peer that failed before any RTSP message (a banner, a close, a reset) is classified as
+    // "not an RTSP server" for the operator (src/recording/ingest-failure.ts), whatever it sent.
+    const detail = this.#heard ? e.detail : { ...e.detail, failure: 'not-rtsp' };
+    const error = new AppError(e.code, this.#scrub(e.message), detail);
     this.#failure = error;
     this.#pending?.reject(error);
     this.#pending = undefined;
