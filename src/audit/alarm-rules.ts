@@ -61,6 +61,11 @@ export const alarmRules = {
     on: ['recording.interrupted'],
     description: 'Recording of a camera stopped (stream error or camera offline). At most one alarm per camera until a `recording.resumed` for that camera.',
   },
+  'clock-step': {
+    title: 'Wall clock stepped',
+    on: ['clock.stepped'],
+    description: 'Every step of the wall clock against the monotonic clock, immediately: footage times around it are suspect and retention is held.',
+  },
 } as const satisfies Record<string, AlarmRule>;
 
 /** A default alarm rule id. */
@@ -185,6 +190,8 @@ export class AlarmRules {
       case 'recording.resumed':
         this.gaps.delete(cameraOf(record)?.id ?? '');
         return [];
+      case 'clock.stepped':
+        return [alarm('clock-step', [hitOf(record, nowMs, undefined)], undefined)];
       // Listed rather than defaulted, so a new catalogue type is a conscious decision here.
       case 'audit.ledger.started':
       case 'audit.ledger.stopped':

@@ -83,6 +83,15 @@ const recording = z
       .max(86400)
       .default(60)
       .describe('How often the retention job deletes expired segments.'),
+    clockConfirmSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86400)
+      .default(600)
+      .describe(
+        'Retention deletes nothing until the wall clock has run in step with the monotonic clock for this long, after start-up and after every clock step (a step forward past the retention would otherwise shred everything).',
+      ),
   })
   .prefault({})
   .describe('Recording data path.');

@@ -40,7 +40,7 @@ for (const engine of engines) {
     let provider: KeyProvider & { unwraps: number };
     let now = t0;
     const clock = { now: () => now };
-    const make = (cacheMs = 600_000) => new DataKeys({ provider, store: createDataKeyStore(database.db), clock, hours: 1, cacheMs });
+    const make = (cacheMs = 600_000) => new DataKeys({ provider, store: createDataKeyStore(database.db), clock, monotonic: clock, hours: 1, cacheMs });
     before(async () => {
       database = await createTestDatabase(engine);
       dir = await mkdtemp(join(tmpdir(), 'custos-dk-'));

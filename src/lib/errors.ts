@@ -29,6 +29,7 @@ export const errorCodes = {
   SSO_REFUSED: 'The identity provider response was refused (signature, audience, validity, replay or state).',
   APPROVAL_REQUIRED: 'The action (an export at a four-eyes site, a sensitive grant) needs the approval of a second user holding the permission.',
   SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
+  DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 
