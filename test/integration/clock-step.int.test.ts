@@ -1,22 +1,31 @@
 /**
  * Wall-clock steps against a real `custos serve` (libfaketime steps the server's wall clock, its
  * monotonic clock runs on): a step forward past the retention deletes and shreds nothing, the
- * step is alarmed in the ledger, the stall watchdog does not mistake it for a silent camera, and
- * after the step back recording goes on with its keys.
+ * step is alarmed in the ledger, after the step back recording goes on with its keys, and the
+ * stall watchdog still finds a camera gone silent (SIGSTOP) although the clock went back 2 h.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { clipCacheDir, tempDir, waitFor } from '../helpers/harness.ts';
 import { fakeWallClock } from '../helpers/faketime.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
+
+/** Simulated cameras in their own process, so the test can freeze them (SIGSTOP) with their connections open. */
+async function camsimProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [cli, 'camsim', '--cameras', '1', '--port', '0', '--profile', 'small', '--cache-dir', clipCacheDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await waitFor('the camsim URL', 60_000, () => /^(rtsp:\/\/\S+)$/m.exec(out)?.[1]);
+  return { url, child };
+}
 
 async function counts(dataDir: string): Promise<{ segments: number; destroyedKeys: number; clockSteps: number; interruptions: number }> {
   const { db } = await openDatabase({ url: null, dataDir });
@@ -38,9 +47,13 @@ test('a wall-clock step forward past the retention shreds nothing, is alarmed, a
   const dir = await tempDir('clock-step');
   defer(() => dir.remove());
   const clock = await fakeWallClock(dir.path);
-  const sim = await startTestCamsim({ cameras: 1 });
-  defer(() => sim.close());
-  await run(process.execPath, [cli, 'camera', 'add', '--data-dir', dir.path, '--name', 'Short memory', '--url', sim.urls[0]!, '--retention-hours', '1']);
+  const sim = await camsimProcess();
+  defer(async () => {
+    sim.child.kill('SIGCONT');
+    sim.child.kill('SIGKILL');
+    if (sim.child.exitCode === null && sim.child.signalCode === null) await new Promise((done) => sim.child.once('exit', done));
+  });
+  await run(process.execPath, [cli, 'camera', 'add', '--data-dir', dir.path, '--name', 'Short memory', '--url', sim.url, '--retention-hours', '1']);
   const confirmSeconds = 20;
   const env = {
     ...process.env,
@@ -82,6 +95,14 @@ test('a wall-clock step forward past the retention shreds nothing, is alarmed, a
   await delay(3_000);
   const back = await counts(dir.path);
   await waitFor('recording after the step back', 30_000, async () => (await counts(dir.path)).segments >= back.segments + 2);
+  assert.equal((await counts(dir.path)).interruptions, 0, `neither step stopped the camera: ${output}`);
+
+  // The camera freezes with its connection open: the watchdog (5 s) MUST notice, although the
+  // last frame was stamped 2 h ahead of the wall clock now (a wall-clock watchdog waits 2 h).
+  sim.child.kill('SIGSTOP');
+  await waitFor('the stall to be noticed', 30_000, async () => (await counts(dir.path)).interruptions >= 1);
+  assert.match(output, /camera sent no frame for 5 s/);
+  sim.child.kill('SIGCONT');
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   assert.equal(code, 0, output);
@@ -89,6 +110,5 @@ test('a wall-clock step forward past the retention shreds nothing, is alarmed, a
   const after = await counts(dir.path);
   assert.equal(after.destroyedKeys, 0);
   assert.ok(after.clockSteps >= 2, 'both steps are alarmed');
-  assert.equal(after.interruptions, 0, `neither step stopped the camera (a stall watchdog on the wall clock fires at +2 h): ${output}`);
   assert.doesNotMatch(output, /was destroyed/);
 });
