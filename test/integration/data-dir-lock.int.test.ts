@@ -38,9 +38,10 @@ async function custos(args: string[], timeoutMs = 60_000): Promise<{ code: numbe
   return { code, stdout, stderr };
 }
 
-test('a second server and a key rotation refuse a data directory a server holds; after it stops both work', async (t) => {
+/** A server recording one camsim camera on a fresh data directory; `close` is deferred. */
+async function recordingServer(t: Parameters<typeof teardown>[0], prefix: string) {
   const defer = teardown(t);
-  const dir = await tempDir('lock');
+  const dir = await tempDir(prefix);
   defer(() => dir.remove());
   const sim = await startTestCamsim({ cameras: 1 });
   defer(() => sim.close());
@@ -49,25 +50,40 @@ test('a second server and a key rotation refuse a data directory a server holds;
   defer(() => (closed ? undefined : app.close()));
   const camera = await app.cameras.add({ name: 'Held', url: sim.urls[0]! }, testActor);
   await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
+  const close = async () => {
+    closed = true;
+    await app.close();
+  };
+  return { dir: dir.path, app, camera, close };
+}
 
-  const second = await custos(['serve', '--data-dir', dir.path, '--port', '0']);
+test('a second server on a data directory a server holds refuses at once, naming the holder, and the first records on untouched', async (t) => {
+  const { dir, app, camera, close } = await recordingServer(t, 'lock-serve');
+  const second = await custos(['serve', '--data-dir', dir, '--port', '0']);
   assert.equal(second.code, 1, second.stderr);
   assert.match(second.stderr, /custos serve: data directory .* is in use by another Custos process \(custos serve, pid \d+ on .*\); stop it first/);
+  assert.equal(app.recorder.status(camera).state, 'recording', 'the running server records on');
+  await close();
+  const segments = await openDatabase({ url: null, dataDir: dir });
+  const recovered = await segments.db.selectFrom('segments').select('id').where('state', 'in', ['recovered', 'open']).execute();
+  await segments.db.destroy();
+  assert.equal(recovered.length, 0, 'no recovery ran against its open segments');
+  const again = await startTestApp(dir);
+  await again.close();
+});
 
-  const keyFile = join(dir.path, 'keys', 'master.key');
+test('keys rotate refuses while a server holds the data directory and leaves the master key untouched; after the server stops it rotates', async (t) => {
+  const { dir, close } = await recordingServer(t, 'lock-rotate');
+  const keyFile = join(dir, 'keys', 'master.key');
   const keysBefore = await readFile(keyFile, 'utf8');
-  const rotate = await custos(['keys', 'rotate', '--data-dir', dir.path]);
+  const rotate = await custos(['keys', 'rotate', '--data-dir', dir]);
   assert.equal(rotate.code, 1, rotate.stderr);
   assert.match(rotate.stderr, /custos keys: data directory .* is in use by another Custos process \(custos serve/);
   assert.equal(await readFile(keyFile, 'utf8'), keysBefore, 'the master key file is untouched');
-  assert.equal(app.recorder.status(camera).state, 'recording', 'the running server records on, its open segment untouched');
-  assert.equal((await app.playback.segments(camera.id, 0, Number.MAX_SAFE_INTEGER)).filter((s) => s.state === 'recovered').length, 0);
-
-  await app.close();
-  closed = true;
-  const rotated = await custos(['keys', 'rotate', '--data-dir', dir.path]);
+  await close();
+  const rotated = await custos(['keys', 'rotate', '--data-dir', dir]);
   assert.equal(rotated.code, 0, rotated.stderr);
-  const again = await startTestApp(dir.path);
+  const again = await startTestApp(dir);
   await again.close();
 });
 
