@@ -6,12 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
@@ -22,7 +21,6 @@ import { openKeys } from '../../src/cli/open-keys.ts';
 import { cliAuditContext } from '../../src/cli/cli-actor.ts';
 import { serverDownReason } from '../../src/recording/downtime-gaps.ts';
 
-const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../bin/custos.js');
 
 /** Runs the CLI to its end (or kills it after `timeoutMs`): exit code and output. */
