@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Custos needs and is missing, then returns. Idempotent; quiet when all is there.
 #   prereqs.sh demo  → ffmpeg, npm dependencies
-#   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL and
-#                      GStreamer's RTSP server (interop test)
+#   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
+#                      GStreamer's RTSP server (interop test) and libfaketime (clock steps)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +54,8 @@ if [ "$mode" = test ]; then
   need_pkg softhsm2-util softhsm2
   need_pkg openssl openssl
   need_pkg pg_isready postgresql-client
+  # libfaketime steps the wall clock of a real server in the clock-step test (test/helpers/faketime.ts).
+  need_pkg faketime faketime
   need_gst
   if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     # No PostgreSQL on this machine: install one and give the test role a password so the

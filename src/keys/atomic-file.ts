@@ -32,12 +32,7 @@ export async function writeFileAtomic(path: string, text: string, opts: { exclus
   } finally {
     await rm(tmp, { force: true });
   }
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
+  await syncDir(dir);
 }
 
 /**
@@ -51,13 +46,16 @@ export async function removeAtomicLeftovers(path: string): Promise<number> {
   const pattern = new RegExp(`^\\.${name}\\.[0-9a-f]{12}\\.tmp$`);
   const leftovers = (await readdir(dir)).filter((f) => pattern.test(f));
   for (const f of leftovers) await rm(join(dir, f), { force: true });
-  if (leftovers.length > 0) {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  }
+  if (leftovers.length > 0) await syncDir(dir);
   return leftovers.length;
+}
+
+/** fsyncs a directory, so the renames and removals in it are durable. */
+async function syncDir(dir: string): Promise<void> {
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
 }
