@@ -26,6 +26,7 @@ import { DataKeys } from '../src/keys/data-keys.ts';
 import { createDataKeyStore } from '../src/keys/data-keys.store.ts';
 import { openFileKeyProvider } from '../src/keys/file-key-provider.ts';
 import { systemClock } from '../src/lib/clock.ts';
+import { systemMonotonicClock } from '../src/lib/monotonic-clock.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
 import type { Segment } from '../src/recording/segment.ts';
 import { VaultSegmentStore } from '../src/vault/vault-segment-store.ts';
@@ -78,7 +79,7 @@ try {
 try {
   const { db } = await openDatabase({ url: null, dataDir: dir });
   const provider = await openFileKeyProvider({ path: join(dir, 'keys', 'master.key'), passphrase: null });
-  const store = new VaultSegmentStore(join(dir, 'segments'), new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, hours: 1, cacheMs: 600_000 }));
+  const store = new VaultSegmentStore(join(dir, 'segments'), new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 600_000 }));
   const index = createSegmentIndex(db);
   const segments = new Map<string, Segment[]>();
   for (const id of cameraIds) segments.set(id, (await index.overlapping(id, 0, Number.MAX_SAFE_INTEGER)).sort((a, b) => a.startMs - b.startMs));

@@ -26,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
 import { systemClock } from '../src/lib/clock.ts';
+import { systemMonotonicClock } from '../src/lib/monotonic-clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { LiveHub } from '../src/live/live-hub.ts';
 import { createFfmpegIngest } from '../src/recording/ffmpeg-ingest.ts';
@@ -55,7 +56,7 @@ let store: SegmentStore;
 let closeKeys: () => Promise<void> = async () => undefined;
 if (values.store === 'vault') {
   const provider = await openFileKeyProvider({ path: join(dir, 'keys', 'master.key'), passphrase: null });
-  const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, hours: 1, cacheMs: 600_000 });
+  const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 600_000 });
   store = new VaultSegmentStore(join(dir, 'segments'), dataKeys);
   closeKeys = () => provider.close();
 } else {
@@ -124,6 +125,7 @@ const recorder = new Recorder({
     index,
     live,
     clock: systemClock,
+    monotonic: systemMonotonicClock,
     log,
     segmentMs: 60_000,
     retryInitialMs: 1000,

@@ -2,7 +2,8 @@
 # Installs what Custos needs and is missing, then returns. Idempotent; quiet when all is there.
 #   prereqs.sh demo  → ffmpeg, npm dependencies
 #   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
-#                      GStreamer's RTSP server (interop test) and systemd-analyze (unit check)
+#                      GStreamer's RTSP server (interop test), systemd-analyze (unit check) and
+#                      libfaketime (clock steps)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,8 @@ if [ "$mode" = test ]; then
   need_pkg pg_isready postgresql-client
   # systemd-analyze verifies and rates contrib/custos.service (test/integration/systemd-unit.int.test.ts).
   need_pkg systemd-analyze systemd
+  # libfaketime steps the wall clock of a real server in the clock-step test (test/helpers/faketime.ts).
+  need_pkg faketime faketime
   need_gst
   if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     # No PostgreSQL on this machine: install one and give the test role a password so the

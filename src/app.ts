@@ -5,6 +5,8 @@ import type { Config } from './config/schema.ts';
 import { openDatabase } from './db/database.ts';
 import { ensureDataDir } from './lib/private-files.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
+import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
@@ -13,13 +15,15 @@ import { createFfmpegIngest } from './recording/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
+import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
+import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
+import { closeInterruptedRotation } from './keys/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
 import { DataKeys } from './keys/data-keys.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { openKeyProvider } from './keys/open-key-provider.ts';
-import type { KeyProvider } from './keys/key-provider.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
@@ -65,34 +69,64 @@ export interface App {
 
 /** How often the recorder re-reads the camera list (changes made by the CLI). */
 const cameraPollMs = 3000;
+/** How often the wall clock is compared with the monotonic clock. */
+const clockSampleMs = 1000;
+/** A wall clock moving this much more or less than the monotonic clock between two samples was stepped (NTP slews far less). */
+const clockStepToleranceMs = 2000;
 
 /**
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
  * recovers from an unclean stop, then starts listening and recording.
  */
-export async function startApp(config: Config, deps: { logger: Logger; clock?: Clock; showSetupToken?: boolean }): Promise<App> {
-  const clock = deps.clock ?? systemClock;
-  const log = deps.logger;
+export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const dataDir = resolve(config.dataDir);
+  // Private before anything is written into it (0700 when made here; a warning when it is open).
   const openMode = await ensureDataDir(dataDir);
   if (openMode !== null) {
-    log.warn({ dataDir, mode: openMode.toString(8) }, 'the data directory is accessible by group or others; run chmod 700 on it (the files Custos writes there are private, their names and sizes are not)');
+    deps.logger.warn({ dataDir, mode: openMode.toString(8) }, 'the data directory is accessible by group or others; run chmod 700 on it (the files Custos writes there are private, their names and sizes are not)');
   }
-  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
-  log.info({ engine, dataDir }, 'database open');
-  let provider: KeyProvider;
+  // Before anything touches the directory: a second server would recover the first one's open segments.
+  const lock = await lockDataDir(dataDir, 'custos serve');
+  const undo: (() => Promise<unknown>)[] = [() => lock.release()];
   try {
-    provider = await openKeyProvider(config.keys, dataDir);
+    return await buildApp(config, deps, dataDir, lock, undo);
   } catch (e) {
-    await db.destroy();
+    // A failed start (port in use, key unavailable) releases what it built, so the process ends.
+    for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
     throw e;
   }
+}
+
+/** What startApp takes besides the configuration; clocks are injected by tests. */
+export interface AppDeps {
+  readonly logger: Logger;
+  /** The wall clock; the system's by default. */
+  readonly clock?: Clock;
+  /**
+   * The monotonic clock for every duration; the system's by default, or `clock` itself when only
+   * a wall clock is injected (a test that moves time by hand moves both, so that is no step).
+   */
+  readonly monotonic?: MonotonicClock;
+  readonly showSetupToken?: boolean;
+}
+
+/** Builds and starts everything; `undo` collects how to take each started piece down again. */
+async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: DataDirLock, undo: (() => Promise<unknown>)[]): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const monotonic = deps.monotonic ?? (deps.clock ? deps.clock : systemMonotonicClock);
+  const log = deps.logger;
+  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
+  const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
+  undo.push(() => db.destroy());
+  log.info({ engine, dataDir }, 'database open');
+  const provider = await openKeyProvider(config.keys, dataDir, { exclusive: true });
+  undo.push(() => provider.close());
   log.info({ provider: provider.kind, kekVersion: provider.currentVersion() }, 'master key available');
   const dataKeys = new DataKeys({
     provider,
     store: createDataKeyStore(db),
     clock,
+    monotonic,
     hours: config.keys.dataKeyHours,
     cacheMs: config.keys.cacheSeconds * 1000,
   });
@@ -111,6 +145,9 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   };
   const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
   alarmSink.ledger = ledger;
+  undo.push(() => ledger.close());
+  // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).
+  await closeInterruptedRotation(ledgerStore, ledger, provider.kind);
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
@@ -135,6 +172,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     log,
     networks: config.recording.cameraNetworks,
   });
+  undo.push(() => nativeIngest.close());
   const ingest = createChosenIngest({
     native: nativeIngest,
     ffmpeg: createFfmpegIngest({
@@ -155,6 +193,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       index,
       live,
       clock,
+      monotonic,
       log,
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
@@ -176,6 +215,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     playback,
     ledger,
     clock,
+    monotonic,
     log,
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
@@ -192,6 +232,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     cameras,
     recorder,
     live,
+    monotonic,
     playback,
     store,
     exports,
@@ -225,6 +266,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       keepAliveMs: config.server.keepAliveTimeoutSeconds * 1000,
     },
   });
+  undo.push(() => server.close());
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -238,9 +280,23 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
+  await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
+  undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);
+  // Retention trusts the wall clock only once it has run in step with the monotonic clock.
+  const clockWatch = new ClockWatch({
+    wall: clock,
+    monotonic,
+    toleranceMs: clockStepToleranceMs,
+    confirmMs: config.recording.clockConfirmSeconds * 1000,
+    onStep: (step) => clockStepped(audit, step, log),
+  });
+  const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
+  clockTimer.unref();
   const retentionTimer = setInterval(() => {
-    applyRetention({ cameras, index, store, clock, log, audit, shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
+    applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) =>
+      log.error({ err: e }, 'retention failed'),
+    );
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
@@ -262,6 +318,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
+        clearInterval(clockTimer);
         await recorder.stop();
         await nativeIngest.close();
         await server.close();
@@ -270,10 +327,19 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
         await ledger.close();
         await provider.close();
         await db.destroy();
+        await lock.release();
       })();
       return closing;
     },
   };
+}
+
+/** Alarms a wall-clock step: a log line and a `clock.stepped` ledger event (which raises an alarm). */
+function clockStepped(audit: AuditLedger, step: ClockStep, log: Logger): void {
+  log.warn({ stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() }, 'the wall clock stepped; retention is held until it has been steady');
+  audit
+    .record({ type: 'clock.stepped', actor: { kind: 'system', id: 'system:clock-watch' }, outcome: 'success', details: { stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() } })
+    .catch((e: unknown) => log.error({ err: e }, 'could not audit a clock step'));
 }
 
 /** Audits recording interruptions, resumptions and camera authentication failures. */

@@ -237,6 +237,16 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step'];
   assert.deepEqual(Object.keys(alarmRules), ids);
+});
+
+test('every wall-clock step raises an alarm at once', () => {
+  const rules = new AlarmRules();
+  const step = (seq: number) => ({ v: 1, seq, id: `e${seq}`, time: new Date(1_795_000_000_000 + seq).toISOString(), type: 'clock.stepped', class_uid: 1008, activity_id: 99, type_uid: 100899, severity_id: 4, actor: { kind: 'system', id: 'system:clock-watch' }, outcome: 'success', details: { stepMs: 7_200_000 } }) as const;
+  for (const seq of [1, 2]) {
+    const alarms = rules.evaluate(step(seq));
+    assert.equal(alarms.length, 1);
+    assert.equal(alarms[0]!.details?.rule, 'clock-step');
+  }
 });

@@ -66,6 +66,11 @@ export const alarmRules = {
     on: ['account.reset'],
     description: "Every reset of a user's password or second factors by an administrator (the host CLI's break-glass included), immediately, naming the account.",
   },
+  'clock-step': {
+    title: 'Wall clock stepped',
+    on: ['clock.stepped'],
+    description: 'Every step of the wall clock against the monotonic clock, immediately: footage times around it are suspect and retention is held.',
+  },
 } as const satisfies Record<string, AlarmRule>;
 
 /** A default alarm rule id. */
@@ -194,6 +199,8 @@ export class AlarmRules {
       case 'recording.resumed':
         this.gaps.delete(cameraOf(record)?.id ?? '');
         return [];
+      case 'clock.stepped':
+        return [alarm('clock-step', [hitOf(record, nowMs, undefined)], undefined)];
       // Listed rather than defaulted, so a new catalogue type is a conscious decision here.
       case 'audit.ledger.started':
       case 'audit.ledger.stopped':

@@ -70,6 +70,7 @@ export const auditCatalogue = {
   'access.approval.decided': { ...userAccess, activityId: 99, activityName: 'Decide Approval', severityId: 3, emitter: 'access (four-eyes)', description: 'A second person approved or rejected a four-eyes request.' },
   'site.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A site was created or changed (its name, its four-eyes rule).' },
   'group.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A camera group was created or its members changed.' },
+  'clock.stepped': { ...eventLog, activityId: 99, activityName: 'Clock Step', severityId: 4, emitter: 'clock watch', description: 'The wall clock moved apart from the monotonic clock (set by hand, stepped by NTP, host suspended or VM restored); details give the step in ms. Retention is held until the clock has been steady for recording.clockConfirmSeconds.' },
   'alarm.raised': { ...finding, activityId: 1, activityName: 'Create', severityId: 4, emitter: 'alarm rules', description: 'A default alarm rule (LOG-6) fired; details name the rule and the events that triggered it.' },
 } as const satisfies Record<string, EventKind>;
 

@@ -34,6 +34,7 @@ import { verifyProofBundle } from './tlog-proof.ts';
 import { rangeHashFrom, withNodes } from './tree-nodes.ts';
 import { verifyLedger } from './verify-ledger.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
+import { systemMonotonicClock } from '../lib/monotonic-clock.ts';
 
 const origin = 'test.custos.local/audit';
 const seed = testSeed();
@@ -280,7 +281,7 @@ for (const engine of engines) {
       defer(() => rm(dir, { recursive: true, force: true }));
       defer(() => own.close());
       defer(() => provider.close());
-      const dataKeys = new DataKeys({ provider, store: createDataKeyStore(own.db), clock: { now: () => Date.now() }, hours: 1, cacheMs: 60_000 });
+      const dataKeys = new DataKeys({ provider, store: createDataKeyStore(own.db), clock: { now: () => Date.now() }, monotonic: systemMonotonicClock, hours: 1, cacheMs: 60_000 });
       const { ledger, store } = await reopen(own.db, { dataDir: dir }, dataKeys);
       const rnd = seededRandom(seed + 2);
       await recordMany(ledger, 10, rnd);

@@ -5,6 +5,7 @@ import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { Recorder } from '../recording/recorder.ts';
 import type { LiveHub } from '../live/live-hub.ts';
+import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
 import type { CamerasService } from './cameras.service.ts';
@@ -22,6 +23,8 @@ export interface CameraRouteDeps {
   readonly fourEyes: (siteId: string) => Promise<boolean>;
   /** True when the camera has recorded footage (closed or in progress). */
   readonly hasFootage: (cameraId: string) => Promise<boolean>;
+  /** The clock the recorder's retry countdown runs on. */
+  readonly monotonic: MonotonicClock;
 }
 
 /** Camera CRUD. Credentials are accepted on write and never returned. */
@@ -140,7 +143,7 @@ function trustOf(pem: string | null): { sha256: string; subject: string } | null
 }
 
 /** The API view of a camera: no credentials, with transport and live status. */
-export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live'>): api.CameraDto {
+export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live' | 'monotonic'>): api.CameraDto {
   const status = deps.recorder.status(camera);
   return {
     id: camera.id,
@@ -159,7 +162,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       state: camera.enabled ? status.state : 'disabled',
       since: new Date(status.sinceMs).toISOString(),
       lastError: status.lastError,
-      retryInSeconds: status.retryAtMs === null ? null : Math.max(0, Math.round((status.retryAtMs - Date.now()) / 1000)),
+      retryInSeconds: status.retryAtMs === null ? null : Math.max(0, Math.round((status.retryAtMs - deps.monotonic.now()) / 1000)),
       ingest: status.ingest,
       bytes: status.bytes,
       fragments: status.fragments,

@@ -4,6 +4,7 @@ import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { progressBar } from './progress.ts';
+import { closeInterruptedRotation, rotationStartedReason } from '../keys/rotation-intent.ts';
 
 const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DIR]
 
@@ -11,7 +12,8 @@ const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DI
                        data keys are live and destroyed
   custos keys rotate   creates a new KEK version, re-wraps every live data key under it (with
                        progress), then retires the old versions. Recordings keep playing.
-                       Stop the server first, or run it when no recording starts a new hour.`;
+                       Stop the server first: rotate refuses to run while a server holds the
+                       data directory (and a server cannot start during a rotation).`;
 
 /** `custos keys …`: master-key custody operations. */
 export const keysCommand: Command = {
@@ -24,7 +26,9 @@ export const keysCommand: Command = {
     const { sub, rest } = parsed;
     const { values } = parse(rest, configOptions);
     const config = await loadCliConfig(values, io);
-    const keys = await openKeys(config);
+    // A running server wraps new data keys under the version it loaded: rotating under it would
+    // leave them wrapped by a retired version, so rotation holds the data directory exclusively.
+    const keys = await openKeys(config, sub === 'rotate' ? { lockFor: 'custos keys rotate' } : {});
     try {
       switch (sub) {
         case 'status': {
@@ -39,8 +43,9 @@ export const keysCommand: Command = {
           const before = keys.provider.currentVersion();
           // Committed before the rotation starts; its outcome is recorded after (key custody, LOG-1).
           const ledger = await keys.ledger();
+          await closeInterruptedRotation(await keys.ledgerStore(), ledger, keys.provider.kind);
           const event = { type: 'key.rotated', ...cliAuditContext(), target: { kind: 'master-key', id: keys.provider.kind } } as const;
-          await ledger.record({ ...event, outcome: 'success', reason: 'rotation started', details: { fromVersion: before } });
+          await ledger.record({ ...event, outcome: 'success', reason: rotationStartedReason, details: { fromVersion: before } });
           let count: number;
           try {
             count = await keys.dataKeys.rewrapAll(progressBar(io.stderr, 're-wrapping data keys'));

@@ -118,6 +118,15 @@ const recording = z
       })
       .prefault({})
       .describe('Which addresses a camera URL may reach, so a camera.manage holder cannot use Custos to reach other services.'),
+    clockConfirmSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86400)
+      .default(600)
+      .describe(
+        'Retention deletes nothing until the wall clock has run in step with the monotonic clock for this long, after start-up and after every clock step (a step forward past the retention would otherwise shred everything).',
+      ),
   })
   .prefault({})
   .describe('Recording data path.');

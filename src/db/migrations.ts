@@ -306,4 +306,28 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_data_key_generations': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A window may hold several keys: when its key was destroyed (retention, then the wall clock
+      // stepped back into that window) recording takes a fresh one of the next generation. The
+      // unique constraint is part of the table in SQLite, so the table is rebuilt (ids kept).
+      await db.schema
+        .createTable('data_keys_v2')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('hour_ms', 'bigint', (c) => c.notNull())
+        .addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('kek_version', 'integer', (c) => c.notNull())
+        .addColumn('wrapped', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('destroyed_ms', 'bigint')
+        .addUniqueConstraint('data_keys_camera_window_generation', ['camera_id', 'hour_ms', 'generation'])
+        .execute();
+      await sql`INSERT INTO data_keys_v2 (id, camera_id, hour_ms, generation, kek_version, wrapped, created_ms, destroyed_ms)
+        SELECT id, camera_id, hour_ms, 0, kek_version, wrapped, created_ms, destroyed_ms FROM data_keys`.execute(db);
+      await db.schema.dropTable('data_keys').execute();
+      await db.schema.alterTable('data_keys_v2').renameTo('data_keys').execute();
+      await db.schema.createIndex('data_keys_kek_version').on('data_keys').column('kek_version').execute();
+    },
+  },
 };

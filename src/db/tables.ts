@@ -303,6 +303,8 @@ export interface DataKeyTable {
   camera_id: string;
   /** Start of the key's window (a multiple of keys.dataKeyHours hours since the epoch). */
   hour_ms: number;
+  /** 0 for the window's first key; the next number for a fresh key taken after the window's key was destroyed. */
+  generation: number;
   /** Master key (KEK) version that wrapped it. */
   kek_version: number;
   /** base64 of the wrapped key; '' once destroyed (crypto-shredded). */

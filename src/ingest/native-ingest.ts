@@ -29,6 +29,7 @@ import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
 import type { H264Track, H265Track } from './rtsp/sdp.ts';
 import { type IngestCounters } from './ingest-counters.ts';
 import { addressCheck, type CameraNetworkPolicy } from '../recording/camera-networks.ts';
+import { systemMonotonicClock, type MonotonicClock } from '../lib/monotonic-clock.ts';
 
 export interface NativeIngestOptions {
   readonly log: Logger;
@@ -40,6 +41,8 @@ export interface NativeIngestOptions {
   readonly counters: IngestCounters;
   /** Networks cameras may be in (recording.cameraNetworks), enforced on every connection, redirects included. */
   readonly networks?: CameraNetworkPolicy;
+  /** Measures the stall timeout; a wall-clock step MUST NOT fire (or hide) a stall. The system's by default. */
+  readonly monotonic?: MonotonicClock;
 }
 
 /** Why native cannot read a track, or undefined when it can. */
@@ -104,12 +107,13 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   let initialized = false;
-  let lastFrameAt = Date.now();
+  const monotonic = opts.monotonic ?? systemMonotonicClock;
+  let lastFrameAt = monotonic.now();
 
   // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects.
   const stall = new AbortController();
   const watchdog = setInterval(() => {
-    if (Date.now() - lastFrameAt > opts.stallTimeoutMs) stall.abort();
+    if (monotonic.now() - lastFrameAt > opts.stallTimeoutMs) stall.abort();
   }, Math.min(1000, opts.stallTimeoutMs));
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
@@ -141,7 +145,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         return;
       }
       for (const au of depacketizer.push(parsed.packet)) {
-        lastFrameAt = Date.now();
+        lastFrameAt = monotonic.now();
         if (!initialized) {
           const config = au.keyframe ? codecConfig(track, au) : undefined;
           if (config === undefined) continue;

@@ -1,4 +1,4 @@
-import { chmod, link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -20,15 +20,38 @@ export async function writeFileAtomic(path: string, text: string, opts: { exclus
   try {
     await file.writeFile(text, 'utf8');
     await file.sync();
-  } finally {
+  } catch (e) {
     await file.close();
+    await rm(tmp, { force: true });
+    throw e;
   }
+  await file.close();
   try {
     if (opts.exclusive) await link(tmp, path);
     else await rename(tmp, path);
   } finally {
     await rm(tmp, { force: true });
   }
+  await syncDir(dir);
+}
+
+/**
+ * Removes the temp files a killed {@link writeFileAtomic} of `path` left behind
+ * (`.<name>.<12 hex>.tmp` beside it); returns how many. The caller MUST be sure no other
+ * process is writing `path` at the same time.
+ */
+export async function removeAtomicLeftovers(path: string): Promise<number> {
+  const dir = dirname(path);
+  const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\.${name}\\.[0-9a-f]{12}\\.tmp$`);
+  const leftovers = (await readdir(dir)).filter((f) => pattern.test(f));
+  for (const f of leftovers) await rm(join(dir, f), { force: true });
+  if (leftovers.length > 0) await syncDir(dir);
+  return leftovers.length;
+}
+
+/** fsyncs a directory, so the renames and removals in it are durable. */
+async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r');
   try {
     await d.sync();

@@ -40,7 +40,7 @@ for (const engine of engines) {
     let provider: KeyProvider & { unwraps: number };
     let now = t0;
     const clock = { now: () => now };
-    const make = (cacheMs = 600_000) => new DataKeys({ provider, store: createDataKeyStore(database.db), clock, hours: 1, cacheMs });
+    const make = (cacheMs = 600_000) => new DataKeys({ provider, store: createDataKeyStore(database.db), clock, monotonic: clock, hours: 1, cacheMs });
     before(async () => {
       database = await createTestDatabase(engine);
       dir = await mkdtemp(join(tmpdir(), 'custos-dk-'));
@@ -111,9 +111,26 @@ for (const engine of engines) {
       const row = await database.db.selectFrom('data_keys').selectAll().where('id', '=', h0.id).executeTakeFirstOrThrow();
       assert.equal(row.wrapped, '');
       assert.equal(Number(row.destroyed_ms), now);
-      await assert.rejects(keys.keyFor('cam-5', t0), (e) => isAppError(e, 'KEY_UNAVAILABLE'));
       const counts = await keys.counts();
       assert.ok(counts.destroyed >= 2 && counts.live >= 4);
+    });
+
+    test('a window whose key was destroyed gives a fresh key of the next generation, and the destroyed one stays unavailable', async () => {
+      // The wall clock stepped back into shredded time: recording MUST NOT wait for the next window.
+      const keys = make();
+      const first = await keys.keyFor('cam-8', t0);
+      assert.equal(await keys.destroyBefore('cam-8', t0 + hour), 1);
+      const fresh = await keys.keyFor('cam-8', t0 + 10);
+      assert.notEqual(fresh.id, first.id);
+      assert.notDeepEqual(fresh.key, first.key);
+      const [again, elsewhere] = await Promise.all([keys.keyFor('cam-8', t0 + 20), make().keyFor('cam-8', t0 + 30)]);
+      assert.equal(again.id, fresh.id, 'the fresh key serves the rest of the window');
+      assert.equal(elsewhere.id, fresh.id, 'another process finds the same fresh key');
+      await assert.rejects(make().keyById(first.id), (e) => isAppError(e, 'KEY_UNAVAILABLE') && /destroyed/.test(e.message));
+      assert.equal(await keys.destroyBefore('cam-8', t0 + hour), 1, 'retention shreds the fresh key with its window');
+      await assert.rejects(make().keyById(fresh.id), (e) => isAppError(e, 'KEY_UNAVAILABLE'));
+      const rows = await database.db.selectFrom('data_keys').select(['generation', 'destroyed_ms']).where('camera_id', '=', 'cam-8').orderBy('generation').execute();
+      assert.deepEqual(rows.map((r) => Number(r.generation)), [0, 1]);
     });
 
     test('rewrapAll moves every live key to a new master key version, retires the old, and every key still resolves', async () => {

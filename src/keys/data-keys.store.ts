@@ -4,8 +4,11 @@ import type { DataKeyRecord, DataKeyStore } from './data-keys.ts';
 
 /** Wrapped data keys in the metadata database (SQLite or PostgreSQL). */
 export function createDataKeyStore(db: Db): DataKeyStore {
-  const byWindow = (cameraId: string, windowStartMs: number) =>
-    db.selectFrom('data_keys').selectAll().where('camera_id', '=', cameraId).where('hour_ms', '=', windowStartMs).executeTakeFirst();
+  const byWindow = (cameraId: string, windowStartMs: number, generation?: number) => {
+    let q = db.selectFrom('data_keys').selectAll().where('camera_id', '=', cameraId).where('hour_ms', '=', windowStartMs);
+    if (generation !== undefined) q = q.where('generation', '=', generation);
+    return q.orderBy('generation', 'desc').limit(1).executeTakeFirst();
+  };
   return {
     async findByWindow(cameraId, windowStartMs) {
       const row = await byWindow(cameraId, windowStartMs);
@@ -22,14 +25,15 @@ export function createDataKeyStore(db: Db): DataKeyStore {
           id: record.id,
           camera_id: record.cameraId,
           hour_ms: record.windowStartMs,
+          generation: record.generation,
           kek_version: record.kekVersion,
           wrapped: record.wrapped?.toString('base64') ?? '',
           created_ms: record.createdMs,
           destroyed_ms: record.destroyedMs,
         })
-        .onConflict((oc) => oc.columns(['camera_id', 'hour_ms']).doNothing())
+        .onConflict((oc) => oc.columns(['camera_id', 'hour_ms', 'generation']).doNothing())
         .execute();
-      const row = await byWindow(record.cameraId, record.windowStartMs);
+      const row = await byWindow(record.cameraId, record.windowStartMs, record.generation);
       if (row === undefined) throw new Error(`data key for ${record.cameraId}@${record.windowStartMs} vanished after insert`);
       return toRecord(row);
     },
@@ -96,6 +100,7 @@ function toRecord(row: DataKeyTable): DataKeyRecord {
     id: row.id,
     cameraId: row.camera_id,
     windowStartMs: Number(row.hour_ms),
+    generation: Number(row.generation),
     kekVersion: Number(row.kek_version),
     wrapped: row.destroyed_ms === null && row.wrapped !== '' ? Buffer.from(row.wrapped, 'base64') : null,
     createdMs: Number(row.created_ms),

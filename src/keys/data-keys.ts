@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import type { KeyProvider } from './key-provider.ts';
 import { openGcm, sealGcm } from './aes-gcm.ts';
 import { KeyCache } from './key-cache.ts';
@@ -11,6 +12,8 @@ export interface DataKeyRecord {
   readonly cameraId: string;
   /** Start of the key's window, ms since the epoch. */
   readonly windowStartMs: number;
+  /** 0 for a window's first key; a window whose key was destroyed gets the next (see keyFor). */
+  readonly generation: number;
   readonly kekVersion: number;
   readonly wrapped: Buffer | null;
   readonly createdMs: number;
@@ -19,10 +22,10 @@ export interface DataKeyRecord {
 
 /** Persistence of wrapped data keys (implemented by data-keys.store.ts). */
 export interface DataKeyStore {
-  /** The key of a camera's window, destroyed or not. */
+  /** The newest (highest generation) key of a camera's window, destroyed or not. */
   findByWindow(cameraId: string, windowStartMs: number): Promise<DataKeyRecord | undefined>;
   get(id: string): Promise<DataKeyRecord | undefined>;
-  /** Inserts unless the window already has a key; MUST return the key stored for the window (ours or the earlier one). */
+  /** Inserts unless the window already has a key of that generation; MUST return the key stored for the window and generation (ours or the earlier one). */
   insertIfAbsent(record: DataKeyRecord): Promise<DataKeyRecord>;
   /** Destroys (destroyed_ms = nowMs, wrapped = '') the live keys of a camera whose window starts at or before `lastStartMs`; returns their ids. */
   destroyStartingAtOrBefore(cameraId: string, lastStartMs: number, nowMs: number): Promise<string[]>;
@@ -60,6 +63,8 @@ export class DataKeys {
   readonly #provider: KeyProvider;
   readonly #store: DataKeyStore;
   readonly #clock: Clock;
+  /** Cache lifetimes are durations: measured on the monotonic clock, so a clock step neither keeps a key longer nor drops it early. */
+  readonly #monotonic: MonotonicClock;
   readonly #windowMs: number;
   readonly #cache: KeyCache;
   /** Window → key id of cached keys, so a hot `keyFor` reads neither the database nor the provider. */
@@ -69,15 +74,20 @@ export class DataKeys {
   /** Bumped by every destruction; a lookup that raced one does not cache its result. */
   #destroyEpoch = 0;
 
-  constructor(deps: { provider: KeyProvider; store: DataKeyStore; clock: Clock; hours: number; cacheMs: number }) {
+  constructor(deps: { provider: KeyProvider; store: DataKeyStore; clock: Clock; monotonic: MonotonicClock; hours: number; cacheMs: number }) {
     this.#provider = deps.provider;
     this.#store = deps.store;
     this.#clock = deps.clock;
+    this.#monotonic = deps.monotonic;
     this.#windowMs = deps.hours * hourMs;
     this.#cache = new KeyCache({ ttlMs: deps.cacheMs, max: cacheMax });
   }
 
-  /** The data key of a camera's window containing `atMs`; created, wrapped and stored at first use. */
+  /**
+   * The data key of a camera's window containing `atMs`; created, wrapped and stored at first
+   * use. A window whose key was already destroyed (the wall clock stepped back into shredded
+   * time) gets a fresh key of the next generation: recording MUST never wait for the next window.
+   */
   async keyFor(cameraId: string, atMs: number): Promise<{ id: string; key: Buffer }> {
     if (cameraId === secretsCameraId) throw new AppError('VALIDATION_FAILED', `camera id ${secretsCameraId} is reserved`);
     return this.#keyForWindow(cameraId, Math.floor(atMs / this.#windowMs) * this.#windowMs);
@@ -85,7 +95,7 @@ export class DataKeys {
 
   /** A data key by id; AppError KEY_UNAVAILABLE when it is unknown or destroyed. */
   async keyById(id: string): Promise<Buffer> {
-    const cached = this.#cache.get(id, this.#clock.now());
+    const cached = this.#cache.get(id, this.#monotonic.now());
     if (cached) return cached;
     const epoch = this.#destroyEpoch;
     const record = await this.#store.get(id);
@@ -181,7 +191,7 @@ export class DataKeys {
   #keyForWindow(cameraId: string, windowStartMs: number): Promise<{ id: string; key: Buffer }> {
     const window = `${cameraId}\u0000${windowStartMs}`;
     const id = this.#windows.get(window);
-    const cached = id === undefined ? undefined : this.#cache.get(id, this.#clock.now());
+    const cached = id === undefined ? undefined : this.#cache.get(id, this.#monotonic.now());
     if (id !== undefined && cached !== undefined) return Promise.resolve({ id, key: cached });
     const pending = this.#creating.get(window);
     if (pending) return pending.then(({ id, key }) => ({ id, key: Buffer.from(key) }));
@@ -194,10 +204,11 @@ export class DataKeys {
     const epoch = this.#destroyEpoch;
     let record = await this.#store.findByWindow(cameraId, windowStartMs);
     let key: Buffer;
-    if (record === undefined) {
+    if (record === undefined || record.destroyedMs !== null) {
       key = randomBytes(32);
       const { version, wrapped } = await this.#provider.wrap(key);
-      const mine: DataKeyRecord = { id: randomUUID(), cameraId, windowStartMs, kekVersion: version, wrapped, createdMs: this.#clock.now(), destroyedMs: null };
+      const generation = record === undefined ? 0 : record.generation + 1;
+      const mine: DataKeyRecord = { id: randomUUID(), cameraId, windowStartMs, generation, kekVersion: version, wrapped, createdMs: this.#clock.now(), destroyedMs: null };
       record = await this.#store.insertIfAbsent(mine);
       if (record.id !== mine.id) key = await this.#unwrap(record); // another process won the race
     } else {
@@ -213,7 +224,7 @@ export class DataKeys {
   }
 
   #remember(record: DataKeyRecord, key: Buffer): void {
-    this.#cache.set(record.id, Buffer.from(key), this.#clock.now());
+    this.#cache.set(record.id, Buffer.from(key), this.#monotonic.now());
     this.#windows.set(`${record.cameraId}\u0000${record.windowStartMs}`, record.id);
     if (this.#windows.size > 2 * cacheMax) this.#windows.delete(this.#windows.keys().next().value!);
   }

@@ -7,7 +7,7 @@ import type { KeyProvider } from './key-provider.ts';
 import { wrapAad } from './key-provider.ts';
 import { openGcm, sealGcm } from './aes-gcm.ts';
 import { decodeKeyFile, deriveSealing, encodeKeyFile, newKeyRing, type KeyRing, type Sealing } from './key-file.ts';
-import { ensurePrivateDir, writeFileAtomic } from './atomic-file.ts';
+import { ensurePrivateDir, removeAtomicLeftovers, writeFileAtomic } from './atomic-file.ts';
 
 /** Options of {@link openFileKeyProvider}. */
 export interface FileKeyProviderOptions {
@@ -15,6 +15,11 @@ export interface FileKeyProviderOptions {
   readonly path: string;
   /** Seals the key material in the file (scrypt → AES-256-GCM); null keeps it in clear. */
   readonly passphrase: Secret | null;
+  /**
+   * Removes the temp files of an interrupted write of the key file first (they can hold retired
+   * key versions). Only for a caller no other writer can race: one holding the data-directory lock.
+   */
+  readonly removeLeftovers?: boolean;
 }
 
 /**
@@ -35,6 +40,11 @@ export async function openFileKeyProvider(opts: FileKeyProviderOptions): Promise
   await ensurePrivateDir(dirname(path)).catch((e: unknown) => {
     throw unavailable(`cannot create its directory (${errno(e)})`);
   });
+  if (opts.removeLeftovers) {
+    await removeAtomicLeftovers(path).catch((e: unknown) => {
+      throw unavailable(`cannot remove the leftovers of an interrupted write (${errno(e)})`);
+    });
+  }
   let text = await readFile(path, 'utf8').catch((e: unknown) => {
     if (errno(e) === 'ENOENT') return null;
     throw unavailable(`cannot be read (${errno(e)})`);

@@ -8,14 +8,17 @@ import { openPkcs11KeyProvider } from './pkcs11-key-provider.ts';
 /**
  * Opens the key provider the configuration names: `file` (default path
  * `<dataDir>/keys/master.key`) or `pkcs11`, which MUST have a PIN. Failures are AppError
- * KEY_UNAVAILABLE with one line, and Custos does not start without its keys.
+ * KEY_UNAVAILABLE with one line, and Custos does not start without its keys. `exclusive` says
+ * the caller holds the data-directory lock (serve, keys rotate): only then are the leftovers of
+ * an interrupted key-file write removed, since no other process can be writing one.
  */
-export async function openKeyProvider(config: Config['keys'], dataDir: string): Promise<KeyProvider> {
+export async function openKeyProvider(config: Config['keys'], dataDir: string, opts: { exclusive?: boolean } = {}): Promise<KeyProvider> {
   switch (config.provider) {
     case 'file':
       return openFileKeyProvider({
         path: config.file.path === null ? join(resolve(dataDir), 'keys', 'master.key') : resolve(config.file.path),
         passphrase: config.file.passphrase,
+        removeLeftovers: opts.exclusive === true,
       });
     case 'pkcs11': {
       const { module, tokenLabel, pin, keyLabel } = config.pkcs11;

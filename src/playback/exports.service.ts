@@ -4,6 +4,7 @@ import type { AuditLedger } from '../audit/ledger.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
 import { custodyBytes, custodySha256 as custodyHash, type CustodyRecord } from '../evidence/custody-record.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { CustodyRequest, ExportEvidence, ExportJob, ExportOwners } from './export-job.ts';
@@ -41,24 +42,44 @@ export class ExportsService {
   readonly #playback: PlaybackService;
   readonly #ledger: ExportLedger;
   readonly #clock: Clock;
+  /** The leaf wait is a duration: measured on the monotonic clock. */
+  readonly #monotonic: MonotonicClock;
   readonly #log: Logger;
   readonly #leafWaitMs: number;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(deps: { store: ExportStore; exporter: Exporter; playback: PlaybackService; ledger: ExportLedger; clock: Clock; log: Logger; leafWaitMs: number }) {
+  constructor(deps: { store: ExportStore; exporter: Exporter; playback: PlaybackService; ledger: ExportLedger; clock: Clock; monotonic: MonotonicClock; log: Logger; leafWaitMs: number }) {
     this.#store = deps.store;
     this.#exporter = deps.exporter;
     this.#playback = deps.playback;
     this.#ledger = deps.ledger;
     this.#clock = deps.clock;
+    this.#monotonic = deps.monotonic;
     this.#log = deps.log;
     this.#leafWaitMs = deps.leafWaitMs;
   }
 
-  /** Marks jobs interrupted by a crash as failed and removes their partial files. */
+  /**
+   * Marks jobs interrupted by a crash as failed and removes their partial files. The request's
+   * ledger intent gets its outcome: `footage.export.completed` with outcome failure, reason
+   * "interrupted", unless the completion was committed just before the crash.
+   */
   async recover(): Promise<void> {
-    for (const job of await this.#store.unfinished()) {
+    const jobs = await this.#store.unfinished();
+    const completed = await this.#ledger.leavesOfTargets('footage.export.completed', jobs.map((j) => j.id));
+    for (const job of jobs) {
       await this.#exporter.remove(job.id);
+      if (!completed.has(job.id)) {
+        await this.#ledger.record({
+          type: 'footage.export.completed',
+          actor: { kind: 'system', id: 'system:exports' },
+          target: { kind: 'export', id: job.id },
+          cameraId: job.cameraId,
+          outcome: 'failure',
+          reason: 'interrupted: the server stopped before the export finished',
+          details: { exportId: job.id, interrupted: true },
+        });
+      }
       await this.#store.update({ ...job, state: 'failed', error: 'interrupted by a server restart', finishedMs: this.#clock.now() });
     }
   }
@@ -182,13 +203,13 @@ export class ExportsService {
    * leaf, so the evidence can prove all of it.
    */
   async #sealedSegments(job: ExportJob): Promise<void> {
-    const deadline = this.#clock.now() + this.#leafWaitMs;
+    const deadline = this.#monotonic.now() + this.#leafWaitMs;
     for (;;) {
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
       const ids = selections.map((s) => s.segment.id);
       const open = selections.some((s) => s.segment.state === 'open');
       const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', ids);
-      if ((!open && leaves.size === ids.length) || this.#clock.now() >= deadline) return;
+      if ((!open && leaves.size === ids.length) || this.#monotonic.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

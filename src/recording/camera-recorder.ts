@@ -1,5 +1,6 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Clock } from '../lib/clock.ts';
+import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { classifyIngestFailure } from './ingest-failure.ts';
@@ -20,6 +21,8 @@ export interface CameraRecorderDeps {
   readonly index: SegmentIndex;
   readonly live: LiveHub;
   readonly clock: Clock;
+  /** Durations (the retry countdown) are measured on it, never on the wall clock. */
+  readonly monotonic: MonotonicClock;
   readonly log: Logger;
   readonly segmentMs: number;
   readonly retryInitialMs: number;
@@ -137,7 +140,7 @@ export class CameraRecorder {
       if (signal.aborted) return;
       await this.#recordGap(reason);
       log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: delayMs }, 'camera ingest ended; retrying');
-      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + delayMs, reconnects: this.#status.reconnects + 1 };
+      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: this.#deps.monotonic.now() + delayMs, reconnects: this.#status.reconnects + 1 };
       await sleep(delayMs, signal);
       delayMs = Math.min(delayMs * 2, retryMaxMs);
     }

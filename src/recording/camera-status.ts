@@ -4,7 +4,7 @@ export interface CameraStatus {
   readonly sinceMs: number;
   /** Last ingest error, classified (ingest-failure.ts): never a byte the camera or another service sent. */
   readonly lastError: string | null;
-  /** When the next reconnect attempt is due, while retrying. */
+  /** When the next reconnect attempt is due, while retrying, on the monotonic clock (MonotonicClock.now()). */
   readonly retryAtMs: number | null;
   readonly ingest: string;
   readonly bytes: number;

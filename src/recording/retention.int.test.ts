@@ -14,6 +14,7 @@ import type { Camera } from '../cameras/camera.ts';
 import { isAppError } from '../lib/errors.ts';
 import { createTestDataKeys } from '../../test/helpers/keys.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
+import { ClockWatch } from '../lib/clock-watch.ts';
 
 test('retention shreds the data keys of expired footage, deletes its index rows and files, and keeps the rest', async (t) => {
   const database = await createTestDatabase('sqlite');
@@ -60,4 +61,37 @@ test('retention shreds the data keys of expired footage, deletes its index rows 
   assert.deepEqual(left, ['cam-1/fresh.mp4', 'gone/orphanFresh.mp4'], 'a removed camera keeps the default 72 h');
   await assert.rejects(access(join(dir.path, 'segments', 'cam-1/old.mp4')));
   await access(join(dir.path, 'segments', 'cam-1/fresh.mp4'));
+});
+
+test('retention deletes and shreds nothing while the wall clock is not steady, and catches up once it is', async (t) => {
+  const database = await createTestDatabase('sqlite');
+  const dir = await tempDir('retention-clock');
+  const defer = teardown(t);
+  defer(() => dir.remove());
+  defer(() => database.close());
+  const store = new FileSegmentStore(join(dir.path, 'segments'));
+  const index = createSegmentIndex(database.db);
+  const [init] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 1 }));
+  const hour = 3_600_000;
+  const real = 1_795_000_000_000;
+  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 1, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
+  const writer = await store.create('cam-1/recent.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 });
+  await writer.close();
+  await index.insert({ id: 'recent', cameraId: camera.id, objectKey: 'cam-1/recent.mp4', startMs: real - 60_000, endMs: real - 30_000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });
+  const keys = await createTestDataKeys(database.db, { now: () => real });
+  defer(() => keys.close());
+  const keyId = (await keys.dataKeys.keyFor(camera.id, real - 60_000)).id;
+  // The wall clock was stepped 2 h ahead: by it, everything is past the 1 h retention.
+  let mono = 0;
+  const wall = { now: () => real + 2 * hour + mono };
+  const watch = new ClockWatch({ wall, monotonic: { now: () => mono }, toleranceMs: 2000, confirmMs: 600_000 });
+  const pass = () =>
+    applyRetention({ cameras: { list: async () => [camera] }, index, store, clock: wall, log: createLogger({ level: 'silent' }), clockTrust: () => watch.steady(), shred: (id, before) => keys.dataKeys.destroyBefore(id, before) });
+  const held = await pass();
+  assert.deepEqual(held, { deletedSegments: 0, shreddedKeys: 0, heldMs: 600_000 });
+  keys.dataKeys.clearCache();
+  assert.equal((await keys.dataKeys.keyById(keyId)).length, 32, 'the key is kept');
+  assert.deepEqual([...(await index.objectKeys())], ['cam-1/recent.mp4']);
+  mono += 600_000;
+  assert.deepEqual(await pass(), { deletedSegments: 1, shreddedKeys: 1 }, 'a clock steady for the delay is trusted');
 });

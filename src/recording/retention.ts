@@ -1,5 +1,6 @@
 import type { CameraSource } from './recorder.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { ClockTrust } from '../lib/clock-watch.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import { defaultRetentionHours } from '../cameras/camera.ts';
@@ -16,6 +17,8 @@ export type Shredder = (cameraId: string, beforeMs: number) => Promise<number>;
 export interface RetentionReport {
   readonly deletedSegments: number;
   readonly shreddedKeys: number;
+  /** Set when the pass deleted nothing because the wall clock is not steady: ms until it may be. */
+  readonly heldMs?: number;
 }
 
 /**
@@ -27,6 +30,11 @@ export interface RetentionReport {
  * the start of the camera's oldest segment still within retention, so footage inside retention
  * never loses its key; copies of the expired objects (backups) become undecryptable at once.
  * An object left by a crash between row and object is removed by recovery at the next start.
+ *
+ * Time: "expired" is read on the wall clock, which can be stepped. With `clockTrust`, a pass
+ * MUST delete nothing unless the wall clock is steady (ClockWatch: in step with the monotonic
+ * clock for the confirmation delay, since start-up and since the last step), checked before each
+ * camera, so one wrong reading (a step forward past the retention) can never shred footage.
  */
 export async function applyRetention(deps: {
   cameras: CameraSource;
@@ -37,6 +45,8 @@ export async function applyRetention(deps: {
   shred: Shredder;
   /** When given, each deletion is committed to the audit ledger before it happens. */
   audit?: AuditSink;
+  /** When given, nothing is deleted while it says the wall clock is not steady. */
+  clockTrust?: () => ClockTrust;
 }): Promise<RetentionReport> {
   const cameras = await deps.cameras.list();
   const retention = new Map(cameras.map((c) => [c.id, c.retentionHours]));
@@ -45,6 +55,11 @@ export async function applyRetention(deps: {
   let deletedSegments = 0;
   let shreddedKeys = 0;
   for (const [cameraId, hours] of retention) {
+    const trust = deps.clockTrust?.();
+    if (trust !== undefined && !trust.steady) {
+      deps.log.info({ waitMs: Math.round(trust.waitMs), deletedSegments, shreddedKeys }, 'retention held: the wall clock was stepped or the server just started; nothing is deleted until it has been steady');
+      return { deletedSegments, shreddedKeys, heldMs: trust.waitMs };
+    }
     const cutoff = deps.clock.now() - hours * 3_600_000;
     const [oldestKept] = await deps.index.overlapping(cameraId, cutoff, Number.MAX_SAFE_INTEGER);
     const keyCutoff = Math.min(cutoff, oldestKept?.startMs ?? cutoff);

@@ -12,6 +12,8 @@ export interface SegmentIndex {
   get(id: string): Promise<Segment | undefined>;
   /** Segments of a camera overlapping [fromMs, toMs), oldest first. */
   overlapping(cameraId: string, fromMs: number, toMs: number): Promise<Segment[]>;
+  /** The segment of a camera that ends last, if any. */
+  lastSegment(cameraId: string): Promise<Segment | undefined>;
   /** Segments left open (by a crash). */
   open(): Promise<Segment[]>;
   /** Every object key the index knows. */
@@ -54,6 +56,10 @@ export function createSegmentIndex(db: Db): SegmentIndex {
         .orderBy('start_ms')
         .execute();
       return rows.map(toSegment);
+    },
+    async lastSegment(cameraId) {
+      const row = await db.selectFrom('segments').selectAll().where('camera_id', '=', cameraId).orderBy('end_ms', 'desc').limit(1).executeTakeFirst();
+      return row && toSegment(row);
     },
     async open() {
       const rows = await db.selectFrom('segments').selectAll().where('state', '=', 'open').execute();

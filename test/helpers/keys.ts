@@ -11,7 +11,7 @@ import { openFileKeyProvider } from '../../src/keys/file-key-provider.ts';
 export async function createTestDataKeys(db: Db, clock: Clock = { now: () => Date.now() }): Promise<{ dataKeys: DataKeys; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'custos-keys-'));
   const provider = await openFileKeyProvider({ path: join(dir, 'master.key'), passphrase: null });
-  const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock, hours: 1, cacheMs: 60_000 });
+  const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock, monotonic: clock, hours: 1, cacheMs: 60_000 });
   return {
     dataKeys,
     async close() {

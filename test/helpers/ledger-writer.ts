@@ -18,6 +18,7 @@ import { createDataKeyStore } from '../../src/keys/data-keys.store.ts';
 import { DataKeys } from '../../src/keys/data-keys.ts';
 import { openFileKeyProvider } from '../../src/keys/file-key-provider.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { systemMonotonicClock } from '../../src/lib/monotonic-clock.ts';
 
 interface Job {
   readonly engine: 'sqlite' | 'postgres';
@@ -35,7 +36,7 @@ const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const database = await openDatabase(job.engine === 'sqlite' ? { url: null, dataDir: job.location } : { url: new Secret(job.location), dataDir: job.dataDir });
 const provider = await openFileKeyProvider({ path: job.masterKey, passphrase: null });
 const clock = { now: () => Date.now() };
-const dataKeys = new DataKeys({ provider, store: createDataKeyStore(database.db), clock, hours: 1, cacheMs: 60_000 });
+const dataKeys = new DataKeys({ provider, store: createDataKeyStore(database.db), clock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 60_000 });
 const { ledger } = await buildLedger({
   db: database.db,
   dataKeys,
