@@ -122,7 +122,7 @@ async function renderOnce(opts: { ffmpegPath: string; segments: SegmentStore; ex
       child.kill('SIGKILL');
     },
   );
-  const feedFailure = () => (fed as { error: unknown } | null)?.error;
+  const feedFailure = () => fed?.error;
   let writer: SegmentWriter | null = null;
   try {
     const reader = new Fmp4Reader();
@@ -145,11 +145,11 @@ async function renderOnce(opts: { ffmpegPath: string; segments: SegmentStore; ex
     if (code !== 0) throw new AppError('EXPORT_FAILED', `ffmpeg exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
     if (!writer) throw new AppError('EXPORT_FAILED', 'ffmpeg produced no output');
     await writer.close();
-    return (writer as SegmentWriter).size;
+    return writer.size;
   } catch (e) {
     child.kill('SIGKILL');
     await feeding;
-    await (writer as SegmentWriter | null)?.close().catch(() => undefined);
+    await writer?.close().catch(() => undefined);
     await opts.exports.remove(key);
     throw feedFailure() ?? e;
   }
