@@ -38,6 +38,11 @@ export interface OrphanOutcome {
   readonly removed: readonly { readonly key: string; readonly cameraId: string | null; readonly reason: string }[];
 }
 
+/** The segment id a recorder's object key names (`<camera>/<day>/<startMs>-<id>.mp4`), if any. */
+export function segmentIdOfKey(key: string): string | undefined {
+  return /(?:^|\/)\d+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mp4$/.exec(key)?.[1];
+}
+
 /** How many object headers the relatedness check reads at most. */
 const relatednessSample = 32;
 
@@ -125,7 +130,7 @@ export async function adoptOrphans(deps: { store: SegmentStore; index: SegmentIn
     }
     const fragments = result.fragments.map((f) => ({ offset: f.offset, size: f.size, durationMs: (f.duration * 1000) / result.timescale, keyframe: f.keyframe }));
     const durationMs = fragments.reduce((sum, f) => sum + f.durationMs, 0);
-    const named = /(?:^|\/)\d+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.mp4$/.exec(key)?.[1];
+    const named = segmentIdOfKey(key);
     const id = named !== undefined && (await index.get(named)) === undefined ? named : randomUUID();
     const segment: Segment = {
       id,
