@@ -63,7 +63,9 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
       if (!isAppError(e, 'STORAGE_FAILED')) throw e;
       failure = e.detail?.['errno'] === 'ENOENT' ? 'missing' : e.message;
     }
-    if (failure !== null && failure !== 'missing') {
+    // A file too short for a header (a create that failed on a full disk) holds no fragment.
+    if (failure !== null && failure !== 'missing' && (await store.describe(segment.objectKey).catch(() => null))?.empty === true) failure = 'empty';
+    if (failure !== null && failure !== 'missing' && failure !== 'empty') {
       // A header or init that does not authenticate is damage, not a crash tear: kept aside.
       const where = await store.quarantine(segment.objectKey).catch(() => null);
       await lost(segment, 'footage.quarantined', `the open segment could not be recovered: ${failure}`, { objects: [{ key: segment.objectKey, where, reason: failure }] });
@@ -72,7 +74,8 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
       continue;
     }
     if (result === null || result.fragments.length === 0) {
-      const reason = result === null ? 'its object is missing' : 'it held no whole fragment (an unclean stop before the first one was written)';
+      const reason =
+        failure === 'missing' ? 'its object is missing' : failure === 'empty' ? 'it held no whole fragment (an empty file left by a failed create)' : 'it held no whole fragment (an unclean stop before the first one was written)';
       await lost(segment, 'footage.deleted', `start-up recovery removed an open segment: ${reason}`, { segments: 1, truncatedBytes: result?.truncatedBytes ?? 0 });
       await index.remove(segment.id);
       await store.remove(segment.objectKey);
