@@ -146,12 +146,12 @@ export class ExportsService {
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
       const rendered = await this.#exporter.render(job.id, selections);
       const bytes = rendered.size;
-      // Only segments that gave footage are named; damaged spans left out are stated as gaps.
-      const used = selections.filter((x) => rendered.segmentIds.includes(x.segment.id));
+      // Only segments that gave footage are named as leaves; damaged spans left out are stated as gaps.
       if (rendered.damaged.length > 0) this.#log.warn({ exportId: job.id, damaged: rendered.damaged }, 'export left out damaged footage');
-      // The custody record states the span the footage actually covers (the request's range
-      // clipped to the first and last recorded segment; the requested range is in the request leaf).
-      const span = { fromMs: Math.max(job.fromMs, Math.min(...used.map((x) => x.segment.startMs))), toMs: Math.min(job.toMs, Math.max(...used.map((x) => x.segment.endMs))) };
+      // The custody record states the span recorded footage covers (the request's range clipped
+      // to the first and last recorded segment, damaged or not, so damage at either end is a
+      // stated gap rather than silently clipped away; the requested range is in the request leaf).
+      const span = { fromMs: Math.max(job.fromMs, Math.min(...selections.map((x) => x.segment.startMs))), toMs: Math.min(job.toMs, Math.max(...selections.map((x) => x.segment.endMs))) };
       const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, rendered.segmentIds, span, rendered.damaged);
       current = { ...current, state: 'done', bytes, finishedMs: this.#clock.now(), evidence: evidence === null ? null : JSON.stringify(evidence) };
     } catch (e) {

@@ -155,12 +155,24 @@ export async function adoptOrphans(deps: { store: SegmentStore; index: SegmentIn
   return { reindexed, quarantined, removed };
 }
 
-/** One ledger event per camera for the re-indexed objects and one per camera for the quarantined. */
+/** Items grouped by camera, at most `eventBatch` per group, so every leaf stays small. */
+function batches<T, C extends string | null>(items: readonly T[], cameraOf: (item: T) => C): [C, T[]][] {
+  const out: [C, T[]][] = [];
+  for (const cameraId of new Set(items.map(cameraOf))) {
+    const mine = items.filter((item) => cameraOf(item) === cameraId);
+    for (let i = 0; i < mine.length; i += eventBatch) out.push([cameraId, mine.slice(i, i + eventBatch)]);
+  }
+  return out;
+}
+
+/** Most objects one ledger event names (as retention's deletions). */
+const eventBatch = 200;
+
+/** Ledger events per camera (at most `eventBatch` objects each) for the re-indexed objects and for the quarantined. */
 async function recordOutcome(audit: AuditSink | undefined, reindexed: readonly Segment[], quarantined: OrphanOutcome['quarantined']): Promise<void> {
   if (audit === undefined) return;
   const iso = (ms: number) => new Date(ms).toISOString();
-  for (const cameraId of new Set(reindexed.map((s) => s.cameraId))) {
-    const mine = reindexed.filter((s) => s.cameraId === cameraId);
+  for (const [cameraId, mine] of batches(reindexed, (s) => s.cameraId)) {
     await audit.record({
       type: 'footage.reindexed',
       actor: recoveryActor,
@@ -171,8 +183,7 @@ async function recordOutcome(audit: AuditSink | undefined, reindexed: readonly S
       details: { segments: mine.length, segmentIds: mine.map((s) => s.id), from: iso(Math.min(...mine.map((s) => s.startMs))), to: iso(Math.max(...mine.map((s) => s.endMs))) },
     });
   }
-  for (const cameraId of new Set(quarantined.map((q) => q.cameraId))) {
-    const mine = quarantined.filter((q) => q.cameraId === cameraId);
+  for (const [cameraId, mine] of batches(quarantined, (q) => q.cameraId)) {
     await audit.record({
       type: 'footage.quarantined',
       actor: recoveryActor,

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:https';
+import { createWriteStream } from 'node:fs';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -138,6 +139,21 @@ test('an export over a damaged and a missing segment ends cleanly and the server
   assert.ok(missingGap && Date.parse(missingGap.from) <= missing.start_ms + 1000 && Date.parse(missingGap.to) >= missing.end_ms - 1000, 'the missing segment is wholly a gap');
   const completion = Object.values(evidence.leaves).map((text) => JSON.parse(text) as { type: string; details: { damaged?: unknown[] } }).find((l) => l.type === 'footage.export.completed');
   assert.equal(completion?.details.damaged?.length, custody.gaps?.length, 'the ledger completion event names the damage');
+
+  // The evidence package verifies offline, naming the stated gaps.
+  const zipPath = join(dir.path, 'evidence.zip');
+  await new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: `/api/v1/exports/${id}/evidence`, rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      assert.equal(res.statusCode, 200);
+      const out = createWriteStream(zipPath);
+      res.pipe(out).on('finish', resolve).on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+  const vkey = (await custos(['audit', 'key', '--data-dir', dir.path])).trim();
+  const verified = await custos(['export', 'verify', zipPath, '--key', vkey]);
+  assert.match(verified, /except 2 stated gaps/);
 
   // Recording goes on after the export: new segments keep arriving from the same process.
   const before = (await files(join(dir.path, 'segments'))).length;
