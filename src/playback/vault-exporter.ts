@@ -109,7 +109,9 @@ async function renderOnce(opts: { ffmpegPath: string; segments: SegmentStore; ex
     child.on('error', (e) => resolve({ code: null, error: new AppError('EXPORT_FAILED', `ffmpeg could not start: ${e.message}`) }));
     child.on('close', (code) => resolve({ code }));
   });
-  child.stdin?.on('error', () => undefined); // ffmpeg gone: the exit code says why
+  // ffmpeg gone: its exit says why. A pipe error with no listener would be an uncaught exception.
+  child.stdin?.on('error', () => undefined);
+  for (const pipe of child.stdio.slice(3)) (pipe as Writable | null)?.on('error', () => undefined);
   child.stdin?.end(list);
   // The feeder's failure is taken at once (a damaged read MUST NOT become an unhandled
   // rejection, which would stop the whole process): ffmpeg is stopped, and the failure is
