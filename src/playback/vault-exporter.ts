@@ -36,6 +36,14 @@ const maxParts = 200;
 /** Key namespace of export objects' data keys: never shredded by footage retention. */
 const exportKeyOwner = 'exports';
 
+/** What the exporter is built from: ffmpeg, the footage vault, the export vault and the clock. */
+interface ExporterOptions {
+  readonly ffmpegPath: string;
+  readonly segments: SegmentStore;
+  readonly exports: SegmentStore;
+  readonly now: () => number;
+}
+
 /** A read of segment `segmentId` failed while feeding ffmpeg: the render is retried around the damage. */
 class DamagedRead extends Error {
   readonly segmentId: string;
@@ -58,7 +66,7 @@ class DamagedRead extends Error {
  * that segment is read once to find exactly what is damaged, and the render starts again
  * without it (export-damage.ts). Each segment is inspected at most once, so this ends.
  */
-export function createVaultExporter(opts: { ffmpegPath: string; segments: SegmentStore; exports: SegmentStore; now: () => number }): Exporter {
+export function createVaultExporter(opts: ExporterOptions): Exporter {
   const keyOf = (id: string) => `${id}.mp4`;
   return {
     async render(id, selections) {
@@ -89,7 +97,7 @@ export function createVaultExporter(opts: { ffmpegPath: string; segments: Segmen
 }
 
 /** One ffmpeg run over `plan`; the export object is removed again when it fails. */
-async function renderOnce(opts: { ffmpegPath: string; segments: SegmentStore; exports: SegmentStore; now: () => number }, key: string, plan: readonly PlannedSelection[]): Promise<number> {
+async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[]): Promise<number> {
   const parts = groupByInit(plan);
   if (parts.length > maxParts) throw new AppError('EXPORT_FAILED', `the range has ${parts.length} discontinuities; export at most ${maxParts} at once`);
   // Each part's duration MUST be given: an fMP4 made for streaming (empty moov) states none,
