@@ -154,7 +154,15 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
   const segmentLeaves = new SegmentLeaves({ audit, store, log });
-  const recovery = await recoverSegments(store, index, log, (segment) => segmentLeaves.sealed(segment));
+  const dataKeyRows = createDataKeyStore(db);
+  const recovery = await recoverSegments(store, index, log, {
+    audit,
+    keyState: async (id) => {
+      const row = await dataKeyRows.get(id);
+      return row === undefined ? 'unknown' : row.destroyedMs === null ? 'live' : 'destroyed';
+    },
+    onRecovered: (segment) => segmentLeaves.sealed(segment),
+  });
 
   const cameraStore = createCameraStore(db, dataKeys);
   const sealed = await cameraStore.sealLegacyCredentials();

@@ -237,7 +237,7 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss'];
   assert.deepEqual(Object.keys(alarmRules), ids);
 });
 
@@ -249,4 +249,14 @@ test('every wall-clock step raises an alarm at once', () => {
     assert.equal(alarms.length, 1);
     assert.equal(alarms[0]!.details?.rule, 'clock-step');
   }
+});
+
+test('footage damaged, quarantined, re-indexed or deleted other than by retention raises footage-loss each time; retention does not', () => {
+  const feed = feeder();
+  for (const type of ['footage.damaged', 'footage.quarantined', 'footage.reindexed'] as const) {
+    assert.deepEqual(rulesOf(feed(type, 0, camera('c1'))), ['footage-loss'], type);
+    assert.deepEqual(rulesOf(feed(type, 1, camera('c1'))), ['footage-loss'], `${type} again`);
+  }
+  assert.deepEqual(rulesOf(feed('footage.deleted', 2, { ...camera('c1'), actor: { kind: 'system', id: 'system:recovery' } })), ['footage-loss']);
+  assert.deepEqual(rulesOf(feed('footage.deleted', 3, { ...camera('c1'), actor: { kind: 'system', id: 'system:retention' } })), []);
 });

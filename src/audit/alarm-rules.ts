@@ -16,6 +16,9 @@ import type { AuditInput, LeafRecord } from './audit-event.ts';
 
 const minuteMs = 60_000;
 
+/** The actor of retention's planned deletions, which are not alarmed. */
+const retentionActorId = 'system:retention';
+
 /** One default alarm rule, as listed in docs/reference/audit-events.md. */
 export interface AlarmRule {
   readonly title: string;
@@ -70,6 +73,11 @@ export const alarmRules = {
     title: 'Wall clock stepped',
     on: ['clock.stepped'],
     description: 'Every step of the wall clock against the monotonic clock, immediately: footage times around it are suspect and retention is held.',
+  },
+  'footage-loss': {
+    title: 'Footage lost, damaged or set aside',
+    on: ['footage.damaged', 'footage.quarantined', 'footage.reindexed', 'footage.deleted'],
+    description: 'Every `footage.damaged`, `footage.quarantined` and `footage.reindexed` event, and every `footage.deleted` not made by retention (actor other than `system:retention`), immediately.',
   },
 } as const satisfies Record<string, AlarmRule>;
 
@@ -196,6 +204,17 @@ export class AlarmRules {
         this.gaps.add(key);
         return [alarm('recording-gap', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'footage.damaged':
+      case 'footage.quarantined':
+      case 'footage.reindexed': {
+        const camera = cameraOf(record);
+        return [alarm('footage-loss', [hitOf(record, nowMs, camera)], camera)];
+      }
+      case 'footage.deleted': {
+        if (record.actor.id === retentionActorId) return [];
+        const camera = cameraOf(record);
+        return [alarm('footage-loss', [hitOf(record, nowMs, camera)], camera)];
+      }
       case 'recording.resumed':
         this.gaps.delete(cameraOf(record)?.id ?? '');
         return [];
@@ -212,7 +231,6 @@ export class AlarmRules {
       case 'camera.updated':
       case 'camera.deleted':
       case 'footage.segment.sealed':
-      case 'footage.deleted':
       case 'footage.live.viewed':
       case 'footage.played':
       case 'footage.export.requested':

@@ -6,6 +6,7 @@ import { startCamsim, type Camsim } from '../../tools/camsim/camsim.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import { configOptions, parse, type Command } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
+import { guardProcess } from './process-guard.ts';
 
 /** `custos serve`: the API, the page and the recorder in one process; `--demo` adds cameras. */
 export const serveCommand: Command = {
@@ -29,6 +30,7 @@ every enabled camera. Logs are JSON lines on stdout.
     }
     const config = await loadCliConfig(values, io, values.port === undefined ? {} : { 'server.port': Number(values.port) });
     const logger = createLogger({ level: config.log.level });
+    guardProcess(logger);
     let camsim: Camsim | null = null;
     if (values.demo) {
       camsim = await startCamsim({

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
-import { fsckVault } from '../vault/vault-fsck.ts';
+import { fsckPassed, fsckVault } from '../vault/vault-fsck.ts';
+import { loadFsckExpectations } from '../vault/fsck-expectations.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
@@ -11,7 +12,12 @@ const usage = `Usage: custos vault fsck [--config FILE] [--data-dir DIR] [--json
 Walks every stored object, authenticates every chunk with its data key, and reports torn
 objects (left by a crash; recovered at the next start) and the exact object and chunk of any
 corruption, and objects it could not check because their data key is destroyed or the key
-provider is unreachable. Exit code 0 when everything verifies, 1 otherwise.`;
+provider is unreachable. Then compares the objects with the index and the audit ledger, both
+ways: indexed objects that are gone (MISSING), objects no row names (UNINDEXED), segments with
+fewer authentic chunks than indexed fragments (CORRUPT, even when the walk alone reads a tear),
+indexed segments without a ledger leaf, and ledger segments neither indexed nor deleted on
+record (VANISHED). Empty files left by a failed create are listed, not counted as corrupt.
+Exit code 0 when everything verifies, 1 otherwise.`;
 
 /** `custos vault fsck`: offline verification of every stored object. */
 export const vaultCommand: Command = {
@@ -27,18 +33,25 @@ export const vaultCommand: Command = {
     const config = await loadCliConfig(values, io);
     const keys = await openKeys(config);
     try {
-      const report = await fsckVault(join(resolve(config.dataDir), 'segments'), keys.dataKeys, progressBar(io.stderr, 'fsck'));
+      const expected = await loadFsckExpectations(keys.database.db);
+      const report = await fsckVault(join(resolve(config.dataDir), 'segments'), keys.dataKeys, progressBar(io.stderr, 'fsck'), expected);
       if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         io.stdout.write(
-          `${report.objects} objects, ${report.chunks} chunks verified; ${report.torn.length} torn, ${report.corrupt.length} corrupt, ${report.unavailable.length} not verifiable\n`,
+          `${report.objects} objects, ${report.chunks} chunks verified; ${report.torn.length} torn, ${report.corrupt.length} corrupt, ${report.unavailable.length} not verifiable, ${report.empty.length} empty; ${report.cross?.missing.length ?? 0} missing, ${report.cross?.unindexed.length ?? 0} unindexed, ${report.cross?.vanished.length ?? 0} vanished\n`,
         );
         for (const t of report.torn) io.stdout.write(`torn: ${t.key} (${t.wholeChunks} whole chunks)\n`);
         for (const c of report.corrupt) io.stdout.write(`CORRUPT: ${c.key} ${c.chunk === null ? 'header' : `chunk ${c.chunk}`}: ${c.reason}\n`);
         for (const u of report.unavailable) io.stdout.write(`NOT VERIFIABLE: ${u.key} (data key ${u.keyId}): ${u.reason}\n`);
+        for (const e of report.empty) io.stdout.write(`empty: ${e.key} (left by a failed create; no footage; removed at the next start)\n`);
+        const c = report.cross;
+        for (const m of c?.missing ?? []) io.stdout.write(`MISSING: ${m.key} (segment ${m.segmentId} is indexed, its object is gone)\n`);
+        for (const u of c?.unindexed ?? []) io.stdout.write(`UNINDEXED: ${u.key} (no index row names it; the next start indexes it again or quarantines it)\n`);
+        for (const u of c?.unsealed ?? []) io.stdout.write(`NO LEDGER LEAF: ${u.key} (segment ${u.segmentId})\n`);
+        for (const v of c?.vanished ?? []) io.stdout.write(`VANISHED: segment ${v.segmentId} (${v.start} to ${v.end}) is on the ledger, but neither indexed nor deleted on record\n`);
       }
       // An object whose key is unavailable could not be checked: that is not a pass.
-      return report.corrupt.length === 0 && report.unavailable.length === 0 ? 0 : 1;
+      return fsckPassed(report) ? 0 : 1;
     } finally {
       await keys.close();
     }

@@ -34,13 +34,25 @@ export interface CustodyRecord {
   readonly reason: string;
   /** For whom: the recipient (person, authority, case). */
   readonly requestedFor: string;
+  /**
+   * Stretches of [from, to) the MP4 does not hold although footage was recorded there (it could
+   * not be read: damaged or missing), each with the reason; absent when there are none.
+   */
+  readonly gaps?: readonly CustodyGap[];
   /** When the package was produced, RFC 3339. */
   readonly producedAt: string;
   /** `custos <version>`. */
   readonly producer: string;
 }
 
-const KEYS = ['v', 'exportId', 'cameraId', 'cameraName', 'from', 'to', 'requestedBy', 'requestedAt', 'reason', 'requestedFor', 'producedAt', 'producer'];
+/** A stated gap: RFC 3339 UTC bounds inside the record's range, and why. */
+export interface CustodyGap {
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+const KEYS = ['gaps', 'v', 'exportId', 'cameraId', 'cameraName', 'from', 'to', 'requestedBy', 'requestedAt', 'reason', 'requestedFor', 'producedAt', 'producer'];
 const ACTOR_KINDS: readonly string[] = ['user', 'token', 'system', 'cli', 'anonymous'] satisfies AuditActor['kind'][];
 
 const nonEmpty = (x: unknown): x is string => typeof x === 'string' && x.trim().length > 0;
@@ -68,8 +80,27 @@ export function custodyProblems(value: unknown): string[] {
   if (parseRfc3339(value.requestedAt) === undefined) problems.push('requestedAt (when) must be an RFC 3339 time');
   if (!nonEmpty(value.reason)) problems.push('reason (why) must be a non-empty string');
   if (!nonEmpty(value.requestedFor)) problems.push('requestedFor (for whom) must be a non-empty string');
+  if (value.gaps !== undefined) problems.push(...gapProblems(value.gaps, from, to));
   if (parseRfc3339(value.producedAt) === undefined) problems.push('producedAt must be an RFC 3339 time');
   if (typeof value.producer !== 'string' || !/^custos \S+$/.test(value.producer)) problems.push('producer must be "custos <version>"');
+  return problems;
+}
+
+function gapProblems(gaps: unknown, from: number | undefined, to: number | undefined): string[] {
+  if (!Array.isArray(gaps) || gaps.length === 0) return ['gaps must be a non-empty array when present'];
+  const problems: string[] = [];
+  for (const [i, gap] of gaps.entries()) {
+    if (!isObject(gap)) {
+      problems.push(`gaps[${i}] must be an object { from, to, reason }`);
+      continue;
+    }
+    for (const key of Object.keys(gap)) if (!['from', 'to', 'reason'].includes(key)) problems.push(`gaps[${i}] has an unknown field "${key}"`);
+    const start = parseRfc3339(gap.from, true);
+    const end = parseRfc3339(gap.to, true);
+    if (start === undefined || end === undefined || end <= start) problems.push(`gaps[${i}] must have RFC 3339 UTC from and to, to after from`);
+    else if (from !== undefined && to !== undefined && (start < from || end > to)) problems.push(`gaps[${i}] must lie inside from and to`);
+    if (!nonEmpty(gap.reason)) problems.push(`gaps[${i}].reason must be a non-empty string`);
+  }
   return problems;
 }
 

@@ -54,7 +54,7 @@ export const sampleToMs = sampleFromMs + 60_000;
  * spans of the exported segments (default: six of ten seconds, the first starting before the
  * range, with the recorder's jitter between them).
  */
-export function samplePackage(opts: { segments?: ReadonlyArray<readonly [number, number]>; mp4Bytes?: number } = {}): SamplePackage {
+export function samplePackage(opts: { segments?: ReadonlyArray<readonly [number, number]>; mp4Bytes?: number; gaps?: CustodyRecord['gaps'] } = {}): SamplePackage {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const signer: NoteSigner = { name: sampleOrigin, privateKey };
   const mp4 = pseudoRandomBytes(opts.mp4Bytes ?? 300_000, 7);
@@ -104,6 +104,7 @@ export function samplePackage(opts: { segments?: ReadonlyArray<readonly [number,
     requestedAt: iso(requestMs),
     reason: 'Theft at the north gate, case 2025-0117',
     requestedFor: 'Officer J. Dupont, Police Lyon',
+    ...(opts.gaps === undefined ? {} : { gaps: opts.gaps }),
     producedAt: iso(requestMs + 90_000),
     producer: 'custos 0.1.0',
   };

@@ -216,6 +216,20 @@ describe('evidence packages', () => {
     assert.match(detail, /no segment covers 2025-01-15T10:00:55\.000Z to 2025-01-15T10:01:00\.000Z/);
   });
 
+  test('a hole the custody record states as a gap (damaged footage) passes the segments check and is named; an unstated one still fails', async () => {
+    const segments: Array<[number, number]> = [[sampleFromMs - 1000, sampleFromMs + 20_000], [sampleFromMs + 30_000, sampleToMs + 1000]];
+    const stated = samplePackage({ segments, gaps: [{ from: '2025-01-15T10:00:20.000Z', to: '2025-01-15T10:00:30.000Z', reason: 'footage damaged: object missing' }] });
+    const dir = join(work, 'stated-gap');
+    await writeEvidenceDirectory(dir, stated.contents);
+    const report = await verifyEvidence(dir, stated.vkey);
+    assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
+    assert.match(report.checks.find((c) => c.name === 'segments')?.detail ?? '', /except 1 stated gap \(2025-01-15T10:00:20\.000Z to 2025-01-15T10:00:30\.000Z: footage damaged: object missing\)/);
+    const outside = samplePackage({ segments, gaps: [{ from: '2025-01-15T10:00:21.000Z', to: '2025-01-15T10:00:25.000Z', reason: 'footage damaged: chunk 3 fails authentication' }] });
+    const dir2 = join(work, 'partly-stated-gap');
+    await writeEvidenceDirectory(dir2, outside.contents);
+    assert.match(failedCheck(await verifyEvidence(dir2, outside.vkey), 'segments'), /no segment covers 2025-01-15T10:00:25\.000Z to 2025-01-15T10:00:30\.000Z/);
+  });
+
   test('a zip with a ../evil entry is refused by the package check, naming the entry', async () => {
     const evil = join(work, 'evil.zip');
     const entries = await Promise.all(files.map(async (name) => ({ name, data: await readFile(join(pkg, name)) })));

@@ -101,7 +101,7 @@ export function ledgerChecks(pkg: LoadedPackage, key: Verifier | string): Eviden
     const r = custody.record;
     const by = r.requestedBy.name === undefined ? `${r.requestedBy.id} (${r.requestedBy.kind})` : `${r.requestedBy.name} (${r.requestedBy.kind} ${r.requestedBy.id})`;
     checks.push(
-      checkOf('custody', [], `export ${r.exportId} of camera "${r.cameraName}" (${r.cameraId}) from ${r.from} to ${r.to}, requested by ${by} at ${r.requestedAt} for "${r.requestedFor}", reason "${r.reason}"; produced ${r.producedAt} by ${r.producer}`),
+      checkOf('custody', [], `export ${r.exportId} of camera "${r.cameraName}" (${r.cameraId}) from ${r.from} to ${r.to}, requested by ${by} at ${r.requestedAt} for "${r.requestedFor}", reason "${r.reason}"; produced ${r.producedAt} by ${r.producer}${r.gaps === undefined ? '' : `; the MP4 leaves out ${r.gaps.length} stated gap${r.gaps.length === 1 ? '' : 's'}`}`),
     );
   }
   return checks;
@@ -268,12 +268,16 @@ function checkSegments(leaves: ReadonlyMap<number, Leaf>, completion: Completion
   }
   const from = parseRfc3339(custody.from) as number;
   const to = parseRfc3339(custody.to) as number;
+  // A gap the custody record states (footage recorded but not readable) needs no segment: the
+  // record, committed to by the completion leaf, says the MP4 does not hold it.
+  const stated = (custody.gaps ?? []).map((g) => ({ start: parseRfc3339(g.from) as number, end: parseRfc3339(g.to) as number }));
   let cursor = from;
-  for (const span of spans.sort((a, b) => a.start - b.start)) {
+  for (const span of [...spans, ...stated].sort((a, b) => a.start - b.start)) {
     if (cursor >= to || span.start >= to) break;
     if (span.start - cursor > COVERAGE_TOLERANCE_MS) problems.push(`segments: no segment covers ${when(cursor)} to ${when(span.start)}`);
     cursor = Math.max(cursor, span.end);
   }
   if (to - cursor > COVERAGE_TOLERANCE_MS) problems.push(`segments: no segment covers ${when(cursor)} to ${when(to)}`);
-  return checkOf(name, problems, `${completion.segments.length} segments of camera ${custody.cameraId} cover ${custody.from} to ${custody.to}`);
+  const except = custody.gaps === undefined ? '' : `, except ${custody.gaps.length} stated gap${custody.gaps.length === 1 ? '' : 's'} (${custody.gaps.map((g) => `${g.from} to ${g.to}: ${g.reason}`).join('; ')})`;
+  return checkOf(name, problems, `${completion.segments.length} segments of camera ${custody.cameraId} cover ${custody.from} to ${custody.to}${except}`);
 }

@@ -15,6 +15,7 @@ export const errorCodes = {
   EXPORT_FAILED: 'An export could not be produced.',
   MEDIA_MALFORMED: 'Media bytes do not form valid fragmented MP4.',
   STORAGE_FAILED: 'The segment store could not read or write.',
+  DATABASE_UNRELATED: 'The database knows none of the footage in the data directory (wrong database.url, or an empty or re-created database); the server refuses to start so nothing is touched.',
   CONFIG_INVALID: 'The configuration is invalid.',
   KEY_UNAVAILABLE: 'A key is destroyed, missing, or its provider cannot be reached.',
   AUDIT_UNAVAILABLE: 'The audit ledger could not record the event, so the action was not carried out.',

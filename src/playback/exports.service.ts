@@ -9,6 +9,7 @@ import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { CustodyRequest, ExportEvidence, ExportJob, ExportOwners } from './export-job.ts';
 import type { Exporter } from './vault-exporter.ts';
+import type { DamagedSpan } from './export-damage.ts';
 import type { PlaybackService } from './playback.service.ts';
 
 /** What the service needs from storage (implemented by exports.store.ts). */
@@ -183,12 +184,15 @@ export class ExportsService {
       await this.#sealedSegments(job);
       // One selection for the MP4 and its evidence, so both name exactly the same segments.
       const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
-      const segmentIds = selections.map((x) => x.segment.id);
-      const bytes = await this.#exporter.render(job.id, selections);
-      // The custody record states the span the footage actually covers (the request's range
-      // clipped to the first and last recorded segment; the requested range is in the request leaf).
+      const rendered = await this.#exporter.render(job.id, selections);
+      const bytes = rendered.size;
+      // Only segments that gave footage are named as leaves; damaged spans left out are stated as gaps.
+      if (rendered.damaged.length > 0) this.#log.warn({ exportId: job.id, damaged: rendered.damaged }, 'export left out damaged footage');
+      // The custody record states the span recorded footage covers (the request's range clipped
+      // to the first and last recorded segment, damaged or not, so damage at either end is a
+      // stated gap rather than silently clipped away; the requested range is in the request leaf).
       const span = { fromMs: Math.max(job.fromMs, Math.min(...selections.map((x) => x.segment.startMs))), toMs: Math.min(job.toMs, Math.max(...selections.map((x) => x.segment.endMs))) };
-      const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, segmentIds, span);
+      const evidence = job.custody === null ? null : await this.#evidence(job, job.custody, rendered.segmentIds, span, rendered.damaged);
       current = { ...current, state: 'done', bytes, finishedMs: this.#clock.now(), evidence: evidence === null ? null : JSON.stringify(evidence) };
     } catch (e) {
       this.#log.error({ err: e, exportId: job.id }, 'export failed');
@@ -214,12 +218,22 @@ export class ExportsService {
     }
   }
 
-  async #evidence(job: ExportJob, requestedCustody: string, segmentIds: readonly string[], span: { fromMs: number; toMs: number }): Promise<ExportEvidence> {
+  async #evidence(job: ExportJob, requestedCustody: string, segmentIds: readonly string[], span: { fromMs: number; toMs: number }, damaged: readonly DamagedSpan[]): Promise<ExportEvidence> {
     const hash = createHash('sha256');
     for await (const chunk of this.#exporter.open(job.id)) hash.update(chunk);
     const mp4Sha256 = hash.digest('hex');
     const iso = (ms: number) => new Date(ms).toISOString();
-    const custodyRecord = { ...(JSON.parse(requestedCustody) as Omit<CustodyRecord, 'producedAt'>), from: iso(span.fromMs), to: iso(span.toMs), producedAt: iso(this.#clock.now()) };
+    // Damage inside the span is stated as gaps, so the record never claims footage the MP4 lacks.
+    const gaps = damaged
+      .filter((d) => d.toMs > span.fromMs && d.fromMs < span.toMs)
+      .map((d) => ({ from: iso(Math.max(d.fromMs, span.fromMs)), to: iso(Math.min(d.toMs, span.toMs)), reason: `footage damaged: ${d.reason}` }));
+    const custodyRecord: CustodyRecord = {
+      ...(JSON.parse(requestedCustody) as Omit<CustodyRecord, 'producedAt'>),
+      from: iso(span.fromMs),
+      to: iso(span.toMs),
+      ...(gaps.length > 0 ? { gaps } : {}),
+      producedAt: iso(this.#clock.now()),
+    };
     const custody = custodyBytes(custodyRecord).toString('utf8');
     const custodySha256 = custodyHash(custodyRecord);
     const request = (await this.#ledger.leavesOfTargets('footage.export.requested', [job.id])).get(job.id);
@@ -236,7 +250,15 @@ export class ExportsService {
       target: { kind: 'export', id: job.id },
       cameraId: job.cameraId,
       outcome: 'success',
-      details: { exportId: job.id, mp4Sha256, custodySha256, requestSeq: request.seq, segments: segmentSeqs, missingSegmentLeaves: missingLeaves },
+      details: {
+        exportId: job.id,
+        mp4Sha256,
+        custodySha256,
+        requestSeq: request.seq,
+        segments: segmentSeqs,
+        missingSegmentLeaves: missingLeaves,
+        ...(damaged.length > 0 ? { damaged: damaged.map((d) => ({ segmentId: d.segmentId, from: iso(d.fromMs), to: iso(d.toMs), reason: d.reason })) } : {}),
+      },
     });
     const texts: Record<string, string> = { [String(completed.seq)]: completed.text, [String(request.seq)]: request.text };
     for (const leaf of leaves.values()) texts[String(leaf.seq)] = leaf.text;

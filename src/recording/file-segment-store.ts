@@ -5,12 +5,12 @@
  * and closed (its bytes), not per fragment, so a power cut can lose the fragments of open
  * segments since their creation, which `recover` then cuts back to the last whole fragment.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, removeObject, storageError } from './object-files.ts';
+import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
 import { Fmp4Reader } from './fmp4-reader.ts';
-import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
+import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from './segment-store.ts';
 
 /** Bytes read per call by `stream` and `recover`. */
 const READ_CHUNK = 1 << 20;
@@ -117,6 +117,20 @@ export class FileSegmentStore implements SegmentStore {
     return listObjectKeys(this.#root);
   }
 
+  /** Plain objects carry no header: only the size is known. */
+  async describe(key: string): Promise<ObjectInfo> {
+    try {
+      const { size } = await stat(this.#path(key));
+      return { size, empty: size === 0, meta: null };
+    } catch (e) {
+      throw storageError('describe', key, e);
+    }
+  }
+
+  quarantine(key: string): Promise<string> {
+    return quarantineObject(this.#root, key);
+  }
+
   async recover(key: string): Promise<RecoveredObject> {
     const path = this.#path(key);
     let fh: FileHandle;
@@ -131,6 +145,7 @@ export class FileSegmentStore implements SegmentStore {
       const fragments: StoredFragment[] = [];
       let initSize = 0;
       let timescale = 0;
+      let codec = '';
       let good = 0;
       scan: for (let position = 0; position < size; ) {
         const buf = Buffer.alloc(Math.min(READ_CHUNK, size - position));
@@ -148,6 +163,7 @@ export class FileSegmentStore implements SegmentStore {
           if (p.kind === 'init') {
             initSize = p.bytes.length;
             timescale = p.timescale;
+            codec = p.codec;
           } else {
             fragments.push({ offset: good, size: p.bytes.length, decodeTime: p.decodeTime, duration: p.duration, keyframe: p.keyframe });
           }
@@ -161,7 +177,7 @@ export class FileSegmentStore implements SegmentStore {
         await fh.truncate(good);
         await fh.sync();
       }
-      return { initSize, timescale, fragments, size: good, truncatedBytes: size - good };
+      return { initSize, codec, timescale, fragments, size: good, truncatedBytes: size - good, unreadableChunks: 0 };
     } catch (e) {
       throw storageError('recover', key, e);
     } finally {

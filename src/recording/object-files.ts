@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
 
 /** A key segment: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
@@ -99,4 +99,25 @@ export async function digestObject(root: string, key: string): Promise<string> {
     throw storageError('hash', key, e);
   }
   return hash.digest('hex');
+}
+
+/**
+ * Moves the object's file to `<parent of root>/quarantine/<name of root>/<key>` (a numbered
+ * suffix when that name is taken), durably; returns that path relative to the root's parent.
+ * Quarantined objects are kept for the operator, never deleted by Custos.
+ */
+export async function quarantineObject(root: string, key: string): Promise<string> {
+  const from = objectPath(root, key);
+  const base = join(dirname(root), 'quarantine', basename(root), ...validateKey(key));
+  try {
+    let to = base;
+    for (let n = 1; await stat(to).then(() => true, () => false); n++) to = `${base}.${n}`;
+    const syncParents = await makeParent(to);
+    await rename(from, to);
+    await syncParents();
+    await fsyncDir(dirname(from));
+    return relative(dirname(root), to).split(sep).join('/');
+  } catch (e) {
+    throw storageError('quarantine', key, e);
+  }
 }

@@ -13,7 +13,7 @@ import { createSegmentIndex } from './segment-index.store.ts';
 import type { Segment } from './segment.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 
-test('recovery keeps whole fragments of torn segments and removes empty, missing and unindexed objects', async (t) => {
+test('recovery keeps whole fragments of torn segments, removes empty and missing ones, and quarantines an unindexed object it cannot index', async (t) => {
   const database = await createTestDatabase('sqlite');
   const dir = await tempDir('recovery');
   const defer = teardown(t);
@@ -38,11 +38,11 @@ test('recovery keeps whole fragments of torn segments and removes empty, missing
   await (await store.create('cam/empty.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 })).close();
   // Missing: the row was written, the object never created.
   await index.insert(openRow('missing', 'cam/missing.mp4'));
-  // Orphan: an object nobody indexed.
+  // Orphan: an object nobody indexed (plain objects carry no header to index it from).
   await (await store.create('cam/orphan.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 })).close();
 
   const report = await recoverSegments(store, index, createLogger({ level: 'silent' }));
-  assert.deepEqual(report, { recovered: 1, truncatedBytes: 1000, removedEmpty: 2, removedOrphans: 1 });
+  assert.deepEqual(report, { recovered: 1, truncatedBytes: 1000, removedEmpty: 2, quarantinedOpen: 0, reindexed: 0, quarantined: 1, removedOrphans: 0 });
   const recovered = await index.get('torn');
   assert.equal(recovered?.state, 'recovered');
   assert.equal(recovered?.fragments.length, 3);
@@ -52,4 +52,5 @@ test('recovery keeps whole fragments of torn segments and removes empty, missing
   const left: string[] = [];
   for await (const key of store.list()) left.push(key);
   assert.deepEqual(left, ['cam/torn.mp4']);
+  await stat(join(dir.path, 'quarantine', 'segments', 'cam', 'orphan.mp4')); // kept, out of the store
 });

@@ -29,7 +29,8 @@ export interface RetentionReport {
  * then the index rows, then the objects. A key is destroyed only when its window ends before
  * the start of the camera's oldest segment still within retention, so footage inside retention
  * never loses its key; copies of the expired objects (backups) become undecryptable at once.
- * An object left by a crash between row and object is removed by recovery at the next start.
+ * An object left by a crash between row and object is indexed again by recovery at the next
+ * start (or removed, when its key is already destroyed) and deleted by the next pass.
  *
  * Time: "expired" is read on the wall clock, which can be stepped. With `clockTrust`, a pass
  * MUST delete nothing unless the wall clock is steady (ClockWatch: in step with the monotonic

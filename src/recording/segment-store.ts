@@ -23,6 +23,27 @@ export interface SegmentStore {
   list(): AsyncIterable<string>;
   /** Repairs an object left open by a crash; returns what it now holds. */
   recover(key: string): Promise<RecoveredObject>;
+  /**
+   * What an object says of itself, without its data key: its size and, when it carries a header
+   * (the vault), whose it is, when it starts and which data key seals it. STORAGE_FAILED when the
+   * header is damaged (an object too short for any header is `empty`, not an error).
+   */
+  describe(key: string): Promise<ObjectInfo>;
+  /**
+   * Moves an object out of the store into the quarantine directory beside it (kept, never
+   * deleted; not listed, read or expired by the store again); returns its new path relative to
+   * the store's parent directory.
+   */
+  quarantine(key: string): Promise<string>;
+}
+
+/** The result of `describe`. */
+export interface ObjectInfo {
+  readonly size: number;
+  /** Too short to hold even a header (a failed create on a full disk left it): no footage. */
+  readonly empty: boolean;
+  /** Null for stores whose objects carry no header (the plain store). */
+  readonly meta: (ObjectMeta & { readonly keyId: string }) | null;
 }
 
 /** Who and when an object records: the vault picks the data key (camera, hour) from it. */
@@ -54,8 +75,15 @@ export interface StoredFragment {
 /** The result of `recover`: the init size, the whole fragments kept, and bytes cut. */
 export interface RecoveredObject {
   readonly initSize: number;
+  /** RFC 6381 codec string of the init segment. */
+  readonly codec: string;
   readonly timescale: number;
   readonly fragments: readonly StoredFragment[];
   readonly size: number;
   readonly truncatedBytes: number;
+  /**
+   * Chunks kept on disk but not returned, because an earlier chunk fails authentication while a
+   * later one passes (corruption, not a tear): footage the index cannot name. 0 for a tear.
+   */
+  readonly unreadableChunks: number;
 }

@@ -11,6 +11,8 @@ import type { DataKeySource } from './data-key-source.ts';
 import { scanRecords } from './vault-scan.ts';
 import type { ReadAt, ScanResult } from './vault-scan.ts';
 import { fileReadAt } from './vault-segment-store.ts';
+import { HEADER_FIXED_SIZE } from './vault-header.ts';
+import { crossCheck, type CrossFindings, type FsckExpectations } from './vault-fsck-cross.ts';
 
 /** One corrupt place: `chunk` is the chunk index, or null for the header. */
 export interface CorruptChunk {
@@ -87,14 +89,30 @@ export interface FsckReport {
   readonly torn: readonly { readonly key: string; readonly wholeChunks: number }[];
   readonly corrupt: readonly { readonly key: string; readonly chunk: number | null; readonly reason: string }[];
   readonly unavailable: readonly { readonly key: string; readonly keyId: string; readonly reason: string }[];
+  /** Files too short for a header: left by a create that failed (disk full); no footage, removed at the next start. */
+  readonly empty: readonly { readonly key: string }[];
+  /** Set when the index and ledger were given: what they expect and the objects do not agree with. */
+  readonly cross?: Omit<CrossFindings, 'corrupt'>;
 }
 
-/** Verifies every object under `root`; `onProgress(done, total)` counts objects, before each and once at the end. */
-export async function fsckVault(root: string, keys: DataKeySource, onProgress?: (done: number, total: number) => void): Promise<FsckReport> {
+/**
+ * Verifies every object under `root`; `onProgress(done, total)` counts objects, before each and
+ * once at the end. With `expected` (fsck-expectations.ts), also compares the objects with the
+ * index and the ledger, both ways (vault-fsck-cross.ts).
+ */
+export async function fsckVault(root: string, keys: DataKeySource, onProgress?: (done: number, total: number) => void, expected?: FsckExpectations): Promise<FsckReport> {
   const all: string[] = [];
   for await (const key of listObjectKeys(root)) all.push(key);
   all.sort();
-  const report = { objects: 0, chunks: 0, torn: [] as FsckReport['torn'][number][], corrupt: [] as FsckReport['corrupt'][number][], unavailable: [] as FsckReport['unavailable'][number][] };
+  const report = {
+    objects: 0,
+    chunks: 0,
+    torn: [] as FsckReport['torn'][number][],
+    corrupt: [] as FsckReport['corrupt'][number][],
+    unavailable: [] as FsckReport['unavailable'][number][],
+    empty: [] as FsckReport['empty'][number][],
+  };
+  const verdicts = new Map<string, ObjectVerdict>();
   let done = 0;
   for (const key of all) {
     onProgress?.(done++, all.length);
@@ -107,7 +125,12 @@ export async function fsckVault(root: string, keys: DataKeySource, onProgress?: 
     }
     try {
       const { size } = await fh.stat();
+      if (size <= HEADER_FIXED_SIZE) {
+        report.empty.push({ key });
+        continue;
+      }
       const v = await verifyObject(fileReadAt(fh), size, (id) => keys.keyById(id));
+      verdicts.set(key, v);
       report.objects++;
       report.chunks += v.chunks;
       if (v.torn !== undefined) report.torn.push({ key, wholeChunks: v.torn.wholeChunks });
@@ -118,5 +141,14 @@ export async function fsckVault(root: string, keys: DataKeySource, onProgress?: 
     }
   }
   onProgress?.(done, all.length);
-  return report;
+  if (expected === undefined) return report;
+  const { corrupt, ...cross } = crossCheck(verdicts, new Set(report.empty.map((e) => e.key)), expected);
+  return { ...report, corrupt: [...report.corrupt, ...corrupt].sort((a, b) => a.key.localeCompare(b.key)), cross };
+}
+
+/** True when the report shows nothing that needs the operator (torn objects and empty leftovers are crash traces, repaired at start). */
+export function fsckPassed(report: FsckReport): boolean {
+  const c = report.cross;
+  const crossClean = c === undefined || c.missing.length + c.unindexed.length + c.unsealed.length + c.vanished.length === 0;
+  return report.corrupt.length === 0 && report.unavailable.length === 0 && crossClean;
 }

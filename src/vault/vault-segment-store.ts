@@ -9,15 +9,15 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, removeObject, storageError } from '../recording/object-files.ts';
+import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from '../recording/object-files.ts';
 import { parseFragment, parseInit } from '../recording/fmp4-reader.ts';
 import type { ParsedInit } from '../recording/fmp4-reader.ts';
-import type { ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
+import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
 import { ChunkCipher, MAX_CHUNK_INDEX, RECORD_OVERHEAD } from './chunk-cipher.ts';
 import type { DataKeySource } from './data-key-source.ts';
-import { newHeader } from './vault-header.ts';
+import { HEADER_FIXED_SIZE, newHeader } from './vault-header.ts';
 import type { VaultHeader } from './vault-header.ts';
-import { scanRecords } from './vault-scan.ts';
+import { readHeader, scanRecords } from './vault-scan.ts';
 import type { ReadAt } from './vault-scan.ts';
 
 /** Chunk tables kept in memory (a few hundred bytes each, more for long segments). */
@@ -267,6 +267,37 @@ export class VaultSegmentStore implements SegmentStore {
     return listObjectKeys(this.#root);
   }
 
+  async describe(key: string): Promise<ObjectInfo> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.#path(key), 'r');
+    } catch (e) {
+      throw storageError('describe', key, e);
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size <= HEADER_FIXED_SIZE) return { size, empty: true, meta: null };
+      let header: VaultHeader;
+      try {
+        header = await readHeader(fileReadAt(fh), size);
+      } catch (e) {
+        if (!isAppError(e, 'STORAGE_FAILED')) throw e;
+        throw new AppError('STORAGE_FAILED', `segment store cannot describe ${key}: ${e.message}`, { key, op: 'describe', size });
+      }
+      return { size, empty: false, meta: { cameraId: header.cameraId, startMs: header.startMs, keyId: header.keyId } };
+    } catch (e) {
+      throw storageError('describe', key, e);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async quarantine(key: string): Promise<string> {
+    const where = await quarantineObject(this.#root, key);
+    this.#tables.delete(key);
+    return where;
+  }
+
   async recover(key: string): Promise<RecoveredObject> {
     const path = this.#path(key);
     let fh: FileHandle;
@@ -316,7 +347,10 @@ export class VaultSegmentStore implements SegmentStore {
         }
       }
       this.#tables.delete(key);
-      return describe(plains, truncatedBytes);
+      // Corruption (an authentic chunk after a failing one) is kept on disk, untouched: the
+      // chunks from the first failure on are footage the index cannot name.
+      const unreadableChunks = corrupt && firstFailure >= 0 ? scan.records.length - firstFailure : 0;
+      return describe(plains, truncatedBytes, unreadableChunks);
     } catch (e) {
       throw storageError('recover', key, e);
     } finally {
@@ -326,7 +360,7 @@ export class VaultSegmentStore implements SegmentStore {
 }
 
 /** Plaintext layout of recovered pieces (init then fragments). */
-function describe(plains: Buffer[], truncatedBytes: number): RecoveredObject {
+function describe(plains: Buffer[], truncatedBytes: number, unreadableChunks: number): RecoveredObject {
   const init: ParsedInit = parseInit(plains[0] as Buffer);
   const fragments: StoredFragment[] = [];
   let offset = init.bytes.length;
@@ -335,7 +369,7 @@ function describe(plains: Buffer[], truncatedBytes: number): RecoveredObject {
     fragments.push({ offset, size: bytes.length, decodeTime: f.decodeTime, duration: f.duration, keyframe: f.keyframe });
     offset += bytes.length;
   }
-  return { initSize: init.bytes.length, timescale: init.timescale, fragments, size: offset, truncatedBytes };
+  return { initSize: init.bytes.length, codec: init.codec, timescale: init.timescale, fragments, size: offset, truncatedBytes, unreadableChunks };
 }
 
 /** Seals each fragment into one record at a reserved file position, so appends keep their call order. */

@@ -65,7 +65,8 @@ test('after kill -9 while recording, a restart recovers torn segments and index 
 
   const app = await startTestApp(dir.path, { 'recording.segmentSeconds': 4 });
   defer(() => app.close());
-  assert.equal(app.recovery.recovered + app.recovery.removedEmpty, openRows.length);
+  assert.equal(app.recovery.recovered + app.recovery.removedEmpty + app.recovery.quarantinedOpen, openRows.length);
+  assert.equal(app.recovery.removedOrphans + app.recovery.quarantined + app.recovery.reindexed, 0, 'a crash leaves no object without its row');
   // Stop recording at once: we check what the crash left, not new recordings.
   const cameras = await app.cameras.list();
   for (const camera of cameras) await app.cameras.update(camera.id, { enabled: false }, testActor);
@@ -84,4 +85,13 @@ test('after kill -9 while recording, a restart recovers torn segments and index 
     assert.equal(await decodeErrors(plain), '', row.objectKey);
   }
   assert.ok(rows.some((r) => r.state === 'recovered'), 'at least one segment was recovered');
+  // Each loss the crash caused is on the ledger: a torn fragment cut, an empty segment removed.
+  const losses = await waitFor('the losses in the ledger', 15_000, async () => {
+    const { db: ledgerDb } = await openDatabase({ url: null, dataDir: dir.path });
+    const found = await ledgerDb.selectFrom('audit_events').select('type').where('type', 'in', ['footage.damaged', 'footage.deleted']).where('actor_id', '=', 'system:recovery').execute();
+    await ledgerDb.destroy();
+    return found.length > 0 || (app.recovery.truncatedBytes === 0 && app.recovery.removedEmpty === 0) ? found : null;
+  });
+  if (app.recovery.truncatedBytes > 0) assert.ok(losses.some((l) => l.type === 'footage.damaged'), 'a torn segment is footage.damaged');
+  if (app.recovery.removedEmpty > 0) assert.ok(losses.some((l) => l.type === 'footage.deleted'), 'a removed segment is footage.deleted');
 });
