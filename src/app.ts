@@ -1,8 +1,9 @@
+import { statfs } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { openDatabase } from './db/database.ts';
+import { databaseTimeouts, openDatabase, pingDatabase } from './db/database.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
@@ -13,6 +14,9 @@ import { Recorder } from './recording/recorder.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
+import { IndexWriter } from './recording/index-writer.ts';
+import { DeferredAudit } from './audit/deferred-audit.ts';
+import { HealthMonitor } from './health/health-monitor.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
 import { DataKeys } from './keys/data-keys.ts';
@@ -65,6 +69,22 @@ export interface App {
 /** How often the recorder re-reads the camera list (changes made by the CLI). */
 const cameraPollMs = 3000;
 
+/** How often health is checked for the `storage-fault` alarm. */
+const healthCheckMs = 2000;
+
+/** How long `close` waits for writes held during an outage. */
+const closeGraceMs = 5000;
+
+/** Below this many free bytes the data directory's disk is reported full. */
+const diskFullBytes = 1 << 20;
+
+/** The data directory's disk, when it is (about) full. */
+async function diskProblems(dataDir: string): Promise<string[]> {
+  const fs = await statfs(dataDir);
+  const free = fs.bavail * fs.bsize;
+  return free < diskFullBytes ? [`the data directory's disk is full (${Math.floor(free / 1024)} KiB free)`] : [];
+}
+
 /**
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
  * recovers from an unclean stop, then starts listening and recording.
@@ -74,7 +94,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   const log = deps.logger;
   const dataDir = resolve(config.dataDir);
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
+  const { db, engine, health: databaseHealth } = await openDatabase({ url: config.database.url, dataDir, log, timeouts: databaseTimeouts(config.database) });
   log.info({ engine, dataDir }, 'database open');
   let provider: KeyProvider;
   try {
@@ -94,24 +114,28 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
 
   // The audit ledger first: everything after it records through it (LOG-1).
   const alarms = new AlarmRules();
-  // The rules see every committed batch; their alarms go back into the same ledger once it exists.
-  const alarmSink: { ledger?: AuditLedger } = {};
+  // The rules see every committed batch; their alarms go back into the same ledger once it exists,
+  // through the deferred sink: an alarm, like every event no action waits on, is held in memory
+  // while the ledger cannot write (a full disk, a database outage) and written when it can.
+  const alarmSink: { deferred?: DeferredAudit } = {};
   const raise = (records: readonly LeafRecord[]) => {
     for (const record of records) {
       for (const alarm of alarms.evaluate(record)) {
         log.warn({ rule: alarm.details?.rule, cameraId: alarm.cameraId }, 'audit alarm raised');
-        alarmSink.ledger?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
+        alarmSink.deferred?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
       }
     }
   };
   const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
-  alarmSink.ledger = ledger;
+  const deferredAudit = new DeferredAudit({ audit: ledger, log });
+  alarmSink.deferred = deferredAudit;
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
-  const segmentLeaves = new SegmentLeaves({ audit, store, log });
+  const indexWriter = new IndexWriter({ log });
+  const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
   const recovery = await recoverSegments(store, index, log, (segment) => segmentLeaves.sealed(segment));
 
   const cameraStore = createCameraStore(db, dataKeys);
@@ -146,6 +170,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       ingest,
       store,
       index,
+      indexWriter,
       live,
       clock,
       log,
@@ -153,7 +178,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
-      onRecordingEvent: (event) => recordingEvent(audit, event, log),
+      onRecordingEvent: (event) => recordingEvent(deferredAudit, event, log),
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -181,6 +206,18 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
   let publicUrl = config.identity.publicUrl ?? '';
   const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
+  const health = new HealthMonitor({
+    sources: {
+      database: async () => {
+        await pingDatabase(db).catch(() => undefined);
+        return databaseHealth.problems();
+      },
+      recording: () => indexWriter.problems(),
+      audit: () => deferredAudit.problems(),
+      disk: () => diskProblems(dataDir),
+    },
+  });
+  health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,
     recorder,
@@ -199,6 +236,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     ssoProviders: () => identity.sso.list(),
     publicUrl: () => publicUrl,
     fourEyes,
+    health,
   });
   const server = await buildServer({
     routes,
@@ -248,10 +286,16 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
+        health.stop();
         await recorder.stop();
         await nativeIngest.close();
         await server.close();
         await exports.idle();
+        // Writes held during an outage get a last chance; what is still unwritten is logged (start-up
+        // recovery finds those segments: their objects are in the vault).
+        const unwritten = await indexWriter.close(closeGraceMs);
+        if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
+        await deferredAudit.close(closeGraceMs);
         await segmentLeaves.idle();
         await ledger.close();
         await provider.close();
@@ -263,7 +307,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
 }
 
 /** Audits recording interruptions, resumptions and camera authentication failures. */
-function recordingEvent(audit: AuditLedger, event: RecordingEvent, log: Logger): void {
+function recordingEvent(audit: DeferredAudit, event: RecordingEvent, log: Logger): void {
   const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
   audit
     .record({

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { openDatabase, type OpenDatabase } from '../db/database.ts';
+import { databaseTimeouts, openDatabase, type OpenDatabase } from '../db/database.ts';
 import { systemClock } from '../lib/clock.ts';
 import { DataKeys } from '../keys/data-keys.ts';
 import { createDataKeyStore } from '../keys/data-keys.store.ts';
@@ -23,7 +23,7 @@ export interface OpenKeys {
 /** Opens what key commands need from the configuration; `close` releases it all. */
 export async function openKeys(config: Config): Promise<OpenKeys> {
   const dataDir = resolve(config.dataDir);
-  const database = await openDatabase({ url: config.database.url, dataDir });
+  const database = await openDatabase({ url: config.database.url, dataDir, timeouts: databaseTimeouts(config.database) });
   let provider: KeyProvider;
   try {
     provider = await openKeyProvider(config.keys, dataDir);

@@ -41,6 +41,18 @@ const database = z
       .default(null)
       .describe('PostgreSQL connection URL (postgres://…). When unset, SQLite in the data directory is used. Secret: prefer CUSTOS_DATABASE_URL_FILE.')
       .meta({ secret: true }),
+    connectTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(300)
+      .default(5)
+      .describe('PostgreSQL: longest wait for a connection (opening one, or a free one in the pool) before the statement fails with DATABASE_UNAVAILABLE.'),
+    statementTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(15)
+      .describe('PostgreSQL: longest a statement may run (server-side statement_timeout); the client gives up 1 s later when the server does not answer at all.'),
   })
   .prefault({})
   .describe('Metadata database.');

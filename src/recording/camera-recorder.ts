@@ -9,6 +9,7 @@ import type { CameraStatus } from './camera-status.ts';
 import type { Ingest, IngestTarget } from './ingest.ts';
 import type { FragmentPiece, InitPiece, MediaPiece } from './media.ts';
 import type { FragmentEntry, Segment } from './segment.ts';
+import type { IndexWriter } from './index-writer.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore, SegmentWriter } from './segment-store.ts';
 import { Segmenter } from './segmenter.ts';
@@ -18,6 +19,8 @@ export interface CameraRecorderDeps {
   readonly ingest: Ingest;
   readonly store: SegmentStore;
   readonly index: SegmentIndex;
+  /** Makes the index writes: retried until made, never holding up recording (issue 12, items 6 and 7). */
+  readonly indexWriter: IndexWriter;
   readonly live: LiveHub;
   readonly clock: Clock;
   readonly log: Logger;
@@ -178,12 +181,14 @@ export class CameraRecorder {
       state: 'open',
     };
     // Index first, then the object: a crash between them leaves a row that recovery removes,
-    // never an object nobody knows about.
-    await this.#deps.index.insert(segment);
+    // never an object nobody knows about. While the database cannot take the row, recording goes
+    // on into the vault and the row is written when it is back.
+    await this.#indexWrite('segment opened', (index) => index.insert(segment));
     const writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
     this.#open = { segment, writer, fragments: [], durationMs: 0, hash: createHash('sha256').update(init.bytes) };
     if (this.#gapOpen) {
-      await this.#deps.index.closeGaps(this.#target.cameraId, startMs);
+      const cameraId = this.#target.cameraId;
+      await this.#indexWrite('gap closed', (index) => index.closeGaps(cameraId, startMs));
       this.#gapOpen = false;
       this.#deps.onRecordingEvent?.({ kind: 'resumed', cameraId: this.#target.cameraId, reason: null });
     }
@@ -195,7 +200,8 @@ export class CameraRecorder {
     this.#open = null;
     await open.writer.close();
     if (open.fragments.length === 0) {
-      await this.#deps.index.remove(open.segment.id);
+      const id = open.segment.id;
+      await this.#indexWrite('empty segment removed', (index) => index.remove(id));
       await this.#deps.store.remove(open.segment.objectKey);
       return;
     }
@@ -206,7 +212,9 @@ export class CameraRecorder {
       fragments: open.fragments,
       state: 'closed',
     };
-    await this.#deps.index.update(sealed);
+    // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
+    // restart: the writer retries it until the index holds what the vault holds.
+    await this.#indexWrite('segment closed', (index) => index.update(sealed));
     this.#deps.onSealed?.(sealed, open.hash.digest('hex'));
   }
 
@@ -216,9 +224,14 @@ export class CameraRecorder {
     const cameraId = this.#target.cameraId;
     if (/\b401\b|unauthori[sz]ed/i.test(reason)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
     this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason });
-    await this.#deps.index
-      .insertGap({ id: randomUUID(), cameraId: this.#target.cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason })
-      .catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record gap'));
+    const gap = { id: randomUUID(), cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason };
+    await this.#indexWrite('gap opened', (index) => index.insertGap(gap));
+  }
+
+  /** One index write through the writer (idempotent operations only: it may run twice). */
+  #indexWrite(label: string, op: (index: SegmentIndex) => Promise<void>): Promise<void> {
+    const index = this.#deps.index;
+    return this.#deps.indexWriter.write(`${label} (camera ${this.#target.cameraId})`, () => op(index));
   }
 
   #setState(state: CameraStatus['state'], lastError: string | null): void {
