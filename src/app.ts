@@ -127,14 +127,16 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     }
   };
   const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
-  const deferredAudit = new DeferredAudit({ audit: ledger, log });
+  // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
+  const faults: { report(source: string, problem: string): void } = { report: () => undefined };
+  const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
   alarmSink.deferred = deferredAudit;
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
-  const indexWriter = new IndexWriter({ log });
+  const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
   const recovery = await recoverSegments(store, index, log, (segment) => segmentLeaves.sealed(segment));
 
@@ -178,7 +180,10 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
-      onRecordingEvent: (event) => recordingEvent(deferredAudit, event, log),
+      onRecordingEvent: (event) => {
+        if (event.kind === 'interrupted' && /ENOSPC|no space left|disk is full/i.test(event.reason ?? '')) faults.report('disk', event.reason ?? 'full');
+        recordingEvent(deferredAudit, event, log);
+      },
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -217,6 +222,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       disk: () => diskProblems(dataDir),
     },
   });
+  faults.report = (source, problem) => health.report(source, problem);
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,

@@ -1,4 +1,4 @@
-import { AppError } from '../lib/errors.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AuditInput } from './audit-event.ts';
 import type { AuditSink, RecordedEvent } from './ledger.ts';
@@ -31,10 +31,14 @@ export class DeferredAudit implements AuditSink {
   #draining: Promise<void> | null = null;
   #failing: { sinceMs: number; reason: string } | null = null;
   #closed = false;
+  #closing = false;
   #wake: (() => void) | null = null;
 
-  constructor(opts: { audit: AuditSink; log: Logger; retryMaxMs?: number }) {
+  readonly #onFailing: (reason: string) => void;
+
+  constructor(opts: { audit: AuditSink; log: Logger; retryMaxMs?: number; onFailing?: (reason: string) => void }) {
     this.#audit = opts.audit;
+    this.#onFailing = opts.onFailing ?? (() => undefined);
     this.#log = opts.log;
     this.#retryMaxMs = opts.retryMaxMs ?? 10_000;
   }
@@ -61,6 +65,9 @@ export class DeferredAudit implements AuditSink {
   /** Waits up to `timeoutMs` for held events to be written, then rejects the rest. */
   async close(timeoutMs: number): Promise<void> {
     if (this.#draining) {
+      // Retry at once and then often, not after the backoff in progress.
+      this.#closing = true;
+      this.#wake?.();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.#draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
@@ -88,10 +95,18 @@ export class DeferredAudit implements AuditSink {
         delayMs = 250;
         continue;
       } catch (e) {
-        const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+        // Only an unavailable ledger is worth waiting for; an event it refuses (not in the
+        // catalogue) would block every later one.
+        if (!isAppError(e, 'AUDIT_UNAVAILABLE', 'STORAGE_FULL', 'DATABASE_UNAVAILABLE')) {
+          this.#queue.shift();
+          head.reject(e);
+          continue;
+        }
+        const reason = e.message.split('\n')[0] ?? '';
         if (this.#failing === null) {
           this.#failing = { sinceMs: Date.now(), reason };
           this.#log.error({ reason, type: head.input.type }, 'audit ledger cannot write; events are held in memory and retried');
+          this.#onFailing(reason);
         } else this.#failing.reason = reason;
       }
       await new Promise<void>((resolve) => {
@@ -102,7 +117,7 @@ export class DeferredAudit implements AuditSink {
         };
       });
       this.#wake = null;
-      delayMs = Math.min(delayMs * 2, this.#retryMaxMs);
+      delayMs = this.#closing ? 250 : Math.min(delayMs * 2, this.#retryMaxMs);
     }
   }
 }

@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
-import { AppError } from '../lib/errors.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
 import type { Secret } from '../config/secret.ts';
 import { DatabaseHealth, databaseFault, firstLine } from './database-faults.ts';
 import { faultAwareDialect } from './fault-aware-dialect.ts';
@@ -90,25 +90,58 @@ export async function openDatabase(opts: { url: Secret | null; dataDir: string; 
     opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new PostgresDialect({ pool: discardingBrokenClients(pool) }), health) }), engine: 'postgres', health };
   } else {
     await mkdir(opts.dataDir, { recursive: true });
-    const sqlite = new BetterSqlite3(join(opts.dataDir, 'custos.db'));
-    sqlite.pragma('journal_mode = WAL');
-    // FULL: a committed transaction (an audit event above all) survives a power loss, not only a
-    // crash; group commit in the ledger keeps the fsyncs per second low (ADR 0009).
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 5000');
+    let sqlite: BetterSqlite3.Database | undefined;
+    try {
+      sqlite = new BetterSqlite3(join(opts.dataDir, 'custos.db'));
+      sqlite.pragma('journal_mode = WAL');
+      // FULL: a committed transaction (an audit event above all) survives a power loss, not only a
+      // crash; group commit in the ledger keeps the fsyncs per second low (ADR 0009).
+      sqlite.pragma('synchronous = FULL');
+      sqlite.pragma('busy_timeout = 5000');
+    } catch (e) {
+      sqlite?.close();
+      throw await sqliteOpenError(e, opts.dataDir);
+    }
     opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new SqliteDialect({ database: sqlite }), health) }), engine: 'sqlite', health };
   }
   try {
     await migrate(opened.db);
   } catch (e) {
     await opened.db.destroy();
+    if (opened.engine === 'sqlite') throw await sqliteOpenError(e, opts.dataDir);
     throw e instanceof AppError ? e : new AppError('STORAGE_FAILED', `database: ${redactedMessage(e)}`);
   }
   return opened;
 }
 
-/** Applies every pending migration; throws AppError STORAGE_FAILED naming the failed one. */
+/** Below this many free bytes, an I/O error of SQLite is reported as the full disk it is. */
+const fullDiskBytes = 1 << 20;
+
+/**
+ * The error to report when SQLite cannot open: on a full disk SQLite says "disk I/O error"
+ * (it cannot create its WAL index) or SQLITE_FULL; both are STORAGE_FULL, stated with the free
+ * space, so the operator frees space instead of suspecting a damaged disk.
+ */
+async function sqliteOpenError(e: unknown, dataDir: string): Promise<AppError> {
+  const code = (e as { code?: unknown }).code;
+  const cause = e instanceof AppError ? e.message : redactedMessage(e);
+  const named = typeof code === 'string' ? code : '';
+  if (/^SQLITE_(FULL|IOERR)/.test(named) || /disk I\/O error|disk is full/i.test(cause) || isAppError(e, 'STORAGE_FULL')) {
+    const free = await statfs(dataDir).then((fs) => fs.bavail * fs.bsize, () => Number.POSITIVE_INFINITY);
+    if (free < fullDiskBytes || named === 'SQLITE_FULL') return new AppError('STORAGE_FULL', `the disk under the database is full (${Math.floor(free / 1024)} KiB free in ${dataDir}): ${cause}${named ? ` (${named})` : ''}`);
+  }
+  if (e instanceof AppError) return e;
+  return new AppError('STORAGE_FAILED', `database: ${cause}${named ? ` (${named})` : ''}`);
+}
+
+/**
+ * Applies every pending migration; throws AppError STORAGE_FAILED naming the failed one (or
+ * STORAGE_FULL / DATABASE_UNAVAILABLE). With none pending nothing is written (the migrator's
+ * lock is a write), so a read-only task such as `audit verify` still opens a database whose
+ * disk is full.
+ */
 export async function migrate(db: Db): Promise<void> {
+  if (!(await hasPendingMigrations(db))) return;
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
@@ -116,6 +149,17 @@ export async function migrate(db: Db): Promise<void> {
     // A full disk or an unreachable server keeps its own code: the operator's fix is not a migration's.
     const fault = databaseFault(error);
     throw new AppError(fault?.code ?? 'STORAGE_FAILED', `database migration ${failed} failed: ${redactedMessage(error)}`);
+  }
+}
+
+/** False only when every migration is recorded as applied (any doubt: true, and the migrator decides). */
+async function hasPendingMigrations(db: Db): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const applied = new Set(rows.map((r) => r.name));
+    return Object.keys(migrations).some((name) => !applied.has(name));
+  } catch {
+    return true;
   }
 }
 

@@ -18,6 +18,9 @@ export class HealthMonitor {
   readonly #probeMs: number;
   #timer: NodeJS.Timeout | null = null;
   #alarmed = false;
+  #lastReportMs = Number.NEGATIVE_INFINITY;
+  #record: ((alarm: AuditInput) => void) | null = null;
+  #log: Logger | null = null;
 
   constructor(opts: { sources: Record<string, ProblemSource>; probeMs?: number }) {
     this.#sources = new Map(Object.entries(opts.sources));
@@ -31,29 +34,42 @@ export class HealthMonitor {
   }
 
   /**
-   * Checks every `intervalMs`; when problems appear, records one `alarm.raised` (rule
-   * `storage-fault`) through `record` (which holds it until the ledger can write) and logs; when
-   * they are gone, logs that they are. One alarm per episode.
+   * Checks every `intervalMs` and raises the alarm when problems appear; `report` raises it at
+   * once for faults too short for a check to see (a write that failed and succeeded on retry a
+   * moment later still means the disk or the database failed). One alarm per episode: an episode
+   * ends when a check finds nothing wrong and nothing was reported for two intervals.
    */
   watch(intervalMs: number, record: (alarm: AuditInput) => void, log: Logger): void {
+    this.#record = record;
+    this.#log = log;
     const check = async () => {
       const problems = await this.problems();
-      if (problems.length > 0 && !this.#alarmed) {
-        this.#alarmed = true;
-        log.error({ problems }, 'storage fault: recording continues, writes are held in memory and retried');
-        record({
-          type: 'alarm.raised',
-          actor: systemActor,
-          outcome: 'success',
-          details: { rule: 'storage-fault', title: 'The database or the disk cannot take writes', problems },
-        });
-      } else if (problems.length === 0 && this.#alarmed) {
+      if (problems.length > 0) this.#raise(problems);
+      else if (this.#alarmed && performance.now() - this.#lastReportMs > 2 * intervalMs) {
         this.#alarmed = false;
         log.warn('storage fault cleared: every held write is made');
       }
     };
     this.#timer = setInterval(() => void check().catch((e: unknown) => log.error({ err: e }, 'health check failed')), intervalMs);
     this.#timer.unref();
+  }
+
+  /** A fault seen by a component as it happened (a failed write), alarmed at once. */
+  report(source: string, problem: string): void {
+    this.#lastReportMs = performance.now();
+    this.#raise([`${source}: ${problem}`]);
+  }
+
+  #raise(problems: string[]): void {
+    if (this.#alarmed || this.#record === null) return;
+    this.#alarmed = true;
+    this.#log?.error({ problems }, 'storage fault: recording continues, writes are held in memory and retried');
+    this.#record({
+      type: 'alarm.raised',
+      actor: systemActor,
+      outcome: 'success',
+      details: { rule: 'storage-fault', title: 'The database or the disk cannot take writes', problems },
+    });
   }
 
   stop(): void {

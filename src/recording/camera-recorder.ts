@@ -184,7 +184,14 @@ export class CameraRecorder {
     // never an object nobody knows about. While the database cannot take the row, recording goes
     // on into the vault and the row is written when it is back.
     await this.#indexWrite('segment opened', (index) => index.insert(segment));
-    const writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
+    let writer: SegmentWriter;
+    try {
+      writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
+    } catch (e) {
+      // No object (a full disk): the row MUST NOT stay behind as a segment, even one written later.
+      await this.#indexWrite('segment not created', (index) => index.remove(id));
+      throw e;
+    }
     this.#open = { segment, writer, fragments: [], durationMs: 0, hash: createHash('sha256').update(init.bytes) };
     if (this.#gapOpen) {
       const cameraId = this.#target.cameraId;

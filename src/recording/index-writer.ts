@@ -37,6 +37,7 @@ export class IndexWriter {
   #draining: Promise<void> | null = null;
   #backlog: { sinceMs: number; reason: string } | null = null;
   #closed = false;
+  #closing = false;
   #wake: (() => void) | null = null;
 
   constructor(opts: { log: Logger; attemptMs?: number; retryMaxMs?: number; onBacklog?: (backlog: IndexBacklog | null) => void }) {
@@ -87,6 +88,9 @@ export class IndexWriter {
    */
   async close(timeoutMs: number): Promise<number> {
     if (this.#draining) {
+      // Retry at once and then often, not after the backoff in progress.
+      this.#closing = true;
+      this.#wake?.();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.#draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
@@ -123,7 +127,7 @@ export class IndexWriter {
         };
       });
       this.#wake = null;
-      delayMs = Math.min(delayMs * 2, this.#retryMaxMs);
+      delayMs = this.#closing ? 250 : Math.min(delayMs * 2, this.#retryMaxMs);
     }
     if (this.#queue.length === 0 && this.#backlog !== null) {
       this.#log.warn({ sinceMs: this.#backlog.sinceMs }, 'recording index: every delayed write is now made');
