@@ -19,6 +19,7 @@
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { MediaPiece } from '../recording/media.ts';
 import { Fmp4Writer, type VideoCodecConfig } from './fmp4/fmp4-writer.ts';
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
 import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
@@ -28,6 +29,7 @@ import { parseRtpPacket } from './rtp/rtp-packet.ts';
 import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
 import type { H264Track, H265Track } from './rtsp/sdp.ts';
 import { type IngestCounters } from './ingest-counters.ts';
+import { StallWatch } from './stall-watch.ts';
 
 export interface NativeIngestOptions {
   readonly log: Logger;
@@ -100,13 +102,17 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   let initialized = false;
-  let lastFrameAt = Date.now();
 
-  // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects.
+  // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects;
+  // our own stalls (back-pressure, a stopped host) are not charged to it (stall-watch.ts).
   const stall = new AbortController();
+  const watch = new StallWatch({ stallTimeoutMs: opts.stallTimeoutMs });
+  const deliver = (piece: MediaPiece) => watch.busy(Promise.resolve(sink(piece)));
   const watchdog = setInterval(() => {
-    if (Date.now() - lastFrameAt > opts.stallTimeoutMs) stall.abort();
-  }, Math.min(1000, opts.stallTimeoutMs));
+    const seen = watch.tick();
+    if (seen.kind === 'camera-stalled') stall.abort();
+    else if (seen.kind === 'host-stalled') opts.log.warn({ cameraId: target.cameraId, stalledMs: seen.ms }, 'native ingest: this process did not run for a while (host stall); not counted against the camera');
+  }, watch.tickMs);
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
   signal.addEventListener('abort', stop, { once: true });
@@ -137,11 +143,11 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         return;
       }
       for (const au of depacketizer.push(parsed.packet)) {
-        lastFrameAt = Date.now();
+        watch.frame();
         if (!initialized) {
           const config = au.keyframe ? codecConfig(track, au) : undefined;
           if (config === undefined) continue;
-          await sink(writer.init(config));
+          await deliver(writer.init(config));
           initialized = true;
         }
         let pieces;
@@ -155,7 +161,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           continue;
         }
         counters.frames++;
-        for (const piece of pieces) await sink(piece);
+        for (const piece of pieces) await deliver(piece);
       }
       const s = depacketizer.stats;
       counters.lostPackets = s.lostPackets;
