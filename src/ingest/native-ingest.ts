@@ -18,7 +18,7 @@
  */
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestEvents, IngestTarget, PieceSink } from '../recording/ingest.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import { Fmp4Writer, type VideoCodecConfig } from './fmp4/fmp4-writer.ts';
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
@@ -71,7 +71,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   return {
     name: 'native',
     losses: (cameraId) => counters.totals(cameraId),
-    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
+    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void> {
       const rtspLog = {
         warn: (obj: object, msg: string) => log.warn({ ...obj, cameraId: target.cameraId }, msg),
         debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
@@ -82,7 +82,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
       );
       if (session === undefined) return;
       try {
-        await pump(session, target, sink, signal, opts);
+        await pump(session, target, sink, signal, opts, events);
       } finally {
         counters.session(target.cameraId);
         await session.close();
@@ -91,7 +91,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   };
 }
 
-async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink, signal: AbortSignal, opts: NativeIngestOptions): Promise<void> {
+async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink, signal: AbortSignal, opts: NativeIngestOptions, events?: IngestEvents): Promise<void> {
   const video = session.tracks.find((t) => t.kind === 'video');
   if (video === undefined) throw new AppError('CAMERA_UNREACHABLE', 'the camera offers no video track', { unsupported: 'no video track' });
   const track = video.track as H264Track | H265Track;
@@ -166,7 +166,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
       const s = depacketizer.stats;
       counters.lostPackets = s.lostPackets;
       counters.droppedFrames = s.droppedAccessUnits;
-    });
+    }, () => events?.playing?.());
   } catch (e) {
     failure = e;
   } finally {

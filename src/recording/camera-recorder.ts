@@ -129,6 +129,8 @@ export class CameraRecorder {
             }
           },
           signal,
+          // A camera that accepts PLAY works: the next failure starts the backoff afresh.
+          { playing: () => (delayMs = retryInitialMs) },
         );
       } catch (e) {
         reason = errorText(e);
@@ -139,9 +141,12 @@ export class CameraRecorder {
       this.#deps.live.endStream(this.#target.cameraId);
       if (signal.aborted) return;
       await this.#recordGap(reason);
-      log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: delayMs }, 'camera ingest ended; retrying');
-      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + delayMs, reconnects: this.#status.reconnects + 1 };
-      await sleep(delayMs, signal);
+      // Jitter (half the delay, at random): cameras that failed together (a switch, a power cut)
+      // do not all come back in the same instant.
+      const waitMs = Math.round(delayMs / 2 + Math.random() * (delayMs / 2));
+      log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: waitMs }, 'camera ingest ended; retrying');
+      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: clock.now() + waitMs, reconnects: this.#status.reconnects + 1 };
+      await sleep(waitMs, signal);
       delayMs = Math.min(delayMs * 2, retryMaxMs);
     }
   }

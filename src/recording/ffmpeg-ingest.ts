@@ -70,8 +70,17 @@ export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
 
   return {
     name: 'ffmpeg',
-    run: async (target, sink, signal) => {
+    run: async (target, given, signal, events) => {
       if (signal.aborted) return;
+      // ffmpeg does not report PLAY: its first output means the camera is playing.
+      let playing = false;
+      const sink: PieceSink = (piece) => {
+        if (!playing) {
+          playing = true;
+          events?.playing?.();
+        }
+        return given(piece);
+      };
       if (!isRtsps(target.url)) {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds);
         await runOnce(opts, target, args, sink, signal, track, untrack);
