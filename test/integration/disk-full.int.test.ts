@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../src/db/database.ts';
+import { isAppError } from '../../src/lib/errors.ts';
 import { freePort, startTestCamsim, waitFor } from '../helpers/harness.ts';
 import { teardown } from '../helpers/teardown.ts';
 
@@ -135,4 +136,26 @@ test('a full disk under a recording server: /healthz says so, the camera list st
   assert.notEqual(serve.code, 0);
   assert.doesNotMatch(serve.out, /cannot rollback/);
   assert.match(serve.out, /STORAGE_FULL|disk .*full|SQLITE_FULL/i);
+});
+
+test('a transaction that fails on a full disk reports STORAGE_FULL, not SQLite\'s "cannot rollback"', async (t) => {
+  const defer = teardown(t);
+  const dir = await mkdtemp(join(tmpdir(), 'custos-diskfull-tx-'));
+  defer(() => rmdir(dir));
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir]);
+  defer(() => run('umount', ['-l', dir]));
+  const { db } = await openDatabase({ url: null, dataDir: dir });
+  defer(() => db.destroy());
+  await fill(join(dir, 'filler'));
+  const reason = 'x'.repeat(1 << 20);
+  const failure = await db
+    .transaction()
+    .execute((trx) => trx.insertInto('gaps').values({ id: 'g1', camera_id: 'c1', start_ms: 1, end_ms: null, reason }).execute())
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  assert.ok(isAppError(failure, 'STORAGE_FULL'), `STORAGE_FULL, got: ${String(failure)}`);
+  // Reads still work.
+  assert.deepEqual(await db.selectFrom('gaps').select('id').execute(), []);
 });
