@@ -87,7 +87,7 @@ export async function openDatabase(opts: { url: Secret | null; dataDir: string; 
       keepAlive: true,
     });
     pool.on('error', (e) => opts.log?.warn({ reason: redactedMessage(e) }, 'database: an idle connection was closed by the server; the next query opens a new one'));
-    opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new PostgresDialect({ pool: discardingBrokenClients(pool) }), health) }), engine: 'postgres', health };
+    opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new PostgresDialect({ pool: discardingBrokenClients(pool, timeouts.connectMs) }), health) }), engine: 'postgres', health };
   } else {
     await mkdir(opts.dataDir, { recursive: true });
     let sqlite: BetterSqlite3.Database | undefined;
@@ -168,10 +168,16 @@ async function hasPendingMigrations(db: Db): Promise<boolean> {
  * reason (a read timeout above all: the statement may still be in flight on that socket) is
  * destroyed on release instead of going back to the pool.
  */
-function discardingBrokenClients(pool: pg.Pool): PostgresPool {
+function discardingBrokenClients(pool: pg.Pool, endMs: number): PostgresPool {
   return {
     options: pool.options,
-    end: () => pool.end(),
+    // Ending a connection waits for the server's goodbye; an unreachable server never sends it.
+    // Shutdown MUST NOT hang on a database outage: after `endMs` the sockets are left to the OS.
+    end: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([pool.end(), new Promise<void>((resolve) => (timer = setTimeout(resolve, endMs)))]);
+      clearTimeout(timer);
+    },
     async connect() {
       const client = await pool.connect();
       let broken = false;

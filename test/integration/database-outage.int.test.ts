@@ -97,3 +97,35 @@ test('a 20 s PostgreSQL blackhole: recording goes on into the vault, the API ans
   });
   assert.equal(alarms.length, 1);
 });
+
+test('a server stopped during a PostgreSQL blackhole stops within seconds instead of hanging on the dead link', async (t) => {
+  const defer = teardown(t);
+  const database = await createTestDatabase('postgres');
+  defer(() => database.close());
+  await database.db.destroy();
+  const direct = new URL(database.location);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  defer(() => proxy.close());
+  const viaProxy = new URL(database.location);
+  viaProxy.port = String(proxy.port);
+  const dir = await tempDir('db-outage-stop');
+  defer(() => dir.remove());
+  const sim = await startTestCamsim({ cameras: 1 });
+  defer(() => sim.close());
+  const app = await startTestApp(dir.path, {
+    'database.url': viaProxy.href,
+    'database.connectTimeoutSeconds': 2,
+    'database.statementTimeoutSeconds': 3,
+    'recording.segmentSeconds': 3,
+  });
+  defer(() => app.close());
+  const camera = await app.cameras.add({ name: 'Stopped in the outage', url: sim.urls[0]! }, testActor);
+  await waitFor('recording', 20_000, () => app.recorder.status(camera).state === 'recording');
+  proxy.blackhole();
+  defer(() => proxy.heal());
+  await delay(4_000);
+  const started = Date.now();
+  await app.close();
+  const tookMs = Date.now() - started;
+  assert.ok(tookMs < 30_000, `close took ${tookMs} ms`);
+});
