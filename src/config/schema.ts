@@ -86,7 +86,7 @@ const recording = z
       .max(300)
       .default(15)
       .describe('A camera that delivers no bytes for this long is treated as failed and reconnected.'),
-    retryInitialSeconds: z.number().min(0.1).max(60).default(1).describe('First reconnect delay after a failure.'),
+    retryInitialSeconds: z.number().min(0.1).max(60).default(1).describe('First reconnect delay after a failure; the delay starts again from it once the camera accepts PLAY. Every wait is jittered (half to all of the delay).'),
     retryMaxSeconds: z.number().min(1).max(3600).default(30).describe('Cap of the exponential reconnect delay.'),
     retentionCheckSeconds: z
       .number()
