@@ -33,6 +33,7 @@ import { createFfmpegIngest } from '../src/recording/ffmpeg-ingest.ts';
 import { FileSegmentStore } from '../src/recording/file-segment-store.ts';
 import type { Ingest } from '../src/recording/ingest.ts';
 import { Recorder } from '../src/recording/recorder.ts';
+import { IndexWriter } from '../src/recording/index-writer.ts';
 import { recoverSegments } from '../src/recording/recovery.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
 import type { SegmentStore } from '../src/recording/segment-store.ts';
@@ -123,6 +124,7 @@ const recorder = new Recorder({
     ingest: counted(ingest),
     store,
     index,
+    indexWriter: new IndexWriter({ log }),
     live,
     clock: systemClock,
     monotonic: systemMonotonicClock,

@@ -1,8 +1,9 @@
+import { statfs } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { openDatabase } from './db/database.ts';
+import { databaseTimeouts, openDatabase, pingDatabase } from './db/database.ts';
 import { ensureDataDir } from './lib/private-files.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
@@ -19,6 +20,9 @@ import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
 import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
 import { closeInterruptedRotation } from './keys/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
+import { IndexWriter } from './recording/index-writer.ts';
+import { DeferredAudit } from './audit/deferred-audit.ts';
+import { HealthMonitor } from './health/health-monitor.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
 import { DataKeys } from './keys/data-keys.ts';
@@ -74,6 +78,22 @@ const clockSampleMs = 1000;
 /** A wall clock moving this much more or less than the monotonic clock between two samples was stepped (NTP slews far less). */
 const clockStepToleranceMs = 2000;
 
+/** How often health is checked for the `storage-fault` alarm. */
+const healthCheckMs = 2000;
+
+/** How long `close` waits for writes held during an outage. */
+const closeGraceMs = 5000;
+
+/** Below this many free bytes the data directory's disk is reported full. */
+const diskFullBytes = 1 << 20;
+
+/** The data directory's disk, when it is (about) full. */
+async function diskProblems(dataDir: string): Promise<string[]> {
+  const fs = await statfs(dataDir);
+  const free = fs.bavail * fs.bsize;
+  return free < diskFullBytes ? [`the data directory's disk is full (${Math.floor(free / 1024)} KiB free)`] : [];
+}
+
 /**
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
  * recovers from an unclean stop, then starts listening and recording.
@@ -116,7 +136,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
   const monotonic = deps.monotonic ?? (deps.clock ? deps.clock : systemMonotonicClock);
   const log = deps.logger;
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine } = await openDatabase({ url: config.database.url, dataDir, log });
+  const { db, engine, health: databaseHealth } = await openDatabase({ url: config.database.url, dataDir, log, timeouts: databaseTimeouts(config.database) });
   undo.push(() => db.destroy());
   log.info({ engine, dataDir }, 'database open');
   const provider = await openKeyProvider(config.keys, dataDir, { exclusive: true });
@@ -133,27 +153,33 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
 
   // The audit ledger first: everything after it records through it (LOG-1).
   const alarms = new AlarmRules();
-  // The rules see every committed batch; their alarms go back into the same ledger once it exists.
-  const alarmSink: { ledger?: AuditLedger } = {};
+  // The rules see every committed batch; their alarms go back into the same ledger once it exists,
+  // through the deferred sink: an alarm, like every event no action waits on, is held in memory
+  // while the ledger cannot write (a full disk, a database outage) and written when it can.
+  const alarmSink: { deferred?: DeferredAudit } = {};
   const raise = (records: readonly LeafRecord[]) => {
     for (const record of records) {
       for (const alarm of alarms.evaluate(record)) {
         log.warn({ rule: alarm.details?.rule, cameraId: alarm.cameraId }, 'audit alarm raised');
-        alarmSink.ledger?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
+        alarmSink.deferred?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
       }
     }
   };
   const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
-  alarmSink.ledger = ledger;
   undo.push(() => ledger.close());
   // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).
   await closeInterruptedRotation(ledgerStore, ledger, provider.kind);
+  // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
+  const faults: { report(source: string, problem: string): void } = { report: () => undefined };
+  const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
+  alarmSink.deferred = deferredAudit;
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
-  const segmentLeaves = new SegmentLeaves({ audit, store, log });
+  const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
+  const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
   const dataKeyRows = createDataKeyStore(db);
   const recovery = await recoverSegments(store, index, log, {
     audit,
@@ -199,6 +225,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       ingest,
       store,
       index,
+      indexWriter,
       live,
       clock,
       monotonic,
@@ -207,7 +234,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
-      onRecordingEvent: (event) => recordingEvent(audit, event, log),
+      onRecordingEvent: (event) => {
+        if (event.kind === 'interrupted' && /ENOSPC|no space left|disk is full/i.test(event.reason ?? '')) faults.report('disk', event.reason ?? 'full');
+        recordingEvent(deferredAudit, event, log);
+      },
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -236,6 +266,19 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
   let publicUrl = config.identity.publicUrl ?? '';
   const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
+  const health = new HealthMonitor({
+    sources: {
+      database: async () => {
+        await pingDatabase(db).catch(() => undefined);
+        return databaseHealth.problems();
+      },
+      recording: () => indexWriter.problems(),
+      audit: () => deferredAudit.problems(),
+      disk: () => diskProblems(dataDir),
+    },
+  });
+  faults.report = (source, problem) => health.report(source, problem);
+  health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,
     recorder,
@@ -256,6 +299,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
     ssoProviders: () => identity.sso.list(),
     publicUrl: () => publicUrl,
     fourEyes,
+    health,
   });
   const server = await buildServer({
     routes,
@@ -327,10 +371,16 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       closing ??= (async () => {
         clearInterval(retentionTimer);
         clearInterval(clockTimer);
+        health.stop();
         await recorder.stop();
         await nativeIngest.close();
         await server.close();
         await exports.idle();
+        // Writes held during an outage get a last chance; what is still unwritten is logged (start-up
+        // recovery finds those segments: their objects are in the vault).
+        const unwritten = await indexWriter.close(closeGraceMs);
+        if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
+        await deferredAudit.close(closeGraceMs);
         await segmentLeaves.idle();
         await ledger.close();
         await provider.close();
@@ -351,7 +401,7 @@ function clockStepped(audit: AuditLedger, step: ClockStep, log: Logger): void {
 }
 
 /** Audits recording interruptions, resumptions and camera authentication failures. */
-function recordingEvent(audit: AuditLedger, event: RecordingEvent, log: Logger): void {
+function recordingEvent(audit: DeferredAudit, event: RecordingEvent, log: Logger): void {
   const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
   audit
     .record({

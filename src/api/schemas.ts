@@ -120,7 +120,13 @@ export const exportJob = z
   })
   .describe('An export job.');
 
-export const health = z.object({ status: z.literal('ok'), version: z.string() });
+export const health = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    version: z.string(),
+    problems: z.array(z.string()).optional().describe('What does not work (degraded only, with status 503): one line each.'),
+  })
+  .describe('Health of the server.');
 
 export type CameraDto = z.infer<typeof camera>;
 export type CameraStatusDto = z.infer<typeof cameraStatus>;

@@ -91,6 +91,12 @@ export function renderAuditCatalogueDoc(): string {
     'it refuses to sign a checkpoint that does not extend the last one it signed (see',
     '[audit-ledger.md](audit-ledger.md)).',
     '',
+    'The health monitor raises `storage-fault` (by `system:health`) once per episode when the',
+    'database or the disk cannot take writes: a full disk, an unreachable database, recording index',
+    'writes or audit events waiting; `details.problems` lists them. It is written once the ledger',
+    'can write again (see [operations.md](../operations.md)). Events held in memory during such an',
+    'episode carry `details.occurredAt`, the time they happened; the leaf `time` is when they were written.',
+    '',
   ].join('\n');
 }
 

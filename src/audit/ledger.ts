@@ -219,7 +219,9 @@ export class AuditLedger implements AuditSink {
       });
     } catch (e) {
       this.#frontier = undefined;
-      const error = isAppError(e) ? e : new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not write: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      // A full disk or an unreachable database is the ledger being unavailable (the contract of
+      // `record`); the message keeps the real cause.
+      const error = isAppError(e, 'AUDIT_UNAVAILABLE') ? e : new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not write: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       this.#deps.log.error({ err: e, events: batch.length }, 'audit ledger write failed');
       for (const p of batch) p.reject(error);
       return;

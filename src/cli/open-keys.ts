@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { openDatabase, type OpenDatabase } from '../db/database.ts';
+import { databaseTimeouts, openDatabase, type OpenDatabase } from '../db/database.ts';
 import { systemClock } from '../lib/clock.ts';
 import { systemMonotonicClock } from '../lib/monotonic-clock.ts';
 import { DataKeys } from '../keys/data-keys.ts';
@@ -36,7 +36,7 @@ export async function openKeys(config: Config, opts: { lockFor?: string } = {}):
   let database: OpenDatabase;
   let provider: KeyProvider;
   try {
-    database = await openDatabase({ url: config.database.url, dataDir });
+    database = await openDatabase({ url: config.database.url, dataDir, timeouts: databaseTimeouts(config.database) });
   } catch (e) {
     await lock?.release();
     throw e;

@@ -60,6 +60,18 @@ const database = z
       .default(null)
       .describe('PostgreSQL connection URL (postgres://…). When unset, SQLite in the data directory is used. Secret: prefer CUSTOS_DATABASE_URL_FILE.')
       .meta({ secret: true }),
+    connectTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(300)
+      .default(5)
+      .describe('PostgreSQL: longest wait for a connection (opening one, or a free one in the pool) before the statement fails with DATABASE_UNAVAILABLE.'),
+    statementTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(3600)
+      .default(15)
+      .describe('PostgreSQL: longest a statement may run (server-side statement_timeout); the client gives up 1 s later when the server does not answer at all.'),
   })
   .prefault({})
   .describe('Metadata database.');
@@ -96,7 +108,7 @@ const recording = z
       .max(300)
       .default(15)
       .describe('A camera that delivers no bytes for this long is treated as failed and reconnected.'),
-    retryInitialSeconds: z.number().min(0.1).max(60).default(1).describe('First reconnect delay after a failure.'),
+    retryInitialSeconds: z.number().min(0.1).max(60).default(1).describe('First reconnect delay after a failure; the delay starts again from it once the camera accepts PLAY. Every wait is jittered (half to all of the delay).'),
     retryMaxSeconds: z.number().min(1).max(3600).default(30).describe('Cap of the exponential reconnect delay.'),
     retentionCheckSeconds: z
       .number()

@@ -12,7 +12,7 @@ import { exportRoutes, type ExportRouteDeps } from '../playback/exports.routes.t
 import { playbackRoutes, type PlaybackRouteDeps } from '../playback/playback.routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { RouteSpec } from './route.ts';
-import { systemRoutes } from './system.routes.ts';
+import { systemRoutes, type SystemRouteDeps } from './system.routes.ts';
 import { webRoutes } from './web.routes.ts';
 
 /** Everything the route table's handlers use. */
@@ -27,7 +27,8 @@ export type RouteDeps = CameraRouteDeps &
   UserRouteDeps &
   AccessRouteDeps &
   SiteRouteDeps &
-  ApprovalRouteDeps;
+  ApprovalRouteDeps &
+  SystemRouteDeps;
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
@@ -54,7 +55,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...webRoutes(),
   ];
   let document: unknown;
-  const system = systemRoutes({ version: apiVersion, openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
+  const system = systemRoutes({ version: apiVersion, health: () => deps.health.problems(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
   return [...system, ...routes];
 }
 

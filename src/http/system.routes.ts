@@ -1,17 +1,33 @@
 import * as api from '../api/schemas.ts';
 import { defineRoute, type RouteSpec } from './route.ts';
 
-/** Health and the API description. */
-export function systemRoutes(deps: { version: string; openapi: () => unknown }): RouteSpec[] {
+/** What the system routes use from the running app. */
+export interface SystemRouteDeps {
+  /** Current problems (database, recording index, audit ledger, disk), one line each. */
+  readonly health: { problems(): Promise<string[]> };
+}
+
+/**
+ * Health and the API description. `/healthz` tells the truth (issue 12, item 5): 200
+ * `{status:"ok"}` only when the database answers and has room, every recording index write and
+ * every audit event is written, and the data directory's disk is not full; otherwise 503
+ * `{status:"degraded", problems}` (the server still runs and records into the vault).
+ */
+export function systemRoutes(deps: { version: string; health: () => Promise<string[]>; openapi: () => unknown }): RouteSpec[] {
   return [
     defineRoute({
       method: 'GET',
       url: '/healthz',
       access: 'public',
-      summary: 'Liveness: the server answers',
+      summary: 'Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes',
       tag: 'system',
       response: { status: 200, schema: api.health },
-      handler: async () => ({ status: 'ok' as const, version: deps.version }),
+      handler: async ({ reply }) => {
+        const problems = await deps.health();
+        if (problems.length === 0) return { status: 'ok' as const, version: deps.version };
+        await reply.code(503).send({ status: 'degraded' as const, version: deps.version, problems });
+        return undefined;
+      },
     }),
     defineRoute({
       method: 'GET',

@@ -1,3 +1,4 @@
+import { isAppError } from '../lib/errors.ts';
 import type { Permission } from '../access/permissions.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import type { Principal } from '../access/principal.ts';
@@ -59,7 +60,12 @@ export class Authenticator {
     if (!token || token.revokedMs !== null || token.expiresMs <= now) return null;
     const user = await this.#users.get(token.userId);
     if (!user || !userActive(user, now)) return null;
-    if (token.lastUsedMs === null || now - token.lastUsedMs > 60_000) await this.#tokens.used(token.id, now);
+    if (token.lastUsedMs === null || now - token.lastUsedMs > 60_000) {
+      // Bookkeeping, not a decision: on a full disk the token still reads (the next use records it).
+      await this.#tokens.used(token.id, now).catch((e: unknown) => {
+        if (!isAppError(e, 'STORAGE_FULL')) throw e;
+      });
+    }
     const limit = new Set(token.permissions.filter(isPermission));
     // A token was made by its owner after a verified second factor (or by the host's CLI): it
     // carries that verification, and is limited to its permissions.

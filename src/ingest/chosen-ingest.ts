@@ -1,6 +1,6 @@
 import { isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestEvents, IngestTarget, PieceSink } from '../recording/ingest.ts';
 
 /**
  * What native cannot read, when `e` says so: an unsupported codec or packetization, RTP over UDP
@@ -32,27 +32,27 @@ export function createChosenIngest(deps: { native: Ingest; ffmpeg: Ingest; log: 
     describe: (cameraId) => current.get(cameraId) ?? 'auto',
     // Counted only while native pulls the camera; ffmpeg does not report losses.
     losses: (cameraId) => (current.get(cameraId) === 'native' ? native.losses?.(cameraId) : undefined),
-    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
+    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void> {
       const choice = target.ingest ?? 'auto';
       if (choice !== 'auto') {
         current.set(target.cameraId, choice);
-        return (choice === 'native' ? native : ffmpeg).run(target, sink, signal);
+        return (choice === 'native' ? native : ffmpeg).run(target, sink, signal, events);
       }
       const known = fallbacks.get(target.cameraId);
       if (known !== undefined && known.url === target.url) {
         current.set(target.cameraId, `ffmpeg (native: ${known.reason})`);
-        return ffmpeg.run(target, sink, signal);
+        return ffmpeg.run(target, sink, signal, events);
       }
       current.set(target.cameraId, 'native');
       try {
-        await native.run(target, sink, signal);
+        await native.run(target, sink, signal, events);
       } catch (e) {
         const reason = nativeUnsupported(e);
         if (reason === undefined) throw e;
         fallbacks.set(target.cameraId, { url: target.url, reason });
         current.set(target.cameraId, `ffmpeg (native: ${reason})`);
         log.warn({ cameraId: target.cameraId, reason }, 'native ingest cannot read this camera; falling back to ffmpeg');
-        return ffmpeg.run(target, sink, signal);
+        return ffmpeg.run(target, sink, signal, events);
       }
     },
   };

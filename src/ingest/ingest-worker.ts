@@ -26,6 +26,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'piece'; readonly id: number; readonly piece: MediaPiece }
   | { readonly type: 'end'; readonly id: number }
+  | { readonly type: 'playing'; readonly id: number }
   | { readonly type: 'fail'; readonly id: number; readonly error: { code: string; message: string; detail: Record<string, unknown> | undefined } }
   | { readonly type: 'counters'; readonly id: number; readonly counters: IngestLosses }
   | { readonly type: 'log'; readonly level: 'warn' | 'debug' | 'error'; readonly obj: object; readonly msg: string };
@@ -80,7 +81,7 @@ port.on('message', (m: ToWorker) => {
     const bytes = new Uint8Array(piece.bytes);
     post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer]);
   };
-  ingest.run(m.target, sink, run.abort.signal).then(
+  ingest.run(m.target, sink, run.abort.signal, { playing: () => post({ type: 'playing', id: m.id }) }).then(
     () => {
       report(m.id);
       runs.delete(m.id);

@@ -18,7 +18,8 @@
  */
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestEvents, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { MediaPiece } from '../recording/media.ts';
 import { Fmp4Writer, type VideoCodecConfig } from './fmp4/fmp4-writer.ts';
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
 import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
@@ -30,6 +31,7 @@ import type { H264Track, H265Track } from './rtsp/sdp.ts';
 import { type IngestCounters } from './ingest-counters.ts';
 import { addressCheck, type CameraNetworkPolicy } from '../recording/camera-networks.ts';
 import { systemMonotonicClock, type MonotonicClock } from '../lib/monotonic-clock.ts';
+import { StallWatch } from './stall-watch.ts';
 
 export interface NativeIngestOptions {
   readonly log: Logger;
@@ -76,7 +78,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   return {
     name: 'native',
     losses: (cameraId) => counters.totals(cameraId),
-    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
+    async run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void> {
       const rtspLog = {
         warn: (obj: object, msg: string) => log.warn({ ...obj, cameraId: target.cameraId }, msg),
         debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
@@ -87,7 +89,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
       );
       if (session === undefined) return;
       try {
-        await pump(session, target, sink, signal, opts);
+        await pump(session, target, sink, signal, opts, events);
       } finally {
         counters.session(target.cameraId);
         await session.close();
@@ -96,7 +98,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
   };
 }
 
-async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink, signal: AbortSignal, opts: NativeIngestOptions): Promise<void> {
+async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink, signal: AbortSignal, opts: NativeIngestOptions, events?: IngestEvents): Promise<void> {
   const video = session.tracks.find((t) => t.kind === 'video');
   if (video === undefined) throw new AppError('CAMERA_UNREACHABLE', 'the camera offers no video track', { unsupported: 'no video track' });
   const track = video.track as H264Track | H265Track;
@@ -108,13 +110,17 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   let initialized = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
-  let lastFrameAt = monotonic.now();
 
-  // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects.
+  // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects;
+  // our own stalls (back-pressure, a stopped host) are not charged to it (stall-watch.ts).
   const stall = new AbortController();
+  const watch = new StallWatch({ stallTimeoutMs: opts.stallTimeoutMs, now: () => monotonic.now() });
+  const deliver = (piece: MediaPiece) => watch.busy(Promise.resolve(sink(piece)));
   const watchdog = setInterval(() => {
-    if (monotonic.now() - lastFrameAt > opts.stallTimeoutMs) stall.abort();
-  }, Math.min(1000, opts.stallTimeoutMs));
+    const seen = watch.tick();
+    if (seen.kind === 'camera-stalled') stall.abort();
+    else if (seen.kind === 'host-stalled') opts.log.warn({ cameraId: target.cameraId, stalledMs: seen.ms }, 'native ingest: this process did not run for a while (host stall); not counted against the camera');
+  }, watch.tickMs);
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
   signal.addEventListener('abort', stop, { once: true });
@@ -145,11 +151,11 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         return;
       }
       for (const au of depacketizer.push(parsed.packet)) {
-        lastFrameAt = monotonic.now();
+        watch.frame();
         if (!initialized) {
           const config = au.keyframe ? codecConfig(track, au) : undefined;
           if (config === undefined) continue;
-          await sink(writer.init(config));
+          await deliver(writer.init(config));
           initialized = true;
         }
         let pieces;
@@ -163,12 +169,12 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           continue;
         }
         counters.frames++;
-        for (const piece of pieces) await sink(piece);
+        for (const piece of pieces) await deliver(piece);
       }
       const s = depacketizer.stats;
       counters.lostPackets = s.lostPackets;
       counters.droppedFrames = s.droppedAccessUnits;
-    });
+    }, () => events?.playing?.());
   } catch (e) {
     failure = e;
   } finally {

@@ -14,7 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestLosses, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestEvents, IngestLosses, IngestTarget, PieceSink } from '../recording/ingest.ts';
 import type { MediaPiece } from '../recording/media.ts';
 import type { FromWorker, ToWorker } from './ingest-worker.ts';
 import type { CameraNetworkPolicy } from '../recording/camera-networks.ts';
@@ -23,6 +23,7 @@ interface Run {
   readonly cameraId: string;
   readonly worker: Slot;
   readonly sink: PieceSink;
+  readonly events: IngestEvents | undefined;
   /** Pieces delivered in order: the next waits for the previous sink call. */
   chain: Promise<void>;
   resolve: () => void;
@@ -76,6 +77,9 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
     const run = runs.get(m.id);
     if (run === undefined) return;
     switch (m.type) {
+      case 'playing':
+        run.events?.playing?.();
+        break;
       case 'piece': {
         const u8 = m.piece.bytes as unknown as Uint8Array;
         const piece = { ...m.piece, bytes: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) } as MediaPiece;
@@ -110,7 +114,7 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
   return {
     name: 'native',
     losses: (cameraId) => losses.get(cameraId),
-    run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void> {
+    run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void> {
       if (closed) return Promise.reject(new AppError('CAMERA_UNREACHABLE', 'the ingest workers are closed'));
       const slot = slots.reduce((a, b) => (b.cameras < a.cameras ? b : a));
       const id = nextId++;
@@ -129,6 +133,7 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
           cameraId: target.cameraId,
           worker: slot,
           sink,
+          events,
           chain: Promise.resolve(),
           resolve: () => {
             if (done()) resolve();

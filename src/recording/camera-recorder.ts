@@ -10,6 +10,7 @@ import type { CameraStatus } from './camera-status.ts';
 import type { Ingest, IngestTarget } from './ingest.ts';
 import type { FragmentPiece, InitPiece, MediaPiece } from './media.ts';
 import type { FragmentEntry, Segment } from './segment.ts';
+import type { IndexWriter } from './index-writer.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore, SegmentWriter } from './segment-store.ts';
 import { Segmenter } from './segmenter.ts';
@@ -19,6 +20,8 @@ export interface CameraRecorderDeps {
   readonly ingest: Ingest;
   readonly store: SegmentStore;
   readonly index: SegmentIndex;
+  /** Makes the index writes: retried until made, never holding up recording (issue 12, items 6 and 7). */
+  readonly indexWriter: IndexWriter;
   readonly live: LiveHub;
   readonly clock: Clock;
   /** Durations (the retry countdown) are measured on it, never on the wall clock. */
@@ -129,6 +132,8 @@ export class CameraRecorder {
             }
           },
           signal,
+          // A camera that accepts PLAY works: the next failure starts the backoff afresh.
+          { playing: () => (delayMs = retryInitialMs) },
         );
       } catch (e) {
         reason = this.#reasonOf(e);
@@ -139,9 +144,12 @@ export class CameraRecorder {
       this.#deps.live.endStream(this.#target.cameraId);
       if (signal.aborted) return;
       await this.#recordGap(reason);
-      log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: delayMs }, 'camera ingest ended; retrying');
-      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: this.#deps.monotonic.now() + delayMs, reconnects: this.#status.reconnects + 1 };
-      await sleep(delayMs, signal);
+      // Jitter (half the delay, at random): cameras that failed together (a switch, a power cut)
+      // do not all come back in the same instant.
+      const waitMs = Math.round(delayMs / 2 + Math.random() * (delayMs / 2));
+      log.warn({ cameraId: this.#target.cameraId, reason, retryInMs: waitMs }, 'camera ingest ended; retrying');
+      this.#status = { ...this.#status, state: 'retrying', sinceMs: clock.now(), lastError: reason, retryAtMs: this.#deps.monotonic.now() + waitMs, reconnects: this.#status.reconnects + 1 };
+      await sleep(waitMs, signal);
       delayMs = Math.min(delayMs * 2, retryMaxMs);
     }
   }
@@ -181,12 +189,21 @@ export class CameraRecorder {
       state: 'open',
     };
     // Index first, then the object: a crash between them leaves a row that recovery removes,
-    // never an object nobody knows about.
-    await this.#deps.index.insert(segment);
-    const writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
+    // never an object nobody knows about. While the database cannot take the row, recording goes
+    // on into the vault and the row is written when it is back.
+    await this.#indexWrite('segment opened', (index) => index.insert(segment));
+    let writer: SegmentWriter;
+    try {
+      writer = await this.#deps.store.create(segment.objectKey, init.bytes, { cameraId: segment.cameraId, startMs });
+    } catch (e) {
+      // No object (a full disk): the row MUST NOT stay behind as a segment, even one written later.
+      await this.#indexWrite('segment not created', (index) => index.remove(id));
+      throw e;
+    }
     this.#open = { segment, writer, fragments: [], durationMs: 0, hash: createHash('sha256').update(init.bytes) };
     if (this.#gapOpen) {
-      await this.#deps.index.closeGaps(this.#target.cameraId, startMs);
+      const cameraId = this.#target.cameraId;
+      await this.#indexWrite('gap closed', (index) => index.closeGaps(cameraId, startMs));
       this.#gapOpen = false;
       this.#deps.onRecordingEvent?.({ kind: 'resumed', cameraId: this.#target.cameraId, reason: null });
     }
@@ -198,7 +215,8 @@ export class CameraRecorder {
     this.#open = null;
     await open.writer.close();
     if (open.fragments.length === 0) {
-      await this.#deps.index.remove(open.segment.id);
+      const id = open.segment.id;
+      await this.#indexWrite('empty segment removed', (index) => index.remove(id));
       await this.#deps.store.remove(open.segment.objectKey);
       return;
     }
@@ -209,7 +227,9 @@ export class CameraRecorder {
       fragments: open.fragments,
       state: 'closed',
     };
-    await this.#deps.index.update(sealed);
+    // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
+    // restart: the writer retries it until the index holds what the vault holds.
+    await this.#indexWrite('segment closed', (index) => index.update(sealed));
     this.#deps.onSealed?.(sealed, open.hash.digest('hex'));
   }
 
@@ -219,9 +239,14 @@ export class CameraRecorder {
     const cameraId = this.#target.cameraId;
     if (reason.startsWith(authFailed)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
     this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason });
-    await this.#deps.index
-      .insertGap({ id: randomUUID(), cameraId: this.#target.cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason })
-      .catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record gap'));
+    const gap = { id: randomUUID(), cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason };
+    await this.#indexWrite('gap opened', (index) => index.insertGap(gap));
+  }
+
+  /** One index write through the writer (idempotent operations only: it may run twice). */
+  #indexWrite(label: string, op: (index: SegmentIndex) => Promise<void>): Promise<void> {
+    const index = this.#deps.index;
+    return this.#deps.indexWriter.write(`${label} (camera ${this.#target.cameraId})`, () => op(index));
   }
 
   /**

@@ -78,8 +78,17 @@ export function createFfmpegIngest(opts: FfmpegIngestOptions): Ingest {
 
   return {
     name: 'ffmpeg',
-    run: async (target, sink, signal) => {
+    run: async (target, given, signal, events) => {
       if (signal.aborted) return;
+      // ffmpeg does not report PLAY: its first output means the camera is playing.
+      let playing = false;
+      const sink: PieceSink = (piece) => {
+        if (!playing) {
+          playing = true;
+          events?.playing?.();
+        }
+        return given(piece);
+      };
       // ffmpeg dials whatever it is given: under a network policy it dials only the bridge.
       if (!needsBridge(target) && check === undefined) {
         const args = ffmpegIngestArgs(target, opts.fragmentSeconds);
@@ -144,11 +153,22 @@ function runOnce(
       killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     };
 
+    let armedAt = 0;
     const armStall = (): void => {
       if (stopping) return;
+      armedAt = performance.now();
       if (stallTimer !== undefined) stallTimer.refresh();
       else {
         stallTimer = setTimeout(() => {
+          stallTimer = undefined;
+          // A timer far later than scheduled means this process did not run (a host stall): that
+          // time is not the camera's; give it a fresh window (issue 12, item 12).
+          const late = performance.now() - armedAt - opts.stallTimeoutMs;
+          if (late > 2000) {
+            opts.log.warn({ ...ctx, stalledMs: Math.round(late) }, 'ffmpeg ingest: this process did not run for a while (host stall); not counted against the camera');
+            armStall();
+            return;
+          }
           const seconds = opts.stallTimeoutMs / 1000;
           stop(new AppError('CAMERA_UNREACHABLE', `no data for ${seconds} s`, { ...ctx, stallTimeoutMs: opts.stallTimeoutMs }));
         }, opts.stallTimeoutMs);

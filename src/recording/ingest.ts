@@ -33,6 +33,12 @@ export interface IngestLosses {
  */
 export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
 
+/** What an ingest tells its caller besides pieces. */
+export interface IngestEvents {
+  /** The camera accepted PLAY (or, for ffmpeg, its first output arrived): the connection works. */
+  playing?(): void;
+}
+
 /**
  * Pulls one camera's stream and turns it into fMP4 pieces. `run` resolves when the stream ends
  * normally or `signal` aborts, and rejects with an AppError (`CAMERA_UNREACHABLE`,
@@ -46,5 +52,5 @@ export interface Ingest {
   describe?(cameraId: string): string;
   /** Loss counters of a camera since the server started, when the implementation counts them. */
   losses?(cameraId: string): IngestLosses | undefined;
-  run(target: IngestTarget, sink: PieceSink, signal: AbortSignal): Promise<void>;
+  run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { FragmentEntry, Gap, Segment } from './segment.ts';
 
 /** The segment and gap index in the metadata database (SQLite or PostgreSQL). */
 export interface SegmentIndex {
-  /** Records a segment being written (state open), before its object is created. */
+  /** Records a segment being written (state open), before its object is created. Idempotent (an upsert by id). */
   insert(segment: Segment): Promise<void>;
   /** Replaces a segment's row (close, recovery). */
   update(segment: Segment): Promise<void>;
@@ -22,6 +22,7 @@ export interface SegmentIndex {
   expired(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
   /** Camera ids that have segments but are no longer configured. */
   orphanCameraIds(knownIds: readonly string[]): Promise<string[]>;
+  /** Records a gap; idempotent (a gap already recorded under its id is kept). */
   insertGap(gap: Gap): Promise<void>;
   /** Ends every open gap of a camera at `endMs`. */
   closeGaps(cameraId: string, endMs: number): Promise<void>;
@@ -34,7 +35,8 @@ export interface SegmentIndex {
 export function createSegmentIndex(db: Db): SegmentIndex {
   return {
     async insert(segment) {
-      await db.insertInto('segments').values(toRow(segment)).execute();
+      const row = toRow(segment);
+      await db.insertInto('segments').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
     },
     async update(segment) {
       await db.updateTable('segments').set(toRow(segment)).where('id', '=', segment.id).execute();
@@ -90,6 +92,7 @@ export function createSegmentIndex(db: Db): SegmentIndex {
       await db
         .insertInto('gaps')
         .values({ id: gap.id, camera_id: gap.cameraId, start_ms: gap.startMs, end_ms: gap.endMs, reason: gap.reason })
+        .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     },
     async closeGaps(cameraId, endMs) {

@@ -151,8 +151,9 @@ export class RtspSession {
   /**
    * Sends PLAY and delivers frames to `sink` until the session ends: resolves after `close()` or
    * an abort, rejects with the failure otherwise (see rtsp-client.ts). Callable once.
+   * `onPlaying` is called once the camera accepted PLAY.
    */
-  async play(sink: RtspFrameSink): Promise<void> {
+  async play(sink: RtspFrameSink, onPlaying?: () => void): Promise<void> {
     if (this.#playing) throw new AppError('VALIDATION_FAILED', 'play() was already called on this session');
     this.#playing = true;
     const { conn, signal } = this.#p;
@@ -180,6 +181,7 @@ export class RtspSession {
       const res = await exchange(conn, this.#p.auth, 'PLAY', this.aggregateUrl, [['Session', this.sessionId]]);
       if (!isSuccess(res.status)) throw refused('PLAY', res);
       this.#rtpInfo = parseRtpInfo(res.headers.get('rtp-info'));
+      onPlaying?.();
       timer = setInterval(() => void this.#keepalive(), this.keepaliveIntervalMs);
       const failure = await conn.closed;
       if (failure !== undefined) throw failure;
