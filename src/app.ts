@@ -5,6 +5,7 @@ import type { Config } from './config/schema.ts';
 import { openDatabase } from './db/database.ts';
 import { ensureDataDir } from './lib/private-files.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { RefusalSummary } from './identity/refusal-summary.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
@@ -208,6 +209,8 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
     publicUrl: () => publicUrl,
     fourEyes,
   });
+  // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
+  const deniedRequests = new RefusalSummary(60_000);
   const server = await buildServer({
     routes,
     logger: log,
@@ -217,6 +220,7 @@ export async function startApp(config: Config, deps: { logger: Logger; clock?: C
       fromBearer: (token) => identity.authenticator.fromBearer(token),
       placements: identity.placements,
       audit,
+      denied: (key) => deniedRequests.refused(key, clock.now()),
     },
     websocketRecheckMs: config.live.recheckSeconds * 1000,
     timeouts: {
