@@ -8,6 +8,7 @@ import { ensureDataDir } from './lib/private-files.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
+import { RefusalSummary } from './identity/refusal-summary.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
@@ -301,6 +302,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
     fourEyes,
     health,
   });
+  // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
+  const deniedRequests = new RefusalSummary(60_000);
   const server = await buildServer({
     routes,
     logger: log,
@@ -310,6 +313,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       fromBearer: (token) => identity.authenticator.fromBearer(token),
       placements: identity.placements,
       audit,
+      denied: (key) => deniedRequests.refused(key, clock.now()),
     },
     websocketRecheckMs: config.live.recheckSeconds * 1000,
     timeouts: {

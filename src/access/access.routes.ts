@@ -61,13 +61,16 @@ export function accessRoutes(deps: AccessRouteDeps): RouteSpec[] {
         const user = await deps.users.get(body.userId);
         const request = { role: body.role, scope: body.scope, expiresMs: body.expiresAt ? Date.parse(body.expiresAt) : null };
         const by = { audit, userId: principal?.userId ?? null };
-        if (principal && (await deps.grants.needsApproval(body.role, body.scope))) {
-          // Four-eyes: refused now if any rule forbids it, otherwise filed for a second person.
-          await deps.grants.check(user, request, by);
-          const approval = await deps.approvals.request('access.grant', null, { userId: user.id, username: user.username, ...request }, principal, audit);
-          throw new AppError('APPROVAL_REQUIRED', `granting ${body.role} needs a second administrator's approval; the request is filed`, { approvalId: approval.id });
-        }
-        return grantDto(await deps.grants.grant(user, request, by));
+        // Judged and made alone: a camera joining the scope meanwhile would make it sensitive.
+        return deps.grants.exclusive(async () => {
+          if (principal && (await deps.grants.needsApproval(body.role, body.scope))) {
+            // Four-eyes: refused now if any rule forbids it, otherwise filed for a second person.
+            await deps.grants.check(user, request, by);
+            const approval = await deps.approvals.request('access.grant', null, { userId: user.id, username: user.username, ...request }, principal, audit);
+            throw new AppError('APPROVAL_REQUIRED', `granting ${body.role} needs a second administrator's approval; the request is filed`, { approvalId: approval.id });
+          }
+          return grantDto(await deps.grants.grant(user, request, by));
+        });
       },
     }),
     defineRoute({

@@ -91,14 +91,15 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       response: { status: 200, schema: api.approvalDto },
       handler: async ({ params, body, access, principal, audit }) => {
         if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first');
-        const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason);
+        const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason, (a) => knowsPassword(deps, a, principal));
         const viewer = viewerOf(principal);
         if (decided.status !== 'approved' || decided.action === 'privacy.unmask') return approvalDto(decided, viewer);
         if (decided.action === 'account.reset') {
           const r = decided.details as { userId: string; passwordHash: string | null };
           // Made by the approver; the enrolment code is shown to them only, once (split knowledge).
           const done = await deps.resets.apply(await deps.users.get(r.userId), r.passwordHash, audit, decided.id);
-          return { ...approvalDto(await deps.approvals.use(decided.id, { passwordHash: null }), viewer), enrolmentCode: done.enrolmentCode };
+          const setMs = r.passwordHash === null ? {} : { passwordSetMs: done.user.passwordChangedMs };
+          return { ...approvalDto(await deps.approvals.use(decided.id, { passwordHash: null, ...setMs }), viewer), enrolmentCode: done.enrolmentCode };
         }
         if (decided.action === 'access.grant') {
           const g = decided.details as { userId: string; role: string; scope: string; expiresMs: number | null };
@@ -121,6 +122,22 @@ export function approvalRoutes(deps: ApprovalRouteDeps): RouteSpec[] {
       },
     }),
   ];
+}
+
+/**
+ * Refuses (SELF_APPROVAL) the approval of a factors-only reset by the person who chose the
+ * account's current password: the creator of the account while its first password is
+ * unchanged, or the requester of the reset that set it. The approver receives the enrolment
+ * code, and with the password they still know they would hold both halves (ADR 0014).
+ */
+async function knowsPassword(deps: ApprovalRouteDeps, a: Approval, approver: Principal): Promise<AppError | null> {
+  if (a.action !== 'account.reset' || a.details.password !== false || typeof a.details.userId !== 'string') return null;
+  const user = await deps.users.get(a.details.userId);
+  const changed = user.passwordChangedMs;
+  if (changed === null) return null;
+  const setBy = changed === user.createdMs ? user.createdBy : ((await deps.approvals.resetThatSetPassword(user.id, changed))?.requestedBy ?? null);
+  if (setBy !== `user:${approver.userId}`) return null;
+  return new AppError('SELF_APPROVAL', `you chose ${user.username}'s current password, so you cannot also receive its enrolment code: another administrator approves this reset`);
 }
 
 /** `user:<id>` of the caller, as approvals name people. */

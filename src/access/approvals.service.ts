@@ -50,7 +50,7 @@ export class ApprovalsService {
   }
 
   /** Approves or rejects; the approver needs the action's permission (on the camera, or globally for a grant). */
-  async decide(id: string, approve: boolean, approver: Principal, access: Access, by: AuditContext, reason?: string): Promise<Approval> {
+  async decide(id: string, approve: boolean, approver: Principal, access: Access, by: AuditContext, reason?: string, veto?: (a: Approval) => Promise<AppError | null>): Promise<Approval> {
     const current = await this.get(id, access);
     if (current.status !== 'pending') throw new AppError('CONFLICT', `the request is ${current.status}`);
     const fail = async (e: AppError): Promise<never> => {
@@ -61,6 +61,8 @@ export class ApprovalsService {
     if (!(await mayDecide(current, access))) return fail(new AppError('NOT_FOUND', 'no such approval request'));
     if (current.action === 'access.grant' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a grant to themselves'));
     if (current.action === 'account.reset' && current.details.userId === approver.userId) return fail(new AppError('SELF_APPROVAL', 'nobody approves a reset of their own account'));
+    const vetoed = approve && veto ? await veto(current) : null;
+    if (vetoed) return fail(vetoed);
     const now = this.#clock.now();
     await this.#audit.record({
       type: 'access.approval.decided',
@@ -80,6 +82,14 @@ export class ApprovalsService {
     const current = await this.#mustGet(id);
     if (!(await this.#store.decide(id, 'approved', 'used', null, this.#clock.now(), { ...current.details, ...produced }))) throw new AppError('CONFLICT', 'the approval was already used');
     return this.#mustGet(id);
+  }
+
+  /**
+   * The account reset, carried out, that set `userId`'s password at `passwordSetMs` (recorded by
+   * the decision as `details.passwordSetMs`), if any: its requester chose that password.
+   */
+  async resetThatSetPassword(userId: string, passwordSetMs: number): Promise<Approval | undefined> {
+    return (await this.#store.list()).find((a) => a.action === 'account.reset' && a.status === 'used' && a.details.userId === userId && a.details.passwordSetMs === passwordSetMs);
   }
 
   /** A request the caller may see: theirs, or one they could decide. NOT_FOUND otherwise. */

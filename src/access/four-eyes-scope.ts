@@ -18,3 +18,12 @@ export function coversFourEyesSite(scope: Scope, fourEyesSites: ReadonlySet<stri
   if (scope.kind === 'site') return fourEyesSites.has(scope.id);
   return placements.some((p) => fourEyesSites.has(p.siteId) && scopeCovers(scope, p));
 }
+
+/**
+ * The grant scopes that cover a four-eyes site with the camera placements `after` but did not
+ * with `before` (a group's members replaced, a camera moved to another site). Only group and
+ * camera scopes follow placements; global and site scopes depend on the sites alone. Pure.
+ */
+export function newlyCoveringFourEyes<T extends { readonly scope: Scope }>(grants: readonly T[], fourEyesSites: ReadonlySet<string>, before: readonly CameraPlacement[], after: readonly CameraPlacement[]): T[] {
+  return grants.filter((g) => (g.scope.kind === 'group' || g.scope.kind === 'camera') && coversFourEyesSite(g.scope, fourEyesSites, after) && !coversFourEyesSite(g.scope, fourEyesSites, before));
+}

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
+import { ConcurrencyLimit } from '../lib/concurrency-limit.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Permission } from './permissions.ts';
 import type { EffectiveGrant } from './principal.ts';
 import type { Roles } from './roles.ts';
-import { parseScope, scopeText, type Scope } from './scope.ts';
+import { parseScope, scopeText, type CameraPlacement, type Scope } from './scope.ts';
 import type { Grant, GrantStore } from './grant.ts';
-import { footagePermissions } from './four-eyes-scope.ts';
+import { footagePermissions, newlyCoveringFourEyes } from './four-eyes-scope.ts';
 
 /** Which grants made by a person through the API wait for a second person (`identity.grantApproval`). */
 export type GrantApproval = 'none' | 'sensitive' | 'all';
@@ -52,11 +53,14 @@ export class GrantsService {
   readonly #elevated: (userId: string, by: AuditContext) => Promise<void>;
   readonly #approval: GrantApproval;
   readonly #coversFourEyes: (scope: Scope) => Promise<boolean>;
+  readonly #fourEyesMap: () => Promise<{ sites: ReadonlySet<string>; placements: readonly CameraPlacement[] }>;
+  readonly #reach = new ConcurrencyLimit(1);
 
   /**
    * `elevated` runs after a grant is made: it ends the grantee's sessions, so that more
    * privilege is only ever used from a session id issued after it (no session is promoted).
-   * `coversFourEyes` tells whether a scope covers a camera of a four-eyes site.
+   * `coversFourEyes` tells whether a scope covers a camera of a four-eyes site; `fourEyesMap`
+   * gives the four-eyes sites and where every camera sits now.
    */
   constructor(deps: {
     store: GrantStore;
@@ -67,6 +71,7 @@ export class GrantsService {
     elevated: (userId: string, by: AuditContext) => Promise<void>;
     approval: GrantApproval;
     coversFourEyes: (scope: Scope) => Promise<boolean>;
+    fourEyesMap: () => Promise<{ sites: ReadonlySet<string>; placements: readonly CameraPlacement[] }>;
   }) {
     this.#store = deps.store;
     this.#roles = deps.roles;
@@ -76,6 +81,7 @@ export class GrantsService {
     this.#elevated = deps.elevated;
     this.#approval = deps.approval;
     this.#coversFourEyes = deps.coversFourEyes;
+    this.#fourEyesMap = deps.fourEyesMap;
   }
 
   /** Grants a role on a scope to a user. */
@@ -159,6 +165,35 @@ export class GrantsService {
     if (this.#approval === 'none') return false;
     if (this.#approval === 'all') return true;
     return r.mfa || sensitivePermissions.some((p) => r.permissions.has(p));
+  }
+
+  /**
+   * Runs `task` alone among the other such tasks of this server: a grant decided through the API
+   * (is it sensitive? then made) and a change of where cameras sit (does it widen a grant? then
+   * made). Run together, each would judge the state before the other and both pass.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.#reach.run(task);
+  }
+
+  /**
+   * Refuses (CONFLICT) a change of where cameras sit (`move` maps each camera's placement to
+   * its new one: a group's members replaced, a camera moved to another site) that would give a
+   * grant in force carrying playback, export or unmasking a reach over a four-eyes site it did
+   * not have. Such a grant was not judged sensitive when made (ADR 0012), so one administrator
+   * could otherwise grant on an ordinary group or camera and then move the footage under it.
+   * The way through: revoke the grant, make the change, grant again (now four-eyes). Grants
+   * that already covered a four-eyes site, and live-only roles, are not in the way.
+   */
+  async assertNoNewFourEyesReach(move: (placement: CameraPlacement) => CameraPlacement): Promise<void> {
+    const { sites, placements } = await this.#fourEyesMap();
+    if (sites.size === 0) return;
+    const now = this.#clock.now();
+    const footage = (await this.#store.all()).filter((g) => g.revokedMs === null && (g.expiresMs === null || g.expiresMs > now) && footagePermissions.some((p) => this.#roles.get(g.role)?.permissions.has(p) === true));
+    const widened = newlyCoveringFourEyes(footage, sites, placements, placements.map(move));
+    if (widened.length === 0) return;
+    const scopes = [...new Set(widened.map((g) => scopeText(g.scope)))];
+    throw new AppError('CONFLICT', `this would give footage grants on ${scopes.join(', ')} a reach over a four-eyes site that no second person approved: revoke them, make the change, then grant again (four-eyes)`, { scopes });
   }
 
   /** Revokes a grant; NOT_FOUND when it does not exist or is already revoked. */

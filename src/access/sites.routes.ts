@@ -5,11 +5,15 @@ import { AppError } from '../lib/errors.ts';
 import type { ApprovalsService } from './approvals.service.ts';
 import { requestSensitiveChange } from './sensitive-change.ts';
 import type { SitesService } from './sites.service.ts';
+import type { GrantsService } from './grants.service.ts';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { CameraGroup } from './site.ts';
 
 /** Dependencies of the site and group routes. Route builders MUST NOT use them before a handler runs. */
 export interface SiteRouteDeps {
   readonly sites: SitesService;
   readonly approvals: ApprovalsService;
+  readonly grants: GrantsService;
 }
 
 /** Sites (with their four-eyes rule) and camera groups: the scopes of grants. */
@@ -75,7 +79,7 @@ export function siteRoutes(deps: SiteRouteDeps): RouteSpec[] {
       tag: 'access',
       body: api.groupCreate,
       response: { status: 201, schema: api.groupDto },
-      handler: async ({ body, audit }) => deps.sites.saveGroup(body.id, body, audit, true),
+      handler: async ({ body, audit, principal }) => saveGroup(deps, body.id, body, audit, principal !== null, true),
     }),
     defineRoute({
       method: 'PATCH',
@@ -88,7 +92,23 @@ export function siteRoutes(deps: SiteRouteDeps): RouteSpec[] {
       params: api.siteParams,
       body: api.groupUpdate,
       response: { status: 200, schema: api.groupDto },
-      handler: async ({ params, body, audit }) => deps.sites.saveGroup(params.id, body, audit, false),
+      handler: async ({ params, body, audit, principal }) => saveGroup(deps, params.id, body, audit, principal !== null, false),
     }),
   ];
+}
+
+/**
+ * Saves a group. Through the API (`byPerson`) new members MUST NOT bring a four-eyes camera
+ * under an ordinary footage grant on the group (GrantsService.assertNoNewFourEyesReach).
+ */
+async function saveGroup(deps: SiteRouteDeps, id: string, fields: { name?: string | undefined; cameraIds?: readonly string[] | undefined }, by: AuditContext, byPerson: boolean, create: boolean): Promise<CameraGroup> {
+  const members = fields.cameraIds;
+  if (!byPerson || members === undefined) return deps.sites.saveGroup(id, fields, by, create);
+  return deps.grants.exclusive(async () => {
+    await deps.grants.assertNoNewFourEyesReach((p) => {
+      const others = p.groupIds.filter((g) => g !== id);
+      return { ...p, groupIds: members.includes(p.id) ? [...others, id] : others };
+    });
+    return deps.sites.saveGroup(id, fields, by, create);
+  });
 }

@@ -10,6 +10,7 @@ import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
 import type { CamerasService } from './cameras.service.ts';
 import type { ApprovalsService } from '../access/approvals.service.ts';
+import type { GrantsService } from '../access/grants.service.ts';
 import { requestSensitiveChange, sensitiveCameraPatch } from '../access/sensitive-change.ts';
 import { X509Certificate } from 'node:crypto';
 
@@ -19,6 +20,8 @@ export interface CameraRouteDeps {
   readonly recorder: Recorder;
   readonly live: LiveHub;
   readonly approvals: ApprovalsService;
+  /** Grants, to refuse a move that would widen an ordinary footage grant over a four-eyes site. */
+  readonly grants: GrantsService;
   /** True when the site applies the four-eyes rule. */
   readonly fourEyes: (siteId: string) => Promise<boolean>;
   /** True when the camera has recorded footage (closed or in progress). */
@@ -88,7 +91,16 @@ export function cameraRoutes(deps: CameraRouteDeps): RouteSpec[] {
           const sensitive = sensitiveCameraPatch(current, body, fourEyes);
           if (sensitive) return requestSensitiveChange(deps.approvals, sensitive, principal, audit);
         }
-        return view(await concealConflicts(access, () => deps.cameras.update(params.id, body, audit)));
+        const update = () => concealConflicts(access, () => deps.cameras.update(params.id, body, audit));
+        if (!principal || body.siteId === undefined) return view(await update());
+        // A camera moved under a four-eyes site takes the footage grants on it and its groups along.
+        const siteId = body.siteId;
+        return view(
+          await deps.grants.exclusive(async () => {
+            await deps.grants.assertNoNewFourEyesReach((p) => (p.id === params.id ? { ...p, siteId } : p));
+            return update();
+          }),
+        );
       },
     }),
     defineRoute({

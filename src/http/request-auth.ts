@@ -16,6 +16,12 @@ export interface ServerAuth {
   fromBearer(token: string): Promise<Authenticated | null>;
   readonly placements: CameraPlacements;
   readonly audit: AuditSink;
+  /**
+   * Counts a refusal of an authenticated caller under `key` (actor, route, reason): how many
+   * refusals the `access.denied` event recorded now summarises, or null when this window's event
+   * for the key is already in the ledger (see RefusalSummary).
+   */
+  readonly denied: (key: string) => number | null;
 }
 
 /** A request's identity after the guard: principal (or null on public routes) and access. */
@@ -70,9 +76,14 @@ export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: 
   if (route.access === 'public') return result;
   if (!principal) throw new AppError('UNAUTHENTICATED', 'log in first (session cookie or Authorization: Bearer token)');
   if (route.access === 'session') return result;
+  // One summarised event per actor, route and reason and window: a caller repeating a refused
+  // request (a session past the password step only is refused everywhere) must not fill the ledger.
   const deny = async (error: AppError, reason: string): Promise<never> => {
+    const context = auditContextOf(request, principal);
+    const refused = auth.denied(`${context.actor.id}\n${route.url}\n${reason}`);
+    if (refused === null) throw error;
     await auth.audit
-      .record({ type: 'access.denied', ...auditContextOf(request, principal), outcome: 'failure', reason, details: { method: request.method, route: route.url, permission: route.access } })
+      .record({ type: 'access.denied', ...context, outcome: 'failure', reason, details: { method: request.method, route: route.url, permission: route.access, refused, windowSeconds: 60 } })
       .catch(() => undefined);
     throw error;
   };

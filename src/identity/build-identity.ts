@@ -80,6 +80,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
       const fourEyesSites = new Set((await siteStore.sites()).filter((s) => s.fourEyes).map((s) => s.id));
       return coversFourEyesSite(scope, fourEyesSites, fourEyesSites.size === 0 || scope.kind === 'global' || scope.kind === 'site' ? [] : await placements.all());
     },
+    fourEyesMap: async () => ({ sites: new Set((await siteStore.sites()).filter((s) => s.fourEyes).map((s) => s.id)), placements: await placements.all() }),
     elevated: async (userId, by) => {
       const ended = await sessions.endAll(userId);
       if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });

@@ -5,6 +5,7 @@ import type { SecretSealer } from '../keys/secret-sealer.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { ConcurrencyLimit } from '../lib/concurrency-limit.ts';
 import { AppError } from '../lib/errors.ts';
+import { clientKey } from './client-address.ts';
 import { enrolmentCodeStep } from './account-resets.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { PendingStore } from './challenges.ts';
@@ -150,7 +151,7 @@ export class LoginService {
     const rp = this.#deps.relyingParty();
     const allow = session ? await this.#deps.factors.passkeys(session.userId) : undefined;
     const options = await authenticationOptions({ rpId: rp.rpId, ...(allow ? { allow: allow.map(toCredential) } : {}) });
-    const owner = session ? `user:${session.userId}` : `address:${ctx.source?.address ?? 'unknown'}`;
+    const owner = session ? `user:${session.userId}` : `address:${addressOf(ctx)}`;
     return { challengeId: this.#deps.challenges.put({ challenge: options.challenge, userId: session?.userId ?? null }, owner), options };
   }
 
@@ -311,8 +312,9 @@ export class LoginService {
 }
 
 /** The client address of a request, as the throttle keys it. */
+/** The client the throttle counts: the request's address, an IPv6 one as its /64 (clientKey). */
 function addressOf(ctx: AuditContext): string {
-  return ctx.source?.address ?? 'unknown';
+  return clientKey(ctx.source?.address ?? 'unknown');
 }
 
 function toCredential(p: { id: string; publicKey: string; counter: number; transports: string[] }) {

@@ -1,7 +1,9 @@
 /**
- * Counts refused anonymous requests per key (a client address, or a locked name and address)
- * so the ledger gets one summarised event per key and window instead of one leaf per request:
- * otherwise any client could fill the ledger by repeating a refused login (issue 11 item 6).
+ * Counts refused requests per key (a client address, a locked name and address, or an
+ * authenticated caller with the route and reason of an `access.denied`) so the ledger gets one
+ * summarised event per key and window instead of one leaf per request: otherwise any client
+ * could fill the ledger by repeating a refused login (issue 11 item 6), and a session past the
+ * password step only by repeating any request.
  * Held in memory per server, at most `maxKeys` keys (the oldest are dropped first).
  */
 export class RefusalSummary {

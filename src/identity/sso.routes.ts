@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import * as api from '../api/identity.schemas.ts';
+import { clientKey } from './client-address.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
@@ -50,7 +51,7 @@ export function ssoRoutes(deps: SsoRouteDeps): RouteSpec[] {
       response: { status: 302 },
       handler: async ({ params, reply, request }) => {
         const { url, pending } = await begin(params.provider);
-        await reply.header('set-cookie', ssoCookie(deps.pendingSso.put(pending, request.ip))).redirect(url, 302);
+        await reply.header('set-cookie', ssoCookie(deps.pendingSso.put(pending, clientKey(request.ip)))).redirect(url, 302);
         return undefined;
       },
     });
