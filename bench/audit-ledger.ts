@@ -23,7 +23,7 @@ import { buildLedger } from '../src/audit/build-ledger.ts';
 import type { AuditInput } from '../src/audit/audit-event.ts';
 import type { AuditLedger } from '../src/audit/ledger.ts';
 import type { LedgerStore } from '../src/audit/ledger.store.ts';
-import { parseVerifierKey } from '../src/audit/signed-note.ts';
+import { parseVerifierKey } from '../src/tlog/signed-note.ts';
 import { verifyLedger } from '../src/audit/verify-ledger.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/databases.ts';

@@ -28,7 +28,7 @@ import { openFileKeyProvider } from '../src/keys/file-key-provider.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { systemMonotonicClock } from '../src/lib/monotonic-clock.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
-import type { Segment } from '../src/recording/segment.ts';
+import type { Segment } from '../src/media/segment.ts';
 import { VaultSegmentStore } from '../src/vault/vault-segment-store.ts';
 import { decodeErrors } from '../test/helpers/media-probe.ts';
 import { startCamsimProcess, startHarness, stopChild, type HarnessProcess, type HarnessReady } from './bench-processes.ts';

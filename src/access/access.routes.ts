@@ -4,7 +4,7 @@ import { defineRoute, type RouteSpec } from '../http/route.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { accessRegister, registerCsv } from './access-register.ts';
-import type { ApprovalsService } from './approvals.service.ts';
+import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import type { GrantsService } from './grants.service.ts';
 import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';

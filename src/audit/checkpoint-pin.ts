@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../keys/atomic-file.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../lib/durable-files.ts';
 
 /**
  * The last checkpoint this installation signed, kept in a file beside the data as well as in the

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { auditSigningKeyId, type DataKeys } from '../keys/data-keys.ts';
-import { formatVerifierKey, verifierKey, type NoteSigner, type Verifier } from './signed-note.ts';
+import { formatVerifierKey, verifierKey, type NoteSigner, type Verifier } from '../tlog/signed-note.ts';
 
 /** The ledger's checkpoint signer and the verifier key anyone checks its checkpoints with. */
 export interface LedgerKey {

@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AuditEventTable } from '../db/tables.ts';
-import { nodeKey, type NodeCoord, type TreeNode } from './tree-nodes.ts';
+import { nodeKey, type NodeCoord, type TreeNode } from '../tlog/tree-nodes.ts';
 
 /** A signed checkpoint as stored. */
 export interface StoredCheckpoint {

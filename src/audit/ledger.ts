@@ -4,16 +4,16 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { leafRecordOf, leafText, personalFieldsOf, type AuditInput, type LeafRecord } from './audit-event.ts';
 import { isAuditEventType } from './catalogue.ts';
-import { formatCheckpoint } from './checkpoint.ts';
+import { formatCheckpoint } from '../tlog/checkpoint.ts';
 import type { CheckpointPin } from './checkpoint-pin.ts';
 import type { LedgerKey } from './ledger-signer.ts';
 import type { LedgerStore, StoredCheckpoint, StoredEvent } from './ledger.store.ts';
-import { leafHashOfText } from './merkle.ts';
-import { consistencyProofOf, inclusionProofOf } from './merkle-proofs.ts';
+import { leafHashOfText } from '../tlog/merkle.ts';
+import { consistencyProofOf, inclusionProofOf } from '../tlog/merkle-proofs.ts';
 import { sealedDigest, type PersonalSealer } from './personal-sealer.ts';
-import { signNote } from './signed-note.ts';
-import { formatProofBundle } from './tlog-proof.ts';
-import { Frontier, frontierCoords, nodeKey, rangeHashFrom, withNodes, type NodeCoord, type TreeNode } from './tree-nodes.ts';
+import { signNote } from '../tlog/signed-note.ts';
+import { formatProofBundle } from '../tlog/tlog-proof.ts';
+import { Frontier, frontierCoords, nodeKey, rangeHashFrom, withNodes, type NodeCoord, type TreeNode } from '../tlog/tree-nodes.ts';
 
 /** What every module is handed to record audit events (one interface, LOG-1). */
 export interface AuditSink {

@@ -15,8 +15,8 @@ import type { DataKeys } from '../keys/data-keys.ts';
 import { canonicalJson, type JsonValue } from '../lib/canonical-json.ts';
 import { encodeLeaf, leafRecordOf, type AuditInput } from './audit-event.ts';
 import { createLedgerStore } from './ledger.store.ts';
-import { leafHash } from './merkle.ts';
-import { parseVerifierKey, type Verifier } from './signed-note.ts';
+import { leafHash } from '../tlog/merkle.ts';
+import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { verifyLedger, type LedgerVerifyReport } from './verify-ledger.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 

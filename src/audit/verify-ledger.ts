@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { parseCheckpoint } from './checkpoint.ts';
+import { parseCheckpoint } from '../tlog/checkpoint.ts';
 import type { LedgerStore, StoredCheckpoint, StoredEvent } from './ledger.store.ts';
-import { leafHashOfText } from './merkle.ts';
-import { openNote, type Verifier } from './signed-note.ts';
-import { Frontier } from './tree-nodes.ts';
+import { leafHashOfText } from '../tlog/merkle.ts';
+import { openNote, type Verifier } from '../tlog/signed-note.ts';
+import { Frontier } from '../tlog/tree-nodes.ts';
 
 /** The outcome of a full verification. */
 export interface LedgerVerifyReport {

@@ -9,9 +9,9 @@ import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
 import type { CamerasService } from './cameras.service.ts';
-import type { ApprovalsService } from '../access/approvals.service.ts';
+import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import type { GrantsService } from '../access/grants.service.ts';
-import { requestSensitiveChange, sensitiveCameraPatch } from '../access/sensitive-change.ts';
+import { requestSensitiveChange, sensitiveCameraPatch } from '../approvals/sensitive-change.ts';
 import { X509Certificate } from 'node:crypto';
 
 /** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */

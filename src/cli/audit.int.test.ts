@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
 import { tempDir } from '../../test/helpers/harness.ts';
-import { formatVerifierKey, parseVerifierKey, verifierKey } from '../audit/signed-note.ts';
+import { formatVerifierKey, parseVerifierKey, verifierKey } from '../tlog/signed-note.ts';
 import type { LedgerVerifyReport } from '../audit/verify-ledger.ts';
 import { loadConfig } from '../config/load.ts';
-import { main } from '../main.ts';
+import { main } from './main.ts';
 import { openKeys } from './open-keys.ts';
 
 /** Runs `custos …` in this process with captured output and an empty environment. */

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.ts';
 import { resolve } from 'node:path';
 import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
 import { createLedgerStore } from '../audit/ledger.store.ts';
-import { parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
+import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { verifyLedger } from '../audit/verify-ledger.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';

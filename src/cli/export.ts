@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
+import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { verifyEvidence } from '../evidence/verify-evidence.ts';
 import { AppError } from '../lib/errors.ts';
 import { parse, type Command, subcommand } from './args.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadConfig } from './load.ts';
 import { renderExampleYaml } from './example-yaml.ts';
-import { describeConfig } from './keys.ts';
+import { describeConfig } from './config-keys.ts';
 import { Secret } from './secret.ts';
 import { isAppError } from '../lib/errors.ts';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { describeConfig } from './keys.ts';
+import { describeConfig } from './config-keys.ts';
 
 /**
  * Renders `custos.example.yaml` from the schema: every key with its description, environment

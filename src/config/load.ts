@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../lib/errors.ts';
 import { configSchema, type Config } from './schema.ts';
-import { describeConfig, type ConfigKey } from './keys.ts';
+import { describeConfig, type ConfigKey } from './config-keys.ts';
 import { Secret } from './secret.ts';
 
 /** Where configuration comes from; passed in so tests never touch the real environment. */

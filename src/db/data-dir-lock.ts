@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../lib/errors.ts';
-import { ensurePrivateDir, writeFileAtomic } from '../keys/atomic-file.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../lib/durable-files.ts';
 
 /** The lock file in the data directory (an SQLite file held in an exclusive transaction). */
 export const lockFileName = 'custos.lock';

@@ -6,9 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile, cp } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatVerifierKey, verifierKey } from '../audit/signed-note.ts';
+import { formatVerifierKey, verifierKey } from '../tlog/signed-note.ts';
 import { isAppError } from '../lib/errors.ts';
-import { sampleFromMs, sampleOrigin, samplePackage, sampleToMs, type SamplePackage } from './evidence-fixture.ts';
+import { sampleFromMs, sampleOrigin, samplePackage, sampleToMs, type SamplePackage } from '../../test/helpers/evidence-sample.ts';
 import { eventPath, proofPath, sha256Hex } from './evidence-format.ts';
 import { evidenceZip, writeEvidenceDirectory, writeEvidenceZipFile } from './evidence-package.ts';
 import { manifestBytes } from './manifest.ts';

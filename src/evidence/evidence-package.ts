@@ -17,9 +17,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseProofBundle } from '../audit/tlog-proof.ts';
+import { parseProofBundle } from '../tlog/tlog-proof.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { fsyncDir } from '../recording/object-files.ts';
+import { fsyncDir } from '../vault/object-files.ts';
 import { custodyBytes, type CustodyRecord } from './custody-record.ts';
 import {
   CHECKPOINT_FILE,

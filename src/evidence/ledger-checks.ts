@@ -10,10 +10,10 @@
  *   an unverified fact is never reported as a pass.
  * - Pure: no I/O, no state.
  */
-import { parseCheckpoint, type Checkpoint } from '../audit/checkpoint.ts';
-import { leafHash } from '../audit/merkle.ts';
-import { openNote, parseVerifierKey, type Verifier } from '../audit/signed-note.ts';
-import { parseProofBundle, verifyProofBundle } from '../audit/tlog-proof.ts';
+import { parseCheckpoint, type Checkpoint } from '../tlog/checkpoint.ts';
+import { leafHash } from '../tlog/merkle.ts';
+import { openNote, parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
+import { parseProofBundle, verifyProofBundle } from '../tlog/tlog-proof.ts';
 import { parseCustody, type CustodyRecord } from './custody-record.ts';
 import { CHECKPOINT_FILE, COVERAGE_TOLERANCE_MS, CUSTODY_FILE, MP4_FILE, REQUEST_TIME_TOLERANCE_MS, eventPath, isSeq, isSha256Hex, proofPath, sha256Hex } from './evidence-format.ts';
 import { isObject, parseRfc3339, readCanonicalJson } from './strict-json.ts';

@@ -11,7 +11,7 @@
  * - The package passes only when every check passes.
  */
 import { createHash } from 'node:crypto';
-import type { Verifier } from '../audit/signed-note.ts';
+import type { Verifier } from '../tlog/signed-note.ts';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_SMALL_FILE_BYTES, MAX_SMALL_TOTAL_BYTES, MP4_FILE, classifyPath } from './evidence-format.ts';
 import { checkOf, ledgerChecks, notChecked, type EvidenceCheck, type LoadedPackage } from './ledger-checks.ts';
 import { parseManifest } from './manifest.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { isAppError } from '../lib/errors.ts';
-import { pseudoRandomBytes } from './evidence-fixture.ts';
+import { pseudoRandomBytes } from '../../test/helpers/evidence-sample.ts';
 import { openZip, unsafeNameReason, type ZipArchive } from './zip-reader.ts';
 import { zipStream, type ZipEntry } from './zip-writer.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import { grantDto } from '../access/access.routes.ts';
-import type { ApprovalsService } from '../access/approvals.service.ts';
+import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import type { GrantsService } from '../access/grants.service.ts';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';

@@ -10,10 +10,10 @@ import { after, test } from 'node:test';
 import { RtspRequestParser } from '../../tools/camsim/rtsp-request-parser.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createFfmpegIngest } from '../recording/ffmpeg-ingest.ts';
+import { createFfmpegIngest } from './ffmpeg/ffmpeg-ingest.ts';
 import { createChosenIngest, nativeUnsupported } from './chosen-ingest.ts';
-import { IngestCounters } from './ingest-counters.ts';
-import { createNativeIngest } from './native-ingest.ts';
+import { IngestCounters } from './native/ingest-counters.ts';
+import { createNativeIngest } from './native/native-ingest.ts';
 
 const log = createLogger({ level: 'silent' });
 const sockets = new Set<Socket>();

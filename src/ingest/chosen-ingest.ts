@@ -1,6 +1,6 @@
 import { isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Ingest, IngestEvents, IngestTarget, PieceSink } from '../recording/ingest.ts';
+import type { Ingest, IngestEvents, IngestTarget, PieceSink } from './ingest.ts';
 
 /**
  * What native cannot read, when `e` says so: an unsupported codec or packetization, RTP over UDP

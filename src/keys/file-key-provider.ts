@@ -7,7 +7,7 @@ import type { KeyProvider } from './key-provider.ts';
 import { wrapAad } from './key-provider.ts';
 import { openGcm, sealGcm } from './aes-gcm.ts';
 import { decodeKeyFile, deriveSealing, encodeKeyFile, newKeyRing, type KeyRing, type Sealing } from './key-file.ts';
-import { ensurePrivateDir, removeAtomicLeftovers, writeFileAtomic } from './atomic-file.ts';
+import { ensurePrivateDir, removeAtomicLeftovers, writeFileAtomic } from '../lib/durable-files.ts';
 
 /** Options of {@link openFileKeyProvider}. */
 export interface FileKeyProviderOptions {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveHub, type LiveViewer } from './live-hub.ts';
-import type { FragmentPiece, InitPiece } from '../recording/media.ts';
+import type { FragmentPiece, InitPiece } from '../media/media.ts';
 
 const init: InitPiece = { kind: 'init', bytes: Buffer.from('init'), codec: 'avc1.640028', timescale: 12800, trackId: 1, width: 1920, height: 1080 };
 const frag = (name: string, keyframe: boolean): FragmentPiece => ({ kind: 'fragment', bytes: Buffer.from(name), decodeTime: 0, duration: 12800, sampleCount: 25, keyframe });

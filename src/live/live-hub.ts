@@ -1,4 +1,4 @@
-import type { FragmentPiece, InitPiece } from '../recording/media.ts';
+import type { FragmentPiece, InitPiece } from '../media/media.ts';
 
 /** A connected live viewer, as the hub sees it (a WebSocket behind it). */
 export interface LiveViewer {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planAroundDamage, type SegmentDamage } from './export-damage.ts';
 import { selectFragments } from './hls-playlist.ts';
-import type { Segment } from '../recording/segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /** A segment of `keys.length` one-second fragments; `keys[i]` says whether fragment i starts with a key frame. */
 function segment(id: string, startMs: number, keys: boolean[]): Segment {

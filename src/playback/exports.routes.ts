@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { inCameraSet, type Access } from '../access/access.ts';
-import type { ApprovalsService } from '../access/approvals.service.ts';
+import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';

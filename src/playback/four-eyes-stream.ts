@@ -1,6 +1,6 @@
 import type { Principal } from '../access/principal.ts';
 import { AppError } from '../lib/errors.ts';
-import type { Segment } from '../recording/segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /**
  * The byte rule of a four-eyes site (ADR 0012): recorded footage leaves the server as a file only

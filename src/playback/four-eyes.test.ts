@@ -4,10 +4,10 @@ import { AppError } from '../lib/errors.ts';
 import type { AuditInput } from '../audit/audit-event.ts';
 import type { AuditSink, RecordedEvent } from '../audit/ledger.ts';
 import type { Principal } from '../access/principal.ts';
-import type { Segment } from '../recording/segment.ts';
+import type { Segment } from '../media/segment.ts';
 import { assertStreamable } from './four-eyes-stream.ts';
 import { PlaybackAudit } from './playback-audit.ts';
-import { sensitiveCameraPatch } from '../access/sensitive-change.ts';
+import { sensitiveCameraPatch } from '../approvals/sensitive-change.ts';
 import { coversFourEyesSite } from '../access/four-eyes-scope.ts';
 
 const segment: Segment = {

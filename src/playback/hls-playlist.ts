@@ -1,4 +1,4 @@
-import type { Segment } from '../recording/segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /** One fragment chosen for playback or export. */
 export interface SelectedFragment {

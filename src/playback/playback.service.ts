@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { Gap, Segment } from '../recording/segment.ts';
+import type { Gap, Segment } from '../media/segment.ts';
 import { buildTimeline, type Span, type TimelineGap } from './timeline.ts';
 import { renderPlaylist, selectFragments, type Selection } from './hls-playlist.ts';
 

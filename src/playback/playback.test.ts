@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTimeline } from './timeline.ts';
 import { renderPlaylist, selectFragments } from './hls-playlist.ts';
-import type { Segment } from '../recording/segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 function segment(id: string, startMs: number, fragmentCount: number): Segment {
   const fragments = Array.from({ length: fragmentCount }, (_, i) => ({ offset: 100 + i * 1000, size: 1000, durationMs: 1000, keyframe: true }));

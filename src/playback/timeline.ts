@@ -1,4 +1,4 @@
-import type { Gap, Segment } from '../recording/segment.ts';
+import type { Gap, Segment } from '../media/segment.ts';
 
 /** A recorded stretch of time. */
 export interface Span {

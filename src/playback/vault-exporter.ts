@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { Fmp4Reader } from '../recording/fmp4-reader.ts';
+import { Fmp4Reader } from '../media/fmp4/fmp4-reader.ts';
 import type { SegmentStore, SegmentWriter } from '../recording/segment-store.ts';
 import type { Selection } from './hls-playlist.ts';
 import { planAroundDamage, type DamagedSpan, type PlannedSelection, type SegmentDamage } from './export-damage.ts';

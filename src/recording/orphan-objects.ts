@@ -22,7 +22,7 @@ import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /** Whether this database holds a data key: live, destroyed (shredded), or unknown. */
 export type KeyState = (keyId: string) => Promise<'live' | 'destroyed' | 'unknown'>;

@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { CameraRecorder, type CameraRecorderDeps } from './camera-recorder.ts';
 import type { CameraStatus } from './camera-status.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /** Where the recorder learns which cameras exist (CamerasService satisfies it). */
 export interface CameraSource {

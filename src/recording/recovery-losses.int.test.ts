@@ -17,10 +17,10 @@ import { createDataKeyStore } from '../keys/data-keys.store.ts';
 import { createLogger } from '../lib/logger.ts';
 import { RECORD_OVERHEAD } from '../vault/chunk-cipher.ts';
 import { VaultSegmentStore } from '../vault/vault-segment-store.ts';
-import { Fmp4Reader } from './fmp4-reader.ts';
+import { Fmp4Reader } from '../media/fmp4/fmp4-reader.ts';
 import { recoverSegments } from './recovery.ts';
 import { createSegmentIndex } from './segment-index.store.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 test('recovery records a torn segment as footage.damaged, removed ones as footage.deleted and a damaged one as footage.quarantined, and keeps the damaged object', async (t) => {
   const defer = teardown(t);

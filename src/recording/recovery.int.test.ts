@@ -6,11 +6,11 @@ import { createTestDatabase } from '../../test/helpers/databases.ts';
 import { tempDir } from '../../test/helpers/harness.ts';
 import { makeFmp4Fixture } from '../../test/helpers/ffmpeg-fixtures.ts';
 import { createLogger } from '../lib/logger.ts';
-import { FileSegmentStore } from './file-segment-store.ts';
-import { Fmp4Reader } from './fmp4-reader.ts';
+import { FileSegmentStore } from '../../test/helpers/file-segment-store.ts';
+import { Fmp4Reader } from '../media/fmp4/fmp4-reader.ts';
 import { recoverSegments } from './recovery.ts';
 import { createSegmentIndex } from './segment-index.store.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 
 test('recovery keeps whole fragments of torn segments, removes empty and missing ones, and quarantines an unindexed object it cannot index', async (t) => {

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger.ts';
 import { adoptOrphans, assertDatabaseRelated, recoveryActor, type KeyState, type OrphanOutcome } from './orphan-objects.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { RecoveredObject, SegmentStore } from './segment-store.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 /** What recovery did, for the log and the tests. */
 export interface RecoveryReport {

@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, engines, type TestDatabase } from '../../test/helpers/databases.ts';
 import { createSegmentIndex, type SegmentIndex } from './segment-index.store.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 
 function segment(id: string, cameraId: string, startMs: number, seconds: number, state: Segment['state'] = 'closed'): Segment {
   const fragments = Array.from({ length: seconds }, (_, i) => ({ offset: 800 + i * 5000, size: 5000, durationMs: 1000, keyframe: i === 0 }));

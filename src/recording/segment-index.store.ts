@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { SegmentTable } from '../db/tables.ts';
-import type { FragmentEntry, Gap, Segment } from './segment.ts';
+import type { FragmentEntry, Gap, Segment } from '../media/segment.ts';
 
 /** The segment and gap index in the metadata database (SQLite or PostgreSQL). */
 export interface SegmentIndex {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditInput } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Segment } from './segment.ts';
+import type { Segment } from '../media/segment.ts';
 import type { SegmentStore } from './segment-store.ts';
 
 /** The actor of the events the recorder itself records (segment leaves, interruptions). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Segmenter } from './segmenter.ts';
-import type { FragmentPiece } from './media.ts';
+import type { FragmentPiece } from '../media/media.ts';
 
 const timescale = 12800;
 function frag(index: number, keyframe = true, seconds = 1): FragmentPiece {

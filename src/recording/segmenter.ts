@@ -1,4 +1,4 @@
-import type { FragmentPiece } from './media.ts';
+import type { FragmentPiece } from '../media/media.ts';
 
 /** Where a fragment falls on the wall clock, and whether it opens a new segment. */
 export interface FragmentPlacement {

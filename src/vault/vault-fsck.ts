@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { isAppError } from '../lib/errors.ts';
-import { listObjectKeys, objectPath, storageError } from '../recording/object-files.ts';
+import { listObjectKeys, objectPath, storageError } from './object-files.ts';
 import { ChunkCipher } from './chunk-cipher.ts';
 import type { DataKeySource } from './data-key-source.ts';
 import { scanRecords } from './vault-scan.ts';

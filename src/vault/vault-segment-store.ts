@@ -9,9 +9,9 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from '../recording/object-files.ts';
-import { parseFragment, parseInit } from '../recording/fmp4-reader.ts';
-import type { ParsedInit } from '../recording/fmp4-reader.ts';
+import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
+import { parseFragment, parseInit } from '../media/fmp4/fmp4-reader.ts';
+import type { ParsedInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
 import { ChunkCipher, MAX_CHUNK_INDEX, RECORD_OVERHEAD } from './chunk-cipher.ts';
 import type { DataKeySource } from './data-key-source.ts';

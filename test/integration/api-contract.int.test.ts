@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { spawn } from 'node:child_process';
-import { openApiDocument, routeTable, type RouteDeps } from '../../src/http/routes.ts';
+import { openApiDocument, routeTable, type RouteDeps } from '../../src/routes.ts';
 import { isPermission, permissions } from '../../src/access/permissions.ts';
 import { renderPermissionsDoc } from '../../src/access/permissions-doc.ts';
 import { errorCodes } from '../../src/lib/errors.ts';

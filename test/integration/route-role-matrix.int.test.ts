@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/app.ts';
 import { isPermission } from '../../src/access/permissions.ts';
 import { defaultRoles } from '../../src/access/roles.ts';
-import { routeTable, type RouteDeps } from '../../src/http/routes.ts';
+import { routeTable, type RouteDeps } from '../../src/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { startDeferredTestApp } from '../helpers/harness.ts';

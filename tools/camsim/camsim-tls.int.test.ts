@@ -2,7 +2,7 @@
  * camsim serving RTSPS (TLS 1.3 only) with its cached self-signed certificate, against real
  * clients: ffprobe and the openssl CLI. Needs ffprobe and openssl on PATH.
  *
- * ffmpeg 5.1 passes no TLS options to its RTSPS connection (see src/recording/ffmpeg-args.ts), so
+ * ffmpeg 5.1 passes no TLS options to its RTSPS connection (see src/ingest/ffmpeg/ffmpeg-args.ts), so
  * ffprobe here reads the stream without verifying; the certificate is verified by openssl.
  */
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAppError } from '../../lib/errors.ts';
 import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration, type StoredCredential } from './webauthn.ts';
-import { cbor, createSoftAuthenticator } from './webauthn-fixture.ts';
+import { cbor, createSoftAuthenticator } from '../../../test/helpers/soft-authenticator.ts';
 
 const rpId = 'vms.example.eu';
 const origin = 'https://vms.example.eu';

@@ -1,0 +1,56 @@
+import type { MediaPiece } from '../media/media.ts';
+
+/** What an ingest needs to pull one camera. Credentials are held apart from the URL. */
+export interface IngestTarget {
+  readonly cameraId: string;
+  /** rtsp:// or rtsps:// URL without userinfo. */
+  readonly url: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  /**
+   * rtsps:// only: PEM trust anchors for the camera's certificate, replacing the system CA store.
+   * Either a CA (chain and host name/IP are checked) or the camera's own certificate, pinned
+   * (an exact match is accepted whatever names it holds). Absent or null: the system CA store,
+   * with the host name checked. Verification is never disabled. Public data, not a secret.
+   */
+  readonly tlsCaPem?: string | null;
+  /** Which ingest pulls the camera (the camera's choice); `auto` when absent. */
+  readonly ingest?: 'auto' | 'native' | 'ffmpeg';
+}
+
+/** What an ingest that counts them reports per camera (native ingest). */
+export interface IngestLosses {
+  readonly lostPackets: number;
+  readonly droppedFrames: number;
+  readonly audio: 'none' | 'not recorded';
+  /** Camera clock minus ours from RTCP sender reports, ms; null before one arrived. */
+  readonly clockOffsetMs: number | null;
+}
+
+/**
+ * Receives media pieces in order. Returning a promise applies back-pressure: the ingest MUST
+ * NOT deliver the next piece before the promise settles.
+ */
+export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
+
+/** What an ingest tells its caller besides pieces. */
+export interface IngestEvents {
+  /** The camera accepted PLAY (or, for ffmpeg, its first output arrived): the connection works. */
+  playing?(): void;
+}
+
+/**
+ * Pulls one camera's stream and turns it into fMP4 pieces. `run` resolves when the stream ends
+ * normally or `signal` aborts, and rejects with an AppError (`CAMERA_UNREACHABLE`,
+ * `MEDIA_MALFORMED`) when it fails; the recorder supervises and reconnects.
+ * Implementations: ffmpeg (ffmpeg-ingest.ts), native (src/ingest/native/native-ingest.ts), and the
+ * per-camera choice between them (src/ingest/chosen-ingest.ts).
+ */
+export interface Ingest {
+  readonly name: string;
+  /** Which ingest pulls this camera now (for status), when the implementation chooses per camera. */
+  describe?(cameraId: string): string;
+  /** Loss counters of a camera since the server started, when the implementation counts them. */
+  losses?(cameraId: string): IngestLosses | undefined;
+  run(target: IngestTarget, sink: PieceSink, signal: AbortSignal, events?: IngestEvents): Promise<void>;
+}

@@ -1,0 +1,97 @@
+/**
+ * The body of one ingest worker thread (worker-ingest.ts starts it): runs native ingests for the
+ * cameras the main thread assigns, and posts their pieces back. Messages (structured clone;
+ * piece bytes are transferred, not copied):
+ *   main → worker: start {id, target, options}, ack {id}, stop {id}
+ *   worker → main: piece {id, piece}, end {id}, fail {id, error}, counters {id, counters}, log {...}
+ * Back-pressure: a camera has at most `window` pieces unacknowledged; the native ingest's sink
+ * waits for an ack beyond that, which pauses the camera's socket.
+ */
+import { parentPort } from 'node:worker_threads';
+import { AppError, isAppError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { IngestLosses, IngestTarget } from '../ingest.ts';
+import type { MediaPiece } from '../../media/media.ts';
+import { IngestCounters } from './ingest-counters.ts';
+import { createNativeIngest } from './native-ingest.ts';
+import type { CameraNetworkPolicy } from '../camera-networks.ts';
+
+/** A message from the main thread. */
+export type ToWorker =
+  | { readonly type: 'start'; readonly id: number; readonly target: IngestTarget; readonly fragmentSeconds: number; readonly stallTimeoutMs: number; readonly networks?: CameraNetworkPolicy }
+  | { readonly type: 'ack'; readonly id: number }
+  | { readonly type: 'stop'; readonly id: number };
+
+/** A message to the main thread. */
+export type FromWorker =
+  | { readonly type: 'piece'; readonly id: number; readonly piece: MediaPiece }
+  | { readonly type: 'end'; readonly id: number }
+  | { readonly type: 'playing'; readonly id: number }
+  | { readonly type: 'fail'; readonly id: number; readonly error: { code: string; message: string; detail: Record<string, unknown> | undefined } }
+  | { readonly type: 'counters'; readonly id: number; readonly counters: IngestLosses }
+  | { readonly type: 'log'; readonly level: 'warn' | 'debug' | 'error'; readonly obj: object; readonly msg: string };
+
+/** Unacknowledged pieces per camera before its ingest waits. */
+export const pieceWindow = 8;
+
+const port = parentPort;
+if (port === null) throw new Error('ingest-worker.ts runs as a worker thread');
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+const log = {
+  warn: (obj: object, msg: string) => post({ type: 'log', level: 'warn', obj, msg }),
+  debug: (obj: object, msg: string) => post({ type: 'log', level: 'debug', obj, msg }),
+  error: (obj: object, msg: string) => post({ type: 'log', level: 'error', obj, msg }),
+  info: () => undefined,
+} as unknown as Logger;
+
+const counters = new IngestCounters();
+const runs = new Map<number, { abort: AbortController; unacked: number; waiters: (() => void)[]; cameraId: string }>();
+
+function report(id: number): void {
+  const run = runs.get(id);
+  const totals = run && counters.totals(run.cameraId);
+  if (totals) post({ type: 'counters', id, counters: { lostPackets: totals.lostPackets, droppedFrames: totals.droppedFrames, audio: totals.audio, clockOffsetMs: totals.clockOffsetMs } });
+}
+
+const ticker = setInterval(() => {
+  for (const id of runs.keys()) report(id);
+}, 1000);
+ticker.unref();
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'ack') {
+    const run = runs.get(m.id);
+    if (run === undefined) return;
+    run.unacked--;
+    run.waiters.shift()?.();
+    return;
+  }
+  if (m.type === 'stop') {
+    runs.get(m.id)?.abort.abort();
+    return;
+  }
+  const run = { abort: new AbortController(), unacked: 0, waiters: [] as (() => void)[], cameraId: m.target.cameraId };
+  runs.set(m.id, run);
+  const ingest = createNativeIngest({ log, fragmentSeconds: m.fragmentSeconds, stallTimeoutMs: m.stallTimeoutMs, counters, ...(m.networks === undefined ? {} : { networks: m.networks }) });
+  const sink = async (piece: MediaPiece): Promise<void> => {
+    if (run.unacked >= pieceWindow) await new Promise<void>((resolve) => run.waiters.push(resolve));
+    run.unacked++;
+    // The piece's bytes are copied into their own buffer and handed over without another copy.
+    const bytes = new Uint8Array(piece.bytes);
+    post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer]);
+  };
+  ingest.run(m.target, sink, run.abort.signal, { playing: () => post({ type: 'playing', id: m.id }) }).then(
+    () => {
+      report(m.id);
+      runs.delete(m.id);
+      post({ type: 'end', id: m.id });
+    },
+    (e: unknown) => {
+      report(m.id);
+      runs.delete(m.id);
+      const error = isAppError(e) ? e : new AppError('INTERNAL', e instanceof Error ? e.message : String(e));
+      post({ type: 'fail', id: m.id, error: { code: error.code, message: error.message, detail: error.detail } });
+    },
+  );
+});

@@ -1,0 +1,65 @@
+import { accessRoutes, type AccessRouteDeps } from './access/access.routes.ts';
+import { approvalRoutes, type ApprovalRouteDeps } from './approvals/approvals.routes.ts';
+import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
+import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
+import { authRoutes, type AuthRouteDeps } from './identity/auth.routes.ts';
+import { ssoRoutes, type SsoRouteDeps } from './identity/sso.routes.ts';
+import { userRoutes, type UserRouteDeps } from './identity/users.routes.ts';
+import { cameraRoutes, type CameraRouteDeps } from './cameras/cameras.routes.ts';
+import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
+import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
+import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
+import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import type { RouteSpec } from './http/route.ts';
+import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
+import { webRoutes } from './http/web.routes.ts';
+
+/** Everything the route table's handlers use. */
+export type RouteDeps = CameraRouteDeps &
+  PlaybackRouteDeps &
+  ExportRouteDeps &
+  LiveRouteDeps &
+  AuditRouteDeps &
+  MetricsRouteDeps &
+  AuthRouteDeps &
+  SsoRouteDeps &
+  UserRouteDeps &
+  AccessRouteDeps &
+  SiteRouteDeps &
+  ApprovalRouteDeps &
+  SystemRouteDeps;
+
+/** The version reported by /healthz and the OpenAPI document. */
+export const apiVersion = '0.1.0';
+
+/**
+ * The whole route table, in one list: the server registers it, the OpenAPI document is built
+ * from it, and the access test walks it. Builders MUST NOT touch `deps` until a handler runs,
+ * so the table can be built without services to write the OpenAPI document.
+ */
+export function routeTable(deps: RouteDeps): RouteSpec[] {
+  const routes: RouteSpec[] = [
+    ...cameraRoutes(deps),
+    ...playbackRoutes(deps),
+    ...exportRoutes(deps),
+    ...liveRoutes(deps),
+    ...auditRoutes(deps),
+    ...metricsRoutes(deps),
+    ...authRoutes(deps),
+    ...ssoRoutes(deps),
+    ...userRoutes(deps),
+    ...accessRoutes(deps),
+    ...siteRoutes(deps),
+    ...approvalRoutes(deps),
+    ...webRoutes(),
+  ];
+  let document: unknown;
+  const system = systemRoutes({ version: apiVersion, health: () => deps.health.problems(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
+  return [...system, ...routes];
+}
+
+/** The OpenAPI document of the route table (no services needed). */
+export function openApiDocument(): Record<string, unknown> {
+  return buildOpenApi(routeTable(undefined as unknown as RouteDeps), apiVersion);
+}
