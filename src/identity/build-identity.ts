@@ -23,12 +23,14 @@ import { createPasswordPolicy } from './credentials/password-policy.ts';
 import { createFactorStore } from './factors.store.ts';
 import type { FactorStore } from './factors.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { createLoginFailureStore } from './login-failures.store.ts';
 import { LoginService, type RelyingParty } from './login.service.ts';
 import { MfaEnrolment } from './mfa-enrolment.ts';
 import { createAssertionReplayStore } from './saml/assertion-replay.store.ts';
 import { Sessions } from './sessions.ts';
 import { createSessionStore } from './sessions.store.ts';
 import { SetupTokens } from './setup-token.ts';
+import { createSetupTokenStore } from './setup-tokens.store.ts';
 import type { PendingSso } from './sso.routes.ts';
 import { SsoProviders } from './sso-providers.ts';
 import { UsersService } from './users.service.ts';
@@ -105,7 +107,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     const url = new URL(deps.publicUrl());
     return { origin: url.origin, rpId: url.hostname };
   };
-  const throttle = new LoginThrottle(db, clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, accountFailures: config.lockoutAccountFailures, perAddressPerMinute: config.addressAttemptsPerMinute });
+  const throttle = new LoginThrottle(createLoginFailureStore(db), clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, accountFailures: config.lockoutAccountFailures, perAddressPerMinute: config.addressAttemptsPerMinute });
   const login = new LoginService({ users, grants, authenticator, sessions, factors, throttle, hashing, sealer, challenges, relyingParty, audit, clock });
   const enrolment = new MfaEnrolment({ users, factors, authenticator, sessions, sealer, challenges, relyingParty, issuer: 'Custos', audit, clock });
   return {
@@ -118,7 +120,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     authenticator,
     login,
     enrolment,
-    setup: new SetupTokens(db, clock),
+    setup: new SetupTokens(createSetupTokenStore(db), clock),
     sites: new SitesService({ store: siteStore, audit, clock }),
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
     resets: new AccountResets({ users, approval: config.grantApproval, factors, sessions, tokens, audit }),
