@@ -5,13 +5,13 @@ import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
 import { authRoutes, type AuthRouteDeps } from './identity/auth.routes.ts';
 import { ssoRoutes, type SsoRouteDeps } from './identity/sso.routes.ts';
 import { userRoutes, type UserRouteDeps } from './identity/users.routes.ts';
+import type { RouteSpec } from './identity/request-context.ts';
 import { cameraRoutes, type CameraRouteDeps } from './cameras/cameras.routes.ts';
 import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
-import type { RouteSpec } from './http/route.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
 

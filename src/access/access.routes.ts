@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from './request-context.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { accessRegister, registerCsv } from './access-register.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import { AppError } from '../lib/errors.ts';
 import type { ExportsService } from '../playback/exports.service.ts';
 import type { Approval } from './approval.ts';

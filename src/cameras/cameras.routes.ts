@@ -2,7 +2,7 @@ import { inCameraSet, type Access } from '../access/access.ts';
 import { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
 import * as api from '../api/schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { Recorder } from '../recording/recorder.ts';
 import type { LiveHub } from '../live/live-hub.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
