@@ -1,5 +1,10 @@
 import { accessRoutes, type AccessRouteDeps } from './access/access.routes.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './approvals/approvals.routes.ts';
+import type { ApprovalExecutors } from './approvals/approval-executor.ts';
+import { cameraChangeApproval } from './cameras/camera-change-approval.ts';
+import { grantApproval } from './identity/grant-approval.ts';
+import { resetApproval } from './identity/reset-approval.ts';
+import { exportApproval } from './playback/export-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
 import { authRoutes, type AuthRouteDeps } from './identity/auth.routes.ts';
@@ -30,6 +35,19 @@ export type RouteDeps = CameraRouteDeps &
   ApprovalRouteDeps &
   SystemRouteDeps;
 
+/**
+ * Who carries out an approved four-eyes request, by action: each feature's executor. Unmasking
+ * has none (the approval itself is the permission). Reads `deps` only when one runs.
+ */
+function approvalExecutors(deps: RouteDeps): ApprovalExecutors {
+  return {
+    'recording.export': exportApproval(deps),
+    'access.grant': grantApproval(deps),
+    'camera.manage': cameraChangeApproval(deps),
+    'account.reset': resetApproval(deps),
+  };
+}
+
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
 
@@ -51,7 +69,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...userRoutes(deps),
     ...accessRoutes(deps),
     ...siteRoutes(deps),
-    ...approvalRoutes(deps),
+    ...approvalRoutes(deps, approvalExecutors(deps)),
     ...webRoutes(),
   ];
   let document: unknown;
