@@ -1,6 +1,7 @@
 import { accessRoutes, type AccessRouteDeps } from './access/access.routes.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './approvals/approvals.routes.ts';
 import type { ApprovalExecutors } from './approvals/approval-executor.ts';
+import { requestSensitiveChange } from './approvals/sensitive-change.ts';
 import { cameraChangeApproval } from './cameras/camera-change-approval.ts';
 import { grantApproval } from './identity/grant-approval.ts';
 import { resetApproval } from './identity/reset-approval.ts';
@@ -68,7 +69,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...ssoRoutes(deps),
     ...userRoutes(deps),
     ...accessRoutes(deps),
-    ...siteRoutes(deps),
+    ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...webRoutes(),
   ];
