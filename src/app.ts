@@ -19,7 +19,7 @@ import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
 import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
-import { closeInterruptedRotation } from './keys/rotation-intent.ts';
+import { closeInterruptedRotation } from './audit/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
