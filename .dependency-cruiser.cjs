@@ -109,7 +109,7 @@ module.exports = {
     {
       name: 'services-hold-rules-only',
       severity: 'error',
-      comment: 'Services (and the pure media/playback planners) receive stores through interfaces: no store module, Db, HTTP, SQL, filesystem or process (the ESLint serviceBans, by role instead of by file name).',
+      comment: 'Services (and the pure media/playback planners) receive stores through interfaces: no store module, Db, HTTP, SQL, filesystem or process (replaced the ESLint serviceBans: by role instead of by file name).',
       from: { path: ['\\.service\\.ts$', '^src/recording/segmenter\\.ts$', '^src/playback/(timeline|hls-playlist)\\.ts$', '^src/live/live-hub\\.ts$'], pathNot: TEST },
       to: { path: ['\\.store\\.ts$', '^src/db/database\\.ts$', '(^|/)node_modules/(fastify|@fastify/websocket|kysely|pg|better-sqlite3)/', '^(node:)?(fs|fs/promises|child_process)$'] },
     },

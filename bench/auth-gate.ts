@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { sessionCookieName } from '../src/http/session-cookie.ts';
+import { sessionCookieName } from '../src/identity/session-cookie.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string' }, logins: { type: 'string' }, rounds: { type: 'string' } } });
 const requests = Number(values.requests ?? 3000);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The single gate (README's test command; .ci/run runs it): types, lint, then every test.
+# The single gate (README's test command; .ci/run runs it): types, lint, layering, then every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prereqs.sh test
 npx tsc --noEmit -p tsconfig.json
 npx eslint .
+npx depcruise src --config .dependency-cruiser.cjs --output-type err
 exec bash scripts/test.sh

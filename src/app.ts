@@ -19,7 +19,7 @@ import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
 import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
-import { closeInterruptedRotation } from './keys/rotation-intent.ts';
+import { closeInterruptedRotation } from './audit/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
@@ -35,6 +35,7 @@ import { createExportStore } from './playback/exports.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { routeTable } from './routes.ts';
 import { buildServer } from './http/server.ts';
+import { requestGuard } from './identity/request-auth.ts';
 import { AlarmRules } from './audit/alarm-rules.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { LeafRecord } from './audit/audit-event.ts';
@@ -308,13 +309,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
     routes,
     logger: log,
     tls,
-    auth: {
+    guard: requestGuard({
       fromSession: (token, opts) => identity.authenticator.fromSession(token, opts),
       fromBearer: (token) => identity.authenticator.fromBearer(token),
       placements: identity.placements,
       audit,
       denied: (key) => deniedRequests.refused(key, clock.now()),
-    },
+    }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,

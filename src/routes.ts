@@ -1,17 +1,23 @@
 import { accessRoutes, type AccessRouteDeps } from './access/access.routes.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './approvals/approvals.routes.ts';
+import type { ApprovalExecutors } from './approvals/approval-executor.ts';
+import { requestSensitiveChange } from './approvals/sensitive-change.ts';
+import { cameraChangeApproval } from './cameras/camera-change-approval.ts';
+import { grantApproval } from './identity/grant-approval.ts';
+import { resetApproval } from './identity/reset-approval.ts';
+import { exportApproval } from './playback/export-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
 import { authRoutes, type AuthRouteDeps } from './identity/auth.routes.ts';
 import { ssoRoutes, type SsoRouteDeps } from './identity/sso.routes.ts';
 import { userRoutes, type UserRouteDeps } from './identity/users.routes.ts';
+import type { RouteSpec } from './identity/request-context.ts';
 import { cameraRoutes, type CameraRouteDeps } from './cameras/cameras.routes.ts';
 import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
-import type { RouteSpec } from './http/route.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
 
@@ -29,6 +35,19 @@ export type RouteDeps = CameraRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
   SystemRouteDeps;
+
+/**
+ * Who carries out an approved four-eyes request, by action: each feature's executor. Unmasking
+ * has none (the approval itself is the permission). Reads `deps` only when one runs.
+ */
+function approvalExecutors(deps: RouteDeps): ApprovalExecutors {
+  return {
+    'recording.export': exportApproval(deps),
+    'access.grant': grantApproval(deps),
+    'camera.manage': cameraChangeApproval(deps),
+    'account.reset': resetApproval(deps),
+  };
+}
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const apiVersion = '0.1.0';
@@ -50,8 +69,8 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...ssoRoutes(deps),
     ...userRoutes(deps),
     ...accessRoutes(deps),
-    ...siteRoutes(deps),
-    ...approvalRoutes(deps),
+    ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
+    ...approvalRoutes(deps, approvalExecutors(deps)),
     ...webRoutes(),
   ];
   let document: unknown;

@@ -1,7 +1,17 @@
-import type { User } from '../identity/user.ts';
 import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';
 import { scopeText } from './scope.ts';
+
+/** What the register shows of an account (identity's User has it). */
+export interface RegisterUser {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly kind: string;
+  readonly external: boolean;
+  readonly expiresMs: number | null;
+  readonly disabled: boolean;
+}
 
 /** One line of the access-rights register (IAM-4). */
 export interface RegisterRow {
@@ -28,7 +38,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * until when, for every grant not revoked (expired ones included, with their end date, so an
  * auditor sees access that lapsed). Granters are shown by user name where they are users.
  */
-export function accessRegister(users: readonly User[], grants: readonly Grant[], roles: Roles): RegisterRow[] {
+export function accessRegister(users: readonly RegisterUser[], grants: readonly Grant[], roles: Roles): RegisterRow[] {
   const byId = new Map(users.map((u) => [u.id, u]));
   const nameOf = (who: string) => (who.startsWith('user:') ? (byId.get(who.slice(5))?.username ?? who) : who);
   const rows: RegisterRow[] = [];

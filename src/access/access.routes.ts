@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
-import type { UsersService } from '../identity/users.service.ts';
+import { defineRoute, type RouteSpec } from './request-context.ts';
 import { AppError } from '../lib/errors.ts';
-import { accessRegister, registerCsv } from './access-register.ts';
-import type { ApprovalsService } from '../approvals/approvals.service.ts';
-import type { GrantsService } from './grants.service.ts';
+import { accessRegister, registerCsv, type RegisterUser } from './access-register.ts';
+import type { FourEyesRequests } from './four-eyes-requests.ts';
+import type { Grantee, GrantsService } from './grants.service.ts';
 import type { Grant } from './grant.ts';
 import type { Roles } from './roles.ts';
 import { scopeText } from './scope.ts';
@@ -13,9 +12,15 @@ import { scopeText } from './scope.ts';
 /** Dependencies of the access routes. Route builders MUST NOT use them before a handler runs. */
 export interface AccessRouteDeps {
   readonly grants: GrantsService;
-  readonly approvals: ApprovalsService;
-  readonly users: UsersService;
+  readonly approvals: FourEyesRequests;
+  readonly users: GrantUsers;
   readonly roles: Roles;
+}
+
+/** The accounts grants are made to and the register lists (identity's UsersService). */
+export interface GrantUsers {
+  get(id: string): Promise<Grantee & RegisterUser>;
+  list(): Promise<readonly RegisterUser[]>;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,23 +1,27 @@
 import { z } from 'zod';
 import * as api from '../api/identity.schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from './request-context.ts';
 import { AppError } from '../lib/errors.ts';
-import type { ApprovalsService } from '../approvals/approvals.service.ts';
-import { requestSensitiveChange } from '../approvals/sensitive-change.ts';
 import type { SitesService } from './sites.service.ts';
 import type { GrantsService } from './grants.service.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
+import type { Principal } from './principal.ts';
 import type { CameraGroup } from './site.ts';
 
 /** Dependencies of the site and group routes. Route builders MUST NOT use them before a handler runs. */
 export interface SiteRouteDeps {
   readonly sites: SitesService;
-  readonly approvals: ApprovalsService;
   readonly grants: GrantsService;
 }
 
+/**
+ * Files switching a site's four-eyes rule off for a second person's approval and throws
+ * APPROVAL_REQUIRED (approvals/sensitive-change.ts, bound in src/routes.ts).
+ */
+export type FourEyesOffRequest = (siteId: string, requester: Principal, by: AuditContext) => Promise<never>;
+
 /** Sites (with their four-eyes rule) and camera groups: the scopes of grants. */
-export function siteRoutes(deps: SiteRouteDeps): RouteSpec[] {
+export function siteRoutes(deps: SiteRouteDeps, requestFourEyesOff: FourEyesOffRequest): RouteSpec[] {
   return [
     defineRoute({
       method: 'GET',
@@ -55,7 +59,7 @@ export function siteRoutes(deps: SiteRouteDeps): RouteSpec[] {
         const current = await deps.sites.site(params.id);
         if (principal && current.fourEyes && body.fourEyes === false) {
           if (body.name !== undefined && body.name !== current.name) throw new AppError('VALIDATION_FAILED', 'switching four-eyes off needs a second person\'s approval: send it alone, without name', { field: 'name' });
-          return requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId: current.id }, principal, audit);
+          return requestFourEyesOff(current.id, principal, audit);
         }
         return deps.sites.updateSite(params.id, body, audit);
       },

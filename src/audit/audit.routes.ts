@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { routeDefiner, type Route } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
+import type { AuditContext } from './audit-event.ts';
 import type { AuditReader } from './audit-reader.ts';
+import type { AuditEventType } from './catalogue.ts';
 import type { AuditLedger } from './ledger.ts';
 import type { StoredCheckpoint } from './ledger.store.ts';
+
+/**
+ * The audit routes see only the audit context of a request; their `access` literals are checked
+ * against the permissions where the route table is assembled (src/routes.ts), so audit/ stays
+ * below access/.
+ */
+const defineRoute = routeDefiner<{ readonly audit: AuditContext }>();
+type AuditRoute = Route<{ readonly audit: AuditContext }, 'audit.read' | 'public', AuditEventType>;
 
 /** Dependencies of the audit routes. Route builders MUST NOT use them before a handler runs. */
 export interface AuditRouteDeps {
@@ -24,7 +34,7 @@ const checkpointDto = (c: StoredCheckpoint): z.infer<typeof api.auditCheckpoint>
  * history, the verifier key, and RFC 9162 proofs. The latest checkpoint and the key are public:
  * publishing them is what lets others (witnesses, SIEMs, courts) hold the log to its history.
  */
-export function auditRoutes(deps: AuditRouteDeps): RouteSpec[] {
+export function auditRoutes(deps: AuditRouteDeps): AuditRoute[] {
   return [
     defineRoute({
       method: 'GET',

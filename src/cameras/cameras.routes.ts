@@ -2,9 +2,7 @@ import { inCameraSet, type Access } from '../access/access.ts';
 import { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
 import * as api from '../api/schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
-import type { Recorder } from '../recording/recorder.ts';
-import type { LiveHub } from '../live/live-hub.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import type { Camera } from './camera.ts';
 import { cameraTransport } from './camera-url.ts';
@@ -14,11 +12,19 @@ import type { GrantsService } from '../access/grants.service.ts';
 import { requestSensitiveChange, sensitiveCameraPatch } from '../approvals/sensitive-change.ts';
 import { X509Certificate } from 'node:crypto';
 
+/**
+ * The recorder's state of one camera, as the recorder reports it (recording/camera-status.ts):
+ * the status DTO with instants instead of the text and countdown the API shows.
+ */
+export type RecorderStatus = Omit<api.CameraStatusDto, 'since' | 'retryInSeconds' | 'viewers'> & { readonly sinceMs: number; readonly retryAtMs: number | null };
+
 /** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */
 export interface CameraRouteDeps {
   readonly cameras: CamerasService;
-  readonly recorder: Recorder;
-  readonly live: LiveHub;
+  /** The recorder's state of a camera (recording/recorder.ts). */
+  readonly recorder: { status(camera: Camera): RecorderStatus };
+  /** Who watches a camera live (live/live-hub.ts). */
+  readonly live: { viewerCount(cameraId: string): number };
   readonly approvals: ApprovalsService;
   /** Grants, to refuse a move that would widen an ordinary footage grant over a four-eyes site. */
   readonly grants: GrantsService;

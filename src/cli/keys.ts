@@ -4,7 +4,7 @@ import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { progressBar } from './progress.ts';
-import { closeInterruptedRotation, rotationStartedReason } from '../keys/rotation-intent.ts';
+import { closeInterruptedRotation, rotationStartedReason } from '../audit/rotation-intent.ts';
 
 const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DIR]
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 import { fsckPassed, fsckVault } from '../vault/vault-fsck.ts';
-import { loadFsckExpectations } from '../vault/fsck-expectations.ts';
+import { loadFsckExpectations } from '../vault/fsck-expectations.store.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openKeys } from './open-keys.ts';

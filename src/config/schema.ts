@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
-import { parseCidr } from '../ingest/camera-networks.ts';
+import { parseCidr } from '../lib/cidr.ts';
 
 /**
  * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are

@@ -1,29 +1,30 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { Access } from '../access/access.ts';
-import type { RouteAccess } from '../access/permissions.ts';
-import type { Principal } from '../access/principal.ts';
-import type { StoredSession } from '../identity/session.ts';
-import type { AuditContext } from '../audit/audit-event.ts';
-import type { AuditEventType } from '../audit/catalogue.ts';
 
-/** The request parts a handler sees, already validated against the route's schemas. */
-export interface RouteContext<P, Q, B> {
+/** The HTTP request as the request guard and handlers see it. */
+export type RouteRequest = FastifyRequest;
+
+/**
+ * The request parts a handler sees, already validated against the route's schemas, and `C`:
+ * what the server's request guard found (who the request acts as, its access, its audit
+ * context). http/ knows no feature: `C`, the permission type `A` and the audit event type `E`
+ * are bound by the features (access/request-context.ts, identity/request-context.ts).
+ */
+export type RouteContext<P, Q, B, C> = {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
-  /** Who the request acts as, for the audit ledger. */
-  readonly audit: AuditContext;
-  /** The authenticated principal; null only on `public` routes without credentials. */
-  readonly principal: Principal | null;
-  /** The login session when the request used the session cookie (not a bearer token). */
-  readonly session: StoredSession | null;
-  /** Access decisions for the principal (set-based camera checks). */
-  readonly access: Access;
-}
+} & C;
+
+/** What a WebSocket handler sees: the request context without a body or a reply. */
+export type SocketContext<P, Q, C> = {
+  readonly params: P;
+  readonly query: Q;
+  readonly request: FastifyRequest;
+} & C;
 
 /**
  * Where a route's permission must hold: `global` (a grant on the global scope), or on the
@@ -36,18 +37,19 @@ export type RouteScope = 'global' | { readonly camera: string };
  * One HTTP route of the API. Routes are data: the server registers them, the OpenAPI document
  * is generated from them, and the access tests walk them. Every route MUST declare `access`.
  */
-export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown, C = never, A extends string = string, E extends string = string> {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Fastify path, e.g. `/api/v1/cameras/:id`. */
   readonly url: string;
-  readonly access: RouteAccess;
+  /** The permission, or `public`, `session` or `self` (access/permissions.ts, `RouteAccess`). */
+  readonly access: A;
   /** Where `access` must hold; checked by the server before the handler runs. */
   readonly scope?: RouteScope;
   /**
    * The audit event the route records when it succeeds. Every route that changes state, and
    * every route that reads footage or the ledger, MUST declare it (a test walks the table).
    */
-  readonly audit?: AuditEventType;
+  readonly audit?: E;
   readonly summary: string;
   readonly tag: string;
   readonly params?: z.ZodType<P>;
@@ -61,14 +63,32 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
    * Returns the JSON body to send with `response.status`, or `undefined` when it has already
    * sent the reply itself (streams, files). Throws AppError for expected failures.
    */
-  readonly handler?: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+  readonly handler?: (ctx: RouteContext<P, Q, B, C>) => Promise<unknown>;
   /** WebSocket handler, for `websocket: true` routes. */
-  readonly wsHandler?: (socket: WebSocket, ctx: Omit<RouteContext<P, Q, B>, 'reply' | 'body'>) => void;
+  readonly wsHandler?: (socket: WebSocket, ctx: SocketContext<P, Q, C>) => void;
   /** Request bodies this route accepts besides JSON (the SAML ACS takes a form post). */
   readonly form?: boolean;
 }
 
-/** Declares a route with its types inferred from its schemas. */
-export function defineRoute<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec {
-  return spec as unknown as RouteSpec;
+/**
+ * A route with its schema types erased, as the server, the OpenAPI document and the route table
+ * hold it. With `C = never` (the default) any route is one: readers of the table see its data.
+ */
+export type Route<C = never, A extends string = string, E extends string = string> = RouteSpec<unknown, unknown, unknown, C, A, E>;
+
+/**
+ * A `defineRoute` for routes whose handlers see `C`: each route's types are inferred from its
+ * schemas, and its `access` and `audit` literals are kept, so the assembly's route table checks
+ * them against the permission and event types it binds.
+ */
+export function routeDefiner<C>() {
+  return <P = undefined, Q = undefined, B = undefined, A extends string = never, E extends string = never>(spec: RouteSpec<P, Q, B, C, A, E>): Route<C, A, E> => spec as unknown as Route<C, A, E>;
 }
+
+/**
+ * The one authorization gate, run before every handler and WebSocket upgrade (the assembly
+ * passes identity/request-auth.ts's to the server): refuses the request by throwing an AppError,
+ * or answers what the handler sees of who the request acts as (`C`). `recheck` re-runs it for a
+ * connection already admitted (an open WebSocket).
+ */
+export type RequestGuard<C, A extends string = string> = (route: Route<C, A>, request: RouteRequest, params: unknown, opts?: { recheck?: boolean }) => Promise<C>;

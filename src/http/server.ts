@@ -5,21 +5,19 @@ import type { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { problemMediaType, toProblem } from './problem.ts';
-import { auditContextOf } from './audit-context.ts';
-import { guardRequest, type RequestAuth, type ServerAuth } from './request-auth.ts';
-import type { RouteSpec } from './route.ts';
+import type { RequestGuard, Route } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
 import { keepWhileAdmitted } from './ws-admission.ts';
 import { formMediaType, mediaTypeOf } from './media-type.ts';
 
 /** What the HTTP server is built from. */
-export interface ServerOptions {
-  readonly routes: readonly RouteSpec[];
+export interface ServerOptions<C, A extends string> {
+  readonly routes: readonly Route<C, A>[];
   readonly logger: Logger;
   /** TLS material; null only for `inject()`-based tests, which open no socket. */
   readonly tls: TlsMaterial | null;
   /** Authentication and authorization of every non-public route. */
-  readonly auth: ServerAuth;
+  readonly guard: RequestGuard<C, A>;
   /** How often an open WebSocket's credentials are checked again (`live.recheckSeconds`). */
   readonly websocketRecheckMs: number;
   /** Connection timeouts (`server.*TimeoutSeconds`); see {@link ServerTimeouts}. */
@@ -48,7 +46,7 @@ export interface ServerTimeouts {
  * Builds the Fastify app: HTTPS with TLS 1.3 only, HSTS, one problem+json error path, routes
  * registered from their specs with zod validation. Listening is the caller's job.
  */
-export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer<C, A extends string>(opts: ServerOptions<C, A>): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger,
     genReqId: () => randomUUID(),
@@ -106,21 +104,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.removeContentTypeParser('text/plain');
 
   // The guard's verdict per request, for the handler (held here, not on a module).
-  const auths = new WeakMap<FastifyRequest, RequestAuth>();
+  const auths = new WeakMap<FastifyRequest, C>();
   for (const route of opts.routes) registerRoute(app, route, opts, auths);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, route: RouteSpec, opts: ServerOptions, auths: WeakMap<FastifyRequest, RequestAuth>): void {
-  const auth = opts.auth;
+function registerRoute<C, A extends string>(app: FastifyInstance, route: Route<C, A>, opts: ServerOptions<C, A>, auths: WeakMap<FastifyRequest, C>): void {
+  const guard = opts.guard;
   // Runs before the handler and before a WebSocket upgrade (a refusal is then an HTTP error).
   const preHandler = async (request: FastifyRequest) => {
     if (!route.form && mediaTypeOf(request.headers['content-type']) === formMediaType) {
       throw new AppError('VALIDATION_FAILED', 'this route takes JSON bodies only');
     }
-    auths.set(request, await guardRequest(auth, route, request, request.params));
+    auths.set(request, await guard(route, request, request.params));
   };
-  const authOf = (request: FastifyRequest): RequestAuth => {
+  const authOf = (request: FastifyRequest): C => {
     const found = auths.get(request);
     if (!found) throw new AppError('INTERNAL', 'request reached a handler without passing the guard');
     return found;
@@ -146,10 +144,10 @@ function registerRoute(app: FastifyInstance, route: RouteSpec, opts: ServerOptio
         socket.close(1008, e instanceof AppError ? e.code : 'INTERNAL');
         return;
       }
-      const { principal, session, access } = authOf(request);
+      const admitted = authOf(request);
       // The socket lives only as long as its session or token, the account and the grant do.
-      keepWhileAdmitted(socket, () => guardRequest(auth, route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
-      route.wsHandler?.(socket, { params: parsed.params, query: parsed.query, request, audit: auditContextOf(request, principal), principal, session, access });
+      keepWhileAdmitted(socket, () => guard(route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
+      route.wsHandler?.(socket, { ...admitted, params: parsed.params, query: parsed.query, request });
     });
     return;
   }
@@ -159,8 +157,7 @@ function registerRoute(app: FastifyInstance, route: RouteSpec, opts: ServerOptio
     preHandler,
     handler: async (request, reply) => {
       const parsed = parse(request);
-      const { principal, session, access } = authOf(request);
-      const result = await route.handler?.({ ...parsed, request, reply, audit: auditContextOf(request, principal), principal, session, access });
+      const result = await route.handler?.({ ...authOf(request), ...parsed, request, reply });
       if (reply.sent) return reply;
       if (result === undefined) return reply.code(route.response.status).send();
       return reply.code(route.response.status).send(result);

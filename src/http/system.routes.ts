@@ -1,5 +1,8 @@
 import * as api from '../api/schemas.ts';
-import { defineRoute, type RouteSpec } from './route.ts';
+import { routeDefiner, type Route } from './route.ts';
+
+/** Public routes of the server itself: their handlers see no request context. */
+const defineRoute = routeDefiner<object>();
 
 /** What the system routes use from the running app. */
 export interface SystemRouteDeps {
@@ -13,7 +16,7 @@ export interface SystemRouteDeps {
  * every audit event is written, and the data directory's disk is not full; otherwise 503
  * `{status:"degraded", problems}` (the server still runs and records into the vault).
  */
-export function systemRoutes(deps: { version: string; health: () => Promise<string[]>; openapi: () => unknown }): RouteSpec[] {
+export function systemRoutes(deps: { version: string; health: () => Promise<string[]>; openapi: () => unknown }): Route<object, 'public', never>[] {
   return [
     defineRoute({
       method: 'GET',

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { defineRoute, type RouteSpec } from './route.ts';
+import { routeDefiner, type Route } from './route.ts';
+
+/** Public routes of the server itself: their handlers see no request context. */
+const defineRoute = routeDefiner<object>();
 
 const webDir = new URL('../../web/', import.meta.url);
 
@@ -21,7 +24,7 @@ const files: Array<{ url: string; file: () => string | URL; type: string }> = [
 ];
 
 /** The minimal operator page (camera list, live tiles, recent playback). */
-export function webRoutes(): RouteSpec[] {
+export function webRoutes(): Route<object, 'public', never>[] {
   return files.map((f) =>
     defineRoute({
       method: 'GET',

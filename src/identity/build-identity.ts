@@ -1,13 +1,10 @@
-import { Roles } from '../access/roles.ts';
-import { createCameraPlacements } from '../access/camera-placements.store.ts';
-import { coversFourEyesSite } from '../access/four-eyes-scope.ts';
 import type { CameraPlacements } from '../access/access.ts';
 import { ApprovalsService } from '../approvals/approvals.service.ts';
 import { createApprovalStore } from '../approvals/approvals.store.ts';
-import { GrantsService } from '../access/grants.service.ts';
-import { createGrantStore } from '../access/grants.store.ts';
-import { SitesService } from '../access/sites.service.ts';
-import { createSiteStore } from '../access/sites.store.ts';
+import { buildAccess } from '../access/build-access.ts';
+import type { GrantsService } from '../access/grants.service.ts';
+import type { Roles } from '../access/roles.ts';
+import type { SitesService } from '../access/sites.service.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { SecretSealer } from '../cameras/cameras.store.ts';
 import type { IdentityConfig } from '../config/identity.schema.ts';
@@ -23,12 +20,14 @@ import { createPasswordPolicy } from './credentials/password-policy.ts';
 import { createFactorStore } from './factors.store.ts';
 import type { FactorStore } from './factors.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { createLoginFailureStore } from './login-failures.store.ts';
 import { LoginService, type RelyingParty } from './login.service.ts';
 import { MfaEnrolment } from './mfa-enrolment.ts';
 import { createAssertionReplayStore } from './saml/assertion-replay.store.ts';
 import { Sessions } from './sessions.ts';
 import { createSessionStore } from './sessions.store.ts';
 import { SetupTokens } from './setup-token.ts';
+import { createSetupTokenStore } from './setup-tokens.store.ts';
 import type { PendingSso } from './sso.routes.ts';
 import { SsoProviders } from './sso-providers.ts';
 import { UsersService } from './users.service.ts';
@@ -63,24 +62,14 @@ const day = 86_400_000;
  */
 export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: SecretSealer; audit: AuditSink; clock: Clock; publicUrl: () => string }): Identity {
   const { db, config, sealer, audit, clock } = deps;
-  const roles = new Roles(config.roles);
   const userStore = createUserStore(db);
   const factors = createFactorStore(db);
   const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
-  const siteStore = createSiteStore(db);
-  const placements = createCameraPlacements(db);
-  const grants = new GrantsService({
-    store: createGrantStore(db),
-    roles,
+  const { roles, grants, sites, placements } = buildAccess({
+    db,
+    config,
     audit,
     clock,
-    externalMaxMs: config.externalMaxDays * day,
-    approval: config.grantApproval,
-    coversFourEyes: async (scope) => {
-      const fourEyesSites = new Set((await siteStore.sites()).filter((s) => s.fourEyes).map((s) => s.id));
-      return coversFourEyesSite(scope, fourEyesSites, fourEyesSites.size === 0 || scope.kind === 'global' || scope.kind === 'site' ? [] : await placements.all());
-    },
-    fourEyesMap: async () => ({ sites: new Set((await siteStore.sites()).filter((s) => s.fourEyes).map((s) => s.id)), placements: await placements.all() }),
     elevated: async (userId, by) => {
       const ended = await sessions.endAll(userId);
       if (ended > 0) await audit.record({ type: 'auth.logout', ...by, target: { kind: 'user', id: `user:${userId}` }, outcome: 'success', reason: 'privileges changed: log in again', details: { everywhere: true, sessions: ended } });
@@ -105,7 +94,7 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     const url = new URL(deps.publicUrl());
     return { origin: url.origin, rpId: url.hostname };
   };
-  const throttle = new LoginThrottle(db, clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, accountFailures: config.lockoutAccountFailures, perAddressPerMinute: config.addressAttemptsPerMinute });
+  const throttle = new LoginThrottle(createLoginFailureStore(db), clock, { failures: config.lockoutFailures, windowMs: config.lockoutMinutes * minute, accountFailures: config.lockoutAccountFailures, perAddressPerMinute: config.addressAttemptsPerMinute });
   const login = new LoginService({ users, grants, authenticator, sessions, factors, throttle, hashing, sealer, challenges, relyingParty, audit, clock });
   const enrolment = new MfaEnrolment({ users, factors, authenticator, sessions, sealer, challenges, relyingParty, issuer: 'Custos', audit, clock });
   return {
@@ -118,8 +107,8 @@ export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: Se
     authenticator,
     login,
     enrolment,
-    setup: new SetupTokens(db, clock),
-    sites: new SitesService({ store: siteStore, audit, clock }),
+    setup: new SetupTokens(createSetupTokenStore(db), clock),
+    sites,
     approvals: new ApprovalsService({ store: createApprovalStore(db), audit, clock, ttlMs: config.approvalHours * 60 * minute }),
     resets: new AccountResets({ users, approval: config.grantApproval, factors, sessions, tokens, audit }),
     placements,

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 
 /** Brute-force limits (IAM-2, ADR 0015). */
@@ -27,6 +25,24 @@ export type Refusal = 'pair-locked' | 'account-locked';
 /** What a failure locked, if anything: the (name, address) pair, or the name for unknown addresses. */
 export type Locked = 'pair' | 'account' | null;
 
+/** The `auth_failures` and `auth_known_addresses` rows (login-failures.store.ts). */
+export interface LoginFailureStore {
+  /** Records a reserved attempt, counted as a failure until removed. */
+  add(ticket: AttemptTicket, timeMs: number): Promise<void>;
+  /** Removes one reserved attempt. */
+  remove(id: string): Promise<void>;
+  /** Forgets failures older than `beforeMs`. */
+  prune(beforeMs: number): Promise<void>;
+  /** Failures of `username` since `sinceMs`: from `address` (pair) and from anywhere (account). */
+  counts(username: string, address: string, sinceMs: number): Promise<{ pair: number; account: number }>;
+  /** Clears the failures of the (name, address) pair. */
+  clearPair(username: string, address: string): Promise<void>;
+  /** Records a successful sign-in of `username` from `address` at `timeMs`. */
+  markKnown(username: string, address: string, timeMs: number): Promise<void>;
+  /** When `username` last signed in from `address`, if ever. */
+  lastKnown(username: string, address: string): Promise<number | undefined>;
+}
+
 /** How long a successful sign-in makes an address "known" to the account-wide lock. */
 const knownForMs = 90 * 86_400_000;
 
@@ -43,13 +59,13 @@ const knownForMs = 90 * 86_400_000;
  * client address are counted in memory over a sliding minute.
  */
 export class LoginThrottle {
-  readonly #db: Db;
+  readonly #store: LoginFailureStore;
   readonly #clock: Clock;
   readonly #limits: ThrottleLimits;
   readonly #byAddress = new Map<string, number[]>();
 
-  constructor(db: Db, clock: Clock, limits: ThrottleLimits) {
-    this.#db = db;
+  constructor(store: LoginFailureStore, clock: Clock, limits: ThrottleLimits) {
+    this.#store = store;
     this.#clock = clock;
     this.#limits = limits;
   }
@@ -75,20 +91,20 @@ export class LoginThrottle {
   async reserve(username: string, address: string): Promise<{ ticket: AttemptTicket } | { refused: Refusal }> {
     const now = this.#clock.now();
     const ticket: AttemptTicket = { id: randomUUID(), username: username.toLowerCase(), address };
-    await this.#db.insertInto('auth_failures').values({ id: ticket.id, username: ticket.username, address, time_ms: now }).execute();
+    await this.#store.add(ticket, now);
     const { pair, account } = await this.#counts(ticket);
     let refused: Refusal | null = null;
     if (pair > this.#limits.failures) refused = 'pair-locked';
     else if (account > this.#limits.accountFailures && !(await this.#known(ticket))) refused = 'account-locked';
     if (refused === null) return { ticket };
-    await this.#db.deleteFrom('auth_failures').where('id', '=', ticket.id).execute();
+    await this.#store.remove(ticket.id);
     return { refused };
   }
 
   /** Settles a reserved attempt as a failure; says what it locked, once per lock. */
   async failed(ticket: AttemptTicket): Promise<Locked> {
     const now = this.#clock.now();
-    await this.#db.deleteFrom('auth_failures').where('time_ms', '<', now - 2 * this.#limits.windowMs).execute();
+    await this.#store.prune(now - 2 * this.#limits.windowMs);
     const { pair, account } = await this.#counts(ticket);
     if (pair === this.#limits.failures) return 'pair';
     if (account === this.#limits.accountFailures) return 'account';
@@ -97,38 +113,22 @@ export class LoginThrottle {
 
   /** Settles a reserved attempt as a success: the pair's failures are cleared and the address becomes known. */
   async succeeded(ticket: AttemptTicket): Promise<void> {
-    await this.#db.deleteFrom('auth_failures').where('username', '=', ticket.username).where('address', '=', ticket.address).execute();
-    const now = this.#clock.now();
-    await this.#db
-      .insertInto('auth_known_addresses')
-      .values({ username: ticket.username, address: ticket.address, last_ms: now })
-      .onConflict((oc) => oc.columns(['username', 'address']).doUpdateSet({ last_ms: now }))
-      .execute();
+    await this.#store.clearPair(ticket.username, ticket.address);
+    await this.#store.markKnown(ticket.username, ticket.address, this.#clock.now());
   }
 
   /** Drops a reservation that was not a guess at the secret (the attempt stopped before it). */
   async release(ticket: AttemptTicket): Promise<void> {
-    await this.#db.deleteFrom('auth_failures').where('id', '=', ticket.id).execute();
+    await this.#store.remove(ticket.id);
   }
 
   async #counts(ticket: AttemptTicket): Promise<{ pair: number; account: number }> {
-    const r = await this.#db
-      .selectFrom('auth_failures')
-      .select([sql<string | number>`sum(case when address = ${ticket.address} then 1 else 0 end)`.as('pair'), (eb) => eb.fn.countAll<string | number>().as('account')])
-      .where('username', '=', ticket.username)
-      .where('time_ms', '>', this.#clock.now() - this.#limits.windowMs)
-      .executeTakeFirstOrThrow();
-    return { pair: Number(r.pair ?? 0), account: Number(r.account) };
+    return this.#store.counts(ticket.username, ticket.address, this.#clock.now() - this.#limits.windowMs);
   }
 
   async #known(ticket: AttemptTicket): Promise<boolean> {
-    const r = await this.#db
-      .selectFrom('auth_known_addresses')
-      .select('last_ms')
-      .where('username', '=', ticket.username)
-      .where('address', '=', ticket.address)
-      .executeTakeFirst();
-    return r !== undefined && Number(r.last_ms) > this.#clock.now() - knownForMs;
+    const last = await this.#store.lastKnown(ticket.username, ticket.address);
+    return last !== undefined && last > this.#clock.now() - knownForMs;
   }
 
   #prune(now: number): void {

@@ -1,6 +1,13 @@
-import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { randomSecret, secretHash } from './secret-token.ts';
+
+/** The `setup_tokens` rows (setup-tokens.store.ts); only hashes are kept. */
+export interface SetupTokenStore {
+  /** Stores a fresh token hash, after dropping every unused one. */
+  replaceUnused(tokenHash: string, createdMs: number): Promise<void>;
+  /** Marks the unused token with this hash used at `usedMs`; false when there is none. */
+  markUsed(tokenHash: string, usedMs: number): Promise<boolean>;
+}
 
 /**
  * The one-time setup token that lets the first administrator be created from the page when no
@@ -8,30 +15,23 @@ import { randomSecret, secretHash } from './secret-token.ts';
  * once, and only while there is no user.
  */
 export class SetupTokens {
-  readonly #db: Db;
+  readonly #store: SetupTokenStore;
   readonly #clock: Clock;
 
-  constructor(db: Db, clock: Clock) {
-    this.#db = db;
+  constructor(store: SetupTokenStore, clock: Clock) {
+    this.#store = store;
     this.#clock = clock;
   }
 
   /** A fresh token (any earlier unused one stops working). */
   async issue(): Promise<string> {
     const token = randomSecret(18);
-    await this.#db.deleteFrom('setup_tokens').where('used_ms', 'is', null).execute();
-    await this.#db.insertInto('setup_tokens').values({ token_hash: secretHash(token), created_ms: this.#clock.now(), used_ms: null }).execute();
+    await this.#store.replaceUnused(secretHash(token), this.#clock.now());
     return token;
   }
 
   /** Marks the token used; false when it is unknown or was used. */
   async consume(token: string): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('setup_tokens')
-      .set({ used_ms: this.#clock.now() })
-      .where('token_hash', '=', secretHash(token))
-      .where('used_ms', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return this.#store.markUsed(secretHash(token), this.#clock.now());
   }
 }

@@ -3,7 +3,7 @@ import * as api from '../api/identity.schemas.ts';
 import { grantDto } from '../access/access.routes.ts';
 import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import type { GrantsService } from '../access/grants.service.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from './request-context.ts';
 import { AppError } from '../lib/errors.ts';
 import type { AccountResets } from './account-resets.ts';
 import { ownerHolds, type ApiTokens } from './api-tokens.ts';

@@ -8,6 +8,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { parseCidr } from '../lib/cidr.ts';
 
 /** The policy as configured: CIDR strings. */
 export interface CameraNetworkPolicy {
@@ -17,17 +18,6 @@ export interface CameraNetworkPolicy {
 
 /** The error code of a refused address (classified by ingest-failure.ts). */
 export const NETWORK_REFUSED = 'ECAMERANETWORK';
-
-/** `10.0.0.0/8` → address, prefix, family; a bare address is a host route; undefined when malformed. */
-export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address = '', prefixText, extra] = text.trim().split('/');
-  const v = isIP(address);
-  if (v === 0 || extra !== undefined) return undefined;
-  const max = v === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) return undefined;
-  return { address, prefix, family: v === 4 ? 'ipv4' : 'ipv6' };
-}
 
 function blockList(cidrs: readonly string[]): BlockList {
   const list = new BlockList();

@@ -1,6 +1,6 @@
 import * as api from '../api/schemas.ts';
 import { isAppError } from '../lib/errors.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { LiveHub } from './live-hub.ts';
 import type { AuditSink } from '../audit/ledger.ts';

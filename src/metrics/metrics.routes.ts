@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 
 /** Dependencies of the metrics route. Route builders MUST NOT use them before a handler runs. */
 export interface MetricsRouteDeps {

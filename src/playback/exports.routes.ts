@@ -4,7 +4,7 @@ import type { ApprovalsService } from '../approvals/approvals.service.ts';
 import { AppError } from '../lib/errors.ts';
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { ExportJob } from './export-job.ts';
 import type { ExportsService } from './exports.service.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as api from '../api/schemas.ts';
 import { AppError } from '../lib/errors.ts';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { SegmentStore } from '../recording/segment-store.ts';
 import type { PlaybackService } from './playback.service.ts';

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { AppError, isAppError } from '../lib/errors.ts';
 import { ChunkCipher } from './chunk-cipher.ts';
 import { verifyObject } from './vault-fsck.ts';
-import type { ObjectVerdict } from './vault-fsck.ts';
+import type { ObjectVerdict } from './fsck-verdict.ts';
 import { encodeHeader, newHeader, parseHeader } from './vault-header.ts';
 
 /** Test data keys by id; an unknown id is rejected as the key store would. */

@@ -9,9 +9,9 @@
  *   has `vanished`; an indexed closed segment without a leaf is `unsealed`.
  */
 import { segmentIdOfKey } from '../recording/orphan-objects.ts';
-import type { CorruptChunk, ObjectVerdict } from './vault-fsck.ts';
+import type { CorruptChunk, ObjectVerdict } from './fsck-verdict.ts';
 
-/** What the database says should exist (fsck-expectations.ts reads it). */
+/** What the database says should exist (fsck-expectations.store.ts reads it). */
 export interface FsckExpectations {
   /** Indexed segments by object key. */
   readonly indexed: ReadonlyMap<string, { readonly segmentId: string; readonly state: 'open' | 'closed' | 'recovered'; readonly fragments: number }>;

@@ -13,25 +13,7 @@ import type { ReadAt, ScanResult } from './vault-scan.ts';
 import { fileReadAt } from './vault-segment-store.ts';
 import { HEADER_FIXED_SIZE } from './vault-header.ts';
 import { crossCheck, type CrossFindings, type FsckExpectations } from './vault-fsck-cross.ts';
-
-/** One corrupt place: `chunk` is the chunk index, or null for the header. */
-export interface CorruptChunk {
-  readonly chunk: number | null;
-  readonly reason: string;
-}
-
-/** What one object turned out to be. */
-export interface ObjectVerdict {
-  /** Whole records examined, the final chunk included. */
-  readonly chunks: number;
-  /** True for a closed object whose every chunk is authentic. */
-  readonly intact: boolean;
-  /** Set when the object has no final chunk: the authentic chunks before the tear. */
-  readonly torn?: { readonly wholeChunks: number };
-  readonly corrupt: readonly CorruptChunk[];
-  /** Set when the data key could not be had (destroyed, provider down): nothing was verified. */
-  readonly unavailable?: { readonly keyId: string; readonly reason: string };
-}
+import type { CorruptChunk, ObjectVerdict } from './fsck-verdict.ts';
 
 /** Verifies one object of `size` bytes read through `readAt`; `onChunk` sees each authentic plaintext. */
 export async function verifyObject(
@@ -97,7 +79,7 @@ export interface FsckReport {
 
 /**
  * Verifies every object under `root`; `onProgress(done, total)` counts objects, before each and
- * once at the end. With `expected` (fsck-expectations.ts), also compares the objects with the
+ * once at the end. With `expected` (fsck-expectations.store.ts), also compares the objects with the
  * index and the ledger, both ways (vault-fsck-cross.ts).
  */
 export async function fsckVault(root: string, keys: DataKeySource, onProgress?: (done: number, total: number) => void, expected?: FsckExpectations): Promise<FsckReport> {

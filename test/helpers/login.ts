@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.ts';
 import { setupTokenFile } from '../../src/identity/first-run.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import type { TestPrincipal } from './access.ts';
 
 /** The setup token the app wrote to `<dataDir>/setup-token` at a start with no user. */

@@ -12,7 +12,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { App } from '../../src/app.ts';
 import { userCommand } from '../../src/cli/user.ts';
 import { totpCode } from '../../src/identity/credentials/totp.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

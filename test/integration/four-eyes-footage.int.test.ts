@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import type { Segment } from '../../src/media/segment.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp, startTestCamsim, waitFor } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocket as WsSocket } from 'ws';
 import type { App } from '../../src/app.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp, waitFor } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

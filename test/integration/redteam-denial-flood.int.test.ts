@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { App } from '../../src/app.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

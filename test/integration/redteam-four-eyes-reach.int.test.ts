@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { freePort, startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { App } from '../../src/app.ts';
 import { totpCode } from '../../src/identity/credentials/totp.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

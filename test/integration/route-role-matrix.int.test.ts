@@ -15,7 +15,7 @@ import { isPermission } from '../../src/access/permissions.ts';
 import { defaultRoles } from '../../src/access/roles.ts';
 import { routeTable, type RouteDeps } from '../../src/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
-import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { startDeferredTestApp } from '../helpers/harness.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';

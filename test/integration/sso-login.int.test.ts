@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { App } from '../../src/app.ts';
-import { sessionCookieName, ssoCookieName } from '../../src/http/session-cookie.ts';
+import { sessionCookieName, ssoCookieName } from '../../src/identity/session-cookie.ts';
 import { freePort, startTestApp, tempDir } from '../helpers/harness.ts';
 import { cookieFrom } from '../helpers/login.ts';
 import { OidcTestBrowser } from '../helpers/oidc-browser.ts';

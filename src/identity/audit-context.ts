@@ -1,13 +1,13 @@
-import type { FastifyRequest } from 'fastify';
 import { actorOf, type Principal } from '../access/principal.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
+import type { RouteRequest } from '../http/route.ts';
 
 /**
  * Who a request acts as, for the audit ledger: the authenticated principal (user, or token
  * acting for its owner), or `anonymous` on public routes; with its source address and user
  * agent (sealed as personal data) and the request id as correlation id.
  */
-export function auditContextOf(request: FastifyRequest, principal: Principal | null): AuditContext {
+export function auditContextOf(request: RouteRequest, principal: Principal | null): AuditContext {
   const userAgent = request.headers['user-agent'];
   return {
     actor: principal ? actorOf(principal) : { kind: 'anonymous', id: 'anonymous' },

@@ -1,5 +1,9 @@
-import type { AuditSink } from '../audit/ledger.ts';
-import type { LedgerStore } from '../audit/ledger.store.ts';
+/**
+ * The ledger's record of a master-key rotation: its start (intent) and the closing of one that
+ * never recorded an outcome. It lives with the ledger, which keys/ stays below.
+ */
+import type { AuditSink } from './ledger.ts';
+import type { LedgerStore } from './ledger.store.ts';
 
 /** Reason of the `key.rotated` event that opens a rotation (its intent). */
 export const rotationStartedReason = 'rotation started';

@@ -1,12 +1,13 @@
-import type { FastifyRequest } from 'fastify';
 import { Access, type CameraPlacements } from '../access/access.ts';
+import type { RouteAccess } from '../access/permissions.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AuditSink } from '../audit/ledger.ts';
-import type { Authenticated } from '../identity/authenticator.ts';
-import { sameSecret } from '../identity/secret-token.ts';
+import type { RequestGuard, Route, RouteRequest } from '../http/route.ts';
 import { AppError } from '../lib/errors.ts';
 import { auditContextOf } from './audit-context.ts';
-import type { RouteSpec } from './route.ts';
+import type { Authenticated } from './authenticator.ts';
+import type { RequestContext } from './request-context.ts';
+import { sameSecret } from './secret-token.ts';
 import { cookieValue, sessionCookieName } from './session-cookie.ts';
 
 /** What the server needs to authenticate and authorize requests. */
@@ -31,10 +32,24 @@ export interface RequestAuth {
   readonly access: Access;
 }
 
+/** What the gate reads of a route. */
+type GuardedRoute = Pick<Route<never, RouteAccess>, 'url' | 'access' | 'scope' | 'form'>;
+
+/**
+ * The server's request guard (http/server.ts takes it from the assembly): {@link guardRequest},
+ * and the audit context of whoever the request acts as.
+ */
+export function requestGuard(auth: ServerAuth): RequestGuard<RequestContext, RouteAccess> {
+  return async (route, request, params, opts) => {
+    const { principal, session, access } = await guardRequest(auth, route, request, params, opts);
+    return { principal, session, access, audit: auditContextOf(request, principal) };
+  };
+}
+
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The credentials of a request: a bearer token wins over the cookie. */
-async function authenticate(auth: ServerAuth, request: FastifyRequest, touch: boolean): Promise<Authenticated | null | 'invalid'> {
+async function authenticate(auth: ServerAuth, request: RouteRequest, touch: boolean): Promise<Authenticated | null | 'invalid'> {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.length > 0) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -55,7 +70,7 @@ async function authenticate(auth: ServerAuth, request: FastifyRequest, touch: bo
  * a connection already admitted (an open WebSocket): same verdict, but the session is not
  * touched, so the re-check is not use of it.
  */
-export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: FastifyRequest, params: unknown, opts: { recheck?: boolean } = {}): Promise<RequestAuth> {
+export async function guardRequest(auth: ServerAuth, route: GuardedRoute, request: RouteRequest, params: unknown, opts: { recheck?: boolean } = {}): Promise<RequestAuth> {
   const found = await authenticate(auth, request, opts.recheck !== true);
   if (found === 'invalid' && route.access !== 'public') throw new AppError('UNAUTHENTICATED', 'the session has ended or the token is not valid; log in again');
   const authenticated = found === 'invalid' ? null : found;
@@ -106,7 +121,7 @@ export async function guardRequest(auth: ServerAuth, route: RouteSpec, request: 
 }
 
 /** A browser's Origin header, when sent, MUST be this server. */
-function assertSameOrigin(request: FastifyRequest): void {
+function assertSameOrigin(request: RouteRequest): void {
   const origin = request.headers.origin;
   if (typeof origin === 'string') {
     let ok: boolean;
@@ -121,7 +136,7 @@ function assertSameOrigin(request: FastifyRequest): void {
 }
 
 /** Cookie-authenticated state changes MUST carry the session's CSRF token. */
-function assertCsrfToken(request: FastifyRequest, expected: string): void {
+function assertCsrfToken(request: RouteRequest, expected: string): void {
   const token = request.headers['x-csrf-token'];
   if (typeof token !== 'string' || !sameSecret(token, expected)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token header');
 }
