@@ -9,7 +9,8 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
+import { makeParent } from '../lib/durable-files.ts';
+import { digestObject, listObjectKeys, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
 import { parseFragment, parseInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ParsedInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';

@@ -8,7 +8,8 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../../src/lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from '../../src/vault/object-files.ts';
+import { makeParent } from '../../src/lib/durable-files.ts';
+import { digestObject, listObjectKeys, objectPath, quarantineObject, removeObject, storageError } from '../../src/vault/object-files.ts';
 import { Fmp4Reader } from '../../src/media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../../src/recording/segment-store.ts';
 
