@@ -234,7 +234,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
-      onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
+      onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
       onRecordingEvent: (event) => {
         if (event.kind === 'interrupted' && /ENOSPC|no space left|disk is full/i.test(event.reason ?? '')) faults.report('disk', event.reason ?? 'full');
         recordingEvent(deferredAudit, event, log);

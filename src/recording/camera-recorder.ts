@@ -30,10 +30,20 @@ export interface CameraRecorderDeps {
   readonly segmentMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
-  /** Told about every sealed segment with the SHA-256 of its plaintext (the audit ledger's leaves). */
-  readonly onSealed?: (segment: Segment, plaintextSha256: string) => void;
+  /**
+   * Told about every sealed segment with the SHA-256 of its plaintext and of the object as stored
+   * (the audit ledger's leaves); the object hash is null when the store could not give it.
+   */
+  readonly onSealed?: (segment: Segment, hashes: SealedHashes) => void;
   /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
   readonly onRecordingEvent?: (event: RecordingEvent) => void;
+}
+
+/** The hashes of a sealed segment, both computed as it was written (nothing is read back). */
+export interface SealedHashes {
+  readonly plaintextSha256: string;
+  /** SHA-256 of the object's bytes as stored (ciphertext for the vault); null when an append failed. */
+  readonly objectSha256: string | null;
 }
 
 /** A change in a camera's recording worth auditing (LOG-1 device use, LOG-6 gaps). */
@@ -213,7 +223,7 @@ export class CameraRecorder {
     const open = this.#open;
     if (!open) return;
     this.#open = null;
-    await open.writer.close();
+    const objectSha256 = await open.writer.close();
     if (open.fragments.length === 0) {
       const id = open.segment.id;
       await this.#indexWrite('empty segment removed', (index) => index.remove(id));
@@ -230,7 +240,7 @@ export class CameraRecorder {
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
-    this.#deps.onSealed?.(sealed, open.hash.digest('hex'));
+    this.#deps.onSealed?.(sealed, { plaintextSha256: open.hash.digest('hex'), objectSha256 });
   }
 
   async #recordGap(reason: string): Promise<void> {
