@@ -18,7 +18,7 @@ import { Recorder } from './recording/recorder.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
-import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
+import { ClockWatch } from './lib/clock-watch.ts';
 import { closeInterruptedRotation } from './keys/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
@@ -40,8 +40,8 @@ import { AuditReader } from './audit/audit-reader.ts';
 import type { LeafRecord } from './audit/audit-event.ts';
 import { buildLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
-import { recorderActor, SegmentLeaves } from './recording/segment-leaves.ts';
-import type { RecordingEvent } from './recording/camera-recorder.ts';
+import { SegmentLeaves } from './recording/segment-leaves.ts';
+import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/native/worker-ingest.ts';
@@ -236,8 +236,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
       onRecordingEvent: (event) => {
-        if (event.kind === 'interrupted' && /ENOSPC|no space left|disk is full/i.test(event.reason ?? '')) faults.report('disk', event.reason ?? 'full');
-        recordingEvent(deferredAudit, event, log);
+        if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
+        auditRecordingEvent(deferredAudit, event, log);
       },
     },
   });
@@ -345,7 +345,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
     monotonic,
     toleranceMs: clockStepToleranceMs,
     confirmMs: config.recording.clockConfirmSeconds * 1000,
-    onStep: (step) => clockStepped(audit, step, log),
+    onStep: (step) => auditClockStep(audit, step, log),
   });
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
@@ -394,29 +394,6 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       return closing;
     },
   };
-}
-
-/** Alarms a wall-clock step: a log line and a `clock.stepped` ledger event (which raises an alarm). */
-function clockStepped(audit: AuditLedger, step: ClockStep, log: Logger): void {
-  log.warn({ stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() }, 'the wall clock stepped; retention is held until it has been steady');
-  audit
-    .record({ type: 'clock.stepped', actor: { kind: 'system', id: 'system:clock-watch' }, outcome: 'success', details: { stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() } })
-    .catch((e: unknown) => log.error({ err: e }, 'could not audit a clock step'));
-}
-
-/** Audits recording interruptions, resumptions and camera authentication failures. */
-function recordingEvent(audit: DeferredAudit, event: RecordingEvent, log: Logger): void {
-  const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
-  audit
-    .record({
-      type,
-      actor: recorderActor,
-      target: { kind: 'camera', id: event.cameraId },
-      cameraId: event.cameraId,
-      outcome: event.kind === 'auth-failed' ? 'failure' : 'success',
-      ...(event.reason === null ? {} : { reason: event.reason }),
-    })
-    .catch((e: unknown) => log.error({ err: e, cameraId: event.cameraId }, 'could not audit a recording event'));
 }
 
 /** True for loopback bind addresses (the default 127.0.0.1, ::1, localhost). */
