@@ -1,13 +1,13 @@
-import { statfs } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { databaseTimeouts, openDatabase, pingDatabase } from './db/database.ts';
+import { pingDatabase } from './db/database.ts';
+import { openCore } from './core.ts';
 import { ensureDataDir } from './lib/private-files.ts';
+import { diskProblems } from './lib/disk-space.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
-import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { RefusalSummary } from './identity/refusal-summary.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
@@ -19,16 +19,14 @@ import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
 import { ClockWatch } from './lib/clock-watch.ts';
-import { closeInterruptedRotation } from './keys/rotation-intent.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
-import { DataKeys } from './keys/data-keys.ts';
+import type { DataKeys } from './keys/data-keys.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
-import { openKeyProvider } from './keys/open-key-provider.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
@@ -38,7 +36,6 @@ import { buildServer } from './http/server.ts';
 import { AlarmRules } from './audit/alarm-rules.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { LeafRecord } from './audit/audit-event.ts';
-import { buildLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
@@ -85,16 +82,6 @@ const healthCheckMs = 2000;
 /** How long `close` waits for writes held during an outage. */
 const closeGraceMs = 5000;
 
-/** Below this many free bytes the data directory's disk is reported full. */
-const diskFullBytes = 1 << 20;
-
-/** The data directory's disk, when it is (about) full. */
-async function diskProblems(dataDir: string): Promise<string[]> {
-  const fs = await statfs(dataDir);
-  const free = fs.bavail * fs.bsize;
-  return free < diskFullBytes ? [`the data directory's disk is full (${Math.floor(free / 1024)} KiB free)`] : [];
-}
-
 /**
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
  * recovers from an unclean stop, then starts listening and recording.
@@ -106,11 +93,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   if (openMode !== null) {
     deps.logger.warn({ dataDir, mode: openMode.toString(8) }, 'the data directory is accessible by group or others; run chmod 700 on it (the files Custos writes there are private, their names and sizes are not)');
   }
-  // Before anything touches the directory: a second server would recover the first one's open segments.
-  const lock = await lockDataDir(dataDir, 'custos serve');
-  const undo: (() => Promise<unknown>)[] = [() => lock.release()];
+  const undo: (() => Promise<unknown>)[] = [];
   try {
-    return await buildApp(config, deps, dataDir, lock, undo);
+    return await buildApp(config, deps, dataDir, undo);
   } catch (e) {
     // A failed start (port in use, key unavailable) releases what it built, so the process ends.
     for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
@@ -132,25 +117,10 @@ export interface AppDeps {
 }
 
 /** Builds and starts everything; `undo` collects how to take each started piece down again. */
-async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: DataDirLock, undo: (() => Promise<unknown>)[]): Promise<App> {
+async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: (() => Promise<unknown>)[]): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const monotonic = deps.monotonic ?? (deps.clock ? deps.clock : systemMonotonicClock);
   const log = deps.logger;
-  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine, health: databaseHealth } = await openDatabase({ url: config.database.url, dataDir, log, timeouts: databaseTimeouts(config.database) });
-  undo.push(() => db.destroy());
-  log.info({ engine, dataDir }, 'database open');
-  const provider = await openKeyProvider(config.keys, dataDir, { exclusive: true });
-  undo.push(() => provider.close());
-  log.info({ provider: provider.kind, kekVersion: provider.currentVersion() }, 'master key available');
-  const dataKeys = new DataKeys({
-    provider,
-    store: createDataKeyStore(db),
-    clock,
-    monotonic,
-    hours: config.keys.dataKeyHours,
-    cacheMs: config.keys.cacheSeconds * 1000,
-  });
 
   // The audit ledger first: everything after it records through it (LOG-1).
   const alarms = new AlarmRules();
@@ -166,10 +136,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       }
     }
   };
-  const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
-  undo.push(() => ledger.close());
-  // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).
-  await closeInterruptedRotation(ledgerStore, ledger, provider.kind);
+  // The core (database, keys, ledger) under the data directory's lock: a second server would
+  // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
+  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: raise });
+  undo.push(() => core.close());
+  const { database, dataKeys } = core;
+  const { db, health: databaseHealth } = database;
+  const { ledger, store: ledgerStore, sealer } = await core.openLedger();
+  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
@@ -386,10 +360,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
         await deferredAudit.close(closeGraceMs);
         await segmentLeaves.idle();
-        await ledger.close();
-        await provider.close();
-        await db.destroy();
-        await lock.release();
+        await core.close();
       })();
       return closing;
     },
