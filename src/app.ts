@@ -33,9 +33,9 @@ import { createExportStore } from './playback/exports.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { routeTable } from './routes.ts';
 import { buildServer } from './http/server.ts';
-import { AlarmRules } from './audit/alarm-rules.ts';
+import type { AlarmWatch } from './audit/alarm-watch.ts';
+import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
-import type { LeafRecord } from './audit/audit-event.ts';
 import type { AuditLedger } from './audit/ledger.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
@@ -75,6 +75,9 @@ const cameraPollMs = 3000;
 const clockSampleMs = 1000;
 /** A wall clock moving this much more or less than the monotonic clock between two samples was stepped (NTP slews far less). */
 const clockStepToleranceMs = 2000;
+
+/** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
+const alarmTickMs = 1000;
 
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
@@ -122,32 +125,27 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const monotonic = deps.monotonic ?? (deps.clock ? deps.clock : systemMonotonicClock);
   const log = deps.logger;
 
-  // The audit ledger first: everything after it records through it (LOG-1).
-  const alarms = new AlarmRules();
-  // The rules see every committed batch; their alarms go back into the same ledger once it exists,
-  // through the deferred sink: an alarm, like every event no action waits on, is held in memory
-  // while the ledger cannot write (a full disk, a database outage) and written when it can.
-  const alarmSink: { deferred?: DeferredAudit } = {};
-  const raise = (records: readonly LeafRecord[]) => {
-    for (const record of records) {
-      for (const alarm of alarms.evaluate(record)) {
-        log.warn({ rule: alarm.details?.rule, cameraId: alarm.cameraId }, 'audit alarm raised');
-        alarmSink.deferred?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
-      }
-    }
-  };
   // The core (database, keys, ledger) under the data directory's lock: a second server would
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
-  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: raise });
+  // The alarm rules see every committed record (this server's at once, other processes' by
+  // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
+  const watching: { alarms?: AlarmWatch } = {};
+  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => watching.alarms?.committed(records) });
   undo.push(() => core.close());
   const { database, dataKeys } = core;
   const { db, health: databaseHealth } = database;
+  // Before the ledger opens, so a first start evaluates from this server's first event on.
+  const alarmWatch = await buildAlarmWatch({ db, clock, log });
+  watching.alarms = alarmWatch;
   const { ledger, store: ledgerStore, sealer } = await core.openLedger();
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
-  alarmSink.deferred = deferredAudit;
+  // An alarm, like every event no action waits on, is held in memory while the ledger cannot
+  // write (a full disk, a database outage) and written when it can.
+  alarmWatch.start(deferredAudit, alarmTickMs);
+  undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
@@ -358,6 +356,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
+        await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
         await segmentLeaves.idle();
         await core.close();
