@@ -38,7 +38,7 @@ const SQL_PLACES = [
   '^src/db/',
   '^src/(app|core)\\.ts$', // assembly (outcome 4: core.ts)
   '^src/[a-z]+/build-[a-z-]+\\.ts$', // build-identity.ts, build-ledger.ts, build-access.ts: assembly of one module
-  '^src/cli/open-[a-z-]+\\.ts$', // CLI assembly until core.ts replaces it
+  '^src/cli/open-[a-z-]+\\.ts$', // open-identity.ts: the CLI's identity and access over the core
 ];
 
 module.exports = {
