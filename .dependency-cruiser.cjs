@@ -18,7 +18,7 @@ const FEATURES = '^src/(access|approvals|audit|cameras|cli|evidence|identity|ing
  * onto this list with its reason.
  */
 const FS_ADAPTERS = [
-  '^src/lib/(durable-files|private-files|self-signed-cert)\\.ts$', // durable writes, 0600 files, the demo certificate
+  '^src/lib/(durable-files|private-files|self-signed-cert|disk-space)\\.ts$', // durable writes, 0600 files, the demo certificate, free space (statfs)
   '^src/config/load\\.ts$', // reads custos.yaml and *File secrets
   '^src/keys/file-key-provider\\.ts$', // the master key file
   '^src/audit/checkpoint-pin\\.ts$', // the pinned checkpoint beside the database
@@ -38,7 +38,7 @@ const SQL_PLACES = [
   '^src/db/',
   '^src/(app|core)\\.ts$', // assembly (outcome 4: core.ts)
   '^src/[a-z]+/build-[a-z-]+\\.ts$', // build-identity.ts, build-ledger.ts, build-access.ts: assembly of one module
-  '^src/cli/open-[a-z-]+\\.ts$', // CLI assembly until core.ts replaces it
+  '^src/cli/open-[a-z-]+\\.ts$', // open-identity.ts: the CLI's identity and access over the core
 ];
 
 module.exports = {

@@ -1,13 +1,13 @@
-import { statfs } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { databaseTimeouts, openDatabase, pingDatabase } from './db/database.ts';
+import { pingDatabase } from './db/database.ts';
+import { openCore } from './core.ts';
 import { ensureDataDir } from './lib/private-files.ts';
+import { diskProblems } from './lib/disk-space.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
-import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { RefusalSummary } from './identity/refusal-summary.ts';
 import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
@@ -18,17 +18,15 @@ import { Recorder } from './recording/recorder.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
-import { ClockWatch, type ClockStep } from './lib/clock-watch.ts';
-import { closeInterruptedRotation } from './audit/rotation-intent.ts';
+import { ClockWatch } from './lib/clock-watch.ts';
 import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
-import { DataKeys } from './keys/data-keys.ts';
+import type { DataKeys } from './keys/data-keys.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
-import { openKeyProvider } from './keys/open-key-provider.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
@@ -36,13 +34,12 @@ import { createVaultExporter } from './playback/vault-exporter.ts';
 import { routeTable } from './routes.ts';
 import { buildServer } from './http/server.ts';
 import { requestGuard } from './identity/request-auth.ts';
-import { AlarmRules } from './audit/alarm-rules.ts';
+import type { AlarmWatch } from './audit/alarm-watch.ts';
+import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
-import type { LeafRecord } from './audit/audit-event.ts';
-import { buildLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
-import { recorderActor, SegmentLeaves } from './recording/segment-leaves.ts';
-import type { RecordingEvent } from './recording/camera-recorder.ts';
+import { SegmentLeaves } from './recording/segment-leaves.ts';
+import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/native/worker-ingest.ts';
@@ -80,21 +77,14 @@ const clockSampleMs = 1000;
 /** A wall clock moving this much more or less than the monotonic clock between two samples was stepped (NTP slews far less). */
 const clockStepToleranceMs = 2000;
 
+/** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
+const alarmTickMs = 1000;
+
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
 /** How long `close` waits for writes held during an outage. */
 const closeGraceMs = 5000;
-
-/** Below this many free bytes the data directory's disk is reported full. */
-const diskFullBytes = 1 << 20;
-
-/** The data directory's disk, when it is (about) full. */
-async function diskProblems(dataDir: string): Promise<string[]> {
-  const fs = await statfs(dataDir);
-  const free = fs.bavail * fs.bsize;
-  return free < diskFullBytes ? [`the data directory's disk is full (${Math.floor(free / 1024)} KiB free)`] : [];
-}
 
 /**
  * The composition root (STYLE rule 1): builds every adapter, hands each module what it needs,
@@ -107,11 +97,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   if (openMode !== null) {
     deps.logger.warn({ dataDir, mode: openMode.toString(8) }, 'the data directory is accessible by group or others; run chmod 700 on it (the files Custos writes there are private, their names and sizes are not)');
   }
-  // Before anything touches the directory: a second server would recover the first one's open segments.
-  const lock = await lockDataDir(dataDir, 'custos serve');
-  const undo: (() => Promise<unknown>)[] = [() => lock.release()];
+  const undo: (() => Promise<unknown>)[] = [];
   try {
-    return await buildApp(config, deps, dataDir, lock, undo);
+    return await buildApp(config, deps, dataDir, undo);
   } catch (e) {
     // A failed start (port in use, key unavailable) releases what it built, so the process ends.
     for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
@@ -133,48 +121,32 @@ export interface AppDeps {
 }
 
 /** Builds and starts everything; `undo` collects how to take each started piece down again. */
-async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: DataDirLock, undo: (() => Promise<unknown>)[]): Promise<App> {
+async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: (() => Promise<unknown>)[]): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const monotonic = deps.monotonic ?? (deps.clock ? deps.clock : systemMonotonicClock);
   const log = deps.logger;
-  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
-  const { db, engine, health: databaseHealth } = await openDatabase({ url: config.database.url, dataDir, log, timeouts: databaseTimeouts(config.database) });
-  undo.push(() => db.destroy());
-  log.info({ engine, dataDir }, 'database open');
-  const provider = await openKeyProvider(config.keys, dataDir, { exclusive: true });
-  undo.push(() => provider.close());
-  log.info({ provider: provider.kind, kekVersion: provider.currentVersion() }, 'master key available');
-  const dataKeys = new DataKeys({
-    provider,
-    store: createDataKeyStore(db),
-    clock,
-    monotonic,
-    hours: config.keys.dataKeyHours,
-    cacheMs: config.keys.cacheSeconds * 1000,
-  });
 
-  // The audit ledger first: everything after it records through it (LOG-1).
-  const alarms = new AlarmRules();
-  // The rules see every committed batch; their alarms go back into the same ledger once it exists,
-  // through the deferred sink: an alarm, like every event no action waits on, is held in memory
-  // while the ledger cannot write (a full disk, a database outage) and written when it can.
-  const alarmSink: { deferred?: DeferredAudit } = {};
-  const raise = (records: readonly LeafRecord[]) => {
-    for (const record of records) {
-      for (const alarm of alarms.evaluate(record)) {
-        log.warn({ rule: alarm.details?.rule, cameraId: alarm.cameraId }, 'audit alarm raised');
-        alarmSink.deferred?.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm'));
-      }
-    }
-  };
-  const { ledger, store: ledgerStore, sealer } = await buildLedger({ db, dataKeys, dataDir, audit: config.audit, clock, log, announce: true, onCommitted: raise });
-  undo.push(() => ledger.close());
-  // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).
-  await closeInterruptedRotation(ledgerStore, ledger, provider.kind);
+  // The core (database, keys, ledger) under the data directory's lock: a second server would
+  // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
+  // The alarm rules see every committed record (this server's at once, other processes' by
+  // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
+  const watching: { alarms?: AlarmWatch } = {};
+  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => watching.alarms?.committed(records) });
+  undo.push(() => core.close());
+  const { database, dataKeys } = core;
+  const { db, health: databaseHealth } = database;
+  // Before the ledger opens, so a first start evaluates from this server's first event on.
+  const alarmWatch = await buildAlarmWatch({ db, clock, log });
+  watching.alarms = alarmWatch;
+  const { ledger, store: ledgerStore, sealer } = await core.openLedger();
+  const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
-  alarmSink.deferred = deferredAudit;
+  // An alarm, like every event no action waits on, is held in memory while the ledger cannot
+  // write (a full disk, a database outage) and written when it can.
+  alarmWatch.start(deferredAudit, alarmTickMs);
+  undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
@@ -235,10 +207,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
-      onSealed: (segment, plaintextSha256) => segmentLeaves.sealed(segment, plaintextSha256),
+      onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
       onRecordingEvent: (event) => {
-        if (event.kind === 'interrupted' && /ENOSPC|no space left|disk is full/i.test(event.reason ?? '')) faults.report('disk', event.reason ?? 'full');
-        recordingEvent(deferredAudit, event, log);
+        if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
+        auditRecordingEvent(deferredAudit, event, log);
       },
     },
   });
@@ -346,7 +318,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
     monotonic,
     toleranceMs: clockStepToleranceMs,
     confirmMs: config.recording.clockConfirmSeconds * 1000,
-    onStep: (step) => clockStepped(audit, step, log),
+    onStep: (step) => auditClockStep(audit, step, log),
   });
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
@@ -385,39 +357,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
+        await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
         await segmentLeaves.idle();
-        await ledger.close();
-        await provider.close();
-        await db.destroy();
-        await lock.release();
+        await core.close();
       })();
       return closing;
     },
   };
-}
-
-/** Alarms a wall-clock step: a log line and a `clock.stepped` ledger event (which raises an alarm). */
-function clockStepped(audit: AuditLedger, step: ClockStep, log: Logger): void {
-  log.warn({ stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() }, 'the wall clock stepped; retention is held until it has been steady');
-  audit
-    .record({ type: 'clock.stepped', actor: { kind: 'system', id: 'system:clock-watch' }, outcome: 'success', details: { stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() } })
-    .catch((e: unknown) => log.error({ err: e }, 'could not audit a clock step'));
-}
-
-/** Audits recording interruptions, resumptions and camera authentication failures. */
-function recordingEvent(audit: DeferredAudit, event: RecordingEvent, log: Logger): void {
-  const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
-  audit
-    .record({
-      type,
-      actor: recorderActor,
-      target: { kind: 'camera', id: event.cameraId },
-      cameraId: event.cameraId,
-      outcome: event.kind === 'auth-failed' ? 'failure' : 'success',
-      ...(event.reason === null ? {} : { reason: event.reason }),
-    })
-    .catch((e: unknown) => log.error({ err: e, cameraId: event.cameraId }, 'could not audit a recording event'));
 }
 
 /** True for loopback bind addresses (the default 127.0.0.1, ::1, localhost). */

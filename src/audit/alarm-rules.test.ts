@@ -260,3 +260,25 @@ test('footage damaged, quarantined, re-indexed or deleted other than by retentio
   assert.deepEqual(rulesOf(feed('footage.deleted', 2, { ...camera('c1'), actor: { kind: 'system', id: 'system:recovery' } })), ['footage-loss']);
   assert.deepEqual(rulesOf(feed('footage.deleted', 3, { ...camera('c1'), actor: { kind: 'system', id: 'system:retention' } })), []);
 });
+
+test('a snapshot restored after a restart keeps every window: bursts, per-principal elevations, camera suppression and open gaps', () => {
+  const rules = new AlarmRules();
+  let seq = 0;
+  const feed = (r: AlarmRules, type: AuditEventType, atMs: number, extra: Partial<AuditInput> = {}) =>
+    rulesOf(r.evaluate(leafRecordOf({ type, actor: { kind: 'system', id: 'system' }, outcome: 'success', ...extra }, { id: `id-${seq}`, timeMs: t0 + atMs }, seq++)));
+  feed(rules, 'auth.lockout', 0, user('a'));
+  feed(rules, 'auth.lockout', minute, user('b'));
+  feed(rules, 'access.grant.created', minute, privileged('p'));
+  feed(rules, 'camera.auth.failed', minute, camera('cam-1'));
+  feed(rules, 'recording.interrupted', minute, camera('cam-2'));
+
+  const restored = AlarmRules.restore(rules.snapshot());
+  assert.equal(restored.heldEntries, rules.heldEntries);
+  assert.deepEqual(feed(restored, 'auth.lockout', 2 * minute, user('c')), ['lockouts-burst']);
+  assert.deepEqual(feed(restored, 'access.grant.created', 2 * minute, privileged('p')), ['privilege-assigned', 'privilege-elevations']);
+  assert.deepEqual(feed(restored, 'camera.auth.failed', 2 * minute, camera('cam-1')), [], 'still suppressed');
+  assert.deepEqual(feed(restored, 'recording.interrupted', 2 * minute, camera('cam-2')), [], 'the gap is still open');
+  // A clock stepped back after the restart still cannot reopen a window.
+  assert.deepEqual(feed(restored, 'camera.auth.failed', -hour, camera('cam-1')), []);
+  assert.throws(() => AlarmRules.restore('{"v":2}'));
+});

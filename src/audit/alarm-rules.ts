@@ -1,11 +1,12 @@
 /**
  * The default alarm rules (LOG-6), evaluated over the ledger as it grows.
  *
- * Contract: the ledger MUST call {@link AlarmRules.evaluate} with every record it appends, in
- * append order, and record each returned input itself. Evaluation is pure: no I/O, no timers, no
- * clock; time is each record's `time`. Records of type `alarm.raised` MUST be ignored, so an
- * alarm can never trigger another. State lives only in memory: after a restart the windows start
- * empty.
+ * Contract: the caller (alarm-watch.ts, tailing the committed ledger) MUST call
+ * {@link AlarmRules.evaluate} with every committed record, in leaf order, and record each returned
+ * input itself. Evaluation is pure: no I/O, no timers, no clock; time is each record's `time`.
+ * Records of type `alarm.raised` MUST be ignored, so an alarm can never trigger another. The
+ * windows are plain data: {@link AlarmRules.snapshot} and {@link AlarmRules.restore} carry them
+ * across a restart.
  *
  * Memory is bounded: every window keeps at most its threshold's worth of the latest entries and
  * drops entries older than the window on each record, so state grows with the number of
@@ -132,6 +133,35 @@ class BurstWindow {
   get size(): number {
     return this.hits.length;
   }
+
+  /** The window's hits and whether it is armed, as plain data. */
+  save(): SavedWindow {
+    return { hits: this.hits.map((h) => ({ ...h })), armed: this.armed };
+  }
+
+  /** Puts back what {@link save} gave. */
+  load(saved: SavedWindow): this {
+    this.hits = saved.hits.map((h) => ({ seq: h.seq, timeMs: h.timeMs, target: h.target === undefined ? undefined : { kind: h.target.kind, id: h.target.id } }));
+    this.armed = saved.armed;
+    return this;
+  }
+}
+
+/** A window as saved. */
+interface SavedWindow {
+  readonly hits: readonly Hit[];
+  readonly armed: boolean;
+}
+
+/** Every window of the rules, as saved (version 1). */
+interface SavedRules {
+  readonly v: 1;
+  /** The latest record time seen (null before the first). */
+  readonly lastMs: number | null;
+  readonly lockouts: SavedWindow;
+  readonly elevations: readonly (readonly [string, SavedWindow])[];
+  readonly cameraAuthAlarmed: readonly (readonly [string, number])[];
+  readonly gaps: readonly string[];
 }
 
 /** The default alarm rules over a stream of ledger records. See the module contract. */
@@ -149,6 +179,34 @@ export class AlarmRules {
     let held = this.lockouts.size + this.cameraAuthAlarmed.size + this.gaps.size;
     for (const window of this.elevations.values()) held += window.size;
     return held;
+  }
+
+  /** The windows as JSON text, for {@link AlarmRules.restore} after a restart. */
+  snapshot(): string {
+    const saved: SavedRules = {
+      v: 1,
+      lastMs: Number.isFinite(this.lastMs) ? this.lastMs : null,
+      lockouts: this.lockouts.save(),
+      elevations: [...this.elevations].map(([principal, window]) => [principal, window.save()] as const),
+      cameraAuthAlarmed: [...this.cameraAuthAlarmed],
+      gaps: [...this.gaps],
+    };
+    return JSON.stringify(saved);
+  }
+
+  /** Rules holding the windows of a {@link AlarmRules.snapshot}; throws on text it did not write. */
+  static restore(text: string): AlarmRules {
+    const saved = JSON.parse(text) as SavedRules;
+    if (saved?.v !== 1) throw new Error('not a version 1 alarm rules snapshot');
+    const rules = new AlarmRules();
+    rules.lastMs = saved.lastMs ?? Number.NEGATIVE_INFINITY;
+    rules.lockouts.load(saved.lockouts);
+    for (const [principal, window] of saved.elevations) {
+      rules.elevations.set(principal, new BurstWindow(2, alarmRules['privilege-elevations'].windowMinutes * minuteMs).load(window));
+    }
+    for (const [camera, ms] of saved.cameraAuthAlarmed) rules.cameraAuthAlarmed.set(camera, ms);
+    for (const camera of saved.gaps) rules.gaps.add(camera);
+    return rules;
   }
 
   /** The alarms to record for `record`; empty for most records and always for `alarm.raised`. */

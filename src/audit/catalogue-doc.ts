@@ -76,7 +76,7 @@ export function renderAuditCatalogueDoc(): string {
     '',
     '## Default alarm rules',
     '',
-    'Every record appended to the ledger is evaluated against these rules (LOG-6); a rule that fires',
+    'Every record committed to the ledger, by any process, is evaluated against these rules (LOG-6); a rule that fires',
     'records an `alarm.raised` event by `system:alarm-rules` whose `details` give the `rule` id below,',
     'its `title`, `triggeredBy` (the `seq` of the triggering records) and `windowMinutes` for',
     'windowed rules; `target` and `camera_id` name the principal or camera concerned. Windows are',

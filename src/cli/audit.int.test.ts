@@ -13,7 +13,7 @@ import { formatVerifierKey, parseVerifierKey, verifierKey } from '../tlog/signed
 import type { LedgerVerifyReport } from '../audit/verify-ledger.ts';
 import { loadConfig } from '../config/load.ts';
 import { main } from './main.ts';
-import { openKeys } from './open-keys.ts';
+import { openCore } from '../core.ts';
 
 /** Runs `custos …` in this process with captured output and an empty environment. */
 async function custos(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -38,7 +38,7 @@ describe('custos audit', () => {
 
   before(async () => {
     dir = await tempDir('cli-audit');
-    const keys = await openKeys(await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path } }));
+    const keys = await openCore(await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path } }));
     try {
       const ledger = await keys.ledger();
       vkey = ledger.vkey;

@@ -8,7 +8,7 @@ import { verifyLedger } from '../audit/verify-ledger.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
-import { openKeys } from './open-keys.ts';
+import { openCore } from '../core.ts';
 import { progressBar } from './progress.ts';
 
 const usage = `Usage: custos audit <verify|key|checkpoint|erase-subject> [--config FILE] [--data-dir DIR]
@@ -40,7 +40,7 @@ export const auditCommand: Command = {
     const { values, positionals } = parse(rest, { ...configOptions, key: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (!['verify', 'key', 'checkpoint', 'erase-subject'].includes(sub)) throw new AppError('VALIDATION_FAILED', `unknown audit command "${sub}"; try custos audit --help`);
     const config = await loadCliConfig(values, io);
-    const keys = await openKeys(config);
+    const keys = await openCore(config);
     try {
       const ledger = await keys.ledger();
       switch (sub) {

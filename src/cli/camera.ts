@@ -6,7 +6,7 @@ import { createCameraStore } from '../cameras/cameras.store.ts';
 import { cameraTransport } from '../cameras/camera-url.ts';
 import { configOptions, intOption, parse, readStdin, type CliIo, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
-import { openKeys } from './open-keys.ts';
+import { openCore } from '../core.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
 import { terminalJson, terminalText } from './terminal-text.ts';
@@ -58,7 +58,7 @@ export const cameraCommand: Command = {
     const { values, positionals } = parse(rest, options, true);
     const config = await loadCliConfig(values, io);
     // Credentials are sealed under the master key, so the CLI opens the key provider too.
-    const keys = await openKeys(config);
+    const keys = await openCore(config);
     try {
       const cameras = new CamerasService(createCameraStore(keys.database.db, keys.dataKeys), systemClock, await keys.ledger());
       const by = cliAuditContext();

@@ -1,10 +1,10 @@
 import { AppError } from '../lib/errors.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
-import { openKeys } from './open-keys.ts';
+import { openCore } from '../core.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { progressBar } from './progress.ts';
-import { closeInterruptedRotation, rotationStartedReason } from '../audit/rotation-intent.ts';
+import { rotationStartedReason } from '../audit/rotation-intent.ts';
 
 const usage = `Usage: custos keys <rotate|status> [--config FILE] [--data-dir DIR]
 
@@ -28,7 +28,7 @@ export const keysCommand: Command = {
     const config = await loadCliConfig(values, io);
     // A running server wraps new data keys under the version it loaded: rotating under it would
     // leave them wrapped by a retired version, so rotation holds the data directory exclusively.
-    const keys = await openKeys(config, sub === 'rotate' ? { lockFor: 'custos keys rotate' } : {});
+    const keys = await openCore(config, sub === 'rotate' ? { lockFor: 'custos keys rotate' } : {});
     try {
       switch (sub) {
         case 'status': {
@@ -42,8 +42,8 @@ export const keysCommand: Command = {
         case 'rotate': {
           const before = keys.provider.currentVersion();
           // Committed before the rotation starts; its outcome is recorded after (key custody, LOG-1).
+          // Opening the ledger under the lock closed the intent of a rotation killed before its outcome.
           const ledger = await keys.ledger();
-          await closeInterruptedRotation(await keys.ledgerStore(), ledger, keys.provider.kind);
           const event = { type: 'key.rotated', ...cliAuditContext(), target: { kind: 'master-key', id: keys.provider.kind } } as const;
           await ledger.record({ ...event, outcome: 'success', reason: rotationStartedReason, details: { fromVersion: before } });
           let count: number;

@@ -4,7 +4,7 @@ import { fsckPassed, fsckVault } from '../vault/vault-fsck.ts';
 import { loadFsckExpectations } from '../vault/fsck-expectations.store.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
-import { openKeys } from './open-keys.ts';
+import { openCore } from '../core.ts';
 import { progressBar } from './progress.ts';
 
 const usage = `Usage: custos vault fsck [--config FILE] [--data-dir DIR] [--json]
@@ -31,7 +31,7 @@ export const vaultCommand: Command = {
     if (sub !== 'fsck') throw new AppError('VALIDATION_FAILED', `unknown vault command "${sub}"; try custos vault --help`);
     const { values } = parse(rest, { ...configOptions, json: { type: 'boolean' } });
     const config = await loadCliConfig(values, io);
-    const keys = await openKeys(config);
+    const keys = await openCore(config);
     try {
       const expected = await loadFsckExpectations(keys.database.db);
       const report = await fsckVault(join(resolve(config.dataDir), 'segments'), keys.dataKeys, progressBar(io.stderr, 'fsck'), expected);

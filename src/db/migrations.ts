@@ -330,4 +330,17 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('data_keys_kek_version').on('data_keys').column('kek_version').execute();
     },
   },
+  '0010_core_alarm_state': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The alarm rules evaluate the committed ledger (every process's events, issue 13): how far
+      // they got and their windows, so a restart resumes where it stopped.
+      await db.schema
+        .createTable('alarm_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('next_seq', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('saved_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

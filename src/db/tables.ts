@@ -13,6 +13,7 @@ export interface Tables {
   audit_nodes: AuditNodeTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  alarm_state: AlarmStateTable;
   users: UserTable;
   user_totp: UserTotpTable;
   user_recovery_codes: UserRecoveryCodeTable;
@@ -222,6 +223,17 @@ export interface AuditHeadTable {
   id: number;
   size: number;
   writes: number;
+}
+
+/**
+ * Where the alarm rules stand over the committed ledger: the next leaf index to evaluate and the
+ * rules' windows (JSON), saved together so a restart neither empties the windows nor re-raises.
+ */
+export interface AlarmStateTable {
+  id: string;
+  next_seq: number;
+  state: string;
+  saved_ms: number;
 }
 
 /** A signed checkpoint (C2SP signed note) of the ledger at `size`. */

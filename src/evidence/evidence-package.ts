@@ -19,7 +19,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseProofBundle } from '../tlog/tlog-proof.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { fsyncDir } from '../vault/object-files.ts';
+import { fsyncDir } from '../lib/durable-files.ts';
 import { custodyBytes, type CustodyRecord } from './custody-record.ts';
 import {
   CHECKPOINT_FILE,

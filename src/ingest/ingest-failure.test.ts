@@ -41,4 +41,22 @@ describe('classifyIngestFailure', () => {
   test('an unexpected error is scrubbed of the camera password', () => {
     assert.equal(classifyIngestFailure(new Error('failed with hunter2 in it'), ['hunter2']).text, 'internal error: failed with *** in it');
   });
+
+  test('the RTSP status travels as a number beside the text, so callers never match "401" in words', () => {
+    const native = classifyIngestFailure(unreachable('DESCRIBE got 401 Unauthorized', { step: 'DESCRIBE', status: 401 }));
+    assert.deepEqual([native.kind, native.status], ['auth', 401]);
+    const ffmpeg = classifyIngestFailure(unreachable('method DESCRIBE failed: 401 Unauthorized', { exitCode: 1 }));
+    assert.deepEqual([ffmpeg.kind, ffmpeg.status], ['auth', 401]);
+    const refused = classifyIngestFailure(unreachable('SETUP got 461', { step: 'SETUP', status: 461 }));
+    assert.deepEqual([refused.kind, refused.status], ['rejected', 461]);
+    assert.equal(classifyIngestFailure(connectFailure(err('ECONNREFUSED'), false, {}, 'connect')).status, undefined);
+  });
+
+  test('our own full disk is its own class, told by the error code, with the text unchanged', () => {
+    const vault = classifyIngestFailure(new AppError('STORAGE_FAILED', 'segment store cannot create cam/a.mp4: ENOSPC', { key: 'cam/a.mp4', op: 'create', errno: 'ENOSPC' }));
+    assert.deepEqual(vault, { kind: 'disk-full', text: 'segment store cannot create cam/a.mp4: ENOSPC' });
+    const raw = classifyIngestFailure(err('ENOSPC', 'ENOSPC: no space left on device, write'));
+    assert.deepEqual(raw, { kind: 'disk-full', text: 'internal error: ENOSPC: no space left on device, write' });
+    assert.equal(classifyIngestFailure(new AppError('STORAGE_FAILED', 'segment store cannot read x: EIO', { errno: 'EIO' })).kind, 'internal');
+  });
 });

@@ -3,7 +3,7 @@
  * the `recording.interrupted` audit event, the recorder's log line). A camera URL is chosen by
  * whoever holds `camera.manage`, so the reason MUST NOT become an internal port scanner: it is
  * one of a few classes — refused, timeout, unreachable, not RTSP, TLS, auth, RTSP refusal,
- * ended, unsupported, malformed — worded by Custos, with at most a number (status, seconds) or
+ * ended, unsupported, malformed, our own disk full — worded by Custos, with at most a number (status, seconds) or
  * a code Node or OpenSSL gave. It MUST NOT hold any byte the peer sent: no banner, reason
  * phrase, certificate name or codec string.
  */
@@ -15,13 +15,21 @@ import { NETWORK_REFUSED } from './camera-networks.ts';
 /** The classes of failure (see the module note). */
 export type IngestFailureKind =
   | 'refused' | 'timeout' | 'unreachable' | 'not-rtsp' | 'tls' | 'auth' | 'rejected' | 'redirect'
-  | 'ended' | 'unsupported' | 'malformed' | 'denied' | 'internal';
+  | 'ended' | 'unsupported' | 'malformed' | 'denied' | 'disk-full' | 'internal';
 
-/** A classified failure: its class and the text shown for it. */
+/**
+ * A classified failure: its class, the RTSP status when the camera answered with one, and the
+ * text shown for it. Callers decide by `kind` and `status`, never by matching `text`.
+ */
 export interface IngestFailure {
   readonly kind: IngestFailureKind;
   readonly text: string;
+  /** The RTSP (or HTTP tunnel) status code the camera answered, when the failure is such an answer. */
+  readonly status?: number;
 }
+
+/** Error codes of a full disk or exhausted quota under the vault. */
+const diskFullCodes = new Set(['ENOSPC', 'EDQUOT']);
 
 /** Reason phrases of RTSP status codes (RFC 2326 §7.1.1), used instead of the camera's own. */
 const phrases: Readonly<Record<number, string>> = {
@@ -86,8 +94,13 @@ function classifyCode(code: string, secure: boolean, phase: 'connect' | 'lost'):
 
 /** The classified failure of an ingest run (see the module note); `secrets` are scrubbed from Custos's own messages. */
 export function classifyIngestFailure(e: unknown, secrets: readonly (string | null)[] = []): IngestFailure {
-  if (!(e instanceof AppError)) return { kind: 'internal', text: `internal error: ${printable(scrubText(e instanceof Error ? e.message : String(e), secrets))}` };
+  if (!(e instanceof AppError)) {
+    const kind = diskFullCodes.has(String((e as { code?: unknown } | null)?.code)) ? 'disk-full' : 'internal';
+    return { kind, text: `internal error: ${printable(scrubText(e instanceof Error ? e.message : String(e), secrets))}` };
+  }
   const d = e.detail ?? {};
+  // Our own disk (the vault's write failed with ENOSPC, or a STORAGE_FULL): same text as any internal error.
+  if (e.code === 'STORAGE_FULL' || (e.code === 'STORAGE_FAILED' && diskFullCodes.has(String(d.errno)))) return { kind: 'disk-full', text: printable(scrubText(e.message, secrets)) };
   const step = typeof d.step === 'string' && steps.has(d.step) ? d.step : undefined;
   const status = typeof d.status === 'number' && Number.isInteger(d.status) && d.status >= 100 && d.status <= 999 ? d.status : undefined;
   if (e.code === 'MEDIA_MALFORMED') {
@@ -101,7 +114,7 @@ export function classifyIngestFailure(e: unknown, secrets: readonly (string | nu
   if (typeof d.code === 'string') return classifyCode(codeOf(d.code) ?? '', d.secure === true, d.step === 'connect' ? 'connect' : 'lost');
   if (failure === 'auth' || status === 401) {
     const why = authReasons.find(([re]) => re.test(e.message))?.[1];
-    return { kind: 'auth', text: `authentication failed: ${why ?? statusLine(401)}` };
+    return { kind: 'auth', text: `authentication failed: ${why ?? statusLine(401)}`, ...(status === undefined ? {} : { status }) };
   }
   if (typeof d.unsupported === 'string' || typeof d.unsupportedCodec === 'string') {
     const codec = typeof d.unsupportedCodec === 'string' ? d.unsupportedCodec.replace(/[^A-Za-z0-9._-]/g, '?').slice(0, 24) : undefined;
@@ -109,8 +122,8 @@ export function classifyIngestFailure(e: unknown, secrets: readonly (string | nu
   }
   if (typeof d.stallTimeoutMs === 'number' || /^(no data|camera sent no frame) for /.test(e.message)) return { kind: 'timeout', text: printable(e.message) };
   if (/got no answer within \d+(\.\d+)? s$/.test(e.message)) return { kind: 'timeout', text: `${step ?? 'a request'} got no answer (timed out)` };
-  if (status !== undefined && status >= 300 && status < 400) return { kind: 'redirect', text: `the camera redirected (${status}) to a URL that cannot be used` };
-  if (status !== undefined) return { kind: 'rejected', text: `the camera refused ${step ?? 'a request'}: ${statusLine(status)}` };
+  if (status !== undefined && status >= 300 && status < 400) return { kind: 'redirect', text: `the camera redirected (${status}) to a URL that cannot be used`, status };
+  if (status !== undefined) return { kind: 'rejected', text: `the camera refused ${step ?? 'a request'}: ${statusLine(status)}`, status };
   if (/only RTSP\/1\.0 is supported/.test(e.message)) return { kind: 'not-rtsp', text: 'not an RTSP/1.0 server' };
   if ('exitCode' in d || 'signal' in d) return classifyFfmpeg(e.message, d.exitCode);
   if (/closed the connection|connection .*was lost|connection was closed/.test(e.message)) return { kind: 'ended', text: 'the camera closed the connection' };
@@ -124,10 +137,10 @@ function classifyFfmpeg(line: string, exitCode: unknown): IngestFailure {
   const method = /method (\w+) failed: (\d{3})/.exec(line);
   const returned = /Server returned (\d{3})/.exec(line);
   const status = Number(method?.[2] ?? returned?.[1] ?? NaN);
-  if (status === 401) return { kind: 'auth', text: `authentication failed: ${statusLine(401)}` };
+  if (status === 401) return { kind: 'auth', text: `authentication failed: ${statusLine(401)}`, status };
   if (Number.isInteger(status)) {
     const step = method?.[1] !== undefined && steps.has(method[1]) ? method[1] : 'a request';
-    return { kind: 'rejected', text: `the camera refused ${step}: ${statusLine(status)}` };
+    return { kind: 'rejected', text: `the camera refused ${step}: ${statusLine(status)}`, status };
   }
   if (/Invalid data found when processing input/.test(line)) return { kind: 'not-rtsp', text: 'not an RTSP server' };
   if (/Connection refused/i.test(line)) return { kind: 'refused', text: 'connection refused' };

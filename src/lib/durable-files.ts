@@ -32,7 +32,7 @@ export async function writeFileAtomic(path: string, text: string, opts: { exclus
   } finally {
     await rm(tmp, { force: true });
   }
-  await syncDir(dir);
+  await fsyncDir(dir);
 }
 
 /**
@@ -46,16 +46,32 @@ export async function removeAtomicLeftovers(path: string): Promise<number> {
   const pattern = new RegExp(`^\\.${name}\\.[0-9a-f]{12}\\.tmp$`);
   const leftovers = (await readdir(dir)).filter((f) => pattern.test(f));
   for (const f of leftovers) await rm(join(dir, f), { force: true });
-  if (leftovers.length > 0) await syncDir(dir);
+  if (leftovers.length > 0) await fsyncDir(dir);
   return leftovers.length;
 }
 
-/** fsyncs a directory, so the renames and removals in it are durable. */
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory, so the entries created, renamed or removed in it survive power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r');
   try {
     await d.sync();
   } finally {
     await d.close();
   }
+}
+
+/**
+ * Makes the parent directory of `path`; returns a function that, once the file exists in it,
+ * fsyncs that directory and every directory made for it, so the new name MUST reach stable
+ * storage with its parents.
+ */
+export async function makeParent(path: string): Promise<() => Promise<void>> {
+  const dir = dirname(path);
+  const firstCreated = await mkdir(dir, { recursive: true });
+  return async () => {
+    await fsyncDir(dir);
+    if (firstCreated !== undefined) {
+      for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
+    }
+  };
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { classifyIngestFailure } from '../ingest/ingest-failure.ts';
+import { classifyIngestFailure, type IngestFailure } from '../ingest/ingest-failure.ts';
 import { sleep } from '../lib/sleep.ts';
 import type { LiveHub } from '../live/live-hub.ts';
 import type { CameraStatus } from './camera-status.ts';
@@ -30,18 +30,34 @@ export interface CameraRecorderDeps {
   readonly segmentMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
-  /** Told about every sealed segment with the SHA-256 of its plaintext (the audit ledger's leaves). */
-  readonly onSealed?: (segment: Segment, plaintextSha256: string) => void;
+  /**
+   * Told about every sealed segment with the SHA-256 of its plaintext and of the object as stored
+   * (the audit ledger's leaves); the object hash is null when the store could not give it.
+   */
+  readonly onSealed?: (segment: Segment, hashes: SealedHashes) => void;
   /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
   readonly onRecordingEvent?: (event: RecordingEvent) => void;
+}
+
+/** The hashes of a sealed segment, both computed as it was written (nothing is read back). */
+export interface SealedHashes {
+  readonly plaintextSha256: string;
+  /** SHA-256 of the object's bytes as stored (ciphertext for the vault); null when an append failed. */
+  readonly objectSha256: string | null;
 }
 
 /** A change in a camera's recording worth auditing (LOG-1 device use, LOG-6 gaps). */
 export interface RecordingEvent {
   readonly kind: 'interrupted' | 'resumed' | 'auth-failed';
   readonly cameraId: string;
+  /** The failure's text (null on resume): the gap reason and the audit event's reason. */
   readonly reason: string | null;
+  /** Why the run ended, classified (its class and RTSP status); null on resume. */
+  readonly failure: IngestFailure | null;
 }
+
+/** A run that ended without an error: the camera closed the stream. */
+const streamEnded: IngestFailure = { kind: 'ended', text: 'stream ended' };
 
 interface OpenSegment {
   segment: Segment;
@@ -77,7 +93,7 @@ export class CameraRecorder {
   start(): void {
     this.#loop ??= this.#run().catch((e: unknown) => {
       this.#deps.log.error({ err: e, cameraId: this.#target.cameraId }, 'camera recorder stopped by an unexpected error');
-      this.#setState('stopped', this.#reasonOf(e));
+      this.#setState('stopped', this.#failureOf(e).text);
     });
   }
 
@@ -108,7 +124,7 @@ export class CameraRecorder {
     let delayMs = retryInitialMs;
     while (!signal.aborted) {
       this.#setState('connecting', this.#status.lastError);
-      let reason = 'stream ended';
+      let failure = streamEnded;
       let segmenter: Segmenter | null = null;
       let init: InitPiece | null = null;
       let recorded = false;
@@ -136,14 +152,15 @@ export class CameraRecorder {
           { playing: () => (delayMs = retryInitialMs) },
         );
       } catch (e) {
-        reason = this.#reasonOf(e);
+        failure = this.#failureOf(e);
       }
       await this.#closeOpen().catch((e: unknown) => {
         log.error({ err: e, cameraId: this.#target.cameraId }, 'could not close segment');
       });
       this.#deps.live.endStream(this.#target.cameraId);
       if (signal.aborted) return;
-      await this.#recordGap(reason);
+      await this.#recordGap(failure);
+      const reason = failure.text;
       // Jitter (half the delay, at random): cameras that failed together (a switch, a power cut)
       // do not all come back in the same instant.
       const waitMs = Math.round(delayMs / 2 + Math.random() * (delayMs / 2));
@@ -205,7 +222,7 @@ export class CameraRecorder {
       const cameraId = this.#target.cameraId;
       await this.#indexWrite('gap closed', (index) => index.closeGaps(cameraId, startMs));
       this.#gapOpen = false;
-      this.#deps.onRecordingEvent?.({ kind: 'resumed', cameraId: this.#target.cameraId, reason: null });
+      this.#deps.onRecordingEvent?.({ kind: 'resumed', cameraId: this.#target.cameraId, reason: null, failure: null });
     }
   }
 
@@ -213,7 +230,7 @@ export class CameraRecorder {
     const open = this.#open;
     if (!open) return;
     this.#open = null;
-    await open.writer.close();
+    const objectSha256 = await open.writer.close();
     if (open.fragments.length === 0) {
       const id = open.segment.id;
       await this.#indexWrite('empty segment removed', (index) => index.remove(id));
@@ -230,15 +247,16 @@ export class CameraRecorder {
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
-    this.#deps.onSealed?.(sealed, open.hash.digest('hex'));
+    this.#deps.onSealed?.(sealed, { plaintextSha256: open.hash.digest('hex'), objectSha256 });
   }
 
-  async #recordGap(reason: string): Promise<void> {
+  async #recordGap(failure: IngestFailure): Promise<void> {
     if (this.#gapOpen) return;
     this.#gapOpen = true;
     const cameraId = this.#target.cameraId;
-    if (reason.startsWith(authFailed)) this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason });
-    this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason });
+    const reason = failure.text;
+    if (failure.kind === 'auth') this.#deps.onRecordingEvent?.({ kind: 'auth-failed', cameraId, reason, failure });
+    this.#deps.onRecordingEvent?.({ kind: 'interrupted', cameraId, reason, failure });
     const gap = { id: randomUUID(), cameraId, startMs: Math.round(this.#lastEndMs ?? this.#deps.clock.now()), endMs: null, reason };
     await this.#indexWrite('gap opened', (index) => index.insertGap(gap));
   }
@@ -253,8 +271,8 @@ export class CameraRecorder {
    * Why a run ended, classified (ingest-failure.ts): this one text is the status `lastError`, the
    * gap reason, the audit event's reason and the log line's, so none of them carries the camera's bytes.
    */
-  #reasonOf(e: unknown): string {
-    return classifyIngestFailure(e, [this.#target.password]).text;
+  #failureOf(e: unknown): IngestFailure {
+    return classifyIngestFailure(e, [this.#target.password]);
   }
 
   #setState(state: CameraStatus['state'], lastError: string | null): void {
@@ -262,6 +280,3 @@ export class CameraRecorder {
     this.#status = { ...this.#status, state, sinceMs: this.#deps.clock.now(), lastError, retryAtMs: null };
   }
 }
-
-/** How a classified authentication failure starts (ingest-failure.ts). */
-const authFailed = 'authentication failed';

@@ -4,6 +4,7 @@ import type { AuditSink } from '../audit/ledger.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Segment } from '../media/segment.ts';
 import type { SegmentStore } from './segment-store.ts';
+import type { SealedHashes } from './camera-recorder.ts';
 
 /** The actor of the events the recorder itself records (segment leaves, interruptions). */
 export const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
@@ -31,7 +32,9 @@ export function segmentLeafInput(segment: Segment, plaintextSha256: string, obje
 
 /**
  * Adds a leaf for every segment the recorder seals (and every segment recovery closes), without
- * holding up ingest: the object hash is read back from the store in the background.
+ * holding up ingest. The recorder hands both hashes over, computed as the segment was written;
+ * only what it cannot give (segments closed by recovery, an object whose append failed) is read
+ * back from the store, in the background.
  *
  * Recording does not stop when the ledger cannot write (losing footage is worse than a late
  * leaf): a failed leaf is logged at error level with the segment id. Not built: re-adding the
@@ -49,9 +52,9 @@ export class SegmentLeaves {
     this.#log = deps.log;
   }
 
-  /** Records the segment's leaf in the background; `plaintextSha256` is computed when omitted. */
-  sealed(segment: Segment, plaintextSha256?: string): void {
-    const work = this.#record(segment, plaintextSha256).catch((e: unknown) => {
+  /** Records the segment's leaf in the background; a hash not given is read back from the store. */
+  sealed(segment: Segment, hashes?: Partial<SealedHashes>): void {
+    const work = this.#record(segment, hashes?.plaintextSha256 ?? undefined, hashes?.objectSha256 ?? undefined).catch((e: unknown) => {
       this.#log.error({ err: e, segmentId: segment.id, cameraId: segment.cameraId }, 'could not add the segment to the audit ledger');
     });
     this.#pending.add(work);
@@ -63,8 +66,8 @@ export class SegmentLeaves {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
-  async #record(segment: Segment, plaintextSha256?: string): Promise<void> {
-    const objectSha256 = await this.#store.digest(segment.objectKey);
+  async #record(segment: Segment, plaintextSha256?: string, objectHash?: string): Promise<void> {
+    const objectSha256 = objectHash ?? (await this.#store.digest(segment.objectKey));
     let plain = plaintextSha256;
     if (plain === undefined) {
       const hash = createHash('sha256');

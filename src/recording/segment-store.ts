@@ -57,8 +57,12 @@ export interface ObjectMeta {
 export interface SegmentWriter {
   /** Appends one fragment; resolves with the offset at which it starts. */
   append(fragment: Buffer): Promise<number>;
-  /** Flushes to stable storage (fsync) and closes. */
-  close(): Promise<void>;
+  /**
+   * Flushes to stable storage (fsync) and closes. Resolves with the SHA-256 (hex) of the object's
+   * bytes as stored (what `digest` would read back), hashed as they were written; null when an
+   * append failed (what reached the disk is then unknown: read it back) or on a second close.
+   */
+  close(): Promise<string | null>;
   /** Total bytes written so far. */
   readonly size: number;
 }

@@ -1,13 +1,15 @@
 /**
  * Filesystem pieces shared by the segment stores (plain and vault): safe key → path mapping,
- * error wrapping, durable creation of parent directories, listing and removal. One object is
+ * error wrapping, listing, digests, quarantine and removal (durable directory creation is
+ * lib/durable-files.ts). One object is
  * one file under the store's root, named by its key.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { opendir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { AppError, isAppError } from '../lib/errors.ts';
+import { fsyncDir, makeParent } from '../lib/durable-files.ts';
 
 /** A key segment: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
@@ -33,32 +35,6 @@ export function storageError(op: string, key: string, e: unknown): AppError {
   if (isAppError(e)) return e;
   const code = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
   return new AppError('STORAGE_FAILED', `segment store cannot ${op} ${key}: ${code}`, { key, op, errno: code });
-}
-
-/** fsyncs a directory so entries created in it survive power loss. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Makes the parent directory of `path`; returns a function that, once the file exists in it,
- * fsyncs that directory and every directory made for it, so the new name MUST reach stable
- * storage with its parents.
- */
-export async function makeParent(path: string): Promise<() => Promise<void>> {
-  const dir = dirname(path);
-  const firstCreated = await mkdir(dir, { recursive: true });
-  return async () => {
-    await fsyncDir(dir);
-    if (firstCreated !== undefined) {
-      for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDir(dirname(d));
-    }
-  };
 }
 
 /** Deletes the object's file; a missing one is not an error. */

@@ -74,6 +74,16 @@ describe('VaultSegmentStore on a real directory with ffmpeg-made fMP4', () => {
     return offsets;
   }
 
+  test('closing a writer gives the SHA-256 of the object as stored, hashed while writing (appends in flight together, no read-back)', async () => {
+    const store = new VaultSegmentStore(root, keys);
+    const key = 'cam-1/2026-11-28/hashed.mp4';
+    const writer = await store.create(key, init.bytes, meta);
+    await Promise.all(fragments.map((f) => writer.append(f.bytes)));
+    const objectSha256 = await writer.close();
+    assert.equal(objectSha256, await store.digest(key));
+    assert.equal(await writer.close(), null, 'a second close has nothing to tell');
+  });
+
   test('offsets, reads and streams are those of the plaintext object, across chunk boundaries and without a cache', async () => {
     const store = new VaultSegmentStore(root, keys);
     const key = 'cam-1/2026-11-28/a.mp4';

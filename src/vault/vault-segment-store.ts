@@ -6,10 +6,12 @@
  * Durability as FileSegmentStore: 'wx' and a directory fsync at create, one write(2) per append,
  * final chunk and fsync at close; `recover` cuts a torn object back to its last authentic chunk.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
+import { makeParent } from '../lib/durable-files.ts';
+import { digestObject, listObjectKeys, objectPath, quarantineObject, removeObject, storageError } from './object-files.ts';
 import { parseFragment, parseInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ParsedInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
@@ -178,7 +180,9 @@ export class VaultSegmentStore implements SegmentStore {
         live: true,
       };
       this.#remember(key, table);
-      writer = new VaultSegmentWriter(fh, key, cipher, table);
+      const hash = createHash('sha256').update(header.bytes);
+      for (const part of record) hash.update(part);
+      writer = new VaultSegmentWriter(fh, key, cipher, table, hash);
     } catch (e) {
       await fh?.close().catch(() => undefined);
       throw storageError('create', key, e);
@@ -386,9 +390,12 @@ class VaultSegmentWriter implements SegmentWriter {
   #failed: AppError | undefined;
   #closed = false;
   readonly #inFlight = new Set<Promise<void>>();
+  /** SHA-256 of the file bytes reserved so far, in file order (records are sealed and placed in call order). */
+  readonly #hash: Hash;
 
-  constructor(fh: FileHandle, key: string, cipher: ChunkCipher, table: ChunkTable) {
+  constructor(fh: FileHandle, key: string, cipher: ChunkCipher, table: ChunkTable, hash: Hash) {
     this.#fh = fh;
+    this.#hash = hash;
     this.#key = key;
     this.#cipher = cipher;
     this.#table = table;
@@ -413,6 +420,7 @@ class VaultSegmentWriter implements SegmentWriter {
     } catch (e) {
       throw storageError('append to', this.#key, e);
     }
+    for (const part of parts) this.#hash.update(part);
     const offset = this.#size;
     const position = this.#fileSize;
     this.#size += fragment.length;
@@ -438,18 +446,25 @@ class VaultSegmentWriter implements SegmentWriter {
     return offset;
   }
 
-  /** Waits for appends in flight, seals the final chunk (unless an append failed), fsyncs and closes. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Waits for appends in flight, seals the final chunk (unless an append failed), fsyncs and
+   * closes; resolves with the object's SHA-256 (null after a failed append).
+   */
+  async close(): Promise<string | null> {
+    if (this.#closed) return null;
     this.#closed = true;
     await Promise.all(this.#inFlight);
     try {
       if (this.#failed === undefined) {
         const index = this.#table.plainOffsets.length;
-        await writevAll(this.#fh, this.#cipher.sealParts(index, Buffer.alloc(0), true), this.#fileSize);
+        const final = this.#cipher.sealParts(index, Buffer.alloc(0), true);
+        for (const part of final) this.#hash.update(part);
+        await writevAll(this.#fh, final, this.#fileSize);
       }
       await this.#fh.sync();
-      if (this.#failed === undefined) this.#table.closed = true;
+      if (this.#failed !== undefined) return null;
+      this.#table.closed = true;
+      return this.#hash.digest('hex');
     } catch (e) {
       throw storageError('close', this.#key, e);
     } finally {

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 /**
  * SegmentStore over a local directory: object `key` is the plain fMP4 file `root/<key>`.
  * Durability (FIELD-NOTES, "Recording format"): `append` resolves after write(2), so a killed
@@ -8,7 +9,8 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../../src/lib/errors.ts';
-import { digestObject, listObjectKeys, makeParent, objectPath, quarantineObject, removeObject, storageError } from '../../src/vault/object-files.ts';
+import { makeParent } from '../../src/lib/durable-files.ts';
+import { digestObject, listObjectKeys, objectPath, quarantineObject, removeObject, storageError } from '../../src/vault/object-files.ts';
 import { Fmp4Reader } from '../../src/media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../../src/recording/segment-store.ts';
 
@@ -49,7 +51,7 @@ export class FileSegmentStore implements SegmentStore {
       await fh?.close().catch(() => undefined);
       throw storageError('create', key, e);
     }
-    return new FileSegmentWriter(fh, key, init.length);
+    return new FileSegmentWriter(fh, key, init);
   }
 
   async read(key: string, offset: number, length: number): Promise<Buffer> {
@@ -194,11 +196,14 @@ class FileSegmentWriter implements SegmentWriter {
   #failed: AppError | undefined;
   #closed = false;
   readonly #inFlight = new Set<Promise<void>>();
+  /** SHA-256 of the bytes reserved so far, in file order. */
+  readonly #hash: Hash;
 
-  constructor(fh: FileHandle, key: string, size: number) {
+  constructor(fh: FileHandle, key: string, init: Buffer) {
     this.#fh = fh;
     this.#key = key;
-    this.#size = size;
+    this.#size = init.length;
+    this.#hash = createHash('sha256').update(init);
   }
 
   get size(): number {
@@ -211,6 +216,7 @@ class FileSegmentWriter implements SegmentWriter {
     if (this.#closed) throw new AppError('STORAGE_FAILED', `segment store cannot append to closed ${this.#key}`, { key: this.#key });
     const offset = this.#size;
     this.#size += fragment.length;
+    this.#hash.update(fragment);
     const write = writeAll(this.#fh, fragment, offset);
     const tracked = write.catch(() => undefined);
     this.#inFlight.add(tracked);
@@ -227,12 +233,13 @@ class FileSegmentWriter implements SegmentWriter {
   }
 
   /** Waits for appends still in flight, then fsyncs and closes; closing twice is a no-op. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  async close(): Promise<string | null> {
+    if (this.#closed) return null;
     this.#closed = true;
     await Promise.all(this.#inFlight);
     try {
       await this.#fh.sync();
+      return this.#failed === undefined ? this.#hash.digest('hex') : null;
     } catch (e) {
       throw storageError('fsync', this.#key, e);
     } finally {

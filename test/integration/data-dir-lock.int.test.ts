@@ -17,7 +17,7 @@ import { testActor } from '../helpers/audit.ts';
 import { teardown } from '../helpers/teardown.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { openKeys } from '../../src/cli/open-keys.ts';
+import { openCore } from '../../src/core.ts';
 import { cliAuditContext } from '../../src/cli/cli-actor.ts';
 import { serverDownReason } from '../../src/recording/downtime-gaps.ts';
 
@@ -124,7 +124,7 @@ test('the next start records the downtime as a "server not running" gap and ends
     .execute();
   await db.destroy();
   const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path } });
-  const keys = await openKeys(config);
+  const keys = await openCore(config);
   await (await keys.ledger()).record({ type: 'key.rotated', ...cliAuditContext(), target: { kind: 'master-key', id: 'file' }, outcome: 'success', reason: 'rotation started', details: { fromVersion: 1 } });
   await keys.close();
   // Longer than the timeline's span-joining tolerance (2 s), so the downtime is a visible hole.

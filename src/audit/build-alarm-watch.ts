@@ -1,0 +1,15 @@
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createAlarmStateStore } from './alarm-state.store.ts';
+import { AlarmWatch } from './alarm-watch.ts';
+import { createLedgerStore } from './ledger.store.ts';
+
+/**
+ * The alarm rules over the committed ledger, on the metadata database: their saved position and
+ * windows, or (first start) the ledger's size now. Built before the ledger opens.
+ */
+export async function buildAlarmWatch(deps: { db: Db; clock: Clock; log: Logger }): Promise<AlarmWatch> {
+  const ledger = createLedgerStore(deps.db);
+  return AlarmWatch.open({ events: ledger, state: createAlarmStateStore(deps.db), clock: deps.clock, log: deps.log }, () => ledger.size());
+}
