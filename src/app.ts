@@ -384,8 +384,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, lock: Da
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
-        await deferredAudit.close(closeGraceMs);
+        // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
+        await deferredAudit.close(closeGraceMs);
         await ledger.close();
         await provider.close();
         await db.destroy();
