@@ -357,9 +357,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
+        // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
+        await segmentLeaves.idle();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
-        await segmentLeaves.idle();
         await core.close();
       })();
       return closing;

@@ -135,7 +135,11 @@ test('the next start records the downtime as a "server not running" gap and ends
   const gaps = await second.playback.timeline(camera.id, stoppedAt - 60_000, Date.now() + 1_000);
   const down = gaps.gaps.filter((g) => g.reason === serverDownReason);
   assert.equal(down.length, 1, JSON.stringify(gaps.gaps));
-  assert.ok(down[0]!.startMs <= stoppedAt && down[0]!.endMs >= stoppedAt + 4_000, 'the gap spans the downtime');
+  // The gap starts where the last segment ends. Inside a segment, times follow the stream's decode
+  // timestamps from its wall-clock anchor, so on a loaded machine (a camera catching up after a
+  // stall) that end can run a little past the wall-clock moment of the stop: allow the
+  // timeline's own joining tolerance (2 s).
+  assert.ok(down[0]!.startMs <= stoppedAt + 2_000 && down[0]!.endMs >= stoppedAt + 4_000, `the gap spans the downtime: ${JSON.stringify(down[0])}, stopped at ${stoppedAt}`);
 
   await second.ledger.drain();
   const { db: check } = await openDatabase({ url: null, dataDir: dir.path });
