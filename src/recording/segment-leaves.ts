@@ -54,19 +54,28 @@ export class SegmentLeaves {
 
   /** Records the segment's leaf in the background; a hash not given is read back from the store. */
   sealed(segment: Segment, hashes?: Partial<SealedHashes>): void {
-    const work = this.#record(segment, hashes?.plaintextSha256 ?? undefined, hashes?.objectSha256 ?? undefined).catch((e: unknown) => {
+    const failed = (e: unknown) => {
       this.#log.error({ err: e, segmentId: segment.id, cameraId: segment.cameraId }, 'could not add the segment to the audit ledger');
-    });
+    };
+    const work = this.#leaf(segment, hashes?.plaintextSha256 ?? undefined, hashes?.objectSha256 ?? undefined).then((input) => {
+      void this.#audit.record(input).catch(failed);
+    }, failed);
     this.#pending.add(work);
     void work.finally(() => this.#pending.delete(work));
   }
 
-  /** Resolves when every leaf started so far is recorded (or failed). */
+  /**
+   * Resolves when every leaf started so far has been handed to the sink (or failed before).
+   * It MUST NOT wait for the sink to write them: a deferred sink holds events while the ledger
+   * cannot write (a database outage) and only its own close ends them, so the shutdown order is
+   * this, then the sink's close.
+   */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
-  async #record(segment: Segment, plaintextSha256?: string, objectHash?: string): Promise<void> {
+  /** The segment's leaf, with what is missing of its hashes read back from the store. */
+  async #leaf(segment: Segment, plaintextSha256?: string, objectHash?: string): Promise<AuditInput> {
     const objectSha256 = objectHash ?? (await this.#store.digest(segment.objectKey));
     let plain = plaintextSha256;
     if (plain === undefined) {
@@ -74,6 +83,6 @@ export class SegmentLeaves {
       for await (const chunk of this.#store.stream(segment.objectKey, 0, segment.bytes)) hash.update(chunk);
       plain = hash.digest('hex');
     }
-    await this.#audit.record(segmentLeafInput(segment, plain, objectSha256));
+    return segmentLeafInput(segment, plain, objectSha256);
   }
 }
