@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../lib/errors.ts';
+import { RetryBackoff, settledWithin } from '../lib/retry-backoff.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { AuditInput } from './audit-event.ts';
 import type { AuditSink, RecordedEvent } from './ledger.ts';
@@ -26,13 +27,11 @@ interface Held {
 export class DeferredAudit implements AuditSink {
   readonly #audit: AuditSink;
   readonly #log: Logger;
-  readonly #retryMaxMs: number;
+  readonly #backoff: RetryBackoff;
   readonly #queue: Held[] = [];
   #draining: Promise<void> | null = null;
   #failing: { sinceMs: number; reason: string } | null = null;
   #closed = false;
-  #closing = false;
-  #wake: (() => void) | null = null;
 
   readonly #onFailing: (reason: string) => void;
 
@@ -40,7 +39,7 @@ export class DeferredAudit implements AuditSink {
     this.#audit = opts.audit;
     this.#onFailing = opts.onFailing ?? (() => undefined);
     this.#log = opts.log;
-    this.#retryMaxMs = opts.retryMaxMs ?? 10_000;
+    this.#backoff = new RetryBackoff(opts.retryMaxMs ?? 10_000);
   }
 
   record(input: AuditInput): Promise<RecordedEvent> {
@@ -66,14 +65,11 @@ export class DeferredAudit implements AuditSink {
   async close(timeoutMs: number): Promise<void> {
     if (this.#draining) {
       // Retry at once and then often, not after the backoff in progress.
-      this.#closing = true;
-      this.#wake?.();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+      this.#backoff.hurry();
+      await settledWithin(this.#draining, timeoutMs);
     }
     this.#closed = true;
-    this.#wake?.();
+    this.#backoff.wake();
     await this.#draining;
     const lost = this.#queue.splice(0);
     if (lost.length > 0) this.#log.error({ events: lost.length, types: [...new Set(lost.map((h) => h.input.type))] }, 'audit events held in memory could not be written before shutdown');
@@ -81,7 +77,6 @@ export class DeferredAudit implements AuditSink {
   }
 
   async #drain(): Promise<void> {
-    let delayMs = 250;
     while (this.#queue.length > 0 && !this.#closed) {
       const head = this.#queue[0] as Held;
       try {
@@ -92,7 +87,7 @@ export class DeferredAudit implements AuditSink {
           this.#log.warn({ sinceMs: this.#failing.sinceMs }, 'audit ledger: every held event is now written');
           this.#failing = null;
         }
-        delayMs = 250;
+        this.#backoff.reset();
         continue;
       } catch (e) {
         // Only an unavailable ledger is worth waiting for; an event it refuses (not in the
@@ -109,15 +104,7 @@ export class DeferredAudit implements AuditSink {
           this.#onFailing(reason);
         } else this.#failing.reason = reason;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-      delayMs = this.#closing ? 250 : Math.min(delayMs * 2, this.#retryMaxMs);
+      await this.#backoff.wait();
     }
   }
 }

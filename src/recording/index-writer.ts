@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.ts';
+import { RetryBackoff, settledWithin } from '../lib/retry-backoff.ts';
 
 /** A backlog of index writes that could not be made, as the alarm and `/healthz` report it. */
 export interface IndexBacklog {
@@ -31,19 +32,17 @@ interface Write {
 export class IndexWriter {
   readonly #log: Logger;
   readonly #attemptMs: number;
-  readonly #retryMaxMs: number;
+  readonly #backoff: RetryBackoff;
   readonly #onBacklog: (backlog: IndexBacklog | null) => void;
   readonly #queue: Write[] = [];
   #draining: Promise<void> | null = null;
   #backlog: { sinceMs: number; reason: string } | null = null;
   #closed = false;
-  #closing = false;
-  #wake: (() => void) | null = null;
 
   constructor(opts: { log: Logger; attemptMs?: number; retryMaxMs?: number; onBacklog?: (backlog: IndexBacklog | null) => void }) {
     this.#log = opts.log;
     this.#attemptMs = opts.attemptMs ?? 2000;
-    this.#retryMaxMs = opts.retryMaxMs ?? 10_000;
+    this.#backoff = new RetryBackoff(opts.retryMaxMs ?? 10_000);
     this.#onBacklog = opts.onBacklog ?? (() => undefined);
   }
 
@@ -89,19 +88,15 @@ export class IndexWriter {
   async close(timeoutMs: number): Promise<number> {
     if (this.#draining) {
       // Retry at once and then often, not after the backoff in progress.
-      this.#closing = true;
-      this.#wake?.();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#draining, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+      this.#backoff.hurry();
+      await settledWithin(this.#draining, timeoutMs);
     }
     this.#closed = true;
-    this.#wake?.();
+    this.#backoff.wake();
     return this.#queue.length;
   }
 
   async #drain(): Promise<void> {
-    let delayMs = 250;
     while (this.#queue.length > 0 && !this.#closed) {
       const head = this.#queue[0] as Write;
       let ok = head.attempt ? await head.attempt : false;
@@ -116,18 +111,10 @@ export class IndexWriter {
       }
       if (ok) {
         this.#queue.shift();
-        delayMs = 250;
+        this.#backoff.reset();
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = null;
-      delayMs = this.#closing ? 250 : Math.min(delayMs * 2, this.#retryMaxMs);
+      await this.#backoff.wait();
     }
     if (this.#queue.length === 0 && this.#backlog !== null) {
       this.#log.warn({ sinceMs: this.#backlog.sinceMs }, 'recording index: every delayed write is now made');
