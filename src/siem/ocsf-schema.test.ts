@@ -139,45 +139,71 @@ function checkShape(path: string, value: Json, shape: Shape, profiles: readonly 
 
 const PRODUCT: OcsfProduct = { version: '0.1.0', vendorName: 'Custos project', hostname: 'vms-1.example.org', hostUid: 'host-7c1e' };
 
-/** A realistic input for every catalogued type (actor, target and details as the emitters write them). */
+const user = { kind: 'user', id: 'user:0b7e5f3e-2a44-4c1f-9e1d-2f6b9a1c3d11', name: 'Alice Example' } as const;
+const ledger = { kind: 'system', id: 'system' } as const;
+const recorder = { kind: 'system', id: 'system:recorder' } as const;
+const recovery = { kind: 'system', id: 'system:recovery' } as const;
+const cli = { kind: 'cli', id: 'cli:root' } as const;
+const anonymous = { kind: 'anonymous', id: 'anonymous' } as const;
+const token = { kind: 'token', id: 'token:t1' } as const;
+const source = { address: '192.0.2.10', userAgent: 'Mozilla/5.0' } as const;
+const camera = { kind: 'camera', id: 'cam-1', name: 'Gate' } as const;
+const segment = { kind: 'segment', id: 'seg-9' } as const;
+const other = { kind: 'user', id: 'user:b2' } as const;
+const exported = { kind: 'export', id: 'exp-3' } as const;
+
+/** A realistic input for every catalogued type, actor, target and details as the emitters write them (a new type needs one here). */
+const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'outcome'> & { readonly outcome?: AuditInput['outcome'] } } = {
+  'audit.ledger.started': { actor: ledger, details: { treeSize: 41 } },
+  'audit.ledger.stopped': { actor: ledger },
+  'audit.ledger.heartbeat': { actor: ledger },
+  'audit.events.read': { actor: user, source, details: { filter: 'type=auth.login.failed', returned: 20 } },
+  'audit.verified': { actor: cli, details: { size: 1200, firstBad: null } },
+  'audit.subject.erased': { actor: cli, target: { kind: 'subject', id: 'subject:9' } },
+  'camera.created': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'camera.updated': { actor: user, source, target: camera, cameraId: 'cam-1', details: { changed: ['url', 'credentials'] } },
+  'camera.deleted': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'camera.auth.failed': { actor: recorder, target: camera, cameraId: 'cam-1', outcome: 'failure', reason: 'RTSP 401' },
+  'camera.tamper': { actor: recorder, target: camera, cameraId: 'cam-1', details: { kind: 'covered' } },
+  'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
+  'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
+  'footage.segment.sealed': { actor: recorder, target: segment, cameraId: 'cam-1', details: { sha256: 'cd'.repeat(32), startMs: 1, endMs: 2 } },
+  'footage.deleted': { actor: { kind: 'system', id: 'system:retention' }, cameraId: 'cam-1', details: { segments: 12 } },
+  'footage.damaged': { actor: recovery, target: segment, cameraId: 'cam-1', details: { bytesCut: 1024 } },
+  'footage.reindexed': { actor: recovery, target: segment, cameraId: 'cam-1' },
+  'footage.quarantined': { actor: recovery, details: { objects: 2 } },
+  'footage.live.viewed': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'footage.played': { actor: user, source, target: camera, cameraId: 'cam-1', details: { fromMs: 1, toMs: 2 } },
+  'footage.export.requested': { actor: user, source, target: exported, cameraId: 'cam-1', details: { purpose: 'incident 7' }, personal: { requestedFor: 'Police officer X' } },
+  'footage.export.completed': { actor: { kind: 'system', id: 'system:exports' }, target: exported, cameraId: 'cam-1', details: { sha256: 'ef'.repeat(32) } },
+  'footage.export.downloaded': { actor: token, source, target: exported, cameraId: 'cam-1' },
+  'key.rotated': { actor: cli, details: { version: 2 } },
+  'key.retired': { actor: cli, details: { version: 1 } },
+  'auth.login.succeeded': { actor: user, source, target: { kind: 'user', id: user.id }, details: { method: 'password', mfa: true } },
+  'auth.login.failed': { actor: anonymous, source, outcome: 'failure', reason: 'local: wrong password' },
+  'auth.logout': { actor: user, source, target: { kind: 'user', id: user.id }, details: { everywhere: false, sessions: 1 } },
+  'auth.lockout': { actor: anonymous, source, details: { failures: 10 } },
+  'auth.mfa.enrolled': { actor: user, source, target: { kind: 'user', id: user.id }, details: { factor: 'totp', recoveryCodesIssued: true } },
+  'auth.token.created': { actor: user, source, target: { kind: 'token', id: 'token:t1' }, details: { owner: user.id, permissions: ['camera.read'], expiresMs: 5 } },
+  'auth.token.revoked': { actor: user, source, target: { kind: 'token', id: 'token:t1' }, details: { owner: user.id } },
+  'account.created': { actor: user, source, target: other, details: { kind: 'local', external: false } },
+  'account.password.changed': { actor: user, source, target: { kind: 'user', id: user.id } },
+  'account.reset': { actor: cli, target: other, details: { password: true, factors: true } },
+  'account.disabled': { actor: user, source, target: other },
+  'account.enabled': { actor: user, source, target: other },
+  'access.grant.created': { actor: user, source, target: other, details: { role: 'operator', scope: 'site:hq', privileged: false } },
+  'access.grant.revoked': { actor: user, source, target: other, details: { role: 'operator', scope: 'site:hq' } },
+  'access.denied': { actor: token, source, outcome: 'failure', reason: 'permission missing', details: { method: 'GET', route: '/api/v1/cameras', permission: 'camera.read', refused: 3, windowSeconds: 60 } },
+  'access.approval.requested': { actor: user, source, target: { kind: 'approval', id: 'ap-1' }, cameraId: 'cam-1', details: { action: 'export' } },
+  'access.approval.decided': { actor: user, source, target: { kind: 'approval', id: 'ap-1' }, cameraId: 'cam-1', details: { action: 'export', approve: true } },
+  'site.saved': { actor: user, source, target: { kind: 'site', id: 'site-1', name: 'HQ' } },
+  'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
+  'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
+  'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
+};
+
 function inputOf(type: AuditEventType): AuditInput {
-  const user = { kind: 'user', id: 'user:0b7e5f3e-2a44-4c1f-9e1d-2f6b9a1c3d11', name: 'Alice Example' } as const;
-  const system = { kind: 'system', id: 'system:recorder' } as const;
-  const cli = { kind: 'cli', id: 'cli:root' } as const;
-  const source = { address: '192.0.2.10', userAgent: 'Mozilla/5.0' };
-  const camera = { kind: 'camera', id: 'cam-1', name: 'Gate' };
-  const base = { type, outcome: 'success', correlationId: 'req-42' } as const;
-  const [family] = type.split('.');
-  switch (type) {
-    case 'audit.ledger.started': return { ...base, actor: { kind: 'system', id: 'system' }, details: { treeSize: 41 } };
-    case 'audit.ledger.stopped':
-    case 'audit.ledger.heartbeat': return { ...base, actor: { kind: 'system', id: 'system' } };
-    case 'audit.verified': return { ...base, actor: cli, details: { size: 1200, firstBad: null } };
-    case 'audit.subject.erased': return { ...base, actor: cli, target: { kind: 'subject', id: 'subject:9' } };
-    case 'camera.auth.failed': return { ...base, actor: system, target: camera, cameraId: 'cam-1', outcome: 'failure', reason: 'RTSP 401' };
-    case 'camera.tamper': return { ...base, actor: system, cameraId: 'cam-1', target: camera, details: { kind: 'covered' } };
-    case 'alarm.raised': return { ...base, actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } };
-    case 'clock.stepped': return { ...base, actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } };
-    case 'key.rotated':
-    case 'key.retired': return { ...base, actor: cli, details: { version: 2 } };
-    case 'auth.login.failed': return { ...base, actor: { kind: 'anonymous', id: 'anonymous' }, source, outcome: 'failure', reason: 'local: wrong password' };
-    case 'auth.login.succeeded': return { ...base, actor: user, source, target: { kind: 'user', id: user.id }, details: { method: 'password', mfa: true } };
-    case 'auth.lockout': return { ...base, actor: { kind: 'anonymous', id: 'anonymous' }, source, details: { failures: 10 } };
-    case 'auth.token.created':
-    case 'auth.token.revoked': return { ...base, actor: user, source, target: { kind: 'token', id: 'token:t1' }, details: { owner: user.id } };
-    case 'access.denied': return { ...base, actor: { kind: 'token', id: 'token:t1' }, source, outcome: 'failure', reason: 'permission missing', details: { method: 'GET', route: '/api/v1/cameras', permission: 'camera.read', refused: 3, windowSeconds: 60 } };
-    case 'access.grant.created':
-    case 'access.grant.revoked': return { ...base, actor: user, source, target: { kind: 'user', id: 'user:b2' }, details: { role: 'operator', scope: 'site:hq' } };
-    case 'access.approval.requested':
-    case 'access.approval.decided': return { ...base, actor: user, source, target: { kind: 'approval', id: 'ap-1' }, cameraId: 'cam-1', details: { action: 'export' } };
-    default:
-      break;
-  }
-  if (family === 'account' || family === 'auth') return { ...base, actor: user, source, target: { kind: 'user', id: 'user:b2' } };
-  if (family === 'camera' || family === 'site' || family === 'group') return { ...base, actor: user, source, target: { kind: family, id: `${family}-1`, name: 'North' } };
-  if (type === 'footage.deleted' || type === 'footage.segment.sealed' || family === 'recording' || type.startsWith('footage.') && !['footage.played', 'footage.live.viewed'].includes(type) && !type.startsWith('footage.export'))
-    return { ...base, actor: { kind: 'system', id: 'system:recovery' }, cameraId: 'cam-1', target: { kind: 'segment', id: 'seg-9' }, details: { bytes: 1024 } };
-  return { ...base, actor: user, source, cameraId: 'cam-1', target: { kind: 'export', id: 'exp-3' }, details: { purpose: 'incident 7' } };
+  return { outcome: 'success', correlationId: 'req-42', ...FIXTURES[type], type };
 }
 
 function recordOf(type: AuditEventType, seq: number): LeafRecord {
@@ -216,7 +242,7 @@ describe('OCSF 1.8.0 mapping of the audit catalogue', { skip: absent }, () => {
   test('no sealed personal field reaches the OCSF event, and a source address appears only when the caller passes it', () => {
     for (const [seq, type] of types.entries()) {
       const text = JSON.stringify(toOcsf(recordOf(type, seq), PRODUCT));
-      for (const personal of ['Alice Example', '192.0.2.10', 'Mozilla/5.0']) assert.ok(!text.includes(personal), `${type} leaks ${personal}`);
+      for (const personal of ['Alice Example', '192.0.2.10', 'Mozilla/5.0', 'Police officer X']) assert.ok(!text.includes(personal), `${type} leaks ${personal}`);
     }
     const event = toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }) as unknown as Json;
     assert.deepEqual(event['src_endpoint'], { ip: '198.51.100.4' });
