@@ -3,7 +3,8 @@
  * (OCSF 1.8.0; a test checks every catalogued type against the released schema):
  * - System Activity (Event Log Activity 1008): `actor`, `device` (filled for every class);
  * - Entity Management (3004): `entity`;
- * - Authentication (3002), Account Change (3001): `user`, the account concerned;
+ * - Authentication (3002), Account Change (3001): `user`, the account concerned (Authentication
+ *   adds `auth_protocol_id` and `is_mfa` where the details say);
  * - User Access Management (3005): `user` and `privileges`;
  * - Datastore Activity (6005), API Activity (6003): `actor`, `src_endpoint`; API Activity also `api`;
  * - Detection Finding (2004): `finding_info`.
@@ -32,6 +33,19 @@ export function subjectUser(record: LeafRecord): OcsfUser {
   return ocsfUser(record.actor.kind, record.actor.id);
 }
 
+/**
+ * How a sign-in authenticated (Authentication): details.method is `password`, `passkey`, `oidc` or
+ * `saml`, with `+totp`, `+passkey` or `+recovery-code` for a second step; OCSF names OpenID and
+ * SAML, the rest is Other (99) with the method as text. details.mfa says whether MFA was verified.
+ */
+function authenticationOf(record: LeafRecord): OcsfClassAttributes {
+  const d = record.details ?? {};
+  const method = text(d['method']);
+  const first = method?.split('+')[0];
+  const protocol = method === undefined ? {} : first === 'oidc' ? { auth_protocol_id: 4 } : first === 'saml' ? { auth_protocol_id: 5 } : { auth_protocol_id: 99, auth_protocol: method };
+  return { user: subjectUser(record), ...protocol, ...(typeof d['mfa'] === 'boolean' ? { is_mfa: d['mfa'] } : {}) };
+}
+
 /** OCSF `managed_entity` for the object acted upon (Entity Management). */
 function entityOf(record: LeafRecord): OcsfClassAttributes {
   const t = record.target;
@@ -54,6 +68,7 @@ export function classAttributes(record: LeafRecord, srcEndpoint: OcsfClassAttrib
     case 3004:
       return { entity: entityOf(record) };
     case 3002:
+      return authenticationOf(record);
     case 3001:
       return { user: subjectUser(record) };
     case 3005:

@@ -239,14 +239,42 @@ describe('OCSF 1.8.0 mapping of the audit catalogue', { skip: absent }, () => {
     });
   });
 
+  test('an event with an opened source address is still accepted by the schema', () => {
+    const event = toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }) as unknown as Json;
+    assert.deepEqual(checkShape('datastore_activity', event, { attrs: schema!.classes.get(6005)!.attrs, atLeastOne: [] }, ['host']), []);
+  });
+
+  test('a sign-in names its protocol and whether MFA was verified', () => {
+    const password = toOcsf(recordOf('auth.login.succeeded', 0), PRODUCT);
+    assert.equal(password['auth_protocol_id'], 99);
+    assert.equal(password['auth_protocol'], 'password');
+    assert.equal(password['is_mfa'], true);
+    const oidc = { ...recordOf('auth.login.succeeded', 0), details: { method: 'oidc+totp', mfa: true } };
+    assert.equal(toOcsf(oidc, PRODUCT)['auth_protocol_id'], 4);
+    assert.deepEqual(checkShape('authentication', toOcsf(oidc, PRODUCT) as unknown as Json, { attrs: schema!.classes.get(3002)!.attrs, atLeastOne: [] }, ['host']), []);
+  });
+
+});
+
+// The mapping itself, without the schema (runs everywhere).
+describe('OCSF mapping of a ledger record', () => {
   test('no sealed personal field reaches the OCSF event, and a source address appears only when the caller passes it', () => {
     for (const [seq, type] of types.entries()) {
       const text = JSON.stringify(toOcsf(recordOf(type, seq), PRODUCT));
       for (const personal of ['Alice Example', '192.0.2.10', 'Mozilla/5.0', 'Police officer X']) assert.ok(!text.includes(personal), `${type} leaks ${personal}`);
     }
-    const event = toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }) as unknown as Json;
-    assert.deepEqual(event['src_endpoint'], { ip: '198.51.100.4' });
-    assert.deepEqual(checkShape('datastore_activity', event, { attrs: schema!.classes.get(6005)!.attrs, atLeastOne: [] }, ['host']), []);
+    assert.deepEqual(toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }).src_endpoint, { ip: '198.51.100.4' });
+    assert.deepEqual(toOcsf(recordOf('footage.played', 1), PRODUCT).src_endpoint, { name: 'sealed' });
+    assert.deepEqual(toOcsf(recordOf('footage.segment.sealed', 1), PRODUCT).src_endpoint, { hostname: PRODUCT.hostname });
+  });
+
+  test('the same record always maps to the same event, keyed by its event id and ordered by its leaf index', () => {
+    const record = recordOf('camera.updated', 7);
+    const a = toOcsf(record, PRODUCT);
+    assert.deepEqual(toOcsf(record, PRODUCT), a);
+    assert.equal(a.metadata.uid, record.id);
+    assert.equal(a.metadata.sequence, 7);
+    assert.equal(a.metadata.correlation_uid, 'req-42');
   });
 
   test('a failure maps to status Failure with its reason, a success to Success', () => {
