@@ -58,6 +58,13 @@ module.exports = {
       to: { pathNot: ['^src/tlog/', '^src/lib/errors\\.ts$', '^(node:)?crypto$'] },
     },
     {
+      name: 'siem-is-pure',
+      severity: 'error',
+      comment: 'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network).',
+      from: { path: '^src/siem/', pathNot: TEST },
+      to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
+    },
+    {
       name: 'media-is-low',
       severity: 'error',
       comment: 'src/media/ is the media vocabulary and fMP4: it imports only itself, lib/ and node built-ins.',

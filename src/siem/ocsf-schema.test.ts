@@ -1,0 +1,289 @@
+// Checks the OCSF mapping of EVERY catalogued audit event type against the released OCSF 1.8.0
+// schema, read in place from the shared test data beside the clone (never copied into the repository).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { leafRecordOf, type AuditInput, type LeafRecord } from '../audit/audit-event.ts';
+import { auditCatalogue, type AuditEventType } from '../audit/catalogue.ts';
+import { toOcsf, type OcsfProduct } from './ocsf.ts';
+
+/** The shared test data sits beside the repository (as in CI); CUSTOS_TEST_OCSF_SCHEMA overrides it. */
+const SCHEMA = (process.env.CUSTOS_TEST_OCSF_SCHEMA ?? fileURLToPath(new URL('../../../shared/testdata/ocsf-schema-1.8.0/', import.meta.url))).replace(/\/?$/, '/');
+/** Third-party reference data is not part of the repository: where it is absent the suite says so and is skipped (CI always has it). */
+const absent = existsSync(`${SCHEMA}dictionary.json`) ? false : `the OCSF 1.8.0 schema is not at ${SCHEMA}: put the shared test data beside the repository or set CUSTOS_TEST_OCSF_SCHEMA`;
+
+type Json = Record<string, unknown>;
+type AttrDef = { profile?: string | undefined; requirement?: string; type?: string; is_array?: boolean; object_type?: string; enum?: Json; caption?: string };
+type Attrs = Record<string, AttrDef>;
+interface Shape { attrs: Attrs; atLeastOne: string[] }
+
+const read = (path: string): Json => JSON.parse(readFileSync(`${SCHEMA}${path}`, 'utf8')) as Json;
+
+/** The schema as the test needs it: classes by uid (attributes merged down the extends chain), objects, dictionary. */
+function loadSchema() {
+  const dictionary = read('dictionary.json');
+  const dictAttrs = dictionary['attributes'] as Attrs;
+  const types = (dictionary['types'] as Json)['attributes'] as Record<string, { type?: string }>;
+  const categories = (read('categories.json')['attributes']) as Record<string, { uid: number; caption: string }>;
+  const eventFiles = new Map<string, Json>();
+  for (const f of readdirSync(`${SCHEMA}events`, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'))) {
+    const json = read(`events/${f}`);
+    eventFiles.set(json['name'] as string, json);
+  }
+  /** Own attributes of a file, with its `$include`d files (profiles) merged in. */
+  const own = (json: Json): Attrs => {
+    const attrs: Attrs = {};
+    const raw = (json['attributes'] ?? {}) as Record<string, unknown>;
+    // Attributes a profile adds apply only to events that declare the profile (metadata.profiles).
+    for (const inc of (raw['$include'] ?? []) as string[]) {
+      const profile = inc.startsWith('profiles/') ? (read(inc)['name'] as string) : undefined;
+      for (const [k, v] of Object.entries(own(read(inc)))) attrs[k] = { ...v, profile };
+    }
+    // A file's own definition of an attribute makes it part of the class, whatever profile also adds it.
+    for (const [k, v] of Object.entries(raw)) if (k !== '$include') attrs[k] = { ...attrs[k], ...(v as AttrDef), profile: undefined };
+    return attrs;
+  };
+  const chain = (name: string, files: (n: string) => Json): Json[] => {
+    const json = files(name);
+    const parent = json['extends'] as string | undefined;
+    return parent !== undefined && parent !== 'object' ? [...chain(parent, files), json] : [json];
+  };
+  const merge = (jsons: Json[]): Attrs => {
+    const attrs: Attrs = {};
+    for (const j of jsons) {
+      for (const [k, v] of Object.entries(own(j))) {
+        // A profile re-adding an attribute an ancestor defines does not make it profile-only.
+        const profile = v.profile !== undefined && attrs[k] !== undefined && attrs[k].profile === undefined ? undefined : v.profile;
+        attrs[k] = { ...attrs[k], ...v, profile, enum: { ...attrs[k]?.enum, ...v.enum } };
+      }
+    }
+    return attrs;
+  };
+  const classes = new Map<number, { name: string; caption: string; categoryUid: number; attrs: Attrs }>();
+  for (const [name, json] of eventFiles) {
+    if (typeof json['uid'] !== 'number') continue;
+    const jsons = chain(name, (n) => eventFiles.get(n) ?? assert.fail(`event class ${n} missing`));
+    const category = jsons.map((j) => j['category'] as string | undefined).filter((c) => c !== undefined).at(-1) ?? 'other';
+    const categoryUid = categories[category]?.uid ?? 0;
+    classes.set(categoryUid * 1000 + json['uid'], { name, caption: json['caption'] as string, categoryUid, attrs: merge(jsons) });
+  }
+  const objects = new Map<string, Shape>();
+  const objectShape = (name: string): Shape => {
+    let shape = objects.get(name);
+    if (shape === undefined) {
+      const jsons = chain(name, (n) => read(`objects/${n}.json`));
+      const atLeastOne = jsons.flatMap((j) => ((j['constraints'] as Json | undefined)?.['at_least_one'] as string[] | undefined) ?? []);
+      const last = jsons.at(-1)?.['constraints'] as Json | undefined;
+      shape = { attrs: merge(jsons), atLeastOne: (last?.['at_least_one'] as string[] | undefined) ?? atLeastOne };
+      objects.set(name, shape);
+    }
+    return shape;
+  };
+  /** The base type of a dictionary type: timestamp_t is a long_t, ip_t a string_t... */
+  const baseType = (t: string): string => types[t]?.type ?? t;
+  return { dictAttrs, classes, objectShape, baseType };
+}
+
+const schema = absent ? undefined : loadSchema();
+
+/** Problems with `value` against attribute `name` defined as `def` (dictionary merged with class/object overrides). */
+function check(path: string, value: unknown, def: AttrDef): string[] {
+  const s = schema!;
+  if (def.is_array === true) {
+    if (!Array.isArray(value)) return [`${path} must be an array`];
+    return value.flatMap((v, i) => check(`${path}[${i}]`, v, { ...def, is_array: false }));
+  }
+  const type = def.type ?? '';
+  if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value) ? [] : [`${path} must be an object`];
+  if (type.endsWith('_t')) {
+    const base = s.baseType(type);
+    const ok =
+      base === 'string_t' ? typeof value === 'string'
+      : base === 'integer_t' || base === 'long_t' ? Number.isSafeInteger(value)
+      : base === 'float_t' ? typeof value === 'number'
+      : base === 'boolean_t' ? typeof value === 'boolean'
+      : true; // json_t: any
+    if (!ok) return [`${path} must be ${type} (${base}), got ${JSON.stringify(value)}`];
+    if (def.enum !== undefined && Object.keys(def.enum).length > 0 && !Object.hasOwn(def.enum, String(value))) return [`${path} = ${String(value)} is not in its enum`];
+    return [];
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path} must be a ${type} object`];
+  return checkShape(path, value as Json, s.objectShape(type));
+}
+
+const CLASSIFICATION = new Set(['class_uid', 'category_uid', 'activity_id', 'type_uid']);
+
+/** Problems of an object or event against a shape: required present, at-least-one met, every attribute known and typed. */
+function checkShape(path: string, value: Json, shape: Shape, profiles: readonly string[] = []): string[] {
+  const s = schema!;
+  const problems: string[] = [];
+  for (const [name, def] of Object.entries(shape.attrs)) {
+    const applies = def.profile === undefined || profiles.includes(def.profile);
+    if (def.requirement === 'required' && applies && value[name] === undefined) problems.push(`${path}.${name} is required`);
+  }
+  if (shape.atLeastOne.length > 0 && !shape.atLeastOne.some((a) => value[a] !== undefined)) problems.push(`${path} needs one of ${shape.atLeastOne.join(', ')}`);
+  for (const [name, v] of Object.entries(value)) {
+    const local = shape.attrs[name];
+    if (local === undefined || (local.profile !== undefined && !profiles.includes(local.profile))) {
+      problems.push(`${path}.${name} is not an attribute here`);
+      continue;
+    }
+    const dict = s.dictAttrs[name] ?? {};
+    // The classification uids carry only placeholder enums in the source schema; the test checks them against the class itself.
+    if (CLASSIFICATION.has(name)) continue;
+    problems.push(...check(`${path}.${name}`, v, { ...dict, ...local, enum: { ...dict.enum, ...local.enum } }));
+  }
+  return problems;
+}
+
+const PRODUCT: OcsfProduct = { version: '0.1.0', vendorName: 'Custos project', hostname: 'vms-1.example.org', hostUid: 'host-7c1e' };
+
+const user = { kind: 'user', id: 'user:0b7e5f3e-2a44-4c1f-9e1d-2f6b9a1c3d11', name: 'Alice Example' } as const;
+const ledger = { kind: 'system', id: 'system' } as const;
+const recorder = { kind: 'system', id: 'system:recorder' } as const;
+const recovery = { kind: 'system', id: 'system:recovery' } as const;
+const cli = { kind: 'cli', id: 'cli:root' } as const;
+const anonymous = { kind: 'anonymous', id: 'anonymous' } as const;
+const token = { kind: 'token', id: 'token:t1' } as const;
+const source = { address: '192.0.2.10', userAgent: 'Mozilla/5.0' } as const;
+const camera = { kind: 'camera', id: 'cam-1', name: 'Gate' } as const;
+const segment = { kind: 'segment', id: 'seg-9' } as const;
+const other = { kind: 'user', id: 'user:b2' } as const;
+const exported = { kind: 'export', id: 'exp-3' } as const;
+
+/** A realistic input for every catalogued type, actor, target and details as the emitters write them (a new type needs one here). */
+const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'outcome'> & { readonly outcome?: AuditInput['outcome'] } } = {
+  'audit.ledger.started': { actor: ledger, details: { treeSize: 41 } },
+  'audit.ledger.stopped': { actor: ledger },
+  'audit.ledger.heartbeat': { actor: ledger },
+  'audit.events.read': { actor: user, source, details: { filter: 'type=auth.login.failed', returned: 20 } },
+  'audit.verified': { actor: cli, details: { size: 1200, firstBad: null } },
+  'audit.subject.erased': { actor: cli, target: { kind: 'subject', id: 'subject:9' } },
+  'camera.created': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'camera.updated': { actor: user, source, target: camera, cameraId: 'cam-1', details: { changed: ['url', 'credentials'] } },
+  'camera.deleted': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'camera.auth.failed': { actor: recorder, target: camera, cameraId: 'cam-1', outcome: 'failure', reason: 'RTSP 401' },
+  'camera.tamper': { actor: recorder, target: camera, cameraId: 'cam-1', details: { kind: 'covered' } },
+  'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
+  'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
+  'footage.segment.sealed': { actor: recorder, target: segment, cameraId: 'cam-1', details: { sha256: 'cd'.repeat(32), startMs: 1, endMs: 2 } },
+  'footage.deleted': { actor: { kind: 'system', id: 'system:retention' }, cameraId: 'cam-1', details: { segments: 12 } },
+  'footage.damaged': { actor: recovery, target: segment, cameraId: 'cam-1', details: { bytesCut: 1024 } },
+  'footage.reindexed': { actor: recovery, target: segment, cameraId: 'cam-1' },
+  'footage.quarantined': { actor: recovery, details: { objects: 2 } },
+  'footage.live.viewed': { actor: user, source, target: camera, cameraId: 'cam-1' },
+  'footage.played': { actor: user, source, target: camera, cameraId: 'cam-1', details: { fromMs: 1, toMs: 2 } },
+  'footage.export.requested': { actor: user, source, target: exported, cameraId: 'cam-1', details: { purpose: 'incident 7' }, personal: { requestedFor: 'Police officer X' } },
+  'footage.export.completed': { actor: { kind: 'system', id: 'system:exports' }, target: exported, cameraId: 'cam-1', details: { sha256: 'ef'.repeat(32) } },
+  'footage.export.downloaded': { actor: token, source, target: exported, cameraId: 'cam-1' },
+  'key.rotated': { actor: cli, details: { version: 2 } },
+  'key.retired': { actor: cli, details: { version: 1 } },
+  'auth.login.succeeded': { actor: user, source, target: { kind: 'user', id: user.id }, details: { method: 'password', mfa: true } },
+  'auth.login.failed': { actor: anonymous, source, outcome: 'failure', reason: 'local: wrong password' },
+  'auth.logout': { actor: user, source, target: { kind: 'user', id: user.id }, details: { everywhere: false, sessions: 1 } },
+  'auth.lockout': { actor: anonymous, source, details: { failures: 10 } },
+  'auth.mfa.enrolled': { actor: user, source, target: { kind: 'user', id: user.id }, details: { factor: 'totp', recoveryCodesIssued: true } },
+  'auth.token.created': { actor: user, source, target: { kind: 'token', id: 'token:t1' }, details: { owner: user.id, permissions: ['camera.read'], expiresMs: 5 } },
+  'auth.token.revoked': { actor: user, source, target: { kind: 'token', id: 'token:t1' }, details: { owner: user.id } },
+  'account.created': { actor: user, source, target: other, details: { kind: 'local', external: false } },
+  'account.password.changed': { actor: user, source, target: { kind: 'user', id: user.id } },
+  'account.reset': { actor: cli, target: other, details: { password: true, factors: true } },
+  'account.disabled': { actor: user, source, target: other },
+  'account.enabled': { actor: user, source, target: other },
+  'access.grant.created': { actor: user, source, target: other, details: { role: 'operator', scope: 'site:hq', privileged: false } },
+  'access.grant.revoked': { actor: user, source, target: other, details: { role: 'operator', scope: 'site:hq' } },
+  'access.denied': { actor: token, source, outcome: 'failure', reason: 'permission missing', details: { method: 'GET', route: '/api/v1/cameras', permission: 'camera.read', refused: 3, windowSeconds: 60 } },
+  'access.approval.requested': { actor: user, source, target: { kind: 'approval', id: 'ap-1' }, cameraId: 'cam-1', details: { action: 'export' } },
+  'access.approval.decided': { actor: user, source, target: { kind: 'approval', id: 'ap-1' }, cameraId: 'cam-1', details: { action: 'export', approve: true } },
+  'site.saved': { actor: user, source, target: { kind: 'site', id: 'site-1', name: 'HQ' } },
+  'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
+  'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
+  'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
+};
+
+function inputOf(type: AuditEventType): AuditInput {
+  return { outcome: 'success', correlationId: 'req-42', ...FIXTURES[type], type };
+}
+
+function recordOf(type: AuditEventType, seq: number): LeafRecord {
+  const input = inputOf(type);
+  return leafRecordOf(input, { id: `0190c6a4-0000-7000-8000-${String(seq).padStart(12, '0')}`, timeMs: Date.UTC(2026, 11, 7, 3, 0, seq), personal: { subject: 'subject:9', sha256: 'ab'.repeat(32) } }, seq);
+}
+
+const types = Object.keys(auditCatalogue) as AuditEventType[];
+
+describe('OCSF 1.8.0 mapping of the audit catalogue', { skip: absent }, () => {
+  types.forEach((type, seq) => {
+    test(`${type} maps to an OCSF 1.8.0 event that the released schema accepts`, () => {
+      const s = schema!;
+      const record = recordOf(type, seq);
+      const event = toOcsf(record, PRODUCT) as unknown as Json;
+      const cls = s.classes.get(event['class_uid'] as number);
+      assert.ok(cls, `class_uid ${String(event['class_uid'])} is not an OCSF 1.8.0 class`);
+      assert.equal(event['class_name'], cls.caption, 'the catalogue names the class as the schema does');
+      assert.equal(event['category_uid'], cls.categoryUid);
+      const activities = cls.attrs['activity_id']?.enum ?? {};
+      const activityId = String(event['activity_id']);
+      assert.ok(Object.hasOwn(activities, activityId), `activity_id ${activityId} is not defined for ${cls.name}`);
+      if (activityId !== '99') assert.equal(event['activity_name'], (activities[activityId] as AttrDef).caption, 'the catalogue names the activity as the schema does');
+      assert.equal(event['type_uid'], (event['class_uid'] as number) * 100 + (event['activity_id'] as number));
+      const profiles = ((event['metadata'] as Json)['profiles'] ?? []) as string[];
+      assert.deepEqual(checkShape(cls.name, event, { attrs: cls.attrs, atLeastOne: [] }, profiles), []);
+      // The leaf index, the event id and the time survive the mapping.
+      const metadata = event['metadata'] as Json;
+      assert.equal(metadata['sequence'], seq);
+      assert.equal(metadata['uid'], record.id);
+      assert.equal(metadata['version'], '1.8.0');
+      assert.equal(event['time'], Date.parse(record.time));
+    });
+  });
+
+  test('an event with an opened source address is still accepted by the schema', () => {
+    const event = toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }) as unknown as Json;
+    assert.deepEqual(checkShape('datastore_activity', event, { attrs: schema!.classes.get(6005)!.attrs, atLeastOne: [] }, ['host']), []);
+  });
+
+  test('a sign-in names its protocol and whether MFA was verified', () => {
+    const password = toOcsf(recordOf('auth.login.succeeded', 0), PRODUCT);
+    assert.equal(password['auth_protocol_id'], 99);
+    assert.equal(password['auth_protocol'], 'password');
+    assert.equal(password['is_mfa'], true);
+    const oidc = { ...recordOf('auth.login.succeeded', 0), details: { method: 'oidc+totp', mfa: true } };
+    assert.equal(toOcsf(oidc, PRODUCT)['auth_protocol_id'], 4);
+    assert.deepEqual(checkShape('authentication', toOcsf(oidc, PRODUCT) as unknown as Json, { attrs: schema!.classes.get(3002)!.attrs, atLeastOne: [] }, ['host']), []);
+  });
+
+});
+
+// The mapping itself, without the schema (runs everywhere).
+describe('OCSF mapping of a ledger record', () => {
+  test('no sealed personal field reaches the OCSF event, and a source address appears only when the caller passes it', () => {
+    for (const [seq, type] of types.entries()) {
+      const text = JSON.stringify(toOcsf(recordOf(type, seq), PRODUCT));
+      for (const personal of ['Alice Example', '192.0.2.10', 'Mozilla/5.0', 'Police officer X']) assert.ok(!text.includes(personal), `${type} leaks ${personal}`);
+    }
+    assert.deepEqual(toOcsf(recordOf('footage.played', 1), PRODUCT, { sourceAddress: '198.51.100.4' }).src_endpoint, { ip: '198.51.100.4' });
+    assert.deepEqual(toOcsf(recordOf('footage.played', 1), PRODUCT).src_endpoint, { name: 'sealed' });
+    assert.deepEqual(toOcsf(recordOf('footage.segment.sealed', 1), PRODUCT).src_endpoint, { hostname: PRODUCT.hostname });
+  });
+
+  test('the same record always maps to the same event, keyed by its event id and ordered by its leaf index', () => {
+    const record = recordOf('camera.updated', 7);
+    const a = toOcsf(record, PRODUCT);
+    assert.deepEqual(toOcsf(record, PRODUCT), a);
+    assert.equal(a.metadata.uid, record.id);
+    assert.equal(a.metadata.sequence, 7);
+    assert.equal(a.metadata.correlation_uid, 'req-42');
+  });
+
+  test('a failure maps to status Failure with its reason, a success to Success', () => {
+    const failed = toOcsf(recordOf('auth.login.failed', 0), PRODUCT);
+    assert.equal(failed.status_id, 2);
+    assert.equal(failed.status, 'Failure');
+    assert.equal(failed.status_detail, 'local: wrong password');
+    const ok = toOcsf(recordOf('auth.login.succeeded', 0), PRODUCT);
+    assert.equal(ok.status_id, 1);
+    assert.equal(ok.status_detail, undefined);
+  });
+});
