@@ -18,10 +18,10 @@
  */
 import { auditCatalogue } from '../audit/catalogue.ts';
 import { type LeafRecord } from '../audit/audit-event.ts';
-import { canonicalJson, type JsonValue } from '../lib/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { type DeviceIdentity } from './device-identity.ts';
 import { tenPointSeverity } from './siem-severity.ts';
-import { limitChars } from './text-limit.ts';
+import { joinWithinBytes, limitChars } from './text-limit.ts';
 
 /** Field lengths from the extension dictionary and the header table (characters). */
 export const cefLimits = {
@@ -42,8 +42,12 @@ export function cefEscapeValue(value: string): string {
 
 const keyPattern = /^[A-Za-z0-9]+$/;
 
-/** The CEF line of a committed record (its leaf index is `record.seq`). */
-export function cefEvent(record: LeafRecord, device: DeviceIdentity): string {
+/**
+ * The CEF line of a committed record (its leaf index is `record.seq`). With `maxBytes` (e.g.
+ * `syslogPayloadRoom`) the line fits in that many UTF-8 bytes by dropping trailing
+ * extension fields, the last kept one perhaps cut (src/siem/text-limit.ts `joinWithinBytes`).
+ */
+export function cefEvent(record: LeafRecord, device: DeviceIdentity, maxBytes = Infinity): string {
   const kind = auditCatalogue[record.type];
   const header = [
     'CEF:0',
@@ -54,7 +58,12 @@ export function cefEvent(record: LeafRecord, device: DeviceIdentity): string {
     cefEscapeHeader(limitChars(`${kind.className}: ${kind.activityName}`, cefLimits.name)),
     String(tenPointSeverity(record.severity_id)),
   ].join('|');
-  return `${header}|${cefExtension(cefFields(record)).join(' ')}`;
+  const fields = cefFields(record);
+  for (const [key] of fields) {
+    // MUST: keys are dictionary names; a key with a space or `=` would make the line ambiguous.
+    if (!keyPattern.test(key)) throw new Error(`invalid CEF extension key: ${key}`);
+  }
+  return joinWithinBytes(`${header}|`, fields, ' ', cefEscapeValue, maxBytes);
 }
 
 /** The extension pairs of a record, in a fixed order (raw values, limits applied). */
@@ -82,15 +91,7 @@ export function cefFields(record: LeafRecord): Array<readonly [string, string]> 
   if (record.reason !== undefined) fields.push(['reason', limitChars(record.reason, cefLimits.reason)]);
   if (record.details !== undefined) {
     // Cut at the dictionary's 4000 characters; the ledger keeps the whole object.
-    fields.push(['cs6Label', 'details'], ['cs6', limitChars(canonicalJson(record.details as JsonValue), cefLimits.customString)]);
+    fields.push(['cs6Label', 'details'], ['cs6', limitChars(canonicalJson(record.details), cefLimits.customString)]);
   }
   return fields;
-}
-
-function cefExtension(fields: ReadonlyArray<readonly [string, string]>): string[] {
-  return fields.map(([key, value]) => {
-    // MUST: keys are dictionary names; a key with a space or `=` would make the line ambiguous.
-    if (!keyPattern.test(key)) throw new Error(`invalid CEF extension key: ${key}`);
-    return `${key}=${cefEscapeValue(value)}`;
-  });
 }

@@ -18,10 +18,10 @@
  */
 import { auditCatalogue } from '../audit/catalogue.ts';
 import { type LeafRecord } from '../audit/audit-event.ts';
-import { canonicalJson, type JsonValue } from '../lib/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { type DeviceIdentity } from './device-identity.ts';
 import { tenPointSeverity } from './siem-severity.ts';
-import { limitChars } from './text-limit.ts';
+import { joinWithinBytes, limitChars } from './text-limit.ts';
 
 /** The attribute delimiter Custos declares in the LEEF 2.0 header. */
 export const leefDelimiter = '^';
@@ -50,8 +50,12 @@ export function leefEscapeValue(value: string): string {
 
 const keyPattern = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** The LEEF 2.0 line of a committed record (its leaf index is `record.seq`). */
-export function leefEvent(record: LeafRecord, device: DeviceIdentity): string {
+/**
+ * The LEEF 2.0 line of a committed record (its leaf index is `record.seq`). With `maxBytes`
+ * (e.g. `syslogPayloadRoom`) the line fits in that many UTF-8 bytes by dropping trailing
+ * attributes, the last kept one perhaps cut (src/siem/text-limit.ts `joinWithinBytes`).
+ */
+export function leefEvent(record: LeafRecord, device: DeviceIdentity, maxBytes = Infinity): string {
   const header = [
     'LEEF:2.0',
     leefEscapeHeader(limitChars(device.vendor, leefHeaderLimit)),
@@ -62,9 +66,9 @@ export function leefEvent(record: LeafRecord, device: DeviceIdentity): string {
   ].join('|');
   const attributes = leefFields(record).map(([key, value]) => {
     if (!keyPattern.test(key)) throw new Error(`invalid LEEF attribute key: ${key}`);
-    return `${key}=${leefEscapeValue(limitChars(value, leefValueLimit))}`;
+    return [key, limitChars(value, leefValueLimit)] as const;
   });
-  return `${header}|${attributes.join(leefDelimiter)}`;
+  return joinWithinBytes(`${header}|`, attributes, leefDelimiter, leefEscapeValue, maxBytes);
 }
 
 /** The attributes of a record, in a fixed order (raw values, before limits and escaping). */
@@ -90,6 +94,6 @@ export function leefFields(record: LeafRecord): Array<readonly [string, string]>
   if (record.camera_id !== undefined) fields.push(['cameraId', record.camera_id]);
   if (record.correlation_id !== undefined) fields.push(['correlationId', record.correlation_id]);
   if (record.reason !== undefined) fields.push(['reason', record.reason]);
-  if (record.details !== undefined) fields.push(['details', canonicalJson(record.details as JsonValue)]);
+  if (record.details !== undefined) fields.push(['details', canonicalJson(record.details)]);
   return fields;
 }

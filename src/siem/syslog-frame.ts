@@ -14,8 +14,8 @@
  *   PARAM-VALUE escapes `"`, `\` and `]` with a backslash (§6.3.3);
  * - MSG (§6.4): UTF-8 preceded by the BOM, so a receiver knows the payload is UTF-8.
  * Size: the whole message is kept within `maxOctets` (RFC 5425 §4.3.1: receivers MUST accept
- * 2048 octets and SHOULD accept 8192); the MSG is cut at a UTF-8 boundary and never after a
- * dangling escape backslash (src/siem/text-limit.ts), never the header or the structured data.
+ * 2048 octets and SHOULD accept 8192); only the MSG is ever cut, never the header or the
+ * structured data (see {@link syslogPayloadRoom}).
  *
  * Frame (RFC 5425 §4.3, the octet-counting method of RFC 6587 §3.4.1): `MSG-LEN SP SYSLOG-MSG`,
  * MSG-LEN the decimal octet count of the message.
@@ -62,11 +62,10 @@ function sdName(value: string): string {
   return value;
 }
 
-/** The RFC 5424 message carrying `payload` (a CEF, LEEF or JSON text) for `record`. */
-export function syslogMessage(record: LeafRecord, payload: string, origin: SyslogOrigin): Buffer {
+/** Everything before MSG: header, structured data, SP and the BOM (RFC 5424 §6). */
+function messageHead(record: LeafRecord, origin: SyslogOrigin): string {
   const facility = origin.facility ?? logAuditFacility;
   if (!Number.isInteger(facility) || facility < 0 || facility > 23) throw new Error(`invalid syslog facility: ${facility}`);
-  const maxOctets = origin.maxOctets ?? defaultMaxOctets;
   const pri = facility * 8 + syslogSeverity(record.severity_id);
   const header = [
     `<${pri}>1`,
@@ -84,10 +83,27 @@ export function syslogMessage(record: LeafRecord, payload: string, origin: Syslo
   ];
   if (record.correlation_id !== undefined) params.push(['correlationId', limitChars(record.correlation_id, 128)]);
   const sd = `[${sdName(origin.sdId ?? defaultSdId)}${params.map(([k, v]) => ` ${sdName(k)}="${sdParamEscape(v)}"`).join('')}]`;
-  const head = `${header} ${sd} ${bom}`;
-  const room = maxOctets - Buffer.byteLength(head, 'utf8');
-  if (room < 0) throw new Error(`syslog maxOctets ${maxOctets} leaves no room for the message`);
-  return Buffer.from(head + limitEscapedUtf8(payload, room), 'utf8');
+  return `${header} ${sd} ${bom}`;
+}
+
+/**
+ * How many UTF-8 bytes of payload fit in the message of `record` within `maxOctets`: pass it to
+ * `cefEvent` or `leefEvent` so they drop whole trailing fields instead of being cut blind.
+ */
+export function syslogPayloadRoom(record: LeafRecord, origin: SyslogOrigin): number {
+  const room = (origin.maxOctets ?? defaultMaxOctets) - Buffer.byteLength(messageHead(record, origin), 'utf8');
+  if (room < 0) throw new Error(`syslog maxOctets ${origin.maxOctets} leaves no room for the message`);
+  return room;
+}
+
+/**
+ * The RFC 5424 message carrying `payload` (a CEF, LEEF or JSON text) for `record`. A payload
+ * longer than {@link syslogPayloadRoom} is cut there (UTF-8 boundary, no dangling escape): a
+ * safety net; CEF and LEEF callers pass the room to the encoder so every kept field is whole.
+ */
+export function syslogMessage(record: LeafRecord, payload: string, origin: SyslogOrigin): Buffer {
+  const room = syslogPayloadRoom(record, origin);
+  return Buffer.from(messageHead(record, origin) + limitEscapedUtf8(payload, room), 'utf8');
 }
 
 /** The RFC 5425 octet-counted frame of a message: `LEN SP MSG`. */

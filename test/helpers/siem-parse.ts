@@ -140,9 +140,9 @@ export function parseSyslog(message: Buffer): ParsedSyslog {
   const ascii = message.toString('latin1');
   const head = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /.exec(ascii);
   assert.ok(head !== null, `RFC 5424 header in ${JSON.stringify(ascii.slice(0, 80))}`);
-  const fields = head.slice(1).map((f) => f);
+  const fields = head.slice(1);
   for (const f of fields) assert.match(f, /^[\x21-\x7e]+$/, 'header fields are PRINTUSASCII');
-  assert.ok(fields[4]!.length <= 255 && fields[5]!.length <= 48 && fields[6]!.length <= 128 && fields[7]!.length <= 32, 'header field lengths (§6.2.4–§6.2.7)');
+  assert.ok(fields[3]!.length <= 255 && fields[4]!.length <= 48 && fields[5]!.length <= 128 && fields[6]!.length <= 32, 'header field lengths (§6.2.4–§6.2.7)');
   let i = head[0].length;
   const sd = new Map<string, Map<string, string>>();
   const text = message.toString('utf8');
