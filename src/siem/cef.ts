@@ -2,8 +2,8 @@
  * ArcSight Common Event Format (CEF) version 0 for one committed ledger record.
  *
  * Follows the CEF implementation standard (Micro Focus, "ArcSight Common Event Format (CEF)
- * Implementation Standard", version 25, 28 September 2017; chapters "What is CEF?" → "CEF: Header and Extension", "Character Encoding", and
- * "ArcSight Extension Dictionary"):
+ * Implementation Standard", version 25, 28 September 2017; chapters "What is CEF?" →
+ * "CEF: Header and Extension", "Character Encoding", and "ArcSight Extension Dictionary"):
  * - line: `CEF:0|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|Extension`;
  * - header escaping ("Character Encoding"): `\` → `\\`, `|` → `\|`; nothing else is escaped there,
  *   and CR/LF have no escape in the header, so they become a space (our header values are
