@@ -3,7 +3,7 @@
 #   prereqs.sh demo  → ffmpeg, npm dependencies
 #   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
 #                      GStreamer's RTSP server (interop test), systemd-analyze (unit check) and
-#                      libfaketime (clock steps)
+#                      libfaketime (clock steps), rsyslog with rsyslog-gnutls (syslog over TLS)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +59,12 @@ if [ "$mode" = test ]; then
   need_pkg systemd-analyze systemd
   # libfaketime steps the wall clock of a real server in the clock-step test (test/helpers/faketime.ts).
   need_pkg faketime faketime
+  # rsyslog with its GnuTLS driver receives syslog over TLS (src/siem/syslog-tls-transport.int.test.ts).
+  if ! command -v rsyslogd >/dev/null 2>&1 || ! dpkg -s rsyslog-gnutls >/dev/null 2>&1; then
+    echo "custos: installing rsyslog rsyslog-gnutls…" >&2
+    if [ -z "$apt_updated" ]; then $sudo apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends rsyslog rsyslog-gnutls >/dev/null
+  fi
   need_gst
   if [ -z "${CUSTOS_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
     # No PostgreSQL on this machine: install one and give the test role a password so the
