@@ -6,14 +6,14 @@
  * camera with credentials (ffmpeg would answer a Basic challenge in clear, and follow a redirect
  * to another host with the credentials).
  */
-import { createServer, connect as netConnect, isIP } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { cameraIdentityCheck, cameraTrust } from '../../cameras/camera-trust.ts';
+import { cameraTrust } from '../../cameras/camera-trust.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cameraEndpoint } from './ffmpeg-args.ts';
 import type { IngestTarget } from '../ingest.ts';
 import { connectFailure } from '../ingest-failure.ts';
+import { dialCamera } from '../camera-socket.ts';
 import { createRtspGuard } from './rtsp-guard.ts';
 import { admittedConnectOptions, type AddressCheck } from '../camera-networks.ts';
 
@@ -74,15 +74,7 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
   const onLateError = (e: NodeJS.ErrnoException): void => fail(connectFailure(e, secure, ctx, 'lost'));
 
   const connected = await new Promise<Socket | undefined>((resolve, reject) => {
-    const socket = trust === undefined
-      ? netConnect({ host, port, noDelay: true, ...admitted })
-      : tlsConnect({
-        host, port, ...admitted, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
-        // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
-        ...(isIP(host) === 0 ? { servername: host } : {}),
-        checkServerIdentity: cameraIdentityCheck(trust),
-      });
-    const ready = trust === undefined ? 'connect' : 'secureConnect';
+    const { socket, ready } = dialCamera(host, port, trust, admitted);
     const done = (): void => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);

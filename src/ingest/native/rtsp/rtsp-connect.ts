@@ -9,14 +9,11 @@
  * the certificate, unless the camera presents exactly a certificate pinned in `tlsCaPem` (then
  * its names are not checked). Verification is never disabled.
  */
-import { connect as netConnect, isIP } from 'node:net';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
-import type { TLSSocket } from 'node:tls';
-import { cameraIdentityCheck, cameraTrust, certificateErrorPattern } from '../../../cameras/camera-trust.ts';
+import { cameraTrust, certificateErrorPattern } from '../../../cameras/camera-trust.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { endpointOfUrl } from './rtsp-url.ts';
+import { dialCamera } from '../../camera-socket.ts';
 import { admittedConnectOptions, type AddressCheck } from '../../camera-networks.ts';
 
 /** Opens a connection for a URL (rtsp or rtsps); rejects with an AppError. */
@@ -55,16 +52,7 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
       reject(new AppError('CAMERA_UNREACHABLE', 'connecting to the camera was aborted'));
       return;
     }
-    const socket: Socket | TLSSocket =
-      trust === undefined
-        ? netConnect({ host, port, noDelay: true, ...admitted })
-        : tlsConnect({
-          host, port, ...admitted, ca: trust.ca, minVersion: 'TLSv1.2', rejectUnauthorized: true,
-          // SNI carries DNS names only (RFC 6066 §3); the identity check then uses the IP itself.
-          ...(isIP(host) === 0 ? { servername: host } : {}),
-          checkServerIdentity: cameraIdentityCheck(trust),
-        });
-    const ready = trust === undefined ? 'connect' : 'secureConnect';
+    const { socket, ready } = dialCamera(host, port, trust, admitted);
     const finish = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
