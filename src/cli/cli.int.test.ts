@@ -107,3 +107,28 @@ test('camera names with control characters are refused, and stored ones are list
   const json = await custos(['camera', 'list', '--data-dir', dir.path, '--json']);
   assert.equal((JSON.parse(json.stdout) as Array<{ name: string }>)[0]?.name, 'Gate\u001b[2J\u001b]0;owned\u0007\u009b31m\u202eevil', 'the JSON still parses to the stored name');
 });
+
+test('user and token names from the database are listed escaped (an identity provider chooses SSO user names)', async (t) => {
+  const dir = await tempDir('cli-user-names');
+  t.after(() => dir.remove());
+  const added = await custos(['user', 'add', 'lena', '--role', 'viewer', '--data-dir', dir.path], 'quiet harbour fog over granite 7\n');
+  assert.equal(added.code, 0, added.stderr);
+  const token = await custos(['token', 'create', '--user', 'lena', '--name', 'ops', '--permission', 'camera.read', '--data-dir', dir.path]);
+  assert.equal(token.code, 0, token.stderr);
+  const hostile = 'lena\u001b[2J\u001b]0;owned\u0007\u009b31m\u202eevil';
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dir.path, 'custos.db'));
+  db.prepare('UPDATE api_tokens SET name = ?').run(hostile);
+  const tokens = await custos(['token', 'list', '--user', 'lena', '--data-dir', dir.path]);
+  db.prepare('UPDATE users SET username = ?').run(hostile);
+  db.close();
+  const lists = [['token list', tokens], ...(await Promise.all([['user', 'list'], ['user', 'list', '--json']].map(async (args) => [args.join(' '), await custos([...args, '--data-dir', dir.path])] as const)))] as const;
+  for (const [what, listed] of lists) {
+    assert.equal(listed.code, 0, listed.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, `no active character in ${what}`);
+    assert.match(listed.stdout, /lena\\(x1b|u001b)\[2J/);
+  }
+  const json = await custos(['user', 'list', '--json', '--data-dir', dir.path]);
+  assert.equal((JSON.parse(json.stdout) as Array<{ username: string }>)[0]?.username, hostile, 'the JSON still parses to the stored name');
+});

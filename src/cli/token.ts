@@ -1,3 +1,4 @@
+import { terminalText } from './terminal-text.ts';
 import { AppError } from '../lib/errors.ts';
 import { configOptions, intOption, parse, subcommand, type Command } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
@@ -47,7 +48,7 @@ export const tokenCommand: Command = {
         case 'list': {
           const user = await owner();
           for (const t of await identity.tokens.ofUser(user.id)) {
-            io.stdout.write(`${t.id}  ${t.name}  ${t.permissions.join(',')}  expires ${new Date(t.expiresMs).toISOString()}${t.revokedMs !== null ? '  revoked' : ''}\n`);
+            io.stdout.write(`${t.id}  ${terminalText(t.name)}  ${t.permissions.join(',')}  expires ${new Date(t.expiresMs).toISOString()}${t.revokedMs !== null ? '  revoked' : ''}\n`);
           }
           return 0;
         }

@@ -1,3 +1,4 @@
+import { terminalJson, terminalText } from './terminal-text.ts';
 import { AppError } from '../lib/errors.ts';
 import type { User } from '../identity/user.ts';
 import { configOptions, parse, readStdin, subcommand, type CliIo, type Command } from './args.ts';
@@ -81,11 +82,12 @@ async function runUser(
       const users = await identity.users.list();
       const rows = await Promise.all(users.map(async (u) => ({ user: u, grants: await identity.grants.effective(u.id) })));
       if (values.json) {
-        io.stdout.write(`${JSON.stringify(rows.map(({ user: u, grants }) => ({ id: u.id, username: u.username, kind: u.kind, disabled: u.disabled, external: u.external, grants: grants.map((g) => ({ role: g.role, scope: g.scope })) })), null, 2)}\n`);
+        io.stdout.write(`${terminalJson(rows.map(({ user: u, grants }) => ({ id: u.id, username: u.username, kind: u.kind, disabled: u.disabled, external: u.external, grants: grants.map((g) => ({ role: g.role, scope: g.scope })) })))}\n`);
         return 0;
       }
       for (const { user: u, grants } of rows) {
-        io.stdout.write(`${u.id}  ${u.username}${u.disabled ? ' (disabled)' : ''}${u.external ? ' (external)' : ''}  ${grants.map((g) => `${g.role}@${g.scope.kind === 'global' ? 'global' : `${g.scope.kind}:${g.scope.id}`}`).join(', ') || 'no grants'}\n`);
+        // A user name may come from an identity provider (SSO): it reaches the terminal escaped.
+        io.stdout.write(`${u.id}  ${terminalText(u.username)}${u.disabled ? ' (disabled)' : ''}${u.external ? ' (external)' : ''}  ${grants.map((g) => `${g.role}@${g.scope.kind === 'global' ? 'global' : `${g.scope.kind}:${g.scope.id}`}`).join(', ') || 'no grants'}\n`);
       }
       return 0;
     }
