@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../lib/errors.ts';
@@ -56,6 +56,14 @@ async function withGovernance<T>(values: { config?: string | undefined; 'data-di
   }
 }
 
+/** True when something exists at `path`. */
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Writes `chunks` to the new file `path` (which MUST NOT exist), durably: temp file, fsync, rename. */
 async function writeNewFile(path: string, chunks: AsyncIterable<Buffer>): Promise<void> {
   const work = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
@@ -67,15 +75,8 @@ async function writeNewFile(path: string, chunks: AsyncIterable<Buffer>): Promis
     } finally {
       await fh.close();
     }
-    // link-free "no clobber": refuse an existing target rather than replace it.
-    const exists = await open(path, 'r').then(
-      async (h) => {
-        await h.close();
-        return true;
-      },
-      () => false,
-    );
-    if (exists) throw new AppError('CONFLICT', `${path} already exists`);
+    // No clobber: refuse an existing target rather than replace it.
+    if (await exists(path)) throw new AppError('CONFLICT', `${path} already exists`);
     await rename(work, path);
     await fsyncDir(dirname(path));
   } catch (e) {
@@ -126,6 +127,8 @@ export const governanceCommand: Command = {
         if (positionals.length !== 1 || (kind !== 'evidence' && kind !== 'readiness')) throw new AppError('VALIDATION_FAILED', 'governance export needs evidence or readiness');
         if (values.out === undefined) throw new AppError('VALIDATION_FAILED', 'governance export needs --out FILE');
         const out = resolve(values.out);
+        // Before the ledger records an export that could not be written.
+        if (await exists(out)) throw new AppError('CONFLICT', `${out} already exists`);
         const bundle = await withGovernance(values, io, (g, by) => (kind === 'evidence' ? g.bundles.evidenceBundle(by) : g.bundles.readinessPack(by)));
         await writeNewFile(out, bundleZip(bundle));
         io.stdout.write(`${kind === 'evidence' ? 'evidence bundle' : 'readiness pack'} ${bundle.bundleId} written to ${out} (audit leaf ${bundle.leafSeq})\n`);

@@ -250,4 +250,29 @@ describe('governance', { concurrency: true }, () => {
     const wrongKey = await verifyBundle(zip.path, 'other.example/audit+01234567+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     assert.equal(wrongKey.ok, false);
   });
+
+  test('the CLI measures live evidence, exports a readiness pack that verifies, and a vault fsck run appears as live evidence', async (t) => {
+    const defer = teardown(t);
+    const { app, dataDir } = await startDeferredTestApp(defer, 'gov-cli');
+    const officer = await testPrincipal(app, { username: 'officer-cli', roles: ['compliance-officer'] });
+    const out = await tempDir('gov-cli-out');
+    defer(() => out.remove());
+    assert.equal((await metrics(officer)).get('vault-fsck')?.state, 'no-record');
+    const fsck = captureIo();
+    assert.equal(await main(['vault', 'fsck', '--data-dir', dataDir], fsck.io), 0, fsck.out());
+    const after = (await metrics(officer)).get('vault-fsck') as Metric;
+    assert.equal(after.state, 'ok', after.summary);
+    const evidence = captureIo();
+    assert.equal(await main(['governance', 'evidence', '--data-dir', dataDir, '--json'], evidence.io), 0, evidence.out());
+    const cliMetrics = (JSON.parse(evidence.out()) as { metrics: Metric[] }).metrics;
+    assert.equal(cliMetrics.find((m) => m.id === 'vault-fsck')?.state, 'ok');
+    const path = join(out.path, 'readiness.zip');
+    const exported = captureIo();
+    assert.equal(await main(['governance', 'export', 'readiness', '--out', path, '--data-dir', dataDir], exported.io), 0, exported.out());
+    const report = await verifyBundle(path, app.ledger.vkey);
+    assert.equal(report.ok, true, JSON.stringify(report.checks, null, 2));
+    const again = captureIo();
+    assert.equal(await main(['governance', 'export', 'readiness', '--out', path, '--data-dir', dataDir], again.io), 1, 'an existing file is never overwritten');
+    assert.match(again.out(), /already exists/);
+  });
 });
