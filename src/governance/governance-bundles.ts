@@ -113,7 +113,7 @@ export class GovernanceBundles {
       answer(
         'incident-process',
         'How do you handle incidents within the NIS2 24 h / 72 h / one-month deadlines?',
-        ofKind('incident-process', 'policy').filter((d) => d.kind === 'incident-process'),
+        ofKind('incident-process'),
         incident === undefined
           ? { incidentRegister: 'not available in this build: the incident register with the 24 h / 72 h / one-month clocks is not part of it', alarms: 'ledger alarm rules (LOG-6) are recorded as alarm.raised events' }
           : incident,

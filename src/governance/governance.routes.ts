@@ -123,13 +123,20 @@ export function governanceRoutes(deps: GovernanceRouteDeps): RouteSpec[] {
       method: 'GET',
       url: '/api/v1/governance/documents/:id/content',
       access: 'governance.read',
-      summary: 'The bytes of a document on file',
+      summary: 'The bytes of a document on file (always as an attachment of type application/octet-stream; its media type in x-document-media-type)',
       tag: 'governance',
       params: api.idParams,
       response: { status: 200, mediaType: 'application/octet-stream' },
       handler: async ({ params, reply }) => {
         const { document, content } = await deps.governance.accountability.document(params.id);
-        await reply.type(document.mediaType).header('content-disposition', `attachment; filename="${document.id}"`).header('x-content-sha256', document.sha256).send(content);
+        // Never served as its own media type: a stored text/html MUST NOT render on the console's origin.
+        await reply
+          .type('application/octet-stream')
+          .header('content-disposition', `attachment; filename="${document.id}"`)
+          .header('x-content-type-options', 'nosniff')
+          .header('x-document-media-type', document.mediaType)
+          .header('x-content-sha256', document.sha256)
+          .send(content);
         return undefined;
       },
     }),

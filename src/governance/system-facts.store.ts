@@ -45,10 +45,21 @@ export function createSystemFacts(db: Db): SystemFacts {
       return Number(row?.n ?? 0);
     },
     async latestEvent(type, outcome) {
-      let q = db.selectFrom('audit_events').select(['seq', 'time_ms', 'record']).where('type', '=', type);
-      // The outcome lives in the leaf text only; a LIKE on its canonical spelling narrows the rows.
-      if (outcome !== undefined) q = q.where('record', 'like', `%"outcome":"${outcome}"%`);
-      const row = await q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      if (outcome === undefined) {
+        const row = await db.selectFrom('audit_events').select(['seq', 'time_ms', 'record']).where('type', '=', type).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        return row && { seq: Number(row.seq), timeMs: Number(row.time_ms), record: row.record };
+      }
+      // The outcome lives in the leaf text only: a LIKE on its canonical spelling narrows the rows
+      // (through the (type, seq) index), the parsed record decides.
+      const rows = await db
+        .selectFrom('audit_events')
+        .select(['seq', 'time_ms', 'record'])
+        .where('type', '=', type)
+        .where('record', 'like', `%"outcome":"${outcome}"%`)
+        .orderBy('seq', 'desc')
+        .limit(20)
+        .execute();
+      const row = rows.find((r) => (JSON.parse(r.record) as { outcome?: unknown }).outcome === outcome);
       return row && { seq: Number(row.seq), timeMs: Number(row.time_ms), record: row.record };
     },
     async firstEvent() {

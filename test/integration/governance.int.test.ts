@@ -183,6 +183,11 @@ describe('governance', { concurrency: true }, () => {
     assert.equal(filed.statusCode, 201, filed.body);
     const doc = filed.json<{ id: string; sha256: string }>();
     assert.equal(doc.sha256, sha256(policyBytes));
+    const content = await board.inject({ method: 'GET', url: `/api/v1/governance/documents/${doc.id}/content` });
+    assert.equal(content.statusCode, 200);
+    assert.deepEqual(content.rawPayload, policyBytes);
+    assert.equal(content.headers['content-type'], 'application/octet-stream', 'a document is never served as its own media type');
+    assert.equal(content.headers['x-content-sha256'], doc.sha256);
 
     const notBoard = await officer.inject({ method: 'POST', url: `/api/v1/governance/documents/${doc.id}/approvals`, payload: { sha256: doc.sha256, approverFunction: 'CISO' } });
     assert.equal(notBoard.statusCode, 403, notBoard.body);
