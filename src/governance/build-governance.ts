@@ -4,7 +4,7 @@ import type { KeyProvider } from '../keys/key-provider.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AccountabilityService } from './accountability.service.ts';
 import { CatalogueService } from './catalogue.service.ts';
-import { GovernanceBundles } from './governance-bundles.ts';
+import { GovernanceBundles, type GovernanceBundleDeps } from './governance-bundles.ts';
 import { createGovernanceStore } from './governance.store.ts';
 import { measureLiveEvidence, type LiveEvidence, type LiveEvidenceDeps } from './live-evidence.ts';
 import { createSystemFacts } from './system-facts.store.ts';
@@ -31,6 +31,8 @@ export interface GovernanceOptions {
   readonly clockTrust?: LiveEvidenceDeps['clockTrust'];
   /** SIEM delivery lag, once the forwarder is wired (issue 14). */
   readonly siemLagMs?: LiveEvidenceDeps['siemLagMs'];
+  /** Facts of the incident process for the readiness pack, once the incident register is wired in (issue 18 items 1-6). */
+  readonly incidentProcess?: GovernanceBundleDeps['incidentProcess'];
 }
 
 /** Assembles governance over the database, the ledger and the key provider. */
@@ -63,6 +65,7 @@ export function buildGovernance(opts: GovernanceOptions): Governance {
     keyDesign: () => ({ provider: opts.provider.kind, kekVersion: opts.provider.currentVersion(), kekVersions: opts.provider.versions(), dataKeyHours: opts.keys.dataKeyHours, keyCacheSeconds: opts.keys.cacheSeconds }),
     databaseEngine: opts.engine,
     ledgerOrigin: opts.ledger.origin,
+    ...(opts.incidentProcess === undefined ? {} : { incidentProcess: opts.incidentProcess }),
   });
   return { catalogue, accountability, bundles, liveEvidence };
 }
