@@ -47,6 +47,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
+import { buildGovernance, type Governance } from './governance/build-governance.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -66,6 +67,8 @@ export interface App {
   readonly ledger: AuditLedger;
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
+  /** The NIS2 catalogue, live evidence, management records and signed bundles. */
+  readonly governance: Governance;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -252,6 +255,18 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
   });
   faults.report = (source, problem) => health.report(source, problem);
+  // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
+  const watches: { clock?: ClockWatch } = {};
+  const governance = buildGovernance({
+    db,
+    engine: database.engine,
+    ledger,
+    provider: core.provider,
+    clock,
+    privileged: (role) => identity.roles.get(role)?.mfa ?? false,
+    keys: config.keys,
+    clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+  });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,
@@ -274,6 +289,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     publicUrl: () => publicUrl,
     fourEyes,
     health,
+    governance,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -320,6 +336,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     confirmMs: config.recording.clockConfirmSeconds * 1000,
     onStep: (step) => auditClockStep(audit, step, log),
   });
+  watches.clock = clockWatch;
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
   const retentionTimer = setInterval(() => {
@@ -344,6 +361,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     dataKeys,
     ledger,
     identity,
+    governance,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);

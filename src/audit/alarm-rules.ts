@@ -284,6 +284,13 @@ export class AlarmRules {
       case 'audit.ledger.heartbeat':
       case 'audit.events.read':
       case 'audit.verified':
+      case 'vault.fsck.completed':
+      case 'governance.requirement.updated':
+      case 'governance.document.registered':
+      case 'governance.approval.recorded':
+      case 'governance.training.attested':
+      case 'governance.retention.justified':
+      case 'governance.bundle.exported':
       case 'audit.subject.erased':
       case 'camera.created':
       case 'camera.updated':

@@ -21,7 +21,7 @@ says who, when, why and for whom.
 Exit code 0 when every check passes, 1 when one fails, 2 for bad usage.`;
 
 /** A verifier key given inline, or else read from the file it names. */
-async function readVerifierKey(arg: string): Promise<Verifier> {
+export async function readVerifierKey(arg: string): Promise<Verifier> {
   let text = arg;
   if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
     try {

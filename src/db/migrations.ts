@@ -343,4 +343,69 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_governance': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // NIS2 governance (issue 18 items 7-10): the requirement catalogue and Statement of
+      // Applicability (GOV-1), documents on file with their SHA-256, management approvals and
+      // training attestations (GOV-3), and the justification of retention above 72 h (GOV-2).
+      await db.schema
+        .createTable('governance_requirements')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('framework', 'text', (c) => c.notNull())
+        .addColumn('ref', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_documents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('registered_by', 'text', (c) => c.notNull())
+        .addColumn('registered_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('document_sha256', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('approver_id', 'text', (c) => c.notNull())
+        .addColumn('approver_name', 'text', (c) => c.notNull())
+        .addColumn('approver_function', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('approved_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('governance_approvals_document').on('governance_approvals').column('document_id').execute();
+      await db.schema
+        .createTable('governance_training')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('course', 'text', (c) => c.notNull())
+        .addColumn('completed_on', 'text', (c) => c.notNull())
+        .addColumn('certificate_sha256', 'text')
+        .addColumn('attested_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_retention_justifications')
+        .addColumn('camera_id', 'text', (c) => c.primaryKey())
+        .addColumn('justification', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addColumn('set_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -29,6 +29,11 @@ export interface Tables {
   grants: GrantTable;
   approvals: ApprovalTable;
   sso_replay: SsoReplayTable;
+  governance_requirements: GovernanceRequirementTable;
+  governance_documents: GovernanceDocumentTable;
+  governance_approvals: GovernanceApprovalTable;
+  governance_training: GovernanceTrainingTable;
+  governance_retention_justifications: GovernanceRetentionJustificationTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -324,4 +329,81 @@ export interface DataKeyTable {
   created_ms: number;
   /** Set when the key was destroyed; the row stays so the id keeps answering KEY_UNAVAILABLE. */
   destroyed_ms: number | null;
+}
+
+/** One requirement of the governance catalogue (GOV-1): NIS2 Art. 21(2), Reg. 2024/2690 annex, ISO/IEC 27001:2022 Annex A. */
+export interface GovernanceRequirementTable {
+  /** Stable id, e.g. `nis2-21.2.a`, `ir2690-9`, `iso27001-A.8.24`. */
+  id: string;
+  framework: string;
+  /** The reference as the source writes it (`Art. 21(2)(a)`, `Annex 9`, `A.8.24`). */
+  ref: string;
+  title: string;
+  /** Order within the catalogue (the seed's order). */
+  position: number;
+  /** not-assessed, planned, partial, implemented or not-applicable. */
+  status: string;
+  owner: string | null;
+  /** JSON array of evidence links (`live:<metric>`, `document:<id>`, `ledger:<seq>`, https URLs). */
+  evidence: string;
+  /** Why the measure is not applied; required when status is not-applicable. */
+  reason: string | null;
+  /** Actor id of the last change (`system:seed` for the seed). */
+  updated_by: string;
+  updated_ms: number;
+}
+
+/** A document on file (policy, risk acceptance, certificate…): its bytes (base64) and SHA-256. */
+export interface GovernanceDocumentTable {
+  id: string;
+  kind: string;
+  title: string;
+  media_type: string;
+  /** SHA-256 (lowercase hex) of the decoded bytes. */
+  sha256: string;
+  /** base64 of the bytes. */
+  content: string;
+  bytes: number;
+  registered_by: string;
+  registered_ms: number;
+}
+
+/** A management body member's approval of a document (GOV-3), bound to the SHA-256 they approved. */
+export interface GovernanceApprovalTable {
+  id: string;
+  document_id: string;
+  document_sha256: string;
+  /** policy-approval or risk-acceptance. */
+  kind: string;
+  /** `user:<id>` of the approver. */
+  approver_id: string;
+  approver_name: string;
+  /** The approver's function in the management body, as they stated it (`CEO`, `Board member`). */
+  approver_function: string;
+  note: string | null;
+  approved_ms: number;
+  /** Leaf index of the governance.approval.recorded event. */
+  ledger_seq: number;
+}
+
+/** A training attestation (NIS2 Art. 20(2)) by the person trained. */
+export interface GovernanceTrainingTable {
+  id: string;
+  user_id: string;
+  user_name: string;
+  course: string;
+  /** ISO date (YYYY-MM-DD) the training was completed. */
+  completed_on: string;
+  /** SHA-256 of the certificate document on file, when one was given. */
+  certificate_sha256: string | null;
+  attested_ms: number;
+  ledger_seq: number;
+}
+
+/** Why a camera keeps footage longer than 72 hours (retention compliance, GOV-2). */
+export interface GovernanceRetentionJustificationTable {
+  camera_id: string;
+  justification: string;
+  set_by: string;
+  set_ms: number;
 }

@@ -200,6 +200,13 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
   'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
   'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
+  'vault.fsck.completed': { actor: cli, details: { objects: 12, chunks: 300, corrupt: 0 } },
+  'governance.requirement.updated': { actor: user, source, target: { kind: 'requirement', id: 'iso27001-A.8.24' }, details: { requirement: 'iso27001-A.8.24', changed: ['status'] } },
+  'governance.document.registered': { actor: user, source, target: { kind: 'document', id: 'doc-1' }, details: { kind: 'policy', sha256: 'ab'.repeat(32) } },
+  'governance.approval.recorded': { actor: user, source, target: { kind: 'document', id: 'doc-1' }, details: { documentSha256: 'ab'.repeat(32), kind: 'policy-approval' } },
+  'governance.training.attested': { actor: user, source, target: { kind: 'training', id: 'training-1' }, details: { course: 'NIS2 for boards', completedOn: '2026-11-30' } },
+  'governance.retention.justified': { actor: user, source, target: { kind: 'camera', id: 'cam-1' }, cameraId: 'cam-1', details: { justification: 'court order' } },
+  'governance.bundle.exported': { actor: user, source, target: { kind: 'governance-bundle', id: 'bundle-1' }, details: { kind: 'evidence', statementSha256: 'cd'.repeat(32) } },
 };
 
 function inputOf(type: AuditEventType): AuditInput {
