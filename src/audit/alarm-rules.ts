@@ -55,6 +55,11 @@ export const alarmRules = {
     windowMinutes: 15,
     description: 'A camera refused our credentials. At most one alarm per camera per 15 minutes (inclusive); failures in between are not alarmed.',
   },
+  'witness-refused': {
+    title: 'A witness refused the audit checkpoint',
+    on: ['audit.witness.refused'],
+    description: 'A witness refused a checkpoint of the ledger (it does not extend what the witness saw, or the witness does not trust the key): the ledger may have been rolled back or forked. Every such event (the witness client records one when a witness turns to refusing).',
+  },
   'camera-tamper': {
     title: 'Camera tampering',
     on: ['camera.tamper'],
@@ -251,6 +256,10 @@ export class AlarmRules {
         this.cameraAuthAlarmed.set(key, nowMs);
         return [alarm('camera-auth-failure', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'audit.witness.refused': {
+        const witness = targetOf(record);
+        return [alarm('witness-refused', [hitOf(record, nowMs, witness)], witness)];
+      }
       case 'camera.tamper': {
         const camera = cameraOf(record);
         return [alarm('camera-tamper', [hitOf(record, nowMs, camera)], camera)];
@@ -285,6 +294,7 @@ export class AlarmRules {
       case 'audit.events.read':
       case 'audit.verified':
       case 'audit.subject.erased':
+      case 'audit.witness.cosigned':
       case 'camera.created':
       case 'camera.updated':
       case 'camera.deleted':
