@@ -1,16 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 import { systemClock } from '../lib/clock.ts';
 import { createLogger } from '../lib/logger.ts';
-import { ensurePrivateDir } from '../lib/durable-files.ts';
-import { loadTlsMaterial } from '../http/tls.ts';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
-import { cosignerOf, formatCosignerKey } from '../tlog/cosignature.ts';
-import { Witness } from '../witness/witness.ts';
-import { loadOrMakeWitnessKey } from '../witness/witness-key.ts';
-import { openWitnessState } from '../witness/witness-state.store.ts';
-import { listenWitness } from '../witness/witness-server.ts';
+import { startWitness, witnessKeyOf } from '../witness/start-witness.ts';
 import { intOption, parse, subcommand, type Command } from './args.ts';
 import { guardProcess } from './process-guard.ts';
 
@@ -53,11 +47,8 @@ export const witnessCommand: Command = {
     });
     const stateDir = resolve(values.state ?? './witness');
     const name = values.name ?? 'custos-witness';
-    await ensurePrivateDir(stateDir);
-    const { key, created } = await loadOrMakeWitnessKey(join(stateDir, 'witness.key'));
-    const vkey = formatCosignerKey(cosignerOf(name, key));
     if (sub === 'key') {
-      io.stdout.write(`${vkey}\n`);
+      io.stdout.write(`${await witnessKeyOf(stateDir, name)}\n`);
       return 0;
     }
     const logs: Verifier[] = [];
@@ -65,25 +56,29 @@ export const witnessCommand: Command = {
     if (logs.length === 0) throw new AppError('VALIDATION_FAILED', 'witness serve needs at least one --log VKEY (the verifier key of a log to witness)');
     const log = createLogger({ level: 'info', destination: io.stderr });
     guardProcess(log);
-    const state = await openWitnessState(join(stateDir, 'witness.sqlite'));
-    try {
-      const tls = await loadTlsMaterial({ certFile: values.cert ?? null, keyFile: values.key ?? null, dataDir: stateDir });
-      const witness = new Witness({ name, key, logs, state, clock: systemClock, log });
-      const listener = await listenWitness({ witness, tls, host: values.host ?? '127.0.0.1', port: intOption(values.port, 'port', 8444, 0, 65535), log });
-      io.stderr.write(`${created ? 'made a new witness key; ' : ''}witness ${vkey} listening on https://${values.host ?? '127.0.0.1'}:${listener.port}/ for ${logs.map((l) => l.name).join(', ')}\n`);
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          done();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await listener.close();
-    } finally {
-      state.close();
-    }
+    const host = values.host ?? '127.0.0.1';
+    const witness = await startWitness({
+      stateDir,
+      name,
+      logs,
+      host,
+      port: intOption(values.port, 'port', 8444, 0, 65535),
+      certFile: values.cert ?? null,
+      keyFile: values.key ?? null,
+      clock: systemClock,
+      log,
+    });
+    io.stderr.write(`${witness.created ? 'made a new witness key; ' : ''}witness ${witness.vkey} listening on https://${host}:${witness.port}/ for ${logs.map((l) => l.name).join(', ')}\n`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await witness.close();
     return 0;
   },
 };
