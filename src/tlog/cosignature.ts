@@ -72,9 +72,13 @@ export function formatCosignerKey(c: Cosigner): string {
 
 /** Parses a cosigner vkey; throws VALIDATION_FAILED on bad syntax, another type or a wrong key id. */
 export function parseCosignerKey(vkey: string): Cosigner {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw invalid('a witness key must be <name>+<key id>+<key>');
-  const [name = '', idHex = '', keyText = ''] = parts;
+  // The base64 key may itself contain '+': split at the first two only.
+  const first = vkey.indexOf('+');
+  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
+  if (second < 0) throw invalid('a witness key must be <name>+<key id>+<key>');
+  const name = vkey.slice(0, first);
+  const idHex = vkey.slice(first + 1, second);
+  const keyText = vkey.slice(second + 1);
   if (!isValidKeyName(name)) throw invalid('a witness key name must be non-empty without spaces, "+" or control characters');
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw invalid('a witness key id must be 8 lowercase hex digits');
   const typed = decodeBase64Strict(keyText);
@@ -145,6 +149,11 @@ export function noteBody(note: string): string | undefined {
 /** The note with `lines` (cosignature lines) appended after its own signature lines; duplicates are dropped. */
 export function withCosignatures(note: string, lines: readonly string[]): string {
   const present = new Set(signatureLines(note));
-  const extra = lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).filter((l) => !present.has(l));
-  return note + extra.join('');
+  let out = note;
+  for (const l of lines.map((x) => (x.endsWith('\n') ? x : `${x}\n`))) {
+    if (present.has(l)) continue;
+    present.add(l);
+    out += l;
+  }
+  return out;
 }
