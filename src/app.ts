@@ -39,6 +39,7 @@ import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { AuditLedger } from './audit/ledger.ts';
 import { buildWitnesses } from './audit/build-witnesses.ts';
+import { createCosignatureStore } from './audit/cosignature.store.ts';
 import type { WitnessCosigner } from './audit/witness-cosigner.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
@@ -246,6 +247,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     log,
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
+    cosignatures: createCosignatureStore(db),
   });
   await exports.recover();
 
