@@ -55,11 +55,6 @@ export const alarmRules = {
     windowMinutes: 15,
     description: 'A camera refused our credentials. At most one alarm per camera per 15 minutes (inclusive); failures in between are not alarmed.',
   },
-  'witness-refused': {
-    title: 'A witness refused the audit checkpoint',
-    on: ['audit.witness.refused'],
-    description: 'A witness refused a checkpoint of the ledger (it does not extend what the witness saw, or the witness does not trust the key): the ledger may have been rolled back or forked. Every such event (the witness client records one when a witness turns to refusing).',
-  },
   'camera-tamper': {
     title: 'Camera tampering',
     on: ['camera.tamper'],
@@ -84,6 +79,11 @@ export const alarmRules = {
     title: 'Footage lost, damaged or set aside',
     on: ['footage.damaged', 'footage.quarantined', 'footage.reindexed', 'footage.deleted'],
     description: 'Every `footage.damaged`, `footage.quarantined` and `footage.reindexed` event, and every `footage.deleted` not made by retention (actor other than `system:retention`), immediately.',
+  },
+  'witness-refused': {
+    title: 'A witness refused the audit checkpoint',
+    on: ['audit.witness.refused'],
+    description: 'A witness refused a checkpoint of the ledger (it does not extend what the witness saw, or the witness does not trust the key): the ledger may have been rolled back or forked. Every such event (the witness client records one when a witness turns to refusing).',
   },
 } as const satisfies Record<string, AlarmRule>;
 
