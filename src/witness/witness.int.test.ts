@@ -41,6 +41,8 @@ interface Rig {
   stateDir: string;
   /** The ledger's data directory (its checkpoint pin). */
   ledgerDir: string;
+  /** Where new checkpoints go; cleared, they go nowhere. */
+  holder: { cosigner?: WitnessCosigner };
 }
 
 async function record(ledger: AuditLedger, n: number, tag: string): Promise<void> {
@@ -72,7 +74,7 @@ async function rig(defer: Defer, opts: { witnessKey?: string } = {}): Promise<Ri
   });
   holder.cosigner = cosigner;
   defer(() => cosigner.close());
-  return { db: db.db, ledger: built.ledger, witness, cosigner, caFile, url, stateDir, ledgerDir: built.dataDir };
+  return { db: db.db, ledger: built.ledger, witness, cosigner, caFile, url, stateDir, ledgerDir: built.dataDir, holder };
 }
 
 async function eventsOf(db: Db, type: string): Promise<{ record: string }[]> {
@@ -151,6 +153,30 @@ describe('witnesses (C2SP tlog-witness)', { concurrency: true }, () => {
     const alarm = JSON.parse(alarms[0]?.record ?? '{}') as { severity_id?: number; details?: { witness?: string; status?: number } };
     assert.equal(alarm.details?.witness, witnessName);
     assert.equal(alarm.details?.status, 422);
+  });
+
+  test('a log that does not know the witnessed size learns it from the 409 answer and retries with a consistency proof from it', async (t) => {
+    const r = await rig(teardown(t));
+    await record(r.ledger, 5, 'a');
+    await r.ledger.checkpoint();
+    await r.cosigner.idle();
+    // The log's record of what the witness cosigned is gone (e.g. the table was emptied); a
+    // fresh client starts from old size 0.
+    await r.db.deleteFrom('audit_cosignatures').execute();
+    const fresh = await buildWitnesses({ witnesses: [{ url: r.url, key: r.witness.vkey, jurisdiction: 'DE', timeoutSeconds: 5, caFile: r.caFile }], db: r.db, ledger: r.ledger, clock, log: silent });
+    t.after(() => fresh.close());
+    delete r.holder.cosigner;
+    await record(r.ledger, 4, 'b');
+    const cp = await r.ledger.checkpoint();
+    assert.ok(cp && cp.size > 5);
+    // The witness holds 5; the fresh client sends old 0, is told 5 (409), and proves 5 → 9.
+    fresh.offer(cp);
+    await fresh.idle();
+    assert.deepEqual(
+      fresh.status().map((s) => [s.state, s.cosignedSize]),
+      [['cosigned', cp.size]],
+    );
+    assert.equal((await createCosignatureStore(r.db).forSize(cp.size)).length, 1);
   });
 
   test('a wrong witness key is refused: the answer holds no cosignature by the configured key, nothing is stored', async (t) => {
