@@ -91,7 +91,8 @@ export class Witness {
       return { next: { size: checkpoint.size, root: checkpoint.root }, result: { status: 200, contentType: text, body: line } };
     });
     if (result.status === 200) this.#log.info({ origin: checkpoint.origin, size: checkpoint.size }, 'witness cosigned a checkpoint');
-    else this.#log.warn({ origin: checkpoint.origin, size: checkpoint.size, oldSize, status: result.status, reason: result.body.trim() }, 'witness refused a checkpoint');
+    // The note is correctly signed by the log: kept in the log as possible proof of misbehaviour.
+    else this.#log.warn({ origin: checkpoint.origin, size: checkpoint.size, oldSize, status: result.status, reason: result.body.trim(), note: req.note }, 'witness refused a checkpoint');
     return result;
   }
 }
