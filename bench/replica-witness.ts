@@ -9,12 +9,12 @@
  *
  *   node bench/replica-witness.ts [--events 50000] [--batch 1000] [--checkpoints 200]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFile } from 'node:fs/promises';
 import type { LeafRecord } from '../src/audit/audit-event.ts';
+import type { StoredCheckpoint } from '../src/audit/ledger.store.ts';
 import { buildWitnesses } from '../src/audit/build-witnesses.ts';
 import { verifyReplica } from '../src/audit/verify-replica.ts';
 import { createLogger } from '../src/lib/logger.ts';
@@ -35,7 +35,7 @@ const clock = { now: () => Date.now() };
 
 const db = await createTestDatabase('sqlite');
 const keys = await createTestDataKeys(db.db);
-const holder: { offer?: (c: import('../src/audit/ledger.store.ts').StoredCheckpoint) => void } = {};
+const holder: { offer?: (c: StoredCheckpoint) => void } = {};
 const built = await createTestLedger(db.db, keys.dataKeys, { onCheckpoint: (c) => holder.offer?.(c) });
 const work = await mkdtemp(join(tmpdir(), 'custos-bench-replica-'));
 try {
