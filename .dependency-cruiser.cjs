@@ -30,6 +30,9 @@ const FS_ADAPTERS = [
   '^src/identity/(first-run|oidc/oidc-rp|saml/saml-sp)\\.ts$', // setup token file, IdP key files
   '^src/cli/', // commands read and write the files their operator names
   '^src/db/', // the database files
+  '^src/witness/witness-key\\.ts$', // the witness's cosigning key file
+  '^src/siem/replica-(destination|reader)\\.ts$', // the ledger replica files (LOG-3)
+  '^src/audit/witness-client\\.ts$', // a witness's CA file
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */
@@ -62,7 +65,7 @@ module.exports = {
       severity: 'error',
       comment:
         'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its one network adapter, the syslog TLS transport.',
-      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$'] },
+      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$', '^src/siem/replica-(destination|reader)\\.ts$'] },
       to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
     },
     {

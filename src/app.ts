@@ -38,6 +38,9 @@ import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { AuditLedger } from './audit/ledger.ts';
+import { buildWitnesses } from './audit/build-witnesses.ts';
+import { createCosignatureStore } from './audit/cosignature.store.ts';
+import type { WitnessCosigner } from './audit/witness-cosigner.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
@@ -133,8 +136,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch } = {};
-  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => watching.alarms?.committed(records) });
+  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner } = {};
+  const core = await openCore(config, {
+    lockFor: 'custos serve',
+    log,
+    clock,
+    monotonic,
+    announce: true,
+    onCommitted: (records) => watching.alarms?.committed(records),
+    // Every newly signed checkpoint is offered to the configured witnesses (issue 16 item 5).
+    onCheckpoint: (checkpoint) => watching.witnesses?.offer(checkpoint),
+  });
   undo.push(() => core.close());
   const { database, dataKeys } = core;
   const { db, health: databaseHealth } = database;
@@ -142,6 +154,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const alarmWatch = await buildAlarmWatch({ db, clock, log });
   watching.alarms = alarmWatch;
   const { ledger, store: ledgerStore, sealer } = await core.openLedger();
+  const witnesses = await buildWitnesses({ witnesses: config.witnesses, db, ledger, clock, log });
+  watching.witnesses = witnesses;
+  // Before the core closes: the last offers need the ledger's proofs.
+  undo.push(() => witnesses.close());
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
@@ -234,6 +250,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     log,
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
+    cosignatures: createCosignatureStore(db),
   });
   await exports.recover();
 
@@ -379,6 +396,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await segmentLeaves.idle();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
+        // Offers in flight finish while the ledger can still give proofs; the final checkpoint the
+        // ledger signs at close is offered by the next start's first checkpoint (it covers it).
+        watching.witnesses = undefined;
+        await witnesses.close();
         await core.close();
       })();
       return closing;

@@ -408,4 +408,20 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0012_witness_cosignatures': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Cosignatures of audit checkpoints by C2SP tlog-witnesses (issue 16 item 5): the verified
+      // signature line, beside the checkpoint of that size; one per witness and checkpoint.
+      await db.schema
+        .createTable('audit_cosignatures')
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('witness', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('time_s', 'bigint', (c) => c.notNull())
+        .addColumn('received_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_cosignatures_pk', ['size', 'witness'])
+        .execute();
+      await db.schema.createIndex('audit_cosignatures_witness').on('audit_cosignatures').columns(['witness', 'size']).execute();
+    },
+  },
 };

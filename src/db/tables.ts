@@ -13,6 +13,7 @@ export interface Tables {
   audit_nodes: AuditNodeTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  audit_cosignatures: AuditCosignatureTable;
   alarm_state: AlarmStateTable;
   users: UserTable;
   user_totp: UserTotpTable;
@@ -242,6 +243,15 @@ export interface AlarmStateTable {
 }
 
 /** A signed checkpoint (C2SP signed note) of the ledger at `size`. */
+/** A witness's cosignature of the checkpoint of `size` (verified before it was stored). */
+export interface AuditCosignatureTable {
+  size: number;
+  witness: string;
+  line: string;
+  time_s: number;
+  received_ms: number;
+}
+
 export interface AuditCheckpointTable {
   size: number;
   root: string;

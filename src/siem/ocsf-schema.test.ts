@@ -160,6 +160,8 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'audit.events.read': { actor: user, source, details: { filter: 'type=auth.login.failed', returned: 20 } },
   'audit.verified': { actor: cli, details: { size: 1200, firstBad: null } },
   'audit.subject.erased': { actor: cli, target: { kind: 'subject', id: 'subject:9' } },
+  'audit.witness.cosigned': { actor: ledger, target: { kind: 'witness', id: 'witness.example/w1' }, details: { witness: 'witness.example/w1', host: 'witness.example:8444', size: 12 } },
+  'audit.witness.refused': { actor: ledger, target: { kind: 'witness', id: 'witness.example/w1' }, outcome: 'failure', reason: 'the witness holds another root', details: { witness: 'witness.example/w1', host: 'witness.example:8444', size: 12, status: 409 } },
   'camera.created': { actor: user, source, target: camera, cameraId: 'cam-1' },
   'camera.updated': { actor: user, source, target: camera, cameraId: 'cam-1', details: { changed: ['url', 'credentials'] } },
   'camera.deleted': { actor: user, source, target: camera, cameraId: 'cam-1' },
