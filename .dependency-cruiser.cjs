@@ -10,7 +10,7 @@
 const TEST = '\\.test\\.ts$';
 
 /** Features: folders that hold a piece of the product (routes → service → store inside each). */
-const FEATURES = '^src/(access|approvals|audit|cameras|cli|evidence|identity|ingest|live|metrics|playback|recording|vault)/';
+const FEATURES = '^src/(access|approvals|audit|cameras|cli|evidence|identity|ingest|live|metrics|playback|recording|siem|vault)/';
 
 /**
  * Where files may be read, written or spawned (node:fs, node:child_process): adapters, listed
@@ -30,6 +30,7 @@ const FS_ADAPTERS = [
   '^src/identity/(first-run|oidc/oidc-rp|saml/saml-sp)\\.ts$', // setup token file, IdP key files
   '^src/cli/', // commands read and write the files their operator names
   '^src/db/', // the database files
+  '^src/siem/delivery/(file-destination|syslog-destination)\\.ts$', // the file destination, the syslog CA and client key files
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */
@@ -61,8 +62,8 @@ module.exports = {
       name: 'siem-is-pure',
       severity: 'error',
       comment:
-        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its one network adapter, the syslog TLS transport.',
-      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$'] },
+        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its network adapter (the syslog TLS transport), the delivery engine with its destinations (src/siem/delivery/) and the factory that builds them.',
+      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$', '^src/siem/delivery/', '^src/siem/build-destination\\.ts$'] },
       to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
     },
     {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
+import { siem } from './siem.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 
 /**
@@ -253,6 +254,7 @@ export const configSchema = z
     recording,
     keys,
     audit,
+    siem,
     identity,
     live,
     demo,

@@ -29,6 +29,9 @@ export interface Tables {
   grants: GrantTable;
   approvals: ApprovalTable;
   sso_replay: SsoReplayTable;
+  siem_cursors: SiemCursorTable;
+  siem_dead_letters: SiemDeadLetterTable;
+  siem_config_state: SiemConfigStateTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -324,4 +327,32 @@ export interface DataKeyTable {
   created_ms: number;
   /** Set when the key was destroyed; the row stays so the id keeps answering KEY_UNAVAILABLE. */
   destroyed_ms: number | null;
+}
+
+/** Delivery progress of one SIEM destination (issue 16): `next_seq` is the next leaf index to ship. */
+export interface SiemCursorTable {
+  destination_id: string;
+  next_seq: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  last_success_ms: number | null;
+  last_error: string | null;
+  updated_ms: number;
+}
+
+/** An event a SIEM destination refused for good (non-retryable); kept, never retried by itself. */
+export interface SiemDeadLetterTable {
+  destination_id: string;
+  seq: number;
+  event_id: string;
+  reason: string;
+  time_ms: number;
+}
+
+/** The hash of the last secret-free destinations config seen at start-up (`id` = 'destinations'). */
+export interface SiemConfigStateTable {
+  id: string;
+  hash: string;
+  saved_ms: number;
 }

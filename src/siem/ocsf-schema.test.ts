@@ -199,6 +199,10 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'site.saved': { actor: user, source, target: { kind: 'site', id: 'site-1', name: 'HQ' } },
   'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
   'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
+  'siem.destinations.changed': { actor: { kind: 'system', id: 'system:siem' }, details: { sha256: 'ab'.repeat(32), previousSha256: null, destinations: [] } },
+  'siem.destination.recovered': { actor: { kind: 'system', id: 'system:siem' }, target: { kind: 'siem-destination', id: 'soc' }, details: { failedForSeconds: 400 } },
+  'siem.events.dead-lettered': { actor: { kind: 'system', id: 'system:siem' }, outcome: 'failure', target: { kind: 'siem-destination', id: 'soc' }, reason: 'HTTP 400', details: { seqs: [7], eventIds: ['e7'] } },
+  'siem.heartbeat': { actor: { kind: 'system', id: 'system:siem' }, target: { kind: 'siem-destination', id: 'soc' }, details: { nextSeq: 12, checkpointSize: 12, checkpointRoot: 'cd'.repeat(32), checkpointNote: 'note' } },
   'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
 };
 
