@@ -20,6 +20,7 @@ import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.rout
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
+import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -34,6 +35,7 @@ export type RouteDeps = CameraRouteDeps &
   AccessRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
+  SiemRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -64,6 +66,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
+    ...siemRoutes(deps),
     ...metricsRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),
