@@ -9,7 +9,7 @@ import { jurisdiction } from './jurisdiction.ts';
  */
 
 /** Event types are catalogue words: lower-case, dot-separated. */
-const eventTypePattern = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/;
+const eventTypePattern = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.?$/;
 
 /** The fields every destination has, whatever its kind. */
 export const destinationCommon = {
