@@ -1,4 +1,6 @@
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Tables } from '../../db/tables.ts';
 
 /** Delivery progress of one destination. */
 export interface SiemCursor {
@@ -63,28 +65,46 @@ export function createSiemDeliveryStore(db: Db): SiemDeliveryStore {
       };
     },
     async advance(destinationId, step, nowMs) {
-      await db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('siem_cursors').selectAll().where('destination_id', '=', destinationId).executeTakeFirst();
-        const dead = step.deadLetters ?? [];
+      const dead = step.deadLetters ?? [];
+      // One UPDATE in the common case (the shipping hot path); the row is made on the first step.
+      const write = async (q: Kysely<Tables>) => {
         if (dead.length > 0) {
-          await trx
+          await q
             .insertInto('siem_dead_letters')
             .values(dead.map((d) => ({ destination_id: destinationId, seq: d.seq, event_id: d.eventId, reason: d.reason, time_ms: d.timeMs })))
             .onConflict((oc) => oc.columns(['destination_id', 'seq']).doNothing())
             .execute();
         }
-        const values = {
-          next_seq: Math.max(step.nextSeq, row === undefined ? 0 : Number(row.next_seq)),
-          sent: (row === undefined ? 0 : Number(row.sent)) + (step.sent ?? 0),
-          failed: (row === undefined ? 0 : Number(row.failed)) + (step.failed ?? 0),
-          dead: (row === undefined ? 0 : Number(row.dead)) + dead.length,
-          last_success_ms: step.lastSuccessMs ?? (row === undefined ? null : row.last_success_ms),
-          last_error: step.lastError === undefined ? (row?.last_error ?? null) : step.lastError,
-          updated_ms: nowMs,
-        };
-        if (row === undefined) await trx.insertInto('siem_cursors').values({ destination_id: destinationId, ...values }).execute();
-        else await trx.updateTable('siem_cursors').set(values).where('destination_id', '=', destinationId).execute();
-      });
+        const updated = await q
+          .updateTable('siem_cursors')
+          .set({
+            next_seq: sql<number>`CASE WHEN next_seq > ${step.nextSeq} THEN next_seq ELSE ${step.nextSeq} END`,
+            sent: sql<number>`sent + ${step.sent ?? 0}`,
+            failed: sql<number>`failed + ${step.failed ?? 0}`,
+            dead: sql<number>`dead + ${dead.length}`,
+            ...(step.lastSuccessMs === undefined ? {} : { last_success_ms: step.lastSuccessMs }),
+            ...(step.lastError === undefined ? {} : { last_error: step.lastError }),
+            updated_ms: nowMs,
+          })
+          .where('destination_id', '=', destinationId)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) > 0) return;
+        await q
+          .insertInto('siem_cursors')
+          .values({
+            destination_id: destinationId,
+            next_seq: step.nextSeq,
+            sent: step.sent ?? 0,
+            failed: step.failed ?? 0,
+            dead: dead.length,
+            last_success_ms: step.lastSuccessMs ?? null,
+            last_error: step.lastError ?? null,
+            updated_ms: nowMs,
+          })
+          .execute();
+      };
+      if (dead.length === 0) await write(db);
+      else await db.transaction().execute(write);
     },
     async deadLetters(destinationId, limit) {
       const rows = await db.selectFrom('siem_dead_letters').selectAll().where('destination_id', '=', destinationId).orderBy('seq', 'asc').limit(limit).execute();

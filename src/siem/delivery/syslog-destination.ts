@@ -24,7 +24,7 @@ import type { SendOutcome, ShippedEvent, ShippedHeartbeat, SiemDestination } fro
 import { heartbeatRecord } from '../heartbeat.ts';
 import { leefEvent } from '../leef.ts';
 import { toOcsf, type OcsfProduct } from '../ocsf.ts';
-import { octetCountedFrame, syslogMessage, syslogPayloadRoom, type SyslogOrigin } from '../syslog-frame.ts';
+import { syslogFrame, type SyslogOrigin } from '../syslog-frame.ts';
 import { SyslogTlsTransport } from '../syslog-tls-transport.ts';
 
 const closeWaitMs = 5000;
@@ -55,14 +55,10 @@ export class SyslogDestination implements SiemDestination {
 
   /** The frame of one record with the configured payload. */
   frame(record: LeafRecord): Buffer {
-    const room = syslogPayloadRoom(record, this.#origin);
-    const payload =
-      this.#config.payload === 'cef'
-        ? cefEvent(record, this.#product, room)
-        : this.#config.payload === 'leef'
-          ? leefEvent(record, this.#product, room)
-          : JSON.stringify(toOcsf(record, this.#product));
-    return octetCountedFrame(syslogMessage(record, payload, this.#origin));
+    const payload = this.#config.payload;
+    return syslogFrame(record, this.#origin, (room) =>
+      payload === 'cef' ? cefEvent(record, this.#product, room) : payload === 'leef' ? leefEvent(record, this.#product, room) : JSON.stringify(toOcsf(record, this.#product)),
+    );
   }
 
   send(batch: readonly ShippedEvent[], signal: AbortSignal): Promise<SendOutcome> {
