@@ -126,9 +126,10 @@ describe('SIEM delivery', { concurrency: true }, () => {
     });
   }
 
-  test('a receiver refusing one event for good: it becomes a dead letter, visible and audited, the rest flows (a test destination standing in for an HTTP 400)', async (t) => {
+  for (const engine of engines) {
+  test(`a receiver refusing one event for good (${engine}): it becomes a dead letter, visible and audited, the rest flows (a test destination standing in for an HTTP 400)`, async (t) => {
     const defer = teardown(t);
-    const rig = await shippingRig(defer);
+    const rig = await shippingRig(defer, engine);
     await recordBurst(rig.ledger, 120);
     const poison = 37;
     const received: ShippedEvent[] = [];
@@ -163,6 +164,7 @@ describe('SIEM delivery', { concurrency: true }, () => {
     assert.ok(status.failed >= 2, 'the 503s were counted');
     assert.equal(await shipper.deadLetters('nope', 10), undefined);
   });
+  }
 
   test('a destination failing longer than alarmAfterSeconds raises siem-destination-failing once, and its recovery is recorded', async (t) => {
     const defer = teardown(t);

@@ -41,6 +41,14 @@ const syslogDestination = (dir: string, port: number, id: string, payload: 'cef'
   hostname: 'nvr-01',
 });
 
+/** Records `burst` events in 20 slices 250 ms apart, so the burst is still flowing while the test breaks something. */
+async function pacedBurst(rig: ShippingRig): Promise<void> {
+  for (let slice = 0; slice < 20; slice += 1) {
+    await recordBurst(rig.ledger, burst / 20, `slice ${slice}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Parsed event messages (heartbeats left out) with their event id and leaf index. */
 async function arrived(receiver: RsyslogReceiver): Promise<Array<{ id: string; seq: number; syslog: ParsedSyslog }>> {
   return (await receiver.messages())
@@ -90,6 +98,7 @@ describe('SIEM delivery to rsyslog over TLS', { concurrency: true }, () => {
     for (const [, text] of awkwardNames) {
       await rig.ledger.record({ type: 'camera.updated', actor: { kind: 'system', id: 'system:test' }, target: { kind: 'camera', id: 'cam-1', name: text }, outcome: 'failure', reason: text, correlationId: `req-${text}` });
     }
+    const checkpoint = (await rig.ledger.checkpoint())!;
     const shipper = await rig.start({ destinations: [syslogDestination(dir, receiver.port, 'cef', 'cef'), syslogDestination(dir, receiver.port, 'leef', 'leef')] });
     const records = await rig.records();
     const got = await waitFor('both formats of every event', 30_000, async () => {
@@ -115,6 +124,14 @@ describe('SIEM delivery to rsyslog over TLS', { concurrency: true }, () => {
     }
     const status = await shipper.status();
     assert.deepEqual(status.map((s) => [s.id, s.sent, s.failed]), [['cef', records.length, 0], ['leef', records.length, 0]]);
+    // Each destination's start-up heartbeat carries the signed checkpoint.
+    const beats = (await receiver.messages()).map((m) => parseSyslog(m)).filter((s) => s.msgId === 'siem.heartbeat');
+    const cefBeat = beats.find((b) => b.msg.startsWith('CEF:'));
+    const leefBeat = beats.find((b) => b.msg.startsWith('LEEF:'));
+    assert.ok(cefBeat && leefBeat, 'a CEF and a LEEF heartbeat');
+    const details = JSON.parse(parseCef(cefBeat.msg).extension.get('cs6')!) as Record<string, unknown>;
+    assert.deepEqual([details['checkpointSize'], details['checkpointRoot'], details['checkpointNote']], [checkpoint.size, checkpoint.root.toString('hex'), checkpoint.note]);
+    assert.equal(cefBeat.structuredData.get('custos@32473')!.get('leafIndex'), '-1');
   });
 
   test(`the collector killed during a burst of ${burst} events and back after ${outageMs / 1000} s: every event arrives, in order, duplicates only with the same id; the outage is alarmed and the recovery recorded`, async (t) => {
@@ -122,9 +139,10 @@ describe('SIEM delivery to rsyslog over TLS', { concurrency: true }, () => {
     const { dir, receiver } = await collector(defer, 'custos-siem-outage-');
     const rig = await shippingRig(defer);
     await rig.start({ alarmAfterSeconds: 1, retryMaxSeconds: 1, destinations: [syslogDestination(dir, receiver.port, 'soc', 'cef')] });
-    const recording = recordBurst(rig.ledger, burst);
+    const recording = pacedBurst(rig);
     await waitFor('part of the burst at the collector', 60_000, async () => (await receiver.messages()).length >= 2000);
     await receiver.kill();
+    assert.ok(rig.ledger.size < burst, `killed mid-burst (${rig.ledger.size} of ${burst} recorded)`);
     await new Promise((r) => setTimeout(r, outageMs));
     await receiver.restart();
     await recording;
@@ -141,9 +159,10 @@ describe('SIEM delivery to rsyslog over TLS', { concurrency: true }, () => {
     const rig = await shippingRig(defer);
     const config = { destinations: [syslogDestination(dir, receiver.port, 'soc', 'leef')] };
     const first = await rig.start(config);
-    const recording = recordBurst(rig.ledger, burst);
+    const recording = pacedBurst(rig);
     await waitFor('part of the burst at the collector', 60_000, async () => (await receiver.messages()).length >= 2000);
     await first.stop();
+    assert.ok(rig.ledger.size < burst, `stopped mid-burst (${rig.ledger.size} of ${burst} recorded)`);
     const stoppedAt = (await rig.store.cursor('soc')).nextSeq;
     await rig.start(config);
     await recording;
