@@ -28,6 +28,8 @@ import { syslogFrame, type SyslogOrigin } from '../syslog-frame.ts';
 import { SyslogTlsTransport } from '../syslog-tls-transport.ts';
 
 const closeWaitMs = 5000;
+/** A write the collector does not drain within this is a failed connection. */
+const writeTimeoutMs = 30_000;
 
 export class SyslogDestination implements SiemDestination {
   readonly id: string;
@@ -88,9 +90,10 @@ export class SyslogDestination implements SiemDestination {
     }
     try {
       const replay = this.#replay ? this.#ring : [];
-      await transport.send(Buffer.concat([...replay, ...frames]));
+      await withinDeadline(transport.send(Buffer.concat([...replay, ...frames])), signal, writeTimeoutMs);
       this.#replay = false;
     } catch (e) {
+      // Also a collector that stopped reading (the write never drains) or a stop: drop the connection.
       this.#broken();
       return { ok: false, retryable: true, reason: `syslog write failed: ${describe(e)}` };
     }
@@ -129,6 +132,25 @@ export class SyslogDestination implements SiemDestination {
     this.#transport = null;
     this.#replay = this.#ring.length > 0;
     t?.destroy();
+  }
+}
+
+/** `work`, or a rejection when `signal` aborts or `ms` pass first. */
+async function withinDeadline(work: Promise<void>, signal: AbortSignal, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`write not drained within ${ms} ms`)), ms);
+        onAbort = () => reject(new Error('stopped'));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
