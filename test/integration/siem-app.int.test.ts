@@ -12,6 +12,9 @@ import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { startTestApp, tempDir, waitFor } from '../helpers/harness.ts';
 import { recordBurst } from '../helpers/siem-shipping.ts';
+import { makeTestPki } from '../helpers/rsyslog.ts';
+import { startRsyslogReceiver } from '../helpers/rsyslog-receiver.ts';
+import { parseSyslog } from '../helpers/siem-parse.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 async function asRole(app: App, role: string, username = `siem-${role}`) {
@@ -34,14 +37,37 @@ async function recordsBelow(get: (url: string) => Promise<{ json<T>(): T }>, siz
   return out;
 }
 
-test('the app ships to a configured file destination, shows it (no secrets) at /api/v1/audit/destinations and in /metrics, and resumes after a restart mid-shipping', { timeout: 180_000 }, async (t) => {
+/** Every record arrived; first arrivals in leaf order; a duplicate carries the same id and index. Heartbeats (index -1) are skipped. */
+function assertFirstArrivals(records: readonly LeafRecord[], got: ReadonlyArray<{ id: string; seq: number }>, where: string): void {
+  const firstSeen = new Map<string, number>();
+  const order: number[] = [];
+  for (const g of got) {
+    if (g.seq < 0) continue;
+    const seen = firstSeen.get(g.id);
+    if (seen !== undefined) assert.equal(seen, g.seq, `${where}: a duplicate carries the same id and index`);
+    else {
+      firstSeen.set(g.id, g.seq);
+      order.push(g.seq);
+    }
+  }
+  assert.deepEqual(order.slice(0, records.length), records.map((r) => r.seq), `${where}: every event of both runs, first arrivals in leaf order`);
+}
+
+test('the app ships to configured file and syslog (rsyslog) destinations, shows them (no secrets) at /api/v1/audit/destinations and in /metrics, and resumes after a restart mid-shipping', { timeout: 180_000 }, async (t) => {
   const defer = teardown(t);
   const dir = await tempDir('custos-siem-app-');
   defer(() => dir.remove());
   const out = join(dir.path, 'siem.jsonl');
+  // A real rsyslog over mutual TLS beside the file: the restart is checked on both kinds.
+  await makeTestPki(dir.path);
+  const rsyslog = await startRsyslogReceiver(dir.path);
+  defer(() => rsyslog.stop());
   const overrides = {
     'siem.batchSize': 50,
-    'siem.destinations': [{ kind: 'file', id: 'collector', jurisdiction: 'DE', path: out }],
+    'siem.destinations': [
+      { kind: 'file', id: 'collector', jurisdiction: 'DE', path: out },
+      { kind: 'syslog', id: 'soc', jurisdiction: 'DE', host: '127.0.0.1', port: rsyslog.port, caFile: join(dir.path, 'ca.pem'), certFile: join(dir.path, 'client.pem'), keyFile: join(dir.path, 'client.key') },
+    ],
   };
   const first = await startTestApp(join(dir.path, 'data'), overrides);
   let firstOpen = true;
@@ -51,7 +77,7 @@ test('the app ships to a configured file destination, shows it (no secrets) at /
 
   await first.ledger.drain();
   const atClose = first.ledger.size;
-  const stoppedAt = (await first.siem.status())[0]!.nextSeq;
+  const stoppedAt = Math.min(...(await first.siem.status()).map((d) => d.nextSeq));
   assert.ok(stoppedAt < atClose, `closed mid-shipping (cursor ${stoppedAt} of ${atClose})`);
   firstOpen = false;
   await first.close();
@@ -76,21 +102,16 @@ test('the app ships to a configured file destination, shows it (no secrets) at /
 
   await second.ledger.drain();
   const size = second.ledger.size;
-  await waitFor('caught up after the restart', 90_000, async () => ((await second.siem.status())[0]!.nextSeq >= size ? true : undefined));
+  await waitFor('caught up after the restart', 90_000, async () => ((await second.siem.status()).every((d) => d.nextSeq >= size) ? true : undefined));
   t.diagnostic(`the first app stopped at cursor ${stoppedAt} of ${atClose} events`);
   const records = await recordsBelow(await asRole(second, 'auditor', 'siem-auditor-2'), size);
   const lines = (await readFile(out, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { metadata: { uid: string; sequence: number } });
-  const firstSeen = new Map<string, number>();
-  const order: number[] = [];
-  for (const l of lines) {
-    if (l.metadata.sequence < 0) continue; // heartbeats
-    const seen = firstSeen.get(l.metadata.uid);
-    if (seen !== undefined) assert.equal(seen, l.metadata.sequence, 'a duplicate carries the same id and index');
-    else {
-      firstSeen.set(l.metadata.uid, l.metadata.sequence);
-      order.push(l.metadata.sequence);
-    }
-  }
-  assert.deepEqual(order.slice(0, size), records.map((r) => r.seq), 'every event of both runs, first arrivals in leaf order');
+  assertFirstArrivals(records, lines.map((l) => ({ id: l.metadata.uid, seq: l.metadata.sequence })), 'file');
+  const messages = await waitFor('every event at rsyslog', 30_000, async () => {
+    const got = (await rsyslog.messages()).map((m) => parseSyslog(m).structuredData.get('custos@32473')!);
+    const ids = new Set(got.map((sd) => sd.get('eventId')));
+    return records.every((r) => ids.has(r.id)) ? got : undefined;
+  });
+  assertFirstArrivals(records, messages.map((sd) => ({ id: sd.get('eventId')!, seq: Number(sd.get('leafIndex')) })), 'syslog');
   assert.equal(records.filter((r) => r.type === 'siem.destinations.changed').length, 1, 'the configuration was recorded once (unchanged at the restart)');
 });
