@@ -6,7 +6,9 @@
 // same for any outage longer than the retry delay.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer, type TLSSocket } from 'node:tls';
 import type { LeafRecord } from '../../audit/audit-event.ts';
 import { parseCef, parseLeef, parseSyslog, type ParsedSyslog } from '../../../test/helpers/siem-parse.ts';
 import { awkwardNames } from '../../../test/helpers/siem-records.ts';
@@ -170,5 +172,43 @@ describe('SIEM delivery to rsyslog over TLS', { concurrency: true }, () => {
     assert.ok(stoppedAt < records.length, `stopped mid-burst (cursor ${stoppedAt} of ${records.length})`);
     const duplicates = assertDeliveredInOrder(records, await arrived(receiver));
     t.diagnostic(`${records.length} events, ${duplicates} duplicates`);
+  });
+
+  test('a collector that accepts but stops reading: the write stalls, and the shipper still stops at once (the batch is resent at the next start)', async (t) => {
+    const defer = teardown(t);
+    const dir = await tempDir('custos-siem-stall-');
+    defer(() => dir.remove());
+    await makeTestPki(dir.path);
+    const read = (f: string) => readFile(join(dir.path, f), 'utf8');
+    // Not rsyslog: a TLS listener that never reads, which rsyslog cannot be made to be.
+    const sockets: TLSSocket[] = [];
+    const server = createServer({ cert: await read('server.pem'), key: await read('server.key'), ca: await read('ca.pem'), requestCert: true }, (socket) => {
+      socket.pause();
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    defer(() => new Promise((resolve) => server.close(resolve)));
+    defer(() => sockets.forEach((s) => s.destroy()));
+    const port = (server.address() as { port: number }).port;
+    const rig = await shippingRig(defer);
+    await recordBurst(rig.ledger, 20_000);
+    const shipper = await rig.start({ destinations: [syslogDestination(dir.path, port, 'soc', 'cef')] });
+    // Stalled: the cursor stops moving well before the end.
+    let last = -1;
+    let since = performance.now();
+    const stalledAt = await waitFor('the write to stall (no progress for 2 s)', 60_000, async () => {
+      const now = (await shipper.status())[0]!.nextSeq;
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      }
+      return now > 0 && performance.now() - since >= 2000 ? now : undefined;
+    });
+    assert.ok(stalledAt < 20_000, `stalled at ${stalledAt}`);
+    const start = performance.now();
+    await shipper.stop();
+    const took = performance.now() - start;
+    assert.ok(took < 3000, `stop took ${Math.round(took)} ms`);
+    assert.equal((await rig.store.cursor('soc')).nextSeq, stalledAt, 'the stalled batch did not move the cursor');
   });
 });
