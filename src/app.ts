@@ -31,7 +31,10 @@ import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
-import { routeTable } from './routes.ts';
+import { apiVersion, routeTable } from './routes.ts';
+import { buildDestination } from './siem/build-destination.ts';
+import { SiemShipper } from './siem/delivery/shipper.ts';
+import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
@@ -72,6 +75,8 @@ export interface App {
   readonly identity: Identity;
   /** The NIS2 catalogue, live evidence, management records and signed bundles. */
   readonly governance: Governance;
+  /** SIEM shipping: status and dead letters per destination. */
+  readonly siem: SiemShipper;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -136,14 +141,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner } = {};
+  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper } = {};
   const core = await openCore(config, {
     lockFor: 'custos serve',
     log,
     clock,
     monotonic,
     announce: true,
-    onCommitted: (records) => watching.alarms?.committed(records),
+    onCommitted: (records) => {
+      watching.alarms?.committed(records);
+      watching.siem?.committed();
+    },
     // Every newly signed checkpoint is offered to the configured witnesses (issue 16 item 5).
     onCheckpoint: (checkpoint) => watching.witnesses?.offer(checkpoint),
   });
@@ -168,6 +176,23 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
+  // SIEM shipping (issue 16) reads the committed ledger from each destination's cursor; its own
+  // events (alarms, recoveries, a changed configuration) go through the deferred sink.
+  const siem = await SiemShipper.start({
+    destinations: config.siem.destinations.map((c) => ({
+      config: c,
+      ...(c.enabled ? { destination: buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
+    })),
+    settings: config.siem,
+    ledger: ledgerStore,
+    store: createSiemDeliveryStore(db),
+    record: (input) => deferredAudit.record(input),
+    clock,
+    monotonic,
+    log,
+  });
+  watching.siem = siem;
+  undo.push(() => siem.stop());
 
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
@@ -295,7 +320,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     exports,
     audit,
     ledger,
-    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
+    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status() }),
+    siem,
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
     hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
@@ -379,6 +405,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     ledger,
     identity,
     governance,
+    siem,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
@@ -394,6 +421,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
         // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
+        // Before the deferred sink and the ledger close: the loops record through the one and read the other.
+        await siem.stop();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
         // Offers in flight finish while the ledger can still give proofs; the final checkpoint the

@@ -21,6 +21,7 @@ import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
 import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
+import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -36,6 +37,7 @@ export type RouteDeps = CameraRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
   GovernanceRouteDeps &
+  SiemRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -66,6 +68,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
+    ...siemRoutes(deps),
     ...metricsRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),

@@ -291,6 +291,10 @@ export class AlarmRules {
       case 'audit.ledger.started':
       case 'audit.ledger.stopped':
       case 'audit.ledger.heartbeat':
+      case 'siem.destinations.changed':
+      case 'siem.destination.recovered':
+      case 'siem.events.dead-lettered':
+      case 'siem.heartbeat':
       case 'audit.events.read':
       case 'audit.verified':
       case 'vault.fsck.completed':

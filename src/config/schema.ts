@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
 import { witnesses } from './witness.schema.ts';
+import { siem } from './siem.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 
 /**
@@ -255,6 +256,7 @@ export const configSchema = z
     keys,
     audit,
     witnesses,
+    siem,
     identity,
     live,
     demo,

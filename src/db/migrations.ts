@@ -424,4 +424,36 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_cosignatures_witness').on('audit_cosignatures').columns(['witness', 'size']).execute();
     },
   },
+  '0013_siem_delivery': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // SIEM delivery (issue 16): one cursor per destination (the next leaf index to ship) with its
+      // counters, the dead letters it could not ship, and the hash of the last destinations config.
+      await db.schema
+        .createTable('siem_cursors')
+        .addColumn('destination_id', 'text', (c) => c.primaryKey())
+        .addColumn('next_seq', 'bigint', (c) => c.notNull())
+        .addColumn('sent', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('failed', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('dead', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_success_ms', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('siem_dead_letters')
+        .addColumn('destination_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('siem_dead_letters_pk', ['destination_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('siem_config_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('saved_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

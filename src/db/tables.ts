@@ -35,6 +35,9 @@ export interface Tables {
   governance_approvals: GovernanceApprovalTable;
   governance_training: GovernanceTrainingTable;
   governance_retention_justifications: GovernanceRetentionJustificationTable;
+  siem_cursors: SiemCursorTable;
+  siem_dead_letters: SiemDeadLetterTable;
+  siem_config_state: SiemConfigStateTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -416,4 +419,32 @@ export interface GovernanceRetentionJustificationTable {
   justification: string;
   set_by: string;
   set_ms: number;
+}
+
+/** Delivery progress of one SIEM destination (issue 16): `next_seq` is the next leaf index to ship. */
+export interface SiemCursorTable {
+  destination_id: string;
+  next_seq: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  last_success_ms: number | null;
+  last_error: string | null;
+  updated_ms: number;
+}
+
+/** An event a SIEM destination refused for good (non-retryable); kept, never retried by itself. */
+export interface SiemDeadLetterTable {
+  destination_id: string;
+  seq: number;
+  event_id: string;
+  reason: string;
+  time_ms: number;
+}
+
+/** The hash of the last secret-free destinations config seen at start-up (`id` = 'destinations'). */
+export interface SiemConfigStateTable {
+  id: string;
+  hash: string;
+  saved_ms: number;
 }
