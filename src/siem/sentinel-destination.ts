@@ -87,28 +87,31 @@ interface ErrorLike {
   readonly response?: { readonly headers?: { get(name: string): string | undefined }; readonly bodyAsText?: string | null };
 }
 
-/** The first line of an Entra error description: `AADSTS7000215: Invalid client secret provided.` */
+const CREDENTIAL_ERRORS = new Set(['AuthenticationError', 'AuthenticationRequiredError', 'CredentialUnavailableError', 'AggregateAuthenticationError']);
+
+/**
+ * Entra's error code and AADSTS line, e.g. `invalid_client: AADSTS7000215: Invalid client secret
+ * provided.`, else MSAL's error code (`endpoints_resolution_error`: the authority could not be
+ * reached or its certificate was refused). Entra never echoes the secret; trace ids are dropped.
+ */
 function entraSaid(error: ErrorLike): string {
-  const code = error.errorResponse?.error ?? '';
-  const first = (error.errorResponse?.errorDescription ?? '').split(/\r?\n/)[0] ?? '';
-  // Entra's descriptions carry trace and correlation ids, never the secret.
-  return oneLine([code, first].filter((x) => x !== '').join(': '));
+  const text = `${error.errorResponse?.error ?? ''}: ${error.errorResponse?.errorDescription ?? ''} ${error.message ?? ''}`;
+  const code = /\b([a-z]+(?:_[a-z]+)+)\b/.exec(text)?.[1];
+  const aadsts = /AADSTS\d+: [^.\r\n]*\./.exec(text)?.[0];
+  return oneLine([code, aadsts].filter((x) => x !== undefined).join(': ')) || 'no detail';
 }
 
 function outcomeOf(cause: unknown, now: number): SendOutcome {
   const error = cause as ErrorLike;
-  if (error.name === 'AuthenticationError' || error.name === 'CredentialUnavailableError' || error.name === 'AggregateAuthenticationError') {
-    return { ok: false, retryable: true, reason: `Entra token request refused (client credentials)${error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : ''}: ${entraSaid(error) || 'no detail'}` };
+  if (error.name !== undefined && CREDENTIAL_ERRORS.has(error.name)) {
+    return { ok: false, retryable: true, reason: `Entra token request refused (client credentials): ${entraSaid(error)}` };
   }
   if (typeof error.statusCode === 'number') {
     const headers = error.response?.headers;
     const ms = headers?.get('retry-after-ms') ?? headers?.get('x-ms-retry-after-ms');
     const after = ms !== undefined && /^\d+$/.test(ms) ? Number(ms) : retryAfterMs(headers?.get('retry-after'), now);
-    let detail = '';
-    try {
-      const body = JSON.parse(error.response?.bodyAsText ?? '') as { error?: { code?: string; message?: string } };
-      detail = [body.error?.code, body.error?.message].filter((x) => typeof x === 'string').join(': ');
-    } catch { /* no JSON error body */ }
+    // RestError: `code` and `message` are the service's JSON error, when it sent one.
+    const detail = error.code !== undefined ? `${error.code}: ${error.message ?? ''}` : '';
     return outcomeOfStatus('Logs Ingestion API', error.statusCode, detail, after);
   }
   return { ok: false, retryable: true, reason: `Logs Ingestion upload failed: ${oneLine(`${error.code ?? error.name ?? 'Error'}: ${error.message ?? ''}`)}` };
