@@ -111,11 +111,12 @@ export function chronicleDestination(settings: ChronicleSettings, product: OcsfP
     id: settings.id,
     maxBatch: settings.maxBatch,
     async send(batch, signal) {
-      const collectionTime = new Date(now()).toISOString();
+      const sentAt = now();
       const logs = batch.map((event) => JSON.stringify({
         data: Buffer.from(JSON.stringify(toOcsf(event.record, product)), 'utf8').toString('base64'),
         logEntryTime: event.record.time,
-        collectionTime,
+        // Chronicle refuses a collectionTime before logEntryTime (a clock stepped back since).
+        collectionTime: new Date(Math.max(sentAt, Date.parse(event.record.time))).toISOString(),
         ...(settings.namespace !== undefined ? { environmentNamespace: settings.namespace } : {}),
         ...(Object.keys(labels).length > 0 ? { labels } : {}),
       }));
