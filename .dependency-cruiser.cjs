@@ -29,7 +29,16 @@ const FS_ADAPTERS = [
   '^src/http/(tls|web\\.routes)\\.ts$', // certificate files, the web page
   '^src/identity/(first-run|oidc/oidc-rp|saml/saml-sp)\\.ts$', // setup token file, IdP key files
   '^src/cli/', // commands read and write the files their operator names
+  '^src/siem/build-http-destination\\.ts$', // the HTTP SIEM destinations' *File secrets and CA files
   '^src/db/', // the database files
+];
+
+/** src/siem/ files with effects: network adapters and the factory of the HTTP destinations. */
+const SIEM_ADAPTERS = [
+  '^src/siem/syslog-tls-transport\\.ts$', // syslog over TLS (node:tls)
+  '^src/siem/http-post\\.ts$', // HTTPS POST of the HTTP destinations (node:https)
+  '^src/siem/(splunk-hec|sentinel|chronicle)-destination\\.ts$', // an https.Agent each; the Azure and Google SDKs
+  '^src/siem/build-http-destination\\.ts$', // reads the destinations' secret and CA files, their config types
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */
@@ -61,9 +70,9 @@ module.exports = {
       name: 'siem-is-pure',
       severity: 'error',
       comment:
-        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its one network adapter, the syslog TLS transport.',
-      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$'] },
-      to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
+        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape, the catalogue, the Secret value type and node:crypto (webhook HMAC), nothing with effects (no store, no fs, no network), except its network adapters (the syslog TLS transport, the HTTPS poster and the HTTP destinations that own an SDK or an agent) and the factory that reads their secret files.',
+      from: { path: '^src/siem/', pathNot: [TEST, ...SIEM_ADAPTERS] },
+      to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$', '^src/config/secret\\.ts$', '^(node:)?crypto$'] },
     },
     {
       name: 'media-is-low',

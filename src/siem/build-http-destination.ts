@@ -27,7 +27,7 @@ async function secretFrom(path: string, key: string, id: string): Promise<Secret
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`SIEM destination ${id}: cannot read ${key} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new Error(`SIEM destination ${id}: cannot read ${key} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
   const value = text.trim();
   if (value === '') throw new Error(`SIEM destination ${id}: ${key} ${path} is empty`);
@@ -39,7 +39,7 @@ async function caFrom(path: string | null, id: string): Promise<string | undefin
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`SIEM destination ${id}: cannot read caFile ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new Error(`SIEM destination ${id}: cannot read caFile ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
 }
 
@@ -94,7 +94,7 @@ export async function createHttpDestination(config: HttpDestinationConfig, deps:
           maxRequestBytes: config.maxRequestBytes,
         }, deps.product, now);
       } catch (error) {
-        throw new Error(`SIEM destination ${config.id}: ${(error as Error).message}`);
+        throw new Error(`SIEM destination ${config.id}: ${(error as Error).message}`, { cause: error });
       }
     }
     case 'webhook': {

@@ -61,7 +61,6 @@ export function sentinelRow(record: Parameters<typeof toOcsf>[0], product: OcsfP
 }
 
 type PolicyConfig = NonNullable<ClientSecretCredentialOptions['additionalPolicies']>[number];
-type PipelineRequest = Parameters<PolicyConfig['policy']['sendRequest']>[0];
 
 /** Pipeline policy: every request of the SDKs goes through `agent` (the configured CA). */
 function agentPolicy(agent: Agent): PolicyConfig {
@@ -69,8 +68,7 @@ function agentPolicy(agent: Agent): PolicyConfig {
     policy: {
       name: 'custosTlsAgent',
       sendRequest: (request, next) => {
-        // The SDK's Agent type is a structural subset of node:https's.
-        request.agent = agent as unknown as PipelineRequest['agent'];
+        request.agent = agent;
         return next(request);
       },
     },
