@@ -64,9 +64,7 @@ export async function createHttpDestination(config: HttpDestinationConfig, deps:
       }, deps.product, now);
     case 'sentinel':
       return sentinelDestination({
-        id: config.id,
-        maxBatch: config.maxBatch,
-        ...(ca !== undefined ? { ca } : {}),
+        ...common,
         endpoint: new URL(config.endpoint),
         ruleId: config.ruleId,
         streamName: config.streamName,

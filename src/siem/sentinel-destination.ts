@@ -41,6 +41,8 @@ export interface SentinelSettings {
   /** Token audience; https://monitor.azure.com unless a sovereign cloud. */
   readonly audience: string;
   readonly maxBatch: number;
+  /** One upload (every chunk) gives up after this long: a retryable failure. */
+  readonly timeoutMs: number;
   readonly ca?: string;
 }
 
@@ -131,7 +133,8 @@ export function sentinelDestination(settings: SentinelSettings, product: OcsfPro
     async send(batch, signal) {
       const rows = batch.map((event) => sentinelRow(event.record, product));
       try {
-        await client.upload(settings.ruleId, settings.streamName, rows, { abortSignal: signal, maxConcurrency: 1 });
+        const abortSignal = AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]);
+        await client.upload(settings.ruleId, settings.streamName, rows, { abortSignal, maxConcurrency: 1 });
         return { ok: true };
       } catch (error) {
         if (isAggregateLogsUploadError(error)) {

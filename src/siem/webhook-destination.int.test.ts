@@ -103,6 +103,19 @@ describe('webhook destination (against a signature-checking test receiver)', { c
     assert.ok(!down.ok && down.retryable);
   });
 
+  test('send honours its abort signal: a receiver that never answers gives a retryable failure, not a hang', async (t) => {
+    const d = teardown(t);
+    const silent = await startHttpsReceiver({ cert: pki.serverCert, key: pki.serverKey }, () => new Promise(() => undefined));
+    d(() => silent.close());
+    const parsed = webhookSchema.parse({ kind: 'webhook', id: 'hook', jurisdiction: 'FR', url: silent.url.href, hmacKeyFile: join(dir, 'key'), caFile: join(dir, 'ca.pem') });
+    const dest = await createHttpDestination(parsed, { product });
+    d(() => dest.close());
+    const started = Date.now();
+    const outcome = await dest.send(shippedEvents(1), AbortSignal.timeout(300));
+    assert.deepEqual(outcome, { ok: false, retryable: true, reason: `POST ${silent.url.origin}/ failed: aborted` });
+    assert.ok(Date.now() - started < 3000);
+  });
+
   test('an HMAC key shorter than 32 bytes is refused when the destination is built, without quoting it', async () => {
     const parsed = webhookSchema.parse({ kind: 'webhook', id: 'hook', jurisdiction: 'FR', url: 'https://127.0.0.1:1/x', hmacKeyFile: join(dir, 'short-key') });
     await assert.rejects(createHttpDestination(parsed, { product }), (e: Error) => /fewer than 32 bytes/.test(e.message) && !e.message.includes('short\n'));
