@@ -22,7 +22,7 @@ export const destinationCommon = {
   enabled: z.boolean().default(true).describe('False keeps the destination configured but ships nothing to it.'),
   filter: z
     .strictObject({
-      types: z.array(z.string().min(1)).default([]).describe('Event types shipped (exact, or a prefix ending in `.*`); empty: every type.'),
+      types: z.array(z.string().min(1)).default([]).describe('Event types shipped; empty: every type.'),
       minSeverity: z.number().int().min(1).max(5).default(1).describe('Lowest OCSF severity_id shipped (1 Informational … 5 Critical).'),
     })
     .prefault({})
