@@ -102,7 +102,7 @@ export const chronicleDestination = z.strictObject({
   labels: z.record(z.string(), z.string()).default({}).describe('Custom labels on every log.'),
   serviceAccountKeyFile: secretFile('the service account\'s JSON key (role Chronicle API Editor or a role with chronicle.logs.import)'),
   tokenUri: httpsUrl.nullable().default(null).describe('OAuth token endpoint; null: the key\'s token_uri.'),
-  maxRequestBytes: z.number().int().min(4096).default(1_000_000).describe('Largest request body (the API takes at most 1 MB per request).'),
+  maxRequestBytes: z.number().int().min(4096).default(1_000_000).describe('Largest request body (1 MB: the bound other shippers apply to Chronicle ingestion).'),
   ...transport,
 });
 

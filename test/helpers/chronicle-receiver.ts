@@ -9,8 +9,10 @@
  * - `POST /v1/projects/{p}/locations/{l}/instances/{i}/logTypes/{t}/logs:import` with
  *   `Authorization: Bearer <token issued above>` and `{ inlineSource: { logs: [Log…], forwarder? } }`,
  *   each Log with base64 `data`, RFC 3339 `logEntryTime` and `collectionTime` (not before
- *   logEntryTime); at most 1 MB per request; 200 `{}` on success; errors in Google's
- *   `{ error: { code, message, status } }` form.
+ *   logEntryTime); 200 `{}` on success; errors in Google's `{ error: { code, message, status } }`
+ *   form. Request size: at most 1,000,000 bytes. We found no Google statement of ImportLogs'
+ *   own limit; 1 MB is what other shippers apply to Chronicle ingestion (e.g. Tenzir's default
+ *   `max_request_size`), so the double enforces it and the destination defaults to it.
  */
 import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { json, startHttpsReceiver, type HttpsReceiver } from './https-receiver.ts';
