@@ -11,6 +11,7 @@ import { createHttpDestination } from './build-http-destination.ts';
 import type { SendOutcome, SiemDestination } from './destination.ts';
 import { makeTestPki, type TestPki } from '../../test/helpers/rsyslog.ts';
 import { CHRONICLE_MAX_REQUEST_BYTES, startChronicleDoubles, testServiceAccount, type ChronicleDoubles } from '../../test/helpers/chronicle-receiver.ts';
+import { startHttpsReceiver } from '../../test/helpers/https-receiver.ts';
 import { product, shippedEvents } from '../../test/helpers/siem-shipped.ts';
 import { tempDir } from '../../test/helpers/harness.ts';
 import { teardown, type Defer } from '../../test/helpers/teardown.ts';
@@ -23,6 +24,9 @@ let privateKeyLines: string[] = [];
 describe('Chronicle destination (real google-auth-library against Google token and ImportLogs test doubles)', { concurrency: true }, () => {
   let pki: TestPki;
   let dir: string;
+  // One key pair for the account and one the token endpoint does not know (RSA generation is slow).
+  const account = testServiceAccount('https://oauth2.googleapis.com/token');
+  const other = testServiceAccount('https://oauth2.googleapis.com/token');
   const defer: Defer = teardown({ after });
   before(async () => {
     const d = await tempDir('custos-chronicle-');
@@ -34,8 +38,6 @@ describe('Chronicle destination (real google-auth-library against Google token a
   });
 
   async function setup(d: Defer, config: Record<string, unknown> = {}, keyOf: 'own' | 'other' = 'own'): Promise<{ google: ChronicleDoubles; dest: SiemDestination }> {
-    const account = testServiceAccount('https://oauth2.googleapis.com/token');
-    const other = testServiceAccount('https://oauth2.googleapis.com/token');
     const google = await startChronicleDoubles({ cert: pki.serverCert, key: pki.serverKey }, { publicKey: account.publicKey, email: account.email, parent });
     d(() => google.close());
     const keyFile = join(dir, `key-${google.token.url.port}.json`);
@@ -109,9 +111,26 @@ describe('Chronicle destination (real google-auth-library against Google token a
   test('a token endpoint whose certificate does not chain to caFile is refused; nothing is imported', async (t) => {
     const { google, dest } = await setup(teardown(t), { caFile: join(dir, 'other-ca.pem') });
     const outcome = await send(dest, shippedEvents(1));
-    assert.ok(!outcome.ok && outcome.retryable && /Google token request refused/.test(outcome.reason), JSON.stringify(outcome));
+    assert.ok(!outcome.ok && outcome.retryable && /Google token request refused.*(CERT|UNABLE_TO_VERIFY|SELF_SIGNED)/.test(outcome.reason), JSON.stringify(outcome));
     assert.equal(google.token.requests.length, 0);
     assert.equal(google.api.requests.length, 0);
+  });
+
+  test('send honours its abort signal while the token endpoint does not answer', async (t) => {
+    const d = teardown(t);
+    const silent = await startHttpsReceiver({ cert: pki.serverCert, key: pki.serverKey }, () => new Promise(() => undefined));
+    d(() => silent.close());
+    const keyFile = join(dir, 'silent-key.json');
+    await writeFile(keyFile, account.json, { mode: 0o600 });
+    const parsed = chronicleSchema.parse({
+      kind: 'chronicle', id: 'secops', jurisdiction: 'DE', endpoint: silent.url.href, project: 'p', location: 'eu', instance: INSTANCE,
+      logType: 'CUSTOS_OCSF', serviceAccountKeyFile: keyFile, tokenUri: new URL('/token', silent.url).href, caFile: join(dir, 'ca.pem'),
+    });
+    const dest = await createHttpDestination(parsed, { product });
+    d(() => dest.close());
+    const started = Date.now();
+    assert.deepEqual(await dest.send(shippedEvents(1), AbortSignal.timeout(300)), { ok: false, retryable: true, reason: 'aborted while getting a Google access token' });
+    assert.ok(Date.now() - started < 3000);
   });
 
   test('a key file that is not a service-account key is refused at build without quoting it', async () => {

@@ -80,12 +80,25 @@ function tokenFailure(error: unknown): SendOutcome {
   return { ok: false, retryable: true, reason };
 }
 
+/** `promise`, or a rejection as soon as `signal` aborts (the library takes no signal). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('aborted'));
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error instanceof Error ? error : new Error(String(error))); },
+    );
+  });
+}
+
 /** Builds a Chronicle destination. */
 export function chronicleDestination(settings: ChronicleSettings, product: OcsfProduct, now: () => number = Date.now): SiemDestination {
   const key = parseServiceAccountKey(settings.serviceAccountKey.reveal());
   const agent: Agent = httpsAgent(settings.ca);
   const tokenUri = settings.tokenUri?.href ?? key.token_uri ?? GOOGLE_TOKEN_URL;
-  const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: [CHRONICLE_SCOPE], transporterOptions: { agent, retry: false } });
+  const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: [CHRONICLE_SCOPE], transporterOptions: { agent, retry: false, timeout: settings.timeoutMs } });
   // google-auth-library posts to its constant token URL; a key's token_uri (or the override) wins.
   jwt.transporter.interceptors.request.add({
     resolved: async (config) => {
@@ -128,10 +141,11 @@ export function chronicleDestination(settings: ChronicleSettings, product: OcsfP
       }
       let token: string;
       try {
-        const got = await jwt.getAccessToken();
+        const got = await abortable(jwt.getAccessToken(), signal);
         if (got.token === undefined || got.token === null) return { ok: false, retryable: true, reason: 'Google token endpoint gave no access token' };
         token = got.token;
       } catch (error) {
+        if (signal.aborted) return { ok: false, retryable: true, reason: 'aborted while getting a Google access token' };
         return tokenFailure(error);
       }
       for (const group of split.groups) {
