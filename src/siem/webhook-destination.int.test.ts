@@ -30,6 +30,7 @@ describe('webhook destination (against a signature-checking test receiver)', { c
     await writeFile(join(dir, 'key'), `${KEY}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'short-key'), 'short\n', { mode: 0o600 });
     await writeFile(join(dir, 'ca.pem'), pki.ca);
+    await writeFile(join(dir, 'other-ca.pem'), pki.otherCa);
   });
 
   async function setup(d: Defer, config: Record<string, unknown> = {}, now?: () => number): Promise<{ receiver: HttpsReceiver; events: Record<string, unknown>[]; dest: SiemDestination }> {
@@ -101,6 +102,13 @@ describe('webhook destination (against a signature-checking test receiver)', { c
     receiver.failNext(1, { status: 503 });
     const down = await send(dest, shippedEvents(1));
     assert.ok(!down.ok && down.retryable);
+  });
+
+  test('a receiver whose certificate does not chain to caFile is refused before anything is sent', async (t) => {
+    const { receiver, dest } = await setup(teardown(t), { caFile: join(dir, 'other-ca.pem') });
+    const outcome = await send(dest, shippedEvents(1));
+    assert.ok(!outcome.ok && outcome.retryable && /UNABLE_TO_VERIFY|SELF_SIGNED|certificate/i.test(outcome.reason), JSON.stringify(outcome));
+    assert.equal(receiver.requests.length, 0);
   });
 
   test('send honours its abort signal: a receiver that never answers gives a retryable failure, not a hang', async (t) => {
