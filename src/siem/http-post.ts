@@ -60,13 +60,21 @@ export function postHttps(agent: Agent, post: HttpPost): Promise<HttpAnswer | Ht
       return;
     }
     const body = typeof post.body === 'string' ? Buffer.from(post.body, 'utf8') : post.body;
-    const req = request(post.url, {
-      method: 'POST',
-      agent,
-      headers: { ...post.headers, 'content-length': String(body.length) },
-      signal: post.signal,
-      timeout: post.timeoutMs,
-    });
+    let req: ReturnType<typeof request>;
+    try {
+      req = request(post.url, {
+        method: 'POST',
+        agent,
+        headers: { ...post.headers, 'content-length': String(body.length) },
+        signal: post.signal,
+        timeout: post.timeoutMs,
+      });
+    } catch (error) {
+      // E.g. a secret file holding a character a header cannot carry: Node names the header, not the value.
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      resolve({ kind: 'fault', reason: `POST ${safeTarget(post.url)} not sent: ${code}` });
+      return;
+    }
     req.on('timeout', () => req.destroy(new Error(`no answer within ${post.timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code !== undefined && error.code !== 'ABORT_ERR' ? `${error.code}: ` : '';

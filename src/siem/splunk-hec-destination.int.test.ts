@@ -99,6 +99,14 @@ describe('Splunk HEC destination (against a HEC test double)', { concurrency: tr
     assert.deepEqual(outcome, { ok: false, retryable: true, reason: 'Splunk HEC refused the credential (HTTP 403): Invalid token (code 4)' });
   });
 
+  test('a token file holding a character no header can carry gives a failure naming the error, not the token, and never rejects', async (t) => {
+    await writeFile(join(dir, 'broken-token'), `${TOKEN}\nsecond-line\n`, { mode: 0o600 });
+    const { hec, dest } = await setup(teardown(t), { token: TOKEN }, { tokenFile: join(dir, 'broken-token') });
+    const outcome = await send(dest, shippedEvents(1));
+    assert.deepEqual(outcome, { ok: false, retryable: true, reason: `POST ${hec.url.origin}/services/collector/event not sent: ERR_INVALID_CHAR` });
+    assert.equal(hec.requests.length, 0);
+  });
+
   test('429 with Retry-After is retryable with retryAfterMs; 503 is retryable; a 400 is not', async (t) => {
     const { hec, dest } = await setup(teardown(t), { token: TOKEN });
     hec.failNext(1, { status: 429, headers: { 'retry-after': '7', 'content-type': 'application/json' }, body: '{"text":"Server is busy","code":9}' });
