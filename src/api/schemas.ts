@@ -39,6 +39,7 @@ export const camera = z
       .describe('rtsps://: the configured trust anchor (a CA or the pinned camera certificate); null = the system CA store.'),
     enabled: z.boolean(),
     retentionHours: z.number().int(),
+    minRetentionHours: z.number().int().describe('Hours of footage the disk-full policy never deletes (0: the oldest footage may go when the disk runs short).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
     createdAt: z.string(),
@@ -56,6 +57,7 @@ export const cameraCreate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('rtsps:// only: PEM of the CA to verify the camera against, or of the camera\'s own certificate to pin it.'),
     enabled: z.boolean().optional().default(true),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional().default(72),
+    minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours (default 0).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
   })
@@ -70,6 +72,7 @@ export const cameraUpdate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('null clears it (system CA store).'),
     enabled: z.boolean().optional(),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional(),
+    minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours.'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
   })
