@@ -5,7 +5,10 @@ import type { Config } from './config/schema.ts';
 import { pingDatabase } from './db/database.ts';
 import { openCore } from './core.ts';
 import { ensureDataDir } from './lib/private-files.ts';
-import { diskProblems } from './lib/disk-space.ts';
+import { diskProblems, measureSpace } from './lib/disk-space.ts';
+import { ConcurrencyLimit } from './lib/concurrency-limit.ts';
+import { SpaceGuard } from './recording/space-guard.ts';
+import { reclaimSpace } from './recording/space-reclaim.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
 import { RefusalSummary } from './identity/refusal-summary.ts';
@@ -39,7 +42,7 @@ import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { AuditLedger } from './audit/ledger.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
-import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
+import { auditClockStep, auditRecordingEvent, auditSpaceChange, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/native/worker-ingest.ts';
@@ -192,6 +195,31 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     }),
     log,
   });
+  // Retention trusts the wall clock only once it has run in step with the monotonic clock.
+  const clockWatch = new ClockWatch({
+    wall: clock,
+    monotonic,
+    toleranceMs: clockStepToleranceMs,
+    confirmMs: config.recording.clockConfirmSeconds * 1000,
+    onStep: (step) => auditClockStep(audit, step, log),
+  });
+  // Retention and the disk-full policy delete one at a time (never the same segment twice).
+  const housekeeping = new ConcurrencyLimit(1);
+  const shred = (id: string, before: number) => dataKeys.destroyBefore(id, before);
+  // The disk-full policy of the data directory's segments (issue 14 item 6); storage zones get one each.
+  const segmentsDir = join(dataDir, 'segments');
+  const space = new SpaceGuard({
+    path: segmentsDir,
+    watermark: { minFreeBytes: config.recording.minFreeBytes, minFreePercent: config.recording.minFreePercent },
+    measure: measureSpace,
+    reclaim: (needBytes) => housekeeping.run(() => reclaimSpace({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred, where: segmentsDir }, needBytes)),
+    log,
+    onStop: (reason, reading) => {
+      faults.report('disk', reason);
+      auditSpaceChange(deferredAudit, { kind: 'stopped', path: segmentsDir, freeBytes: reading.freeBytes, reason }, log);
+    },
+    onResume: (reading) => auditSpaceChange(deferredAudit, { kind: 'resumed', path: segmentsDir, freeBytes: reading.freeBytes, reason: null }, log),
+  });
   const recorder = new Recorder({
     cameras,
     log,
@@ -209,9 +237,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
       onRecordingEvent: (event) => {
-        if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
+        if (stoppedByFullDisk(event)) {
+          faults.report('disk', event.reason ?? 'full');
+          // A write found the disk full: the policy looks at once, not at its next tick.
+          void space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
+        }
         auditRecordingEvent(deferredAudit, event, log);
       },
+      space,
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -248,7 +281,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       },
       recording: () => indexWriter.problems(),
       audit: () => deferredAudit.problems(),
-      disk: () => diskProblems(dataDir),
+      disk: async () => [...(await diskProblems(dataDir)), ...space.problems()],
     },
   });
   faults.report = (source, problem) => health.report(source, problem);
@@ -310,22 +343,16 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
+  // Before the first camera starts: a start on a full disk frees space or stops recording first.
+  await space.check();
+  space.start(config.recording.spaceCheckSeconds * 1000);
+  undo.push(async () => space.stop());
   undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);
-  // Retention trusts the wall clock only once it has run in step with the monotonic clock.
-  const clockWatch = new ClockWatch({
-    wall: clock,
-    monotonic,
-    toleranceMs: clockStepToleranceMs,
-    confirmMs: config.recording.clockConfirmSeconds * 1000,
-    onStep: (step) => auditClockStep(audit, step, log),
-  });
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
   const retentionTimer = setInterval(() => {
-    applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) =>
-      log.error({ err: e }, 'retention failed'),
-    );
+    housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
@@ -350,6 +377,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         clearInterval(clockTimer);
         health.stop();
         await recorder.stop();
+        space.stop();
         await nativeIngest.close();
         await server.close();
         await exports.idle();

@@ -130,6 +130,16 @@ const recording = z
       })
       .prefault({})
       .describe('Which addresses a camera URL may reach, so a camera.manage holder cannot use Custos to reach other services.'),
+    minFreeBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(256 * 1024 * 1024)
+      .describe(
+        'Free-space watermark of the data directory (disk-full policy): below it the oldest footage past each camera\'s minimum retention is deleted (crypto-shredded); when nothing more may go, recording stops (state storage-full, an alarm) and resumes by itself once free space is back above it (plus a tenth). The larger of this and minFreePercent applies; 0 and 0 = off (a full disk then stops recording with ENOSPC).',
+      ),
+    minFreePercent: z.number().min(0).max(50).default(0).describe('The watermark as a percent of the file system\'s size (see minFreeBytes).'),
+    spaceCheckSeconds: z.number().min(0.2).max(3600).default(5).describe('How often free space is checked against the watermark (and at once when a write finds the disk full).'),
     clockConfirmSeconds: z
       .number()
       .int()

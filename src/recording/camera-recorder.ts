@@ -37,6 +37,19 @@ export interface CameraRecorderDeps {
   readonly onSealed?: (segment: Segment, hashes: SealedHashes) => void;
   /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
   readonly onRecordingEvent?: (event: RecordingEvent) => void;
+  /**
+   * The disk-full policy of the storage written to (SpaceGuard): while it is blocked the camera
+   * does not record (state `storage-full`, a gap with the reason) and resumes when it clears.
+   */
+  readonly space?: SpaceGate;
+}
+
+/** What a recorder asks of the disk-full policy (SpaceGuard satisfies it). */
+export interface SpaceGate {
+  /** Why recording is stopped for lack of space, or null. */
+  blocked(): string | null;
+  /** Resolves when recording may go on (or `signal` aborts). */
+  clear(signal: AbortSignal): Promise<void>;
 }
 
 /** The hashes of a sealed segment, both computed as it was written (nothing is read back). */
@@ -123,6 +136,16 @@ export class CameraRecorder {
     const signal = this.#abort.signal;
     let delayMs = retryInitialMs;
     while (!signal.aborted) {
+      const noSpace = this.#deps.space?.blocked() ?? null;
+      if (noSpace !== null) {
+        // The disk-full policy stopped recording here: a gap with its reason, then wait for space.
+        await this.#recordGap({ kind: 'disk-full', text: noSpace });
+        this.#setState('storage-full', noSpace);
+        log.warn({ cameraId: this.#target.cameraId, reason: noSpace }, 'recording stopped by the disk-full policy; it resumes when space returns');
+        await this.#deps.space?.clear(signal);
+        delayMs = retryInitialMs;
+        continue;
+      }
       this.#setState('connecting', this.#status.lastError);
       let failure = streamEnded;
       let segmenter: Segmenter | null = null;
@@ -140,6 +163,9 @@ export class CameraRecorder {
               return;
             }
             if (init === null || segmenter === null) throw new AppError('MEDIA_MALFORMED', 'fragment before init segment');
+            // Stopped by the disk-full policy: the run ends here; the open segment is closed whole.
+            const stop = this.#deps.space?.blocked() ?? null;
+            if (stop !== null) throw new AppError('STORAGE_FULL', stop);
             await this.#onFragment(piece, init, segmenter);
             if (!recorded) {
               recorded = true;
@@ -160,6 +186,7 @@ export class CameraRecorder {
       this.#deps.live.endStream(this.#target.cameraId);
       if (signal.aborted) return;
       await this.#recordGap(failure);
+      if (this.#deps.space?.blocked() != null) continue;
       const reason = failure.text;
       // Jitter (half the delay, at random): cameras that failed together (a switch, a power cut)
       // do not all come back in the same instant.

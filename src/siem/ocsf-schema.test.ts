@@ -167,6 +167,8 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'camera.tamper': { actor: recorder, target: camera, cameraId: 'cam-1', details: { kind: 'covered' } },
   'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
   'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
+  'recording.space.stopped': { actor: { kind: 'system', id: 'system:space-guard' }, reason: 'free space below the watermark', details: { path: '/data/segments', freeBytes: 1024 } },
+  'recording.space.resumed': { actor: { kind: 'system', id: 'system:space-guard' }, details: { path: '/data/segments', freeBytes: 1 << 30 } },
   'footage.segment.sealed': { actor: recorder, target: segment, cameraId: 'cam-1', details: { sha256: 'cd'.repeat(32), startMs: 1, endMs: 2 } },
   'footage.deleted': { actor: { kind: 'system', id: 'system:retention' }, cameraId: 'cam-1', details: { segments: 12 } },
   'footage.damaged': { actor: recovery, target: segment, cameraId: 'cam-1', details: { bytesCut: 1024 } },
