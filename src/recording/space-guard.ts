@@ -14,7 +14,10 @@ export interface Watermark {
 /** What the guard needs from the disk-full policy's deletion (space-reclaim.ts satisfies it). */
 export type Reclaimer = (needBytes: number) => Promise<{ readonly freedBytes: number; readonly deletedSegments: number }>;
 
-/** Recording resumes once free space is this much above the watermark (its tenth, at least 1 MiB): no flapping at the line. */
+/**
+ * Recording resumes once free space is this much above the watermark (its tenth, at least 1 MiB),
+ * and deletion frees up to it: no flapping at the line.
+ */
 export function resumeMarginBytes(lowBytes: number): number {
   return Math.max(1 << 20, Math.ceil(lowBytes / 10));
 }
@@ -29,8 +32,8 @@ const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;
 /**
  * The disk-full policy of one storage directory (issue 14 item 6). Each `check()` reads the free
  * space; below the watermark it asks the reclaimer to delete the oldest footage past its cameras'
- * minimum retention until the watermark is met. When that is not enough (nothing more may be
- * deleted) the guard is BLOCKED: recorders writing here stop cleanly (the open segment is closed
+ * minimum retention until the watermark plus the margin is met. When that is not enough (nothing
+ * more may be deleted) and free space is still below the watermark, the guard is BLOCKED: recorders writing here stop cleanly (the open segment is closed
  * whole, a gap opens with the reason) and wait; `onStop` raises the status and alarm. A later check
  * that finds free space at the watermark plus a margin clears the block (`onResume`) and the
  * waiting recorders reconnect by themselves.
@@ -125,17 +128,23 @@ export class SpaceGuard {
     if (this.off) return;
     let reading = await this.#measure(this.path);
     const low = watermarkBytes(this.#watermark, reading.totalBytes);
-    if (reading.freeBytes < low) {
-      const need = low - reading.freeBytes + (this.#blocked === null ? 0 : resumeMarginBytes(low));
-      const { deletedSegments } = await this.#reclaim(need);
-      if (deletedSegments > 0) reading = await this.#measure(this.path);
+    const margin = resumeMarginBytes(low);
+    // Below the watermark: free up to the watermark plus the margin (so the next fragments do
+    // not dip under it again at once). Blocked only when the reclaimer ran out of deletable
+    // footage, never because the database grew while it deleted.
+    let exhausted = false;
+    for (let round = 0; reading.freeBytes < low && !exhausted && round < 10; round++) {
+      const need = low + margin - reading.freeBytes;
+      const { freedBytes } = await this.#reclaim(need);
+      exhausted = freedBytes < need;
+      reading = await this.#measure(this.path);
     }
     this.#last = reading;
     if (this.#blocked === null && reading.freeBytes < low) {
       this.#blocked = `free space ${mib(reading.freeBytes)} is below the watermark of ${mib(low)} on ${this.path} and no footage past its cameras' minimum retention is left to delete: recording stopped`;
       this.#log.error({ path: this.path, freeBytes: reading.freeBytes, watermarkBytes: low }, 'disk-full policy: recording stopped');
       this.#onStop(this.#blocked, reading);
-    } else if (this.#blocked !== null && reading.freeBytes >= low + resumeMarginBytes(low)) {
+    } else if (this.#blocked !== null && reading.freeBytes >= low + margin) {
       this.#blocked = null;
       this.#log.warn({ path: this.path, freeBytes: reading.freeBytes, watermarkBytes: low }, 'disk-full policy: space is back; recording resumes');
       this.#onResume(reading);
