@@ -50,6 +50,11 @@ import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
+import { collectLocations, type Location } from './residency/locations.ts';
+import { assertResidency } from './residency/residency-check.ts';
+import { buildResidencyReport } from './residency/residency-report.ts';
+import { recordResidencyChange } from './residency/residency-audit.ts';
+import { createResidencyStore } from './residency/residency.store.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -94,6 +99,8 @@ const closeGraceMs = 5000;
  * recovers from an unclean stop, then starts listening and recording.
  */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
+  // Residency first: a location outside residency.allowed (or undeclared) MUST NOT see a byte.
+  assertResidency(config.residency.allowed, residencyLocations(config));
   const dataDir = resolve(config.dataDir);
   // Private before anything is written into it (0700 when made here; a warning when it is open).
   const openMode = await ensureDataDir(dataDir);
@@ -108,6 +115,16 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
     throw e;
   }
+}
+
+/**
+ * Every location residency checks and reports (locations.ts): the core configuration's, and the
+ * extra ones of modules that keep or send data elsewhere — storage zones and SIEM destinations
+ * add theirs to `extra` here when they are merged.
+ */
+function residencyLocations(config: Config): Location[] {
+  const extra: Location[] = [];
+  return collectLocations(config, extra);
 }
 
 /** What startApp takes besides the configuration; clocks are injected by tests. */
@@ -142,6 +159,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const alarmWatch = await buildAlarmWatch({ db, clock, log });
   watching.alarms = alarmWatch;
   const { ledger, store: ledgerStore, sealer } = await core.openLedger();
+  const residencyStore = createResidencyStore(db);
+  await recordResidencyChange({ audit: ledger, lastRecordedHash: () => residencyStore.lastRecordedHash(), allowed: config.residency.allowed, locations: residencyLocations(config), log });
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
@@ -307,6 +326,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     publicUrl: () => publicUrl,
     fourEyes,
     health,
+    residencyReport: async () =>
+      buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);

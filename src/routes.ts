@@ -20,6 +20,7 @@ import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.rout
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
+import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -34,6 +35,7 @@ export type RouteDeps = CameraRouteDeps &
   AccessRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
+  ResidencyRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -71,6 +73,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...accessRoutes(deps),
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...approvalRoutes(deps, approvalExecutors(deps)),
+    ...residencyRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

@@ -288,6 +288,7 @@ export class AlarmRules {
       // Alarmed as storage-fault by the health monitor (the guard is one of its sources).
       case 'recording.space.stopped':
       case 'recording.space.resumed':
+      case 'residency.configured':
       case 'camera.created':
       case 'camera.updated':
       case 'camera.deleted':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
+import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
 /**
  * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are
@@ -72,6 +73,10 @@ const database = z
       .max(3600)
       .default(15)
       .describe('PostgreSQL: longest a statement may run (server-side statement_timeout); the client gives up 1 s later when the server does not answer at all.'),
+    jurisdiction: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('Residency: ISO 3166-1 alpha-2 country where the PostgreSQL server keeps its data (and with it the audit ledger). SQLite (no url) lives in the data directory: residency.dataDir applies.'),
   })
   .prefault({})
   .describe('Metadata database.');
@@ -219,6 +224,10 @@ const keys = z
       })
       .prefault({})
       .describe('The PKCS#11 (HSM) key provider.'),
+    jurisdiction: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('Residency: ISO 3166-1 alpha-2 country where the master key lives: the HSM\'s location for pkcs11. For the file provider, default residency.dataDir (the key file is on this server).'),
     dataKeyHours: z.number().int().min(1).max(24).default(1).describe('Hours of one camera\'s footage under one data key (the unit of crypto-shredding).'),
     cacheSeconds: z
       .number()
@@ -245,6 +254,22 @@ const audit = z
   .prefault({})
   .describe('The tamper-evident audit ledger (docs/reference/audit-ledger.md).');
 
+const residency = z
+  .strictObject({
+    allowed: z
+      .array(jurisdictionAllowed)
+      .default([])
+      .describe(
+        'Where data may be kept and sent: ISO 3166-1 alpha-2 country codes, or EU for every member state. When set, Custos refuses to start (RESIDENCY_REFUSED, one line naming it) if any location — data directory, database, key provider, identity provider — is declared outside it or not declared. Empty: not enforced (the report still lists every location).',
+      ),
+    dataDir: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('ISO 3166-1 alpha-2 country of the host that holds the data directory (segments, exports, SQLite, the file master key, the checkpoint pin).'),
+  })
+  .prefault({})
+  .describe('Data residency (docs/reference/residency.md).');
+
 /** The whole configuration. */
 export const configSchema = z
   .strictObject({
@@ -264,6 +289,7 @@ export const configSchema = z
     keys,
     audit,
     identity,
+    residency,
     live,
     demo,
   })

@@ -168,6 +168,7 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
   'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
   'recording.space.stopped': { actor: { kind: 'system', id: 'system:space-guard' }, reason: 'free space below the watermark', details: { path: '/data/segments', freeBytes: 1024 } },
+  'residency.configured': { actor: { kind: 'system', id: 'system:residency' }, details: { hash: 'ab'.repeat(32), previousHash: null, allowed: ['EU'], locations: [{ kind: 'database', id: 'sqlite', jurisdiction: 'DE', outbound: false }] } },
   'recording.space.resumed': { actor: { kind: 'system', id: 'system:space-guard' }, details: { path: '/data/segments', freeBytes: 1 << 30 } },
   'footage.segment.sealed': { actor: recorder, target: segment, cameraId: 'cam-1', details: { sha256: 'cd'.repeat(32), startMs: 1, endMs: 2 } },
   'footage.deleted': { actor: { kind: 'system', id: 'system:retention' }, cameraId: 'cam-1', details: { segments: 12 } },
