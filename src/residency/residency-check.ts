@@ -48,7 +48,7 @@ export function violationText(v: ResidencyViolation, allowed: readonly string[])
 export function assertResidency(allowed: readonly string[], locations: readonly Location[]): void {
   const violations = residencyViolations(allowed, locations);
   if (violations.length === 0) return;
-  throw new AppError('RESIDENCY_REFUSED', `residency: ${violations.map((v) => violationText(v, allowed)).join('; ')}`, {
+  throw new AppError('RESIDENCY_REFUSED', `RESIDENCY_REFUSED: residency: ${violations.map((v) => violationText(v, allowed)).join('; ')}`, {
     locations: violations.map((v) => `${v.location.kind}:${v.location.id}`),
   });
 }
