@@ -365,7 +365,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   cameras.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
-  await space.check();
+  await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
   space.start(config.recording.spaceCheckSeconds * 1000);
   undo.push(async () => space.stop());
   undo.push(() => recorder.stop());

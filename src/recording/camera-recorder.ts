@@ -54,7 +54,8 @@ export interface SpaceGate {
 
 /** The hashes of a sealed segment, both computed as it was written (nothing is read back). */
 export interface SealedHashes {
-  readonly plaintextSha256: string;
+  /** SHA-256 of the plaintext fMP4; null when an append failed (it is then read back from the store). */
+  readonly plaintextSha256: string | null;
   /** SHA-256 of the object's bytes as stored (ciphertext for the vault); null when an append failed. */
   readonly objectSha256: string | null;
 }
@@ -264,17 +265,23 @@ export class CameraRecorder {
       await this.#deps.store.remove(open.segment.objectKey);
       return;
     }
+    // An append failed (ENOSPC): the object holds every whole fragment before it and no final
+    // chunk, like one recovery cut back after a crash, so it is indexed as `recovered` (readable
+    // to its last whole fragment; vault fsck expects no final chunk) and its hashes are read back
+    // (the running plaintext hash took in the fragment that failed).
+    const torn = objectSha256 === null;
     const sealed: Segment = {
       ...open.segment,
       endMs: Math.round(open.segment.startMs + open.durationMs),
-      bytes: open.writer.size,
+      // The writer counted the fragment that failed too: the whole ones end where the last one does.
+      bytes: torn ? (open.fragments.at(-1)?.offset ?? 0) + (open.fragments.at(-1)?.size ?? 0) : open.writer.size,
       fragments: open.fragments,
-      state: 'closed',
+      state: torn ? 'recovered' : 'closed',
     };
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
-    this.#deps.onSealed?.(sealed, { plaintextSha256: open.hash.digest('hex'), objectSha256 });
+    this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 });
   }
 
   async #recordGap(failure: IngestFailure): Promise<void> {
