@@ -285,8 +285,7 @@ export class AlarmRules {
       case 'audit.events.read':
       case 'audit.verified':
       case 'audit.subject.erased':
-      // Alarmed as storage-fault by the health monitor (the guard is one of its sources).
-      case 'recording.space.stopped':
+      case 'recording.space.stopped': // alarmed as storage-fault by the health monitor (the space guard is one of its sources)
       case 'recording.space.resumed':
       case 'residency.configured':
       case 'camera.created':
