@@ -10,7 +10,7 @@
 const TEST = '\\.test\\.ts$';
 
 /** Features: folders that hold a piece of the product (routes → service → store inside each). */
-const FEATURES = '^src/(access|approvals|audit|cameras|cli|evidence|governance|identity|ingest|live|metrics|playback|recording|siem|vault)/';
+const FEATURES = '^src/(access|approvals|audit|cameras|cli|evidence|governance|identity|ingest|live|metrics|playback|recording|residency|siem|vault)/';
 
 /**
  * Where files may be read, written or spawned (node:fs, node:child_process): adapters, listed

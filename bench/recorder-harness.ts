@@ -72,6 +72,7 @@ const cameras: Camera[] = Array.from({ length: Number(values.cameras ?? 10) }, (
   tlsCaPem: null,
   enabled: true,
   retentionHours: 72,
+  minRetentionHours: 0,
   ingest: ingestName === 'ffmpeg' ? 'ffmpeg' : 'native',
   siteId: 'default',
   createdMs: 0,

@@ -5,7 +5,10 @@ import type { Config } from './config/schema.ts';
 import { pingDatabase } from './db/database.ts';
 import { openCore } from './core.ts';
 import { ensureDataDir } from './lib/private-files.ts';
-import { diskProblems } from './lib/disk-space.ts';
+import { diskProblems, measureSpace } from './lib/disk-space.ts';
+import { ConcurrencyLimit } from './lib/concurrency-limit.ts';
+import { SpaceGuard } from './recording/space-guard.ts';
+import { reclaimSpace } from './recording/space-reclaim.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
 import { RefusalSummary } from './identity/refusal-summary.ts';
@@ -45,7 +48,7 @@ import { buildWitnesses } from './audit/build-witnesses.ts';
 import { createCosignatureStore } from './audit/cosignature.store.ts';
 import type { WitnessCosigner } from './audit/witness-cosigner.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
-import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
+import { auditClockStep, auditRecordingEvent, auditSpaceChange, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
 import { createChosenIngest } from './ingest/chosen-ingest.ts';
 import { createWorkerIngest } from './ingest/native/worker-ingest.ts';
@@ -54,6 +57,11 @@ import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
 import { buildGovernance, type Governance } from './governance/build-governance.ts';
+import { collectLocations, type Location } from './residency/locations.ts';
+import { assertResidency } from './residency/residency-check.ts';
+import { buildResidencyReport } from './residency/residency-report.ts';
+import { recordResidencyChange } from './residency/residency-audit.ts';
+import { createResidencyStore } from './residency/residency.store.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -102,6 +110,8 @@ const closeGraceMs = 5000;
  * recovers from an unclean stop, then starts listening and recording.
  */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
+  // Residency first: a location outside residency.allowed (or undeclared) MUST NOT see a byte.
+  assertResidency(config.residency.allowed, residencyLocations(config));
   const dataDir = resolve(config.dataDir);
   // Private before anything is written into it (0700 when made here; a warning when it is open).
   const openMode = await ensureDataDir(dataDir);
@@ -116,6 +126,16 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
     throw e;
   }
+}
+
+/**
+ * Every location residency checks and reports (locations.ts): the core configuration's, and the
+ * extra ones of modules that keep or send data elsewhere — storage zones and SIEM destinations
+ * add theirs to `extra` here when they are merged.
+ */
+function residencyLocations(config: Config): Location[] {
+  const extra: Location[] = [];
+  return collectLocations(config, extra);
 }
 
 /** What startApp takes besides the configuration; clocks are injected by tests. */
@@ -166,6 +186,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   watching.witnesses = witnesses;
   // Before the core closes: the last offers need the ledger's proofs.
   undo.push(() => witnesses.close());
+  const residencyStore = createResidencyStore(db);
+  await recordResidencyChange({ audit: ledger, lastRecordedHash: () => residencyStore.lastRecordedHash(), allowed: config.residency.allowed, locations: residencyLocations(config), log });
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
@@ -238,6 +260,31 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     }),
     log,
   });
+  // Retention trusts the wall clock only once it has run in step with the monotonic clock.
+  const clockWatch = new ClockWatch({
+    wall: clock,
+    monotonic,
+    toleranceMs: clockStepToleranceMs,
+    confirmMs: config.recording.clockConfirmSeconds * 1000,
+    onStep: (step) => auditClockStep(audit, step, log),
+  });
+  // Retention and the disk-full policy delete one at a time (never the same segment twice).
+  const housekeeping = new ConcurrencyLimit(1);
+  const shred = (id: string, before: number) => dataKeys.destroyBefore(id, before);
+  // The disk-full policy of the data directory's segments (issue 14 item 6); storage zones get one each.
+  const segmentsDir = join(dataDir, 'segments');
+  const space = new SpaceGuard({
+    path: segmentsDir,
+    watermark: { minFreeBytes: config.recording.minFreeBytes, minFreePercent: config.recording.minFreePercent },
+    measure: measureSpace,
+    reclaim: (needBytes) => housekeeping.run(() => reclaimSpace({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred, where: segmentsDir }, needBytes)),
+    log,
+    onStop: (reason, reading) => {
+      faults.report('disk', reason);
+      auditSpaceChange(deferredAudit, { kind: 'stopped', path: segmentsDir, freeBytes: reading.freeBytes, reason }, log);
+    },
+    onResume: (reading) => auditSpaceChange(deferredAudit, { kind: 'resumed', path: segmentsDir, freeBytes: reading.freeBytes, reason: null }, log),
+  });
   const recorder = new Recorder({
     cameras,
     log,
@@ -255,9 +302,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
       onRecordingEvent: (event) => {
-        if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
+        if (stoppedByFullDisk(event)) {
+          faults.report('disk', event.reason ?? 'full');
+          // A write found the disk full: the policy looks at once, not at its next tick.
+          void space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
+        }
         auditRecordingEvent(deferredAudit, event, log);
       },
+      space,
     },
   });
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -295,7 +347,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       },
       recording: () => indexWriter.problems(),
       audit: () => deferredAudit.problems(),
-      disk: () => diskProblems(dataDir),
+      disk: async () => [...(await diskProblems(dataDir)), ...space.problems()],
     },
   });
   faults.report = (source, problem) => health.report(source, problem);
@@ -335,6 +387,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     fourEyes,
     health,
     governance,
+    residencyReport: async () =>
+      buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -371,23 +425,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
+  // Before the first camera starts: a start on a full disk frees space or stops recording first.
+  await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
+  space.start(config.recording.spaceCheckSeconds * 1000);
+  undo.push(async () => space.stop());
   undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);
-  // Retention trusts the wall clock only once it has run in step with the monotonic clock.
-  const clockWatch = new ClockWatch({
-    wall: clock,
-    monotonic,
-    toleranceMs: clockStepToleranceMs,
-    confirmMs: config.recording.clockConfirmSeconds * 1000,
-    onStep: (step) => auditClockStep(audit, step, log),
-  });
   watches.clock = clockWatch;
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
   const retentionTimer = setInterval(() => {
-    applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred: (id, before) => dataKeys.destroyBefore(id, before) }).catch((e: unknown) =>
-      log.error({ err: e }, 'retention failed'),
-    );
+    housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
@@ -414,6 +462,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         clearInterval(clockTimer);
         health.stop();
         await recorder.stop();
+        space.stop();
         await nativeIngest.close();
         await server.close();
         await exports.idle();

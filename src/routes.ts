@@ -22,6 +22,7 @@ import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
 import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
 import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
+import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -38,6 +39,7 @@ export type RouteDeps = CameraRouteDeps &
   ApprovalRouteDeps &
   GovernanceRouteDeps &
   SiemRouteDeps &
+  ResidencyRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -77,6 +79,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...governanceRoutes(deps),
+    ...residencyRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

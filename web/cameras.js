@@ -15,6 +15,7 @@ const stateLabels = {
   retrying: 'Retrying',
   stopped: 'Stopped',
   disabled: 'Disabled',
+  'storage-full': 'Stopped: disk full',
 };
 
 const list = document.getElementById('camera-list');

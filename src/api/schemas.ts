@@ -9,7 +9,7 @@ export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
 export const cameraStatus = z
   .object({
-    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped']).describe('Recorder state of the camera.'),
+    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why).'),
     since: z.string().describe('When the camera entered this state (RFC 3339).'),
     lastError: z.string().nullable().describe('Why the last ingest run ended, classified (connection refused, timed out, host not found or unreachable, not an RTSP server, TLS, authentication failed, the camera refused a step with its status, …); never bytes the camera or another service sent.'),
     retryInSeconds: z.number().nullable().describe('Seconds until the next reconnect attempt, when retrying.'),
@@ -39,6 +39,7 @@ export const camera = z
       .describe('rtsps://: the configured trust anchor (a CA or the pinned camera certificate); null = the system CA store.'),
     enabled: z.boolean(),
     retentionHours: z.number().int(),
+    minRetentionHours: z.number().int().describe('Hours of footage the disk-full policy never deletes (0: the oldest footage may go when the disk runs short).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
     createdAt: z.string(),
@@ -56,6 +57,7 @@ export const cameraCreate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('rtsps:// only: PEM of the CA to verify the camera against, or of the camera\'s own certificate to pin it.'),
     enabled: z.boolean().optional().default(true),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional().default(72),
+    minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours (default 0).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
   })
@@ -70,6 +72,7 @@ export const cameraUpdate = z
     tlsCaPem: z.string().max(65536).nullable().optional().describe('null clears it (system CA store).'),
     enabled: z.boolean().optional(),
     retentionHours: z.number().int().min(1).max(24 * 365 * 10).optional(),
+    minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours.'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
   })

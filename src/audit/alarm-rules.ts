@@ -306,6 +306,9 @@ export class AlarmRules {
       case 'governance.bundle.exported':
       case 'audit.subject.erased':
       case 'audit.witness.cosigned':
+      case 'recording.space.stopped': // alarmed as storage-fault by the health monitor (the space guard is one of its sources)
+      case 'recording.space.resumed':
+      case 'residency.configured':
       case 'camera.created':
       case 'camera.updated':
       case 'camera.deleted':

@@ -23,6 +23,9 @@ export function cameraChangeApproval(deps: { readonly cameras: CamerasService; r
         case 'camera.retention':
           await deps.cameras.update(change.cameraId, { retentionHours: change.retentionHours }, by);
           break;
+        case 'camera.minRetention':
+          await deps.cameras.update(change.cameraId, { minRetentionHours: change.minRetentionHours }, by);
+          break;
         case 'camera.delete':
           await deps.cameras.remove(change.cameraId, by);
           break;

@@ -10,6 +10,11 @@ export interface Camera {
   readonly tlsCaPem: string | null;
   readonly enabled: boolean;
   readonly retentionHours: number;
+  /**
+   * Hours of footage that MUST be kept even when the disk runs short (the disk-full policy deletes
+   * older footage first, never younger); 0 = any closed footage may go under disk pressure.
+   */
+  readonly minRetentionHours: number;
   /** How this camera is pulled; see {@link IngestChoice}. */
   readonly ingest: IngestChoice;
   /** Site the camera belongs to (scopes of grants, four-eyes rule); `default` until assigned. */
@@ -27,6 +32,7 @@ export interface CameraInput {
   readonly tlsCaPem?: string | null | undefined;
   readonly enabled?: boolean | undefined;
   readonly retentionHours?: number | undefined;
+  readonly minRetentionHours?: number | undefined;
   readonly ingest?: IngestChoice | undefined;
   readonly siteId?: string | undefined;
 }
@@ -46,3 +52,6 @@ export const ingestChoices: readonly IngestChoice[] = ['auto', 'native', 'ffmpeg
 
 /** Default retention of recordings: 72 hours. */
 export const defaultRetentionHours = 72;
+
+/** Default minimum retention under disk pressure: none (the oldest footage goes first). */
+export const defaultMinRetentionHours = 0;

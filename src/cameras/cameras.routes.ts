@@ -172,6 +172,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     tlsTrust: trustOf(camera.tlsCaPem),
     enabled: camera.enabled,
     retentionHours: camera.retentionHours,
+    minRetentionHours: camera.minRetentionHours,
     ingest: camera.ingest,
     siteId: camera.siteId,
     createdAt: new Date(camera.createdMs).toISOString(),

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
-import { defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
+import { defaultMinRetentionHours, defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
 import { parseCameraUrl, sameCameraHost } from './camera-url.ts';
 
 /** What the service needs from storage (implemented by cameras.store.ts). */
@@ -67,15 +67,17 @@ export class CamerasService {
       tlsCaPem: validCaPem(input.tlsCaPem ?? null),
       enabled: input.enabled ?? true,
       retentionHours: input.retentionHours ?? defaultRetentionHours,
+      minRetentionHours: input.minRetentionHours ?? defaultMinRetentionHours,
       ingest: input.ingest ?? 'auto',
       siteId: input.siteId ?? 'default',
       createdMs: now,
       updatedMs: now,
     };
     assertTrustFitsUrl(camera);
+    assertMinRetention(camera);
     await this.#assertUnique(camera);
     await this.#assertSite(camera.siteId);
-    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
+    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -101,15 +103,17 @@ export class CamerasService {
       tlsCaPem: patch.tlsCaPem === undefined ? current.tlsCaPem : validCaPem(patch.tlsCaPem),
       enabled: patch.enabled ?? current.enabled,
       retentionHours: patch.retentionHours ?? current.retentionHours,
+      minRetentionHours: patch.minRetentionHours ?? current.minRetentionHours,
       ingest: patch.ingest ?? current.ingest,
       siteId: patch.siteId ?? current.siteId,
       updatedMs: this.#clock.now(),
     };
     assertTrustFitsUrl(camera);
+    assertMinRetention(camera);
     await this.#assertUnique(camera);
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
     const details: Record<string, string[] | boolean> = { changed: [...changed] };
     if (dropped) details.credentialsDropped = true;
     await this.#audited('camera.updated', camera, by, details, () => this.#store.update(camera));
@@ -210,4 +214,11 @@ function resolveUrlAndCredentials(
     username: given.username === undefined ? current.username : given.username,
     password: given.password === undefined ? current.password : given.password,
   };
+}
+
+/** The minimum kept under disk pressure cannot exceed what retention keeps at all. */
+function assertMinRetention(camera: Camera): void {
+  if (!Number.isInteger(camera.minRetentionHours) || camera.minRetentionHours < 0 || camera.minRetentionHours > camera.retentionHours) {
+    throw new AppError('VALIDATION_FAILED', `minRetentionHours must be a whole number from 0 to the camera's retentionHours (${camera.retentionHours})`, { field: 'minRetentionHours' });
+  }
 }

@@ -15,10 +15,10 @@ const usage = `Usage: custos camera <add|list|update|remove> [options]
 
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
-                    [--disabled] [--retention-hours H] [--ingest auto|native|ffmpeg]
+                    [--disabled] [--retention-hours H] [--min-retention-hours H] [--ingest auto|native|ffmpeg]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
-                    [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H]
+                    [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
                     [--ingest auto|native|ffmpeg]
   custos camera remove ID
 
@@ -52,6 +52,7 @@ export const cameraCommand: Command = {
       enable: { type: 'boolean' },
       disable: { type: 'boolean' },
       'retention-hours': { type: 'string' },
+      'min-retention-hours': { type: 'string' },
       ingest: { type: 'string' },
       json: { type: 'boolean' },
     } as const;
@@ -75,6 +76,7 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : {}),
             enabled: !values.disabled,
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
+            ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
@@ -103,6 +105,7 @@ export const cameraCommand: Command = {
             ...(tlsCaPem !== undefined ? { tlsCaPem } : values['no-tls-ca'] ? { tlsCaPem: null } : {}),
             ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
+            ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
           }, by);
           return 0;

@@ -12,9 +12,10 @@ import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
 import { governanceCommand } from './governance.ts';
 import { witnessCommand } from './witness.ts';
+import { residencyCommand } from './residency.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand, residencyCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
+import { jurisdiction } from './jurisdiction.ts';
 
 /**
  * The `identity` part of the one configuration schema (schema.ts composes it): sessions,
@@ -45,6 +46,7 @@ const oidcProvider = z.strictObject({
     .default([])
     .describe('`amr` values that count as MFA done at the provider (e.g. mfa, otp, hwk). Empty: the provider\'s MFA is not trusted.'),
   mfaAcr: z.array(z.string()).default([]).describe('`acr` values that count as MFA done at the provider.'),
+  jurisdiction: jurisdiction.nullable().default(null).describe('Residency: ISO 3166-1 alpha-2 country where the provider runs (it receives our users\' sign-ins).'),
 });
 
 const samlProvider = z.strictObject({
@@ -62,6 +64,7 @@ const samlProvider = z.strictObject({
     .default([])
     .describe('AuthnContextClassRef values that count as MFA done at the IdP. Empty: the IdP\'s MFA is not trusted.'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(60).describe('Tolerated clock difference for NotBefore/NotOnOrAfter.'),
+  jurisdiction: jurisdiction.nullable().default(null).describe('Residency: ISO 3166-1 alpha-2 country where the IdP runs (it receives our users\' sign-ins).'),
 });
 
 const roleOverride = z.strictObject({

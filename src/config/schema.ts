@@ -4,6 +4,7 @@ import { identity } from './identity.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
+import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
 /**
  * The one configuration schema (STYLE rule 3). Every key has a description; unknown keys are
@@ -74,6 +75,10 @@ const database = z
       .max(3600)
       .default(15)
       .describe('PostgreSQL: longest a statement may run (server-side statement_timeout); the client gives up 1 s later when the server does not answer at all.'),
+    jurisdiction: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('Residency: ISO 3166-1 alpha-2 country where the PostgreSQL server keeps its data (and with it the audit ledger). SQLite (no url) lives in the data directory: residency.dataDir applies.'),
   })
   .prefault({})
   .describe('Metadata database.');
@@ -132,6 +137,16 @@ const recording = z
       })
       .prefault({})
       .describe('Which addresses a camera URL may reach, so a camera.manage holder cannot use Custos to reach other services.'),
+    minFreeBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(256 * 1024 * 1024)
+      .describe(
+        'Free-space watermark of the data directory (disk-full policy): below it the oldest footage past each camera\'s minimum retention is deleted (crypto-shredded); when nothing more may go, recording stops (state storage-full, an alarm) and resumes by itself once free space is back above it (plus a tenth). The larger of this and minFreePercent applies; 0 and 0 = off (a full disk then stops recording with ENOSPC).',
+      ),
+    minFreePercent: z.number().min(0).max(50).default(0).describe('The watermark as a percent of the file system\'s size (see minFreeBytes).'),
+    spaceCheckSeconds: z.number().min(0.2).max(3600).default(5).describe('How often free space is checked against the watermark (and at once when a write finds the disk full).'),
     clockConfirmSeconds: z
       .number()
       .int()
@@ -211,6 +226,10 @@ const keys = z
       })
       .prefault({})
       .describe('The PKCS#11 (HSM) key provider.'),
+    jurisdiction: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('Residency: ISO 3166-1 alpha-2 country where the master key lives: the HSM\'s location for pkcs11. For the file provider, default residency.dataDir (the key file is on this server).'),
     dataKeyHours: z.number().int().min(1).max(24).default(1).describe('Hours of one camera\'s footage under one data key (the unit of crypto-shredding).'),
     cacheSeconds: z
       .number()
@@ -237,6 +256,22 @@ const audit = z
   .prefault({})
   .describe('The tamper-evident audit ledger (docs/reference/audit-ledger.md).');
 
+const residency = z
+  .strictObject({
+    allowed: z
+      .array(jurisdictionAllowed)
+      .default([])
+      .describe(
+        'Where data may be kept and sent: ISO 3166-1 alpha-2 country codes, or EU for every member state. When set, Custos refuses to start (RESIDENCY_REFUSED, one line naming it) if any location — data directory, database, key provider, identity provider — is declared outside it or not declared. Empty: not enforced (the report still lists every location).',
+      ),
+    dataDir: jurisdiction
+      .nullable()
+      .default(null)
+      .describe('ISO 3166-1 alpha-2 country of the host that holds the data directory (segments, exports, SQLite, the file master key, the checkpoint pin).'),
+  })
+  .prefault({})
+  .describe('Data residency (docs/reference/residency.md).');
+
 /** The whole configuration. */
 export const configSchema = z
   .strictObject({
@@ -258,6 +293,7 @@ export const configSchema = z
     witnesses,
     siem,
     identity,
+    residency,
     live,
     demo,
   })

@@ -456,4 +456,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0014_min_retention_residency': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Disk-full policy (issue 14 item 6): footage younger than a camera's minimum retention is
+      // never deleted for space; 0 (every camera so far) lets the oldest footage go first.
+      await db.schema.alterTable('cameras').addColumn('min_retention_hours', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };

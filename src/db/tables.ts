@@ -274,6 +274,8 @@ export interface CameraTable {
   tls_ca_pem: string | null;
   enabled: number;
   retention_hours: number;
+  /** Hours the disk-full policy never deletes (migration 0011_min_retention_residency). */
+  min_retention_hours: number;
   /** `auto`, `native` or `ffmpeg` (IngestChoice). */
   ingest: string;
   /** Site the camera belongs to (`default` until assigned). */

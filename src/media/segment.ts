@@ -18,6 +18,7 @@ export interface Segment {
   readonly codec: string;
   readonly timescale: number;
   readonly fragments: readonly FragmentEntry[];
+  /** open: being written; closed: sealed with its final chunk; recovered: ends at its last whole fragment without one (cut back after a crash, or a write that failed, e.g. ENOSPC). */
   readonly state: 'open' | 'closed' | 'recovered';
 }
 

@@ -110,7 +110,7 @@ test('memory is bounded: past 10,000 remembered views the oldest is forgotten an
 });
 
 test('weakening a four-eyes camera is sensitive and must come alone; strengthening it, or any change elsewhere, is not', () => {
-  const camera = { id: 'c', siteId: 'vault', retentionHours: 72 };
+  const camera = { id: 'c', siteId: 'vault', retentionHours: 72, minRetentionHours: 48 };
   const fourEyes = { current: true, target: true };
   assert.deepEqual(sensitiveCameraPatch(camera, { retentionHours: 24 }, fourEyes), { change: 'camera.retention', cameraId: 'c', retentionHours: 24, beforeHours: 72 });
   assert.equal(sensitiveCameraPatch(camera, { retentionHours: 100 }, fourEyes), null);
@@ -119,6 +119,10 @@ test('weakening a four-eyes camera is sensitive and must come alone; strengtheni
   assert.equal(sensitiveCameraPatch(camera, { siteId: 'vault2' }, { current: true, target: true }), null, 'to another four-eyes site');
   assert.throws(() => sensitiveCameraPatch(camera, { retentionHours: 24, password: 'x' }, fourEyes), /send it alone, without password/);
   assert.equal(sensitiveCameraPatch(camera, { name: 'New', enabled: true }, fourEyes), null);
+  // The minimum retention is what the disk-full policy may never delete: lowering it weakens too.
+  assert.deepEqual(sensitiveCameraPatch(camera, { minRetentionHours: 0 }, fourEyes), { change: 'camera.minRetention', cameraId: 'c', minRetentionHours: 0, beforeHours: 48 });
+  assert.equal(sensitiveCameraPatch(camera, { minRetentionHours: 60 }, fourEyes), null);
+  assert.throws(() => sensitiveCameraPatch(camera, { minRetentionHours: 0, name: 'x' }, fourEyes), /lower minimum retention needs a second person's approval: send it alone, without name/);
 });
 
 test('a scope covers a four-eyes site when global, the site, or a group or camera placed there', () => {

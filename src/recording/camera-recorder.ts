@@ -37,11 +37,25 @@ export interface CameraRecorderDeps {
   readonly onSealed?: (segment: Segment, hashes: SealedHashes) => void;
   /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
   readonly onRecordingEvent?: (event: RecordingEvent) => void;
+  /**
+   * The disk-full policy of the storage written to (SpaceGuard): while it is blocked the camera
+   * does not record (state `storage-full`, a gap with the reason) and resumes when it clears.
+   */
+  readonly space?: SpaceGate;
+}
+
+/** What a recorder asks of the disk-full policy (SpaceGuard satisfies it). */
+export interface SpaceGate {
+  /** Why recording is stopped for lack of space, or null. */
+  blocked(): string | null;
+  /** Resolves when recording may go on (or `signal` aborts). */
+  clear(signal: AbortSignal): Promise<void>;
 }
 
 /** The hashes of a sealed segment, both computed as it was written (nothing is read back). */
 export interface SealedHashes {
-  readonly plaintextSha256: string;
+  /** SHA-256 of the plaintext fMP4; null when an append failed (it is then read back from the store). */
+  readonly plaintextSha256: string | null;
   /** SHA-256 of the object's bytes as stored (ciphertext for the vault); null when an append failed. */
   readonly objectSha256: string | null;
 }
@@ -123,6 +137,16 @@ export class CameraRecorder {
     const signal = this.#abort.signal;
     let delayMs = retryInitialMs;
     while (!signal.aborted) {
+      const noSpace = this.#deps.space?.blocked() ?? null;
+      if (noSpace !== null) {
+        // The disk-full policy stopped recording here: a gap with its reason, then wait for space.
+        await this.#recordGap({ kind: 'disk-full', text: noSpace });
+        this.#setState('storage-full', noSpace);
+        log.warn({ cameraId: this.#target.cameraId, reason: noSpace }, 'recording stopped by the disk-full policy; it resumes when space returns');
+        await this.#deps.space?.clear(signal);
+        delayMs = retryInitialMs;
+        continue;
+      }
       this.#setState('connecting', this.#status.lastError);
       let failure = streamEnded;
       let segmenter: Segmenter | null = null;
@@ -140,6 +164,9 @@ export class CameraRecorder {
               return;
             }
             if (init === null || segmenter === null) throw new AppError('MEDIA_MALFORMED', 'fragment before init segment');
+            // Stopped by the disk-full policy: the run ends here; the open segment is closed whole.
+            const stop = this.#deps.space?.blocked() ?? null;
+            if (stop !== null) throw new AppError('STORAGE_FULL', stop);
             await this.#onFragment(piece, init, segmenter);
             if (!recorded) {
               recorded = true;
@@ -160,6 +187,7 @@ export class CameraRecorder {
       this.#deps.live.endStream(this.#target.cameraId);
       if (signal.aborted) return;
       await this.#recordGap(failure);
+      if (this.#deps.space?.blocked() != null) continue;
       const reason = failure.text;
       // Jitter (half the delay, at random): cameras that failed together (a switch, a power cut)
       // do not all come back in the same instant.
@@ -237,17 +265,23 @@ export class CameraRecorder {
       await this.#deps.store.remove(open.segment.objectKey);
       return;
     }
+    // An append failed (ENOSPC): the object holds every whole fragment before it and no final
+    // chunk, like one recovery cut back after a crash, so it is indexed as `recovered` (readable
+    // to its last whole fragment; vault fsck expects no final chunk) and its hashes are read back
+    // (the running plaintext hash took in the fragment that failed).
+    const torn = objectSha256 === null;
     const sealed: Segment = {
       ...open.segment,
       endMs: Math.round(open.segment.startMs + open.durationMs),
-      bytes: open.writer.size,
+      // The writer counted the fragment that failed too: the whole ones end where the last one does.
+      bytes: torn ? (open.fragments.at(-1)?.offset ?? 0) + (open.fragments.at(-1)?.size ?? 0) : open.writer.size,
       fragments: open.fragments,
-      state: 'closed',
+      state: torn ? 'recovered' : 'closed',
     };
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
-    this.#deps.onSealed?.(sealed, { plaintextSha256: open.hash.digest('hex'), objectSha256 });
+    this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 });
   }
 
   async #recordGap(failure: IngestFailure): Promise<void> {

@@ -12,7 +12,7 @@ test('downtime becomes a closed gap per enabled camera, except after an earlier 
   teardown(t)(() => database.close());
   const index = createSegmentIndex(database.db);
   const now = 1_795_000_000_000;
-  const camera = (id: string, enabled = true): Camera => ({ id, name: id, url: `rtsp://h/${id}`, username: null, password: null, tlsCaPem: null, enabled, retentionHours: 24, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 });
+  const camera = (id: string, enabled = true): Camera => ({ id, name: id, url: `rtsp://h/${id}`, username: null, password: null, tlsCaPem: null, enabled, retentionHours: 24, minRetentionHours: 0, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 });
   const segment = (cameraId: string, endMs: number) =>
     index.insert({ id: `${cameraId}-${endMs}`, cameraId, objectKey: `${cameraId}/${endMs}.mp4`, startMs: endMs - 2000, endMs, bytes: 1, initSize: 1, codec: 'avc1', timescale: 90000, fragments: [], state: 'closed' });
   await segment('down', now - 60_000);

@@ -30,6 +30,19 @@ export function stoppedByFullDisk(event: RecordingEvent): boolean {
   return event.kind === 'interrupted' && event.failure?.kind === 'disk-full';
 }
 
+/** Audits the disk-full policy stopping (`recording.space.stopped`) or resuming (`recording.space.resumed`) recording on a directory. */
+export function auditSpaceChange(audit: AuditSink, change: { kind: 'stopped' | 'resumed'; path: string; freeBytes: number; reason: string | null }, log: Logger): void {
+  audit
+    .record({
+      type: change.kind === 'stopped' ? 'recording.space.stopped' : 'recording.space.resumed',
+      actor: { kind: 'system', id: 'system:space-guard' },
+      outcome: 'success',
+      ...(change.reason === null ? {} : { reason: change.reason }),
+      details: { path: change.path, freeBytes: change.freeBytes },
+    })
+    .catch((e: unknown) => log.error({ err: e }, 'could not audit a disk-full policy change'));
+}
+
 /** Alarms a wall-clock step: a log line and a `clock.stepped` ledger event (which raises an alarm). */
 export function auditClockStep(audit: AuditSink, step: ClockStep, log: Logger): void {
   log.warn({ stepMs: step.stepMs, wallTime: new Date(step.wallMs).toISOString() }, 'the wall clock stepped; retention is held until it has been steady');

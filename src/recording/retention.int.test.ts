@@ -27,7 +27,7 @@ test('retention shreds the data keys of expired footage, deletes its index rows 
   const [init, ...fragments] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 2 }));
   const hour = 3_600_000;
   const now = 1_795_000_000_000;
-  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 24, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
+  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 24, minRetentionHours: 0, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
   const ages = { old: 30 * hour, fresh: 2 * hour, orphanOld: 100 * hour, orphanFresh: 50 * hour };
   for (const [name, age] of Object.entries(ages)) {
     const cameraId = name.startsWith('orphan') ? 'gone' : camera.id;
@@ -74,7 +74,7 @@ test('retention deletes and shreds nothing while the wall clock is not steady, a
   const [init] = new Fmp4Reader().push(await makeFmp4Fixture({ seconds: 1 }));
   const hour = 3_600_000;
   const real = 1_795_000_000_000;
-  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 1, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
+  const camera: Camera = { id: 'cam-1', name: 'C', url: 'rtsp://h/x', username: null, password: null, tlsCaPem: null, enabled: true, retentionHours: 1, minRetentionHours: 0, ingest: 'auto', siteId: 'default', createdMs: 0, updatedMs: 0 };
   const writer = await store.create('cam-1/recent.mp4', init!.bytes, { cameraId: 'cam', startMs: 0 });
   await writer.close();
   await index.insert({ id: 'recent', cameraId: camera.id, objectKey: 'cam-1/recent.mp4', startMs: real - 60_000, endMs: real - 30_000, bytes: writer.size, initSize: init!.bytes.length, codec: 'avc1', timescale: 12800, fragments: [], state: 'closed' });

@@ -3,6 +3,9 @@
  * root) and fills while a real `custos serve` records. `/healthz` MUST say so, the API MUST NOT
  * answer 500, the interruption, its gap reason and the alarm MUST be written once space returns,
  * and `serve` / `audit verify` on a full disk MUST name the real error, not "cannot rollback".
+ * Afterwards `vault fsck` is clean: the write that hit ENOSPC left the last whole fragment
+ * readable. The free-space watermark is off here (0): this is the ENOSPC path;
+ * disk-watermark.int.test.ts tests the disk-full policy.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +65,7 @@ test('a full disk under a recording server: /healthz says so, the camera list st
   const { stdout: token } = await run(process.execPath, [cli, 'token', 'create', '--user', 'operator', '--name', 'ops', '--permission', 'camera.read', '--data-dir', dir]);
 
   const port = await freePort();
-  const env = { ...process.env, CUSTOS_SERVER_PORT: String(port), CUSTOS_RECORDING_SEGMENT_SECONDS: '3', CUSTOS_RECORDING_RETRY_MAX_SECONDS: '2', CUSTOS_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, CUSTOS_SERVER_PORT: String(port), CUSTOS_RECORDING_SEGMENT_SECONDS: '3', CUSTOS_RECORDING_RETRY_MAX_SECONDS: '2', CUSTOS_LOG_LEVEL: 'warn', CUSTOS_RECORDING_MIN_FREE_BYTES: '0' };
   const child = spawn(process.execPath, [cli, 'serve', '--data-dir', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((done) => child.once('exit', done));
   defer(async () => {
@@ -119,6 +122,15 @@ test('a full disk under a recording server: /healthz says so, the camera list st
   } finally {
     await db.destroy();
   }
+
+  // ENOSPC during a write left every segment readable to its last whole fragment: the vault,
+  // the index and the ledger agree (vault fsck authenticates every chunk and cross-checks them).
+  const fsck = await run(process.execPath, [cli, 'vault', 'fsck', '--data-dir', dir], { env: { PATH: process.env.PATH ?? '' } }).then(
+    (r) => ({ code: 0, out: r.stdout }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
+  assert.equal(fsck.code, 0, fsck.out);
+  assert.doesNotMatch(fsck.out, /CORRUPT|MISSING|VANISHED/);
 
   // Starting on a full disk: the real error, in one line.
   await fill(filler);

@@ -64,6 +64,7 @@ describe('SAML service provider against a real IdP', () => {
       ],
       mfaAuthnContexts: [mfaContext],
       clockSkewSeconds: 60,
+      jurisdiction: null,
     };
     sp = await SamlServiceProvider.open(config, publicUrl, createAssertionReplayStore(database.db, clock), clock);
     idp.trust(sp.metadata());

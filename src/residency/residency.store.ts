@@ -1,0 +1,37 @@
+import type { Db } from '../db/database.ts';
+import type { FootageHolding } from './residency-report.ts';
+
+/** What residency reads from the database: footage per camera and the last recorded residency configuration. */
+export interface ResidencyStore {
+  /**
+   * Segments and bytes per camera, with their time span, in the data directory (zone `local`).
+   * Storage zones, once merged, report a row per camera and zone.
+   */
+  footage(): Promise<FootageHolding[]>;
+  /** Every configured camera's id and name (names only: the report needs no credential). */
+  cameras(): Promise<{ id: string; name: string }[]>;
+  /** `details.hash` of the last `residency.configured` ledger event, or null when there is none. */
+  lastRecordedHash(): Promise<string | null>;
+}
+
+export function createResidencyStore(db: Db): ResidencyStore {
+  return {
+    async footage() {
+      const rows = await db
+        .selectFrom('segments')
+        .select((eb) => ['camera_id', eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('bytes').as('bytes'), eb.fn.min<number>('start_ms').as('first_ms'), eb.fn.max<number>('end_ms').as('last_ms')])
+        .groupBy('camera_id')
+        .execute();
+      return rows.map((r) => ({ cameraId: r.camera_id, zone: 'local', segments: Number(r.segments), bytes: Number(r.bytes), firstMs: r.first_ms === null ? null : Number(r.first_ms), lastMs: r.last_ms === null ? null : Number(r.last_ms) }));
+    },
+    async cameras() {
+      return db.selectFrom('cameras').select(['id', 'name']).orderBy('name').execute();
+    },
+    async lastRecordedHash() {
+      const row = await db.selectFrom('audit_events').select('record').where('type', '=', 'residency.configured').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      if (!row) return null;
+      const hash = (JSON.parse(row.record) as { details?: { hash?: unknown } }).details?.hash;
+      return typeof hash === 'string' ? hash : null;
+    },
+  };
+}
