@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { entityTypes } from '../incidents/significance.ts';
 
 /**
  * The `incidents` part of the one configuration schema: who the entity is for the significance
  * criteria (INC-2) and the time zone deadlines are shown in. Reference: docs/reference/incidents.md.
  */
+/** The entity types whose significance criteria differ (incidents/significance.ts). */
+export const entityTypes = ['default', 'cloud-provider', 'data-centre', 'managed-service-provider', 'managed-security-service-provider', 'trust-service-provider'] as const;
+
 export const incidents = z
   .strictObject({
     entityType: z.enum(entityTypes).default('default').describe('Entity type for the significance criteria (Reg. 2024/2690): default, cloud-provider, data-centre, managed-service-provider, managed-security-service-provider, trust-service-provider.'),

@@ -14,8 +14,10 @@ export type Tristate = 'yes' | 'no' | 'unknown';
 /** One significance criterion. */
 export type CriterionId = 'financial-loss' | 'trade-secrets' | 'health' | 'malicious-access' | 'complete-unavailability' | 'limited-availability' | 'recurring';
 
+import { entityTypes } from '../config/incidents.schema.ts';
+
+export { entityTypes };
 /** The entity types whose criteria differ; configured as `incidents.entityType`. */
-export const entityTypes = ['default', 'cloud-provider', 'data-centre', 'managed-service-provider', 'managed-security-service-provider', 'trust-service-provider'] as const;
 export type EntityType = (typeof entityTypes)[number];
 
 /** The criteria that apply to each entity type (Reg. 2024/2690 Art. 3 for all, Art. 7, 8, 11, 12 for the providers). */

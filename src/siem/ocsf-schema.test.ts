@@ -200,6 +200,13 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
   'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
   'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
+  'alarm.updated': { actor: user, source, target: { kind: 'alarm', id: '17' }, details: { action: 'acknowledge', status: 'acknowledged' } },
+  'incident.candidate.raised': { actor: { kind: 'system', id: 'system:incidents' }, target: { kind: 'incident-candidate', id: 'cand-1' }, details: { kind: 'brute-force', alarms: [17] } },
+  'incident.candidate.decided': { actor: user, source, target: { kind: 'incident-candidate', id: 'cand-1' }, details: { decision: 'qualify', incidentId: 'inc-1' } },
+  'incident.created': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { aware: '2026-12-07T03:00:00.000Z', sha256: 'ab'.repeat(32) } },
+  'incident.updated': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { fields: ['rootCause'], sha256: 'ab'.repeat(32) } },
+  'incident.report.generated': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { stage: 'final', format: 'pdf', sha256: 'ab'.repeat(32) } },
+  'incident.report.submitted': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { stage: 'early-warning', sha256: 'ab'.repeat(32) } },
 };
 
 function inputOf(type: AuditEventType): AuditInput {

@@ -1,0 +1,23 @@
+import type { Severity } from '../notifications/notice.ts';
+
+/**
+ * Severity of each alarm rule, for the inbox and notification routing. The rules are LOG-6's
+ * (audit/alarm-rules.ts) and the health monitor's `storage-fault`; an unknown rule is `medium`.
+ */
+const bySeverity: Readonly<Record<string, Severity>> = {
+  'lockouts-burst': 'high',
+  'privilege-assigned': 'low',
+  'privilege-elevations': 'high',
+  'camera-auth-failure': 'medium',
+  'camera-tamper': 'high',
+  'recording-gap': 'medium',
+  'account-reset': 'high',
+  'clock-step': 'high',
+  'footage-loss': 'high',
+  'storage-fault': 'critical',
+};
+
+/** The severity of an alarm rule. */
+export function severityOfRule(rule: string): Severity {
+  return Object.hasOwn(bySeverity, rule) ? (bySeverity[rule] ?? 'medium') : 'medium';
+}
