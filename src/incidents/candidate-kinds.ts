@@ -24,7 +24,7 @@ export function candidateKindOf(record: LeafRecord, recentGapCameras: number): C
     return record.outcome === 'failure' ? { kind: 'ledger-verification-failure', dedupKey: 'ledger-verification-failure', title: 'The audit ledger failed verification' } : null;
   }
   if (record.type !== 'alarm.raised') return null;
-  const rule = record.details?.rule;
+  const rule = typeof record.details?.rule === 'string' ? record.details.rule : '';
   const target = record.camera_id ?? record.target?.id ?? 'unknown';
   switch (rule) {
     case 'lockouts-burst':

@@ -116,7 +116,7 @@ describe('incidents on the real ledger', () => {
     assert.equal(again[0]?.alarmSeqs.length, 2);
 
     clock.ms += hourMs;
-    const { incident } = await candidates.qualify(again[0]!.id, { reason: 'credential stuffing against the operator accounts' }, testActor);
+    const { incident } = await candidates.qualify(again[0].id, { reason: 'credential stuffing against the operator accounts' }, testActor);
     assert.equal(incident.awareAt, new Date(clock.ms).toISOString(), 'aware when a person qualified it');
     assert.deepEqual(incident.ledgerEvents, again[0]?.alarmSeqs);
     const clocks = await incidents.clocks(incident.id);
@@ -125,7 +125,7 @@ describe('incidents on the real ledger', () => {
     assert.equal(ew?.dueMs, clock.ms + 24 * hourMs);
     clock.ms += 25 * hourMs;
     assert.equal((await incidents.clocks(incident.id)).find((c) => c.id === 'early-warning')?.state, 'overdue');
-    await assert.rejects(candidates.dismiss(again[0]!.id, 'changed my mind', testActor), (e) => isAppError(e, 'CONFLICT'));
+    await assert.rejects(candidates.dismiss(again[0].id, 'changed my mind', testActor), (e) => isAppError(e, 'CONFLICT'));
   });
 
   test('three cameras stopping within ten minutes raise a mass-outage candidate; one does not', async () => {
