@@ -47,6 +47,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
+import { buildIncidents, type BuiltIncidents } from './incidents/build-incidents.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -66,6 +67,8 @@ export interface App {
   readonly ledger: AuditLedger;
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
+  /** The alarm inbox, notifications and the incident register (issue 18). */
+  readonly incidents: BuiltIncidents;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -130,8 +133,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch } = {};
-  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => watching.alarms?.committed(records) });
+  const watching: { alarms?: AlarmWatch; incidents?: BuiltIncidents } = {};
+  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => {
+      watching.alarms?.committed(records);
+      // New alarms reach the inbox at once rather than at the next tick.
+      if (records.some((r) => r.type === 'alarm.raised' || r.type === 'audit.verified')) void watching.incidents?.feed.sync();
+    },
+  });
   undo.push(() => core.close());
   const { database, dataKeys } = core;
   const { db, health: databaseHealth } = database;
@@ -252,6 +260,20 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
   });
   faults.report = (source, problem) => health.report(source, problem);
+  // Alarms reach people: the inbox, notifications and incident candidates read the committed ledger.
+  const incidents = await buildIncidents({
+    db,
+    ledger,
+    ledgerStore,
+    clock,
+    log,
+    notifications: config.notifications,
+    incidents: config.incidents,
+    siteOf: async (cameraId) => (await identity.placements.placementOf(cameraId))?.siteId ?? null,
+  });
+  undo.push(() => incidents.close());
+  watching.incidents = incidents;
+  incidents.start(alarmTickMs);
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,
@@ -274,6 +296,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     publicUrl: () => publicUrl,
     fourEyes,
     health,
+    alarmInbox: incidents.alarmInbox,
+    deliveries: incidents.deliveries,
+    incidents: incidents.incidents,
+    candidates: incidents.candidates,
+    reports: incidents.reports,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -344,6 +371,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     dataKeys,
     ledger,
     identity,
+    incidents,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
@@ -359,6 +387,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
         // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
+        await incidents.close();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
         await core.close();

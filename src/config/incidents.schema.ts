@@ -24,6 +24,7 @@ export const incidents = z
       }, 'an IANA time zone, e.g. Europe/Berlin')
       .default('Europe/Berlin')
       .describe('IANA time zone deadlines are shown in and calendar months are counted in (all times are stored in UTC).'),
+    chromiumPath: z.string().min(1).default('/usr/bin/chromium').describe('Chromium executable that renders report PDFs (playwright-core drives it headless).'),
     reminderCheckSeconds: z.number().min(1).max(3600).default(60).describe('How often the clocks of open incidents are checked for reminders.'),
   })
   .prefault({})

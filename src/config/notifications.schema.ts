@@ -44,7 +44,7 @@ const route = z.strictObject({
 
 export const notifications = z
   .strictObject({
-    smtp: smtp.nullable().default(null),
+    smtp: smtp.nullable().default(null).describe('The SMTP server notifications are sent through (host, port, security, caFile, user, passwordFile, from, timeoutSeconds); null: no e-mail. See docs/reference/notifications.md.'),
     webhooks: z.array(webhook).default([]).describe('Signed webhook receivers.'),
     routes: z.array(route).default([]).describe('Routing rules: each alarm goes to every route it matches.'),
     retry: z

@@ -148,7 +148,7 @@ describe('incidents on the real ledger', () => {
     assert.equal(updated.version, 2);
     assert.equal(updated.significance.significant, true, '€250,000 is above 5 % of a €4 M turnover');
     await assert.rejects(incidents.update(created.id, { title: 'stale' }, testActor, 1), (e) => isAppError(e, 'CONFLICT'));
-    const trail = await incidents.trail(created.id);
+    const trail = await incidents.trail(created.id, testActor);
     assert.deepEqual(trail.entries.map((e) => e.record.type), ['incident.created', 'incident.updated']);
     for (const entry of trail.entries) assert.match(entry.proof, /^c2sp\.org\/tlog-proof@v1\nindex \d+\n/);
     assert.deepEqual((trail.entries[1]?.record.details as { fields: string[] }).fields, ['rootCause', 'estimatedLossEur']);

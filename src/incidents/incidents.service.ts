@@ -116,8 +116,10 @@ export class IncidentsService {
   }
 
   /** The incident's own history: its ledger events, each with an inclusion proof against one checkpoint. */
-  async trail(id: string): Promise<{ checkpoint: string; entries: TrailEntry[] }> {
+  async trail(id: string, by: AuditContext): Promise<{ checkpoint: string; entries: TrailEntry[] }> {
     await this.get(id);
+    // Reading the ledger is itself logged (LOG-2).
+    await this.#audit.record({ type: 'audit.events.read', ...by, outcome: 'success', details: { filter: { incident: id, types: [...incidentEventTypes] } } });
     if (this.#trail === null) throw new AppError('INTERNAL', 'the trail is not available in this process');
     const events = await this.#trail.eventsOfTarget(incidentEventTypes, id);
     if (events.length === 0) return { checkpoint: '', entries: [] };
