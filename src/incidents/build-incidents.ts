@@ -8,6 +8,7 @@ import type { IncidentsConfig } from '../config/incidents.schema.ts';
 import type { NotificationsConfig } from '../config/notifications.schema.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createDeliveryStore, type DeliveryStore } from '../notifications/deliveries.store.ts';
 import { createEmailSender, type EmailSender } from '../notifications/email-sender.ts';
@@ -56,6 +57,11 @@ export async function buildIncidents(deps: {
   siteOf: (cameraId: string) => Promise<string | null>;
 }): Promise<BuiltIncidents> {
   const { db, ledger, ledgerStore, clock, log } = deps;
+  const hooks = new Set(deps.notifications.webhooks.map((w) => w.name));
+  for (const route of deps.notifications.routes) {
+    for (const name of route.webhooks) if (!hooks.has(name)) throw new AppError('CONFIG_INVALID', `config: notifications.routes ${route.name}: no webhook named ${name} in notifications.webhooks`);
+    if (route.email.length > 0 && deps.notifications.smtp === null) throw new AppError('CONFIG_INVALID', `config: notifications.routes ${route.name}: e-mail recipients need notifications.smtp`);
+  }
   const email: EmailSender | null = deps.notifications.smtp === null ? null : await createEmailSender(deps.notifications.smtp);
   const webhook = deps.notifications.webhooks.length === 0 ? null : await createWebhookSender(deps.notifications.webhooks, () => clock.now());
   const deliveries = createDeliveryStore(db);

@@ -202,4 +202,34 @@ describe('incidents on the real ledger', () => {
     const submitted = await incidents.recordSubmission(complete.id, { stage: 'final', sentAt: new Date(clock.ms).toISOString(), sha256: report.sha256, recipient: 'CSIRT DE (BSI)' }, testActor);
     assert.equal(submitted.submissions[0]?.sha256, report.sha256);
   });
+
+  test('a complete incident produces every stage as JSON (the reports shown in docs/reference/incidents.md)', async () => {
+    const { incidents, reports } = await setup;
+    const aware = new Date(clock.ms).toISOString();
+    const incident = await incidents.create(
+      {
+        title: 'Recorder database exposed',
+        awareAt: aware,
+        description: 'The metadata database port was reachable from the camera VLAN.',
+        initialAssessment: 'Misconfigured firewall rule after maintenance.',
+        impact: 'No evidence of access; integrity verified by custos audit verify.',
+        severity: 'medium',
+        suspectedMalicious: 'no',
+        crossBorder: 'no',
+        statusUpdate: 'Firewall rule reverted; logs under review.',
+        rootCause: 'Firewall change without review',
+        mitigationsApplied: ['Rule reverted'],
+        personalDataBreach: true,
+        affectedPersons: 0,
+      },
+      testActor,
+    );
+    for (const stage of ['early-warning', 'notification', 'intermediate', 'final', 'progress', 'gdpr-art33'] as const) {
+      const report = await reports.generate(incident.id, stage, 'json', 'custos-generic-v1', testActor);
+      const body = JSON.parse(report.bytes.toString()) as { stage: string; fields: Record<string, string> };
+      assert.equal(body.stage, stage);
+      assert.equal(body.fields.incidentId, incident.id);
+      if (process.env.CUSTOS_SHOW_REPORTS === '1') process.stdout.write(`--- ${stage}\n${report.bytes.toString()}`);
+    }
+  });
 });

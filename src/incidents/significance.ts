@@ -155,7 +155,7 @@ export function sixMonthsBefore(atMs: number): number {
  */
 export function recurringCheck(current: PastIncident, register: readonly PastIncident[], profile: EntityProfile): CriterionResult & { readonly related: readonly string[] } {
   const criterion = 'recurring' as const;
-  if (current.rootCauseKey === null) return { criterion, met: false, reasoning: 'no root cause recorded: recurrence cannot be assessed', related: [] };
+  if (current.rootCauseKey === null) return { criterion, met: false, reasoning: 'no root-cause key (rootCauseKey) recorded: recurrence cannot be assessed', related: [] };
   const from = sixMonthsBefore(current.atMs);
   const group = [current, ...register.filter((p) => p.id !== current.id && p.rootCauseKey === current.rootCauseKey && p.atMs >= from && p.atMs <= current.atMs)];
   const total = group.reduce((sum, p) => sum + (p.estimatedLossEur ?? 0), 0);
