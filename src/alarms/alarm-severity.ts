@@ -2,7 +2,8 @@ import type { Severity } from '../notifications/notice.ts';
 
 /**
  * Severity of each alarm rule, for the inbox and notification routing. The rules are LOG-6's
- * (audit/alarm-rules.ts) and the health monitor's `storage-fault`; an unknown rule is `medium`.
+ * (audit/alarm-rules.ts), the health monitor's `storage-fault` and the ledger's
+ * `checkpoint-refused`; an unknown rule is `medium`.
  */
 const bySeverity: Readonly<Record<string, Severity>> = {
   'lockouts-burst': 'high',
@@ -15,6 +16,7 @@ const bySeverity: Readonly<Record<string, Severity>> = {
   'clock-step': 'high',
   'footage-loss': 'high',
   'storage-fault': 'critical',
+  'checkpoint-refused': 'critical',
 };
 
 /** The severity of an alarm rule. */

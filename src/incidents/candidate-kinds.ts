@@ -35,6 +35,8 @@ export function candidateKindOf(record: LeafRecord, recentGapCameras: number): C
       return { kind: 'tamper', dedupKey: `tamper:${target}`, title: `Camera ${target} reported tampering` };
     case 'footage-loss':
       return { kind: 'footage-loss', dedupKey: 'footage-loss', title: 'Footage lost, damaged or set aside' };
+    case 'checkpoint-refused':
+      return { kind: 'ledger-integrity', dedupKey: 'ledger-integrity', title: 'The ledger refused to sign an inconsistent checkpoint (the stored tree changed)' };
     case 'storage-fault':
       return { kind: 'storage-fault', dedupKey: 'storage-fault', title: 'The database or the disk cannot take writes' };
     case 'clock-step':
