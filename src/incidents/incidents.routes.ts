@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors.ts';
 import type { CandidatesService } from './candidates.service.ts';
 import type { Candidate } from './candidate.ts';
 import { clockIds } from './clocks.ts';
-import { incidentUpdate, newIncident, type Incident } from './incident.ts';
+import { incidentFields, incidentUpdate, newIncident, type Incident } from './incident.ts';
 import type { IncidentsService } from './incidents.service.ts';
 import { reportStages } from './report-stages.ts';
 import type { ReportsService } from './reports.service.ts';
@@ -28,7 +28,20 @@ const clockDto = z.object({
   basis: z.string(),
 });
 
-const incidentDto = z.looseObject({ id: z.uuid(), status: z.enum(['open', 'closed']), version: z.number().int(), title: z.string(), awareAt: z.string() }).describe('An incident of the register: every INC-1 field, its submissions and significance (docs/reference/incidents.md).');
+const incidentDto = incidentFields
+  .extend({
+    id: z.uuid(),
+    status: z.enum(['open', 'closed']).describe('closed once closedAt is set.'),
+    candidateId: z.string().nullable().describe('The candidate it was qualified from.'),
+    submissions: z.array(z.object({ stage: z.string(), dueAt: z.string().nullable(), sentAt: z.string(), sha256: z.string(), recipient: z.string() })).describe('Report stages sent (INC-1).'),
+    significance: z
+      .object({ significant: z.boolean(), entityType: z.string(), criteria: z.array(z.object({ criterion: z.string(), met: z.boolean(), reasoning: z.string() })) })
+      .describe('The assessment per criterion as of the last change (INC-2, INC-3).'),
+    version: z.number().int().describe('Incremented by every change.'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .describe('An incident of the register (docs/reference/incidents.md).');
 
 const candidateDto = z.object({
   id: z.uuid(),

@@ -94,6 +94,11 @@ test('a brute-force burst reaches the inbox, a signed webhook and a candidate; q
   assert.equal(decided.statusCode, 200, decided.body);
   const incident = decided.json<{ incident: { id: string; awareAt: string } }>().incident;
   assert.equal(incident.awareAt, new Date(now).toISOString());
+  const stored = await get<{ candidateId: string; category: string; ledgerEvents: number[]; significance: { criteria: { criterion: string }[] } }>(`/api/v1/incidents/${incident.id}`);
+  assert.equal(stored.candidateId, candidate.id);
+  assert.equal(stored.category, 'brute-force');
+  assert.deepEqual(stored.ledgerEvents, candidate.alarmSeqs, 'the incident links the alarms it came from');
+  assert.ok(stored.significance.criteria.some((c) => c.criterion === 'recurring'));
   const clocks = await get<{ id: string; state: string; due: string | null; dueLocal: string | null }[]>(`/api/v1/incidents/${incident.id}/clocks`);
   const early = clocks.find((c) => c.id === 'early-warning');
   assert.equal(early?.state, 'running');
