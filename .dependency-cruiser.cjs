@@ -10,7 +10,7 @@
 const TEST = '\\.test\\.ts$';
 
 /** Features: folders that hold a piece of the product (routes → service → store inside each). */
-const FEATURES = '^src/(access|alarms|approvals|audit|cameras|cli|evidence|identity|incidents|ingest|live|metrics|notifications|playback|recording|vault)/';
+const FEATURES = '^src/(access|alarms|approvals|audit|cameras|cli|evidence|governance|identity|incidents|ingest|live|metrics|notifications|playback|recording|siem|vault)/';
 
 /**
  * Where files may be read, written or spawned (node:fs, node:child_process): adapters, listed
@@ -31,6 +31,10 @@ const FS_ADAPTERS = [
   '^src/cli/', // commands read and write the files their operator names
   '^src/notifications/(email|webhook)-sender\\.ts$', // the SMTP password, webhook keys and CA files they name
   '^src/db/', // the database files
+  '^src/witness/witness-key\\.ts$', // the witness's cosigning key file
+  '^src/siem/replica-(destination|reader)\\.ts$', // the ledger replica files (LOG-3)
+  '^src/audit/witness-client\\.ts$', // a witness's CA file
+  '^src/siem/delivery/(file-destination|syslog-destination)\\.ts$', // the file destination, the syslog CA and client key files
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */
@@ -62,8 +66,8 @@ module.exports = {
       name: 'siem-is-pure',
       severity: 'error',
       comment:
-        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its one network adapter, the syslog TLS transport.',
-      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$'] },
+        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its network adapter (the syslog TLS transport), the delivery engine with its destinations (src/siem/delivery/), the replica files and the factory that builds destinations.',
+      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$', '^src/siem/delivery/', '^src/siem/build-destination\\.ts$', '^src/siem/replica-(destination|reader)\\.ts$'] },
       to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
     },
     {

@@ -2,6 +2,8 @@
 # The single gate (README's test command; .ci/run runs it): types, lint, layering, then every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/node24.sh
+. scripts/node24.sh
 bash scripts/prereqs.sh test
 npx tsc --noEmit -p tsconfig.json
 npx eslint .

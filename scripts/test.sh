@@ -2,6 +2,8 @@
 # The whole test suite: pure, integration (real ffmpeg, SQLite, PostgreSQL) and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/node24.sh
+. scripts/node24.sh
 bash scripts/prereqs.sh test
 # Written by prereqs.sh only when it had to install PostgreSQL itself.
 # shellcheck disable=SC1091

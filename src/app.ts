@@ -31,13 +31,19 @@ import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
-import { routeTable } from './routes.ts';
+import { apiVersion, routeTable } from './routes.ts';
+import { buildDestination } from './siem/build-destination.ts';
+import { SiemShipper } from './siem/delivery/shipper.ts';
+import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
 import type { AuditLedger } from './audit/ledger.ts';
+import { buildWitnesses } from './audit/build-witnesses.ts';
+import { createCosignatureStore } from './audit/cosignature.store.ts';
+import type { WitnessCosigner } from './audit/witness-cosigner.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
 import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
@@ -48,6 +54,7 @@ import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
 import { buildIncidents, type BuiltIncidents } from './incidents/build-incidents.ts';
+import { buildGovernance, type Governance } from './governance/build-governance.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -69,6 +76,10 @@ export interface App {
   readonly identity: Identity;
   /** The alarm inbox, notifications and the incident register (issue 18). */
   readonly incidents: BuiltIncidents;
+  /** The NIS2 catalogue, live evidence, management records and signed bundles. */
+  readonly governance: Governance;
+  /** SIEM shipping: status and dead letters per destination. */
+  readonly siem: SiemShipper;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
@@ -133,12 +144,21 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch; incidents?: BuiltIncidents } = {};
-  const core = await openCore(config, { lockFor: 'custos serve', log, clock, monotonic, announce: true, onCommitted: (records) => {
+  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper; incidents?: BuiltIncidents } = {};
+  const core = await openCore(config, {
+    lockFor: 'custos serve',
+    log,
+    clock,
+    monotonic,
+    announce: true,
+    onCommitted: (records) => {
       watching.alarms?.committed(records);
+      watching.siem?.committed();
       // New alarms reach the inbox at once rather than at the next tick.
       if (records.some((r) => r.type === 'alarm.raised' || r.type === 'audit.verified')) void watching.incidents?.feed.sync();
     },
+    // Every newly signed checkpoint is offered to the configured witnesses (issue 16 item 5).
+    onCheckpoint: (checkpoint) => watching.witnesses?.offer(checkpoint),
   });
   undo.push(() => core.close());
   const { database, dataKeys } = core;
@@ -147,6 +167,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const alarmWatch = await buildAlarmWatch({ db, clock, log });
   watching.alarms = alarmWatch;
   const { ledger, store: ledgerStore, sealer } = await core.openLedger();
+  const witnesses = await buildWitnesses({ witnesses: config.witnesses, db, ledger, clock, log });
+  watching.witnesses = witnesses;
+  // Before the core closes: the last offers need the ledger's proofs.
+  undo.push(() => witnesses.close());
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
@@ -157,6 +181,23 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
+  // SIEM shipping (issue 16) reads the committed ledger from each destination's cursor; its own
+  // events (alarms, recoveries, a changed configuration) go through the deferred sink.
+  const siem = await SiemShipper.start({
+    destinations: config.siem.destinations.map((c) => ({
+      config: c,
+      ...(c.enabled ? { destination: buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
+    })),
+    settings: config.siem,
+    ledger: ledgerStore,
+    store: createSiemDeliveryStore(db),
+    record: (input) => deferredAudit.record(input),
+    clock,
+    monotonic,
+    log,
+  });
+  watching.siem = siem;
+  undo.push(() => siem.stop());
 
   const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
   const index = createSegmentIndex(db);
@@ -239,6 +280,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     log,
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
+    cosignatures: createCosignatureStore(db),
   });
   await exports.recover();
 
@@ -274,6 +316,18 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   undo.push(() => incidents.close());
   watching.incidents = incidents;
   incidents.start(alarmTickMs);
+  // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
+  const watches: { clock?: ClockWatch } = {};
+  const governance = buildGovernance({
+    db,
+    engine: database.engine,
+    ledger,
+    provider: core.provider,
+    clock,
+    privileged: (role) => identity.roles.get(role)?.mfa ?? false,
+    keys: config.keys,
+    clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+  });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   const routes = routeTable({
     cameras,
@@ -285,7 +339,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     exports,
     audit,
     ledger,
-    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
+    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status() }),
+    siem,
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
     hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
@@ -301,6 +356,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     incidents: incidents.incidents,
     candidates: incidents.candidates,
     reports: incidents.reports,
+    governance,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -347,6 +403,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     confirmMs: config.recording.clockConfirmSeconds * 1000,
     onStep: (step) => auditClockStep(audit, step, log),
   });
+  watches.clock = clockWatch;
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
   const retentionTimer = setInterval(() => {
@@ -372,6 +429,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     ledger,
     identity,
     incidents,
+    governance,
+    siem,
     close() {
       closing ??= (async () => {
         clearInterval(retentionTimer);
@@ -388,8 +447,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
         await incidents.close();
+        // Before the deferred sink and the ledger close: the loops record through the one and read the other.
+        await siem.stop();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
+        // Offers in flight finish while the ledger can still give proofs; the final checkpoint the
+        // ledger signs at close is offered by the next start's first checkpoint (it covers it).
+        watching.witnesses = undefined;
+        await witnesses.close();
         await core.close();
       })();
       return closing;

@@ -13,7 +13,7 @@ import { closeInterruptedRotation } from './audit/rotation-intent.ts';
 import type { LeafRecord } from './audit/audit-event.ts';
 import { buildLedger, type BuiltLedger } from './audit/build-ledger.ts';
 import type { AuditLedger } from './audit/ledger.ts';
-import type { LedgerStore } from './audit/ledger.store.ts';
+import type { LedgerStore, StoredCheckpoint } from './audit/ledger.store.ts';
 
 /**
  * The core every Custos process stands on: the metadata database, the master key provider, the
@@ -54,6 +54,8 @@ export interface CoreOptions {
   readonly announce?: boolean;
   /** Told about every committed batch of ledger records. */
   readonly onCommitted?: (records: readonly LeafRecord[]) => void;
+  /** Told about every checkpoint this process newly signed (the witness client). */
+  readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function openCore(config: Config, opts: CoreOptions = {}): Promise<
         log: opts.log ?? createLogger({ level: 'warn', destination: process.stderr }),
         announce: opts.announce ?? false,
         ...(opts.onCommitted === undefined ? {} : { onCommitted: opts.onCommitted }),
+        ...(opts.onCheckpoint === undefined ? {} : { onCheckpoint: opts.onCheckpoint }),
       });
       try {
         // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).

@@ -22,6 +22,8 @@ import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.rout
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
+import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
+import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -38,6 +40,8 @@ export type RouteDeps = CameraRouteDeps &
   ApprovalRouteDeps &
   AlarmRouteDeps &
   IncidentRouteDeps &
+  GovernanceRouteDeps &
+  SiemRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -68,6 +72,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
+    ...siemRoutes(deps),
     ...metricsRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),
@@ -77,6 +82,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),
+    ...governanceRoutes(deps),
     ...webRoutes(),
   ];
   let document: unknown;

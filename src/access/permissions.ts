@@ -14,6 +14,9 @@ export const permissions = {
   'user.manage': 'Manage users, roles and grants; read the access-rights register.',
   'audit.read': 'Read the audit ledger and the access-rights register.',
   'incident.manage': 'Manage the incident register.',
+  'governance.read': 'Read the NIS2 requirement catalogue, live evidence, documents on file and management approvals; export the signed evidence bundle and readiness pack.',
+  'governance.manage': 'Assess requirements of the catalogue, put documents on file and justify retention above 72 hours.',
+  'governance.approve': 'Approve policies and accept risks as a member of the management body, and attest own training.',
   'key.manage': 'Manage master keys and rotation.',
   'system.configure': 'Change system configuration.',
 } as const;

@@ -10,7 +10,10 @@ test('the default roles split duties: the administrator cannot export, read the 
   for (const p of ['recording.export', 'audit.read', 'key.manage', 'privacy.unmask'] as const) assert.ok(!admin.permissions.has(p), `admin must not hold ${p}`);
   const auditor = roles.require('auditor');
   for (const p of ['live.view', 'recording.play', 'recording.export'] as const) assert.ok(!auditor.permissions.has(p), `auditor must not hold ${p}`);
-  assert.deepEqual(roles.list().filter((r) => r.mfa).map((r) => r.name), ['admin', 'auditor', 'key-custodian']);
+  assert.deepEqual(roles.list().filter((r) => r.mfa).map((r) => r.name), ['admin', 'auditor', 'management', 'key-custodian']);
+  const management = roles.require('management');
+  assert.deepEqual([...management.permissions].sort(), ['governance.approve', 'governance.read'], 'the management body approves and reads governance, nothing else');
+  for (const r of roles.list()) if (r.name !== 'management') assert.ok(!r.permissions.has('governance.approve'), `${r.name} must not approve for the management body`);
   for (const r of defaultRoles) for (const p of r.permissions) assert.ok(isPermission(p), `${r.name}: ${p} is a permission`);
 });
 

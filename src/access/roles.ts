@@ -38,12 +38,18 @@ export const defaultRoles: readonly { name: string; description: string; permiss
     permissions: ['camera.read', 'camera.manage', 'user.manage', 'system.configure', 'live.view'],
     mfa: true,
   },
-  { name: 'auditor', description: 'Reads the audit ledger and the access-rights register; sees no video.', permissions: ['audit.read', 'camera.read'], mfa: true },
+  { name: 'auditor', description: 'Reads the audit ledger, the access-rights register and the governance evidence; sees no video.', permissions: ['audit.read', 'camera.read', 'governance.read'], mfa: true },
   {
     name: 'compliance-officer',
-    description: 'Runs the incident register and reads the ledger for NIS2 and GDPR duties.',
-    permissions: ['incident.manage', 'audit.read', 'camera.read'],
+    description: 'Runs the incident register and the NIS2 requirement catalogue, and reads the ledger for NIS2 and GDPR duties.',
+    permissions: ['incident.manage', 'audit.read', 'camera.read', 'governance.read', 'governance.manage'],
     mfa: false,
+  },
+  {
+    name: 'management',
+    description: 'A member of the management body (NIS2 Art. 20): approves policies and accepts risks, attests training, reads the governance evidence.',
+    permissions: ['governance.read', 'governance.approve'],
+    mfa: true,
   },
   { name: 'key-custodian', description: 'Manages master keys and their rotation.', permissions: ['key.manage'], mfa: true },
 ];

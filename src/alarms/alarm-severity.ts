@@ -2,8 +2,9 @@ import type { Severity } from '../notifications/notice.ts';
 
 /**
  * Severity of each alarm rule, for the inbox and notification routing. The rules are LOG-6's
- * (audit/alarm-rules.ts), the health monitor's `storage-fault` and the ledger's
- * `checkpoint-refused`; an unknown rule is `medium`.
+ * (audit/alarm-rules.ts), the health monitor's `storage-fault`, the ledger's
+ * `checkpoint-refused`, the witness client's `witness-refused` (a LOG-6 rule since issue 16) and SIEM
+ * delivery's `siem-destination-failing`; an unknown rule is `medium`.
  */
 const bySeverity: Readonly<Record<string, Severity>> = {
   'lockouts-burst': 'high',
@@ -17,6 +18,8 @@ const bySeverity: Readonly<Record<string, Severity>> = {
   'footage-loss': 'high',
   'storage-fault': 'critical',
   'checkpoint-refused': 'critical',
+  'witness-refused': 'critical',
+  'siem-destination-failing': 'high',
 };
 
 /** The severity of an alarm rule. */

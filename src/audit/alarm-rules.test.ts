@@ -237,8 +237,17 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'witness-refused'];
   assert.deepEqual(Object.keys(alarmRules), ids);
+});
+
+test('a witness refusal raises the witness-refused alarm naming the witness', () => {
+  const rules = new AlarmRules();
+  const refused = { v: 1, seq: 3, id: 'e3', time: new Date(1_795_000_000_000).toISOString(), type: 'audit.witness.refused', class_uid: 1008, activity_id: 99, type_uid: 100899, severity_id: 4, actor: { kind: 'system', id: 'system:witness-client' }, target: { kind: 'witness', id: 'witness.example/w1' }, outcome: 'failure', details: { status: 422 } } as const;
+  const alarms = rules.evaluate(refused);
+  assert.equal(alarms.length, 1);
+  assert.equal(alarms[0]!.details?.rule, 'witness-refused');
+  assert.equal(alarms[0]!.target?.id, 'witness.example/w1');
 });
 
 test('every wall-clock step raises an alarm at once', () => {

@@ -80,6 +80,11 @@ export const alarmRules = {
     on: ['footage.damaged', 'footage.quarantined', 'footage.reindexed', 'footage.deleted'],
     description: 'Every `footage.damaged`, `footage.quarantined` and `footage.reindexed` event, and every `footage.deleted` not made by retention (actor other than `system:retention`), immediately.',
   },
+  'witness-refused': {
+    title: 'A witness refused the audit checkpoint',
+    on: ['audit.witness.refused'],
+    description: 'A witness refused a checkpoint of the ledger (it does not extend what the witness saw, or the witness does not trust the key): the ledger may have been rolled back or forked. Every such event (the witness client records one when a witness turns to refusing).',
+  },
 } as const satisfies Record<string, AlarmRule>;
 
 /** A default alarm rule id. */
@@ -251,6 +256,10 @@ export class AlarmRules {
         this.cameraAuthAlarmed.set(key, nowMs);
         return [alarm('camera-auth-failure', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'audit.witness.refused': {
+        const witness = targetOf(record);
+        return [alarm('witness-refused', [hitOf(record, nowMs, witness)], witness)];
+      }
       case 'camera.tamper': {
         const camera = cameraOf(record);
         return [alarm('camera-tamper', [hitOf(record, nowMs, camera)], camera)];
@@ -282,9 +291,21 @@ export class AlarmRules {
       case 'audit.ledger.started':
       case 'audit.ledger.stopped':
       case 'audit.ledger.heartbeat':
+      case 'siem.destinations.changed':
+      case 'siem.destination.recovered':
+      case 'siem.events.dead-lettered':
+      case 'siem.heartbeat':
       case 'audit.events.read':
       case 'audit.verified':
+      case 'vault.fsck.completed':
+      case 'governance.requirement.updated':
+      case 'governance.document.registered':
+      case 'governance.approval.recorded':
+      case 'governance.training.attested':
+      case 'governance.retention.justified':
+      case 'governance.bundle.exported':
       case 'audit.subject.erased':
+      case 'audit.witness.cosigned':
       case 'camera.created':
       case 'camera.updated':
       case 'camera.deleted':

@@ -7,7 +7,7 @@ import type { LeafRecord } from './audit-event.ts';
 import { fileCheckpointPin } from './checkpoint-pin.ts';
 import { AuditLedger } from './ledger.ts';
 import { loadLedgerKey } from './ledger-signer.ts';
-import { createLedgerStore, type LedgerStore } from './ledger.store.ts';
+import { createLedgerStore, type LedgerStore, type StoredCheckpoint } from './ledger.store.ts';
 import { createPersonalSealer, type PersonalSealer } from './personal-sealer.ts';
 
 /** The ledger with the adapters it was built on. */
@@ -30,6 +30,7 @@ export async function buildLedger(deps: {
   log: Logger;
   announce: boolean;
   onCommitted?: (records: readonly LeafRecord[]) => void;
+  onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
 }): Promise<BuiltLedger> {
   const store = createLedgerStore(deps.db);
   const sealer = createPersonalSealer(deps.dataKeys);
@@ -43,6 +44,7 @@ export async function buildLedger(deps: {
     origin: deps.audit.origin,
     checkpointEntries: deps.audit.checkpointEntries,
     ...(deps.onCommitted === undefined ? {} : { onCommitted: deps.onCommitted }),
+    ...(deps.onCheckpoint === undefined ? {} : { onCheckpoint: deps.onCheckpoint }),
   });
   await ledger.open({ announce: deps.announce });
   return { ledger, store, sealer };

@@ -98,6 +98,11 @@ export function renderAuditCatalogueDoc(): string {
     'can write again (see [operations.md](../operations.md)). Events held in memory during such an',
     'episode carry `details.occurredAt`, the time they happened; the leaf `time` is when they were written.',
     '',
+    'SIEM delivery raises `siem-destination-failing` (by `system:siem`, `target` the destination) once',
+    'per episode when a destination has failed for longer than `siem.alarmAfterSeconds`; `reason` is',
+    'the last error. The end of such an episode is recorded as `siem.destination.recovered` (see',
+    '[siem.md](siem.md)).',
+    '',
   ].join('\n');
 }
 

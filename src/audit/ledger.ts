@@ -51,6 +51,8 @@ export interface LedgerDeps {
   readonly checkpointEntries?: number;
   /** Called with every committed batch, in order (the alarm rules listen here). */
   readonly onCommitted?: (records: readonly LeafRecord[]) => void;
+  /** Called with every checkpoint this process newly signed, after it committed (the witnesses listen here). */
+  readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
 }
 
 interface Pending {
@@ -257,6 +259,7 @@ export class AuditLedger implements AuditSink {
     const { store, pin, key, clock, origin } = this.#deps;
     const pinned = await pin.read();
     let signed: StoredCheckpoint | undefined;
+    let fresh = false;
     try {
       signed = await store.locked(async (tx, size) => {
         const last = await tx.latestCheckpoint();
@@ -275,6 +278,7 @@ export class AuditLedger implements AuditSink {
         const note = signNote(formatCheckpoint({ origin, size, root: roots.root }), key.signer);
         const checkpoint: StoredCheckpoint = { size, root: roots.root, note, signedMs: clock.now() };
         await tx.insertCheckpoint(checkpoint);
+        fresh = true;
         return checkpoint;
       });
     } catch (e) {
@@ -292,6 +296,13 @@ export class AuditLedger implements AuditSink {
     if (signed !== undefined) {
       this.#lastSignedSize = Math.max(this.#lastSignedSize, signed.size);
       if (pinned === undefined || signed.size > pinned.size) await pin.write(signed.size, signed.root);
+      if (fresh) {
+        try {
+          this.#deps.onCheckpoint?.(signed);
+        } catch (e) {
+          this.#deps.log.error({ err: e }, 'checkpoint listener failed');
+        }
+      }
     }
     return signed;
   }

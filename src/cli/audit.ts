@@ -5,6 +5,8 @@ import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
 import { createLedgerStore } from '../audit/ledger.store.ts';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { verifyLedger } from '../audit/verify-ledger.ts';
+import { verifyReplica, type ReplicaVerifyReport } from '../audit/verify-replica.ts';
+import { readReplica } from '../siem/replica-reader.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
@@ -19,6 +21,12 @@ const usage = `Usage: custos audit <verify|key|checkpoint|erase-subject> [--conf
         inserted, reordered or truncated record. Without --key the checkpoints are checked
         against this installation's own key (from the key provider). Exit 0 when all is
         intact, 1 when anything is not. The run is itself recorded in the ledger.
+  custos audit verify --replica PATH [--key VKEY|FILE] [--json]
+        verifies a ledger replica (a replica destination's directory) instead: recomputes the
+        tree from its leaves, checks its signed checkpoints and names the first bad index.
+        With --key it runs on the replica alone (no database is opened: for when the database
+        is lost); without, it also compares every leaf with the database's tree and uses this
+        installation's key. Exit 0 when intact, 1 when not.
   custos audit key
         prints the verifier key (C2SP vkey) of the checkpoints: give it to whoever must verify
         exports and checkpoints offline.
@@ -37,8 +45,15 @@ export const auditCommand: Command = {
     const parsed = subcommand(argv, usage, io);
     if (typeof parsed === 'number') return parsed;
     const { sub, rest } = parsed;
-    const { values, positionals } = parse(rest, { ...configOptions, key: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const { values, positionals } = parse(rest, { ...configOptions, key: { type: 'string' }, json: { type: 'boolean' }, replica: { type: 'string' } }, true);
     if (!['verify', 'key', 'checkpoint', 'erase-subject'].includes(sub)) throw new AppError('VALIDATION_FAILED', `unknown audit command "${sub}"; try custos audit --help`);
+    if (values.replica !== undefined && sub !== 'verify') throw new AppError('VALIDATION_FAILED', '--replica belongs to custos audit verify');
+    if (values.replica !== undefined && values.key !== undefined) {
+      // The replica alone: no configuration, database or key provider is touched.
+      const verifier = await readVerifier(values.key);
+      const report = await verifyReplica({ replica: await readReplica(resolve(values.replica)), verifiers: [verifier], origin: verifier.name });
+      return printReplicaReport(report, values.json === true, io.stdout);
+    }
     const config = await loadCliConfig(values, io);
     const keys = await openCore(config);
     try {
@@ -62,6 +77,23 @@ export const auditCommand: Command = {
           return 0;
         }
         default: {
+          if (values.replica !== undefined) {
+            const store = createLedgerStore(keys.database.db);
+            const report = await verifyReplica({
+              replica: await readReplica(resolve(values.replica)),
+              verifiers: [parseVerifierKey(ledger.vkey)],
+              origin: config.audit.origin,
+              database: { size: await store.size(), leafPage: (from, limit) => store.leafPage(from, limit) },
+            });
+            await ledger.record({
+              type: 'audit.verified',
+              ...cliAuditContext(),
+              outcome: report.ok ? 'success' : 'failure',
+              details: { replica: true, events: report.leaves, checkpointsVerified: report.checkpointsVerified, firstBadIndex: report.firstBad?.index ?? -1 },
+              ...(report.firstBad === null ? {} : { reason: report.firstBad.reason.slice(0, 300) }),
+            });
+            return printReplicaReport(report, values.json === true, io.stdout);
+          }
           const verifiers: Verifier[] = [values.key === undefined ? parseVerifierKey(ledger.vkey) : await readVerifier(values.key)];
           const pinned = await fileCheckpointPin(resolve(config.dataDir)).read();
           const report = await verifyLedger({
@@ -92,6 +124,18 @@ export const auditCommand: Command = {
     }
   },
 };
+
+/** Prints a replica report; the exit code (0 intact, 1 not). */
+function printReplicaReport(report: ReplicaVerifyReport, json: boolean, out: NodeJS.WritableStream): number {
+  if (json) out.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const db = report.database === null ? 'not compared with a database' : `compared with the database (head ${report.database.size}${report.database.behind > 0 ? `, the replica is ${report.database.behind} behind` : ''})`;
+    out.write(`replica: ${report.leaves} leaves; ${report.checkpointsVerified} of ${report.checkpoints} checkpoints verified; ${db}${report.tornTail ? '; a torn last line (never acknowledged) was ignored' : ''}\n`);
+    for (const p of report.problems) out.write(`BAD: ${p}\n`);
+    out.write(report.ok ? 'replica intact\n' : `REPLICA TAMPERED: first bad index ${report.firstBad?.index ?? 'unknown'}\n`);
+  }
+  return report.ok ? 0 : 1;
+}
 
 /** A verifier key given inline (`name+id+key`) or as a file holding one. */
 async function readVerifier(value: string): Promise<Verifier> {

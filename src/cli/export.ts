@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
+import { parseCosignerKey, type Cosigner } from '../tlog/cosignature.ts';
 import { verifyEvidence } from '../evidence/verify-evidence.ts';
 import { AppError } from '../lib/errors.ts';
 import { parse, type Command, subcommand } from './args.ts';
 import { progressBar } from './progress.ts';
 
-const usage = `Usage: custos export verify PATH --key VKEY_OR_FILE [--json]
+const usage = `Usage: custos export verify PATH --key VKEY_OR_FILE [--witness VKEY_OR_FILE …] [--json]
 
 Verifies an evidence package (custos-evidence/v1: a directory, or a zip of its files) offline,
 with no server and no database: the manifest and the hash of every file, the signature of the
@@ -16,12 +17,16 @@ event matches custody.json, that the segments cover the exported range, and that
 says who, when, why and for whom.
 
   --key, -k VKEY_OR_FILE  the audit log's verifier key (name+keyid+base64), or a file holding it
+  --witness, -w VKEY_OR_FILE
+                          a witness's verifier key (cosignature/v1, from "custos witness key"),
+                          or a file holding it; repeatable. Each given witness MUST have
+                          cosigned the package's checkpoint (check "witnesses")
   --json                  print the report as JSON
 
 Exit code 0 when every check passes, 1 when one fails, 2 for bad usage.`;
 
 /** A verifier key given inline, or else read from the file it names. */
-async function readVerifierKey(arg: string): Promise<Verifier> {
+export async function readVerifierKey(arg: string): Promise<Verifier> {
   let text = arg;
   if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
     try {
@@ -38,6 +43,24 @@ async function readVerifierKey(arg: string): Promise<Verifier> {
   }
 }
 
+/** A witness key given inline, or else read from the file it names. */
+async function readWitnessKey(arg: string): Promise<Cosigner> {
+  let text = arg;
+  if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
+    try {
+      text = (await readFile(arg, 'utf8')).trim();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new AppError('VALIDATION_FAILED', `--witness is neither a witness key nor a readable file (${typeof code === 'string' ? code : 'unreadable'})`);
+    }
+  }
+  try {
+    return parseCosignerKey(text);
+  } catch (e) {
+    throw new AppError('VALIDATION_FAILED', `--witness: ${(e as Error).message}`);
+  }
+}
+
 /** `custos export verify`: offline verification of an evidence package. */
 export const exportCommand: Command = {
   name: 'export',
@@ -48,12 +71,14 @@ export const exportCommand: Command = {
     if (typeof parsed === 'number') return parsed;
     const { sub, rest } = parsed;
     if (sub !== 'verify') throw new AppError('VALIDATION_FAILED', `unknown export command "${sub}"; try custos export --help`);
-    const { values, positionals } = parse(rest, { key: { type: 'string', short: 'k' }, json: { type: 'boolean' } }, true);
+    const { values, positionals } = parse(rest, { key: { type: 'string', short: 'k' }, witness: { type: 'string', short: 'w', multiple: true }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new AppError('VALIDATION_FAILED', 'export verify needs exactly one PATH (a package directory or zip)');
     if (values.key === undefined) throw new AppError('VALIDATION_FAILED', 'export verify needs --key (the audit log verifier key, or a file holding it)');
     const verifier = await readVerifierKey(values.key);
     const path = resolve(positionals[0] as string);
-    const report = await verifyEvidence(path, verifier, progressBar(io.stderr, 'export.mp4'));
+    const witnesses: Cosigner[] = [];
+    for (const w of values.witness ?? []) witnesses.push(await readWitnessKey(w));
+    const report = await verifyEvidence(path, verifier, progressBar(io.stderr, 'export.mp4'), { witnesses });
     if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       io.stdout.write(`Evidence package ${path}${report.container === undefined ? '' : ` (${report.container})`}\n`);

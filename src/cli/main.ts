@@ -10,9 +10,11 @@ import { exportCommand } from './export.ts';
 import { userCommand } from './user.ts';
 import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
+import { governanceCommand } from './governance.ts';
+import { witnessCommand } from './witness.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -6,6 +6,7 @@ import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openCore } from '../core.ts';
 import { progressBar } from './progress.ts';
+import { cliAuditContext } from './cli-actor.ts';
 
 const usage = `Usage: custos vault fsck [--config FILE] [--data-dir DIR] [--json]
 
@@ -17,6 +18,7 @@ ways: indexed objects that are gone (MISSING), objects no row names (UNINDEXED),
 fewer authentic chunks than indexed fragments (CORRUPT, even when the walk alone reads a tear),
 indexed segments without a ledger leaf, and ledger segments neither indexed nor deleted on
 record (VANISHED). Empty files left by a failed create are listed, not counted as corrupt.
+The outcome is recorded on the audit ledger (vault.fsck.completed).
 Exit code 0 when everything verifies, 1 otherwise.`;
 
 /** `custos vault fsck`: offline verification of every stored object. */
@@ -35,6 +37,23 @@ export const vaultCommand: Command = {
     try {
       const expected = await loadFsckExpectations(keys.database.db);
       const report = await fsckVault(join(resolve(config.dataDir), 'segments'), keys.dataKeys, progressBar(io.stderr, 'fsck'), expected);
+      // On the ledger, so live evidence (governance) can show when the vault last verified.
+      const ledger = await keys.ledger();
+      await ledger.record({
+        type: 'vault.fsck.completed',
+        ...cliAuditContext(),
+        outcome: fsckPassed(report) ? 'success' : 'failure',
+        details: {
+          objects: report.objects,
+          chunks: report.chunks,
+          torn: report.torn.length,
+          corrupt: report.corrupt.length,
+          unavailable: report.unavailable.length,
+          missing: report.cross?.missing.length ?? 0,
+          unindexed: report.cross?.unindexed.length ?? 0,
+          vanished: report.cross?.vanished.length ?? 0,
+        },
+      });
       if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         io.stdout.write(

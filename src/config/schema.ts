@@ -3,6 +3,8 @@ import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
 import { incidents } from './incidents.schema.ts';
 import { notifications } from './notifications.schema.ts';
+import { witnesses } from './witness.schema.ts';
+import { siem } from './siem.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 
 /**
@@ -255,6 +257,8 @@ export const configSchema = z
     recording,
     keys,
     audit,
+    witnesses,
+    siem,
     identity,
     live,
     demo,

@@ -343,7 +343,120 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0011_incidents_alarm_inbox': {
+  '0011_governance': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // NIS2 governance (issue 18 items 7-10): the requirement catalogue and Statement of
+      // Applicability (GOV-1), documents on file with their SHA-256, management approvals and
+      // training attestations (GOV-3), and the justification of retention above 72 h (GOV-2).
+      await db.schema
+        .createTable('governance_requirements')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('framework', 'text', (c) => c.notNull())
+        .addColumn('ref', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_documents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('registered_by', 'text', (c) => c.notNull())
+        .addColumn('registered_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('document_sha256', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('approver_id', 'text', (c) => c.notNull())
+        .addColumn('approver_name', 'text', (c) => c.notNull())
+        .addColumn('approver_function', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('approved_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('governance_approvals_document').on('governance_approvals').column('document_id').execute();
+      await db.schema
+        .createTable('governance_training')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('course', 'text', (c) => c.notNull())
+        .addColumn('completed_on', 'text', (c) => c.notNull())
+        .addColumn('certificate_sha256', 'text')
+        .addColumn('attested_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('governance_retention_justifications')
+        .addColumn('camera_id', 'text', (c) => c.primaryKey())
+        .addColumn('justification', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addColumn('set_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0012_witness_cosignatures': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Cosignatures of audit checkpoints by C2SP tlog-witnesses (issue 16 item 5): the verified
+      // signature line, beside the checkpoint of that size; one per witness and checkpoint.
+      await db.schema
+        .createTable('audit_cosignatures')
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('witness', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('time_s', 'bigint', (c) => c.notNull())
+        .addColumn('received_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_cosignatures_pk', ['size', 'witness'])
+        .execute();
+      await db.schema.createIndex('audit_cosignatures_witness').on('audit_cosignatures').columns(['witness', 'size']).execute();
+    },
+  },
+  '0013_siem_delivery': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // SIEM delivery (issue 16): one cursor per destination (the next leaf index to ship) with its
+      // counters, the dead letters it could not ship, and the hash of the last destinations config.
+      await db.schema
+        .createTable('siem_cursors')
+        .addColumn('destination_id', 'text', (c) => c.primaryKey())
+        .addColumn('next_seq', 'bigint', (c) => c.notNull())
+        .addColumn('sent', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('failed', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('dead', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_success_ms', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('siem_dead_letters')
+        .addColumn('destination_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('siem_dead_letters_pk', ['destination_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('siem_config_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('saved_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0014_incidents_alarm_inbox': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Issue 18: alarms people acknowledge, assign, snooze and close; where notifications went;
       // the NIS2 incident register, its candidates and the reminders its clocks sent.

@@ -13,6 +13,7 @@ export interface Tables {
   audit_nodes: AuditNodeTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  audit_cosignatures: AuditCosignatureTable;
   alarm_state: AlarmStateTable;
   users: UserTable;
   user_totp: UserTotpTable;
@@ -34,6 +35,14 @@ export interface Tables {
   incidents: IncidentTable;
   incident_candidates: IncidentCandidateTable;
   incident_reminders: IncidentReminderTable;
+  governance_requirements: GovernanceRequirementTable;
+  governance_documents: GovernanceDocumentTable;
+  governance_approvals: GovernanceApprovalTable;
+  governance_training: GovernanceTrainingTable;
+  governance_retention_justifications: GovernanceRetentionJustificationTable;
+  siem_cursors: SiemCursorTable;
+  siem_dead_letters: SiemDeadLetterTable;
+  siem_config_state: SiemConfigStateTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -242,6 +251,15 @@ export interface AlarmStateTable {
 }
 
 /** A signed checkpoint (C2SP signed note) of the ledger at `size`. */
+/** A witness's cosignature of the checkpoint of `size` (verified before it was stored). */
+export interface AuditCosignatureTable {
+  size: number;
+  witness: string;
+  line: string;
+  time_s: number;
+  received_ms: number;
+}
+
 export interface AuditCheckpointTable {
   size: number;
   root: string;
@@ -403,4 +421,109 @@ export interface IncidentReminderTable {
   incident_id: string;
   key: string;
   sent_ms: number;
+}
+
+/** One requirement of the governance catalogue (GOV-1): NIS2 Art. 21(2), Reg. 2024/2690 annex, ISO/IEC 27001:2022 Annex A. */
+export interface GovernanceRequirementTable {
+  /** Stable id, e.g. `nis2-21.2.a`, `ir2690-9`, `iso27001-A.8.24`. */
+  id: string;
+  framework: string;
+  /** The reference as the source writes it (`Art. 21(2)(a)`, `Annex 9`, `A.8.24`). */
+  ref: string;
+  title: string;
+  /** Order within the catalogue (the seed's order). */
+  position: number;
+  /** not-assessed, planned, partial, implemented or not-applicable. */
+  status: string;
+  owner: string | null;
+  /** JSON array of evidence links (`live:<metric>`, `document:<id>`, `ledger:<seq>`, https URLs). */
+  evidence: string;
+  /** Why the measure is not applied; required when status is not-applicable. */
+  reason: string | null;
+  /** Actor id of the last change (`system:seed` for the seed). */
+  updated_by: string;
+  updated_ms: number;
+}
+
+/** A document on file (policy, risk acceptance, certificate…): its bytes (base64) and SHA-256. */
+export interface GovernanceDocumentTable {
+  id: string;
+  kind: string;
+  title: string;
+  media_type: string;
+  /** SHA-256 (lowercase hex) of the decoded bytes. */
+  sha256: string;
+  /** base64 of the bytes. */
+  content: string;
+  bytes: number;
+  registered_by: string;
+  registered_ms: number;
+}
+
+/** A management body member's approval of a document (GOV-3), bound to the SHA-256 they approved. */
+export interface GovernanceApprovalTable {
+  id: string;
+  document_id: string;
+  document_sha256: string;
+  /** policy-approval or risk-acceptance. */
+  kind: string;
+  /** `user:<id>` of the approver. */
+  approver_id: string;
+  approver_name: string;
+  /** The approver's function in the management body, as they stated it (`CEO`, `Board member`). */
+  approver_function: string;
+  note: string | null;
+  approved_ms: number;
+  /** Leaf index of the governance.approval.recorded event. */
+  ledger_seq: number;
+}
+
+/** A training attestation (NIS2 Art. 20(2)) by the person trained. */
+export interface GovernanceTrainingTable {
+  id: string;
+  user_id: string;
+  user_name: string;
+  course: string;
+  /** ISO date (YYYY-MM-DD) the training was completed. */
+  completed_on: string;
+  /** SHA-256 of the certificate document on file, when one was given. */
+  certificate_sha256: string | null;
+  attested_ms: number;
+  ledger_seq: number;
+}
+
+/** Why a camera keeps footage longer than 72 hours (retention compliance, GOV-2). */
+export interface GovernanceRetentionJustificationTable {
+  camera_id: string;
+  justification: string;
+  set_by: string;
+  set_ms: number;
+}
+
+/** Delivery progress of one SIEM destination (issue 16): `next_seq` is the next leaf index to ship. */
+export interface SiemCursorTable {
+  destination_id: string;
+  next_seq: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  last_success_ms: number | null;
+  last_error: string | null;
+  updated_ms: number;
+}
+
+/** An event a SIEM destination refused for good (non-retryable); kept, never retried by itself. */
+export interface SiemDeadLetterTable {
+  destination_id: string;
+  seq: number;
+  event_id: string;
+  reason: string;
+  time_ms: number;
+}
+
+/** The hash of the last secret-free destinations config seen at start-up (`id` = 'destinations'). */
+export interface SiemConfigStateTable {
+  id: string;
+  hash: string;
+  saved_ms: number;
 }

@@ -12,6 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Verifier } from '../tlog/signed-note.ts';
+import type { Cosigner } from '../tlog/cosignature.ts';
+import { witnessCheck } from './cosigned-evidence.ts';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_SMALL_FILE_BYTES, MAX_SMALL_TOTAL_BYTES, MP4_FILE, classifyPath } from './evidence-format.ts';
 import { checkOf, ledgerChecks, notChecked, type EvidenceCheck, type LoadedPackage } from './ledger-checks.ts';
 import { parseManifest } from './manifest.ts';
@@ -33,7 +35,7 @@ export interface EvidenceReport {
 /** Progress of the long part, hashing export.mp4: bytes done out of its size. */
 export type EvidenceProgress = (done: number, total: number) => void;
 
-/** Every check name, in report order. */
+/** Every check name, in report order; `witnesses` follows when witness keys are given. */
 export const CHECK_NAMES = ['package', 'manifest', 'files', 'checkpoint', 'events', 'proofs', 'completion', 'request', 'segments', 'custody'] as const;
 
 function reportOf(checks: EvidenceCheck[], container?: 'directory' | 'zip'): EvidenceReport {
@@ -51,7 +53,7 @@ const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : Strin
  * Verifies the package at `path` (a directory or a zip) against the log's verifier key (a C2SP
  * vkey string or a parsed Verifier). Never throws on bad input; see the module contract.
  */
-export async function verifyEvidence(path: string, verifierKey: string | Verifier, onProgress?: EvidenceProgress): Promise<EvidenceReport> {
+export async function verifyEvidence(path: string, verifierKey: string | Verifier, onProgress?: EvidenceProgress, opts: { readonly witnesses?: readonly Cosigner[] } = {}): Promise<EvidenceReport> {
   let source: PackageSource;
   try {
     source = await openPackage(path);
@@ -63,7 +65,7 @@ export async function verifyEvidence(path: string, verifierKey: string | Verifie
     return reportOf(checks);
   }
   try {
-    return await verifyOpened(source, verifierKey, onProgress);
+    return await verifyOpened(source, verifierKey, onProgress, opts.witnesses ?? []);
   } catch (e) {
     // Fail closed: a fault of the verifier itself MUST NOT read as a verified package.
     const checks = [checkOf('package', [`verification stopped: ${reasonOf(e)}`], '')];
@@ -74,7 +76,7 @@ export async function verifyEvidence(path: string, verifierKey: string | Verifie
   }
 }
 
-async function verifyOpened(source: PackageSource, verifierKey: string | Verifier, onProgress?: EvidenceProgress): Promise<EvidenceReport> {
+async function verifyOpened(source: PackageSource, verifierKey: string | Verifier, onProgress: EvidenceProgress | undefined, witnesses: readonly Cosigner[]): Promise<EvidenceReport> {
   const checks: EvidenceCheck[] = [checkOf('package', source.problems, `a ${source.kind} of ${source.files.size} files`)];
 
   let listed: ReadonlyMap<string, string> | undefined;
@@ -101,6 +103,8 @@ async function verifyOpened(source: PackageSource, verifierKey: string | Verifie
     checks.push(checkOf('files', problems, `all ${listed.size} files listed in ${MANIFEST_FILE} are present with the listed SHA-256, and no other`));
   }
   checks.push(...ledgerChecks(loaded, verifierKey));
+  // Only when witnesses are given: a package is complete without them (they are an extra assurance).
+  if (witnesses.length > 0) checks.push(witnessCheck(loaded.checkpoint, witnesses));
   return reportOf(checks, source.kind);
 }
 

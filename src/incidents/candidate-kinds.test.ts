@@ -10,6 +10,8 @@ const cases: [string, ReturnType<typeof leaf>, number, string | null][] = [
   ['a lockouts burst is a brute-force candidate, one key for all', alarm('lockouts-burst'), 0, 'brute-force'],
   ['tamper is keyed per camera', alarm('camera-tamper', 'cam-4'), 0, 'tamper:cam-4'],
   ['a refused checkpoint is a ledger-integrity candidate', alarm('checkpoint-refused'), 0, 'ledger-integrity'],
+  ['a witness refusing a checkpoint is a ledger-integrity candidate', alarm('witness-refused'), 0, 'ledger-integrity'],
+  ['a failing SIEM destination is a SIEM-silence candidate per destination', leaf({ type: 'alarm.raised', actor: { kind: 'system', id: 'system:siem' }, outcome: 'success', target: { kind: 'siem-destination', id: 'soc' }, details: { rule: 'siem-destination-failing' } }), 0, 'siem-silence:soc'],
   ['a storage fault (health) is a candidate', alarm('storage-fault'), 0, 'storage-fault'],
   ['one camera stopping is no outage', alarm('recording-gap', 'cam-1'), 1, null],
   [`${massOutageCameras} cameras stopping together is a mass outage`, alarm('recording-gap', 'cam-3'), massOutageCameras, 'mass-camera-outage'],

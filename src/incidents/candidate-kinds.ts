@@ -35,6 +35,9 @@ export function candidateKindOf(record: LeafRecord, recentGapCameras: number): C
       return { kind: 'tamper', dedupKey: `tamper:${target}`, title: `Camera ${target} reported tampering` };
     case 'footage-loss':
       return { kind: 'footage-loss', dedupKey: 'footage-loss', title: 'Footage lost, damaged or set aside' };
+    case 'siem-destination-failing':
+      return { kind: 'siem-silence', dedupKey: `siem-silence:${record.target?.id ?? 'unknown'}`, title: `SIEM destination ${record.target?.id ?? 'unknown'} has stopped receiving the audit log` };
+    case 'witness-refused':
     case 'checkpoint-refused':
       return { kind: 'ledger-integrity', dedupKey: 'ledger-integrity', title: 'The ledger refused to sign an inconsistent checkpoint (the stored tree changed)' };
     case 'storage-fault':

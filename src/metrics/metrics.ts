@@ -6,6 +6,20 @@ import type { CameraStatus } from '../recording/camera-status.ts';
 export interface MetricsSource {
   list(): Promise<Camera[]>;
   status(camera: Camera): CameraStatus;
+  /** SIEM destinations and their delivery progress (src/siem/delivery/shipper.ts), when shipping runs. */
+  destinations?(): Promise<readonly SiemDestinationMetrics[]>;
+}
+
+/** What /metrics shows of one SIEM destination. */
+export interface SiemDestinationMetrics {
+  readonly id: string;
+  readonly kind: string;
+  readonly lag: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly deadLetters: number;
+  readonly lastSuccessMs: number | null;
+  readonly failingSinceMs: number | null;
 }
 
 /**
@@ -50,5 +64,35 @@ export function createMetrics(source: MetricsSource): Registry {
   ];
   // Gauges set from the recorder's monotonic counters (prom-client counters cannot be set).
   for (const [name, help, pick] of counters) new Gauge({ name, help, labelNames: ['camera'], registers: [registry], collect: perCamera(pick) });
+  const destinations = source.destinations?.bind(source);
+  if (destinations !== undefined) siemGauges(registry, destinations);
   return registry;
+}
+
+/** Per SIEM destination (label `destination` = its configured id, `kind`): lag, counters, last success, failing. */
+function siemGauges(registry: Registry, destinations: () => Promise<readonly SiemDestinationMetrics[]>): void {
+  const gauges: Array<[string, string, (d: SiemDestinationMetrics) => number | null]> = [
+    ['custos_siem_lag_events', 'Committed audit events not yet shipped to the destination.', (d) => d.lag],
+    ['custos_siem_sent_total', 'Audit events the destination accepted.', (d) => d.sent],
+    ['custos_siem_failed_total', 'Failed delivery attempts (each retried).', (d) => d.failed],
+    ['custos_siem_dead_letters_total', 'Events the destination refused for good, kept as dead letters.', (d) => d.deadLetters],
+    ['custos_siem_last_success_seconds', 'Unix time of the last accepted batch.', (d) => (d.lastSuccessMs === null ? null : d.lastSuccessMs / 1000)],
+    ['custos_siem_failing', '1 while the destination is failing, 0 otherwise.', (d) => (d.failingSinceMs === null ? 0 : 1)],
+  ];
+  for (const [name, help, pick] of gauges) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['destination', 'kind'],
+      registers: [registry],
+      async collect() {
+        const rows = await destinations();
+        this.reset();
+        for (const d of rows) {
+          const value = pick(d);
+          if (value !== null) this.set({ destination: d.id, kind: d.kind }, value);
+        }
+      },
+    });
+  }
 }

@@ -7,6 +7,9 @@ import type { Clock } from '../lib/clock.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { cosignedEvidence } from '../evidence/cosigned-evidence.ts';
+import { noteBody } from '../tlog/cosignature.ts';
+import { parseCheckpoint } from '../tlog/checkpoint.ts';
 import type { CustodyRequest, ExportEvidence, ExportJob, ExportOwners } from './export-job.ts';
 import type { Exporter } from './vault-exporter.ts';
 import type { DamagedSpan } from './export-damage.ts';
@@ -21,6 +24,11 @@ export interface ExportStore {
   unfinished(): Promise<ExportJob[]>;
   /** Jobs `user` (`user:<id>`) requested or approved, newest first, at most `limit`. */
   ofUser(user: string, limit: number): Promise<ExportJob[]>;
+}
+
+/** Where the witnesses' cosignatures of a checkpoint are (cosignature.store.ts). */
+export interface ExportCosignatures {
+  forSize(size: number): Promise<readonly { readonly line: string }[]>;
 }
 
 /** What exports need of the audit ledger. */
@@ -47,9 +55,21 @@ export class ExportsService {
   readonly #monotonic: MonotonicClock;
   readonly #log: Logger;
   readonly #leafWaitMs: number;
+  readonly #cosignatures: ExportCosignatures | undefined;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(deps: { store: ExportStore; exporter: Exporter; playback: PlaybackService; ledger: ExportLedger; clock: Clock; monotonic: MonotonicClock; log: Logger; leafWaitMs: number }) {
+  constructor(deps: {
+    store: ExportStore;
+    exporter: Exporter;
+    playback: PlaybackService;
+    ledger: ExportLedger;
+    clock: Clock;
+    monotonic: MonotonicClock;
+    log: Logger;
+    leafWaitMs: number;
+    /** Witness cosignatures of checkpoints: added to the evidence when it is handed out. */
+    cosignatures?: ExportCosignatures;
+  }) {
     this.#store = deps.store;
     this.#exporter = deps.exporter;
     this.#playback = deps.playback;
@@ -58,6 +78,7 @@ export class ExportsService {
     this.#monotonic = deps.monotonic;
     this.#log = deps.log;
     this.#leafWaitMs = deps.leafWaitMs;
+    this.#cosignatures = deps.cosignatures;
   }
 
   /**
@@ -165,7 +186,12 @@ export class ExportsService {
     const job = await this.get(id);
     if (job.state !== 'done' || job.evidence === null) throw new AppError('NOT_FOUND', `export ${job.state === 'done' ? 'has no evidence (made before the audit ledger)' : `is ${job.state}, not done`}`);
     await this.#downloaded(job, 'evidence', by);
-    return { evidence: JSON.parse(job.evidence) as ExportEvidence, mp4: () => this.#exporter.open(id) };
+    const stored = JSON.parse(job.evidence) as ExportEvidence;
+    // Witnesses cosign after the export completed (asynchronously): their lines are added now,
+    // from what is stored beside the checkpoint at this moment.
+    const body = noteBody(stored.checkpoint);
+    const lines = this.#cosignatures === undefined || body === undefined ? [] : (await this.#cosignatures.forSize(parseCheckpoint(body).size)).map((c) => c.line);
+    return { evidence: cosignedEvidence(stored, lines), mp4: () => this.#exporter.open(id) };
   }
 
   async #downloaded(job: ExportJob, what: 'mp4' | 'evidence', by: AuditContext): Promise<void> {

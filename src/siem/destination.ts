@@ -20,6 +20,24 @@ export interface ShippedCheckpoint {
   readonly note: string;
 }
 
+/**
+ * A heartbeat (LOG-5): sent to every destination every `siem.heartbeatSeconds`, whatever its
+ * filter, so a SIEM can alert when they stop or when the checkpoint they carry does not extend
+ * the previous one. Not a ledger leaf: src/siem/heartbeat.ts gives it a record shape (type
+ * `siem.heartbeat`, leaf index -1) so every format can encode it.
+ */
+export interface ShippedHeartbeat {
+  /** Unique id of this heartbeat (UUID). */
+  readonly id: string;
+  /** RFC 3339 UTC with milliseconds. */
+  readonly time: string;
+  readonly destinationId: string;
+  /** The next leaf index this destination will be offered (its cursor). */
+  readonly nextSeq: number;
+  /** The latest signed checkpoint, or null before the first one is signed. */
+  readonly checkpoint: { readonly size: number; readonly rootHex: string; readonly note: string } | null;
+}
+
 /** The result of one send. */
 export type SendOutcome =
   | { readonly ok: true }
@@ -51,5 +69,10 @@ export interface SiemDestination {
   send(batch: readonly ShippedEvent[], signal: AbortSignal): Promise<SendOutcome>;
   /** Receives each signed checkpoint in size order (witness-like and replica destinations). */
   sendCheckpoint?(checkpoint: ShippedCheckpoint, signal: AbortSignal): Promise<SendOutcome>;
+  /**
+   * Receives the periodic heartbeat (same contract as `send`). Optional so the interface stays
+   * additive; a destination without it gets no heartbeat and its status says so.
+   */
+  sendHeartbeat?(heartbeat: ShippedHeartbeat, signal: AbortSignal): Promise<SendOutcome>;
   close(): Promise<void>;
 }

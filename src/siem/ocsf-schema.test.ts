@@ -160,6 +160,8 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'audit.events.read': { actor: user, source, details: { filter: 'type=auth.login.failed', returned: 20 } },
   'audit.verified': { actor: cli, details: { size: 1200, firstBad: null } },
   'audit.subject.erased': { actor: cli, target: { kind: 'subject', id: 'subject:9' } },
+  'audit.witness.cosigned': { actor: ledger, target: { kind: 'witness', id: 'witness.example/w1' }, details: { witness: 'witness.example/w1', host: 'witness.example:8444', size: 12 } },
+  'audit.witness.refused': { actor: ledger, target: { kind: 'witness', id: 'witness.example/w1' }, outcome: 'failure', reason: 'the witness holds another root', details: { witness: 'witness.example/w1', host: 'witness.example:8444', size: 12, status: 409 } },
   'camera.created': { actor: user, source, target: camera, cameraId: 'cam-1' },
   'camera.updated': { actor: user, source, target: camera, cameraId: 'cam-1', details: { changed: ['url', 'credentials'] } },
   'camera.deleted': { actor: user, source, target: camera, cameraId: 'cam-1' },
@@ -199,6 +201,10 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'site.saved': { actor: user, source, target: { kind: 'site', id: 'site-1', name: 'HQ' } },
   'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
   'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
+  'siem.destinations.changed': { actor: { kind: 'system', id: 'system:siem' }, details: { sha256: 'ab'.repeat(32), previousSha256: null, destinations: [] } },
+  'siem.destination.recovered': { actor: { kind: 'system', id: 'system:siem' }, target: { kind: 'siem-destination', id: 'soc' }, details: { failedForSeconds: 400 } },
+  'siem.events.dead-lettered': { actor: { kind: 'system', id: 'system:siem' }, outcome: 'failure', target: { kind: 'siem-destination', id: 'soc' }, reason: 'HTTP 400', details: { seqs: [7], eventIds: ['e7'] } },
+  'siem.heartbeat': { actor: { kind: 'system', id: 'system:siem' }, target: { kind: 'siem-destination', id: 'soc' }, details: { nextSeq: 12, checkpointSize: 12, checkpointRoot: 'cd'.repeat(32), checkpointNote: 'note' } },
   'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
   'alarm.updated': { actor: user, source, target: { kind: 'alarm', id: '17' }, details: { action: 'acknowledge', status: 'acknowledged' } },
   'incident.candidate.raised': { actor: { kind: 'system', id: 'system:incidents' }, target: { kind: 'incident-candidate', id: 'cand-1' }, details: { kind: 'brute-force', alarms: [17] } },
@@ -207,6 +213,13 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'incident.updated': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { fields: ['rootCause'], sha256: 'ab'.repeat(32) } },
   'incident.report.generated': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { stage: 'final', format: 'pdf', sha256: 'ab'.repeat(32) } },
   'incident.report.submitted': { actor: user, source, target: { kind: 'incident', id: 'inc-1' }, details: { stage: 'early-warning', sha256: 'ab'.repeat(32) } },
+  'vault.fsck.completed': { actor: cli, details: { objects: 12, chunks: 300, corrupt: 0 } },
+  'governance.requirement.updated': { actor: user, source, target: { kind: 'requirement', id: 'iso27001-A.8.24' }, details: { requirement: 'iso27001-A.8.24', changed: ['status'] } },
+  'governance.document.registered': { actor: user, source, target: { kind: 'document', id: 'doc-1' }, details: { kind: 'policy', sha256: 'ab'.repeat(32) } },
+  'governance.approval.recorded': { actor: user, source, target: { kind: 'document', id: 'doc-1' }, details: { documentSha256: 'ab'.repeat(32), kind: 'policy-approval' } },
+  'governance.training.attested': { actor: user, source, target: { kind: 'training', id: 'training-1' }, details: { course: 'NIS2 for boards', completedOn: '2026-11-30' } },
+  'governance.retention.justified': { actor: user, source, target: { kind: 'camera', id: 'cam-1' }, cameraId: 'cam-1', details: { justification: 'court order' } },
+  'governance.bundle.exported': { actor: user, source, target: { kind: 'governance-bundle', id: 'bundle-1' }, details: { kind: 'evidence', statementSha256: 'cd'.repeat(32) } },
 };
 
 function inputOf(type: AuditEventType): AuditInput {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cefEvent } from './cef.ts';
 import { leefEvent } from './leef.ts';
-import { octetCountedFrame, syslogMessage, syslogPayloadRoom } from './syslog-frame.ts';
+import { octetCountedFrame, syslogFrame, syslogMessage, syslogPayloadRoom } from './syslog-frame.ts';
 import { syslogSeverity } from './siem-severity.ts';
 import { parseCef, parseLeef, parseSyslog, unframeOctetCounted } from '../../test/helpers/siem-parse.ts';
 import { awkwardNames, device, recordWith } from '../../test/helpers/siem-records.ts';
@@ -110,4 +110,16 @@ test('an octet-counted frame is the decimal octet length, a space, and the messa
   const frame = octetCountedFrame(message);
   assert.equal(frame.toString('latin1').split(' ')[0], String(message.length));
   assert.deepEqual(unframeOctetCounted(Buffer.concat([frame, frame])), [message, message]);
+});
+
+test('syslogFrame gives the same bytes as syslogPayloadRoom, syslogMessage and octetCountedFrame together', () => {
+  const small = { hostname: 'nvr-01', procId: '42', maxOctets: 2048 };
+  for (const [, text] of awkwardNames) {
+    const record = recordWith(text, 9);
+    const payload = (room: number) => cefEvent(record, device, room);
+    const expected = octetCountedFrame(syslogMessage(record, payload(syslogPayloadRoom(record, small)), small));
+    assert.ok(syslogFrame(record, small, payload).equals(expected), text);
+    const long = 'x'.repeat(5000);
+    assert.ok(syslogFrame(record, small, () => long).equals(octetCountedFrame(syslogMessage(record, long, small))), 'a payload too long is cut the same way');
+  }
 });

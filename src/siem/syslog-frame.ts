@@ -106,6 +106,21 @@ export function syslogMessage(record: LeafRecord, payload: string, origin: Syslo
   return Buffer.from(messageHead(record, origin) + limitEscapedUtf8(payload, room), 'utf8');
 }
 
+/**
+ * The RFC 5425 frame of the message for `record` whose payload `payloadFor(room)` makes within
+ * `room` bytes: what {@link syslogPayloadRoom}, {@link syslogMessage} and
+ * {@link octetCountedFrame} give together, with the header built once (the shipping hot path).
+ */
+export function syslogFrame(record: LeafRecord, origin: SyslogOrigin, payloadFor: (room: number) => string): Buffer {
+  const head = messageHead(record, origin);
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const room = (origin.maxOctets ?? defaultMaxOctets) - headBytes;
+  if (room < 0) throw new Error(`syslog maxOctets ${origin.maxOctets} leaves no room for the message`);
+  const message = head + limitEscapedUtf8(payloadFor(room), room);
+  const length = Buffer.byteLength(message, 'utf8');
+  return Buffer.from(`${length} ${message}`, 'utf8');
+}
+
 /** The RFC 5425 octet-counted frame of a message: `LEN SP MSG`. */
 export function octetCountedFrame(message: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${message.length} `, 'ascii'), message]);

@@ -1,7 +1,7 @@
 /**
  * Syslog over TLS (RFC 5425): one TLS connection to a collector carrying octet-counted frames
- * (src/siem/syslog-frame.ts). The adapter for the syslog destination of issue 16; nothing in the
- * server uses it yet (no destinations, cursor or retries are built).
+ * (src/siem/syslog-frame.ts). The syslog destination (src/siem/delivery/syslog-destination.ts)
+ * uses it and owns reconnection and replay.
  *
  * Contract:
  * - TLS 1.3 is preferred and 1.2 allowed (RFC 5425 §4.2 asks for TLS; older versions are
@@ -84,6 +84,17 @@ export class SyslogTlsTransport {
       }
       this.socket.write(frame, (error) => (error instanceof Error ? reject(error) : resolve()));
     });
+  }
+
+  /** Calls `listener` once when the connection closes, for whatever reason. */
+  onClose(listener: () => void): void {
+    if (this.socket.destroyed) queueMicrotask(listener);
+    else this.socket.once('close', listener);
+  }
+
+  /** Drops the connection at once (after a fault; unwritten frames are lost). */
+  destroy(): void {
+    this.socket.destroy();
   }
 
   /** Ends the connection after pending frames are written (TLS close_notify). */

@@ -47,7 +47,7 @@ export async function testPrincipal(app: App, opts: { username?: string; roles: 
 }
 
 /** Every default role, for a test principal that may do anything (tests of features, not access). */
-export const everyRole = ['viewer', 'operator', 'investigator', 'admin', 'auditor', 'compliance-officer', 'key-custodian'] as const;
+export const everyRole = ['viewer', 'operator', 'investigator', 'admin', 'auditor', 'compliance-officer', 'management', 'key-custodian'] as const;
 
 /** Every permission. */
 export const everyPermission = Object.keys(permissions) as Permission[];

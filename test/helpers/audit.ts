@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditContext } from '../../src/audit/audit-event.ts';
 import { buildLedger, type BuiltLedger } from '../../src/audit/build-ledger.ts';
+import type { StoredCheckpoint } from '../../src/audit/ledger.store.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { DataKeys } from '../../src/keys/data-keys.ts';
 import type { Clock } from '../../src/lib/clock.ts';
@@ -18,7 +19,7 @@ export const testCustody = { reason: 'integration test of exports', requestedFor
 export async function createTestLedger(
   db: Db,
   dataKeys: DataKeys,
-  opts: { clock?: Clock; checkpointEntries?: number; announce?: boolean } = {},
+  opts: { clock?: Clock; checkpointEntries?: number; announce?: boolean; onCheckpoint?: (checkpoint: StoredCheckpoint) => void } = {},
 ): Promise<BuiltLedger & { dataDir: string; close(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'custos-ledger-'));
   const built = await buildLedger({
@@ -29,6 +30,7 @@ export async function createTestLedger(
     clock: opts.clock ?? { now: () => Date.now() },
     log: createLogger({ level: 'silent' }),
     announce: opts.announce ?? false,
+    ...(opts.onCheckpoint === undefined ? {} : { onCheckpoint: opts.onCheckpoint }),
   });
   return {
     ...built,

@@ -15,6 +15,7 @@ import type { IngestTarget } from '../ingest.ts';
 import { connectFailure } from '../ingest-failure.ts';
 import { dialCamera } from '../camera-socket.ts';
 import { createRtspGuard } from './rtsp-guard.ts';
+import { loopbackPeerUid } from './loopback-peer.ts';
 import { admittedConnectOptions, type AddressCheck } from '../camera-networks.ts';
 
 /** A connection to the camera, offered to ffmpeg as plain TCP on loopback. */
@@ -36,9 +37,9 @@ export interface CameraBridge {
  * hands it to the first client, ffmpeg, through the RTSP guard. Rejects with
  * CAMERA_UNREACHABLE (classified: `detail.failure`); resolves undefined when `signal` aborts first.
  *
- * The listener accepts one connection and then closes. A local process that races ffmpeg to the
- * port gets only an unauthenticated RTSP connection to the camera (credentials stay with ffmpeg)
- * and makes this run fail; local users can already read ffmpeg's argv (see ffmpeg-args.ts).
+ * The listener admits one connection, from a process of our own user (loopback-peer.ts), and then
+ * closes: another local user racing ffmpeg to the port is refused, and ffmpeg's argv holds no
+ * password for anyone to read (rtsp-signer.ts).
  */
 export async function openCameraBridge(target: IngestTarget, timeoutMs: number, signal: AbortSignal, check?: AddressCheck): Promise<CameraBridge | undefined> {
   const ctx = { cameraId: target.cameraId };
@@ -50,7 +51,8 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
     throw connectFailure(e as NodeJS.ErrnoException, secure, ctx, 'connect');
   }
   const trust = secure ? cameraTrust(target.tlsCaPem ?? null) : undefined;
-  const guard = createRtspGuard({ allowBasic: secure });
+  const credentials = target.username === null && target.password === null ? undefined : { username: target.username ?? '', password: target.password ?? '' };
+  const guard = createRtspGuard({ allowBasic: secure, ...(credentials === undefined ? {} : { credentials }) });
   const server = createServer({ noDelay: true });
   let camera: Socket | undefined;
   let local: Socket | undefined;
@@ -114,18 +116,33 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
     local?.destroy();
   });
 
-  server.maxConnections = 1;
+  // One client only, ffmpeg: a connection from another user is refused (the bridge authenticates
+  // to the camera for whoever it admits); the first one of our own user closes the listener.
+  let admitting = false;
   server.on('connection', (s: Socket) => {
-    if (local !== undefined) {
+    if (local !== undefined || admitting) {
       s.destroy();
       return;
     }
-    local = s;
-    server.close(); // one client only: ffmpeg
+    admitting = true;
+    s.pause();
     s.on('error', () => undefined); // ffmpeg killed: 'close' follows
-    s.on('close', () => cam.destroy());
-    relay(s, cam, (chunk) => guard.fromClient(chunk), fail);
-    relay(cam, s, (chunk) => guard.fromCamera(chunk), fail);
+    void loopbackPeerUid(s.remotePort ?? 0, bridge.port).then((uid) => {
+      admitting = false;
+      if (uid === undefined || uid !== process.getuid?.()) {
+        s.destroy();
+        return;
+      }
+      local = s;
+      server.close();
+      s.on('close', () => cam.destroy());
+      relay(s, cam, (chunk) => ({ forward: guard.fromClient(chunk), back: [] }), fail);
+      relay(cam, s, (chunk) => {
+        const { toClient, toCamera } = guard.fromCamera(chunk);
+        return { forward: toClient, back: toCamera };
+      }, fail);
+      s.resume();
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -140,18 +157,22 @@ export async function openCameraBridge(target: IngestTarget, timeoutMs: number, 
   return bridge;
 }
 
-/** Copies `from` to `to` through `check`, pausing `from` while `to` is full; the end is passed on. */
-function relay(from: Socket, to: Socket, check: (chunk: Buffer) => Buffer[], fail: (e: AppError) => void): void {
+/**
+ * Copies `from` to `to` through `check`, pausing `from` while `to` is full; the end is passed on.
+ * `back` is written to `from` itself (a request the guard signs again for the camera).
+ */
+function relay(from: Socket, to: Socket, check: (chunk: Buffer) => { forward: Buffer[]; back: Buffer[] }, fail: (e: AppError) => void): void {
   from.on('data', (chunk: Buffer) => {
-    let out: Buffer[];
+    let out: { forward: Buffer[]; back: Buffer[] };
     try {
       out = check(chunk);
     } catch (e) {
       fail(e instanceof AppError ? e : new AppError('INTERNAL', 'the camera bridge failed'));
       return;
     }
+    for (const bytes of out.back) from.write(bytes);
     let full = false;
-    for (const bytes of out) full = !to.write(bytes) || full;
+    for (const bytes of out.forward) full = !to.write(bytes) || full;
     if (full) {
       from.pause();
       to.once('drain', () => from.resume());

@@ -8,29 +8,26 @@
  * ffmpeg therefore MUST NOT open an rtsps:// URL itself: the ingest terminates TLS in Node (with
  * verification) and hands ffmpeg a plain rtsp:// URL on a loopback bridge port, and
  * `-protocol_whitelist tcp` stops ffmpeg from opening TLS (or anything else) on its own, for
- * example after a redirect. The same bridge carries every rtsp:// camera with credentials: its
- * RTSP guard stops Basic in clear and redirects (ffmpeg has no option for either).
+ * example after a redirect. The same bridge carries every rtsp:// camera with credentials: it
+ * answers the camera's challenge itself, so ffmpeg never holds the password (it would be in its
+ * argv), its RTSP guard stops Basic in clear and redirects (ffmpeg has no option for either).
  */
 import { AppError } from '../../lib/errors.ts';
 import type { IngestTarget } from '../ingest.ts';
 
 /**
- * The URL handed to ffmpeg: the target URL with the credentials put back as percent-encoded
- * userinfo (ffmpeg decodes it for Basic and Digest auth). The result holds the password, so it
- * MUST NOT be logged or stored; note that argv is readable by local users via /proc/<pid>/cmdline
- * while ffmpeg runs. The native ingest (a later issue) removes that exposure.
+ * The URL handed to ffmpeg, checked to hold no userinfo. It never carries credentials: argv is
+ * readable by every local user through /proc/<pid>/cmdline, so a camera with credentials goes
+ * through the camera bridge, which authenticates for ffmpeg (rtsp-signer.ts).
  */
-export function ffmpegInputUrl(target: Pick<IngestTarget, 'url' | 'username' | 'password'>): string {
+export function ffmpegInputUrl(target: Pick<IngestTarget, 'url'>): string {
   const m = /^(rtsps?):\/\/([^/?#]*)(.*)$/i.exec(target.url);
   if (m === null) throw new AppError('CAMERA_URL_INVALID', 'camera URL scheme must be rtsp or rtsps');
-  const [, scheme = '', authority = '', rest = ''] = m;
+  const authority = m[2] ?? '';
   if (authority === '' || authority.includes('@')) {
     throw new AppError('CAMERA_URL_INVALID', 'camera URL must have a host and no userinfo');
   }
-  if (target.username === null && target.password === null) return target.url;
-  const user = encodeURIComponent(target.username ?? '');
-  const userinfo = target.password === null ? user : `${user}:${encodeURIComponent(target.password)}`;
-  return `${scheme}://${userinfo}@${authority}${rest}`;
+  return target.url;
 }
 
 /** Where a camera listens; `host` has no IPv6 brackets. */
@@ -79,8 +76,8 @@ export function bridgedUrl(url: string, bridgePort: number): string {
 
 /**
  * True when ffmpeg MUST reach the camera through the bridge (camera-bridge.ts): rtsps:// always
- * (ffmpeg would not verify the certificate), rtsp:// whenever there are credentials (ffmpeg
- * would send Basic in clear or follow a redirect with them).
+ * (ffmpeg would not verify the certificate), rtsp:// whenever there are credentials (the bridge
+ * authenticates, so the password is in no argv, never Basic in clear, never sent on a redirect).
  */
 export function needsBridge(target: Pick<IngestTarget, 'url' | 'username' | 'password'>): boolean {
   return isRtsps(target.url) || target.username !== null || target.password !== null;

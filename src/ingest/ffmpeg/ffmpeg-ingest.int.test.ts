@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -32,6 +33,19 @@ function memoryLog(): IngestLog & { lines: string[] } {
 const ingestWith = (log: IngestLog, stallTimeoutMs = 5000) =>
   createFfmpegIngest({ ffmpegPath: '/usr/bin/ffmpeg', fragmentSeconds: 1, stallTimeoutMs, log, killGraceMs: 500 });
 
+/** Every process's argv on this machine (what any local user can read in /proc/<pid>/cmdline). */
+function everyCommandLine(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return lines;
+}
+
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -56,9 +70,11 @@ describe('ffmpeg ingest against camsim', () => {
     const ac = new AbortController();
     const exitListeners = process.listenerCount('exit');
     let duringRun = -1;
+    let commandLines: string[] = [];
     const run = ingestWith(log).run(target, (p) => {
       pieces.push(p);
       if (pieces.length === 1) duringRun = process.listenerCount('exit');
+      if (pieces.length === 2) commandLines = everyCommandLine();
       if (pieces.length === 4) ac.abort();
     }, ac.signal);
     await run;
@@ -71,6 +87,10 @@ describe('ffmpeg ingest against camsim', () => {
     assert.equal(fragments[0]?.keyframe, true);
     assert.ok(fragments.every((f) => f.sampleCount > 0 && f.duration > 0));
     assert.ok(log.lines.every((l) => !l.includes('p@ss') && !l.includes('p%40ss')));
+    // The camera has credentials: ffmpeg got them from nobody, the bridge answered the Digest challenge.
+    assert.ok(commandLines.some((l) => l.includes('ffmpeg') && l.includes('pipe:1')), 'the ffmpeg ingest was running');
+    const exposed = commandLines.filter((l) => l.includes('p@ss') || l.includes('p%40ss') || l.includes('alice'));
+    assert.deepEqual(exposed, [], 'no process argument holds the camera user or password');
   });
 
   test('a slow sink is never given a piece before its previous promise settled', { timeout: 30_000 }, async () => {

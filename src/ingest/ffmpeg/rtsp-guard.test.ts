@@ -39,7 +39,7 @@ describe('the RTSP guard of the ffmpeg bridge', () => {
     const answer = 'RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Length: 5\r\n\r\nv=0\r\n';
     const stream = Buffer.concat([b(answer), frame, b('\r\n'), frame]);
     const out: Buffer[] = [];
-    for (let i = 0; i < stream.length; i += 3) out.push(...guard.fromCamera(stream.subarray(i, i + 3)));
+    for (let i = 0; i < stream.length; i += 3) out.push(...guard.fromCamera(stream.subarray(i, i + 3)).toClient);
     assert.deepEqual(Buffer.concat(out), Buffer.concat([b(answer), frame, frame]));
     assert.equal(guard.heardCamera(), true);
   });

@@ -9,10 +9,14 @@
  *   credentials of this camera to whatever host it names, outside the bridge;
  * - camera → ffmpeg: bytes that are not RTSP (another service's banner) end the run as "not an
  *   RTSP server", without being quoted anywhere.
+ * - with credentials, the bridge authenticates for ffmpeg (rtsp-signer.ts): ffmpeg never holds
+ *   the password, so it is in no process argument; ffmpeg never sees a 401.
  * Pure: bytes in, bytes to forward out; a violation throws an AppError whose message holds no
  * byte of the peer.
  */
 import { AppError } from '../../lib/errors.ts';
+import type { Credentials } from '../native/rtsp/rtsp-auth.ts';
+import { BridgeSigner } from './rtsp-signer.ts';
 
 /** Longest header block of one message (as the native reader's default). */
 const MAX_HEAD = 64 * 1024;
@@ -23,7 +27,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /** One complete unit of an RTSP stream. */
-type Unit = { readonly kind: 'frame'; readonly bytes: Buffer } | { readonly kind: 'message'; readonly head: string; readonly bytes: Buffer };
+type Unit = { readonly kind: 'frame'; readonly bytes: Buffer } | { readonly kind: 'message'; readonly head: string; readonly bytes: Buffer; readonly bodyStart: number };
 
 /** Splits a byte stream into complete interleaved frames and messages; holds partial ones back. */
 class RtspFramer {
@@ -66,7 +70,7 @@ class RtspFramer {
       const length = lengths.length === 0 ? 0 : /^\d{1,7}$/.test(lengths[0] ?? '') ? Number(lengths[0]) : NaN;
       if (!(length <= MAX_BODY) || lengths.some((l) => l !== lengths[0])) throw this.#notRtsp();
       if (buf.length < bodyStart + length) return units;
-      units.push({ kind: 'message', head, bytes: buf.subarray(0, bodyStart + length) });
+      units.push({ kind: 'message', head, bytes: buf.subarray(0, bodyStart + length), bodyStart });
       this.#buf = buf.subarray(bodyStart + length);
     }
   }
@@ -82,14 +86,22 @@ function isStartLine(line: string): boolean {
 export interface RtspGuardOptions {
   /** True over TLS (rtsps://): Basic is then as safe as the channel. */
   readonly allowBasic: boolean;
+  /** The camera's credentials, when it has any: the guard signs ffmpeg's requests with them. */
+  readonly credentials?: Credentials;
+}
+
+/** Bytes the camera sent, split by where they go: ffmpeg, or back to the camera (a request signed again after a 401). */
+export interface FromCamera {
+  readonly toClient: Buffer[];
+  readonly toCamera: Buffer[];
 }
 
 /** The two directions of one bridged connection; each `push` returns what may be forwarded. */
 export interface RtspGuard {
   /** Bytes ffmpeg sent; throws when a request would send Basic credentials in clear. */
   fromClient(chunk: Buffer): Buffer[];
-  /** Bytes the camera sent; throws on a redirect or on bytes that are not RTSP. */
-  fromCamera(chunk: Buffer): Buffer[];
+  /** Bytes the camera sent; throws on a redirect, on refused credentials or on bytes that are not RTSP. */
+  fromCamera(chunk: Buffer): FromCamera;
   /** True once the camera sent a complete RTSP message. */
   heardCamera(): boolean;
 }
@@ -98,6 +110,7 @@ export interface RtspGuard {
 export function createRtspGuard(opts: RtspGuardOptions): RtspGuard {
   const client = new RtspFramer(() => new AppError('INTERNAL', 'ffmpeg sent bytes that are not RTSP through the camera bridge'));
   const camera = new RtspFramer(() => new AppError('CAMERA_UNREACHABLE', 'the camera did not answer as an RTSP server', { failure: 'not-rtsp' }));
+  const signer = opts.credentials === undefined ? undefined : new BridgeSigner(opts.credentials, opts.allowBasic);
   let heard = false;
   return {
     heardCamera: () => heard,
@@ -106,17 +119,25 @@ export function createRtspGuard(opts: RtspGuardOptions): RtspGuard {
         if (u.kind === 'message' && !opts.allowBasic && /^authorization[ \t]*:[ \t]*basic\b/im.test(u.head)) {
           throw new AppError('CAMERA_UNREACHABLE', 'the camera asked for Basic authentication, which would send the password in clear over rtsp://; refused (use rtsps:// or Digest)', { failure: 'auth', why: 'basic-plaintext' });
         }
-        return u.bytes;
+        return u.kind === 'message' && signer !== undefined ? signer.request(u.head, u.bytes, u.bodyStart) : u.bytes;
       });
     },
     fromCamera(chunk) {
-      return camera.push(chunk).map((u) => {
+      const out: FromCamera = { toClient: [], toCamera: [] };
+      for (const u of camera.push(chunk)) {
         if (u.kind === 'message') heard = true;
         if (u.kind === 'message' && /^RTSP\/\d\.\d 3\d\d/.test(u.head)) {
           throw new AppError('CAMERA_UNREACHABLE', 'the camera answered with a redirect, which the ffmpeg ingest does not follow (it would take the credentials along); use the target URL or the native ingest', { failure: 'redirect', status: Number(u.head.slice(9, 12)) });
         }
-        return u.bytes;
-      });
+        if (u.kind === 'message' && signer !== undefined) {
+          const verdict = signer.response(u.head, u.bytes);
+          if ('resend' in verdict) out.toCamera.push(verdict.resend);
+          else out.toClient.push(verdict.forward);
+        } else {
+          out.toClient.push(u.bytes);
+        }
+      }
+      return out;
     },
   };
 }

@@ -1,0 +1,184 @@
+/**
+ * SIEM shipping (issue 16): one {@link DestinationLoop} per enabled destination, the record of a
+ * changed destinations configuration, and the status shown by the API and /metrics.
+ *
+ * Contract: `start` after the ledger opened, `stop` before it closes (app.ts). `committed` is
+ * called by the ledger for every commit of this process, so delivery follows without polling;
+ * events committed by other processes (the CLI) are found by each loop's idle poll.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditInput } from '../../audit/audit-event.ts';
+import type { LedgerStore } from '../../audit/ledger.store.ts';
+import type { SiemConfig, SiemDestinationConfig } from '../../config/siem.schema.ts';
+import { canonicalJson, type JsonValue } from '../../lib/canonical-json.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { MonotonicClock } from '../../lib/monotonic-clock.ts';
+import type { SiemDestination } from '../destination.ts';
+import { DestinationLoop } from './destination-loop.ts';
+import type { SiemDeadLetter, SiemDeliveryStore } from './siem-delivery.store.ts';
+
+/** A configured destination and its adapter (undefined when disabled: nothing is opened). */
+export interface ConfiguredDestination {
+  readonly config: SiemDestinationConfig;
+  readonly destination?: SiemDestination;
+}
+
+export interface ShipperDeps {
+  readonly destinations: readonly ConfiguredDestination[];
+  readonly settings: Pick<SiemConfig, 'alarmAfterSeconds' | 'heartbeatSeconds' | 'retryMaxSeconds' | 'batchSize'>;
+  readonly ledger: Pick<LedgerStore, 'events' | 'latestCheckpoint' | 'size'>;
+  readonly store: SiemDeliveryStore;
+  readonly record: (input: AuditInput) => Promise<unknown>;
+  readonly clock: Clock;
+  readonly monotonic: MonotonicClock;
+  readonly log: Logger;
+  readonly idlePollMs?: number;
+  readonly random?: () => number;
+}
+
+/** One destination as the API and /metrics show it: never a secret. */
+export interface DestinationStatus {
+  readonly id: string;
+  readonly kind: string;
+  readonly jurisdiction: string;
+  readonly enabled: boolean;
+  /** The destination's configuration with every secret shown as `[redacted]`. */
+  readonly config: Readonly<Record<string, JsonValue>>;
+  readonly nextSeq: number;
+  /** Committed events not yet past the cursor. */
+  readonly lag: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly deadLetters: number;
+  readonly lastSuccessMs: number | null;
+  readonly lastError: string | null;
+  /** Wall-clock ms since the destination has been failing, or null. */
+  readonly failingSinceMs: number | null;
+  readonly alarmed: boolean;
+  readonly heartbeats: boolean;
+  readonly lastHeartbeatMs: number | null;
+}
+
+const systemActor = { kind: 'system', id: 'system:siem' } as const;
+
+/** The configuration without secrets (a Secret serialises as `[redacted]`), as plain JSON. */
+export function publicConfig(config: SiemDestinationConfig): Record<string, JsonValue> {
+  return JSON.parse(JSON.stringify(config)) as Record<string, JsonValue>;
+}
+
+/** SHA-256 of the secret-free destinations configuration, in canonical JSON. */
+export function destinationsHash(configs: readonly SiemDestinationConfig[]): string {
+  return createHash('sha256').update(canonicalJson(configs.map(publicConfig))).digest('hex');
+}
+
+export class SiemShipper {
+  readonly #deps: ShipperDeps;
+  readonly #loops: Map<string, DestinationLoop>;
+
+  private constructor(deps: ShipperDeps, loops: Map<string, DestinationLoop>) {
+    this.#deps = deps;
+    this.#loops = loops;
+  }
+
+  /** Records a changed configuration, then starts a loop per enabled destination. */
+  static async start(deps: ShipperDeps): Promise<SiemShipper> {
+    await recordConfigChange(deps);
+    const loops = new Map<string, DestinationLoop>();
+    const s = deps.settings;
+    for (const { config, destination } of deps.destinations) {
+      if (!config.enabled || destination === undefined) continue;
+      const loop = new DestinationLoop({
+        destination,
+        filter: config.filter,
+        events: (afterSeq, limit) => deps.ledger.events({ afterSeq, limit }),
+        latestCheckpoint: () => deps.ledger.latestCheckpoint(),
+        store: deps.store,
+        record: deps.record,
+        clock: deps.clock,
+        monotonic: deps.monotonic,
+        log: deps.log,
+        alarmAfterMs: s.alarmAfterSeconds * 1000,
+        heartbeatMs: s.heartbeatSeconds * 1000,
+        retryMaxMs: s.retryMaxSeconds * 1000,
+        batchSize: s.batchSize,
+        ...(deps.idlePollMs === undefined ? {} : { idlePollMs: deps.idlePollMs }),
+        ...(deps.random === undefined ? {} : { random: deps.random }),
+      });
+      loops.set(config.id, loop);
+    }
+    const shipper = new SiemShipper(deps, loops);
+    try {
+      for (const loop of loops.values()) await loop.start();
+    } catch (e) {
+      await shipper.stop();
+      throw e;
+    }
+    return shipper;
+  }
+
+  /** Events were committed by this process. */
+  committed(): void {
+    for (const loop of this.#loops.values()) loop.wake();
+  }
+
+  /** Every configured destination with its progress. */
+  async status(): Promise<DestinationStatus[]> {
+    const size = await this.#deps.ledger.size();
+    const wallNow = this.#deps.clock.now();
+    const monoNow = this.#deps.monotonic.now();
+    return Promise.all(
+      this.#deps.destinations.map(async ({ config, destination }) => {
+        const live = this.#loops.get(config.id)?.status() ?? null;
+        const cursor = live?.cursor ?? (await this.#deps.store.cursor(config.id));
+        const since = live?.failure.failingSinceMs ?? null;
+        return {
+          id: config.id,
+          kind: config.kind,
+          jurisdiction: config.jurisdiction,
+          enabled: config.enabled,
+          config: publicConfig(config),
+          nextSeq: cursor.nextSeq,
+          lag: Math.max(0, size - cursor.nextSeq),
+          sent: cursor.sent,
+          failed: cursor.failed,
+          deadLetters: cursor.dead,
+          lastSuccessMs: cursor.lastSuccessMs,
+          lastError: cursor.lastError,
+          failingSinceMs: since === null ? null : Math.round(wallNow - (monoNow - since)),
+          alarmed: live?.failure.alarmed ?? false,
+          heartbeats: destination?.sendHeartbeat !== undefined,
+          lastHeartbeatMs: live?.lastHeartbeatMs ?? null,
+        };
+      }),
+    );
+  }
+
+  /** Dead letters of one destination, oldest first; undefined for an unknown id. */
+  async deadLetters(id: string, limit: number): Promise<SiemDeadLetter[] | undefined> {
+    if (!this.#deps.destinations.some((d) => d.config.id === id)) return undefined;
+    return this.#deps.store.deadLetters(id, limit);
+  }
+
+  /** Stops every loop (in-flight sends are resent at the next start) and closes the destinations. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#loops.values()].map((loop) => loop.stop()));
+  }
+}
+
+/** At start-up: an audit event when the secret-free configuration differs from the last one seen. */
+async function recordConfigChange(deps: ShipperDeps): Promise<void> {
+  const configs = deps.destinations.map((d) => d.config);
+  const hash = destinationsHash(configs);
+  const previous = await deps.store.configHash();
+  if (previous === hash) return;
+  if (previous !== undefined || configs.length > 0) {
+    await deps.record({
+      type: 'siem.destinations.changed',
+      actor: systemActor,
+      outcome: 'success',
+      details: { sha256: hash, previousSha256: previous ?? null, destinations: configs.map(publicConfig) },
+    });
+  }
+  await deps.store.saveConfigHash(hash, deps.clock.now());
+}
