@@ -30,11 +30,23 @@ const FS_ADAPTERS = [
   '^src/identity/(first-run|oidc/oidc-rp|saml/saml-sp)\\.ts$', // setup token file, IdP key files
   '^src/cli/', // commands read and write the files their operator names
   '^src/notifications/(email|webhook)-sender\\.ts$', // the SMTP password, webhook keys and CA files they name
+  '^src/siem/build-http-destination\\.ts$', // the HTTP SIEM destinations' *File secrets and CA files
   '^src/db/', // the database files
   '^src/witness/witness-key\\.ts$', // the witness's cosigning key file
   '^src/siem/replica-(destination|reader)\\.ts$', // the ledger replica files (LOG-3)
   '^src/audit/witness-client\\.ts$', // a witness's CA file
   '^src/siem/delivery/(file-destination|syslog-destination)\\.ts$', // the file destination, the syslog CA and client key files
+];
+
+/** src/siem/ files with effects: network adapters and the factory of the HTTP destinations. */
+const SIEM_ADAPTERS = [
+  '^src/siem/syslog-tls-transport\\.ts$', // syslog over TLS (node:tls)
+  '^src/siem/http-post\\.ts$', // HTTPS POST of the HTTP destinations (node:https)
+  '^src/siem/(splunk-hec|sentinel|chronicle)-destination\\.ts$', // an https.Agent each; the Azure and Google SDKs
+  '^src/siem/build-http-destination\\.ts$', // reads the destinations' secret and CA files, their config types
+  '^src/siem/replica-(destination|reader)\\.ts$', // the ledger replica files (LOG-3)
+  '^src/siem/delivery/', // the delivery engine: its store, routes, the file and syslog destinations
+  '^src/siem/build-destination\\.ts$', // builds every destination by kind
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */
@@ -66,9 +78,9 @@ module.exports = {
       name: 'siem-is-pure',
       severity: 'error',
       comment:
-        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape and the catalogue, nothing with effects (no store, no fs, no network), except its network adapter (the syslog TLS transport), the delivery engine with its destinations (src/siem/delivery/), the replica files and the factory that builds destinations.',
-      from: { path: '^src/siem/', pathNot: [TEST, '^src/siem/syslog-tls-transport\\.ts$', '^src/siem/delivery/', '^src/siem/build-destination\\.ts$', '^src/siem/replica-(destination|reader)\\.ts$'] },
-      to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$'] },
+        'src/siem/ maps committed ledger records to SIEM formats: it reads the record shape, the catalogue, the Secret value type and node:crypto (webhook HMAC), nothing with effects (no store, no fs, no network), except its adapters: the syslog TLS transport, the HTTPS poster and the HTTP destinations that own an SDK or an agent, the replica files, the delivery engine with its destinations (src/siem/delivery/) and the factories that build destinations.',
+      from: { path: '^src/siem/', pathNot: [TEST, ...SIEM_ADAPTERS] },
+      to: { pathNot: ['^src/siem/', '^src/audit/(audit-event|catalogue)\\.ts$', '^src/lib/canonical-json\\.ts$', '^src/config/secret\\.ts$', '^(node:)?crypto$'] },
     },
     {
       name: 'media-is-low',

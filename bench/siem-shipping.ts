@@ -79,7 +79,7 @@ function destinations(kinds: readonly ('file' | 'syslog')[], prefix: string): Ar
 async function shipper(kinds: readonly ('file' | 'syslog')[], prefix: string): Promise<SiemShipper> {
   const settings = siemSchema.parse({ heartbeatSeconds: 3600, destinations: destinations(kinds, prefix) });
   return SiemShipper.start({
-    destinations: settings.destinations.map((config) => ({ config, destination: buildDestination(config, { product: testProduct }) })),
+    destinations: await Promise.all(settings.destinations.map(async (config) => ({ config, destination: await buildDestination(config, { product: testProduct }) }))),
     settings,
     ledger: built.store,
     store,

@@ -184,10 +184,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // SIEM shipping (issue 16) reads the committed ledger from each destination's cursor; its own
   // events (alarms, recoveries, a changed configuration) go through the deferred sink.
   const siem = await SiemShipper.start({
-    destinations: config.siem.destinations.map((c) => ({
-      config: c,
-      ...(c.enabled ? { destination: buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
-    })),
+    destinations: await Promise.all(
+      config.siem.destinations.map(async (c) => ({
+        config: c,
+        ...(c.enabled ? { destination: await buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
+      })),
+    ),
     settings: config.siem,
     ledger: ledgerStore,
     store: createSiemDeliveryStore(db),

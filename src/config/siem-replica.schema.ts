@@ -1,20 +1,17 @@
 import { z } from 'zod';
-import { jurisdiction } from './jurisdiction.ts';
+import { destinationCommon } from './siem-common.schema.ts';
 
 /**
  * A `replica` SIEM destination (LOG-3): a second copy of the audit ledger, every leaf and every
- * checkpoint verbatim, in a directory (docs/reference/witnesses.md, "Replica"). The common
- * fields (id, jurisdiction, enabled) are defined here until the `siem.destinations` list
- * composes them.
+ * checkpoint verbatim, in a directory (docs/reference/witnesses.md, "Replica"). It takes the
+ * common fields but no filter.
  */
 export const replicaDestination = z.strictObject({
   kind: z.literal('replica').describe('A second copy of the ledger (verified with custos audit verify --replica PATH).'),
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a destination id is lower-case letters, digits and dashes')
-    .describe('Stable id of the destination (its delivery cursor is kept under it).'),
-  jurisdiction: jurisdiction.describe('ISO 3166-1 alpha-2 country code where the replica\'s storage is (it holds the whole ledger, personal fields sealed).'),
-  enabled: z.boolean().default(true).describe('False keeps the configuration but ships nothing.'),
+  // No filter: a replica holds every leaf, a dense prefix of the ledger.
+  id: destinationCommon.id,
+  jurisdiction: destinationCommon.jurisdiction,
+  enabled: destinationCommon.enabled,
   path: z
     .string()
     .min(1)

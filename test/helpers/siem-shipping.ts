@@ -46,7 +46,7 @@ export async function shippingRig(defer: Defer, engine: 'sqlite' | 'postgres' = 
     async start(raw, adapters = {}) {
       const settings: SiemConfig = siemSchema.parse(raw);
       const s = await SiemShipper.start({
-        destinations: settings.destinations.map((config) => ({ config, destination: adapters[config.id] ?? buildDestination(config, { product: testProduct }) })),
+        destinations: await Promise.all(settings.destinations.map(async (config) => ({ config, destination: adapters[config.id] ?? (await buildDestination(config, { product: testProduct })) }))),
         settings,
         ledger: built.store,
         store,

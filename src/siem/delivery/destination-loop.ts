@@ -14,7 +14,10 @@
  * - failing for longer than `alarmAfterMs` raises the `siem-destination-failing` alarm once per
  *   episode, and the end of an alarmed episode is recorded as `siem.destination.recovered`;
  * - every `heartbeatMs` the destination receives a heartbeat with the latest signed checkpoint,
- *   whatever its filter (LOG-5).
+ *   whatever its filter (LOG-5);
+ * - a destination that takes checkpoints (`sendCheckpoint`, the replica) receives every signed
+ *   checkpoint in size order once every leaf it covers was accepted; after a restart they are
+ *   offered again from the first (the destination skips those it holds).
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditInput, LeafRecord } from '../../audit/audit-event.ts';
@@ -35,6 +38,8 @@ export interface DestinationLoopDeps {
   /** Committed events with seq > afterSeq, ascending (LedgerStore.events). */
   readonly events: (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
   readonly latestCheckpoint: () => Promise<StoredCheckpoint | undefined>;
+  /** Signed checkpoints with `afterSize` < size ≤ `uptoSize`, ascending (for destinations that take checkpoints). */
+  readonly checkpoints: (afterSize: number, uptoSize: number) => Promise<StoredCheckpoint[]>;
   readonly store: SiemDeliveryStore;
   /** Records an audit event (the deferred sink: never blocks delivery on the ledger). */
   readonly record: (input: AuditInput) => Promise<unknown>;
@@ -70,6 +75,8 @@ export class DestinationLoop {
   #lastHeartbeatMs: number | null = null;
   /** Send single events up to and including this seq (narrowing a refused batch). */
   #singleUntil = -1;
+  /** Size of the last checkpoint the destination accepted (in memory: a restart offers them again). */
+  #checkpointSize = -1;
 
   constructor(deps: DestinationLoopDeps) {
     this.#d = deps;
@@ -112,6 +119,7 @@ export class DestinationLoop {
       try {
         if (this.#d.monotonic.now() >= this.#nextHeartbeatMs && !(await this.#heartbeat())) continue;
         const progressed = await this.#step();
+        if (!(await this.#checkpointsDue())) continue;
         if (!progressed) await this.#sleep(Math.min(this.#d.idlePollMs ?? 1000, Math.max(0, this.#nextHeartbeatMs - this.#d.monotonic.now())), true);
       } catch (e) {
         // A store or ledger read failed (database outage): count it as a failure and retry.
@@ -178,6 +186,26 @@ export class DestinationLoop {
       // The contract says send does not reject; one that does is a retryable fault, not a crash.
       return { ok: false, retryable: true, reason: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  /** Sends the checkpoints whose leaves were all accepted; false when one failed (the failure is handled). */
+  async #checkpointsDue(): Promise<boolean> {
+    const send = this.#d.destination.sendCheckpoint?.bind(this.#d.destination);
+    if (send === undefined) return true;
+    const due = await this.#d.checkpoints(this.#checkpointSize, this.#cursor!.nextSeq);
+    for (const checkpoint of due) {
+      if (this.#stopped) return false;
+      const outcome = await send({ size: checkpoint.size, note: checkpoint.note }, this.#abort.signal).catch(
+        (e: unknown): SendOutcome => ({ ok: false, retryable: true, reason: e instanceof Error ? e.message : String(e) }),
+      );
+      if (!outcome.ok) {
+        if (this.#stopped) return false;
+        await this.#failed(`checkpoint: ${outcome.reason}`, outcome.retryAfterMs);
+        return false;
+      }
+      this.#checkpointSize = checkpoint.size;
+    }
+    return true;
   }
 
   /** Sends a heartbeat; false when it failed (the failure is handled). */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditInput } from '../../audit/audit-event.ts';
-import type { LedgerStore } from '../../audit/ledger.store.ts';
+import type { LedgerStore, StoredCheckpoint } from '../../audit/ledger.store.ts';
 import type { SiemConfig, SiemDestinationConfig } from '../../config/siem.schema.ts';
 import { canonicalJson, type JsonValue } from '../../lib/canonical-json.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -27,7 +27,7 @@ export interface ConfiguredDestination {
 export interface ShipperDeps {
   readonly destinations: readonly ConfiguredDestination[];
   readonly settings: Pick<SiemConfig, 'alarmAfterSeconds' | 'heartbeatSeconds' | 'retryMaxSeconds' | 'batchSize'>;
-  readonly ledger: Pick<LedgerStore, 'events' | 'latestCheckpoint' | 'size'>;
+  readonly ledger: Pick<LedgerStore, 'events' | 'latestCheckpoint' | 'checkpoints' | 'size'>;
   readonly store: SiemDeliveryStore;
   readonly record: (input: AuditInput) => Promise<unknown>;
   readonly clock: Clock;
@@ -72,6 +72,20 @@ export function destinationsHash(configs: readonly SiemDestinationConfig[]): str
   return createHash('sha256').update(canonicalJson(configs.map(publicConfig))).digest('hex');
 }
 
+/** Checkpoints with `afterSize` < size ≤ `uptoSize`, ascending, paged from the newest down. */
+async function checkpointsBetween(ledger: ShipperDeps['ledger'], afterSize: number, uptoSize: number): Promise<StoredCheckpoint[]> {
+  const page = 256;
+  const found: StoredCheckpoint[] = [];
+  let below = uptoSize + 1;
+  for (;;) {
+    const rows = await ledger.checkpoints(page, below);
+    const wanted = rows.filter((c) => c.size > afterSize);
+    found.push(...wanted);
+    if (rows.length < page || wanted.length < rows.length) return found.reverse();
+    below = rows[rows.length - 1]!.size;
+  }
+}
+
 export class SiemShipper {
   readonly #deps: ShipperDeps;
   readonly #loops: Map<string, DestinationLoop>;
@@ -90,9 +104,11 @@ export class SiemShipper {
       if (!config.enabled || destination === undefined) continue;
       const loop = new DestinationLoop({
         destination,
-        filter: config.filter,
+        // A replica has no filter: it takes every leaf.
+        filter: 'filter' in config ? config.filter : { types: [], minSeverity: 1 },
         events: (afterSeq, limit) => deps.ledger.events({ afterSeq, limit }),
         latestCheckpoint: () => deps.ledger.latestCheckpoint(),
+        checkpoints: (afterSize, uptoSize) => checkpointsBetween(deps.ledger, afterSize, uptoSize),
         store: deps.store,
         record: deps.record,
         clock: deps.clock,
