@@ -76,7 +76,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/alarms',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'Alarms of the inbox: active ones (open, acknowledged, snooze ended) by default, newest first',
       tag: 'incidents',
@@ -87,7 +87,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/alarms/:seq',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'One alarm of the inbox',
       tag: 'incidents',
@@ -114,7 +114,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/notifications/deliveries',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'The notification delivery log, newest first',
       tag: 'incidents',

@@ -83,7 +83,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/incidents/candidates',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'Candidate incidents raised from alarms, newest first',
       tag: 'incidents',
@@ -114,7 +114,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/incidents',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'Incidents of the register, newest aware time first',
       tag: 'incidents',
@@ -140,7 +140,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/incidents/:id',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'One incident with every field, its submissions and significance',
       tag: 'incidents',
@@ -167,7 +167,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/incidents/:id/clocks',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       summary: 'Reporting clocks of an incident now: early warning, notification, final, progress, GDPR Art. 33',
       tag: 'incidents',
@@ -178,7 +178,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/incidents/:id/trail',
-      access: 'incident.manage',
+      access: 'incident.read',
       scope: 'global',
       audit: 'audit.events.read',
       summary: "The incident's own ledger events, each with a C2SP tlog-proof bundle against one signed checkpoint",

@@ -121,6 +121,13 @@ test('a brute-force burst reaches the inbox, a signed webhook and a candidate; q
   assert.equal(reminder.verdict, 'ok');
   assert.equal(reminder.body.data.clock, 'early-warning');
 
+  // An auditor reads the register but cannot change it.
+  const auditor = await testPrincipal(app, { roles: ['auditor'] });
+  assert.equal((await auditor.inject({ method: 'GET', url: `/api/v1/incidents/${incident.id}/clocks` })).statusCode, 200);
+  const denied = await auditor.inject({ method: 'PATCH', url: `/api/v1/incidents/${incident.id}`, payload: { title: 'changed by an auditor' } });
+  assert.equal(denied.statusCode, 403);
+  assert.equal(denied.json<{ permission: string }>().permission, 'incident.manage');
+
   // The incident's trail holds its creation and the refused report, each with a proof.
   const trail = await get<{ entries: { record: { type: string; outcome: string }; proof: string }[] }>(`/api/v1/incidents/${incident.id}/trail`);
   assert.deepEqual(trail.entries.map((e) => `${e.record.type}:${e.record.outcome}`), ['incident.created:success', 'incident.report.generated:failure']);
