@@ -3,7 +3,8 @@
 #   prereqs.sh demo  → ffmpeg, npm dependencies
 #   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
 #                      GStreamer's RTSP server (interop test), systemd-analyze (unit check) and
-#                      libfaketime (clock steps), rsyslog with rsyslog-gnutls (syslog over TLS)
+#                      libfaketime (clock steps), rsyslog with rsyslog-gnutls (syslog over TLS),
+#                      poppler-utils (pdftotext, incident reports)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,8 @@ if [ "$mode" = test ]; then
   need_pkg systemd-analyze systemd
   # libfaketime steps the wall clock of a real server in the clock-step test (test/helpers/faketime.ts).
   need_pkg faketime faketime
+  # pdftotext reads the text of incident report PDFs back (src/incidents/, report tests).
+  need_pkg pdftotext poppler-utils
   # rsyslog with its GnuTLS driver receives syslog over TLS (src/siem/syslog-tls-transport.int.test.ts).
   if ! command -v rsyslogd >/dev/null 2>&1 || ! dpkg -s rsyslog-gnutls >/dev/null 2>&1; then
     echo "custos: installing rsyslog rsyslog-gnutls…" >&2

@@ -56,6 +56,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
+import { buildIncidents, type BuiltIncidents } from './incidents/build-incidents.ts';
 import { buildGovernance, type Governance } from './governance/build-governance.ts';
 import { collectLocations, type Location } from './residency/locations.ts';
 import { assertResidency } from './residency/residency-check.ts';
@@ -81,6 +82,8 @@ export interface App {
   readonly ledger: AuditLedger;
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
+  /** The alarm inbox, notifications and the incident register (issue 18). */
+  readonly incidents: BuiltIncidents;
   /** The NIS2 catalogue, live evidence, management records and signed bundles. */
   readonly governance: Governance;
   /** SIEM shipping: status and dead letters per destination. */
@@ -161,7 +164,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper } = {};
+  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper; incidents?: BuiltIncidents } = {};
   const core = await openCore(config, {
     lockFor: 'custos serve',
     log,
@@ -171,6 +174,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     onCommitted: (records) => {
       watching.alarms?.committed(records);
       watching.siem?.committed();
+      // New alarms reach the inbox at once rather than at the next tick.
+      if (records.some((r) => r.type === 'alarm.raised' || r.type === 'audit.verified')) void watching.incidents?.feed.sync();
     },
     // Every newly signed checkpoint is offered to the configured witnesses (issue 16 item 5).
     onCheckpoint: (checkpoint) => watching.witnesses?.offer(checkpoint),
@@ -351,6 +356,20 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
   });
   faults.report = (source, problem) => health.report(source, problem);
+  // Alarms reach people: the inbox, notifications and incident candidates read the committed ledger.
+  const incidents = await buildIncidents({
+    db,
+    ledger,
+    ledgerStore,
+    clock,
+    log,
+    notifications: config.notifications,
+    incidents: config.incidents,
+    siteOf: async (cameraId) => (await identity.placements.placementOf(cameraId))?.siteId ?? null,
+  });
+  undo.push(() => incidents.close());
+  watching.incidents = incidents;
+  incidents.start(alarmTickMs);
   // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
   const watches: { clock?: ClockWatch } = {};
   const governance = buildGovernance({
@@ -386,6 +405,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     publicUrl: () => publicUrl,
     fourEyes,
     health,
+    alarmInbox: incidents.alarmInbox,
+    deliveries: incidents.deliveries,
+    incidents: incidents.incidents,
+    candidates: incidents.candidates,
+    reports: incidents.reports,
     governance,
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
@@ -454,6 +478,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     dataKeys,
     ledger,
     identity,
+    incidents,
     governance,
     siem,
     close() {
@@ -472,6 +497,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
         // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
+        await incidents.close();
         // Before the deferred sink and the ledger close: the loops record through the one and read the other.
         await siem.stop();
         await alarmWatch.stop();

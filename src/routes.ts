@@ -8,6 +8,8 @@ import { resetApproval } from './identity/reset-approval.ts';
 import { exportApproval } from './playback/export-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
+import { alarmRoutes, type AlarmRouteDeps } from './alarms/alarms.routes.ts';
+import { incidentRoutes, type IncidentRouteDeps } from './incidents/incidents.routes.ts';
 import { authRoutes, type AuthRouteDeps } from './identity/auth.routes.ts';
 import { ssoRoutes, type SsoRouteDeps } from './identity/sso.routes.ts';
 import { userRoutes, type UserRouteDeps } from './identity/users.routes.ts';
@@ -37,6 +39,8 @@ export type RouteDeps = CameraRouteDeps &
   AccessRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
+  AlarmRouteDeps &
+  IncidentRouteDeps &
   GovernanceRouteDeps &
   SiemRouteDeps &
   ResidencyRouteDeps &
@@ -78,6 +82,8 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...accessRoutes(deps),
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...approvalRoutes(deps, approvalExecutors(deps)),
+    ...alarmRoutes(deps),
+    ...incidentRoutes(deps),
     ...governanceRoutes(deps),
     ...residencyRoutes(deps),
     ...webRoutes(),

@@ -38,11 +38,11 @@ export const defaultRoles: readonly { name: string; description: string; permiss
     permissions: ['camera.read', 'camera.manage', 'user.manage', 'system.configure', 'live.view'],
     mfa: true,
   },
-  { name: 'auditor', description: 'Reads the audit ledger, the access-rights register and the governance evidence; sees no video.', permissions: ['audit.read', 'camera.read', 'governance.read'], mfa: true },
+  { name: 'auditor', description: 'Reads the audit ledger, the access-rights register, the incident register and the governance evidence; sees no video.', permissions: ['audit.read', 'camera.read', 'governance.read', 'incident.read'], mfa: true },
   {
     name: 'compliance-officer',
     description: 'Runs the incident register and the NIS2 requirement catalogue, and reads the ledger for NIS2 and GDPR duties.',
-    permissions: ['incident.manage', 'audit.read', 'camera.read', 'governance.read', 'governance.manage'],
+    permissions: ['incident.read', 'incident.manage', 'audit.read', 'camera.read', 'governance.read', 'governance.manage'],
     mfa: false,
   },
   {

@@ -336,6 +336,13 @@ export class AlarmRules {
       case 'access.approval.decided':
       case 'site.saved':
       case 'group.saved':
+      case 'alarm.updated':
+      case 'incident.candidate.raised':
+      case 'incident.candidate.decided':
+      case 'incident.created':
+      case 'incident.updated':
+      case 'incident.report.generated':
+      case 'incident.report.submitted':
         return [];
     }
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
+import { incidents } from './incidents.schema.ts';
+import { notifications } from './notifications.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
@@ -296,6 +298,8 @@ export const configSchema = z
     residency,
     live,
     demo,
+    notifications,
+    incidents,
   })
   .describe('Custos configuration.');
 

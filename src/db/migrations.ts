@@ -463,4 +463,78 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('cameras').addColumn('min_retention_hours', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '0015_incidents_alarm_inbox': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Issue 18: alarms people acknowledge, assign, snooze and close; where notifications went;
+      // the NIS2 incident register, its candidates and the reminders its clocks sent.
+      await db.schema
+        .createTable('alarm_inbox')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('site_id', 'text')
+        .addColumn('camera_id', 'text')
+        .addColumn('raised_ms', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('assignee', 'text')
+        .addColumn('snoozed_until_ms', 'bigint')
+        .addColumn('note', 'text')
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .execute();
+      await db.schema.createIndex('alarm_inbox_status').on('alarm_inbox').columns(['status', 'raised_ms']).execute();
+      await db.schema
+        .createTable('notification_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('notice_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('notification_deliveries_created').on('notification_deliveries').column('created_ms').execute();
+      await db.schema
+        .createTable('incidents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('aware_ms', 'bigint', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('incident_candidates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dedup_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('alarm_seqs', 'text', (c) => c.notNull())
+        .addColumn('first_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_ms', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('incident_id', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('incident_candidates_key').on('incident_candidates').columns(['dedup_key', 'status']).execute();
+      await db.schema
+        .createTable('incident_reminders')
+        .addColumn('incident_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('sent_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('incident_reminders_pk', ['incident_id', 'key'])
+        .execute();
+    },
+  },
 };

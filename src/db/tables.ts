@@ -30,6 +30,11 @@ export interface Tables {
   grants: GrantTable;
   approvals: ApprovalTable;
   sso_replay: SsoReplayTable;
+  alarm_inbox: AlarmInboxTable;
+  notification_deliveries: NotificationDeliveryTable;
+  incidents: IncidentTable;
+  incident_candidates: IncidentCandidateTable;
+  incident_reminders: IncidentReminderTable;
   governance_requirements: GovernanceRequirementTable;
   governance_documents: GovernanceDocumentTable;
   governance_approvals: GovernanceApprovalTable;
@@ -344,6 +349,80 @@ export interface DataKeyTable {
   created_ms: number;
   /** Set when the key was destroyed; the row stays so the id keeps answering KEY_UNAVAILABLE. */
   destroyed_ms: number | null;
+}
+
+/** One alarm of the ledger as people handle it (issue 18 item 1); `seq` is its ledger leaf. */
+export interface AlarmInboxTable {
+  seq: number;
+  event_id: string;
+  rule: string;
+  title: string;
+  severity: string;
+  site_id: string | null;
+  camera_id: string | null;
+  raised_ms: number;
+  /** open, acknowledged, snoozed or closed. */
+  status: string;
+  assignee: string | null;
+  snoozed_until_ms: number | null;
+  note: string | null;
+  updated_ms: number;
+  updated_by: string | null;
+}
+
+/** One delivery of a notification to one target (the delivery log). */
+export interface NotificationDeliveryTable {
+  id: string;
+  notice_id: string;
+  kind: string;
+  type: string;
+  route: string;
+  channel: string;
+  target: string;
+  /** pending, sent or failed. */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/** One incident of the register (INC-1); `data` is the JSON of every field. */
+export interface IncidentTable {
+  id: string;
+  title: string;
+  /** open or closed. */
+  status: string;
+  aware_ms: number;
+  data: string;
+  version: number;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/** A candidate incident raised from alarms (INC-7), de-duplicated on `dedup_key` while open. */
+export interface IncidentCandidateTable {
+  id: string;
+  dedup_key: string;
+  kind: string;
+  title: string;
+  /** open, qualified or dismissed. */
+  status: string;
+  /** Ledger leaves of the alarms it stands for (JSON array). */
+  alarm_seqs: string;
+  first_ms: number;
+  last_ms: number;
+  reason: string | null;
+  incident_id: string | null;
+  decided_by: string | null;
+  decided_ms: number | null;
+}
+
+/** A reminder of an incident clock already sent (`key` is clock:level). */
+export interface IncidentReminderTable {
+  incident_id: string;
+  key: string;
+  sent_ms: number;
 }
 
 /** One requirement of the governance catalogue (GOV-1): NIS2 Art. 21(2), Reg. 2024/2690 annex, ISO/IEC 27001:2022 Annex A. */

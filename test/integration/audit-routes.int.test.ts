@@ -42,6 +42,7 @@ const auditedGets = new Set([
   'GET /api/v1/exports/:id/file',
   'GET /api/v1/exports/:id/evidence',
   'GET /api/v1/audit/events',
+  'GET /api/v1/incidents/:id/trail',
   'GET /api/v1/auth/oidc/:provider/callback',
 ]);
 
@@ -157,6 +158,10 @@ test('walking the route table: each audited route records its declared event for
   }
 
   const from = new Date(walkStartMs - 60_000).toISOString();
+  let officerToken: Token | undefined;
+  const incidentOfficer = async () => (officerToken ??= await token(['compliance-officer']));
+  let incidentId = '';
+  let reportSha = '';
   let clerkId = '';
   let grantId = '';
   let spare = '';
@@ -326,6 +331,53 @@ test('walking the route table: each audited route records its declared event for
       const job = await investigator.inject({ method: 'GET', url: `/api/v1/exports/${decided.exportId ?? ''}` });
       assert.equal(job.json<{ state: string }>().state, 'done');
       return done(res, judge.actor);
+    },
+    'POST /api/v1/alarms/:seq/actions': async () => {
+      // The grants made so far raised privilege-assigned alarms: the officer acknowledges one.
+      const officer = await incidentOfficer();
+      await app.incidents.feed.settled();
+      const alarms = (await officer.inject({ method: 'GET', url: '/api/v1/alarms' })).json<{ seq: number }[]>();
+      assert.ok(alarms.length > 0, 'the inbox holds the alarms of the walk');
+      const res = await officer.inject({ method: 'POST', url: `/api/v1/alarms/${alarms[0]!.seq}/actions`, payload: { action: 'acknowledge' } });
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/incidents/candidates/:id/decision': async () => {
+      const officer = await incidentOfficer();
+      // A tamper report of the walked camera (the analytics that emit it are not built yet).
+      await app.ledger.record({ type: 'alarm.raised', actor: { kind: 'system', id: 'system:alarm-rules' }, outcome: 'success', cameraId: camera.id, target: { kind: 'camera', id: camera.id }, details: { rule: 'camera-tamper', title: 'Camera tampering', triggeredBy: [] } });
+      await app.incidents.feed.settled();
+      const candidates = (await officer.inject({ method: 'GET', url: '/api/v1/incidents/candidates?status=open' })).json<{ id: string; kind: string }[]>();
+      const tamper = candidates.find((c) => c.kind === 'tamper');
+      assert.ok(tamper, 'the tamper alarm raised a candidate');
+      const res = await officer.inject({ method: 'POST', url: `/api/v1/incidents/candidates/${tamper.id}/decision`, payload: { decision: 'qualify', reason: 'camera covered during the walk' } });
+      incidentId = res.json<{ incident: { id: string } }>().incident.id;
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/incidents': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'POST', url: '/api/v1/incidents', payload: { title: 'Walked incident', awareAt: new Date().toISOString(), description: 'opened by hand' } });
+      return done(res, officer.actor);
+    },
+    'PATCH /api/v1/incidents/:id': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'PATCH', url: `/api/v1/incidents/${incidentId}`, payload: { description: 'The walked camera was covered.', version: 1 } });
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/incidents/:id/reports/:stage': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'POST', url: `/api/v1/incidents/${incidentId}/reports/early-warning`, payload: { format: 'json' } });
+      reportSha = String(res.headers['x-custos-sha256']);
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/incidents/:id/submissions': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'POST', url: `/api/v1/incidents/${incidentId}/submissions`, payload: { stage: 'early-warning', sentAt: new Date().toISOString(), sha256: reportSha, recipient: 'CSIRT' } });
+      return done(res, officer.actor);
+    },
+    'GET /api/v1/incidents/:id/trail': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}/trail` });
+      return done(res, officer.actor);
     },
     'POST /api/v1/auth/password': async () => {
       const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: adminPassword, newPassword: newAdminPassword } });
