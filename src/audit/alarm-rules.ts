@@ -312,6 +312,8 @@ export class AlarmRules {
       case 'access.approval.decided':
       case 'site.saved':
       case 'group.saved':
+      case 'system.backup.created':
+      case 'system.restore.completed':
         return [];
     }
   }

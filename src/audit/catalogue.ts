@@ -74,6 +74,8 @@ export const auditCatalogue = {
   'site.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A site was created or changed (its name, its four-eyes rule).' },
   'group.saved': { ...entity, activityId: 3, activityName: 'Update', severityId: 2, emitter: 'access', description: 'A camera group was created or its members changed.' },
   'clock.stepped': { ...eventLog, activityId: 99, activityName: 'Clock Step', severityId: 4, emitter: 'clock watch', description: 'The wall clock moved apart from the monotonic clock (set by hand, stepped by NTP, host suspended or VM restored); details give the step in ms. Retention is held until the clock has been steady for recording.clockConfirmSeconds.' },
+  'system.backup.created': { ...datastore, activityId: 99, activityName: 'Backup', severityId: 2, emitter: 'custos backup', description: 'A backup was taken (or failed): the SHA-256 of its manifest, the ledger size and checkpoint it holds, whether the master key (sealed) and the config are in it.' },
+  'system.restore.completed': { ...datastore, activityId: 99, activityName: 'Restore', severityId: 4, emitter: 'custos restore', description: 'A backup was restored onto a new data directory; recorded into the restored ledger, with the backup id and how the restored ledger stands against the newest published checkpoint given (consistent, behind by N leaves, or contradicting it).' },
   'alarm.raised': { ...finding, activityId: 1, activityName: 'Create', severityId: 4, emitter: 'alarm rules', description: 'A default alarm rule (LOG-6) fired; details name the rule and the events that triggered it.' },
 } as const satisfies Record<string, EventKind>;
 

@@ -10,9 +10,11 @@ import { exportCommand } from './export.ts';
 import { userCommand } from './user.ts';
 import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
+import { backupCommand } from './backup.ts';
+import { restoreCommand } from './restore.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -33,6 +33,7 @@ export const errorCodes = {
   APPROVAL_REQUIRED: 'The action (an export at a four-eyes site, a sensitive grant, a change weakening a four-eyes site) needs the approval of a second user holding the permission.',
   EXPORT_REQUIRED: 'At a four-eyes site recorded video is streamed fragment by fragment to a logged-in browser; a file (a whole segment, an API client) is an export.',
   SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
+  BACKUP_INVALID: 'A backup directory has no valid manifest, or a file in it does not match the SHA-256 its manifest states.',
   DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
