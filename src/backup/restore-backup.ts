@@ -81,6 +81,8 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   if ((config.database.url === null ? 'sqlite' : 'postgres') !== manifest.engine) {
     throw new AppError('VALIDATION_FAILED', `the backup is of a ${manifest.engine} database, the restored configuration uses ${config.database.url === null ? 'SQLite' : 'PostgreSQL (database.url)'}`);
   }
+  // A restore never overwrites: the target is claimed (created empty) before anything else is checked there.
+  await claimEmptyDir(dataDir, 'restore target');
   const keyPath = config.keys.provider === 'file' ? fileKeyPath(config.keys, dataDir) : null;
   let keyText: string | null = null;
   if (manifest.key !== null && keyPath !== null) {
@@ -96,7 +98,6 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
     throw new AppError('CONFLICT', 'the target PostgreSQL database is not empty; restore into a new database (createdb) named by database.url');
   }
 
-  await claimEmptyDir(dataDir, 'restore target');
   if (manifest.engine === 'sqlite') await copyPrivate(join(src, backupFiles.sqlite), join(dataDir, 'custos.db'));
   else await pgRestore(config.database.url as Secret, join(src, backupFiles.postgres));
   if (manifest.pin !== null) await copyPrivate(join(src, backupFiles.pin), join(dataDir, 'audit', 'last-checkpoint'));

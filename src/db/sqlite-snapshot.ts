@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 
@@ -30,6 +31,8 @@ export async function snapshotSqlite(dataDir: string, dest: string): Promise<Sna
     throw new AppError('STORAGE_FAILED', `backup: cannot open ${source}: ${(e as Error).message.split('\n')[0]}`);
   }
   try {
+    // Created first with mode 0600: the copy holds users, password hashes and sealed secrets.
+    await writeFile(dest, '', { mode: 0o600, flag: 'wx' });
     live.pragma('busy_timeout = 5000');
     // Everything left in one step: a small index copies in one read transaction.
     await live.backup(dest, { progress: () => 1 << 30 });
