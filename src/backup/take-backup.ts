@@ -28,6 +28,16 @@ export interface BackupRequest {
 }
 
 /**
+ * Refuses `--include-key` for an HSM (VALIDATION_FAILED): its key never leaves the token. Called
+ * before anything is opened, so the refusal needs no reachable HSM.
+ */
+export function assertKeyExportable(config: Config, includeKey: boolean): void {
+  if (includeKey && config.keys.provider !== 'file') {
+    throw new AppError('VALIDATION_FAILED', `the master key is in an HSM (keys.provider ${config.keys.provider}) and never leaves it: back up the token with its vendor's tools, and run custos backup without --include-key`);
+  }
+}
+
+/**
  * Takes an online, consistent backup into `dest` while a server may be running on the same
  * data directory (the data-directory lock is not taken; see docs/reference/backup.md):
  *
@@ -46,9 +56,7 @@ export interface BackupRequest {
  */
 export async function takeBackup(core: Core, req: BackupRequest): Promise<{ manifest: BackupManifest; manifestSha256: string }> {
   const { config, dest } = req;
-  if (req.keyPassphrase !== null && config.keys.provider !== 'file') {
-    throw new AppError('VALIDATION_FAILED', `the master key is in an HSM (keys.provider ${config.keys.provider}) and never leaves it: back up the token with its vendor's tools, and run custos backup without --include-key`);
-  }
+  assertKeyExportable(config, req.keyPassphrase !== null);
   const engine = core.database.engine;
   if (engine === 'postgres' && (await pgDumpVersion()) === null) {
     throw new AppError('VALIDATION_FAILED', 'the database is PostgreSQL and pg_dump is not installed (apt install postgresql-client): install it, or back up with your PostgreSQL tooling (pg_dump -Fc, or base backups with WAL archiving) and run custos backup on a machine that has it for the pin, config and key');

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 import { openCore } from '../core.ts';
-import { takeBackup } from '../backup/take-backup.ts';
+import { assertKeyExportable, takeBackup } from '../backup/take-backup.ts';
 import { configOptions, parse, type Command } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
@@ -38,6 +38,7 @@ export const backupCommand: Command = {
     if (values['include-key'] === true && passphrase === null) throw new AppError('VALIDATION_FAILED', '--include-key needs the passphrase that seals the key: --key-passphrase-file FILE or --key-passphrase-stdin');
     if (values['include-key'] !== true && passphrase !== null) throw new AppError('VALIDATION_FAILED', 'a key passphrase was given without --include-key');
     const config = await loadCliConfig(values, io);
+    assertKeyExportable(config, values['include-key'] === true);
     // No lock: the server keeps running (the backup reads a consistent snapshot beside it).
     const core = await openCore(config);
     try {
