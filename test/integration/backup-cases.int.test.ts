@@ -57,7 +57,7 @@ async function emptyPgDatabase(defer: (f: () => unknown) => void): Promise<strin
 }
 
 describe('backup and restore refusals and PostgreSQL', { concurrency: true }, () => {
-  test('backup and restore refuse bad requests with one line and leave nothing half-done', async (t) => {
+  test('backup and restore refuse bad requests with one line, leave nothing half-done, and refuse a published checkpoint the restored ledger contradicts', async (t) => {
     const defer = teardown(t);
     const root = await tempDir('backup-cases');
     defer(() => root.remove());
@@ -140,6 +140,19 @@ describe('backup and restore refusals and PostgreSQL', { concurrency: true }, ()
     assert.match((await run(['camera', 'list', '--data-dir', good])).stdout, /Door/);
     assert.equal((await run(['audit', 'verify', '--data-dir', good])).code, 0);
     assert.deepEqual((await readdir(good)).filter((f) => f.startsWith('.')), [], 'no temp files left');
+
+    // Two installations grown from one backup are two logs with one key: a checkpoint of the
+    // original contradicts a backup of the restored copy at the same size, and the restore fails.
+    const published = await run(['audit', 'checkpoint', '--data-dir', data]);
+    const publishedSize = Number(published.stdout.split('\n')[1]);
+    await writeFile(join(root.path, 'original.note'), published.stdout);
+    for (let i = 0; i < 5; i++) assert.equal((await run(['camera', 'add', '--data-dir', good, '--name', `C${i}`, '--url', `rtsp://127.0.0.1:9/c${i}`])).code, 0);
+    const diverged = join(root.path, 'b-diverged');
+    assert.equal((await run(['backup', diverged, '--data-dir', good, '--include-key', '--key-passphrase-stdin'], { input: passphrase })).code, 0);
+    assert.ok(parseManifest(await readFile(join(diverged, 'manifest.json'), 'utf8')).database.ledgerSize >= publishedSize);
+    r = await restore(diverged, target('c'), ['--published-checkpoint', join(root.path, 'original.note'), '--key-passphrase-stdin'], passphrase);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`^custos restore: the restored ledger contradicts the published checkpoint at size ${publishedSize}`));
   });
 
   test('PostgreSQL: custos backup runs pg_dump (custom format) and restore runs pg_restore into an empty database; the restored ledger verifies', async (t) => {
