@@ -42,6 +42,11 @@ export const manifestSchema = z.strictObject({
   /** The master key, sealed under the backup passphrase; null when not asked for (or an HSM). */
   key: z.strictObject({ versions: z.array(z.number().int().min(1)) }).nullable(),
   segments: z.string(),
+  /**
+   * Data keys of every camera were created up to this time before the snapshot, so footage
+   * recorded after the backup (and found in the zone) until then stays readable after a restore.
+   */
+  keysAheadUntil: z.string().nullable(),
   /** Every file of the backup except the manifest: SHA-256 and length. */
   files: z.record(z.string(), z.strictObject({ sha256, bytes: z.number().int().min(0) })),
 });

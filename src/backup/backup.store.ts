@@ -15,3 +15,8 @@ export async function databaseFacts(db: Db): Promise<SnapshotFacts> {
     kekVersions: keks.map((k) => Number(k.kek_version)),
   };
 }
+
+/** Ids of every camera (their data keys ahead are created before a backup). */
+export async function cameraIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('cameras').select('id').execute()).map((c) => c.id);
+}

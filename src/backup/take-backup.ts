@@ -9,7 +9,7 @@ import type { AuditContext } from '../audit/audit-event.ts';
 import { snapshotSqlite, type SnapshotFacts } from '../db/sqlite-snapshot.ts';
 import { pgDump, pgDumpVersion } from '../db/pg-dump.ts';
 import { fileKeyPath } from '../keys/open-key-provider.ts';
-import { databaseFacts } from './backup.store.ts';
+import { cameraIds, databaseFacts } from './backup.store.ts';
 import { backupFiles, backupFormat, formatManifest, segmentsStatement, type BackupManifest } from './backup-manifest.ts';
 import { claimEmptyDir, copyPrivate, hashFile, readOptionalText, syncFile, writePrivateText } from './backup-files.ts';
 import { sealKeyForBackup } from './key-escrow.ts';
@@ -23,9 +23,17 @@ export interface BackupRequest {
   readonly dest: string;
   /** Include the master key of a `file` provider, sealed under this passphrase; null: no key. */
   readonly keyPassphrase: Secret | null;
+  /**
+   * Hours ahead for which every camera's data keys are created before the snapshot (0: none).
+   * Footage recorded after the backup under a key the restored database lacks cannot be
+   * decrypted after a restore (it is quarantined); keys made ahead keep it readable.
+   */
+  readonly keysAheadHours: number;
   /** Who asked (the CLI's actor), for the audit event. */
   readonly context: AuditContext;
 }
+
+const hourMs = 3_600_000;
 
 /**
  * Refuses `--include-key` for an HSM (VALIDATION_FAILED): its key never leaves the token. Called
@@ -43,7 +51,8 @@ export function assertKeyExportable(config: Config, includeKey: boolean): void {
  *
  * 1. the pin file is copied first: it only moves forward, after the checkpoint it names is
  *    committed, so the pin copied is never ahead of the database copied after it;
- * 2. the database: SQLite through the online backup API, PostgreSQL through pg_dump (custom format);
+ * 2. the data keys of every camera for `keysAheadHours` are created (so footage recorded after
+ *    the backup stays decryptable after a restore), then the database: SQLite through the online backup API, PostgreSQL through pg_dump (custom format);
  * 3. the config file (when one is named) and, only on request, the master key re-sealed under
  *    the backup passphrase — refused for an HSM, whose key never leaves it. Every KEK version
  *    that wraps a data key in the snapshot MUST be in the copied key (a rotation during the
@@ -74,6 +83,16 @@ export async function takeBackup(core: Core, req: BackupRequest): Promise<{ mani
     if (pin !== undefined) {
       await writePrivateText(join(dest, backupFiles.pin), `${pin.size} ${pin.root.toString('hex')}\n`);
       await add(backupFiles.pin);
+    }
+    let keysAheadUntil: string | null = null;
+    if (req.keysAheadHours > 0) {
+      const now = Date.now();
+      const until = now + req.keysAheadHours * hourMs;
+      const step = config.keys.dataKeyHours * hourMs;
+      for (const cameraId of await cameraIds(core.database.db)) {
+        for (let at = now; at < until + step; at += step) await core.dataKeys.keyFor(cameraId, Math.min(at, until));
+      }
+      keysAheadUntil = new Date(until).toISOString();
     }
     let facts: SnapshotFacts;
     let dbFile: string;
@@ -115,6 +134,7 @@ export async function takeBackup(core: Core, req: BackupRequest): Promise<{ mani
       config: req.configFile !== null,
       key,
       segments: segmentsStatement,
+      keysAheadUntil,
       files,
     };
     await writePrivateText(join(dest, backupFiles.manifest), formatManifest(manifest));

@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/harness.ts';
 import { pgAdminUrl } from '../helpers/databases.ts';
 import { teardown } from '../helpers/teardown.ts';
 import { parseManifest } from '../../src/backup/backup-manifest.ts';
+import { openDatabase } from '../../src/db/database.ts';
 
 const passphrase = 'correct horse battery staple\n';
 
@@ -62,7 +63,8 @@ describe('backup and restore refusals and PostgreSQL', { concurrency: true }, ()
     const root = await tempDir('backup-cases');
     defer(() => root.remove());
     const data = join(root.path, 'data');
-    assert.equal((await run(['camera', 'add', '--data-dir', data, '--name', 'Door', '--url', 'rtsp://127.0.0.1:9/door'])).code, 0);
+    const door = await run(['camera', 'add', '--data-dir', data, '--name', 'Door', '--url', 'rtsp://127.0.0.1:9/door']);
+    assert.equal(door.code, 0);
     // Signed before the backup: the backup holds it (every backup then adds an event to the live ledger).
     const before = await run(['audit', 'checkpoint', '--data-dir', data]);
     assert.equal(before.code, 0);
@@ -89,8 +91,12 @@ describe('backup and restore refusals and PostgreSQL', { concurrency: true }, ()
     const taken = await run(['backup', backup, '--data-dir', data, '--include-key', '--key-passphrase-stdin'], { input: passphrase });
     assert.equal(taken.code, 0, taken.stderr);
     const noKey = join(root.path, 'b2');
-    assert.equal((await run(['backup', noKey, '--data-dir', data])).code, 0);
-    assert.equal(parseManifest(await readFile(join(noKey, 'manifest.json'), 'utf8')).key, null);
+    assert.equal((await run(['backup', noKey, '--data-dir', data, '--keys-ahead', '0'])).code, 0);
+    const noKeyManifest = parseManifest(await readFile(join(noKey, 'manifest.json'), 'utf8'));
+    assert.equal(noKeyManifest.key, null);
+    assert.equal(noKeyManifest.keysAheadUntil, null);
+    const aheadUntil = Date.parse(parseManifest(await readFile(join(backup, 'manifest.json'), 'utf8')).keysAheadUntil ?? '');
+    assert.ok(aheadUntil > Date.now() + 23 * 3_600_000, 'data keys made 24 h ahead by default');
 
     const target = (n: string) => join(root.path, `r-${n}`);
     const restore = (src: string, to: string, extra: string[] = [], input?: string) => run(['restore', src, '--data-dir', to, ...extra], input === undefined ? {} : { input });
@@ -138,6 +144,11 @@ describe('backup and restore refusals and PostgreSQL', { concurrency: true }, ()
     assert.match(r.stdout, /fork guard: the published checkpoint \(size \d+\) is in the restored ledger/);
     assert.equal((await stat(join(good, 'keys', 'master.key'))).mode & 0o777, 0o600);
     assert.match((await run(['camera', 'list', '--data-dir', good])).stdout, /Door/);
+    // Footage recorded after the backup stays decryptable: its data keys are in the restored database.
+    const restoredDb = (await openDatabase({ url: null, dataDir: good })).db;
+    const windows = await restoredDb.selectFrom('data_keys').select('hour_ms').where('camera_id', '=', door.stdout.trim()).where('wrapped', '<>', '').execute();
+    await restoredDb.destroy();
+    assert.ok(windows.some((w) => w.hour_ms + 3_600_000 > aheadUntil) && windows.length >= 24, `${windows.length} windows, up to ${Math.max(...windows.map((w) => w.hour_ms))}`);
     assert.equal((await run(['audit', 'verify', '--data-dir', good])).code, 0);
     assert.deepEqual((await readdir(good)).filter((f) => f.startsWith('.')), [], 'no temp files left');
 
