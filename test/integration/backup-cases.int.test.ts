@@ -14,6 +14,7 @@ import { main } from '../../src/cli/main.ts';
 import { tempDir } from '../helpers/harness.ts';
 import { pgAdminUrl } from '../helpers/databases.ts';
 import { teardown } from '../helpers/teardown.ts';
+import { custos } from '../helpers/custos-cli.ts';
 import { parseManifest } from '../../src/backup/backup-manifest.ts';
 import { openDatabase } from '../../src/db/database.ts';
 
@@ -176,6 +177,11 @@ describe('backup and restore refusals and PostgreSQL', { concurrency: true }, ()
     const env = { CUSTOS_DATABASE_URL: source };
     assert.equal((await run(['camera', 'add', '--data-dir', data, '--name', 'Dock', '--url', 'rtsp://127.0.0.1:9/dock'], { env })).code, 0);
     assert.equal((await run(['audit', 'checkpoint', '--data-dir', data], { env })).code, 0);
+    // Without the client tools: one line that says what to do, nothing written.
+    const noTools = await custos(['backup', join(root.path, 'no-tools'), '--data-dir', data], { env: { ...env, PATH: '/nonexistent' } });
+    assert.equal(noTools.code, 2);
+    assert.match(noTools.stderr, /^custos backup: the database is PostgreSQL and pg_dump is not installed \(apt install postgresql-client\)[^\n]*\n$/);
+    await assert.rejects(stat(join(root.path, 'no-tools')));
     const backup = join(root.path, 'backup');
     const taken = await run(['backup', backup, '--data-dir', data, '--include-key', '--key-passphrase-stdin'], { input: passphrase, env });
     assert.equal(taken.code, 0, taken.stderr);
