@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { Secret } from '../config/secret.ts';
 import { openCore } from '../core.ts';
 import { AppError } from '../lib/errors.ts';
+import { createLogger } from '../lib/logger.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
 import { pgRestore, pgTableCount } from '../db/pg-dump.ts';
@@ -105,7 +106,9 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreOutcome
   if (configFile !== null) await copyPrivate(join(src, backupFiles.config), configFile);
   if (keyText !== null && keyPath !== null) await writePrivateText(keyPath, keyText);
 
-  const core = await openCore(config, { lockFor: 'custos restore' });
+  // The ledger's own log lines would repeat, as JSON, the refusal this restore reports in one
+  // line (a restore behind a published checkpoint); failures still surface as thrown errors.
+  const core = await openCore(config, { lockFor: 'custos restore', log: createLogger({ level: 'silent' }) });
   try {
     const facts = await databaseFacts(core.database.db);
     // SQLite: the facts were read from the copy itself. PostgreSQL: just before pg_dump, which holds at least those.
