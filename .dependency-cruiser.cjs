@@ -10,7 +10,7 @@
 const TEST = '\\.test\\.ts$';
 
 /** Features: folders that hold a piece of the product (routes → service → store inside each). */
-const FEATURES = '^src/(access|alarms|approvals|audit|cameras|cli|evidence|governance|identity|incidents|ingest|live|metrics|notifications|playback|recording|residency|siem|vault)/';
+const FEATURES = '^src/(access|alarms|approvals|audit|backup|cameras|cli|evidence|governance|identity|incidents|ingest|live|metrics|notifications|playback|recording|residency|siem|vault)/';
 
 /**
  * Where files may be read, written or spawned (node:fs, node:child_process): adapters, listed
@@ -28,6 +28,7 @@ const FS_ADAPTERS = [
   '^src/ingest/ffmpeg/', // the ffmpeg ingest (child_process)
   '^src/http/(tls|web\\.routes)\\.ts$', // certificate files, the web page
   '^src/identity/(first-run|oidc/oidc-rp|saml/saml-sp)\\.ts$', // setup token file, IdP key files
+  '^src/backup/backup-files\\.ts$', // backup directories: empty-dir claim, private copies, SHA-256
   '^src/cli/', // commands read and write the files their operator names
   '^src/notifications/(email|webhook)-sender\\.ts$', // the SMTP password, webhook keys and CA files they name
   '^src/siem/build-http-destination\\.ts$', // the HTTP SIEM destinations' *File secrets and CA files

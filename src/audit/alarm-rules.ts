@@ -343,6 +343,8 @@ export class AlarmRules {
       case 'incident.updated':
       case 'incident.report.generated':
       case 'incident.report.submitted':
+      case 'system.backup.created':
+      case 'system.restore.completed':
         return [];
     }
   }

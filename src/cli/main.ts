@@ -13,9 +13,11 @@ import { accessCommand } from './access.ts';
 import { governanceCommand } from './governance.ts';
 import { witnessCommand } from './witness.ts';
 import { residencyCommand } from './residency.ts';
+import { backupCommand } from './backup.ts';
+import { restoreCommand } from './restore.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand, residencyCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -16,7 +16,7 @@ export async function openKeyProvider(config: Config['keys'], dataDir: string, o
   switch (config.provider) {
     case 'file':
       return openFileKeyProvider({
-        path: config.file.path === null ? join(resolve(dataDir), 'keys', 'master.key') : resolve(config.file.path),
+        path: fileKeyPath(config, dataDir),
         passphrase: config.file.passphrase,
         removeLeftovers: opts.exclusive === true,
       });
@@ -26,4 +26,9 @@ export async function openKeyProvider(config: Config['keys'], dataDir: string, o
       return openPkcs11KeyProvider({ module, tokenLabel, pin, keyLabel });
     }
   }
+}
+
+/** Where the `file` provider keeps the master key: keys.file.path, or `<dataDir>/keys/master.key`. */
+export function fileKeyPath(config: Config['keys'], dataDir: string): string {
+  return config.file.path === null ? join(resolve(dataDir), 'keys', 'master.key') : resolve(config.file.path);
 }

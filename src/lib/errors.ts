@@ -35,6 +35,7 @@ export const errorCodes = {
   SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
   RESIDENCY_REFUSED: 'A location (data directory, database, key provider, identity provider, storage zone, outbound destination) is outside residency.allowed or declares no jurisdiction while it is set; Custos does not start.',
   REPORT_INCOMPLETE: 'An incident report stage lacks content the stage requires; `missing` lists the fields to fill first (INC-5).',
+  BACKUP_INVALID: 'A backup directory has no valid manifest, or a file in it does not match the SHA-256 its manifest states.',
   DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;

@@ -184,6 +184,8 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'footage.export.downloaded': { actor: token, source, target: exported, cameraId: 'cam-1' },
   'key.rotated': { actor: cli, details: { version: 2 } },
   'key.retired': { actor: cli, details: { version: 1 } },
+  'system.backup.created': { actor: cli, target: { kind: 'backup', id: 'b-1' }, details: { engine: 'sqlite', ledgerSize: 10, keyIncluded: false } },
+  'system.restore.completed': { actor: cli, target: { kind: 'backup', id: 'b-1' }, details: { ledgerSize: 10, publishedCheckpoint: 'behind', missingLeaves: 4 } },
   'auth.login.succeeded': { actor: user, source, target: { kind: 'user', id: user.id }, details: { method: 'password', mfa: true } },
   'auth.login.failed': { actor: anonymous, source, outcome: 'failure', reason: 'local: wrong password' },
   'auth.logout': { actor: user, source, target: { kind: 'user', id: user.id }, details: { everywhere: false, sessions: 1 } },
