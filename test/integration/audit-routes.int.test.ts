@@ -17,6 +17,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { verifyEvidence } from '../../src/evidence/verify-evidence.ts';
+import { verifyBundle } from '../../src/governance/verify-bundle.ts';
 import { routeTable, type RouteDeps } from '../../src/routes.ts';
 import type { RouteSpec } from '../../src/http/route.ts';
 import { isAuditEventType } from '../../src/audit/catalogue.ts';
@@ -32,8 +33,10 @@ import { startSamlIdp } from '../helpers/saml-idp.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 /**
- * GET routes that MUST be audited like state changes: they read footage or the ledger, or
- * (the OpenID Connect redirect URI) sign a user in.
+ * GET routes that MUST be audited like state changes: they read footage or the ledger, export
+ * signed governance evidence (the evidence bundle and the readiness pack carry ledger
+ * checkpoints, approvals and documents on file out of the system), or (the OpenID Connect
+ * redirect URI) sign a user in.
  */
 const auditedGets = new Set([
   'GET /api/v1/cameras/:id/live',
@@ -43,6 +46,8 @@ const auditedGets = new Set([
   'GET /api/v1/exports/:id/evidence',
   'GET /api/v1/audit/events',
   'GET /api/v1/incidents/:id/trail',
+  'GET /api/v1/governance/evidence/bundle',
+  'GET /api/v1/governance/readiness-pack',
   'GET /api/v1/auth/oidc/:provider/callback',
 ]);
 
@@ -160,6 +165,25 @@ test('walking the route table: each audited route records its declared event for
   const from = new Date(walkStartMs - 60_000).toISOString();
   let officerToken: Token | undefined;
   const incidentOfficer = async () => (officerToken ??= await token(['compliance-officer']));
+  /**
+   * A member of the management body: role `management` (MFA-bound), signed in at the console
+   * with a password and a freshly enrolled TOTP, as a board member approves a policy.
+   */
+  let board: { session: BrowserSession; id: string; actor: Walked['actor'] } | undefined;
+  async function boardMember(): Promise<NonNullable<typeof board>> {
+    if (board) return board;
+    const password = strongPassword();
+    const user = await app.identity.users.create({ username: 'ceo', displayName: 'Chief Executive', password }, testActor);
+    await app.identity.grants.grant(user, { role: 'management', scope: 'global' }, { audit: testActor, userId: null });
+    const session = new BrowserSession(app);
+    assert.equal((await session.login('ceo', password)).stage, 'enrol', 'the management role needs a second factor');
+    const enrol = await session.inject({ method: 'POST', url: '/api/v1/auth/totp/enrol' });
+    ok(enrol, 'the board member\'s TOTP enrolment');
+    const confirmed = await session.inject({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: totpCode(enrol.json<{ secret: string }>().secret, Date.now()) } });
+    ok(confirmed, 'the board member\'s TOTP confirmation');
+    return (board = { session, id: user.id, actor: userActor(user.id) });
+  }
+  let policyDoc: { id: string; sha256: string } | undefined;
   let incidentId = '';
   let reportSha = '';
   let clerkId = '';
@@ -379,6 +403,49 @@ test('walking the route table: each audited route records its declared event for
       const res = await officer.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}/trail` });
       return done(res, officer.actor);
     },
+    'PATCH /api/v1/governance/requirements/:id': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'PATCH', url: '/api/v1/governance/requirements/nis2-21.2.h', payload: { status: 'implemented', owner: 'CISO', evidence: ['https://intranet.example/crypto-policy'] } });
+      assert.equal(res.json<{ status: string }>().status, 'implemented');
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/governance/documents': async () => {
+      const officer = await incidentOfficer();
+      const bytes = Buffer.from('Information security policy (route walk)\n');
+      const res = await officer.inject({ method: 'POST', url: '/api/v1/governance/documents', payload: { kind: 'policy', title: 'Walked policy', mediaType: 'text/plain', contentBase64: bytes.toString('base64') } });
+      policyDoc = res.json<{ id: string; sha256: string }>();
+      return done(res, officer.actor);
+    },
+    'POST /api/v1/governance/documents/:id/approvals': async () => {
+      const ceo = await boardMember();
+      assert.ok(policyDoc, 'a document is on file');
+      const res = await ceo.session.inject({ method: 'POST', url: `/api/v1/governance/documents/${policyDoc.id}/approvals`, payload: { sha256: policyDoc.sha256, approverFunction: 'CEO', note: 'route walk' } });
+      assert.equal(res.json<{ approverId: string }>().approverId, `user:${ceo.id}`, 'the approval is personal');
+      return done(res, ceo.actor);
+    },
+    'POST /api/v1/governance/training': async () => {
+      const ceo = await boardMember();
+      const res = await ceo.session.inject({ method: 'POST', url: '/api/v1/governance/training', payload: { course: 'NIS2 for management bodies', completedOn: '2026-11-30' } });
+      return done(res, ceo.actor);
+    },
+    'PUT /api/v1/governance/retention-justifications/:id': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'PUT', url: `/api/v1/governance/retention-justifications/${camera.id}`, payload: { justification: 'Insurance requires seven days (route walk)' } });
+      return done(res, officer.actor);
+    },
+    'GET /api/v1/governance/evidence/bundle': async () => {
+      const officer = await incidentOfficer();
+      const res = await officer.inject({ method: 'GET', url: '/api/v1/governance/evidence/bundle' });
+      await verifiesOffline(res, 'governance-evidence.zip', 'evidence');
+      return done(res, officer.actor);
+    },
+    'GET /api/v1/governance/readiness-pack': async () => {
+      // The auditor reads governance evidence too; the pack leaves the system through them.
+      const { auditor } = await people();
+      const res = await auditor.inject({ method: 'GET', url: '/api/v1/governance/readiness-pack' });
+      await verifiesOffline(res, 'readiness-pack.zip', 'readiness');
+      return done(res, auditor.actor);
+    },
     'POST /api/v1/auth/password': async () => {
       const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: adminPassword, newPassword: newAdminPassword } });
       return done(res, userActor(adminId));
@@ -416,6 +483,16 @@ test('walking the route table: each audited route records its declared event for
       return done(res, userActor(await signedInAs(browser)));
     },
   };
+
+  /** A governance bundle answered by the walk verifies offline with the published key. */
+  async function verifiesOffline(res: LightMyRequestResponse, name: string, kind: string): Promise<void> {
+    ok(res, name);
+    const path = join(dir.path, name);
+    await writeFile(path, res.rawPayload);
+    const report = await verifyBundle(path, app.ledger.vkey);
+    assert.ok(report.ok, `${name} verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
+    assert.equal(report.kind, kind);
+  }
 
   /** The user a browser's new session belongs to, and that it may use its mapped grant. */
   async function signedInAs(browser: BrowserSession): Promise<string> {
