@@ -312,6 +312,11 @@ export class AlarmRules {
       case 'access.approval.decided':
       case 'site.saved':
       case 'group.saved':
+      case 'storage.zones.changed':
+      case 'storage.zone.caught-up':
+      case 'storage.copy.repaired':
+      case 'storage.copy.unrepairable':
+      case 'storage.scrub.completed':
         return [];
     }
   }

@@ -98,6 +98,11 @@ export function renderAuditCatalogueDoc(): string {
     'can write again (see [operations.md](../operations.md)). Events held in memory during such an',
     'episode carry `details.occurredAt`, the time they happened; the leaf `time` is when they were written.',
     '',
+    'The storage replicator raises `storage-zone-lag` (by `system:storage`) once per episode when a',
+    'storage zone is further behind than `storage.spool.lagAlarmSeconds`, and `storage-spool-full`',
+    'when the copies waiting for zones exceed `storage.spool.maxPendingBytes`; `storage.zone.caught-up`',
+    'ends a lag episode (see [storage.md](storage.md)).',
+    '',
   ].join('\n');
 }
 

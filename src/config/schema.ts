@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 import { identity } from './identity.schema.ts';
+import { storage } from './storage.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 
 /**
@@ -251,6 +252,7 @@ export const configSchema = z
     server,
     database,
     recording,
+    storage,
     keys,
     audit,
     identity,

@@ -199,6 +199,11 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'site.saved': { actor: user, source, target: { kind: 'site', id: 'site-1', name: 'HQ' } },
   'group.saved': { actor: user, source, target: { kind: 'group', id: 'group-1', name: 'Doors' } },
   'clock.stepped': { actor: { kind: 'system', id: 'system:clock' }, details: { stepMs: 93000 } },
+  'storage.zones.changed': { actor: { kind: 'system', id: 'system:storage' }, details: { before: null, after: { recordingZone: 'local' } } },
+  'storage.zone.caught-up': { actor: { kind: 'system', id: 'system:storage' }, target: { kind: 'storage-zone', id: 'offsite' }, details: { zone: 'offsite', copiedObjects: 120, copiedBytes: 4_000_000 } },
+  'storage.copy.repaired': { actor: { kind: 'system', id: 'system:storage' }, target: segment, cameraId: 'cam-1', details: { zone: 'offsite', problem: 'damaged', from: 'local', sha256: 'ab'.repeat(32) } },
+  'storage.copy.unrepairable': { actor: { kind: 'system', id: 'system:storage' }, target: segment, cameraId: 'cam-1', details: { zone: 'offsite', problem: 'missing' } },
+  'storage.scrub.completed': { actor: cli, details: { checked: 40, missing: 1, damaged: 1, repaired: 2 } },
   'alarm.raised': { actor: { kind: 'system', id: 'system:alarms' }, details: { rule: 'LOG-6 repeated login failures', events: [3, 4, 5] } },
 };
 

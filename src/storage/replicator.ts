@@ -1,0 +1,387 @@
+/**
+ * Placement and the edge spool (issue 14 items 2 and 4). The recorder writes every segment into
+ * the recording zone (the vault); when a segment is sealed, the replicator records one copy row
+ * per zone of the camera's placement: `stored` in the recording zone (with the ciphertext SHA-256
+ * the vault computed as it wrote), `pending` in every other zone. One worker per other zone copies
+ * its pending objects oldest first, verifying each source against its recorded hash first; a zone
+ * that fails or does not answer in time is down, and its copies wait (the spool: the sealed
+ * objects in the recording zone, referenced by their pending rows, never dropped) until it answers
+ * again, retried with capped backoff.
+ *
+ * Contracts:
+ * - Recording never waits for a zone: `sealed` records the rows through the index writer (retried
+ *   until made) and returns.
+ * - A copy is `stored` only after the zone acknowledged the whole object and its size checks.
+ * - Zero acknowledged loss: a pending copy leaves the spool only when stored, or when its segment
+ *   is no longer indexed (deleted by retention, quarantined), and then its zone copy is deleted.
+ * - Lag (seconds behind = now − seal time of the oldest pending copy) past `lagAlarmSeconds`
+ *   raises the `storage-zone-lag` alarm (LOG-6) once per episode; `storage.zone.caught-up` ends it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AuditInput } from '../audit/audit-event.ts';
+import type { JsonValue } from '../lib/canonical-json.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { RetryBackoff } from '../lib/retry-backoff.ts';
+import type { Segment } from '../media/segment.ts';
+import type { SegmentCopies, SegmentCopy, ZoneBacklog } from './segment-copies.store.ts';
+import type { PlacedCamera, ZoneSet } from './zone-set.ts';
+import type { Zone } from './zone.ts';
+
+/** The actor of storage events. */
+export const storageActor = { kind: 'system', id: 'system:storage' } as const;
+
+/**
+ * The key of a copy outside the recording zone: the segment's random id under a two-hex fan-out,
+ * no camera id, name or time (object keys carry no personal data).
+ */
+export function zoneKey(segmentId: string): string {
+  return `v1/${createHash('sha256').update(segmentId).digest('hex').slice(0, 2)}/${segmentId}`;
+}
+
+/** What one zone looks like now (status, /metrics). */
+export interface ZoneStatus {
+  readonly id: string;
+  readonly kind: 'local' | 's3';
+  readonly jurisdiction: string;
+  readonly recording: boolean;
+  /** ok: the last attempt succeeded; down: it failed (lastError says why); idle: nothing tried yet. */
+  readonly health: 'ok' | 'down' | 'idle';
+  readonly lastError: string | null;
+  readonly lagSeconds: number;
+  readonly backlog: ZoneBacklog;
+  readonly usedBytes: number | null;
+  readonly totalBytes: number | null;
+  /** Objects and bytes copied into the zone since the server started. */
+  readonly copiedObjects: number;
+  readonly copiedBytes: number;
+}
+
+export interface StorageStatus {
+  readonly zones: ZoneStatus[];
+  /** Bytes waiting in the spool for any zone, and the bound beyond which it alarms. */
+  readonly spoolBytes: number;
+  readonly spoolMaxBytes: number;
+  /** Segments with fewer stored copies than their placement acknowledges after. */
+  readonly unacknowledged: number;
+}
+
+export interface ReplicatorDeps {
+  readonly zoneSet: ZoneSet;
+  readonly copies: SegmentCopies;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** The camera of a segment (for its placement); undefined for a removed camera. */
+  readonly cameraOf: (cameraId: string) => Promise<PlacedCamera | undefined>;
+  /** Every configured camera (start-up backfill of copies missing from a placement). */
+  readonly cameras: () => Promise<PlacedCamera[]>;
+  /** Runs an idempotent index write, retried until made (the recorder's IndexWriter). */
+  readonly write: (label: string, op: () => Promise<void>) => Promise<void>;
+  /** Scratch directory for objects fetched from another zone. */
+  readonly scratchDir: string;
+  readonly lagAlarmSeconds: number;
+  readonly maxPendingBytes: number;
+  readonly retryMaxMs: number;
+  /** How often lag is checked and orphans pruned. */
+  readonly tickMs?: number;
+}
+
+interface Worker {
+  readonly zone: Zone;
+  health: ZoneStatus['health'];
+  lastError: string | null;
+  copiedObjects: number;
+  copiedBytes: number;
+  readonly backoff: RetryBackoff;
+  wake: (() => void) | null;
+  lagAlarmed: boolean;
+  loop: Promise<void> | null;
+}
+
+export class Replicator {
+  readonly #d: ReplicatorDeps;
+  readonly #workers = new Map<string, Worker>();
+  #stopped = false;
+  #timer: NodeJS.Timeout | null = null;
+  #spoolAlarmed = false;
+  #ticking: Promise<void> | null = null;
+
+  constructor(deps: ReplicatorDeps) {
+    this.#d = deps;
+    for (const zone of deps.zoneSet.zones.values()) {
+      if (zone === deps.zoneSet.recording) continue;
+      this.#workers.set(zone.id, { zone, health: 'idle', lastError: null, copiedObjects: 0, copiedBytes: 0, backoff: new RetryBackoff(deps.retryMaxMs), wake: null, lagAlarmed: false, loop: null });
+    }
+  }
+
+  /**
+   * Adopts footage recorded before zones existed into the recording zone, queues copies missing
+   * from any camera's placement, audits a changed layout, then starts one worker per zone.
+   */
+  async start(): Promise<void> {
+    const { copies, zoneSet, clock, log } = this.#d;
+    const now = clock.now();
+    const adopted = await copies.adopt(zoneSet.recording.id, now);
+    if (adopted > 0) log.info({ zone: zoneSet.recording.id, segments: adopted }, 'storage: segments recorded before zones existed are in the recording zone');
+    for (const camera of await this.#d.cameras()) {
+      const placement = zoneSet.placementOf(camera);
+      for (const z of placement.zones) {
+        if (z === zoneSet.recording.id) continue;
+        const queued = await copies.enqueueMissing(camera.id, z, placement.ack, zoneKey, now);
+        if (queued > 0) log.info({ zone: z, cameraId: camera.id, segments: queued }, 'storage: copies queued for a zone of the placement');
+      }
+    }
+    const layout = zoneSet.layout();
+    const before = await copies.layout();
+    if (before !== layout) {
+      await this.#d.audit.record({
+        type: 'storage.zones.changed',
+        actor: storageActor,
+        outcome: 'success',
+        details: { before: before === null ? null : (JSON.parse(before) as JsonValue), after: JSON.parse(layout) as JsonValue },
+      });
+      await copies.saveLayout(layout, now);
+    }
+    await mkdir(this.#d.scratchDir, { recursive: true, mode: 0o700 });
+    for (const w of this.#workers.values()) w.loop = this.#run(w);
+    const tickMs = this.#d.tickMs ?? 5000;
+    this.#timer = setInterval(() => {
+      this.#ticking ??= this.#tick()
+        .catch((e: unknown) => log.error({ err: e }, 'storage: lag check failed'))
+        .finally(() => (this.#ticking = null));
+    }, tickMs);
+    this.#timer.unref();
+  }
+
+  /** Records the copies of a sealed segment (through the index writer) and wakes the zones. */
+  async sealed(segment: Segment, objectSha256: string | null): Promise<void> {
+    const { zoneSet, copies, clock, log } = this.#d;
+    const camera = (await this.#d.cameraOf(segment.cameraId).catch(() => undefined)) ?? { id: segment.cameraId, siteId: 'default' };
+    const placement = zoneSet.placementOf(camera);
+    let size: number | null = null;
+    try {
+      size = await zoneSet.recording.head(segment.objectKey);
+    } catch (e) {
+      log.warn({ err: e, segmentId: segment.id }, 'storage: could not stat a sealed segment');
+    }
+    const sealedMs = clock.now();
+    const rows: SegmentCopy[] = placement.zones.map((zoneId) =>
+      zoneId === zoneSet.recording.id
+        ? { segmentId: segment.id, zoneId, objectKey: segment.objectKey, sha256: objectSha256, size, state: 'stored', ack: placement.ack, sealedMs }
+        : { segmentId: segment.id, zoneId, objectKey: zoneKey(segment.id), sha256: null, size, state: 'pending', ack: placement.ack, sealedMs },
+    );
+    await this.#d.write(`segment copies (segment ${segment.id})`, () => copies.put(rows, sealedMs));
+    for (const zoneId of placement.zones) this.#workers.get(zoneId)?.wake?.();
+  }
+
+  /** Zones, lag, spool and acknowledgement, read from the index (and each zone's fill). */
+  async status(): Promise<StorageStatus> {
+    const { zoneSet, copies, clock } = this.#d;
+    const zones: ZoneStatus[] = [];
+    for (const zone of zoneSet.zones.values()) {
+      const w = this.#workers.get(zone.id);
+      const backlog = await copies.backlog(zone.id);
+      const fill = await zone.fill();
+      zones.push({
+        id: zone.id,
+        kind: zone.kind,
+        jurisdiction: zone.jurisdiction,
+        recording: zone === zoneSet.recording,
+        health: w === undefined ? 'ok' : w.health,
+        lastError: w?.lastError ?? null,
+        lagSeconds: backlog.oldestSealedMs === null ? 0 : Math.max(0, (clock.now() - backlog.oldestSealedMs) / 1000),
+        backlog,
+        ...fill,
+        copiedObjects: w?.copiedObjects ?? 0,
+        copiedBytes: w?.copiedBytes ?? 0,
+      });
+    }
+    const spoolBytes = zones.reduce((n, z) => n + z.backlog.pendingBytes, 0);
+    return { zones, spoolBytes, spoolMaxBytes: this.#d.maxPendingBytes, unacknowledged: await copies.unacknowledged() };
+  }
+
+  /** Retries every zone now (a zone is known to be back). */
+  wakeAll(): void {
+    for (const w of this.#workers.values()) {
+      w.backoff.wake();
+      w.wake?.();
+    }
+  }
+
+  /** Stops the workers after the copy in progress; pending copies stay in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.wakeAll();
+    await Promise.all([...this.#workers.values()].map((w) => w.loop));
+    await this.#ticking;
+  }
+
+  async #run(w: Worker): Promise<void> {
+    const { copies, log } = this.#d;
+    while (!this.#stopped) {
+      let batch: SegmentCopy[];
+      try {
+        batch = await copies.pending(w.zone.id, 50);
+      } catch (e) {
+        log.warn({ err: e, zone: w.zone.id }, 'storage: cannot read the spool; retrying');
+        await w.backoff.wait();
+        continue;
+      }
+      if (batch.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          w.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        w.wake = null;
+        continue;
+      }
+      for (const copy of batch) {
+        if (this.#stopped) return;
+        try {
+          await this.#copyOne(w.zone, copy);
+          w.copiedObjects += 1;
+          w.copiedBytes += copy.size ?? 0;
+          if (w.health !== 'ok') log.info({ zone: w.zone.id }, 'storage: zone reachable; backfilling');
+          w.health = 'ok';
+          w.lastError = null;
+          w.backoff.reset();
+        } catch (e) {
+          const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? 'error';
+          if (w.health !== 'down') log.warn({ zone: w.zone.id, reason }, 'storage: zone down or slow; copies wait in the spool');
+          w.health = 'down';
+          w.lastError = reason;
+          await w.backoff.wait();
+          break; // retry from the oldest pending copy: backfill stays in order
+        }
+      }
+    }
+  }
+
+  /** Copies one pending object into `zone` from a verified source; marks it stored. */
+  async #copyOne(zone: Zone, copy: SegmentCopy): Promise<void> {
+    const { copies, clock, log } = this.#d;
+    const all = await copies.ofSegment(copy.segmentId);
+    const source = await this.#source(copy.segmentId, all);
+    if (source === null) {
+      // No verified copy anywhere (the segment is gone from the index, or every copy is damaged).
+      const indexed = await copies.ofObjectKey(all.find((c) => c.zoneId === this.#d.zoneSet.recording.id)?.objectKey ?? '');
+      if (indexed.length === 0) {
+        await copies.remove(copy.segmentId, zone.id);
+        return;
+      }
+      log.error({ zone: zone.id, segmentId: copy.segmentId }, 'storage: no verified copy to fill the zone from; left to the scrub');
+      await copies.mark(copy.segmentId, zone.id, 'missing', clock.now());
+      return;
+    }
+    try {
+      await zone.put(copy.objectKey, source.path, source.size);
+      const size = await zone.head(copy.objectKey);
+      if (size !== source.size) throw new Error(`zone ${zone.id} holds ${size ?? 'no'} bytes of ${copy.objectKey} after a put of ${source.size}`);
+      await copies.mark(copy.segmentId, zone.id, 'stored', clock.now(), source.sha256, source.size);
+    } finally {
+      await source.release();
+    }
+  }
+
+  /**
+   * A local file holding a copy of the segment whose SHA-256 matches its recorded hash (the
+   * recording zone's copy first, else any stored copy fetched into the scratch directory).
+   */
+  async #source(segmentId: string, all: SegmentCopy[]): Promise<{ path: string; size: number; sha256: string; release: () => Promise<void> } | null> {
+    const { zoneSet, copies } = this.#d;
+    const stored = all.filter((c) => c.state === 'stored');
+    let expected = stored.find((c) => c.sha256 !== null)?.sha256 ?? null;
+    if (expected === null) expected = (await copies.leafHashes([segmentId])).get(segmentId) ?? null;
+    const ordered = [...stored].sort((a, b) => (a.zoneId === zoneSet.recording.id ? -1 : b.zoneId === zoneSet.recording.id ? 1 : 0));
+    for (const c of ordered) {
+      const zone = zoneSet.zones.get(c.zoneId);
+      if (zone === undefined) continue;
+      let path: string;
+      let release = async () => undefined as void;
+      if (zone === zoneSet.recording) {
+        path = zoneSet.recording.path(c.objectKey);
+      } else {
+        const body = await zone.get(c.objectKey).catch(() => null);
+        if (body === null) continue;
+        path = join(this.#d.scratchDir, `${segmentId}.${zone.id}`);
+        await pipeline(body, createWriteStream(path, { mode: 0o600 }));
+        release = () => rm(path, { force: true });
+      }
+      const digest = await fileDigest(path);
+      if (digest !== null && (expected === null || digest.sha256 === expected)) return { path, size: digest.size, sha256: digest.sha256, release };
+      await release();
+    }
+    return null;
+  }
+
+  async #tick(): Promise<void> {
+    const { copies, zoneSet, clock, log } = this.#d;
+    // Copies of segments no longer indexed (retention, quarantine) are deleted from their zones.
+    for (const orphan of await copies.orphans(200)) {
+      const zone = zoneSet.zones.get(orphan.zoneId);
+      if (zone !== undefined && zone !== zoneSet.recording && orphan.state !== 'pending') {
+        try {
+          await zone.remove(orphan.objectKey);
+        } catch (e) {
+          log.warn({ err: e, zone: zone.id }, 'storage: could not delete the copy of a deleted segment; retrying later');
+          continue;
+        }
+      }
+      await copies.remove(orphan.segmentId, orphan.zoneId);
+    }
+    let spool = 0;
+    for (const w of this.#workers.values()) {
+      const b = await copies.backlog(w.zone.id);
+      spool += b.pendingBytes;
+      const lagSeconds = b.oldestSealedMs === null ? 0 : (clock.now() - b.oldestSealedMs) / 1000;
+      if (!w.lagAlarmed && lagSeconds > this.#d.lagAlarmSeconds) {
+        w.lagAlarmed = true;
+        log.error({ zone: w.zone.id, lagSeconds, pending: b.pending }, 'storage: zone is behind');
+        await this.#record({
+          type: 'alarm.raised',
+          actor: storageActor,
+          outcome: 'success',
+          details: { rule: 'storage-zone-lag', title: `Storage zone ${w.zone.id} is behind`, zone: w.zone.id, lagSeconds: Math.round(lagSeconds), pending: b.pending, pendingBytes: b.pendingBytes, lastError: w.lastError },
+        });
+      } else if (w.lagAlarmed && b.pending === 0) {
+        w.lagAlarmed = false;
+        log.info({ zone: w.zone.id }, 'storage: zone caught up');
+        await this.#record({ type: 'storage.zone.caught-up', actor: storageActor, target: { kind: 'storage-zone', id: w.zone.id }, outcome: 'success', details: { zone: w.zone.id, copiedObjects: w.copiedObjects, copiedBytes: w.copiedBytes } });
+      }
+    }
+    if (!this.#spoolAlarmed && spool > this.#d.maxPendingBytes) {
+      this.#spoolAlarmed = true;
+      await this.#record({ type: 'alarm.raised', actor: storageActor, outcome: 'success', details: { rule: 'storage-spool-full', title: 'The edge spool holds more than its bound', spoolBytes: spool, maxPendingBytes: this.#d.maxPendingBytes } });
+    } else if (spool <= this.#d.maxPendingBytes) this.#spoolAlarmed = false;
+  }
+
+  async #record(input: AuditInput): Promise<void> {
+    await this.#d.audit.record(input).catch((e: unknown) => this.#d.log.error({ err: e, type: input.type }, 'storage: could not record an audit event'));
+  }
+}
+
+/** SHA-256 and size of a local file, or null when it is missing. */
+export async function fileDigest(path: string): Promise<{ sha256: string; size: number } | null> {
+  const h = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      h.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return null;
+    throw e;
+  }
+  return { sha256: h.digest('hex'), size };
+}
