@@ -47,6 +47,11 @@ import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
+import { buildZoneSet, type ZoneSet } from './storage/zone-set.ts';
+import { createSegmentCopies } from './storage/segment-copies.store.ts';
+import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
+import { Replicator } from './storage/replicator.ts';
+import { scrub, type ScrubReport } from './storage/scrub.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -64,6 +69,8 @@ export interface App {
   readonly store: SegmentStore;
   readonly dataKeys: DataKeys;
   readonly ledger: AuditLedger;
+  /** Storage zones: placement, spool and backfill, scrub. */
+  readonly storage: { readonly zoneSet: ZoneSet; readonly replicator: Replicator; scrub(): Promise<ScrubReport> };
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
   /** Stops recording (closing open segments), the server and the database, in that order. */
@@ -150,7 +157,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
 
-  const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
+  // Storage zones (issue 14): the recorder writes into the recording zone (<dataDir>/segments
+  // when no zones are configured); reads of an object missing there fall back to another zone.
+  const zoneSet = await buildZoneSet(config.storage, dataDir);
+  undo.push(() => zoneSet.close());
+  const copies = createSegmentCopies(db);
+  const scratchDir = join(dataDir, 'storage-scratch');
+  const store = new ZonedSegmentStore({ inner: new VaultSegmentStore(zoneSet.recording.root, dataKeys), zoneSet, copies, scratchDir, log });
   const index = createSegmentIndex(db);
   const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
@@ -168,6 +181,21 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const sealed = await cameraStore.sealLegacyCredentials();
   if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
   const cameras = new CamerasService(cameraStore, clock, audit);
+  const replicator = new Replicator({
+    zoneSet,
+    copies,
+    audit: deferredAudit,
+    log,
+    clock,
+    cameraOf: (id) => cameras.get(id).catch(() => undefined),
+    cameras: () => cameras.list(),
+    write: (label, op) => indexWriter.write(label, op),
+    scratchDir,
+    lagAlarmSeconds: config.storage.spool.lagAlarmSeconds,
+    maxPendingBytes: config.storage.spool.maxPendingBytes,
+    retryMaxMs: config.storage.spool.retryMaxSeconds * 1000,
+  });
+  const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -207,7 +235,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
-      onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
+      onSealed: (segment, hashes) => {
+        segmentLeaves.sealed(segment, hashes);
+        replicator.sealed(segment, hashes.objectSha256);
+      },
       onRecordingEvent: (event) => {
         if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
         auditRecordingEvent(deferredAudit, event, log);
@@ -263,7 +294,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     exports,
     audit,
     ledger,
-    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c) }),
+    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), storage: () => replicator.status() }),
+    storageStatus: () => replicator.status(),
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
     hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
@@ -310,6 +342,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
+  await replicator.start();
+  undo.push(() => replicator.stop());
   undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);
   // Retention trusts the wall clock only once it has run in step with the monotonic clock.
@@ -328,6 +362,20 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     );
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
+  let scrubbing: Promise<unknown> | null = null;
+  const scrubNow = (): Promise<ScrubReport> => {
+    const work = runScrub();
+    scrubbing = work.catch(() => undefined).finally(() => (scrubbing = null));
+    return work;
+  };
+  const scrubTimer =
+    // Only with a second zone: there is then a copy to repair from (docs/reference/storage.md).
+    config.storage.scrub.intervalHours > 0 && zoneSet.zones.size > 1
+      ? setInterval(() => {
+          if (scrubbing === null) void scrubNow().catch((e: unknown) => log.error({ err: e }, 'storage scrub failed'));
+        }, config.storage.scrub.intervalHours * 3_600_000)
+      : null;
+  scrubTimer?.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
 
   let closing: Promise<void> | null = null;
@@ -343,9 +391,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     store,
     dataKeys,
     ledger,
+    storage: { zoneSet, replicator, scrub: scrubNow },
     identity,
     close() {
       closing ??= (async () => {
+        if (scrubTimer) clearInterval(scrubTimer);
         clearInterval(retentionTimer);
         clearInterval(clockTimer);
         health.stop();
@@ -353,6 +403,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await nativeIngest.close();
         await server.close();
         await exports.idle();
+        // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
+        await replicator.stop();
+        await scrubbing;
         // Writes held during an outage get a last chance; what is still unwritten is logged (start-up
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
@@ -361,6 +414,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await segmentLeaves.idle();
         await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
+        await zoneSet.close();
         await core.close();
       })();
       return closing;

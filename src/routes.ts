@@ -20,6 +20,7 @@ import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.rout
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
+import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -34,6 +35,7 @@ export type RouteDeps = CameraRouteDeps &
   AccessRouteDeps &
   SiteRouteDeps &
   ApprovalRouteDeps &
+  StorageRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -65,6 +67,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...liveRoutes(deps),
     ...auditRoutes(deps),
     ...metricsRoutes(deps),
+    ...storageRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),
     ...userRoutes(deps),

@@ -1,11 +1,14 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Camera } from '../cameras/camera.ts';
 import type { CameraStatus } from '../recording/camera-status.ts';
+import type { StorageStatus } from '../storage/replicator.ts';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
   list(): Promise<Camera[]>;
   status(camera: Camera): CameraStatus;
+  /** Storage zones (lag, spool); absent in tests that build metrics without zones. */
+  storage?: () => Promise<StorageStatus>;
 }
 
 /**
@@ -50,5 +53,37 @@ export function createMetrics(source: MetricsSource): Registry {
   ];
   // Gauges set from the recorder's monotonic counters (prom-client counters cannot be set).
   for (const [name, help, pick] of counters) new Gauge({ name, help, labelNames: ['camera'], registers: [registry], collect: perCamera(pick) });
+  const storage = source.storage;
+  if (storage !== undefined) {
+    const perZone: Array<[string, string, (z: StorageStatus['zones'][number]) => number]> = [
+      ['custos_storage_zone_up', '1 while the zone answers (its last copy attempt succeeded), 0 when down.', (z) => (z.health === 'down' ? 0 : 1)],
+      ['custos_storage_zone_lag_seconds', 'How far the zone is behind: now minus the seal time of its oldest pending copy.', (z) => z.lagSeconds],
+      ['custos_storage_zone_pending_objects', 'Copies waiting in the edge spool for the zone.', (z) => z.backlog.pending],
+      ['custos_storage_zone_pending_bytes', 'Bytes waiting in the edge spool for the zone.', (z) => z.backlog.pendingBytes],
+      ['custos_storage_zone_stored_objects', 'Copies stored in the zone.', (z) => z.backlog.stored],
+      ['custos_storage_zone_bad_objects', 'Copies the scrub found missing or damaged and not yet repaired.', (z) => z.backlog.missing + z.backlog.damaged],
+    ];
+    for (const [name, help, pick] of perZone) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['zone'],
+        registers: [registry],
+        async collect() {
+          const s = await storage();
+          this.reset();
+          for (const z of s.zones) this.set({ zone: z.id }, pick(z));
+        },
+      });
+    }
+    new Gauge({
+      name: 'custos_storage_spool_bytes',
+      help: 'Bytes waiting in the edge spool for any zone.',
+      registers: [registry],
+      async collect() {
+        this.set((await storage()).spoolBytes);
+      },
+    });
+  }
   return registry;
 }

@@ -111,6 +111,7 @@ export class Replicator {
   #timer: NodeJS.Timeout | null = null;
   #spoolAlarmed = false;
   #ticking: Promise<void> | null = null;
+  readonly #inflight = new Set<Promise<void>>();
 
   constructor(deps: ReplicatorDeps) {
     this.#d = deps;
@@ -159,8 +160,18 @@ export class Replicator {
     this.#timer.unref();
   }
 
-  /** Records the copies of a sealed segment (through the index writer) and wakes the zones. */
-  async sealed(segment: Segment, objectSha256: string | null): Promise<void> {
+  /**
+   * Records the copies of a sealed segment (through the index writer) and wakes the zones. Never
+   * rejects (a failure is logged; the start-up backfill queues what is missing).
+   */
+  sealed(segment: Segment, objectSha256: string | null): Promise<void> {
+    const work = this.#sealed(segment, objectSha256).catch((e: unknown) => this.#d.log.error({ err: e, segmentId: segment.id }, 'storage: could not record the copies of a sealed segment'));
+    this.#inflight.add(work);
+    void work.finally(() => this.#inflight.delete(work));
+    return work;
+  }
+
+  async #sealed(segment: Segment, objectSha256: string | null): Promise<void> {
     const { zoneSet, copies, clock, log } = this.#d;
     const camera = (await this.#d.cameraOf(segment.cameraId).catch(() => undefined)) ?? { id: segment.cameraId, siteId: 'default' };
     const placement = zoneSet.placementOf(camera);
@@ -216,6 +227,7 @@ export class Replicator {
 
   /** Stops the workers after the copy in progress; pending copies stay in the spool for the next start. */
   async stop(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.wakeAll();
