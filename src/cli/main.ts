@@ -5,6 +5,7 @@ import { camsimCommand } from './camsim.ts';
 import { cameraCommand } from './camera.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
+import { storageCommand } from './storage.ts';
 import { auditCommand } from './audit.ts';
 import { exportCommand } from './export.ts';
 import { userCommand } from './user.ts';
@@ -12,7 +13,7 @@ import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

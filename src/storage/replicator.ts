@@ -71,6 +71,39 @@ export interface StorageStatus {
   readonly unacknowledged: number;
 }
 
+/** What one zone's worker knows of it (the replicator's, or a CLI probe's). */
+export interface ZoneHealth {
+  readonly health: ZoneStatus['health'];
+  readonly lastError: string | null;
+  readonly copiedObjects: number;
+  readonly copiedBytes: number;
+}
+
+/** Zones, lag, spool and acknowledgement from the index, each zone's fill, and `health` where known. */
+export async function readStorageStatus(d: { zoneSet: ZoneSet; copies: SegmentCopies; clock: Clock; maxPendingBytes: number; health: ReadonlyMap<string, ZoneHealth> }): Promise<StorageStatus> {
+  const zones: ZoneStatus[] = [];
+  for (const zone of d.zoneSet.zones.values()) {
+    const h = d.health.get(zone.id);
+    const backlog = await d.copies.backlog(zone.id);
+    const fill = await zone.fill();
+    zones.push({
+      id: zone.id,
+      kind: zone.kind,
+      jurisdiction: zone.jurisdiction,
+      recording: zone === d.zoneSet.recording,
+      health: h?.health ?? (zone === d.zoneSet.recording ? 'ok' : 'idle'),
+      lastError: h?.lastError ?? null,
+      lagSeconds: backlog.oldestSealedMs === null ? 0 : Math.max(0, (d.clock.now() - backlog.oldestSealedMs) / 1000),
+      backlog,
+      ...fill,
+      copiedObjects: h?.copiedObjects ?? 0,
+      copiedBytes: h?.copiedBytes ?? 0,
+    });
+  }
+  const spoolBytes = zones.reduce((n, z) => n + z.backlog.pendingBytes, 0);
+  return { zones, spoolBytes, spoolMaxBytes: d.maxPendingBytes, unacknowledged: await d.copies.unacknowledged() };
+}
+
 export interface ReplicatorDeps {
   readonly zoneSet: ZoneSet;
   readonly copies: SegmentCopies;
@@ -192,29 +225,9 @@ export class Replicator {
   }
 
   /** Zones, lag, spool and acknowledgement, read from the index (and each zone's fill). */
-  async status(): Promise<StorageStatus> {
-    const { zoneSet, copies, clock } = this.#d;
-    const zones: ZoneStatus[] = [];
-    for (const zone of zoneSet.zones.values()) {
-      const w = this.#workers.get(zone.id);
-      const backlog = await copies.backlog(zone.id);
-      const fill = await zone.fill();
-      zones.push({
-        id: zone.id,
-        kind: zone.kind,
-        jurisdiction: zone.jurisdiction,
-        recording: zone === zoneSet.recording,
-        health: w === undefined ? 'ok' : w.health,
-        lastError: w?.lastError ?? null,
-        lagSeconds: backlog.oldestSealedMs === null ? 0 : Math.max(0, (clock.now() - backlog.oldestSealedMs) / 1000),
-        backlog,
-        ...fill,
-        copiedObjects: w?.copiedObjects ?? 0,
-        copiedBytes: w?.copiedBytes ?? 0,
-      });
-    }
-    const spoolBytes = zones.reduce((n, z) => n + z.backlog.pendingBytes, 0);
-    return { zones, spoolBytes, spoolMaxBytes: this.#d.maxPendingBytes, unacknowledged: await copies.unacknowledged() };
+  status(): Promise<StorageStatus> {
+    const health = new Map([...this.#workers].map(([id, w]) => [id, { health: w.health, lastError: w.lastError, copiedObjects: w.copiedObjects, copiedBytes: w.copiedBytes }]));
+    return readStorageStatus({ zoneSet: this.#d.zoneSet, copies: this.#d.copies, clock: this.#d.clock, maxPendingBytes: this.#d.maxPendingBytes, health });
   }
 
   /** Retries every zone now (a zone is known to be back). */
