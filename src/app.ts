@@ -48,7 +48,7 @@ import { loadTlsMaterial } from './http/tls.ts';
 import { buildIdentity, type Identity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
 import { buildZoneSet, type ZoneSet } from './storage/zone-set.ts';
-import { createSegmentCopies } from './storage/segment-copies.store.ts';
+import { createSegmentCopies, type SegmentCopies } from './storage/segment-copies.store.ts';
 import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
 import { Replicator } from './storage/replicator.ts';
 import { scrub, type ScrubReport } from './storage/scrub.ts';
@@ -70,7 +70,7 @@ export interface App {
   readonly dataKeys: DataKeys;
   readonly ledger: AuditLedger;
   /** Storage zones: placement, spool and backfill, scrub. */
-  readonly storage: { readonly zoneSet: ZoneSet; readonly replicator: Replicator; scrub(): Promise<ScrubReport> };
+  readonly storage: { readonly zoneSet: ZoneSet; readonly replicator: Replicator; readonly copies: SegmentCopies; scrub(): Promise<ScrubReport> };
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
   /** Stops recording (closing open segments), the server and the database, in that order. */
@@ -194,6 +194,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     lagAlarmSeconds: config.storage.spool.lagAlarmSeconds,
     maxPendingBytes: config.storage.spool.maxPendingBytes,
     retryMaxMs: config.storage.spool.retryMaxSeconds * 1000,
+    tickMs: Math.min(5000, (config.storage.spool.lagAlarmSeconds * 1000) / 2),
   });
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   const live = new LiveHub({
@@ -237,7 +238,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
       onSealed: (segment, hashes) => {
         segmentLeaves.sealed(segment, hashes);
-        replicator.sealed(segment, hashes.objectSha256);
+        void replicator.sealed(segment, hashes.objectSha256);
       },
       onRecordingEvent: (event) => {
         if (stoppedByFullDisk(event)) faults.report('disk', event.reason ?? 'full');
@@ -391,7 +392,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     store,
     dataKeys,
     ledger,
-    storage: { zoneSet, replicator, scrub: scrubNow },
+    storage: { zoneSet, replicator, copies, scrub: scrubNow },
     identity,
     close() {
       closing ??= (async () => {

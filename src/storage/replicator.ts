@@ -18,10 +18,6 @@
  *   raises the `storage-zone-lag` alarm (LOG-6) once per episode; `storage.zone.caught-up` ends it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { AuditInput } from '../audit/audit-event.ts';
 import type { JsonValue } from '../lib/canonical-json.ts';
 import type { AuditSink } from '../audit/ledger.ts';
@@ -32,6 +28,8 @@ import type { Segment } from '../media/segment.ts';
 import type { SegmentCopies, SegmentCopy, ZoneBacklog } from './segment-copies.store.ts';
 import type { PlacedCamera, ZoneSet } from './zone-set.ts';
 import type { Zone } from './zone.ts';
+import { ensureScratchDir, fetchToScratch, fileDigest } from './scratch-files.ts';
+
 
 /** The actor of storage events. */
 export const storageActor = { kind: 'system', id: 'system:storage' } as const;
@@ -182,7 +180,7 @@ export class Replicator {
       });
       await copies.saveLayout(layout, now);
     }
-    await mkdir(this.#d.scratchDir, { recursive: true, mode: 0o700 });
+    await ensureScratchDir(this.#d.scratchDir);
     for (const w of this.#workers.values()) w.loop = this.#run(w);
     const tickMs = this.#d.tickMs ?? 5000;
     this.#timer = setInterval(() => {
@@ -244,7 +242,7 @@ export class Replicator {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.wakeAll();
-    await Promise.all([...this.#workers.values()].map((w) => w.loop));
+    await Promise.all([...this.#workers.values()].flatMap((w) => (w.loop === null ? [] : [w.loop])));
     await this.#ticking;
   }
 
@@ -331,20 +329,16 @@ export class Replicator {
     for (const c of ordered) {
       const zone = zoneSet.zones.get(c.zoneId);
       if (zone === undefined) continue;
-      let path: string;
-      let release = async () => undefined as void;
       if (zone === zoneSet.recording) {
-        path = zoneSet.recording.path(c.objectKey);
-      } else {
-        const body = await zone.get(c.objectKey).catch(() => null);
-        if (body === null) continue;
-        path = join(this.#d.scratchDir, `${segmentId}.${zone.id}`);
-        await pipeline(body, createWriteStream(path, { mode: 0o600 }));
-        release = () => rm(path, { force: true });
+        const path = zoneSet.recording.path(c.objectKey);
+        const digest = await fileDigest(path);
+        if (digest !== null && (expected === null || digest.sha256 === expected)) return { path, ...digest, release: async () => undefined };
+        continue;
       }
-      const digest = await fileDigest(path);
-      if (digest !== null && (expected === null || digest.sha256 === expected)) return { path, size: digest.size, sha256: digest.sha256, release };
-      await release();
+      const copy = await fetchToScratch(zone, c.objectKey, this.#d.scratchDir, `${segmentId}.${zone.id}`).catch(() => null);
+      if (copy === null) continue;
+      if (expected === null || copy.sha256 === expected) return copy;
+      await copy.release();
     }
     return null;
   }
@@ -375,6 +369,7 @@ export class Replicator {
         await this.#record({
           type: 'alarm.raised',
           actor: storageActor,
+          target: { kind: 'storage-zone', id: w.zone.id },
           outcome: 'success',
           details: { rule: 'storage-zone-lag', title: `Storage zone ${w.zone.id} is behind`, zone: w.zone.id, lagSeconds: Math.round(lagSeconds), pending: b.pending, pendingBytes: b.pendingBytes, lastError: w.lastError },
         });
@@ -393,20 +388,4 @@ export class Replicator {
   async #record(input: AuditInput): Promise<void> {
     await this.#d.audit.record(input).catch((e: unknown) => this.#d.log.error({ err: e, type: input.type }, 'storage: could not record an audit event'));
   }
-}
-
-/** SHA-256 and size of a local file, or null when it is missing. */
-export async function fileDigest(path: string): Promise<{ sha256: string; size: number } | null> {
-  const h = createHash('sha256');
-  let size = 0;
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      h.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return null;
-    throw e;
-  }
-  return { sha256: h.digest('hex'), size };
 }

@@ -9,17 +9,13 @@
  * Pending copies (still in the spool) and segments without a leaf (a leaf not yet written) are
  * not judged: they are counted apart.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { AuditInput } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { AuditActor } from '../audit/audit-event.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SegmentCopies, SegmentCopy } from './segment-copies.store.ts';
-import { fileDigest } from './replicator.ts';
+import { ensureScratchDir, fetchToScratch } from './scratch-files.ts';
 import type { ZoneSet } from './zone-set.ts';
 import { zoneDigest } from './zone.ts';
 
@@ -59,7 +55,7 @@ export interface ScrubDeps {
 
 /** Checks (and repairs) every copy; see the file comment. */
 export async function scrub(d: ScrubDeps): Promise<ScrubReport> {
-  await mkdir(d.scratchDir, { recursive: true, mode: 0o700 });
+  await ensureScratchDir(d.scratchDir);
   let segments = 0;
   let ok = 0;
   let pending = 0;
@@ -152,21 +148,18 @@ async function repair(d: ScrubDeps, copy: SegmentCopy, good: SegmentCopy[], expe
   for (const source of good) {
     const zone = d.zoneSet.zones.get(source.zoneId);
     if (zone === undefined) continue;
-    const scratch = join(d.scratchDir, `${copy.segmentId}.repair.${source.zoneId}`);
+    let scratch = null;
     try {
-      const body = await zone.get(source.objectKey);
-      if (body === null) continue;
-      await pipeline(body, createWriteStream(scratch, { mode: 0o600 }));
-      const digest = await fileDigest(scratch);
-      if (digest === null || digest.sha256 !== expected) continue;
-      await target.put(copy.objectKey, scratch, digest.size);
+      scratch = await fetchToScratch(zone, source.objectKey, d.scratchDir, `${copy.segmentId}.repair.${source.zoneId}`);
+      if (scratch === null || scratch.sha256 !== expected) continue;
+      await target.put(copy.objectKey, scratch.path, scratch.size);
       const check = await zoneDigest(target, copy.objectKey);
       if (check?.sha256 !== expected) continue;
       return source.zoneId;
     } catch (e) {
       d.log.warn({ err: e, zone: copy.zoneId, from: source.zoneId, segmentId: copy.segmentId }, 'scrub: repair attempt failed');
     } finally {
-      await rm(scratch, { force: true });
+      await scratch?.release();
     }
   }
   return null;

@@ -17,6 +17,8 @@ export interface SegmentCopy {
   readonly state: CopyState;
   readonly ack: number;
   readonly sealedMs: number;
+  /** When the row last changed (for a stored copy: when it was stored). Ignored by `put`. */
+  readonly updatedMs?: number;
 }
 
 /** What is waiting for one zone. */
@@ -32,7 +34,7 @@ export interface ZoneBacklog {
 }
 
 function toCopy(r: SegmentCopyTable): SegmentCopy {
-  return { segmentId: r.segment_id, zoneId: r.zone_id, objectKey: r.object_key, sha256: r.sha256, size: r.size === null ? null : Number(r.size), state: r.state, ack: r.ack, sealedMs: Number(r.sealed_ms) };
+  return { segmentId: r.segment_id, zoneId: r.zone_id, objectKey: r.object_key, sha256: r.sha256, size: r.size === null ? null : Number(r.size), state: r.state, ack: r.ack, sealedMs: Number(r.sealed_ms), updatedMs: Number(r.updated_ms) };
 }
 
 export interface SegmentCopies {
@@ -147,7 +149,7 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       const rows = await db
         .selectFrom('segment_copies')
         .selectAll()
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('segments').select('segments.id').whereRef('segments.id', '=', 'segment_copies.segment_id'))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('segments').select('segments.id').whereRef('segments.id', '=', 'segment_copies.segment_id'))))
         .limit(limit)
         .execute();
       return rows.map(toCopy);
@@ -160,8 +162,8 @@ export function createSegmentCopies(db: Db): SegmentCopies {
         .selectFrom('segments')
         .select(['id', 'object_key', 'end_ms'])
         .where('state', '!=', 'open')
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
         )
         .execute();
       await this.put(
@@ -176,8 +178,8 @@ export function createSegmentCopies(db: Db): SegmentCopies {
         .select(['id', 'end_ms'])
         .where('camera_id', '=', cameraId)
         .where('state', '!=', 'open')
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
         )
         .execute();
       await this.put(

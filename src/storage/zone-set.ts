@@ -3,13 +3,13 @@
  * the recording zone, ack between 1 and the number of zones. No zones configured: one local zone
  * `default` at <dataDir>/segments, and every camera's placement is that zone alone.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { PlacementRule, StorageConfig } from '../config/storage.schema.ts';
 import { AppError } from '../lib/errors.ts';
 import { LocalZone } from './local-zone.ts';
 import { S3Zone } from './s3-zone.ts';
 import type { Zone } from './zone.ts';
+import { readSecretFile } from './scratch-files.ts';
 
 /** Which zones hold a camera's footage, and after how many copies a segment is acknowledged. */
 export interface Placement {
@@ -49,12 +49,9 @@ export async function buildZoneSet(storage: StorageConfig, dataDir: string): Pro
       if (c.kind === 'local') {
         zone = new LocalZone({ id: c.id, jurisdiction: c.jurisdiction ?? '', root: isAbsolute(c.path) ? c.path : resolve(c.path) });
       } else {
-        let secret: string;
-        try {
-          secret = (await readFile(c.secretAccessKeyFile, 'utf8')).trim();
-        } catch (e) {
-          throw invalid(`zone "${c.id}": cannot read secretAccessKeyFile (${(e as { code?: string }).code ?? 'error'})`);
-        }
+        const read = await readSecretFile(c.secretAccessKeyFile);
+        if ('error' in read) throw invalid(`zone "${c.id}": cannot read secretAccessKeyFile (${read.error})`);
+        const secret = read.value;
         if (secret === '') throw invalid(`zone "${c.id}": secretAccessKeyFile is empty`);
         zone = new S3Zone({ ...c, secretAccessKey: secret, requestTimeoutMs: c.requestTimeoutSeconds * 1000 });
       }

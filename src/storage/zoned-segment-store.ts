@@ -4,14 +4,10 @@
  * file deleted), the first read fetches a copy whose SHA-256 matches a recorded hash from another
  * zone back into the recording zone, then reads it. Everything else passes through unchanged.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter } from '../recording/segment-store.ts';
-import { fileDigest } from './replicator.ts';
+import { fetchToScratch } from './scratch-files.ts';
 import type { SegmentCopies } from './segment-copies.store.ts';
 import type { ZoneSet } from './zone-set.ts';
 
@@ -52,25 +48,21 @@ export class ZonedSegmentStore implements SegmentStore {
     if (local === undefined) return false;
     const expected = local.sha256 ?? (await this.#copies.leafHashes([local.segmentId])).get(local.segmentId) ?? null;
     if (expected === null) return false;
-    await mkdir(this.#scratch, { recursive: true, mode: 0o700 });
     for (const c of copies) {
       if (c.state !== 'stored' || c.zoneId === local.zoneId) continue;
       const zone = this.#zones.zones.get(c.zoneId);
       if (zone === undefined) continue;
-      const scratch = join(this.#scratch, `${c.segmentId}.restore.${c.zoneId}`);
+      let scratch = null;
       try {
-        const body = await zone.get(c.objectKey);
-        if (body === null) continue;
-        await pipeline(body, createWriteStream(scratch, { mode: 0o600 }));
-        const digest = await fileDigest(scratch);
-        if (digest?.sha256 !== expected) continue;
-        await this.#zones.recording.put(key, scratch, digest.size);
+        scratch = await fetchToScratch(zone, c.objectKey, this.#scratch, `${c.segmentId}.restore.${c.zoneId}`);
+        if (scratch === null || scratch.sha256 !== expected) continue;
+        await this.#zones.recording.put(key, scratch.path, scratch.size);
         this.#log.warn({ segmentId: c.segmentId, zone: c.zoneId }, 'storage: a segment missing from the recording zone was read back from another zone');
         return true;
       } catch (e) {
         this.#log.warn({ err: e, segmentId: c.segmentId, zone: c.zoneId }, 'storage: could not read a segment back from a zone');
       } finally {
-        await rm(scratch, { force: true });
+        await scratch?.release();
       }
     }
     return false;
