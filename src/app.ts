@@ -195,6 +195,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     maxPendingBytes: config.storage.spool.maxPendingBytes,
     retryMaxMs: config.storage.spool.retryMaxSeconds * 1000,
     tickMs: Math.min(5000, (config.storage.spool.lagAlarmSeconds * 1000) / 2),
+    concurrency: config.storage.spool.concurrency,
   });
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   const live = new LiveHub({

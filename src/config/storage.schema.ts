@@ -86,6 +86,7 @@ export const storage = z
         maxPendingBytes: z.number().int().min(0).default(50 * 2 ** 30).describe('Bytes waiting for a zone beyond which status and /metrics report the spool full and an alarm is raised. Copies are never dropped.'),
         lagAlarmSeconds: z.number().min(1).default(900).describe('A zone more than this far behind raises the storage-zone-lag alarm (LOG-6).'),
         retryMaxSeconds: z.number().min(0.1).max(3600).default(30).describe('Longest wait between two attempts to reach a zone that is down.'),
+        concurrency: z.number().int().min(1).max(64).default(4).describe('Copies sent to one zone at once (started oldest first; 1 keeps the zone filled strictly in seal order).'),
       })
       .prefault({})
       .describe('The edge spool: copies waiting for a zone that is down or slow, backfilled oldest first.'),

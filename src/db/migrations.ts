@@ -362,6 +362,7 @@ export const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('segment_copies_pk', ['segment_id', 'zone_id'])
         .execute();
       await db.schema.createIndex('segment_copies_zone_state').on('segment_copies').columns(['zone_id', 'state', 'sealed_ms']).execute();
+      await db.schema.createIndex('segment_copies_state').on('segment_copies').column('state').execute();
       // The zones and placement last started with: a change is an audit event.
       await db.schema
         .createTable('storage_layout')

@@ -53,8 +53,14 @@ export function createMetrics(source: MetricsSource): Registry {
   ];
   // Gauges set from the recorder's monotonic counters (prom-client counters cannot be set).
   for (const [name, help, pick] of counters) new Gauge({ name, help, labelNames: ['camera'], registers: [registry], collect: perCamera(pick) });
-  const storage = source.storage;
-  if (storage !== undefined) {
+  const storageSource = source.storage;
+  if (storageSource !== undefined) {
+    // One status read per scrape, shared by the gauges below (each collects concurrently).
+    let last: { at: number; status: Promise<StorageStatus> } | null = null;
+    const storage = (): Promise<StorageStatus> => {
+      if (last === null || performance.now() - last.at > 1000) last = { at: performance.now(), status: storageSource() };
+      return last.status;
+    };
     const perZone: Array<[string, string, (z: StorageStatus['zones'][number]) => number]> = [
       ['custos_storage_zone_up', '1 while the zone answers (its last copy attempt succeeded), 0 when down.', (z) => (z.health === 'down' ? 0 : 1)],
       ['custos_storage_zone_lag_seconds', 'How far the zone is behind: now minus the seal time of its oldest pending copy.', (z) => z.lagSeconds],

@@ -3,12 +3,14 @@
  * and renamed into place, so a copy is either whole or absent. The recording zone (the one the
  * recorder writes into, <dataDir>/segments by default) is also a LocalZone over the vault's root.
  */
-import { createReadStream } from 'node:fs';
-import { copyFile, open, rename, rm, stat, statfs } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, rm, stat, statfs } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import { fsyncDir, makeParent } from '../lib/durable-files.ts';
 import { listObjectKeys, objectPath, removeObject, storageError } from '../vault/object-files.ts';
-import type { Zone } from './zone.ts';
+import { sourceMismatch, type Zone } from './zone.ts';
 
 export class LocalZone implements Zone {
   readonly kind = 'local' as const;
@@ -27,12 +29,18 @@ export class LocalZone implements Zone {
     return objectPath(this.root, key);
   }
 
-  async put(key: string, file: string, _size: number): Promise<void> {
+  async put(key: string, file: string, _size: number, sha256?: string): Promise<string> {
     const to = this.path(key);
     const tmp = `${to}.part`;
     try {
       const syncParents = await makeParent(to);
-      await copyFile(file, tmp);
+      // One pass: read, hash, write; renamed into place only when whole, synced and matching.
+      const hash = createHash('sha256');
+      const source = createReadStream(file, { highWaterMark: 1 << 20 });
+      source.on('data', (chunk) => hash.update(chunk as Buffer));
+      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+      const digest = hash.digest('hex');
+      if (sha256 !== undefined && digest !== sha256) throw sourceMismatch(this.id, key);
       const fh = await open(tmp, 'r+');
       try {
         await fh.sync();
@@ -42,6 +50,7 @@ export class LocalZone implements Zone {
       await rename(tmp, to);
       await syncParents();
       await fsyncDir(dirname(to));
+      return digest;
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw storageError(`copy into zone ${this.id}`, key, e);

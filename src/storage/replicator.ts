@@ -28,7 +28,8 @@ import type { Segment } from '../media/segment.ts';
 import type { SegmentCopies, SegmentCopy, ZoneBacklog } from './segment-copies.store.ts';
 import type { PlacedCamera, ZoneSet } from './zone-set.ts';
 import type { Zone } from './zone.ts';
-import { ensureScratchDir, fetchToScratch, fileDigest } from './scratch-files.ts';
+import { ensureScratchDir, fetchToScratch } from './scratch-files.ts';
+import { isSourceMismatch } from './zone.ts';
 
 
 /** The actor of storage events. */
@@ -121,6 +122,8 @@ export interface ReplicatorDeps {
   readonly retryMaxMs: number;
   /** How often lag is checked and orphans pruned. */
   readonly tickMs?: number;
+  /** Copies in flight per zone (default 4). */
+  readonly concurrency?: number;
 }
 
 interface Worker {
@@ -143,6 +146,7 @@ export class Replicator {
   #spoolAlarmed = false;
   #ticking: Promise<void> | null = null;
   readonly #inflight = new Set<Promise<void>>();
+  #ticks = 0;
 
   constructor(deps: ReplicatorDeps) {
     this.#d = deps;
@@ -268,85 +272,92 @@ export class Replicator {
         w.wake = null;
         continue;
       }
-      for (const copy of batch) {
-        if (this.#stopped) return;
-        try {
-          await this.#copyOne(w.zone, copy);
-          w.copiedObjects += 1;
-          w.copiedBytes += copy.size ?? 0;
-          if (w.health !== 'ok') log.info({ zone: w.zone.id }, 'storage: zone reachable; backfilling');
-          w.health = 'ok';
-          w.lastError = null;
-          w.backoff.reset();
-        } catch (e) {
-          const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? 'error';
-          if (w.health !== 'down') log.warn({ zone: w.zone.id, reason }, 'storage: zone down or slow; copies wait in the spool');
-          w.health = 'down';
-          w.lastError = reason;
-          await w.backoff.wait();
-          break; // retry from the oldest pending copy: backfill stays in order
+      // Up to `concurrency` copies in flight, started oldest first; after a failure nothing new
+      // starts, and the next round begins again from the oldest pending copy.
+      const round: { failure: unknown } = { failure: null };
+      let next = 0;
+      const lane = async () => {
+        while (round.failure === null && !this.#stopped && next < batch.length) {
+          const copy = batch[next++] as SegmentCopy;
+          try {
+            const size = await this.#copyOne(w.zone, copy);
+            w.copiedObjects += 1;
+            w.copiedBytes += size;
+          } catch (e) {
+            round.failure ??= e;
+          }
         }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.#d.concurrency ?? 4, batch.length) }, lane));
+      if (this.#stopped) return;
+      const failure = round.failure;
+      if (failure === null) {
+        if (w.health !== 'ok') log.info({ zone: w.zone.id }, 'storage: zone reachable; backfilling');
+        w.health = 'ok';
+        w.lastError = null;
+        w.backoff.reset();
+        continue;
       }
-    }
-  }
-
-  /** Copies one pending object into `zone` from a verified source; marks it stored. */
-  async #copyOne(zone: Zone, copy: SegmentCopy): Promise<void> {
-    const { copies, clock, log } = this.#d;
-    const all = await copies.ofSegment(copy.segmentId);
-    const source = await this.#source(copy.segmentId, all);
-    if (source === null) {
-      // No verified copy anywhere (the segment is gone from the index, or every copy is damaged).
-      const indexed = await copies.ofObjectKey(all.find((c) => c.zoneId === this.#d.zoneSet.recording.id)?.objectKey ?? '');
-      if (indexed.length === 0) {
-        await copies.remove(copy.segmentId, zone.id);
-        return;
-      }
-      log.error({ zone: zone.id, segmentId: copy.segmentId }, 'storage: no verified copy to fill the zone from; left to the scrub');
-      await copies.mark(copy.segmentId, zone.id, 'missing', clock.now());
-      return;
-    }
-    try {
-      await zone.put(copy.objectKey, source.path, source.size);
-      const size = await zone.head(copy.objectKey);
-      if (size !== source.size) throw new Error(`zone ${zone.id} holds ${size ?? 'no'} bytes of ${copy.objectKey} after a put of ${source.size}`);
-      await copies.mark(copy.segmentId, zone.id, 'stored', clock.now(), source.sha256, source.size);
-    } finally {
-      await source.release();
+      const reason = (failure instanceof Error ? failure.message : 'error').split('\n')[0] ?? 'error';
+      if (w.health !== 'down') log.warn({ zone: w.zone.id, reason }, 'storage: zone down or slow; copies wait in the spool');
+      w.health = 'down';
+      w.lastError = reason;
+      await w.backoff.wait();
     }
   }
 
   /**
-   * A local file holding a copy of the segment whose SHA-256 matches its recorded hash (the
-   * recording zone's copy first, else any stored copy fetched into the scratch directory).
+   * Copies one pending object into `zone` from a source matching its recorded hash (the
+   * recording zone's file, verified as it is read; else another zone's copy fetched into the
+   * scratch directory); marks it stored; returns its size.
    */
-  async #source(segmentId: string, all: SegmentCopy[]): Promise<{ path: string; size: number; sha256: string; release: () => Promise<void> } | null> {
-    const { zoneSet, copies } = this.#d;
+  async #copyOne(zone: Zone, copy: SegmentCopy): Promise<number> {
+    const { copies, clock, log, zoneSet } = this.#d;
+    const all = await copies.ofSegment(copy.segmentId);
     const stored = all.filter((c) => c.state === 'stored');
-    let expected = stored.find((c) => c.sha256 !== null)?.sha256 ?? null;
-    if (expected === null) expected = (await copies.leafHashes([segmentId])).get(segmentId) ?? null;
-    const ordered = [...stored].sort((a, b) => (a.zoneId === zoneSet.recording.id ? -1 : b.zoneId === zoneSet.recording.id ? 1 : 0));
-    for (const c of ordered) {
-      const zone = zoneSet.zones.get(c.zoneId);
-      if (zone === undefined) continue;
-      if (zone === zoneSet.recording) {
-        const path = zoneSet.recording.path(c.objectKey);
-        const digest = await fileDigest(path);
-        if (digest !== null && (expected === null || digest.sha256 === expected)) return { path, ...digest, release: async () => undefined };
-        continue;
+    const expected = stored.find((c) => c.sha256 !== null)?.sha256 ?? (await copies.leafHashes([copy.segmentId])).get(copy.segmentId) ?? undefined;
+    const local = stored.find((c) => c.zoneId === zoneSet.recording.id);
+    const size = local === undefined ? null : await zoneSet.recording.head(local.objectKey);
+    if (local !== undefined && size !== null) {
+      try {
+        const sha256 = await zone.put(copy.objectKey, zoneSet.recording.path(local.objectKey), size, expected);
+        await copies.mark(copy.segmentId, zone.id, 'stored', clock.now(), sha256, size);
+        return size;
+      } catch (e) {
+        if (!isSourceMismatch(e)) throw e;
+        log.error({ zone: zone.id, segmentId: copy.segmentId }, 'storage: the recording zone\'s copy does not match its hash; copying from another zone');
       }
-      const copy = await fetchToScratch(zone, c.objectKey, this.#d.scratchDir, `${segmentId}.${zone.id}`).catch(() => null);
-      if (copy === null) continue;
-      if (expected === null || copy.sha256 === expected) return copy;
-      await copy.release();
     }
-    return null;
+    for (const c of stored) {
+      const source = zoneSet.zones.get(c.zoneId);
+      if (source === undefined || source === zoneSet.recording || source === zone) continue;
+      const scratch = await fetchToScratch(source, c.objectKey, this.#d.scratchDir, `${copy.segmentId}.${source.id}`).catch(() => null);
+      if (scratch === null) continue;
+      try {
+        if (expected !== undefined && scratch.sha256 !== expected) continue;
+        await zone.put(copy.objectKey, scratch.path, scratch.size, scratch.sha256);
+        await copies.mark(copy.segmentId, zone.id, 'stored', clock.now(), scratch.sha256, scratch.size);
+        return scratch.size;
+      } finally {
+        await scratch.release();
+      }
+    }
+    // No source: the segment is gone from the index (retention), or no copy matches its hash.
+    if ((await copies.ofObjectKey(local?.objectKey ?? all.find((c) => c.zoneId === zoneSet.recording.id)?.objectKey ?? '')).length === 0) {
+      await copies.remove(copy.segmentId, zone.id);
+      return 0;
+    }
+    log.error({ zone: zone.id, segmentId: copy.segmentId }, 'storage: no verified copy to fill the zone from; left to the scrub');
+    await copies.mark(copy.segmentId, zone.id, 'missing', clock.now());
+    return 0;
   }
 
   async #tick(): Promise<void> {
     const { copies, zoneSet, clock, log } = this.#d;
-    // Copies of segments no longer indexed (retention, quarantine) are deleted from their zones.
-    for (const orphan of await copies.orphans(200)) {
+    // Copies of segments no longer indexed (retention, quarantine) are deleted from their zones,
+    // every twelfth tick (the query reads every copy row).
+    this.#ticks += 1;
+    for (const orphan of this.#ticks % 12 === 1 ? await copies.orphans(500) : []) {
       const zone = zoneSet.zones.get(orphan.zoneId);
       if (zone !== undefined && zone !== zoneSet.recording && orphan.state !== 'pending') {
         try {

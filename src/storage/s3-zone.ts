@@ -6,7 +6,8 @@
  * memory only; errors name the zone, the key and the S3 error name, never the credentials.
  */
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import {
   AbortMultipartUploadCommand,
@@ -22,7 +23,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AppError } from '../lib/errors.ts';
-import type { Zone } from './zone.ts';
+import { sourceMismatch, type Zone } from './zone.ts';
 
 /** What an S3 zone needs; the secret is the value, already read from its file. */
 export interface S3ZoneOptions {
@@ -51,6 +52,37 @@ function statusOf(e: unknown): number | undefined {
 function nameOf(e: unknown): string {
   const n = (e as { name?: unknown; code?: unknown }).name ?? (e as { code?: unknown }).code;
   return typeof n === 'string' ? n : 'Error';
+}
+
+/** Reads exactly `length` bytes at `offset`; a shorter file is an error naming the zone and key. */
+async function readExactly(fh: FileHandle, offset: number, length: number, zone: string, key: string): Promise<Buffer> {
+  const body = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(body, got, length - got, offset + got);
+    if (bytesRead === 0) throw new AppError('STORAGE_FAILED', `zone ${zone} cannot copy ${key}: the source is shorter than expected`, { zone, key });
+    got += bytesRead;
+  }
+  return body;
+}
+
+/**
+ * Gives the signer the body's SHA-256 we already computed (x-amz-content-sha256): SigV4 then
+ * does not hash the body again, and the server rejects a body that does not match it.
+ */
+interface MiddlewareHost {
+  readonly middlewareStack: { add(middleware: unknown, options: unknown): void };
+}
+
+function withPayloadHash<C>(command: C & MiddlewareHost, sha256: string): C {
+  command.middlewareStack.add(
+    (next: (args: { request: { headers: Record<string, string> } }) => Promise<unknown>) => async (args: { request: { headers: Record<string, string> } }) => {
+      args.request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'custosPayloadHash' },
+  );
+  return command;
 }
 
 export class S3Zone implements Zone {
@@ -98,48 +130,56 @@ export class S3Zone implements Zone {
     return new AppError('STORAGE_FAILED', `zone ${this.id} cannot ${op} ${key}: ${nameOf(e)}${status === undefined ? '' : ` (HTTP ${status})`}`, { zone: this.id, key, op, status: status ?? null });
   }
 
-  async put(key: string, file: string, size: number): Promise<void> {
+  /**
+   * Reads the file once: each body (the object, or a part) is hashed once, and that hash both
+   * signs the request (x-amz-content-sha256, so the SDK does not hash it again and the server
+   * checks the bytes it received) and feeds the whole-object hash checked against `sha256`
+   * before the object is made visible (the PUT is sent only after the check; a multipart upload
+   * is completed only after it).
+   */
+  async put(key: string, file: string, size: number, sha256?: string): Promise<string> {
     try {
-      if (size <= this.#threshold) {
-        const fh = await open(file, 'r');
-        try {
-          const body = Buffer.alloc(size);
-          const { bytesRead } = await fh.read(body, 0, size, 0);
-          if (bytesRead !== size) throw new AppError('STORAGE_FAILED', `zone ${this.id} cannot copy ${key}: the source is shorter than ${size} bytes`, { zone: this.id, key });
-          await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Body: body, ContentLength: size, ContentType: 'application/octet-stream' }));
-        } finally {
-          await fh.close();
+      const fh = await open(file, 'r');
+      try {
+        if (size <= this.#threshold) {
+          const body = await readExactly(fh, 0, size, this.id, key);
+          const digest = createHash('sha256').update(body).digest('hex');
+          if (sha256 !== undefined && digest !== sha256) throw sourceMismatch(this.id, key);
+          await this.#client.send(withPayloadHash(new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Body: body, ContentLength: size, ContentType: 'application/octet-stream' }), digest));
+          return digest;
         }
-        return;
+        return await this.#multipart(key, fh, size, sha256);
+      } finally {
+        await fh.close();
       }
-      await this.#multipart(key, file, size);
     } catch (e) {
       if (e instanceof AppError) throw e;
       throw this.#fail('put', key, e);
     }
   }
 
-  async #multipart(key: string, file: string, size: number): Promise<void> {
+  async #multipart(key: string, fh: FileHandle, size: number, sha256: string | undefined): Promise<string> {
     const created = await this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key(key), ContentType: 'application/octet-stream' }));
     const uploadId = created.UploadId;
     if (uploadId === undefined) throw new AppError('STORAGE_FAILED', `zone ${this.id} gave no upload id for ${key}`, { zone: this.id, key });
-    const fh = await open(file, 'r');
     try {
+      const whole = createHash('sha256');
       const parts: { ETag: string; PartNumber: number }[] = [];
       for (let offset = 0, n = 1; offset < size; offset += this.#partSize, n++) {
         const length = Math.min(this.#partSize, size - offset);
-        const body = Buffer.alloc(length);
-        const { bytesRead } = await fh.read(body, 0, length, offset);
-        if (bytesRead !== length) throw new AppError('STORAGE_FAILED', `zone ${this.id} cannot copy ${key}: the source is shorter than ${size} bytes`, { zone: this.id, key });
-        const part = await this.#client.send(new UploadPartCommand({ Bucket: this.#bucket, Key: this.#key(key), UploadId: uploadId, PartNumber: n, Body: body, ContentLength: length }));
+        const body = await readExactly(fh, offset, length, this.id, key);
+        whole.update(body);
+        const digest = createHash('sha256').update(body).digest('hex');
+        const part = await this.#client.send(withPayloadHash(new UploadPartCommand({ Bucket: this.#bucket, Key: this.#key(key), UploadId: uploadId, PartNumber: n, Body: body, ContentLength: length }), digest));
         parts.push({ ETag: part.ETag ?? '', PartNumber: n });
       }
+      const digest = whole.digest('hex');
+      if (sha256 !== undefined && digest !== sha256) throw sourceMismatch(this.id, key);
       await this.#client.send(new CompleteMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key(key), UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      return digest;
     } catch (e) {
       await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key(key), UploadId: uploadId })).catch(() => undefined);
       throw e;
-    } finally {
-      await fh.close();
     }
   }
 

@@ -2,6 +2,7 @@
  * The index of segment copies per zone (table segment_copies) and the ledger hashes the scrub
  * checks them against. All the SQL of src/storage/ lives here.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { SegmentCopyTable } from '../db/tables.ts';
 
@@ -158,19 +159,31 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       await db.deleteFrom('segment_copies').where('segment_id', '=', segmentId).where('zone_id', '=', zoneId).execute();
     },
     async adopt(zoneId, nowMs) {
-      const rows = await db
-        .selectFrom('segments')
-        .select(['id', 'object_key', 'end_ms'])
-        .where('state', '!=', 'open')
-        .where((eb) =>
-          eb.not(eb.exists(eb.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
+      // One statement (INSERT … SELECT): the first start after an upgrade may adopt a large archive.
+      const result = await db
+        .insertInto('segment_copies')
+        .columns(['segment_id', 'zone_id', 'object_key', 'sha256', 'size', 'state', 'ack', 'sealed_ms', 'updated_ms'])
+        .expression((eb) =>
+          eb
+            .selectFrom('segments')
+            .select([
+              'segments.id',
+              sql<string>`CAST(${zoneId} AS text)`.as('zone_id'),
+              'segments.object_key',
+              sql<null>`CAST(NULL AS text)`.as('sha256'),
+              sql<null>`CAST(NULL AS bigint)`.as('size'),
+              sql<string>`'stored'`.as('state'),
+              sql<number>`1`.as('ack'),
+              'segments.end_ms',
+              sql<number>`CAST(${nowMs} AS bigint)`.as('updated_ms'),
+            ])
+            .where('segments.state', '!=', 'open')
+            .where((w) =>
+              w.not(w.exists(w.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
+            ),
         )
-        .execute();
-      await this.put(
-        rows.map((r) => ({ segmentId: r.id, zoneId, objectKey: r.object_key, sha256: null, size: null, state: 'stored' as const, ack: 1, sealedMs: Number(r.end_ms) })),
-        nowMs,
-      );
-      return rows.length;
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0);
     },
     async enqueueMissing(cameraId, zoneId, ack, keyOf, nowMs) {
       const rows = await db
@@ -189,8 +202,10 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       return rows.length;
     },
     async unacknowledged() {
+      // Only a segment with a copy not stored can be short of its count (ack ≤ its zones).
       const rows = await db
         .selectFrom('segment_copies')
+        .where('segment_id', 'in', (eb) => eb.selectFrom('segment_copies as c').select('c.segment_id').where('c.state', '!=', 'stored'))
         .select((eb) => ['segment_id', eb.fn.max<number>('ack').as('ack'), eb.fn.sum<number>(eb.case().when('state', '=', 'stored').then(1).else(0).end()).as('stored')])
         .groupBy('segment_id')
         .execute();

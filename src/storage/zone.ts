@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AppError, isAppError } from '../lib/errors.ts';
 
 /**
  * A storage zone: one place that holds copies of sealed (vault-encrypted) segment objects — a
@@ -17,8 +18,13 @@ export interface Zone {
   readonly kind: 'local' | 's3';
   /** ISO 3166-1 alpha-2 country code where this zone keeps data. */
   readonly jurisdiction: string;
-  /** Stores the whole object from `file` (a local path holding the sealed bytes). */
-  put(key: string, file: string, size: number): Promise<void>;
+  /**
+   * Stores the whole object from `file` (a local path holding the sealed bytes), reading it once.
+   * With `sha256`, the bytes read MUST hash to it or nothing is stored and the put rejects with
+   * STORAGE_FAILED, detail `reason: 'source-mismatch'` (a damaged source is never copied).
+   * Resolves with the SHA-256 (hex) of the bytes stored.
+   */
+  put(key: string, file: string, size: number, sha256?: string): Promise<string>;
   /** The stored object's bytes, or null when there is none. */
   get(key: string): Promise<AsyncIterable<Buffer> | null>;
   /** The stored object's size, or null when there is none. */
@@ -45,4 +51,14 @@ export async function zoneDigest(zone: Zone, key: string): Promise<{ sha256: str
     size += chunk.length;
   }
   return { sha256: h.digest('hex'), size };
+}
+
+/** The error of a put whose source does not hash to the expected SHA-256. */
+export function sourceMismatch(zone: string, key: string): AppError {
+  return new AppError('STORAGE_FAILED', `zone ${zone} refused to copy ${key}: the source does not match its recorded SHA-256`, { zone, key, reason: 'source-mismatch' });
+}
+
+/** True for {@link sourceMismatch}. */
+export function isSourceMismatch(e: unknown): boolean {
+  return isAppError(e, 'STORAGE_FAILED') && e.detail?.['reason'] === 'source-mismatch';
 }

@@ -16,7 +16,7 @@ import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } 
 import type { App } from '../../src/app.ts';
 import { isAppError } from '../../src/lib/errors.ts';
 import { S3Zone } from '../../src/storage/s3-zone.ts';
-import { zoneDigest } from '../../src/storage/zone.ts';
+import { isSourceMismatch, zoneDigest } from '../../src/storage/zone.ts';
 import type { SegmentCopy } from '../../src/storage/segment-copies.store.ts';
 import type { StorageStatus } from '../../src/storage/replicator.ts';
 import { freePort, startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
@@ -79,6 +79,14 @@ describe('storage zones', { concurrency: true }, () => {
     const keys: string[] = [];
     for await (const k of zone.list()) keys.push(k);
     assert.deepEqual(keys.sort(), ['v1/aa/small', 'v1/bb/large']);
+    // A source that does not hash to the recorded SHA-256 is never stored (single and multipart).
+    for (const [name, bytes] of [['small', small], ['large', large]] as const) {
+      const refused = await zone.put(`v1/dd/${name}`, join(dir.path, name), bytes.length, 'ab'.repeat(32)).then(() => null, (e: unknown) => e);
+      assert.ok(isSourceMismatch(refused), String(refused));
+      assert.equal(await zone.head(`v1/dd/${name}`), null);
+    }
+    assert.equal(await zone.put('v1/dd/ok', join(dir.path, 'small'), small.length, createHash('sha256').update(small).digest('hex')), createHash('sha256').update(small).digest('hex'));
+    await zone.remove('v1/dd/ok');
     await zone.remove('v1/aa/small');
     await zone.remove('v1/aa/small'); // a missing object is not an error
     assert.equal(await zone.head('v1/aa/small'), null);
@@ -103,7 +111,7 @@ describe('storage zones', { concurrency: true }, () => {
         { id: 'offsite', kind: 's3', endpoint: swift.endpoint, region: swift.region, bucket: 'footage', accessKeyId: swiftAccessKeyId, secretAccessKeyFile: join(dir.path, 's3-secret'), forcePathStyle: true, jurisdiction: 'FR', requestTimeoutSeconds: 2 },
       ],
       'storage.placement': { default: { zones: ['local', 'offsite'], ack: 1 } },
-      'storage.spool': { lagAlarmSeconds: 6, retryMaxSeconds: 1 },
+      'storage.spool': { lagAlarmSeconds: 6, retryMaxSeconds: 1, concurrency: 1 },
     });
     d(() => app.close());
     const root = await testPrincipal(app, { roles: everyRole });
@@ -161,7 +169,7 @@ describe('storage zones', { concurrency: true }, () => {
       const m = await copies.leafHashes(ids);
       return m.size === ids.length ? m : null;
     });
-    // Backfilled oldest first: stored in the order the segments were sealed.
+    // Backfilled oldest first (concurrency 1): stored in the order the segments were sealed.
     const storedAt = await Promise.all(waiting.map(async (w) => (await copies.ofSegment(w.segmentId)).find((x) => x.zoneId === 'offsite')!.updatedMs!));
     assert.deepEqual(storedAt, [...storedAt].sort((x, y) => x - y), 'backfill in seal order');
     for (const w of waiting) {
