@@ -186,6 +186,7 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       return Number(result.numInsertedOrUpdatedRows ?? 0);
     },
     async enqueueMissing(cameraId, zoneId, ack, keyOf, nowMs) {
+      // The keys are computed here (keyOf), so rows are read, then inserted in batches of 500.
       const rows = await db
         .selectFrom('segments')
         .select(['id', 'end_ms'])
@@ -195,10 +196,10 @@ export function createSegmentCopies(db: Db): SegmentCopies {
           eb.not(eb.exists(eb.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
         )
         .execute();
-      await this.put(
-        rows.map((r) => ({ segmentId: r.id, zoneId, objectKey: keyOf(r.id), sha256: null, size: null, state: 'pending' as const, ack, sealedMs: Number(r.end_ms) })),
-        nowMs,
-      );
+      for (let i = 0; i < rows.length; i += 500) {
+        const values: SegmentCopyTable[] = rows.slice(i, i + 500).map((r) => ({ segment_id: r.id, zone_id: zoneId, object_key: keyOf(r.id), sha256: null, size: null, state: 'pending', ack, sealed_ms: Number(r.end_ms), updated_ms: nowMs }));
+        await db.insertInto('segment_copies').values(values).onConflict((oc) => oc.columns(['segment_id', 'zone_id']).doNothing()).execute();
+      }
       return rows.length;
     },
     async unacknowledged() {
