@@ -4,7 +4,8 @@
 #   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
 #                      GStreamer's RTSP server (interop test), systemd-analyze (unit check) and
 #                      libfaketime (clock steps), rsyslog with rsyslog-gnutls (syslog over TLS),
-#                      poppler-utils (pdftotext, incident reports)
+#                      poppler-utils (pdftotext, incident reports), OpenStack Swift (S3 storage
+#                      zones), iproute2 (network namespaces)
 # System packages come from Debian with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,10 @@ if [ "$mode" = test ]; then
   need_pkg faketime faketime
   # pdftotext reads the text of incident report PDFs back (src/incidents/, report tests).
   need_pkg pdftotext poppler-utils
+  # OpenStack Swift with its S3 API is the real S3 server of the storage-zone tests (test/helpers/swift-s3.ts).
+  need_pkg swift-proxy-server swift-proxy swift-object swift-container swift-account memcached python3-swift
+  # ip (iproute2) makes the network namespace of the WS-Discovery multicast test.
+  need_pkg ip iproute2
   # rsyslog with its GnuTLS driver receives syslog over TLS (src/siem/syslog-tls-transport.int.test.ts).
   if ! command -v rsyslogd >/dev/null 2>&1 || ! dpkg -s rsyslog-gnutls >/dev/null 2>&1; then
     echo "custos: installing rsyslog rsyslog-gnutls…" >&2

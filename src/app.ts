@@ -63,6 +63,11 @@ import { assertResidency } from './residency/residency-check.ts';
 import { buildResidencyReport } from './residency/residency-report.ts';
 import { recordResidencyChange } from './residency/residency-audit.ts';
 import { createResidencyStore } from './residency/residency.store.ts';
+import { buildZoneSet, type ZoneSet } from './storage/zone-set.ts';
+import { createSegmentCopies, type SegmentCopies } from './storage/segment-copies.store.ts';
+import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
+import { Replicator } from './storage/replicator.ts';
+import { scrub, type ScrubReport } from './storage/scrub.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -80,6 +85,8 @@ export interface App {
   readonly store: SegmentStore;
   readonly dataKeys: DataKeys;
   readonly ledger: AuditLedger;
+  /** Storage zones: placement, spool and backfill, scrub. */
+  readonly storage: { readonly zoneSet: ZoneSet; readonly replicator: Replicator; readonly copies: SegmentCopies; scrub(): Promise<ScrubReport> };
   /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
   readonly identity: Identity;
   /** The alarm inbox, notifications and the incident register (issue 18). */
@@ -223,7 +230,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   watching.siem = siem;
   undo.push(() => siem.stop());
 
-  const store = new VaultSegmentStore(join(dataDir, 'segments'), dataKeys);
+  // Storage zones (issue 14): the recorder writes into the recording zone (<dataDir>/segments
+  // when no zones are configured); reads of an object missing there fall back to another zone.
+  const zoneSet = await buildZoneSet(config.storage, dataDir);
+  undo.push(() => zoneSet.close());
+  const copies = createSegmentCopies(db);
+  const scratchDir = join(dataDir, 'storage-scratch');
+  const store = new ZonedSegmentStore({ inner: new VaultSegmentStore(zoneSet.recording.root, dataKeys), zoneSet, copies, scratchDir, log });
   const index = createSegmentIndex(db);
   const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
@@ -241,6 +254,23 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const sealed = await cameraStore.sealLegacyCredentials();
   if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
   const cameras = new CamerasService(cameraStore, clock, audit);
+  const replicator = new Replicator({
+    zoneSet,
+    copies,
+    audit: deferredAudit,
+    log,
+    clock,
+    cameraOf: (id) => cameras.get(id).catch(() => undefined),
+    cameras: () => cameras.list(),
+    write: (label, op) => indexWriter.write(label, op),
+    scratchDir,
+    lagAlarmSeconds: config.storage.spool.lagAlarmSeconds,
+    maxPendingBytes: config.storage.spool.maxPendingBytes,
+    retryMaxMs: config.storage.spool.retryMaxSeconds * 1000,
+    tickMs: Math.min(5000, (config.storage.spool.lagAlarmSeconds * 1000) / 2),
+    concurrency: config.storage.spool.concurrency,
+  });
+  const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -276,11 +306,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // Retention and the disk-full policy delete one at a time (never the same segment twice).
   const housekeeping = new ConcurrencyLimit(1);
   const shred = (id: string, before: number) => dataKeys.destroyBefore(id, before);
-  // The disk-full policy of the data directory's segments (issue 14 item 6); storage zones get one each.
-  const segmentsDir = join(dataDir, 'segments');
+  // The disk-full policy (issue 14 item 6) of the recording zone, where segments are written.
+  // The recording zone's directory, with its own watermark where the zone declares one.
+  const segmentsDir = zoneSet.recording.root;
+  const zoneMark = config.storage.zones.find((z) => z.id === zoneSet.recording.id)?.watermark;
   const space = new SpaceGuard({
     path: segmentsDir,
-    watermark: { minFreeBytes: config.recording.minFreeBytes, minFreePercent: config.recording.minFreePercent },
+    watermark: { minFreeBytes: zoneMark?.minFreeBytes ?? config.recording.minFreeBytes, minFreePercent: zoneMark?.minFreePercent ?? config.recording.minFreePercent },
     measure: measureSpace,
     reclaim: (needBytes) => housekeeping.run(() => reclaimSpace({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred, where: segmentsDir }, needBytes)),
     log,
@@ -305,7 +337,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
-      onSealed: (segment, hashes) => segmentLeaves.sealed(segment, hashes),
+      onSealed: (segment, hashes) => {
+        segmentLeaves.sealed(segment, hashes);
+        void replicator.sealed(segment, hashes.objectSha256);
+      },
       onRecordingEvent: (event) => {
         if (stoppedByFullDisk(event)) {
           faults.report('disk', event.reason ?? 'full');
@@ -393,8 +428,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     exports,
     audit,
     ledger,
-    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status() }),
+    metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status(), storage: () => replicator.status() }),
     siem,
+    storageStatus: () => replicator.status(),
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
     hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
@@ -453,6 +489,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
   space.start(config.recording.spaceCheckSeconds * 1000);
   undo.push(async () => space.stop());
+  await replicator.start();
+  undo.push(() => replicator.stop());
   undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);
   watches.clock = clockWatch;
@@ -462,6 +500,20 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
+  let scrubbing: Promise<unknown> | null = null;
+  const scrubNow = (): Promise<ScrubReport> => {
+    const work = runScrub();
+    scrubbing = work.catch(() => undefined).finally(() => (scrubbing = null));
+    return work;
+  };
+  const scrubTimer =
+    // Only with a second zone: there is then a copy to repair from (docs/reference/storage.md).
+    config.storage.scrub.intervalHours > 0 && zoneSet.zones.size > 1
+      ? setInterval(() => {
+          if (scrubbing === null) void scrubNow().catch((e: unknown) => log.error({ err: e }, 'storage scrub failed'));
+        }, config.storage.scrub.intervalHours * 3_600_000)
+      : null;
+  scrubTimer?.unref();
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
 
   let closing: Promise<void> | null = null;
@@ -477,12 +529,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     store,
     dataKeys,
     ledger,
+    storage: { zoneSet, replicator, copies, scrub: scrubNow },
     identity,
     incidents,
     governance,
     siem,
     close() {
       closing ??= (async () => {
+        if (scrubTimer) clearInterval(scrubTimer);
         clearInterval(retentionTimer);
         clearInterval(clockTimer);
         health.stop();
@@ -491,6 +545,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await nativeIngest.close();
         await server.close();
         await exports.idle();
+        // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
+        await replicator.stop();
+        await scrubbing;
         // Writes held during an outage get a last chance; what is still unwritten is logged (start-up
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
@@ -506,6 +563,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // ledger signs at close is offered by the next start's first checkpoint (it covers it).
         watching.witnesses = undefined;
         await witnesses.close();
+        await zoneSet.close();
         await core.close();
       })();
       return closing;

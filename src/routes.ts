@@ -25,6 +25,7 @@ import { webRoutes } from './http/web.routes.ts';
 import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
 import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
+import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -44,6 +45,7 @@ export type RouteDeps = CameraRouteDeps &
   GovernanceRouteDeps &
   SiemRouteDeps &
   ResidencyRouteDeps &
+  StorageRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -76,6 +78,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...auditRoutes(deps),
     ...siemRoutes(deps),
     ...metricsRoutes(deps),
+    ...storageRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),
     ...userRoutes(deps),

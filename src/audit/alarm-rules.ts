@@ -345,6 +345,11 @@ export class AlarmRules {
       case 'incident.report.submitted':
       case 'system.backup.created':
       case 'system.restore.completed':
+      case 'storage.zones.changed':
+      case 'storage.zone.caught-up':
+      case 'storage.copy.repaired':
+      case 'storage.copy.unrepairable':
+      case 'storage.scrub.completed':
         return [];
     }
   }

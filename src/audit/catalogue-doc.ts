@@ -102,6 +102,10 @@ export function renderAuditCatalogueDoc(): string {
     'per episode when a destination has failed for longer than `siem.alarmAfterSeconds`; `reason` is',
     'the last error. The end of such an episode is recorded as `siem.destination.recovered` (see',
     '[siem.md](siem.md)).',
+    'The storage replicator raises `storage-zone-lag` (by `system:storage`) once per episode when a',
+    'storage zone is further behind than `storage.spool.lagAlarmSeconds`, and `storage-spool-full`',
+    'when the copies waiting for zones exceed `storage.spool.maxPendingBytes`; `storage.zone.caught-up`',
+    'ends a lag episode (see [storage.md](storage.md)).',
     '',
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import { camsimCommand } from './camsim.ts';
 import { cameraCommand } from './camera.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
+import { storageCommand } from './storage.ts';
 import { auditCommand } from './audit.ts';
 import { exportCommand } from './export.ts';
 import { userCommand } from './user.ts';
@@ -17,7 +18,7 @@ import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -5,6 +5,7 @@ import { incidents } from './incidents.schema.ts';
 import { notifications } from './notifications.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
+import { storage } from './storage.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
@@ -290,6 +291,7 @@ export const configSchema = z
     server,
     database,
     recording,
+    storage,
     keys,
     audit,
     witnesses,

@@ -537,4 +537,33 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0016_storage_zones': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Storage zones (issue 14): one row per copy of a sealed segment object in a zone. The
+      // recording zone's rows for footage recorded before zones existed are added at start-up
+      // (the zone's id comes from the configuration, not known here).
+      await db.schema
+        .createTable('segment_copies')
+        .addColumn('segment_id', 'text', (c) => c.notNull())
+        .addColumn('zone_id', 'text', (c) => c.notNull())
+        .addColumn('object_key', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text')
+        .addColumn('size', 'bigint')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('ack', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('sealed_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('segment_copies_pk', ['segment_id', 'zone_id'])
+        .execute();
+      await db.schema.createIndex('segment_copies_zone_state').on('segment_copies').columns(['zone_id', 'state', 'sealed_ms']).execute();
+      await db.schema.createIndex('segment_copies_state').on('segment_copies').column('state').execute();
+      // The zones and placement last started with: a change is an audit event.
+      await db.schema
+        .createTable('storage_layout')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('layout', 'text', (c) => c.notNull())
+        .addColumn('saved_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -43,6 +43,8 @@ export interface Tables {
   siem_cursors: SiemCursorTable;
   siem_dead_letters: SiemDeadLetterTable;
   siem_config_state: SiemConfigStateTable;
+  segment_copies: SegmentCopyTable;
+  storage_layout: StorageLayoutTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -527,5 +529,31 @@ export interface SiemDeadLetterTable {
 export interface SiemConfigStateTable {
   id: string;
   hash: string;
+  saved_ms: number;
+}
+
+/** One copy of a sealed segment object in a storage zone (src/storage/). */
+export interface SegmentCopyTable {
+  segment_id: string;
+  zone_id: string;
+  /** Key of the copy in its zone (the vault key in the recording zone; no camera name elsewhere). */
+  object_key: string;
+  /** Ciphertext SHA-256 of the copy as stored; null while pending. */
+  sha256: string | null;
+  /** Bytes of the copy as stored; null until known. */
+  size: number | null;
+  /** pending: waiting in the spool; stored: durable in the zone; missing/damaged: found so by the scrub, awaiting repair. */
+  state: 'pending' | 'stored' | 'missing' | 'damaged';
+  /** Copies the segment's placement acknowledges after (W). */
+  ack: number;
+  /** When the segment was sealed: the spool is backfilled oldest first and lag is measured from it. */
+  sealed_ms: number;
+  updated_ms: number;
+}
+
+/** The storage zones and placement last started with (JSON), to audit changes. */
+export interface StorageLayoutTable {
+  id: string;
+  layout: string;
   saved_ms: number;
 }

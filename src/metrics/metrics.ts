@@ -1,6 +1,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Camera } from '../cameras/camera.ts';
 import type { CameraStatus } from '../recording/camera-status.ts';
+import type { StorageStatus } from '../storage/replicator.ts';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -8,6 +9,8 @@ export interface MetricsSource {
   status(camera: Camera): CameraStatus;
   /** SIEM destinations and their delivery progress (src/siem/delivery/shipper.ts), when shipping runs. */
   destinations?(): Promise<readonly SiemDestinationMetrics[]>;
+  /** Storage zones (lag, spool); absent in tests that build metrics without zones. */
+  storage?: () => Promise<StorageStatus>;
 }
 
 /** What /metrics shows of one SIEM destination. */
@@ -66,6 +69,44 @@ export function createMetrics(source: MetricsSource): Registry {
   for (const [name, help, pick] of counters) new Gauge({ name, help, labelNames: ['camera'], registers: [registry], collect: perCamera(pick) });
   const destinations = source.destinations?.bind(source);
   if (destinations !== undefined) siemGauges(registry, destinations);
+  const storageSource = source.storage;
+  if (storageSource !== undefined) {
+    // One status read per scrape, shared by the gauges below (each collects concurrently).
+    let last: { at: number; status: Promise<StorageStatus> } | null = null;
+    const storage = (): Promise<StorageStatus> => {
+      if (last === null || performance.now() - last.at > 1000) last = { at: performance.now(), status: storageSource() };
+      return last.status;
+    };
+    const perZone: Array<[string, string, (z: StorageStatus['zones'][number]) => number]> = [
+      ['custos_storage_zone_up', '1 while the zone answers (its last copy attempt succeeded), 0 when down.', (z) => (z.health === 'down' ? 0 : 1)],
+      ['custos_storage_zone_lag_seconds', 'How far the zone is behind: now minus the seal time of its oldest pending copy.', (z) => z.lagSeconds],
+      ['custos_storage_zone_pending_objects', 'Copies waiting in the edge spool for the zone.', (z) => z.backlog.pending],
+      ['custos_storage_zone_pending_bytes', 'Bytes waiting in the edge spool for the zone.', (z) => z.backlog.pendingBytes],
+      ['custos_storage_zone_stored_objects', 'Copies stored in the zone.', (z) => z.backlog.stored],
+      ['custos_storage_zone_bad_objects', 'Copies the scrub found missing or damaged and not yet repaired.', (z) => z.backlog.missing + z.backlog.damaged],
+    ];
+    for (const [name, help, pick] of perZone) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['zone'],
+        registers: [registry],
+        async collect() {
+          const s = await storage();
+          this.reset();
+          for (const z of s.zones) this.set({ zone: z.id }, pick(z));
+        },
+      });
+    }
+    new Gauge({
+      name: 'custos_storage_spool_bytes',
+      help: 'Bytes waiting in the edge spool for any zone.',
+      registers: [registry],
+      async collect() {
+        this.set((await storage()).spoolBytes);
+      },
+    });
+  }
   return registry;
 }
 

@@ -52,6 +52,18 @@ export function configLocations(config: Config): Location[] {
   config.identity.saml.forEach((p, i) => {
     locations.push({ kind: 'identity-provider', id: `saml:${p.id}`, jurisdiction: p.jurisdiction, declaredBy: `identity.saml[${i}].jurisdiction`, outbound: true, detail: hostOf(p.entryPoint) });
   });
+  // Storage zones hold the footage: with none configured, the one zone `default` is the data
+  // directory's segments; a local zone without a declaration is where the data directory is.
+  if (config.storage.zones.length === 0) {
+    locations.push({ kind: 'storage-zone', id: 'default', jurisdiction: dataDir, declaredBy: 'residency.dataDir', outbound: false, detail: 'segments in the data directory' });
+  }
+  config.storage.zones.forEach((z, i) => {
+    if (z.kind === 'local') {
+      locations.push({ kind: 'storage-zone', id: z.id, jurisdiction: z.jurisdiction ?? dataDir, declaredBy: z.jurisdiction === null ? 'residency.dataDir' : `storage.zones[${i}].jurisdiction`, outbound: false, detail: z.path });
+    } else {
+      locations.push({ kind: 'storage-zone', id: z.id, jurisdiction: z.jurisdiction, declaredBy: `storage.zones[${i}].jurisdiction`, outbound: false, detail: `s3 ${z.endpoint === null ? `AWS ${z.region}` : hostOf(z.endpoint)} bucket ${z.bucket}` });
+    }
+  });
   config.siem.destinations.forEach((d, i) => {
     locations.push({ kind: 'siem-destination', id: d.id, jurisdiction: d.jurisdiction, declaredBy: `siem.destinations[${i}].jurisdiction`, outbound: d.kind !== 'file' && d.kind !== 'replica', detail: `${d.kind} ${destinationPlace(d)}` });
   });

@@ -93,7 +93,7 @@ export function buildResidencyReport(input: {
   };
   const database = find('database');
   const keyProvider = find('key-provider');
-  const storage = new Map(views.filter((v) => !v.outbound && v.kind !== 'database' && v.kind !== 'key-provider').map((v) => [v.id, v]));
+  const storage = new Map(views.filter((v) => v.kind === 'storage-zone' || v.kind === 'data-dir').map((v) => [v.id, v]));
   const byCamera = Map.groupBy(input.footage, (h) => h.cameraId);
   const named = new Map(input.cameras.map((c) => [c.id, c.name]));
   // Cameras removed since keep their footage until retention: listed too, under their id.

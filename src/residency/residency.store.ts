@@ -4,8 +4,7 @@ import type { FootageHolding } from './residency-report.ts';
 /** What residency reads from the database: footage per camera and the last recorded residency configuration. */
 export interface ResidencyStore {
   /**
-   * Segments and bytes per camera, with their time span, in the data directory (zone `local`).
-   * Storage zones, once merged, report a row per camera and zone.
+   * Segments and bytes per camera and storage zone (a stored copy each), with their time span.
    */
   footage(): Promise<FootageHolding[]>;
   /** Every configured camera's id and name (names only: the report needs no credential). */
@@ -17,12 +16,15 @@ export interface ResidencyStore {
 export function createResidencyStore(db: Db): ResidencyStore {
   return {
     async footage() {
+      // Every stored copy of a segment, per camera and storage zone (src/storage/, segment_copies).
       const rows = await db
-        .selectFrom('segments')
-        .select((eb) => ['camera_id', eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('bytes').as('bytes'), eb.fn.min<number>('start_ms').as('first_ms'), eb.fn.max<number>('end_ms').as('last_ms')])
-        .groupBy('camera_id')
+        .selectFrom('segment_copies as c')
+        .innerJoin('segments as s', 's.id', 'c.segment_id')
+        .where('c.state', '=', 'stored')
+        .select((eb) => ['s.camera_id', 'c.zone_id', eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('s.bytes').as('bytes'), eb.fn.min<number>('s.start_ms').as('first_ms'), eb.fn.max<number>('s.end_ms').as('last_ms')])
+        .groupBy(['s.camera_id', 'c.zone_id'])
         .execute();
-      return rows.map((r) => ({ cameraId: r.camera_id, zone: 'local', segments: Number(r.segments), bytes: Number(r.bytes), firstMs: r.first_ms === null ? null : Number(r.first_ms), lastMs: r.last_ms === null ? null : Number(r.last_ms) }));
+      return rows.map((r) => ({ cameraId: r.camera_id, zone: r.zone_id, segments: Number(r.segments), bytes: Number(r.bytes), firstMs: r.first_ms === null ? null : Number(r.first_ms), lastMs: r.last_ms === null ? null : Number(r.last_ms) }));
     },
     async cameras() {
       return db.selectFrom('cameras').select(['id', 'name']).orderBy('name').execute();

@@ -33,6 +33,10 @@ export interface HttpsReceiver {
   readonly requests: ReceivedRequest[];
   /** Answers the next `count` requests whose path starts with `pathPrefix` with `answer`. */
   failNext(count: number, answer: ReceiverAnswer, pathPrefix?: string): void;
+  /** Kills the receiver: open connections are cut and the port refuses connections until `restart`. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,17 +71,26 @@ export async function startHttpsReceiver(tls: { cert: string; key: string }, han
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return {
     url: new URL(`https://127.0.0.1:${port}`),
     requests,
     failNext(count, answer, pathPrefix = '/') {
       faults.push({ count, answer, prefix: pathPrefix });
     },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    stop,
+    restart: () => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
       });
-    },
+    }),
+    close: stop,
   };
 }

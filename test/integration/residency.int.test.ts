@@ -79,7 +79,7 @@ describe('residency', { concurrency: true }, () => {
     assert.deepEqual([report.enforced, report.allowed, report.violations], [true, ['EU'], []]);
     const gate = report.cameras.find((c) => c.id === camera.id);
     assert.equal(gate?.footage.length, 1);
-    assert.deepEqual([gate?.footage[0]?.zone, gate?.footage[0]?.kind, gate?.footage[0]?.jurisdiction], ['local', 'data-dir', 'DE']);
+    assert.deepEqual([gate?.footage[0]?.zone, gate?.footage[0]?.kind, gate?.footage[0]?.jurisdiction], ['default', 'storage-zone', 'DE']);
     assert.ok((gate?.footage[0]?.segments ?? 0) >= 1 && (gate?.footage[0]?.bytes ?? 0) > 0);
     assert.deepEqual([gate?.keys.masterKey.id, gate?.keys.masterKey.jurisdiction, gate?.keys.dataKeys.id, gate?.keys.dataKeys.jurisdiction], ['file', 'DE', 'sqlite', 'DE']);
     assert.deepEqual([report.database.id, report.database.jurisdiction, report.auditLog.kind, report.auditLog.jurisdiction], ['sqlite', 'DE', 'audit-log', 'DE']);
