@@ -36,6 +36,8 @@ const statusOf: Record<ErrorCode, number> = {
   APPROVAL_REQUIRED: 403,
   EXPORT_REQUIRED: 403,
   SELF_APPROVAL: 403,
+  XML_REFUSED: 502,
+  ONVIF_FAULT: 502,
   INTERNAL: 500,
 };
 

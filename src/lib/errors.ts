@@ -34,6 +34,8 @@ export const errorCodes = {
   EXPORT_REQUIRED: 'At a four-eyes site recorded video is streamed fragment by fragment to a logged-in browser; a file (a whole segment, an API client) is an export.',
   SELF_APPROVAL: 'A requester cannot approve their own request, nor grant a role to themselves.',
   DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
+  XML_REFUSED: 'An XML document from a camera or the network was refused: too large, too deep, a DOCTYPE or entity declaration, or malformed.',
+  ONVIF_FAULT: 'A camera answered an ONVIF call with a SOAP fault (authentication refused, action not supported) or with an answer that lacks what the call needs.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 
