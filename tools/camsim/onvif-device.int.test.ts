@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -28,7 +29,7 @@ async function device(t: { after(fn: () => unknown): void }, identity: Partial<O
   return d;
 }
 
-async function hostile(t: { after(fn: () => unknown): void }, answer: (res: import('node:http').ServerResponse) => void): Promise<string> {
+async function hostile(t: { after(fn: () => unknown): void }, answer: (res: ServerResponse) => void): Promise<string> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => answer(res));
