@@ -60,6 +60,11 @@ export const alarmRules = {
     on: ['camera.tamper'],
     description: 'Every tamper report of a camera.',
   },
+  'camera-quarantined': {
+    title: 'Camera in quarantine',
+    on: ['camera.quarantined'],
+    description: 'Every camera put in quarantine at onboarding (prohibited vendor, likely relabel, unvetted identity) or whose risk acceptance expired, immediately.',
+  },
   'recording-gap': {
     title: 'Recording gap',
     on: ['recording.interrupted'],
@@ -255,6 +260,10 @@ export class AlarmRules {
         const camera = cameraOf(record);
         return [alarm('camera-tamper', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'camera.quarantined': {
+        const camera = cameraOf(record);
+        return [alarm('camera-quarantined', [hitOf(record, nowMs, camera)], camera)];
+      }
       case 'recording.interrupted': {
         const camera = cameraOf(record);
         const key = camera?.id ?? '';
@@ -312,6 +321,10 @@ export class AlarmRules {
       case 'access.approval.decided':
       case 'site.saved':
       case 'group.saved':
+      case 'camera.discovered':
+      case 'camera.identified':
+      case 'camera.risk.accepted':
+      case 'camera.asset.updated':
         return [];
     }
   }

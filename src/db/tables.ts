@@ -29,6 +29,8 @@ export interface Tables {
   grants: GrantTable;
   approvals: ApprovalTable;
   sso_replay: SsoReplayTable;
+  camera_assets: CameraAssetTable;
+  risk_acceptances: RiskAcceptanceTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -324,4 +326,45 @@ export interface DataKeyTable {
   created_ms: number;
   /** Set when the key was destroyed; the row stays so the id keeps answering KEY_UNAVAILABLE. */
   destroyed_ms: number | null;
+}
+
+/** A camera's inventory entry (AST-1): identity from ONVIF, the operator's fields, the vetting. */
+export interface CameraAssetTable {
+  camera_id: string;
+  onvif_xaddr: string | null;
+  vendor: string;
+  model: string;
+  serial: string;
+  mac: string | null;
+  firmware: string;
+  hardware_id: string;
+  location: string;
+  owner: string;
+  /** ISO dates (YYYY-MM-DD) or null. */
+  install_date: string | null;
+  end_of_support: string | null;
+  /** `clear`, `flagged` or `unvetted`. */
+  vetting: string;
+  /** JSON: the ONVIF answers (IdentityEvidence) and the OUI. */
+  evidence: string;
+  /** JSON: the VendorVerdict. */
+  verdict: string;
+  identified_ms: number;
+  updated_ms: number;
+}
+
+/** A four-eyes risk acceptance of a flagged or unvetted camera, valid until `until_ms`. */
+export interface RiskAcceptanceTable {
+  id: string;
+  camera_id: string;
+  reason: string;
+  /** `user:<id>` of who asked and who approved. */
+  requested_by: string;
+  approved_by: string;
+  approval_id: string;
+  until_ms: number;
+  created_ms: number;
+  /** Hash of vendor, model, serial and MAC at acceptance. */
+  identity_key: string;
+  expiry_recorded_ms: number | null;
 }
