@@ -15,6 +15,12 @@ import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
+import type { Camera } from './cameras/camera.ts';
+import { createInventoryStore } from './onvif/inventory.store.ts';
+import { OnboardingService } from './onvif/onboarding.service.ts';
+import { createOnvifClient } from './onvif/onvif-client.ts';
+import { recordableCameras } from './onvif/quarantine-gate.ts';
+import { probe } from './onvif/ws-discovery.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
@@ -168,6 +174,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const sealed = await cameraStore.sealLegacyCredentials();
   if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
   const cameras = new CamerasService(cameraStore, clock, audit);
+  const onboarding = new OnboardingService({
+    store: createInventoryStore(db), clock, audit, cameras,
+    connect: (target) => createOnvifClient({ ...target, clock }),
+    probe,
+  });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -192,8 +203,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     }),
     log,
   });
+  const recordable = recordableCameras(cameras, onboarding);
   const recorder = new Recorder({
-    cameras,
+    cameras: recordable,
     log,
     deps: {
       ingest,
@@ -253,9 +265,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   });
   faults.report = (source, problem) => health.report(source, problem);
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
+  // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
+  const recorderStatus = { status: (c: Camera) => (recordable.isQuarantined(c.id) ? { ...recorder.status(c), state: 'quarantined' as const } : recorder.status(c)) };
   const routes = routeTable({
     cameras,
-    recorder,
+    recorder: recorderStatus,
     live,
     monotonic,
     playback,
@@ -274,6 +288,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     publicUrl: () => publicUrl,
     fourEyes,
     health,
+    onboarding,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -309,6 +324,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
+  onboarding.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   undo.push(() => recorder.stop());
   await recorder.start(cameraPollMs);

@@ -15,6 +15,7 @@ const stateLabels = {
   retrying: 'Retrying',
   stopped: 'Stopped',
   disabled: 'Disabled',
+  quarantined: 'Quarantined (awaiting a risk acceptance)',
 };
 
 const list = document.getElementById('camera-list');

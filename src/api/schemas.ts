@@ -9,7 +9,7 @@ export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
 export const cameraStatus = z
   .object({
-    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped']).describe('Recorder state of the camera.'),
+    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'quarantined']).describe('Recorder state of the camera; quarantined: held at onboarding (flagged vendor, likely relabel, unvetted identity) until a four-eyes risk acceptance, neither recorded nor live.'),
     since: z.string().describe('When the camera entered this state (RFC 3339).'),
     lastError: z.string().nullable().describe('Why the last ingest run ended, classified (connection refused, timed out, host not found or unreachable, not an RTSP server, TLS, authentication failed, the camera refused a step with its status, …); never bytes the camera or another service sent.'),
     retryInSeconds: z.number().nullable().describe('Seconds until the next reconnect attempt, when retrying.'),

@@ -237,7 +237,7 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'camera-quarantined'];
   assert.deepEqual(Object.keys(alarmRules), ids);
 });
 
@@ -281,4 +281,15 @@ test('a snapshot restored after a restart keeps every window: bursts, per-princi
   // A clock stepped back after the restart still cannot reopen a window.
   assert.deepEqual(feed(restored, 'camera.auth.failed', -hour, camera('cam-1')), []);
   assert.throws(() => AlarmRules.restore('{"v":2}'));
+});
+
+test('every camera quarantine at onboarding raises camera-quarantined at once, naming the camera', () => {
+  const rules = new AlarmRules();
+  const q = (seq: number) => ({ v: 1, seq, id: `q${seq}`, time: new Date(1_795_000_000_000 + seq).toISOString(), type: 'camera.quarantined', class_uid: 2004, activity_id: 1, type_uid: 200401, severity_id: 4, actor: { kind: 'user', id: 'user:a' }, camera_id: 'cam-7', outcome: 'success', reason: 'likely relabel' }) as const;
+  for (const seq of [1, 2]) {
+    const alarms = rules.evaluate(q(seq));
+    assert.equal(alarms.length, 1);
+    assert.equal(alarms[0]!.details?.rule, 'camera-quarantined');
+    assert.equal(alarms[0]!.cameraId, 'cam-7');
+  }
 });

@@ -60,11 +60,6 @@ export const alarmRules = {
     on: ['camera.tamper'],
     description: 'Every tamper report of a camera.',
   },
-  'camera-quarantined': {
-    title: 'Camera in quarantine',
-    on: ['camera.quarantined'],
-    description: 'Every camera put in quarantine at onboarding (prohibited vendor, likely relabel, unvetted identity) or whose risk acceptance expired, immediately.',
-  },
   'recording-gap': {
     title: 'Recording gap',
     on: ['recording.interrupted'],
@@ -84,6 +79,11 @@ export const alarmRules = {
     title: 'Footage lost, damaged or set aside',
     on: ['footage.damaged', 'footage.quarantined', 'footage.reindexed', 'footage.deleted'],
     description: 'Every `footage.damaged`, `footage.quarantined` and `footage.reindexed` event, and every `footage.deleted` not made by retention (actor other than `system:retention`), immediately.',
+  },
+  'camera-quarantined': {
+    title: 'Camera in quarantine',
+    on: ['camera.quarantined'],
+    description: 'Every camera put in quarantine at onboarding (prohibited vendor, likely relabel, unvetted identity) or whose risk acceptance expired, immediately.',
   },
 } as const satisfies Record<string, AlarmRule>;
 

@@ -66,9 +66,15 @@ const isoDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** The onboarding rules. */
 export class OnboardingService {
   readonly #d: OnboardingDeps;
+  readonly #listeners: (() => void)[] = [];
 
   constructor(deps: OnboardingDeps) {
     this.#d = deps;
+  }
+
+  /** Registers a listener told after a quarantine may have changed (identify, accept), so the recorder re-checks at once. */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
   }
 
   /** Step 1: a WS-Discovery probe; audited with every answer. */
@@ -124,6 +130,7 @@ export class OnboardingService {
       await this.#d.audit.record({ type: 'camera.quarantined', ...subject, outcome: 'success', reason: quarantineReason(asset), details: { vetting, likelyRelabel: verdict.likelyRelabel } });
     }
     await this.#d.store.put(asset);
+    for (const l of this.#listeners) l();
     return { asset, quarantined, acceptance: quarantined ? null : (activeAcceptance(asset, acceptances, now) ?? null) };
   }
 
@@ -195,6 +202,7 @@ export class OnboardingService {
       details: { approvalId, requestedBy, approvedBy: by.actor.id, untilMs: req.untilMs, vetting: entry.asset.vetting },
     });
     await this.#d.store.addAcceptance(acceptance);
+    for (const l of this.#listeners) l();
     return acceptance;
   }
 

@@ -1,6 +1,6 @@
 /** Recorder state of one camera, as shown in the API and on the page. */
 export interface CameraStatus {
-  readonly state: 'disabled' | 'connecting' | 'recording' | 'retrying' | 'stopped';
+  readonly state: 'disabled' | 'connecting' | 'recording' | 'retrying' | 'stopped' | 'quarantined';
   readonly sinceMs: number;
   /** Last ingest error, classified (ingest-failure.ts): never a byte the camera or another service sent. */
   readonly lastError: string | null;
