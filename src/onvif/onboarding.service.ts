@@ -191,15 +191,18 @@ export class OnboardingService {
    * Records an approved acceptance (the four-eyes executor calls it; `by` is the approver). The
    * identity MUST still be the one the request was made for.
    */
-  async accept(req: RiskAcceptanceRequest, approvalId: string, requestedBy: string, by: AuditContext): Promise<RiskAcceptance> {
+  async accept(req: RiskAcceptanceRequest, approval: { readonly id: string; readonly requestedBy: string; readonly decidedBy: string | null }, by: AuditContext): Promise<RiskAcceptance> {
+    const { id: approvalId, requestedBy } = approval;
+    // The approver as the four-eyes service recorded them (`user:<id>`), whatever credential they used.
+    const approvedBy = approval.decidedBy ?? by.actor.id;
     const entry = await this.get(req.cameraId);
     if (identityKey(entry.asset) !== req.identityKey) throw new AppError('CONFLICT', 'the camera was identified again with another identity since the request; ask again', { cameraId: req.cameraId });
     const now = this.#d.clock.now();
     if (req.untilMs <= now) throw new AppError('VALIDATION_FAILED', 'the acceptance would already have expired', { field: 'until' });
-    const acceptance: RiskAcceptance = { id: randomUUID(), cameraId: req.cameraId, reason: req.reason, requestedBy, approvedBy: by.actor.id, approvalId, untilMs: req.untilMs, createdMs: now, identityKey: req.identityKey, expiryRecordedMs: null };
+    const acceptance: RiskAcceptance = { id: randomUUID(), cameraId: req.cameraId, reason: req.reason, requestedBy, approvedBy, approvalId, untilMs: req.untilMs, createdMs: now, identityKey: req.identityKey, expiryRecordedMs: null };
     await this.#d.audit.record({
       type: 'camera.risk.accepted', ...by, target: { kind: 'camera', id: req.cameraId }, cameraId: req.cameraId, outcome: 'success', reason: req.reason,
-      details: { approvalId, requestedBy, approvedBy: by.actor.id, untilMs: req.untilMs, vetting: entry.asset.vetting },
+      details: { approvalId, requestedBy, approvedBy, untilMs: req.untilMs, vetting: entry.asset.vetting },
     });
     await this.#d.store.addAcceptance(acceptance);
     for (const l of this.#listeners) l();

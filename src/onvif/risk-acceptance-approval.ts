@@ -13,7 +13,7 @@ export function isRiskAcceptance(details: Record<string, unknown>): boolean {
 export function riskAcceptanceApproval(deps: { readonly onboarding: OnboardingService }): ApprovalExecutor {
   return {
     execute: async (approved, audit) => {
-      const a = await deps.onboarding.accept(approved.details as unknown as RiskAcceptanceRequest, approved.id, approved.requestedBy, audit);
+      const a = await deps.onboarding.accept(approved.details as unknown as RiskAcceptanceRequest, approved, audit);
       return { use: { acceptanceId: a.id, untilMs: a.untilMs } };
     },
   };
