@@ -3,6 +3,7 @@ import type { CliIo, Command } from './args.ts';
 import { serveCommand } from './serve.ts';
 import { camsimCommand } from './camsim.ts';
 import { cameraCommand } from './camera.ts';
+import { inventoryCommand } from './inventory.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
 import { auditCommand } from './audit.ts';
@@ -12,7 +13,7 @@ import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
