@@ -13,6 +13,7 @@ import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import type { OnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
+import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
 import { testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 import { startDeferredTestApp, startTestCamsim, waitFor } from '../helpers/harness.ts';
 import { codeOf } from '../helpers/login.ts';
@@ -134,5 +135,17 @@ describe('camera onboarding', { concurrency: true }, () => {
     assert.equal(codeOf(await ask({ reason: ' ', until: new Date(Date.now() + 60_000).toISOString() })), 'VALIDATION_FAILED');
     assert.equal(codeOf(await ask({ reason: 'x', until: new Date(Date.now() + 400 * 86_400_000).toISOString() })), 'VALIDATION_FAILED');
     assert.equal(codeOf(await ask({ reason: 'x', until: new Date(Date.now() - 1).toISOString() })), 'VALIDATION_FAILED');
+  });
+
+  test('discovery through the API finds a camsim responder by unicast and records what answered', async () => {
+    const r = await startDiscoveryResponder({ interfaceAddress: '127.0.0.1', port: 0, multicast: false, xaddr: 'http://127.0.0.1:9/onvif/device_service' });
+    defer(() => r.close());
+    const res = await first.inject({ method: 'POST', url: '/api/v1/onboarding/discover', payload: { unicast: [`127.0.0.1:${r.port}`], timeoutMs: 400 } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json<{ endpoint: string; xaddrs: string[] }[]>().map((d) => [d.endpoint, d.xaddrs]), [[r.endpoint, ['http://127.0.0.1:9/onvif/device_service']]]);
+    const viewer = await testPrincipal(app, { roles: ['viewer'] });
+    assert.equal(codeOf(await viewer.inject({ method: 'POST', url: '/api/v1/onboarding/discover', payload: {} })), 'FORBIDDEN');
+    const recorded = (await ledger('camera.discovered')).find((e) => JSON.stringify(e.details).includes(r.endpoint));
+    assert.ok(recorded, 'the discovery is audited with the endpoint that answered');
   });
 });
