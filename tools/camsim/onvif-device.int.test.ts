@@ -16,6 +16,7 @@ import { teardown } from '../../test/helpers/teardown.ts';
 import { defaultOnvifIdentity } from './onvif-identity.ts';
 import type { OnvifIdentity } from './onvif-identity.ts';
 import { startOnvifDevice } from './onvif-device.ts';
+import { startOnvifFleet } from './onvif-fleet.ts';
 
 const user = 'admin';
 const password = 'camsim-onvif-pass';
@@ -96,5 +97,19 @@ describe('ONVIF client against camsim', { concurrency: true }, () => {
   test('a camera that never answers times out as CAMERA_UNREACHABLE', async (t) => {
     const xaddr = await hostile(t, () => undefined);
     await assert.rejects(createOnvifClient({ xaddr, clock: systemClock, timeoutMs: 300 }).deviceInformation(), (e) => isAppError(e, 'CAMERA_UNREACHABLE'));
+  });
+
+  test('a fleet (custos camsim --onvif) gives each camera its own serial, a MAC under the chosen OUI and its RTSP URL', async (t) => {
+    const fleet = await startOnvifFleet({ rtspUrls: ['rtsp://127.0.0.1:8554/cam1', 'rtsp://127.0.0.1:8554/cam2'], host: '127.0.0.1', manufacturer: 'Acme', oui: '3C:EF:8C', username: user, password, clock: systemClock });
+    teardown(t)(() => fleet.close());
+    const seen = [];
+    for (const xaddr of fleet.xaddrs) {
+      const ev = await identifyCamera(createOnvifClient({ xaddr, username: user, password, clock: systemClock }), () => 0);
+      seen.push([ev.device.serialNumber, ev.mac, ev.profiles[0]?.streamUri, vetVendor({ ...ev.device, mac: ev.mac }).matches.map((m) => m.entryId)]);
+    }
+    assert.deepEqual(seen, [
+      ['SIM000001', '3c:ef:8c:00:00:01', 'rtsp://127.0.0.1:8554/cam1', ['dahua']],
+      ['SIM000002', '3c:ef:8c:00:00:02', 'rtsp://127.0.0.1:8554/cam2', ['dahua']],
+    ]);
   });
 });
