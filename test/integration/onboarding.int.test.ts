@@ -39,10 +39,10 @@ describe('camera onboarding', { concurrency: true }, () => {
   }
 
   /** A camera recording camsim's next stream, and an ONVIF device with `identity` pointing at it. */
-  async function onboardCamera(name: string, identity: Partial<OnvifIdentity>): Promise<{ id: string; xaddr: string }> {
+  async function onboardCamera(name: string, identity: Partial<OnvifIdentity>, clockSkewMs = 0): Promise<{ id: string; xaddr: string }> {
     const url = sim.urls[nextCam++];
     assert.ok(url !== undefined);
-    const device = await startOnvifDevice({ identity: { ...defaultOnvifIdentity, ...identity }, rtspUrl: url, username: onvifUser, password: onvifPassword, clock: systemClock });
+    const device = await startOnvifDevice({ identity: { ...defaultOnvifIdentity, ...identity }, rtspUrl: url, username: onvifUser, password: onvifPassword, clock: systemClock, clockSkewMs });
     defer(() => device.close());
     const res = await first.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name, url } });
     assert.equal(res.statusCode, 201, res.body);
@@ -127,14 +127,16 @@ describe('camera onboarding', { concurrency: true }, () => {
     assert.equal(expiries.length, 1);
   });
 
-  test('a camera calling itself Hikvision is flagged; a risk acceptance without a reason, in the past or past a year is refused', async () => {
-    const cam = await onboardCamera('refusals', { manufacturer: 'Hikvision', mac: '02:00:5e:aa:bb:09' });
+  test('a camera calling itself Hikvision is flagged; its clock a minute ahead is alarmed; a risk acceptance without a reason, in the past or past a year is refused', async () => {
+    const cam = await onboardCamera('refusals', { manufacturer: 'Hikvision', mac: '02:00:5e:aa:bb:09' }, 60_000);
     const entry = await identify(cam);
     assert.deepEqual([entry.vetting, entry.likelyRelabel, entry.quarantined], ['flagged', false, true]);
     const ask = (payload: object) => first.inject({ method: 'POST', url: `/api/v1/cameras/${cam.id}/risk-acceptance`, payload });
     assert.equal(codeOf(await ask({ reason: ' ', until: new Date(Date.now() + 60_000).toISOString() })), 'VALIDATION_FAILED');
     assert.equal(codeOf(await ask({ reason: 'x', until: new Date(Date.now() + 400 * 86_400_000).toISOString() })), 'VALIDATION_FAILED');
     assert.equal(codeOf(await ask({ reason: 'x', until: new Date(Date.now() - 1).toISOString() })), 'VALIDATION_FAILED');
+    assert.ok(Math.abs((entry.clockOffsetMs as number) - 60_000) < 2_000);
+    await waitFor('the camera-clock-offset alarm', 10_000, async () => (await ledger('alarm.raised')).some((e) => e.details?.rule === 'camera-clock-offset' && e.camera_id === cam.id));
   });
 
   test('discovery through the API finds a camsim responder by unicast and records what answered', async () => {
