@@ -38,6 +38,7 @@ const statusOf: Record<ErrorCode, number> = {
   SELF_APPROVAL: 403,
   XML_REFUSED: 502,
   ONVIF_FAULT: 502,
+  FIRMWARE_REFUSED: 422,
   INTERNAL: 500,
 };
 
