@@ -21,6 +21,7 @@ import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
+import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
@@ -174,10 +175,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const sealed = await cameraStore.sealLegacyCredentials();
   if (sealed > 0) log.warn({ cameras: sealed }, 'sealed camera credentials stored in clear by an earlier version');
   const cameras = new CamerasService(cameraStore, clock, audit);
+  // ONVIF and unicast discovery obey the same camera network policy as the ingests.
+  const cameraAddresses = addressCheck(config.recording.cameraNetworks);
   const onboarding = new OnboardingService({
     store: createInventoryStore(db), clock, audit, cameras,
-    connect: (target) => createOnvifClient({ ...target, clock }),
-    probe,
+    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+    probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,

@@ -1,3 +1,4 @@
+import { addressCheck } from '../ingest/camera-networks.ts';
 import { CamerasService } from '../cameras/cameras.service.ts';
 import { createCameraStore } from '../cameras/cameras.store.ts';
 import { openCore } from '../core.ts';
@@ -28,9 +29,11 @@ export async function withOnboarding<T>(values: Parameters<typeof loadCliConfig>
   try {
     const audit = await core.ledger();
     const cameras = new CamerasService(createCameraStore(core.database.db, core.dataKeys), systemClock, audit);
+    const cameraAddresses = addressCheck(config.recording.cameraNetworks);
     const onboarding = new OnboardingService({
       store: createInventoryStore(core.database.db), clock: systemClock, audit, cameras,
-      connect: (target) => createOnvifClient({ ...target, clock: systemClock }), probe,
+      connect: (target) => createOnvifClient({ ...target, clock: systemClock, addressCheck: cameraAddresses }),
+      probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
     });
     return await fn(onboarding, cameras);
   } finally {

@@ -3,14 +3,18 @@
  * needs, over HTTP POST with SOAP 1.2 (ONVIF Core §5.1) and a WS-Security UsernameToken digest.
  * Why our own and not a library: docs/decisions/9171-onvif-client-of-our-own.md.
  *
- * Contract: every answer is bounded (`maxBytes`, read as a stream and cut off past the bound),
- * timed out (`timeoutMs`) and parsed by parseSafeXml; the password MUST NOT appear in any error,
+ * Contract: every connection obeys the camera network policy; every answer is bounded
+ * (`maxBytes`, read as a stream and cut off past the bound), timed out (`timeoutMs`) and parsed by parseSafeXml; the password MUST NOT appear in any error,
  * log or URL (it only feeds the digest). GetSystemDateAndTime is sent unauthenticated, as ONVIF
  * Core §5.12.2 allows, and its offset then dates every later token so a camera with a wrong
  * clock still accepts us.
  */
 import type { Clock } from '../lib/clock.ts';
-import { AppError } from '../lib/errors.ts';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { admittedConnectOptions, NETWORK_REFUSED } from '../ingest/camera-networks.ts';
+import type { AddressCheck } from '../ingest/camera-networks.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
 import { scrubUrl } from '../lib/scrub-url.ts';
 import { ns } from './namespaces.ts';
 import {
@@ -33,6 +37,11 @@ export interface OnvifClientOptions {
   readonly timeoutMs?: number;
   /** Per answer; 256 KiB by default. */
   readonly maxBytes?: number;
+  /**
+   * The camera network policy (`recording.cameraNetworks`): every connection MUST go to an
+   * address it admits, checked after DNS on the address dialled. None: any address.
+   */
+  readonly addressCheck?: AddressCheck | undefined;
 }
 
 /** The device clock against ours. */
@@ -71,19 +80,15 @@ export function createOnvifClient(opts: OnvifClientOptions): OnvifClient {
       authenticated && opts.username !== undefined && opts.password !== undefined
         ? usernameTokenHeader(opts.username, opts.password, opts.clock.now() + offsetMs)
         : '';
-    let res: Response;
+    let bytes: Uint8Array;
     try {
-      res = await fetch(xaddr, {
-        method: 'POST',
-        headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${soapAction}"` },
-        body: soapEnvelope(body, header),
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'error',
-      });
+      bytes = await post(xaddr, soapEnvelope(body, header), soapAction, { timeoutMs, maxBytes, addressCheck: opts.addressCheck });
     } catch (err) {
-      throw new AppError('CAMERA_UNREACHABLE', `ONVIF ${soapAction.replace(/^.*\//, '')} to ${scrubUrl(xaddr)} failed: ${(err as Error).name}`);
+      if (isAppError(err)) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === NETWORK_REFUSED ? 'the address is outside the allowed camera networks (recording.cameraNetworks)' : (code ?? (err as Error).name);
+      throw new AppError('CAMERA_UNREACHABLE', `ONVIF ${soapAction.replace(/^.*\//, '')} to ${scrubUrl(xaddr)} failed: ${why}`);
     }
-    const bytes = await readBounded(res, maxBytes, scrubUrl(xaddr));
     // A fault comes with 400 or 500; readSoapBody turns it into ONVIF_FAULT with its subcode.
     return readSoapBody(bytes, { maxBytes });
   }
@@ -121,31 +126,47 @@ export function createOnvifClient(opts: OnvifClientOptions): OnvifClient {
   };
 }
 
-/** Reads a body of at most `max` bytes; past it the transfer is cancelled and XML_REFUSED thrown. */
-async function readBounded(res: Response, max: number, shown: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel();
-    throw new AppError('XML_REFUSED', `XML document refused: ${shown} announced ${declared} bytes, over the limit of ${max}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (res.body === null) return new Uint8Array();
-  const reader = res.body.getReader();
-  for (;;) {
-    let part: ReadableStreamReadResult<Uint8Array>;
-    try {
-      part = await reader.read();
-    } catch (err) {
-      throw new AppError('CAMERA_UNREACHABLE', `ONVIF answer from ${shown} broke off: ${(err as Error).name}`);
-    }
-    if (part.done) break;
-    total += part.value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      throw new AppError('XML_REFUSED', `XML document refused: the answer from ${shown} is over the limit of ${max} bytes`);
-    }
-    chunks.push(part.value);
-  }
-  return Buffer.concat(chunks);
+/**
+ * One HTTP(S) POST with the camera network policy applied to the connection, a timeout over the
+ * whole exchange and the answer cut off past `maxBytes` (announced or streamed: XML_REFUSED).
+ * Redirects are not followed. Any status is read: a SOAP fault comes with 400 or 500.
+ */
+function post(url: string, body: string, soapAction: string, o: { timeoutMs: number; maxBytes: number; addressCheck: AddressCheck | undefined }): Promise<Uint8Array> {
+  const target = new URL(url);
+  const shown = scrubUrl(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const connect = admittedConnectOptions(target.hostname.replace(/^\[(.*)\]$/, '$1'), o.addressCheck);
+  return new Promise((resolve, reject) => {
+    const req = send(target, {
+      method: 'POST',
+      headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${soapAction}"`, 'content-length': Buffer.byteLength(body) },
+      timeout: o.timeoutMs,
+      ...connect,
+    }, (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > o.maxBytes) {
+        res.destroy();
+        reject(new AppError('XML_REFUSED', `XML document refused: ${shown} announced ${declared} bytes, over the limit of ${o.maxBytes}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      res.on('data', (c: Buffer) => {
+        total += c.length;
+        if (total > o.maxBytes) {
+          res.destroy();
+          reject(new AppError('XML_REFUSED', `XML document refused: the answer from ${shown} is over the limit of ${o.maxBytes} bytes`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', reject);
+    });
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), o.timeoutMs);
+    req.on('close', () => clearTimeout(timer));
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }

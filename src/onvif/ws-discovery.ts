@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { AddressCheck } from '../ingest/camera-networks.ts';
+import { AppError } from '../lib/errors.ts';
 import { ns } from './namespaces.ts';
 import { child, childrenOf, escapeXml, parseSafeXml, pathOf } from './safe-xml.ts';
 
@@ -71,10 +74,22 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
   /** The multicast port; 3702 unless a test says otherwise. */
   readonly multicastPort?: number;
+  /** The camera network policy: unicast targets MUST then be IP addresses it admits. */
+  readonly addressCheck?: AddressCheck | undefined;
 }
 
 /** Sends one Probe and collects the answers, deduplicated by endpoint. */
 export async function probe(opts: ProbeOptions): Promise<DiscoveredDevice[]> {
+  const targets = (opts.unicast ?? []).map((target) => {
+    const m = /^(\[[^\]]+\]|[^:]+|.+?)(?::(\d+))?$/.exec(target);
+    const host = (m?.[1] ?? target).replace(/^\[(.*)\]$/, '$1');
+    const port = Number(m?.[2] ?? discoveryGroup.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new AppError('VALIDATION_FAILED', `bad port in unicast target ${JSON.stringify(target).slice(0, 100)}`);
+    if (opts.addressCheck !== undefined && (isIP(host) === 0 || !opts.addressCheck(host))) {
+      throw new AppError('VALIDATION_FAILED', `unicast target ${JSON.stringify(target).slice(0, 100)} is not an IP address inside the allowed camera networks (recording.cameraNetworks)`);
+    }
+    return { host, port };
+  });
   const messageId = `urn:uuid:${randomUUID()}`;
   const message = Buffer.from(probeMessage(messageId));
   const socket = createSocket({ type: 'udp4' });
@@ -95,10 +110,7 @@ export async function probe(opts: ProbeOptions): Promise<DiscoveredDevice[]> {
       socket.setMulticastTTL(1);
       sends.push(send(discoveryGroup.address, opts.multicastPort ?? discoveryGroup.port));
     }
-    for (const target of opts.unicast ?? []) {
-      const m = /^(.+?)(?::(\d+))?$/.exec(target);
-      sends.push(send(m?.[1] ?? target, Number(m?.[2] ?? discoveryGroup.port)));
-    }
+    for (const t of targets) sends.push(send(t.host, t.port));
     await Promise.all(sends);
     await new Promise((r) => setTimeout(r, opts.timeoutMs ?? 3_000));
   } finally {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { systemClock } from '../../src/lib/clock.ts';
 import { isAppError } from '../../src/lib/errors.ts';
+import { addressCheck } from '../../src/ingest/camera-networks.ts';
 import { identifyCamera } from '../../src/onvif/identify.ts';
 import { createOnvifClient } from '../../src/onvif/onvif-client.ts';
 import { vetVendor } from '../../src/onvif/vendor-flags.ts';
@@ -111,5 +112,16 @@ describe('ONVIF client against camsim', { concurrency: true }, () => {
       ['SIM000001', '3c:ef:8c:00:00:01', 'rtsp://127.0.0.1:8554/cam1', ['dahua']],
       ['SIM000002', '3c:ef:8c:00:00:02', 'rtsp://127.0.0.1:8554/cam2', ['dahua']],
     ]);
+  });
+
+  test('the camera network policy refuses an ONVIF address outside it, by IP or by a name that resolves there, before connecting', async (t) => {
+    const d = await device(t, {});
+    const check = addressCheck({ allow: ['10.0.0.0/8'], deny: [] });
+    for (const xaddr of [d.xaddr, d.xaddr.replace('127.0.0.1', 'localhost')]) {
+      const client = createOnvifClient({ xaddr, username: user, password, clock: systemClock, addressCheck: check });
+      await assert.rejects(client.systemDateAndTime(), (e) => isAppError(e, 'CAMERA_UNREACHABLE') && /outside the allowed camera networks/.test(e.message), xaddr);
+    }
+    const admitted = createOnvifClient({ xaddr: d.xaddr, username: user, password, clock: systemClock, addressCheck: addressCheck({ allow: ['127.0.0.0/8'], deny: [] }) });
+    assert.equal((await admitted.deviceInformation()).model, defaultOnvifIdentity.model);
   });
 });

@@ -8,6 +8,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { addressCheck } from '../../src/ingest/camera-networks.ts';
+import { isAppError } from '../../src/lib/errors.ts';
 import { probe, probeMessage, readProbeMatches } from '../../src/onvif/ws-discovery.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 import { startDiscoveryResponder } from './ws-discovery-responder.ts';
@@ -21,6 +23,13 @@ describe('WS-Discovery', { concurrency: true }, () => {
     teardown(t)(() => r.close());
     const found = await probe({ unicast: [`127.0.0.1:${r.port}`], timeoutMs: 400 });
     assert.deepEqual(found.map((d) => [d.endpoint, d.xaddrs, d.scopes, d.from]), [[r.endpoint, ['http://127.0.0.1:8080/onvif/device_service'], ['onvif://www.onvif.org/hardware/SIM-1080'], '127.0.0.1']]);
+  });
+
+  test('under a camera network policy, a unicast target outside it or given by name is refused before sending', async () => {
+    const check = addressCheck({ allow: ['10.0.0.0/8'], deny: [] });
+    for (const target of ['127.0.0.1:3702', 'localhost', '[::1]:3702']) {
+      await assert.rejects(probe({ unicast: [target], timeoutMs: 50, addressCheck: check }), (e) => isAppError(e, 'VALIDATION_FAILED'), target);
+    }
   });
 
   test('an answer to another Probe, a non-http XAddr and a DOCTYPE datagram are ignored', () => {
