@@ -29,7 +29,7 @@ export const discovered = z.array(
 export const identifyRequest = z
   .strictObject({
     xaddr: z.url({ protocol: /^https?$/ }).max(2048).describe('The ONVIF device service address, http(s)://host[:port]/onvif/device_service.'),
-    username: z.string().max(256).optional().describe("ONVIF user, when not the camera's RTSP user; used once, not stored."),
+    username: z.string().max(256).optional().describe("ONVIF user, when not the camera's RTSP user (whose stored credentials are used only when xaddr is on the camera URL's host); used once, not stored."),
     password: z.string().max(256).optional().describe('Write-only; used once, not stored.'),
   })
   .describe('Identify and vet a camera over ONVIF (onboarding steps 2-3).');

@@ -54,7 +54,7 @@ export interface OnboardingDeps {
   readonly clock: Clock;
   readonly audit: AuditSink;
   /** The camera's name and its RTSP credentials (ONVIF usually shares them). */
-  readonly cameras: { get(id: string): Promise<{ readonly id: string; readonly name: string; readonly username: string | null; readonly password: string | null }> };
+  readonly cameras: { get(id: string): Promise<{ readonly id: string; readonly name: string; readonly url: string; readonly username: string | null; readonly password: string | null }> };
   readonly connect: (target: { readonly xaddr: string; readonly username: string | undefined; readonly password: string | undefined }) => OnvifClient;
   readonly probe: (opts: ProbeOptions) => Promise<DiscoveredDevice[]>;
 }
@@ -89,15 +89,19 @@ export class OnboardingService {
 
   /**
    * Steps 2-3: identifies the camera over ONVIF at `xaddr` (with the camera's own credentials
-   * unless others are given; those are used once and not kept), vets it, stores the inventory
+   * when `xaddr` is on the camera's host, unless others are given; those are used once and not
+   * kept), vets it, stores the inventory
    * entry (keeping the operator's fields) and, when it is not clear and no acceptance covers it,
    * records its quarantine.
    */
   async identify(cameraId: string, target: { readonly xaddr: string; readonly username?: string | undefined; readonly password?: string | undefined }, by: AuditContext): Promise<InventoryEntry> {
     const camera = await this.#d.cameras.get(cameraId);
     const subject = { ...by, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id };
-    const username = target.username ?? camera.username ?? undefined;
-    const password = target.password ?? camera.password ?? undefined;
+    // The camera's stored credentials go only to the camera's own host: an `xaddr` elsewhere
+    // (chosen by whoever holds camera.manage) would otherwise receive a digest of them to attack.
+    const ownHost = hostOf(target.xaddr) === hostOf(camera.url);
+    const username = target.username ?? (ownHost ? camera.username : null) ?? undefined;
+    const password = target.password ?? (ownHost ? camera.password : null) ?? undefined;
     let evidence;
     try {
       evidence = await identifyCamera(this.#d.connect({ xaddr: target.xaddr, username, password }), () => this.#d.clock.now());
@@ -230,6 +234,14 @@ export class OnboardingService {
   #entry(asset: CameraAsset, acceptances: readonly RiskAcceptance[]): InventoryEntry {
     const now = this.#d.clock.now();
     return { asset, quarantined: isQuarantined(asset, acceptances, now), acceptance: asset.vetting === 'clear' ? null : (activeAcceptance(asset, acceptances, now) ?? null) };
+  }
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
   }
 }
 

@@ -59,7 +59,7 @@ describe('camera onboarding', { concurrency: true }, () => {
   const stateOf = async (id: string): Promise<string> => (await first.inject({ method: 'GET', url: `/api/v1/cameras/${id}` })).json<{ status: { state: string } }>().status.state;
 
   before(async () => {
-    sim = await startTestCamsim({ cameras: 4 });
+    sim = await startTestCamsim({ cameras: 5 });
     defer(() => sim.close());
     ({ app } = await startDeferredTestApp(defer, 'onboarding'));
     first = await testPrincipal(app, { roles: ['admin'] });
@@ -149,5 +149,21 @@ describe('camera onboarding', { concurrency: true }, () => {
     assert.equal(codeOf(await viewer.inject({ method: 'POST', url: '/api/v1/onboarding/discover', payload: {} })), 'FORBIDDEN');
     const recorded = (await ledger('camera.discovered')).find((e) => JSON.stringify(e.details).includes(r.endpoint));
     assert.ok(recorded, 'the discovery is audited with the endpoint that answered');
+  });
+
+  test("the camera's stored credentials are not sent to an ONVIF address on another host", async () => {
+    const url = sim.urls[nextCam++];
+    assert.ok(url !== undefined);
+    // The device listens on 127.0.0.2 and knows the camera's password; the camera's URL names 127.0.0.1.
+    const device = await startOnvifDevice({ identity: defaultOnvifIdentity, rtspUrl: url, host: '127.0.0.2', username: onvifUser, password: onvifPassword, clock: systemClock });
+    defer(() => device.close());
+    const added = await first.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'elsewhere', url, username: onvifUser, password: onvifPassword } });
+    assert.equal(added.statusCode, 201, added.body);
+    const id = added.json<{ id: string }>().id;
+    const res = await first.inject({ method: 'POST', url: `/api/v1/cameras/${id}/identify`, payload: { xaddr: device.xaddr } });
+    assert.equal(codeOf(res), 'ONVIF_FAULT', res.body);
+    assert.match(res.body, /NotAuthorized/);
+    const given = await first.inject({ method: 'POST', url: `/api/v1/cameras/${id}/identify`, payload: { xaddr: device.xaddr, username: onvifUser, password: onvifPassword } });
+    assert.equal(given.statusCode, 200, given.body);
   });
 });
