@@ -21,6 +21,8 @@ import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
+import { FirmwareService } from './onvif/firmware.service.ts';
+import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -181,6 +183,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     store: createInventoryStore(db), clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
+    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,

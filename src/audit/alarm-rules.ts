@@ -336,6 +336,8 @@ export class AlarmRules {
       case 'site.saved':
       case 'group.saved':
       case 'camera.discovered':
+      case 'firmware.key.trusted':
+      case 'firmware.release.imported':
       case 'camera.risk.accepted':
       case 'camera.asset.updated':
         return [];

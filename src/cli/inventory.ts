@@ -9,6 +9,8 @@ import { createInventoryStore } from '../onvif/inventory.store.ts';
 import { OnboardingService } from '../onvif/onboarding.service.ts';
 import { createOnvifClient } from '../onvif/onvif-client.ts';
 import { probe } from '../onvif/ws-discovery.ts';
+import { FirmwareService } from '../onvif/firmware.service.ts';
+import { createFirmwareStore } from '../onvif/firmware.store.ts';
 import { configOptions, parse, type CliIo, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
@@ -34,6 +36,7 @@ export async function withOnboarding<T>(values: Parameters<typeof loadCliConfig>
       store: createInventoryStore(core.database.db), clock: systemClock, audit, cameras,
       connect: (target) => createOnvifClient({ ...target, clock: systemClock, addressCheck: cameraAddresses }),
       probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
+      firmware: new FirmwareService(createFirmwareStore(core.database.db), systemClock, audit),
     });
     return await fn(onboarding, cameras);
   } finally {

@@ -4,6 +4,7 @@ import { serveCommand } from './serve.ts';
 import { camsimCommand } from './camsim.ts';
 import { cameraCommand } from './camera.ts';
 import { inventoryCommand } from './inventory.ts';
+import { firmwareCommand } from './firmware.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
 import { auditCommand } from './audit.ts';
@@ -13,7 +14,7 @@ import { tokenCommand } from './token.ts';
 import { accessCommand } from './access.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand, firmwareCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

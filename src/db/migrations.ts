@@ -384,6 +384,26 @@ export const migrations: Record<string, Migration> = {
         .addColumn('expiry_recorded_ms', 'bigint')
         .execute();
       await db.schema.createIndex('risk_acceptances_camera').on('risk_acceptances').columns(['camera_id', 'until_ms']).execute();
+      // Firmware vetting (AST-3): vendor signing keys trusted by the operator, and the releases
+      // whose signed manifests verified against them (the manifest and signature are kept).
+      await db.schema
+        .createTable('firmware_keys')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('public_key_pem', 'text', (c) => c.notNull())
+        .addColumn('added_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('firmware_releases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model_pattern', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('signed', 'text', (c) => c.notNull())
+        .addColumn('imported_ms', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 };

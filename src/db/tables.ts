@@ -31,6 +31,8 @@ export interface Tables {
   sso_replay: SsoReplayTable;
   camera_assets: CameraAssetTable;
   risk_acceptances: RiskAcceptanceTable;
+  firmware_keys: FirmwareKeyTable;
+  firmware_releases: FirmwareReleaseTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -367,4 +369,25 @@ export interface RiskAcceptanceTable {
   /** Hash of vendor, model, serial and MAC at acceptance. */
   identity_key: string;
   expiry_recorded_ms: number | null;
+}
+
+/** A vendor firmware signing key the operator trusts (AST-3). */
+export interface FirmwareKeyTable {
+  key_id: string;
+  vendor: string;
+  public_key_pem: string;
+  added_ms: number;
+}
+
+/** A firmware release whose signed manifest verified against a trusted key. */
+export interface FirmwareReleaseTable {
+  id: string;
+  vendor: string;
+  model_pattern: string;
+  version: string;
+  sha256: string;
+  key_id: string;
+  /** JSON of the SignedManifest as imported. */
+  signed: string;
+  imported_ms: number;
 }

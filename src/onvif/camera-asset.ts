@@ -1,11 +1,13 @@
 /**
  * A camera's inventory entry (AST-1) and its risk acceptances (AST-2). The vetting decides the
  * quarantine: `clear` records; `flagged` (a prohibited vendor, OUI or model) and `unvetted` (an
- * identity that could not be checked: no MAC, no manufacturer) wait for an unexpired four-eyes
+ * identity that could not be checked: no MAC, no manufacturer; or firmware that matches no vetted
+ * release of a vendor the trust store has releases for) wait for an unexpired four-eyes
  * risk acceptance.
  */
 import { createHash } from 'node:crypto';
 import type { IdentityEvidence } from './identify.ts';
+import type { FirmwareVerdict } from './firmware.service.ts';
 import type { VendorVerdict } from './vendor-flags.ts';
 
 /** The vetting outcome of an identity. */
@@ -32,7 +34,8 @@ export interface CameraAsset extends AssetFields {
   readonly hardwareId: string;
   readonly vetting: Vetting;
   readonly evidence: IdentityEvidence;
-  readonly verdict: VendorVerdict;
+  /** The vendor verdict, with the firmware verdict when a trust store was consulted. */
+  readonly verdict: VendorVerdict & { readonly firmware?: FirmwareVerdict };
   readonly identifiedMs: number;
   readonly updatedMs: number;
 }
@@ -59,9 +62,9 @@ export function identityKey(a: Pick<CameraAsset, 'vendor' | 'model' | 'serial' |
 }
 
 /** Decides the vetting of an identity and its vendor verdict. */
-export function vettingOf(evidence: IdentityEvidence, verdict: VendorVerdict): Vetting {
+export function vettingOf(evidence: IdentityEvidence, verdict: VendorVerdict, firmware?: FirmwareVerdict): Vetting {
   if (verdict.flagged) return 'flagged';
-  if (evidence.mac === null || evidence.device.manufacturer.trim() === '') return 'unvetted';
+  if (evidence.mac === null || evidence.device.manufacturer.trim() === '' || firmware === 'not vetted') return 'unvetted';
   return 'clear';
 }
 

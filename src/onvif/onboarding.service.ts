@@ -18,6 +18,7 @@ import { identifyCamera } from './identify.ts';
 import type { OnvifClient } from './onvif-client.ts';
 import { vetVendor } from './vendor-flags.ts';
 import type { DiscoveredDevice, ProbeOptions } from './ws-discovery.ts';
+import type { FirmwareVerdict } from './firmware.service.ts';
 
 /** What the onboarding service needs from storage. */
 export interface InventoryStore {
@@ -57,6 +58,8 @@ export interface OnboardingDeps {
   readonly cameras: { get(id: string): Promise<{ readonly id: string; readonly name: string; readonly url: string; readonly username: string | null; readonly password: string | null }> };
   readonly connect: (target: { readonly xaddr: string; readonly username: string | undefined; readonly password: string | undefined }) => OnvifClient;
   readonly probe: (opts: ProbeOptions) => Promise<DiscoveredDevice[]>;
+  /** The firmware trust store (AST-3); without it firmware is not judged. */
+  readonly firmware?: { verdict(camera: { readonly vendor: string; readonly model: string; readonly firmware: string }): Promise<FirmwareVerdict> };
 }
 
 /** Longest risk acceptance: a year; re-vetting at least yearly is the point of expiry. */
@@ -110,8 +113,10 @@ export class OnboardingService {
       await this.#d.audit.record({ type: 'camera.identified', ...subject, outcome: 'failure', reason: `${err.code}: ${err.message}`.slice(0, 300) });
       throw err;
     }
-    const verdict = vetVendor({ manufacturer: evidence.device.manufacturer, model: evidence.device.model, mac: evidence.mac });
-    const vetting = vettingOf(evidence, verdict);
+    const vendorVerdict = vetVendor({ manufacturer: evidence.device.manufacturer, model: evidence.device.model, mac: evidence.mac });
+    const firmware = await this.#d.firmware?.verdict({ vendor: evidence.device.manufacturer, model: evidence.device.model, firmware: evidence.device.firmwareVersion });
+    const verdict = firmware === undefined ? vendorVerdict : { ...vendorVerdict, firmware };
+    const vetting = vettingOf(evidence, vendorVerdict, firmware);
     const before = await this.#d.store.get(cameraId);
     const now = this.#d.clock.now();
     const asset: CameraAsset = {
@@ -127,7 +132,7 @@ export class OnboardingService {
       details: {
         vendor: asset.vendor, model: asset.model, firmware: asset.firmware, serial: asset.serial, hardwareId: asset.hardwareId, mac: asset.mac,
         oui: asset.mac?.slice(0, 8) ?? null, clockOffsetMs: evidence.clock.offsetMs, profiles: evidence.profiles.map((p) => p.token),
-        vetting, likelyRelabel: verdict.likelyRelabel, matches: verdict.matches.map((m) => ({ by: m.by, entryId: m.entryId, relation: m.relation, value: m.value, source: m.source })),
+        vetting, firmwareVetting: firmware ?? null, likelyRelabel: verdict.likelyRelabel, matches: verdict.matches.map((m) => ({ by: m.by, entryId: m.entryId, relation: m.relation, value: m.value, source: m.source })),
       },
     });
     if (quarantined) {
@@ -248,5 +253,6 @@ function hostOf(url: string): string | null {
 function quarantineReason(a: CameraAsset): string {
   if (a.verdict.likelyRelabel) return `likely relabel: ${a.verdict.matches.filter((m) => m.by !== 'manufacturer').map((m) => `${m.by} ${m.value} is ${m.entryId}`).join(', ')}`;
   if (a.vetting === 'flagged') return `prohibited vendor: ${a.verdict.matches.map((m) => `${m.by} ${m.value} is ${m.entryId}`).join(', ')}`;
+  if (a.verdict.firmware === 'not vetted') return `firmware ${a.firmware} is not a vetted release of ${a.vendor} ${a.model}`;
   return 'identity could not be vetted (no MAC address or manufacturer)';
 }

@@ -170,6 +170,8 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'camera.quarantined': { actor: user, source, target: camera, cameraId: 'cam-1', reason: 'likely relabel', details: { vetting: 'flagged' } },
   'camera.risk.accepted': { actor: user, source, target: camera, cameraId: 'cam-1', details: { approvalId: 'ap-1', requestedBy: 'user:b2', untilMs: 2 } },
   'camera.asset.updated': { actor: user, source, target: camera, cameraId: 'cam-1', details: { changed: ['location'] } },
+  'firmware.key.trusted': { actor: cli, target: { kind: 'firmware-key', id: 'acme-2026' }, details: { vendor: 'Acme', keyType: 'ed25519' } },
+  'firmware.release.imported': { actor: cli, target: { kind: 'firmware-release', id: 'Acme/2.4.1' }, details: { vendor: 'Acme', modelPattern: 'AO-*', version: '2.4.1', sha256: 'ab'.repeat(32), keyId: 'acme-2026' } },
   'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
   'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
   'footage.segment.sealed': { actor: recorder, target: segment, cameraId: 'cam-1', details: { sha256: 'cd'.repeat(32), startMs: 1, endMs: 2 } },
