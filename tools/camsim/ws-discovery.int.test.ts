@@ -15,7 +15,15 @@ import { teardown } from '../../test/helpers/teardown.ts';
 import { startDiscoveryResponder } from './ws-discovery-responder.ts';
 
 const responderScript = fileURLToPath(new URL('./ws-discovery-responder.ts', import.meta.url));
-const notRoot = process.getuid?.() !== 0 ? 'needs root to create a network namespace and a veth pair' : false;
+function hasIp(): boolean {
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const notRoot = process.getuid?.() !== 0 ? 'needs root to create a network namespace and a veth pair' : !hasIp() ? 'needs the ip command (iproute2)' : false;
 
 describe('WS-Discovery', { concurrency: true }, () => {
   test('a unicast Probe to a camsim responder on loopback finds its endpoint and device address', async (t) => {
