@@ -18,6 +18,15 @@ import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
+import type { Camera } from './cameras/camera.ts';
+import { createInventoryStore } from './onvif/inventory.store.ts';
+import { OnboardingService } from './onvif/onboarding.service.ts';
+import { createOnvifClient } from './onvif/onvif-client.ts';
+import { recordableCameras } from './onvif/quarantine-gate.ts';
+import { probe } from './onvif/ws-discovery.ts';
+import { FirmwareService } from './onvif/firmware.service.ts';
+import { createFirmwareStore } from './onvif/firmware.store.ts';
+import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
 import { recordDowntimeGaps } from './recording/downtime-gaps.ts';
@@ -271,6 +280,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     concurrency: config.storage.spool.concurrency,
   });
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
+  // ONVIF and unicast discovery obey the same camera network policy as the ingests.
+  const cameraAddresses = addressCheck(config.recording.cameraNetworks);
+  const onboarding = new OnboardingService({
+    store: createInventoryStore(db), clock, audit, cameras,
+    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+    probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
+    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+  });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -322,8 +339,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
     onResume: (reading) => auditSpaceChange(deferredAudit, { kind: 'resumed', path: segmentsDir, freeBytes: reading.freeBytes, reason: null }, log),
   });
+  const recordable = recordableCameras(cameras, onboarding);
   const recorder = new Recorder({
-    cameras,
+    cameras: recordable,
     log,
     deps: {
       ingest,
@@ -418,9 +436,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
+  // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
+  const recorderStatus = { status: (c: Camera) => (recordable.isQuarantined(c.id) ? { ...recorder.status(c), state: 'quarantined' as const } : recorder.status(c)) };
   const routes = routeTable({
     cameras,
-    recorder,
+    recorder: recorderStatus,
     live,
     monotonic,
     playback,
@@ -449,6 +469,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     governance,
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
+    onboarding,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -484,6 +505,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
+  onboarding.onChange(() => void recorder.reconcile());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));

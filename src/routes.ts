@@ -6,6 +6,8 @@ import { cameraChangeApproval } from './cameras/camera-change-approval.ts';
 import { grantApproval } from './identity/grant-approval.ts';
 import { resetApproval } from './identity/reset-approval.ts';
 import { exportApproval } from './playback/export-approval.ts';
+import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.routes.ts';
+import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
 import { alarmRoutes, type AlarmRouteDeps } from './alarms/alarms.routes.ts';
@@ -46,6 +48,7 @@ export type RouteDeps = CameraRouteDeps &
   SiemRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
+  OnboardingRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -53,10 +56,13 @@ export type RouteDeps = CameraRouteDeps &
  * has none (the approval itself is the permission). Reads `deps` only when one runs.
  */
 function approvalExecutors(deps: RouteDeps): ApprovalExecutors {
+  const cameraChange = cameraChangeApproval(deps);
+  const riskAcceptance = riskAcceptanceApproval(deps);
   return {
     'recording.export': exportApproval(deps),
     'access.grant': grantApproval(deps),
-    'camera.manage': cameraChangeApproval(deps),
+    // A `camera.manage` request is a change weakening a four-eyes site or a camera's risk acceptance.
+    'camera.manage': { execute: (approved, audit) => (isRiskAcceptance(approved.details) ? riskAcceptance : cameraChange).execute(approved, audit) },
     'account.reset': resetApproval(deps),
   };
 }
@@ -84,6 +90,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...userRoutes(deps),
     ...accessRoutes(deps),
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
+    ...onboardingRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

@@ -16,6 +16,7 @@ const stateLabels = {
   stopped: 'Stopped',
   disabled: 'Disabled',
   'storage-full': 'Stopped: disk full',
+  quarantined: 'Quarantined (awaiting a risk acceptance)',
 };
 
 const list = document.getElementById('camera-list');

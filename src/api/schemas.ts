@@ -9,7 +9,7 @@ export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
 export const cameraStatus = z
   .object({
-    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why).'),
+    state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full', 'quarantined']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why); quarantined: held at onboarding (flagged vendor, likely relabel, unvetted identity) until a four-eyes risk acceptance, neither recorded nor live.'),
     since: z.string().describe('When the camera entered this state (RFC 3339).'),
     lastError: z.string().nullable().describe('Why the last ingest run ended, classified (connection refused, timed out, host not found or unreachable, not an RTSP server, TLS, authentication failed, the camera refused a step with its status, …); never bytes the camera or another service sent.'),
     retryInSeconds: z.number().nullable().describe('Seconds until the next reconnect attempt, when retrying.'),

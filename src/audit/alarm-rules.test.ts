@@ -237,7 +237,7 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'witness-refused'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'witness-refused', 'camera-quarantined', 'camera-clock-offset'];
   assert.deepEqual(Object.keys(alarmRules), ids);
 });
 
@@ -290,4 +290,27 @@ test('a snapshot restored after a restart keeps every window: bursts, per-princi
   // A clock stepped back after the restart still cannot reopen a window.
   assert.deepEqual(feed(restored, 'camera.auth.failed', -hour, camera('cam-1')), []);
   assert.throws(() => AlarmRules.restore('{"v":2}'));
+});
+
+test('every camera quarantine at onboarding raises camera-quarantined at once, naming the camera', () => {
+  const rules = new AlarmRules();
+  const q = (seq: number) => ({ v: 1, seq, id: `q${seq}`, time: new Date(1_795_000_000_000 + seq).toISOString(), type: 'camera.quarantined', class_uid: 2004, activity_id: 1, type_uid: 200401, severity_id: 4, actor: { kind: 'user', id: 'user:a' }, camera_id: 'cam-7', outcome: 'success', reason: 'likely relabel' }) as const;
+  for (const seq of [1, 2]) {
+    const alarms = rules.evaluate(q(seq));
+    assert.equal(alarms.length, 1);
+    assert.equal(alarms[0]!.details?.rule, 'camera-quarantined');
+    assert.equal(alarms[0]!.cameraId, 'cam-7');
+  }
+});
+
+test('a camera identified with its clock more than 10 s off raises camera-clock-offset; 10 s or a failed identification does not', () => {
+  const rules = new AlarmRules();
+  const identified = (seq: number, offset: number, outcome: 'success' | 'failure' = 'success') => ({ v: 1, seq, id: `i${seq}`, time: new Date(1_795_000_000_000 + seq).toISOString(), type: 'camera.identified', class_uid: 3004, activity_id: 3, type_uid: 300403, severity_id: 2, actor: { kind: 'user', id: 'user:a' }, camera_id: 'cam-8', outcome, details: { clockOffsetMs: offset } }) as const;
+  assert.deepEqual(rules.evaluate(identified(1, 10_000)), []);
+  assert.deepEqual(rules.evaluate(identified(2, -10_000)), []);
+  assert.deepEqual(rules.evaluate(identified(3, 60_000, 'failure')), []);
+  const alarms = rules.evaluate(identified(4, -10_001));
+  assert.equal(alarms.length, 1);
+  assert.equal(alarms[0]!.details?.rule, 'camera-clock-offset');
+  assert.equal(alarms[0]!.cameraId, 'cam-8');
 });

@@ -17,6 +17,9 @@ import type { AuditInput, LeafRecord } from './audit-event.ts';
 
 const minuteMs = 60_000;
 
+/** A camera clock further than this from ours at identification raises `camera-clock-offset` (LOG-4). */
+export const cameraClockOffsetAlarmMs = 10_000;
+
 /** The actor of retention's planned deletions, which are not alarmed. */
 const retentionActorId = 'system:retention';
 
@@ -84,6 +87,16 @@ export const alarmRules = {
     title: 'A witness refused the audit checkpoint',
     on: ['audit.witness.refused'],
     description: 'A witness refused a checkpoint of the ledger (it does not extend what the witness saw, or the witness does not trust the key): the ledger may have been rolled back or forked. Every such event (the witness client records one when a witness turns to refusing).',
+  },
+  'camera-quarantined': {
+    title: 'Camera in quarantine',
+    on: ['camera.quarantined'],
+    description: 'Every camera put in quarantine at onboarding (prohibited vendor, likely relabel, unvetted identity) or whose risk acceptance expired, immediately.',
+  },
+  'camera-clock-offset': {
+    title: 'Camera clock off at onboarding',
+    on: ['camera.identified'],
+    description: 'A camera identified over ONVIF whose clock is more than 10 s from ours (`details.clockOffsetMs`), immediately (LOG-4): its footage times and WS-Security tokens are suspect; set up NTP on the camera.',
   },
 } as const satisfies Record<string, AlarmRule>;
 
@@ -264,6 +277,16 @@ export class AlarmRules {
         const camera = cameraOf(record);
         return [alarm('camera-tamper', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'camera.identified': {
+        const offset = record.details?.clockOffsetMs;
+        if (record.outcome !== 'success' || typeof offset !== 'number' || Math.abs(offset) <= cameraClockOffsetAlarmMs) return [];
+        const camera = cameraOf(record);
+        return [alarm('camera-clock-offset', [hitOf(record, nowMs, camera)], camera)];
+      }
+      case 'camera.quarantined': {
+        const camera = cameraOf(record);
+        return [alarm('camera-quarantined', [hitOf(record, nowMs, camera)], camera)];
+      }
       case 'recording.interrupted': {
         const camera = cameraOf(record);
         const key = camera?.id ?? '';
@@ -350,6 +373,11 @@ export class AlarmRules {
       case 'storage.copy.repaired':
       case 'storage.copy.unrepairable':
       case 'storage.scrub.completed':
+      case 'camera.discovered':
+      case 'firmware.key.trusted':
+      case 'firmware.release.imported':
+      case 'camera.risk.accepted':
+      case 'camera.asset.updated':
         return [];
     }
   }

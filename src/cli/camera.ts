@@ -10,8 +10,9 @@ import { openCore } from '../core.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
 import { terminalJson, terminalText } from './terminal-text.ts';
+import { identifyFromCli } from './inventory.ts';
 
-const usage = `Usage: custos camera <add|list|update|remove> [options]
+const usage = `Usage: custos camera <add|list|update|remove|identify> [options]
 
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
@@ -21,6 +22,8 @@ const usage = `Usage: custos camera <add|list|update|remove> [options]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
                     [--ingest auto|native|ffmpeg]
   custos camera remove ID
+  custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
+                    [--password-stdin | --password-file F]
 
 Works on the configured database directly; a running server picks changes up within seconds.
 Passwords are never taken as arguments (they would show in ps): use --password-stdin or
@@ -28,6 +31,9 @@ Passwords are never taken as arguments (they would show in ps): use --password-s
 For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the camera's
 certificate, or the camera's own certificate to pin it; without it, the system CA store is
 used. Verification is never turned off.
+identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
+a password are given; those are used once, not stored), vets it against the prohibited-vendor data
+and records it in the inventory; exit code 3 when the camera is put in quarantine.
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 /** `custos camera …`: manage cameras from the command line. */
@@ -55,8 +61,10 @@ export const cameraCommand: Command = {
       'min-retention-hours': { type: 'string' },
       ingest: { type: 'string' },
       json: { type: 'boolean' },
+      xaddr: { type: 'string' },
     } as const;
     const { values, positionals } = parse(rest, options, true);
+    if (sub === 'identify') return identifyFromCli(onePositional(positionals, sub), values.xaddr, values.username, await readPassword(values, io), values, io);
     const config = await loadCliConfig(values, io);
     // Credentials are sealed under the master key, so the CLI opens the key provider too.
     const keys = await openCore(config);

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import { startCamsim } from '../../tools/camsim/camsim.ts';
+import { startOnvifFleet } from '../../tools/camsim/onvif-fleet.ts';
+import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { intOption, parse, readStdin, type Command } from './args.ts';
 
@@ -9,6 +11,7 @@ export const camsimCommand: Command = {
   summary: 'Run simulated RTSP cameras (for demos, tests and benchmarks)',
   usage: `Usage: custos camsim [--cameras N] [--port P] [--host H] [--profile full|small]
                      [--user U (--password W | --password-stdin | --password-file F)] [--tls] [--cache-dir DIR]
+                     [--onvif [--manufacturer M] [--model X] [--oui aa:bb:cc]]
 
 Serves N cameras at rtsp://H:P/cam1 … /camN (RTSP over TCP, interleaved) from a looped H.264
 clip made with ffmpeg on first use (full: 1080p 25 fps ~4 Mbit/s, key frame every second;
@@ -25,6 +28,11 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
   --tls                serve RTSPS (TLS 1.3) with a self-signed certificate, printed on stderr
                        so a camera can pin it (custos camera add --tls-ca-file)
   --cache-dir DIR      where the generated clip and certificate are kept (default ./data/camsim)
+  --onvif              also serve an ONVIF device (device + media, WS-Security digest with the
+                       same user) per camera on an ephemeral port; addresses printed on stderr
+  --manufacturer M     ONVIF identity of every camera (default "Custos camsim")
+  --model X            (default SIM-1080)
+  --oui aa:bb:cc       MAC prefix of the cameras (default 02:00:5e, locally administered)
   --help, -h           this text`,
   async run(argv, io) {
     const { values } = parse(argv, {
@@ -38,6 +46,10 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       'password-file': { type: 'string' },
       'cache-dir': { type: 'string' },
       tls: { type: 'boolean' },
+      onvif: { type: 'boolean' },
+      manufacturer: { type: 'string' },
+      model: { type: 'string' },
+      oui: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -62,11 +74,22 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
     });
     io.stdout.write(`${sim.urls.join('\n')}\n`);
     if (sim.certificatePem) io.stderr.write(`camsim: RTSPS (TLS 1.3) with a self-signed certificate; pin it with --tls-ca-file:\n${sim.certificatePem}`);
+    let fleet: Awaited<ReturnType<typeof startOnvifFleet>> | undefined;
+    if (values.onvif) {
+      try {
+        fleet = await startOnvifFleet({ rtspUrls: sim.urls, host: values.host ?? '127.0.0.1', manufacturer: values.manufacturer, model: values.model, oui: values.oui, username: values.user, password, clock: systemClock });
+      } catch (err) {
+        await sim.close();
+        throw new AppError('VALIDATION_FAILED', `ONVIF devices not started: ${(err as Error).message}`);
+      }
+      io.stderr.write(fleet.xaddrs.map((x, i) => `camsim: ONVIF cam${i + 1} ${x}\n`).join(''));
+    }
     io.stderr.write(`camsim: ${sim.urls.length} camera(s) on port ${sim.port}; Ctrl-C stops.\n`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
+    await fleet?.close();
     await sim.close();
     return 0;
   },

@@ -566,4 +566,67 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0017_onvif_inventory': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The asset inventory (AST-1, issue 17): one row per camera that went through ONVIF
+      // identification, with the evidence it answered and the vendor verdict (AST-2).
+      await db.schema
+        .createTable('camera_assets')
+        .addColumn('camera_id', 'text', (c) => c.primaryKey())
+        .addColumn('onvif_xaddr', 'text')
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('serial', 'text', (c) => c.notNull())
+        .addColumn('mac', 'text')
+        .addColumn('firmware', 'text', (c) => c.notNull())
+        .addColumn('hardware_id', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('owner', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('install_date', 'text')
+        .addColumn('end_of_support', 'text')
+        .addColumn('vetting', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('verdict', 'text', (c) => c.notNull())
+        .addColumn('identified_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      // Risk acceptances of flagged or unvetted cameras, approved under four-eyes; they expire.
+      await db.schema
+        .createTable('risk_acceptances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('approved_by', 'text', (c) => c.notNull())
+        .addColumn('approval_id', 'text', (c) => c.notNull())
+        .addColumn('until_ms', 'bigint', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        // The identity accepted (vendor, model, serial, MAC): a swapped device is not covered.
+        .addColumn('identity_key', 'text', (c) => c.notNull())
+        // When the expiry's quarantine event was recorded (once per acceptance).
+        .addColumn('expiry_recorded_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('risk_acceptances_camera').on('risk_acceptances').columns(['camera_id', 'until_ms']).execute();
+      // Firmware vetting (AST-3): vendor signing keys trusted by the operator, and the releases
+      // whose signed manifests verified against them (the manifest and signature are kept).
+      await db.schema
+        .createTable('firmware_keys')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('public_key_pem', 'text', (c) => c.notNull())
+        .addColumn('added_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('firmware_releases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model_pattern', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('signed', 'text', (c) => c.notNull())
+        .addColumn('imported_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

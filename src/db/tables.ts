@@ -45,6 +45,10 @@ export interface Tables {
   siem_config_state: SiemConfigStateTable;
   segment_copies: SegmentCopyTable;
   storage_layout: StorageLayoutTable;
+  camera_assets: CameraAssetTable;
+  risk_acceptances: RiskAcceptanceTable;
+  firmware_keys: FirmwareKeyTable;
+  firmware_releases: FirmwareReleaseTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -556,4 +560,66 @@ export interface StorageLayoutTable {
   id: string;
   layout: string;
   saved_ms: number;
+}
+
+/** A camera's inventory entry (AST-1): identity from ONVIF, the operator's fields, the vetting. */
+export interface CameraAssetTable {
+  camera_id: string;
+  onvif_xaddr: string | null;
+  vendor: string;
+  model: string;
+  serial: string;
+  mac: string | null;
+  firmware: string;
+  hardware_id: string;
+  location: string;
+  owner: string;
+  /** ISO dates (YYYY-MM-DD) or null. */
+  install_date: string | null;
+  end_of_support: string | null;
+  /** `clear`, `flagged` or `unvetted`. */
+  vetting: string;
+  /** JSON: the ONVIF answers (IdentityEvidence) and the OUI. */
+  evidence: string;
+  /** JSON: the VendorVerdict. */
+  verdict: string;
+  identified_ms: number;
+  updated_ms: number;
+}
+
+/** A four-eyes risk acceptance of a flagged or unvetted camera, valid until `until_ms`. */
+export interface RiskAcceptanceTable {
+  id: string;
+  camera_id: string;
+  reason: string;
+  /** `user:<id>` of who asked and who approved. */
+  requested_by: string;
+  approved_by: string;
+  approval_id: string;
+  until_ms: number;
+  created_ms: number;
+  /** Hash of vendor, model, serial and MAC at acceptance. */
+  identity_key: string;
+  expiry_recorded_ms: number | null;
+}
+
+/** A vendor firmware signing key the operator trusts (AST-3). */
+export interface FirmwareKeyTable {
+  key_id: string;
+  vendor: string;
+  public_key_pem: string;
+  added_ms: number;
+}
+
+/** A firmware release whose signed manifest verified against a trusted key. */
+export interface FirmwareReleaseTable {
+  id: string;
+  vendor: string;
+  model_pattern: string;
+  version: string;
+  sha256: string;
+  key_id: string;
+  /** JSON of the SignedManifest as imported. */
+  signed: string;
+  imported_ms: number;
 }

@@ -37,6 +37,9 @@ export const errorCodes = {
   REPORT_INCOMPLETE: 'An incident report stage lacks content the stage requires; `missing` lists the fields to fill first (INC-5).',
   BACKUP_INVALID: 'A backup directory has no valid manifest, or a file in it does not match the SHA-256 its manifest states.',
   DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
+  XML_REFUSED: 'An XML document from a camera or the network was refused: too large, too deep, a DOCTYPE or entity declaration, or malformed.',
+  ONVIF_FAULT: 'A camera answered an ONVIF call with a SOAP fault (authentication refused, action not supported) or with an answer that lacks what the call needs.',
+  FIRMWARE_REFUSED: 'A firmware manifest or image was refused: unknown or mismatched signing key, a signature that does not verify, or an image whose SHA-256 is not the vetted one.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 

@@ -1,7 +1,7 @@
 /** Recorder state of one camera, as shown in the API and on the page. */
 export interface CameraStatus {
-  /** `storage-full`: stopped by the disk-full policy (no space, nothing deletable); resumes by itself. */
-  readonly state: 'disabled' | 'connecting' | 'recording' | 'retrying' | 'stopped' | 'storage-full';
+  /** `storage-full`: stopped by the disk-full policy (no space, nothing deletable); resumes by itself. `quarantined`: held at onboarding until a risk acceptance. */
+  readonly state: 'disabled' | 'connecting' | 'recording' | 'retrying' | 'stopped' | 'storage-full' | 'quarantined';
   readonly sinceMs: number;
   /** Last ingest error, classified (ingest-failure.ts): never a byte the camera or another service sent. */
   readonly lastError: string | null;

@@ -1,0 +1,74 @@
+/**
+ * The firmware trust store (AST-3): vendor signing keys the operator trusts, and releases whose
+ * signed manifests verified against them. Opt-in per vendor: once a vendor has a vetted release,
+ * a camera of that vendor whose reported firmware matches none is `unvetted` (quarantined);
+ * vendors without releases are judged on identity alone. Every change is audited.
+ */
+import { createPublicKey } from 'node:crypto';
+import type { AuditContext } from '../audit/audit-event.ts';
+import type { AuditSink } from '../audit/ledger.ts';
+import type { Clock } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
+import { verifyManifest, vettedRelease } from './firmware-manifest.ts';
+import type { FirmwareManifest, SignedManifest, TrustedKey } from './firmware-manifest.ts';
+
+/** What the service needs from storage. */
+export interface FirmwareStore {
+  keys(): Promise<TrustedKey[]>;
+  addKey(key: TrustedKey, atMs: number): Promise<void>;
+  releases(): Promise<FirmwareManifest[]>;
+  addRelease(signed: SignedManifest, atMs: number): Promise<void>;
+}
+
+/** The firmware verdict of a camera. */
+export type FirmwareVerdict = 'vetted' | 'not vetted' | 'no releases for this vendor';
+
+/** Trust store rules. */
+export class FirmwareService {
+  readonly #store: FirmwareStore;
+  readonly #clock: Clock;
+  readonly #audit: AuditSink;
+
+  constructor(store: FirmwareStore, clock: Clock, audit: AuditSink) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#audit = audit;
+  }
+
+  /** Trusts a vendor signing key (a public key PEM: Ed25519, EC P-256 or RSA ≥ 2048). */
+  async trustKey(key: TrustedKey, by: AuditContext): Promise<void> {
+    if (!/^[\w.:-]{1,100}$/.test(key.keyId) || key.vendor.trim() === '' || key.vendor.length > 200) throw new AppError('VALIDATION_FAILED', 'a key id of 1-100 letters, digits and ._:- and a vendor name are needed');
+    let type: string | undefined;
+    try {
+      const k = createPublicKey(key.publicKeyPem);
+      type = k.asymmetricKeyType === 'ec' ? `ec-${k.asymmetricKeyDetails?.namedCurve ?? ''}` : k.asymmetricKeyType;
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'the public key is not a PEM public key');
+    }
+    if (!['ed25519', 'ec-prime256v1', 'rsa', 'rsa-pss'].includes(type ?? '')) throw new AppError('VALIDATION_FAILED', `key type ${type ?? 'unknown'} is not Ed25519, EC P-256 or RSA`);
+    if ((await this.#store.keys()).some((k) => k.keyId === key.keyId)) throw new AppError('CONFLICT', `key ${key.keyId} is already trusted`);
+    await this.#audit.record({ type: 'firmware.key.trusted', ...by, target: { kind: 'firmware-key', id: key.keyId }, outcome: 'success', details: { vendor: key.vendor, keyType: type ?? '' } });
+    await this.#store.addKey(key, this.#clock.now());
+  }
+
+  /** Verifies and stores a signed manifest; a refused one is audited and throws FIRMWARE_REFUSED. */
+  async importManifest(signed: SignedManifest, by: AuditContext): Promise<FirmwareManifest> {
+    let manifest: FirmwareManifest;
+    try {
+      manifest = verifyManifest(signed, await this.#store.keys());
+    } catch (err) {
+      await this.#audit.record({ type: 'firmware.release.imported', ...by, outcome: 'failure', reason: (err as Error).message.slice(0, 300), details: { keyId: String(signed.keyId).slice(0, 100) } });
+      throw err;
+    }
+    await this.#audit.record({ type: 'firmware.release.imported', ...by, target: { kind: 'firmware-release', id: `${manifest.vendor}/${manifest.version}` }, outcome: 'success', details: { vendor: manifest.vendor, modelPattern: manifest.modelPattern, version: manifest.version, sha256: manifest.sha256, keyId: signed.keyId } });
+    await this.#store.addRelease(signed, this.#clock.now());
+    return manifest;
+  }
+
+  /** The firmware verdict of a camera's reported vendor, model and firmware. */
+  async verdict(camera: { readonly vendor: string; readonly model: string; readonly firmware: string }): Promise<FirmwareVerdict> {
+    const releases = await this.#store.releases();
+    if (!releases.some((r) => r.vendor.toLowerCase() === camera.vendor.toLowerCase())) return 'no releases for this vendor';
+    return vettedRelease(releases, camera) === undefined ? 'not vetted' : 'vetted';
+  }
+}
