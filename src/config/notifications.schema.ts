@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jurisdiction } from './jurisdiction.ts';
 
 /**
  * The `notifications` part of the one configuration schema (schema.ts composes it): where alarms
@@ -22,6 +23,7 @@ const smtp = z
     passwordFile: z.string().nullable().default(null).describe('File holding the SMTP password (first line). Required with user.'),
     from: z.string().min(3).describe('Sender address of notifications, e.g. custos@vms.example.eu.'),
     timeoutSeconds: z.number().min(1).max(300).default(20).describe('Connection, greeting and socket timeout of one delivery attempt.'),
+    jurisdiction: jurisdiction.nullable().default(null).describe('ISO 3166-1 alpha-2 country code where the SMTP server is (data residency: refused when residency.allowed is set and this is outside it or unset).'),
   })
   .describe('The SMTP server notifications are sent through.');
 
@@ -31,6 +33,7 @@ const webhook = z.strictObject({
   secretFile: z.string().min(1).describe('File holding the HMAC-SHA256 key (first line, at least 32 characters).'),
   caFile: z.string().nullable().default(null).describe('PEM file of the CA(s) of the receiver; the system trust store when unset.'),
   timeoutSeconds: z.number().min(1).max(300).default(10).describe('Timeout of one delivery attempt.'),
+  jurisdiction: jurisdiction.nullable().default(null).describe('ISO 3166-1 alpha-2 country code where the receiver is (data residency: refused when residency.allowed is set and this is outside it or unset).'),
 });
 
 const route = z.strictObject({

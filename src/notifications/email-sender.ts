@@ -9,7 +9,8 @@ export interface EmailSender {
   close(): void;
 }
 
-type SmtpConfig = NonNullable<NotificationsConfig['smtp']>;
+/** What sending needs of the SMTP settings (the jurisdiction is for residency only). */
+type SmtpConfig = Omit<NonNullable<NotificationsConfig['smtp']>, 'jurisdiction'>;
 
 /**
  * The SMTP adapter (nodemailer). Contract: the connection is TLS 1.2+ with the server

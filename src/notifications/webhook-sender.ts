@@ -9,7 +9,8 @@ export interface WebhookSender {
   send(name: string, notice: Notice): Promise<void>;
 }
 
-type WebhookConfig = NotificationsConfig['webhooks'][number];
+/** What sending needs of a webhook's settings (the jurisdiction is for residency only). */
+type WebhookConfig = Omit<NotificationsConfig['webhooks'][number], 'jurisdiction'>;
 
 /**
  * The webhook adapter (node:https). Each attempt is signed afresh with the current time

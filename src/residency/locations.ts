@@ -2,8 +2,8 @@ import type { Config } from '../config/schema.ts';
 
 /**
  * Every place Custos keeps data or sends it, as declared in the configuration (issue 14 item 7).
- * Pure: reads the validated configuration, touches nothing. Every SIEM destination and witness
- * is an outbound location; a module configured elsewhere adds `extra` ones (see collectLocations).
+ * Pure: reads the validated configuration, touches nothing. Every SIEM destination, witness,
+ * notification webhook and SMTP server is an outbound location; a module configured elsewhere adds `extra` ones (see collectLocations).
  */
 
 /** What a location is. Open-ended: a new module adds its own kind (e.g. `storage-zone`, `siem-destination`, `webhook`). */
@@ -66,6 +66,13 @@ export function configLocations(config: Config): Location[] {
   });
   config.siem.destinations.forEach((d, i) => {
     locations.push({ kind: 'siem-destination', id: d.id, jurisdiction: d.jurisdiction, declaredBy: `siem.destinations[${i}].jurisdiction`, outbound: d.kind !== 'file' && d.kind !== 'replica', detail: `${d.kind} ${destinationPlace(d)}` });
+  });
+  const smtp = config.notifications.smtp;
+  if (smtp !== null) {
+    locations.push({ kind: 'notification', id: 'smtp', jurisdiction: smtp.jurisdiction, declaredBy: 'notifications.smtp.jurisdiction', outbound: true, detail: `${smtp.host}:${smtp.port}` });
+  }
+  config.notifications.webhooks.forEach((w, i) => {
+    locations.push({ kind: 'notification', id: `webhook:${w.name}`, jurisdiction: w.jurisdiction, declaredBy: `notifications.webhooks[${i}].jurisdiction`, outbound: true, detail: hostOf(w.url) });
   });
   config.witnesses.forEach((w, i) => {
     locations.push({ kind: 'witness', id: hostOf(w.url), jurisdiction: w.jurisdiction, declaredBy: `witnesses[${i}].jurisdiction`, outbound: true, detail: hostOf(w.url) });

@@ -88,7 +88,7 @@ test('the report puts each camera\'s footage in its zone\'s jurisdiction, its ke
   assert.match(report.violations[0] ?? '', /oidc:corp is in US/);
 });
 
-test('every SIEM destination and witness is a location, and one outside residency.allowed is refused by name', async () => {
+test('every SIEM destination, witness, notification webhook and SMTP server is a location, and one outside residency.allowed is refused by name', async () => {
   const c = await config({
     'residency.dataDir': 'DE',
     'residency.allowed': ['EU'],
@@ -98,6 +98,8 @@ test('every SIEM destination and witness is a location, and one outside residenc
       { kind: 'replica', id: 'copy', jurisdiction: 'DE', path: '/mnt/replica' },
     ],
     witnesses: [{ url: 'https://witness.example.se/', key: 'w1+01234567+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', jurisdiction: 'SE' }],
+    'notifications.smtp': { host: 'mail.example.at', from: 'custos@example.at', jurisdiction: 'AT' },
+    'notifications.webhooks': [{ name: 'pager', url: 'https://pager.example.com/hook', secretFile: '/etc/pager.key' }],
   });
   const locations = configLocations(c);
   const byId = new Map(locations.map((l) => [`${l.kind}:${l.id}`, l]));
@@ -105,6 +107,7 @@ test('every SIEM destination and witness is a location, and one outside residenc
   assert.deepEqual([byId.get('siem-destination:copy')?.detail, byId.get('siem-destination:copy')?.outbound], ['replica /mnt/replica', false]);
   assert.equal(byId.get('witness:witness.example.se')?.jurisdiction, 'SE');
   const found = residencyViolations(c.residency.allowed, locations).map((v) => `${v.location.kind}:${v.location.id}`);
-  assert.deepEqual(found, ['siem-destination:us-hook']);
+  assert.equal(byId.get('notification:smtp')?.detail, 'mail.example.at:587');
+  assert.deepEqual(found, ['siem-destination:us-hook', 'notification:webhook:pager'], 'a notification webhook that declares no jurisdiction is refused too');
   assert.throws(() => assertResidency(c.residency.allowed, locations), (e) => isAppError(e, 'RESIDENCY_REFUSED') && /us-hook is in US/.test((e as Error).message));
 });

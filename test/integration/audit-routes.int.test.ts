@@ -31,6 +31,10 @@ import { startTestOp } from '../helpers/oidc-op.ts';
 import { OidcTestBrowser } from '../helpers/oidc-browser.ts';
 import { startSamlIdp } from '../helpers/saml-idp.ts';
 import { teardown } from '../helpers/teardown.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
+import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
+import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
 
 /**
  * GET routes that MUST be audited like state changes: they read footage or the ledger, export
@@ -163,6 +167,8 @@ test('walking the route table: each audited route records its declared event for
   }
 
   const from = new Date(walkStartMs - 60_000).toISOString();
+  /** The camera the onboarding entries identify and quarantine. */
+  let onboarded = '';
   let officerToken: Token | undefined;
   const incidentOfficer = async () => (officerToken ??= await token(['compliance-officer']));
   /**
@@ -445,6 +451,35 @@ test('walking the route table: each audited route records its declared event for
       const res = await auditor.inject({ method: 'GET', url: '/api/v1/governance/readiness-pack' });
       await verifiesOffline(res, 'readiness-pack.zip', 'readiness');
       return done(res, auditor.actor);
+    },
+    'POST /api/v1/onboarding/discover': async () => {
+      const responder = await startDiscoveryResponder({ interfaceAddress: '127.0.0.1', port: 0, multicast: false, xaddr: 'http://127.0.0.1:9/onvif/device_service' });
+      defer(() => responder.close());
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/onboarding/discover', payload: { unicast: [`127.0.0.1:${responder.port}`], timeoutMs: 400 } });
+      ok(res, 'discovery');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/cameras/:id/identify': async () => {
+      // A camera of its own, identified as an "Acme" with a Hikvision MAC prefix: quarantined, so
+      // the risk-acceptance and inventory entries below have a quarantined camera to act on.
+      // (Its RTSP URL answers nothing: it is quarantined before it could record.)
+      onboarded = (await app.cameras.add({ name: 'Onboarded', url: 'rtsp://127.0.0.1:9/onboarded' }, testActor)).id;
+      const device = await startOnvifDevice({ identity: { ...defaultOnvifIdentity, manufacturer: 'Acme Optics', model: 'AO-300', mac: '44:19:b6:01:02:03' }, rtspUrl: sim.urls[0] as string, username: 'onvif-admin', password: 'onvif-pass-42', clock: systemClock });
+      defer(() => device.close());
+      const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/identify`, payload: { xaddr: device.xaddr, username: 'onvif-admin', password: 'onvif-pass-42' } });
+      ok(res, 'identify');
+      assert.equal(res.json<{ quarantined: boolean }>().quarantined, true);
+      return done(res, userActor(adminId));
+    },
+    'PATCH /api/v1/inventory/:id': async () => {
+      const res = await desk.inject({ method: 'PATCH', url: `/api/v1/inventory/${onboarded}`, payload: { location: 'Loading bay', owner: 'Facilities' } });
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/cameras/:id/risk-acceptance': async () => {
+      const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/risk-acceptance`, payload: { reason: 'replacement ordered (route walk)', until: new Date(Date.now() + 86_400_000).toISOString() } });
+      assert.equal(res.json<{ code: string }>().code, 'APPROVAL_REQUIRED', 'a risk acceptance is always a four-eyes request');
+      // Filing the request is the route's success: its answer is APPROVAL_REQUIRED by contract.
+      return { ...done(res, userActor(adminId)), status: 202 };
     },
     'POST /api/v1/auth/password': async () => {
       const res = await desk.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: adminPassword, newPassword: newAdminPassword } });

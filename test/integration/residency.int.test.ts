@@ -101,7 +101,7 @@ describe('residency', { concurrency: true }, () => {
     assert.equal(gateOffline?.footage[0]?.jurisdiction, 'DE');
     const text = await run(process.execPath, [cli, 'residency', 'report', '--data-dir', dir.path], { env: { ...env, CUSTOS_RESIDENCY_DATA_DIR: 'DE' } });
     assert.match(text.stdout, /Gate \(/);
-    assert.match(text.stdout, /footage: zone local \(data-dir\) in DE: \d+ segments/);
+    assert.match(text.stdout, /footage: zone default \(storage-zone\) in DE: \d+ segments/);
 
     // Restart with the same residency: no new event; with another jurisdiction: one more.
     const again = await startTestApp(dir.path, residency);

@@ -72,7 +72,9 @@ test('the app ships to configured file and syslog (rsyslog) destinations, shows 
   const first = await startTestApp(join(dir.path, 'data'), overrides);
   let firstOpen = true;
   defer(() => (firstOpen ? first.close() : undefined));
-  await recordBurst(first.ledger, 3000, 'app');
+  // Large enough that shipping is still under way when the app closes, even on an idle machine
+  // (the file and syslog destinations ship some 10,000 and 6,000 events/s here).
+  await recordBurst(first.ledger, 20_000, 'app');
   await waitFor('shipping under way', 60_000, async () => ((await first.siem.status())[0]!.nextSeq > 200 ? true : undefined));
 
   await first.ledger.drain();
