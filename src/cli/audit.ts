@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { AppError } from '../lib/errors.ts';
 import { resolve } from 'node:path';
 import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
@@ -12,6 +11,7 @@ import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { openCore } from '../core.ts';
 import { progressBar } from './progress.ts';
+import { readKeyArg } from './key-argument.ts';
 
 const usage = `Usage: custos audit <verify|key|checkpoint|erase-subject> [--config FILE] [--data-dir DIR]
 
@@ -138,14 +138,6 @@ function printReplicaReport(report: ReplicaVerifyReport, json: boolean, out: Nod
 }
 
 /** A verifier key given inline (`name+id+key`) or as a file holding one. */
-async function readVerifier(value: string): Promise<Verifier> {
-  let text = value;
-  if (!/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) {
-    try {
-      text = (await readFile(value, 'utf8')).trim();
-    } catch {
-      throw new AppError('VALIDATION_FAILED', `--key is neither a verifier key nor a readable file: ${value}`);
-    }
-  }
-  return parseVerifierKey(text);
+function readVerifier(value: string): Promise<Verifier> {
+  return readKeyArg(value, '--key', 'a verifier key', parseVerifierKey);
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { parseCosignerKey, type Cosigner } from '../tlog/cosignature.ts';
@@ -6,6 +5,7 @@ import { verifyEvidence } from '../evidence/verify-evidence.ts';
 import { AppError } from '../lib/errors.ts';
 import { parse, type Command, subcommand } from './args.ts';
 import { progressBar } from './progress.ts';
+import { readKeyArg } from './key-argument.ts';
 
 const usage = `Usage: custos export verify PATH --key VKEY_OR_FILE [--witness VKEY_OR_FILE …] [--json]
 
@@ -26,39 +26,13 @@ says who, when, why and for whom.
 Exit code 0 when every check passes, 1 when one fails, 2 for bad usage.`;
 
 /** A verifier key given inline, or else read from the file it names. */
-export async function readVerifierKey(arg: string): Promise<Verifier> {
-  let text = arg;
-  if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
-    try {
-      text = (await readFile(arg, 'utf8')).trim();
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      throw new AppError('VALIDATION_FAILED', `--key is neither a verifier key nor a readable file (${typeof code === 'string' ? code : 'unreadable'})`);
-    }
-  }
-  try {
-    return parseVerifierKey(text);
-  } catch (e) {
-    throw new AppError('VALIDATION_FAILED', `--key: ${(e as Error).message}`);
-  }
+export function readVerifierKey(arg: string): Promise<Verifier> {
+  return readKeyArg(arg, '--key', 'a verifier key', parseVerifierKey);
 }
 
 /** A witness key given inline, or else read from the file it names. */
-async function readWitnessKey(arg: string): Promise<Cosigner> {
-  let text = arg;
-  if (!/^[^+\s]+\+[0-9a-f]{8}\+/.test(arg)) {
-    try {
-      text = (await readFile(arg, 'utf8')).trim();
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      throw new AppError('VALIDATION_FAILED', `--witness is neither a witness key nor a readable file (${typeof code === 'string' ? code : 'unreadable'})`);
-    }
-  }
-  try {
-    return parseCosignerKey(text);
-  } catch (e) {
-    throw new AppError('VALIDATION_FAILED', `--witness: ${(e as Error).message}`);
-  }
+function readWitnessKey(arg: string): Promise<Cosigner> {
+  return readKeyArg(arg, '--witness', 'a witness key', parseCosignerKey);
 }
 
 /** `custos export verify`: offline verification of an evidence package. */

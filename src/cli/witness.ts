@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../lib/errors.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -7,6 +6,7 @@ import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { startWitness, witnessKeyOf } from '../witness/start-witness.ts';
 import { intOption, parse, subcommand, type Command } from './args.ts';
 import { guardProcess } from './process-guard.ts';
+import { readKeyArg } from './key-argument.ts';
 
 const usage = `Usage: custos witness <serve|key> [options]
 
@@ -83,14 +83,7 @@ export const witnessCommand: Command = {
   },
 };
 
-/** A log verifier key given inline or as a file holding one. */
-async function readVerifier(value: string): Promise<Verifier> {
-  if (/^[^\s+]+\+[0-9a-f]{8}\+/.test(value)) return parseVerifierKey(value);
-  let text: string;
-  try {
-    text = (await readFile(value, 'utf8')).trim();
-  } catch {
-    throw new AppError('VALIDATION_FAILED', `--log is neither a verifier key nor a readable file: ${value}`);
-  }
-  return parseVerifierKey(text);
+/** A verifier key given inline (`name+id+key`) or as a file holding one. */
+function readVerifier(value: string): Promise<Verifier> {
+  return readKeyArg(value, '--log', 'a verifier key', parseVerifierKey);
 }
