@@ -23,7 +23,7 @@ import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
-import { webRoutes } from './http/web.routes.ts';
+import { webRoutes, type WebRouteDeps } from './http/web.routes.ts';
 import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
 import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
@@ -49,6 +49,7 @@ export type RouteDeps = CameraRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
   OnboardingRouteDeps &
+  WebRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -96,7 +97,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...incidentRoutes(deps),
     ...governanceRoutes(deps),
     ...residencyRoutes(deps),
-    ...webRoutes(),
+    ...webRoutes(deps),
   ];
   let document: unknown;
   const system = systemRoutes({ version: apiVersion, health: () => deps.health.problems(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });

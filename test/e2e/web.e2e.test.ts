@@ -86,7 +86,7 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await form.getByLabel('User name').fill('ines');
     await form.getByLabel('Password').fill(password);
     await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.locator('#cameras-view').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await page.locator('#session-name').textContent(), 'Ines Investigator');
     const expected = pageErrors.filter((e) => /status of 401/.test(e));
     assert.ok(expected.length <= 1, `only the signed-out /auth/me answer may fail: ${JSON.stringify(pageErrors)}`);

@@ -1,0 +1,53 @@
+// Warns before the idle timeout and signs out when it comes; user activity keeps the session.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useSession } from '../app/session.ts';
+import { useI18n } from '../i18n/index.ts';
+import { announcedIdleMs, idlePhase, keepAliveAfterMs, type IdlePhase } from './idle-clock.ts';
+
+const activityEvents = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+export function IdleWarning() {
+  const { api, signOut } = useSession();
+  const { m } = useI18n();
+  const [phase, setPhase] = useState<IdlePhase>({ phase: 'active' });
+  const idleMs = useRef(announcedIdleMs(document)).current;
+  const stayRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const keepAlive = () => void api.ok(api.client.GET('/api/v1/auth/me')).catch(() => undefined);
+    const onActivity = () => {
+      // While the warning shows, only its button keeps the session: a stray key must not.
+      if (idlePhase(Date.now(), api.lastForegroundMs(), idleMs).phase !== 'active') return;
+      if (Date.now() - api.lastForegroundMs() >= keepAliveAfterMs(idleMs)) keepAlive();
+    };
+    for (const e of activityEvents) window.addEventListener(e, onActivity, { passive: true, capture: true });
+    let ended = false;
+    const timer = setInterval(() => {
+      const next = idlePhase(Date.now(), api.lastForegroundMs(), idleMs);
+      setPhase((p) => (p.phase === next.phase && (p.phase !== 'warning' || next.phase !== 'warning' || p.secondsLeft === next.secondsLeft) ? p : next));
+      if (next.phase === 'ended' && !ended) {
+        ended = true;
+        void signOut(m.auth.idleSignedOut);
+      }
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+      for (const e of activityEvents) window.removeEventListener(e, onActivity, { capture: true });
+    };
+  }, [api, idleMs]);
+
+  useEffect(() => {
+    if (phase.phase === 'warning') stayRef.current?.focus();
+  }, [phase.phase]);
+
+  if (phase.phase !== 'warning') return null;
+  return (
+    <div id="idle-warning" class="idle-warning" role="alertdialog" aria-labelledby="idle-title" aria-describedby="idle-text">
+      <h2 id="idle-title">{m.idle.title}</h2>
+      <p id="idle-text">{m.idle.warning(phase.secondsLeft)}</p>
+      <button type="button" ref={stayRef} onClick={() => void api.ok(api.client.GET('/api/v1/auth/me')).catch(() => undefined)}>
+        {m.idle.stay}
+      </button>
+    </div>
+  );
+}
