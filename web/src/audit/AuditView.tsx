@@ -114,7 +114,7 @@ export function AuditView() {
       )}
       {loaded && events.length === 0 && !error && <p class="muted">{m.audit.none}</p>}
       {events.length > 0 && (
-        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="audit-heading">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={m.audit.events}>
           <table class="events">
             <thead>
               <tr>

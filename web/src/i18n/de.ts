@@ -149,6 +149,7 @@ export const de: Messages = {
   },
   audit: {
     heading: 'Audit-Protokoll',
+    events: 'Ereignisse',
     checkpoint: 'Letzter signierter Checkpoint',
     treeSize: (n) => `Baumgröße ${n}`,
     noCheckpoint: 'Noch kein Checkpoint.',

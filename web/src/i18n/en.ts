@@ -149,6 +149,7 @@ export const en = {
   },
   audit: {
     heading: 'Audit log',
+    events: 'Events',
     checkpoint: 'Latest signed checkpoint',
     treeSize: (n: string) => `Tree size ${n}`,
     noCheckpoint: 'No checkpoint yet.',

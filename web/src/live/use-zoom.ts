@@ -22,23 +22,27 @@ export function useZoom(videoRef: RefObject<HTMLVideoElement | null>) {
     video.style.transform = level === 1 ? '' : `scale(${level}) translate(${(clamp(pan.x, limit) * 100).toFixed(2)}%, ${(clamp(pan.y, limit) * 100).toFixed(2)}%)`;
   }, [level, pan]);
 
-  const set = (l: number) => {
-    setLevel(l);
-    if (l === 1) setPan({ x: 0, y: 0 });
+  /** Changes the level from the current one (clicks may come faster than renders). */
+  const set = (next: (l: number) => number) => {
+    setLevel((l) => {
+      const n = Math.max(1, Math.min(maxZoom, next(l)));
+      if (n === 1) setPan({ x: 0, y: 0 });
+      return n;
+    });
   };
   const limitOf = (l: number) => (l - 1) / (2 * l);
 
   return {
     level,
-    in: () => set(Math.min(maxZoom, level + 1)),
-    out: () => set(Math.max(1, level - 1)),
-    reset: () => set(1),
+    in: () => set((l) => l + 1),
+    out: () => set((l) => l - 1),
+    reset: () => set(() => 1),
     frameProps: {
       tabIndex: level > 1 ? 0 : -1,
       onWheel: (e: WheelEvent) => {
         if (!e.ctrlKey && !e.altKey) return;
         e.preventDefault();
-        set(e.deltaY < 0 ? Math.min(maxZoom, level + 1) : Math.max(1, level - 1));
+        set((l) => (e.deltaY < 0 ? l + 1 : l - 1));
       },
       onKeyDown: (e: KeyboardEvent) => {
         if (level === 1) return;
