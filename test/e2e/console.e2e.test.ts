@@ -234,6 +234,36 @@ describe('The operator console, by role', () => {
     }
   });
 
+  it('warns before the idle timeout, keeps the session on request, then signs out and closes the live sockets', async () => {
+    // The page's clock runs fake (Playwright's clock), so fifteen idle minutes pass in a moment;
+    // the server's own idle clock is not involved (its session stays valid, so logout succeeds).
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1440, height: 900 } });
+    try {
+      await context.clock.install();
+      const page = await context.newPage();
+      let open = 0;
+      page.on('websocket', (ws) => {
+        open += 1;
+        ws.on('close', () => (open -= 1));
+      });
+      await page.goto(app!.url);
+      await signIn(page, 'vic', viewerPassword);
+      await waitFor('live sockets', 15_000, async () => open >= 1);
+      const warning = page.locator('#idle-warning');
+      await page.clock.fastForward('14:05');
+      await warning.waitFor({ state: 'visible', timeout: 5_000 });
+      assert.match((await warning.textContent()) ?? '', /signed out in \d+ s/);
+      await page.getByRole('button', { name: 'Stay signed in' }).click();
+      await warning.waitFor({ state: 'hidden', timeout: 5_000 });
+      await page.clock.fastForward('15:05');
+      await page.locator('#login-view').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await page.locator('#auth-info').textContent(), 'You were signed out after a period without activity.');
+      await waitFor('every live socket closed', 10_000, async () => open === 0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('sent every camera poll with X-Custos-Background: 1, so polling is not activity', () => {
     assert.ok(pollHeaders.length >= 2, `polls seen: ${pollHeaders.length}`);
     assert.deepEqual(new Set(pollHeaders), new Set(['1']));

@@ -75,7 +75,9 @@ export function App() {
   onAuthProblem.current = (e: ApiError) => {
     if (e.status === 401 && e.code !== 'LOGIN_FAILED' && e.code !== 'SSO_REFUSED') {
       const v = viewRef.current;
-      showLogin(v === 'boot' || v === 'login' ? undefined : { text: mRef.current.auth.sessionEnded, error: true });
+      // Already on the login view: a late answer of the ended session MUST NOT wipe its notice.
+      if (v === 'login') return;
+      showLogin(v === 'boot' ? undefined : { text: mRef.current.auth.sessionEnded, error: true });
     } else if (e.code === 'MFA_REQUIRED') {
       setView(e.stage === 'enrol' ? 'enrol' : 'second-factor');
     }

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/en.ts';
 import { StateBadge } from '../cameras/StateBadge.tsx';
 import type { Camera } from '../cameras/use-cameras.ts';
+import { FullscreenIcon, MaximiseIcon, RestoreIcon } from './icons.tsx';
 import { LivePlayer, type LiveProblem, type LiveState } from './live-player.ts';
 import { useZoom } from './use-zoom.ts';
 
@@ -121,10 +122,10 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
       </figure>
       <div class="tile-tools" role="toolbar" aria-label={name}>
         <button type="button" class="secondary icon maximise" aria-pressed={maximised} aria-label={maximised ? m.live.restore(name) : m.live.maximise(name)} title={maximised ? m.live.restore(name) : m.live.maximise(name)} onClick={onMaximise}>
-          {maximised ? '⊟' : '⊞'}
+          {maximised ? <RestoreIcon /> : <MaximiseIcon />}
         </button>
         <button type="button" class="secondary icon fullscreen" aria-label={m.live.fullscreen(name)} title={m.live.fullscreen(name)} onClick={() => void tileRef.current?.requestFullscreen().catch(() => undefined)}>
-          ⛶
+          <FullscreenIcon />
         </button>
         <button type="button" class="secondary icon zoom-out" aria-label={m.live.zoomOut(name)} title={m.live.zoomOut(name)} disabled={zoom.level <= 1} onClick={zoom.out}>
           −
