@@ -22,14 +22,15 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** An API failure carrying the problem+json `detail` (RFC 9457) when the server sent one. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | undefined,
-    /** For MFA_REQUIRED: which login stage is pending ('second-factor' or 'enrol'). */
-    readonly stage: string | undefined,
-  ) {
+  readonly status: number;
+  readonly code: string | undefined;
+  /** For MFA_REQUIRED: which login stage is pending ('second-factor' or 'enrol'). */
+  readonly stage: string | undefined;
+  constructor(message: string, status: number, code: string | undefined, stage: string | undefined) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.stage = stage;
   }
 }
 

@@ -60,11 +60,15 @@ export class LivePlayer {
   #retryMs = reconnectInitialMs;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(
-    readonly cameraId: string,
-    readonly video: HTMLVideoElement,
-    readonly onState: (state: LiveState) => void,
-  ) {}
+  readonly cameraId: string;
+  readonly video: HTMLVideoElement;
+  readonly onState: (state: LiveState) => void;
+
+  constructor(cameraId: string, video: HTMLVideoElement, onState: (state: LiveState) => void) {
+    this.cameraId = cameraId;
+    this.video = video;
+    this.onState = onState;
+  }
 
   /** True until start() and after stop(). */
   get stopped(): boolean {
