@@ -52,7 +52,7 @@ try {
   const storageState = await login.storageState();
   await login.close();
   // The recorder must be up before the first run: the live stream starts with the camera.
-  await waitFor('the camera recording', 30_000, async () => (await app!.cameras.list()).length === 1 && app!.recorder.status((await app!.cameras.list())[0]!).state === 'recording');
+  await waitFor('the camera recording', 30_000, async () => (await app.cameras.list()).length === 1 && app.recorder.status((await app.cameras.list())[0]!).state === 'recording');
 
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
