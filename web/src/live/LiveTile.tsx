@@ -97,7 +97,8 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
 
   const name = camera.name;
   const noSignal = camera.enabled && (stalled || (lastFrame !== null && state.kind !== 'live' && state.kind !== 'starting'));
-  const status = camera.enabled ? stateText(m, state) : m.live.disabled;
+  // A player still "live" whose picture stopped MUST NOT be captioned Live.
+  const status = !camera.enabled ? m.live.disabled : stalled && state.kind === 'live' ? m.live.noSignal : stateText(m, state);
   const isError = state.kind === 'cannot-start' || (state.kind === 'retrying' && state.failed);
 
   return (
@@ -118,7 +119,7 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
             </div>
           )}
         </div>
-        <figcaption class={`live-status ${isError ? 'error' : 'muted'}${state.kind === 'live' ? ' live' : ''}`}>{status}</figcaption>
+        <figcaption class={`live-status ${isError ? 'error' : 'muted'}${state.kind === 'live' && !stalled ? ' live' : ''}`}>{status}</figcaption>
       </figure>
       <div class="tile-tools" role="toolbar" aria-label={name}>
         <button type="button" class="secondary icon maximise" aria-pressed={maximised} aria-label={maximised ? m.live.restore(name) : m.live.maximise(name)} title={maximised ? m.live.restore(name) : m.live.maximise(name)} onClick={onMaximise}>
