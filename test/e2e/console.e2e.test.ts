@@ -71,6 +71,9 @@ describe('The operator console, by role', () => {
   let viewer: { context: BrowserContext; page: Page; errors: string[] };
   const viewerPassword = strongPassword();
   const auditorPassword = strongPassword();
+  const listerPassword = strongPassword();
+  let cam1 = '';
+  let cam2 = '';
   const pollHeaders: Array<string | undefined> = [];
 
   const defer = teardown({ after });
@@ -83,10 +86,18 @@ describe('The operator console, by role', () => {
     simB = await startTestCamsim({ cameras: 1 });
     defer(() => simB?.close());
     // The auditor's second factor is covered by login.e2e.test.ts; here it is switched off.
-    app = await startTestApp(dir.path, { 'recording.segmentSeconds': 4, 'identity.roles': { auditor: { mfa: false } } });
+    // `lister` sees every camera but may watch none: with a viewer grant on Cam 1 only, Cam 2's
+    // live socket is refused, the case of a scoped viewer.
+    app = await startTestApp(dir.path, {
+      'recording.segmentSeconds': 4,
+      'identity.roles': { auditor: { mfa: false }, lister: { permissions: ['camera.read'], mfa: false, description: 'Lists cameras.' } },
+    });
     defer(() => app?.close());
-    await app.cameras.add({ name: 'Cam 1', url: simA.urls[0]! }, testActor);
-    await app.cameras.add({ name: 'Cam 2', url: simB.urls[0]! }, testActor);
+    cam1 = (await app.cameras.add({ name: 'Cam 1', url: simA.urls[0]! }, testActor)).id;
+    cam2 = (await app.cameras.add({ name: 'Cam 2', url: simB.urls[0]! }, testActor)).id;
+    const lena = await app.identity.users.create({ username: 'lena', password: listerPassword }, testActor);
+    await app.identity.grants.grant(lena, { role: 'lister', scope: 'global' }, { audit: testActor, userId: null });
+    await app.identity.grants.grant(lena, { role: 'viewer', scope: `camera:${cam1}` }, { audit: testActor, userId: null });
     const vic = await app.identity.users.create({ username: 'vic', displayName: 'Vic Viewer', password: viewerPassword }, testActor);
     await app.identity.grants.grant(vic, { role: 'viewer', scope: 'global' }, { audit: testActor, userId: null });
     const audrey = await app.identity.users.create({ username: 'audrey', displayName: 'Audrey Auditor', password: auditorPassword }, testActor);
@@ -169,6 +180,30 @@ describe('The operator console, by role', () => {
       const states = await page.locator('.live-tile .camera-state').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state));
       return states.length === 2 && states.every((s) => s === 'recording');
     });
+  });
+
+  it('stops asking for a live view the server refuses after three attempts, while the permitted tile plays', async () => {
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const attempts = { [cam1]: 0, [cam2]: 0 };
+      page.on('websocket', (ws) => {
+        for (const id of [cam1, cam2]) if (ws.url().includes(id)) attempts[id] = (attempts[id] ?? 0) + 1;
+      });
+      await page.goto(app!.url);
+      await signIn(page, 'lena', listerPassword);
+      await expectPlaying(page, 'Cam 1');
+      const retry = tileOf(page, 'Cam 2').getByRole('button', { name: 'Try again' });
+      await retry.waitFor({ state: 'visible', timeout: 20_000 });
+      await page.waitForTimeout(4000);
+      assert.equal(attempts[cam2], 3, 'three refused attempts, then none');
+      assert.equal(attempts[cam1], 1);
+      assert.match((await tileOf(page, 'Cam 2').locator('.live-status').textContent()) ?? '', /stopped retrying/);
+      await retry.click();
+      await waitFor('three more attempts after Try again', 20_000, async () => attempts[cam2] === 6 && (await retry.isVisible()));
+    } finally {
+      await context.close();
+    }
   });
 
   it('shows "No signal since …" over a camera that stops, and only over that one', async () => {

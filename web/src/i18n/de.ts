@@ -110,6 +110,8 @@ export const de: Messages = {
     noAppend: (why) => `Live-Video konnte nicht gepuffert werden (${why})`,
     cannotStart: (why) => `Live-Bild startet nicht: ${why}`,
     disabled: 'Live-Bild: Kamera deaktiviert.',
+    gaveUp: (why) => `Live-Bild nicht verfügbar: ${why}. Keine weiteren Versuche: der Server verweigert es oder scheitert wiederholt.`,
+    retry: 'Erneut versuchen',
     denied: 'Sie dürfen diese Kamera nicht live sehen.',
     noSignal: 'Kein Signal',
     noSignalSince: (time) => `Kein Signal seit ${time}`,

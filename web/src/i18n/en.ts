@@ -110,6 +110,8 @@ export const en = {
     noAppend: (why: string) => `could not buffer live video (${why})`,
     cannotStart: (why: string) => `Live view cannot start playing: ${why}`,
     disabled: 'Live view: camera disabled.',
+    gaveUp: (why: string) => `Live view unavailable: ${why}. It stopped retrying: the server refused it or keeps failing.`,
+    retry: 'Try again',
     denied: 'You may not watch this camera live.',
     noSignal: 'No signal',
     noSignalSince: (time: string) => `No signal since ${time}`,

@@ -44,6 +44,8 @@ function stateText(m: Messages, s: LiveState): string {
       return m.live.playing(s.hello.width, s.hello.height, s.hello.codec);
     case 'retrying':
       return (s.failed ? m.live.failed : m.live.interrupted)(problemText(m, s.problem), s.retryInSeconds);
+    case 'gave-up':
+      return m.live.gaveUp(problemText(m, s.problem));
     case 'cannot-start':
       return m.live.cannotStart(s.why);
   }
@@ -67,13 +69,22 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
   const zoom = useZoom(videoRef);
 
   // The player lives as long as the tile and the camera stays enabled; unmounting closes its socket.
+  const playerRef = useRef<LivePlayer | null>(null);
   useEffect(() => {
     const video = videoRef.current;
     if (!video || !camera.enabled) return;
     const player = new LivePlayer(camera.id, video, setState);
+    playerRef.current = player;
     player.start();
-    return () => player.stop();
+    return () => {
+      playerRef.current = null;
+      player.stop();
+    };
   }, [camera.id, camera.enabled]);
+  // A player that gave up while the server was unreachable tries again once it answers.
+  useEffect(() => {
+    if (reachable && playerRef.current?.gaveUp) playerRef.current.retry();
+  }, [reachable]);
 
   // Watchdog: the video's clock MUST advance while live; when it stops, say since when.
   useEffect(() => {
@@ -99,7 +110,7 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
   const noSignal = camera.enabled && (stalled || (lastFrame !== null && state.kind !== 'live' && state.kind !== 'starting'));
   // A player still "live" whose picture stopped MUST NOT be captioned Live.
   const status = !camera.enabled ? m.live.disabled : stalled && state.kind === 'live' ? m.live.noSignal : stateText(m, state);
-  const isError = state.kind === 'cannot-start' || (state.kind === 'retrying' && state.failed);
+  const isError = state.kind === 'cannot-start' || state.kind === 'gave-up' || (state.kind === 'retrying' && state.failed);
 
   return (
     <article ref={tileRef} class={`live-tile${maximised ? ' maximised' : ''}`} data-camera-id={camera.id} aria-labelledby={`tile-${camera.id}`}>
@@ -119,7 +130,17 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
             </div>
           )}
         </div>
-        <figcaption class={`live-status ${isError ? 'error' : 'muted'}${state.kind === 'live' && !stalled ? ' live' : ''}`}>{status}</figcaption>
+        <figcaption class={`live-status ${isError ? 'error' : 'muted'}${state.kind === 'live' && !stalled ? ' live' : ''}`}>
+          {status}
+          {state.kind === 'gave-up' && (
+            <>
+              {' '}
+              <button type="button" class="link-button retry" onClick={() => playerRef.current?.retry()}>
+                {m.live.retry}
+              </button>
+            </>
+          )}
+        </figcaption>
       </figure>
       <div class="tile-tools" role="toolbar" aria-label={name}>
         <button type="button" class="secondary icon maximise" aria-pressed={maximised} aria-label={maximised ? m.live.restore(name) : m.live.maximise(name)} title={maximised ? m.live.restore(name) : m.live.maximise(name)} onClick={onMaximise}>

@@ -8,6 +8,12 @@ const liveKeepSeconds = 30;
 const liveMaxLagSeconds = 3;
 const reconnectInitialMs = 1000;
 const reconnectMaxMs = 30_000;
+/**
+ * Connections refused before any hello (1006: the upgrade was answered with an error, e.g. no
+ * live.view on this camera) after which the player stops trying: each attempt is an audited
+ * refusal on the server, so a tile MUST NOT loop on them (issue 19: ~30 access.denied in 100 s).
+ */
+const maxRefusedAttempts = 3;
 
 /** The server's text hello: the stream's codec and size. */
 export interface LiveHello {
@@ -35,6 +41,7 @@ export type LiveState =
   | { kind: 'starting'; hello: LiveHello }
   | { kind: 'live'; hello: LiveHello }
   | { kind: 'retrying'; problem: LiveProblem; failed: boolean; retryInSeconds: number }
+  | { kind: 'gave-up'; problem: LiveProblem }
   | { kind: 'cannot-start'; why: string };
 
 interface Session {
@@ -59,6 +66,9 @@ export class LivePlayer {
   #live = false;
   #retryMs = reconnectInitialMs;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connections in a row that closed before their hello. */
+  #refused = 0;
+  #gaveUp = false;
 
   readonly cameraId: string;
   readonly video: HTMLVideoElement;
@@ -75,9 +85,24 @@ export class LivePlayer {
     return this.#stopped;
   }
 
+  /** True once the player stopped trying after refusals; retry() starts it again. */
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
+  /** Tries again after giving up (the user asked, or the server is back). */
+  retry(): void {
+    if (!this.#gaveUp) return;
+    this.#gaveUp = false;
+    this.#refused = 0;
+    this.#retryMs = reconnectInitialMs;
+    this.start();
+  }
+
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#gaveUp = false;
     this.#connect();
   }
 
@@ -101,12 +126,23 @@ export class LivePlayer {
       if (typeof ev.data === 'string') this.#onHello(ev.data);
       else this.#onMedia(ev.data);
     });
+    let hello = false;
+    ws.addEventListener('message', () => (hello = true), { once: true });
     ws.addEventListener('close', (ev) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.#endSession();
       if (this.#stopped) return;
-      this.#scheduleReconnect(ev.code === 1013 ? { kind: 'too-slow' } : { kind: 'closed', code: ev.code, reason: ev.reason }, false);
+      const problem: LiveProblem = ev.code === 1013 ? { kind: 'too-slow' } : { kind: 'closed', code: ev.code, reason: ev.reason };
+      this.#refused = hello ? 0 : this.#refused + 1;
+      // 1008: the server refused this camera (unknown, or no longer admitted): do not insist.
+      if (ev.code === 1008 || this.#refused >= maxRefusedAttempts) {
+        this.#stopped = true;
+        this.#gaveUp = true;
+        this.onState({ kind: 'gave-up', problem });
+        return;
+      }
+      this.#scheduleReconnect(problem, false);
     });
   }
 
