@@ -66,12 +66,14 @@ describe('The operator console, by role', () => {
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
   let simA: Camsim | undefined;
   let simB: Camsim | undefined;
+  let simC: Camsim | undefined;
   let app: App | undefined;
   let browser: Browser | undefined;
   let viewer: { context: BrowserContext; page: Page; errors: string[] };
   const viewerPassword = strongPassword();
   const auditorPassword = strongPassword();
   const listerPassword = strongPassword();
+  const adminPassword = strongPassword();
   let cam1 = '';
   let cam2 = '';
   const pollHeaders: Array<string | undefined> = [];
@@ -85,12 +87,15 @@ describe('The operator console, by role', () => {
     defer(() => simA?.close());
     simB = await startTestCamsim({ cameras: 1 });
     defer(() => simB?.close());
+    // A third camera, added through the console by the administrator.
+    simC = await startTestCamsim({ cameras: 1 });
+    defer(() => simC?.close());
     // The auditor's second factor is covered by login.e2e.test.ts; here it is switched off.
     // `lister` sees every camera but may watch none: with a viewer grant on Cam 1 only, Cam 2's
     // live socket is refused, the case of a scoped viewer.
     app = await startTestApp(dir.path, {
       'recording.segmentSeconds': 4,
-      'identity.roles': { auditor: { mfa: false }, lister: { permissions: ['camera.read'], mfa: false, description: 'Lists cameras.' } },
+      'identity.roles': { auditor: { mfa: false }, admin: { mfa: false }, lister: { permissions: ['camera.read'], mfa: false, description: 'Lists cameras.' } },
     });
     defer(() => app?.close());
     cam1 = (await app.cameras.add({ name: 'Cam 1', url: simA.urls[0]! }, testActor)).id;
@@ -98,6 +103,8 @@ describe('The operator console, by role', () => {
     const lena = await app.identity.users.create({ username: 'lena', password: listerPassword }, testActor);
     await app.identity.grants.grant(lena, { role: 'lister', scope: 'global' }, { audit: testActor, userId: null });
     await app.identity.grants.grant(lena, { role: 'viewer', scope: `camera:${cam1}` }, { audit: testActor, userId: null });
+    const ada = await app.identity.users.create({ username: 'ada', displayName: 'Ada Admin', password: adminPassword }, testActor);
+    await app.identity.grants.grant(ada, { role: 'admin', scope: 'global' }, { audit: testActor, userId: null });
     const vic = await app.identity.users.create({ username: 'vic', displayName: 'Vic Viewer', password: viewerPassword }, testActor);
     await app.identity.grants.grant(vic, { role: 'viewer', scope: 'global' }, { audit: testActor, userId: null });
     const audrey = await app.identity.users.create({ username: 'audrey', displayName: 'Audrey Auditor', password: auditorPassword }, testActor);
@@ -294,6 +301,41 @@ describe('The operator console, by role', () => {
       await page.locator('#login-view').waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('#auth-info').textContent(), 'You were signed out after a period without activity.');
       await waitFor('every live socket closed', 10_000, async () => open === 0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets an administrator add a camera and watch it connect, disable it and remove it, with no playback or export', async () => {
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(app!.url);
+      await signIn(page, 'ada', adminPassword);
+      assert.deepEqual(await tabs(page), ['Live', 'Cameras']);
+      assert.equal(await page.locator('#first-run-guide').count(), 0, 'other users exist: no guide');
+      await page.getByRole('link', { name: 'Cameras' }).click();
+      await waitFor('the camera cards', 10_000, async () => (await page.locator('.camera-card').count()) === 2);
+      assert.equal(await page.locator('button.play-recent, button.export-minute').count(), 0, 'the admin role neither plays back nor exports');
+      await page.getByRole('button', { name: 'Add a camera' }).click();
+      const form = page.locator('form.admin-form');
+      await form.getByLabel('Name').fill('Cam 3');
+      await form.getByLabel('RTSP URL').fill(simC!.urls[0]!);
+      await form.getByRole('button', { name: 'Add and connect' }).click();
+      const result = page.locator('.add-camera [role=status]');
+      await waitFor('the connection test to pass', 30_000, async () => (await result.textContent())?.includes('Connected: recording.') === true).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}; the page says "${await result.textContent()}"`, { cause: e });
+      });
+      assert.deepEqual(await axeViolations(page), [], 'axe-core on the cameras screen of an administrator');
+      await page.screenshot({ path: join(screenshotDir, 'console-admin-cameras-1440.png'), fullPage: true });
+
+      const card = page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: /^Cam 3$/ }) });
+      await card.getByRole('button', { name: 'Disable' }).click();
+      await waitFor('Cam 3 disabled', 15_000, async () => (await card.locator('.camera-state').getAttribute('data-state')) === 'disabled');
+      await card.getByRole('button', { name: 'Remove…' }).click();
+      await card.getByRole('button', { name: 'Remove Cam 3 now' }).click();
+      await waitFor('Cam 3 gone', 15_000, async () => (await page.locator('.camera-card').count()) === 2);
+      assert.equal((await app!.cameras.list()).some((c) => c.name === 'Cam 3'), false);
     } finally {
       await context.close();
     }

@@ -143,6 +143,20 @@ describe('Signing in through the web page', () => {
       await expectView(page, 'console');
       assert.equal(await page.locator('#session-name').textContent(), 'root');
       await expectVisible(page, '#no-cameras', 'the (empty) camera list, loaded with the session');
+      // The only account: the console guides the administrator to create someone who watches.
+      await expectVisible(page, '#first-run-guide', 'the first administrator\'s guide');
+      const guide = page.locator('#first-run-guide');
+      await guide.getByLabel('User name').fill('olga');
+      await guide.getByLabel('Initial password').fill(strongPassword());
+      await guide.getByLabel('Role').selectOption('operator');
+      await guide.getByRole('button', { name: 'Create user' }).click();
+      await guide.getByText('Created olga with the role operator.').waitFor({ timeout: 10_000 });
+      const olga = (await app!.identity.users.list()).find((u) => u.username === 'olga');
+      assert.ok(olga, 'the operator exists');
+      assert.deepEqual(
+        (await app!.identity.grants.ofUser(olga.id)).map((g) => [g.role, g.scope.kind]),
+        [['operator', 'global']],
+      );
       const session = await me(page);
       assert.equal(session.status, 200);
       assert.equal(session.body.stage, 'complete');

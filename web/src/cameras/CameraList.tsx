@@ -3,6 +3,7 @@
 import { useSession } from '../app/session.ts';
 import { formatBytes, formatTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { AddCamera, CameraControls } from './CameraAdmin.tsx';
 import { ExportMinute, RecentPlayback } from './Recordings.tsx';
 import { StateBadge } from './StateBadge.tsx';
 import type { Camera, CameraPoll } from './use-cameras.ts';
@@ -36,6 +37,7 @@ function CameraCard({ camera, reachable }: { camera: Camera; reachable: boolean 
         </p>
         <p class="camera-detail muted">{reachable ? detail : m.camera.unknownTitle}</p>
         {s.lastError && <p class="camera-error error">{m.camera.lastError(s.lastError)}</p>}
+        {can('camera.manage') && <CameraControls camera={camera} />}
         {(canPlay || canExport) && (
           <div class="actions">
             {canPlay && <RecentPlayback camera={camera} />}
@@ -63,6 +65,7 @@ export function CameraList({ poll }: { poll: CameraPoll }) {
           {m.camera.loadFailed(poll.error)}
         </p>
       )}
+      {can('camera.manage') && <AddCamera cameras={poll.cameras ?? []} />}
       {poll.cameras !== null && poll.cameras.length === 0 && (
         <p id="no-cameras" class="muted">
           {can('camera.manage') ? m.camera.noneAdmin : m.camera.none}
