@@ -9,8 +9,6 @@
  * Screenshots (1440×900, 390×844, dark) go to CUSTOS_SCREENSHOT_DIR, else the temp directory.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,24 +17,12 @@ import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { strongPassword } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** The axe-core violations of the page as it is now (every rule, WCAG 2.x A and AA and best practices). */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
-  });
-}
-
 /** The live tile of the camera with exactly this name. */
 function tileOf(page: Page, name: string): Locator {
   return page.locator('.live-tile', { has: page.locator('.camera-name', { hasText: new RegExp(`^${name}$`) }) });

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
@@ -190,6 +191,42 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await writeFile(path, await zip.body());
     const report = await verifyEvidence(path, vkey);
     assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
+  });
+
+  it('plays camera 1 from a point of its timeline, landing within a second of it, and exports the range marked in and out', async () => {
+    const card = cardOf(page, 'Cam 1');
+    await card.getByLabel('Window').selectOption('15');
+    await waitFor('a recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
+    // Click inside the recorded span (the last seconds of the 15-minute window), a third of the way in.
+    const bar = card.locator('.timeline');
+    const video = card.locator('video.playback-video');
+    const before = await video.getAttribute('data-playing-at');
+    const box = (await bar.boundingBox())!;
+    const span = (await card.locator('.timeline-span').last().boundingBox())!;
+    await bar.click({ position: { x: span.x - box.x + span.width / 3, y: box.height / 2 } });
+    const sought = Date.parse((await bar.getAttribute('data-sought')) ?? '');
+    const landed = await waitFor('playback from the timeline', 20_000, async () => {
+      const at = await video.getAttribute('data-playing-at');
+      return at && at !== before ? Date.parse(at) : null;
+    });
+    // The first picture's wall-clock time (EXT-X-PROGRAM-DATE-TIME plus the position) is the one
+    // asked for, give or take the first timeupdate (about 250 ms of play).
+    assert.ok(Math.abs(landed - sought) < 1000, `asked ${new Date(sought).toISOString()}, landed ${new Date(landed).toISOString()}`);
+    console.log(`timeline seek: asked ${new Date(sought).toISOString()}, first picture at ${new Date(landed).toISOString()} (${landed - sought} ms)`);
+    await card.getByRole('button', { name: 'Mark in' }).click();
+    await page.waitForTimeout(2500);
+    await card.getByRole('button', { name: 'Mark out' }).click();
+    await card.locator('input.export-reason').fill('Incident 2026-118, marked range');
+    await card.locator('input.export-for').fill('Police, case 4712');
+    const exportRange = card.locator('button.export-range');
+    await exportRange.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the playback workspace');
+    await exportRange.click();
+    await waitFor('the marked export', 45_000, async () => {
+      const failed = await card.locator('.export-status').evaluate((e) => e.classList.contains('error'));
+      assert.ok(!failed, `the page reported: ${await card.locator('.export-status').textContent()}`);
+      return (await card.locator('.export-status a.evidence-link').count()) > 0;
+    });
   });
 
   it('logs no errors to the browser console', () => {

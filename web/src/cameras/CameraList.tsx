@@ -1,10 +1,11 @@
 // The cameras screen: a card per camera with its state, transport, address and counters, and,
 // for those allowed, recent playback and export. Live video is on the live screen.
+import { useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { formatBytes, formatTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { AddCamera, CameraControls } from './CameraAdmin.tsx';
-import { ExportMinute, RecentPlayback } from './Recordings.tsx';
+import { ExportMinute, PlaybackPanel, type Marks } from './Recordings.tsx';
 import { StateBadge } from './StateBadge.tsx';
 import type { Camera, CameraPoll } from './use-cameras.ts';
 
@@ -17,6 +18,7 @@ function CameraCard({ camera, reachable }: { camera: Camera; reachable: boolean 
   let detail = m.camera.since(stateLabel, formatTime(s.since));
   if (s.state === 'retrying' && s.retryInSeconds !== null) detail += m.camera.nextAttempt(Math.ceil(s.retryInSeconds));
   detail += m.camera.detail(formatBytes(s.bytes), s.viewers, camera.retentionHours);
+  const [marks, setMarks] = useState<Marks>({ in: null, out: null });
   const canPlay = can('recording.play');
   const canExport = can('recording.export');
   return (
@@ -40,8 +42,8 @@ function CameraCard({ camera, reachable }: { camera: Camera; reachable: boolean 
         {can('camera.manage') && <CameraControls camera={camera} />}
         {(canPlay || canExport) && (
           <div class="actions">
-            {canPlay && <RecentPlayback camera={camera} />}
-            {canExport && <ExportMinute camera={camera} />}
+            {canPlay && <PlaybackPanel camera={camera} marks={marks} onMarks={setMarks} />}
+            {canExport && <ExportMinute camera={camera} marks={marks} />}
           </div>
         )}
       </article>

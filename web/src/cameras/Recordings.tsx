@@ -1,7 +1,10 @@
-// What a camera card does with the recording: play the last two minutes (HLS with hls.js,
-// loaded only when first used, or native HLS) and export the last minute with its evidence
-// package. Shown only to users who hold recording.play or recording.export.
+// What a camera card does with the recording: the playback workspace (last two minutes, a
+// timeline to play from, speeds, frame steps, in/out marks) and exports (the last minute, or the
+// marked range) with their evidence package. Shown only to holders of recording.play or
+// recording.export.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Timeline } from '../playback/Timeline.tsx';
+import { usePlayback } from '../playback/use-playback.ts';
 import { backgroundHeader } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatBytes, formatTime } from '../format.ts';
@@ -15,94 +18,143 @@ interface Line {
   error: boolean;
 }
 
-interface HlsLike {
-  destroy(): void;
+/** In and out marks of a playback: the export range. */
+export interface Marks {
+  in: Date | null;
+  out: Date | null;
 }
 
-/** Play the last two minutes of a camera. */
-export function RecentPlayback({ camera }: { camera: Camera }) {
-  const { api } = useSession();
+const speeds = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
+/** A frame at the cameras' usual 25 frames per second (the stream's own rate is not exposed). */
+const frameSeconds = 0.04;
+const windows = [15, 60, 360, 1440] as const;
+
+/**
+ * The playback workspace of a camera: "last 2 minutes", a timeline of a chosen window (spans,
+ * gaps with reasons) to play from any point, speeds 0.25×–16×, frame steps, and in/out marks
+ * that set the export range.
+ */
+export function PlaybackPanel({ camera, marks, onMarks }: { camera: Camera; marks: Marks; onMarks: (m: Marks) => void }) {
   const { m } = useI18n();
-  const videoRef = useRef<HTMLVideoElement>(null);
-  const hlsRef = useRef<HlsLike | null>(null);
-  const tokenRef = useRef<symbol | null>(null);
-  const [range, setRange] = useState<{ from: Date; to: Date } | null>(null);
-  const [status, setStatus] = useState<Line | null>(null);
-  const [videoShown, setVideoShown] = useState(false);
+  const playback = usePlayback(camera.id);
+  const [windowMinutes, setWindowMinutes] = useState<number>(60);
+  const [windowStart, setWindowStart] = useState<string>('');
+  const [windowEnd, setWindowEnd] = useState(() => new Date());
+  const [playhead, setPlayhead] = useState<Date | null>(null);
+  const [speed, setSpeed] = useState(1);
+  const to = windowStart ? new Date(new Date(windowStart).getTime() + windowMinutes * 60_000) : windowEnd;
+  const from = new Date(to.getTime() - windowMinutes * 60_000);
 
-  const stop = () => {
-    hlsRef.current?.destroy();
-    hlsRef.current = null;
-  };
-  useEffect(() => stop, []);
-
-  async function play(): Promise<void> {
-    const to = new Date();
-    const from = new Date(to.getTime() - 2 * 60_000);
-    const url = `/api/v1/cameras/${encodeURIComponent(camera.id)}/playback.m3u8?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
-    const token = Symbol('playback');
-    tokenRef.current = token;
-    stop();
-    setRange({ from, to });
-    setVideoShown(true);
-    setStatus({ text: m.recordings.loading, error: false });
-    // Ask once ourselves so a refusal shows the server's problem detail, not a bare HTTP status.
-    try {
-      const res = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
-      if (!res.ok) throw await api.failureOf(res);
-    } catch (e) {
-      if (tokenRef.current !== token) return;
-      setVideoShown(false);
-      setStatus({ text: m.recordings.cannotPlay(e instanceof Error ? e.message : String(e)), error: true });
-      return;
-    }
-    if (tokenRef.current !== token) return; // Clicked again meanwhile: the newer request wins.
-    const video = videoRef.current;
+  useEffect(() => {
+    const video = playback.videoRef.current;
     if (!video) return;
-    video.addEventListener('playing', () => setStatus(null), { once: true });
-    const { default: Hls } = await import('hls.js/light');
-    if (tokenRef.current !== token) return;
-    if (Hls.isSupported()) {
-      // fMP4 needs no transmuxing, so no worker (and no blob: script) is needed.
-      const hls = new Hls({ enableWorker: false });
-      hlsRef.current = hls;
-      hls.on(Hls.Events.ERROR, (_event, data) => {
-        if (!data.fatal) return;
-        console.error(`Custos playback of camera ${camera.id}: hls.js ${data.type} ${data.details}`);
-        setStatus({ text: m.recordings.playbackFailed(data.details), error: true });
-        setVideoShown(false);
-        stop();
-      });
-      hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play().catch(() => undefined));
-      hls.loadSource(url);
-      hls.attachMedia(video);
-    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = url;
-      void video.play().catch(() => undefined);
-    } else {
-      setVideoShown(false);
-      setStatus({ text: m.recordings.noHls, error: true });
-    }
-  }
+    const onTime = () => setPlayhead(playback.currentDate());
+    video.addEventListener('timeupdate', onTime);
+    return () => video.removeEventListener('timeupdate', onTime);
+  });
+  useEffect(() => {
+    if (playback.videoRef.current) playback.videoRef.current.playbackRate = speed;
+  }, [speed, playback.range]);
+  // A new range starts without a playhead until its first picture.
+  useEffect(() => setPlayhead(null), [playback.range]);
+
+  const playFrom = (at: Date) => {
+    const end = new Date(Math.min(Date.now(), at.getTime() + 10 * 60_000));
+    void playback.play(at, end);
+  };
+  const step = (frames: number) => {
+    const video = playback.videoRef.current;
+    if (!video) return;
+    video.pause();
+    video.currentTime = Math.max(0, video.currentTime + frames * frameSeconds);
+  };
+  const mark = (which: 'in' | 'out') => {
+    const at = playback.currentDate();
+    if (at) onMarks({ ...marks, [which]: at });
+  };
 
   return (
-    <>
-      <button type="button" class="play-recent" aria-label={m.recordings.playRecentOf(camera.name)} onClick={() => void play()}>
+    <div class="playback-panel">
+      <button
+        type="button"
+        class="play-recent"
+        aria-label={m.recordings.playRecentOf(camera.name)}
+        onClick={() => {
+          const now = new Date();
+          setWindowEnd(now);
+          void playback.play(new Date(now.getTime() - 2 * 60_000), now);
+        }}
+      >
         {m.recordings.playRecent}
       </button>
-      <section class="playback" hidden={range === null}>
-        <h4 class="playback-heading">{range ? m.recordings.heading(formatTime(range.from), formatTime(range.to)) : ''}</h4>
-        <video ref={videoRef} class="playback-video" controls muted playsInline hidden={!videoShown} aria-label={m.recordings.videoLabel(camera.name)} />
-        <p class={`playback-status ${status?.error ? 'error' : 'muted'}`} role="status">
-          {status?.text ?? ''}
+      <div class="timeline-tools">
+        <label>
+          {m.timeline.window}
+          <select value={String(windowMinutes)} onChange={(e) => setWindowMinutes(Number(e.currentTarget.value))}>
+            {windows.map((w) => (
+              <option key={w} value={String(w)}>
+                {m.timeline.minutes(w)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {m.timeline.start}
+          <input type="datetime-local" value={windowStart} onInput={(e) => setWindowStart(e.currentTarget.value)} />
+        </label>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            setWindowStart('');
+            setWindowEnd(new Date());
+          }}
+        >
+          {m.timeline.now}
+        </button>
+      </div>
+      <Timeline cameraId={camera.id} cameraName={camera.name} from={from} to={to} playhead={playhead} onSeek={playFrom} />
+      <section class="playback" hidden={playback.range === null}>
+        <h4 class="playback-heading">{playback.range ? m.recordings.heading(formatTime(playback.range.from), formatTime(playback.range.to)) : ''}</h4>
+        <video ref={playback.videoRef} class="playback-video" controls muted playsInline hidden={!playback.videoShown} aria-label={m.recordings.videoLabel(camera.name)} data-playing-at={playhead?.toISOString()} />
+        <p class={`playback-status ${playback.status?.error ? 'error' : 'muted'}`} role="status">
+          {playback.status?.text ?? ''}
         </p>
+        <div class="transport" role="toolbar" aria-label={m.timeline.transport(camera.name)}>
+          <button type="button" class="secondary" onClick={() => step(-1)}>
+            {m.timeline.frameBack}
+          </button>
+          <button type="button" class="secondary" onClick={() => step(1)}>
+            {m.timeline.frameForward}
+          </button>
+          <label>
+            {m.timeline.speed}
+            <select value={String(speed)} onChange={(e) => setSpeed(Number(e.currentTarget.value))}>
+              {speeds.map((v) => (
+                <option key={v} value={String(v)}>
+                  {v}×
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" class="secondary mark-in" onClick={() => mark('in')}>
+            {m.timeline.markIn}
+          </button>
+          <button type="button" class="secondary mark-out" onClick={() => mark('out')}>
+            {m.timeline.markOut}
+          </button>
+          <span class="marks muted">
+            {playhead ? formatTime(playhead) : ''}
+            {marks.in || marks.out ? ` · ${m.timeline.marks(marks.in ? formatTime(marks.in) : '—', marks.out ? formatTime(marks.out) : '—')}` : ''}
+          </span>
+        </div>
       </section>
-    </>
+    </div>
   );
 }
 
 /** Export the last minute of a camera, with the chain-of-custody fields the server requires. */
-export function ExportMinute({ camera }: { camera: Camera }) {
+export function ExportMinute({ camera, marks }: { camera: Camera; marks?: Marks }) {
   const { api } = useSession();
   const { m } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -110,8 +162,10 @@ export function ExportMinute({ camera }: { camera: Camera }) {
   const [done, setDone] = useState<{ download: string; evidence: string | null; label: string; id: string } | null>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
   const forRef = useRef<HTMLInputElement>(null);
+  // In and out marks in either order make a range.
+  const marked = marks?.in && marks.out && marks.in.getTime() !== marks.out.getTime() ? { from: new Date(Math.min(marks.in.getTime(), marks.out.getTime())), to: new Date(Math.max(marks.in.getTime(), marks.out.getTime())) } : null;
 
-  async function run(): Promise<void> {
+  async function run(range?: { from: Date; to: Date }): Promise<void> {
     const reason = reasonRef.current?.value.trim() ?? '';
     const requestedFor = forRef.current?.value.trim() ?? '';
     setDone(null);
@@ -120,8 +174,8 @@ export function ExportMinute({ camera }: { camera: Camera }) {
       setStatus({ text: m.recordings.needsCustody, error: true });
       return;
     }
-    const to = new Date();
-    const from = new Date(to.getTime() - 60_000);
+    const to = range?.to ?? new Date();
+    const from = range?.from ?? new Date(to.getTime() - 60_000);
     setBusy(true);
     setStatus({ text: m.recordings.requesting, error: false });
     try {
@@ -154,9 +208,16 @@ export function ExportMinute({ camera }: { camera: Camera }) {
           {m.recordings.forWhom} <input ref={forRef} type="text" class="export-for" maxLength={200} placeholder={m.recordings.forWhomPlaceholder} />
         </label>
       </div>
-      <button type="button" class="export-minute" disabled={busy} aria-label={m.recordings.exportMinuteOf(camera.name)} onClick={() => void run()}>
-        {m.recordings.exportMinute}
-      </button>
+      <div class="export-buttons">
+        <button type="button" class="export-minute" disabled={busy} aria-label={m.recordings.exportMinuteOf(camera.name)} onClick={() => void run()}>
+          {m.recordings.exportMinute}
+        </button>
+        {marked && (
+          <button type="button" class="export-range" disabled={busy} onClick={() => void run(marked)}>
+            {m.recordings.exportMarked(formatTime(marked.from), formatTime(marked.to))}
+          </button>
+        )}
+      </div>
       <p class={`export-status ${status?.error ? 'error' : 'muted'}`} role="status" hidden={!status}>
         {status?.text}
         {done && (
