@@ -53,6 +53,15 @@ export const me = z.object({
   grants: z.array(z.object({ role: z.string(), scope: z.string() })),
 });
 
+export const sessionStatus = z
+  .object({
+    idleTimeoutSeconds: z.number().describe('The idle limit: a session nobody uses for this long ends.'),
+    idleEndsAt: isoTime.describe('When this session ends unless it is used first (a request without X-Custos-Background: 1); never after absoluteEndsAt.'),
+    absoluteEndsAt: isoTime.describe('When this session ends whatever happens (the absolute limit since login).'),
+    secondsLeft: z.number().describe('Seconds until idleEndsAt, as of this answer: warn before it reaches 0.'),
+  })
+  .describe('The login session\'s deadlines. Ask with X-Custos-Background: 1 so asking does not count as use.');
+
 export const passwordChange = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
 export const setupBody = z.strictObject({

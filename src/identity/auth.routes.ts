@@ -210,6 +210,19 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         };
       },
     }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      access: 'session',
+      summary: 'When this login session ends: idle and absolute deadlines (send X-Custos-Background: 1 so asking is not use)',
+      tag: 'auth',
+      response: { status: 200, schema: api.sessionStatus },
+      handler: ({ session }) => {
+        const { idleEndsMs, absoluteEndsMs, idleMs, nowMs } = deps.sessions.deadlines(need(session, 'this'));
+        const iso = (ms: number) => new Date(ms).toISOString();
+        return Promise.resolve({ idleTimeoutSeconds: Math.round(idleMs / 1000), idleEndsAt: iso(idleEndsMs), absoluteEndsAt: iso(absoluteEndsMs), secondsLeft: Math.max(0, Math.floor((idleEndsMs - nowMs) / 1000)) });
+      },
+    }),
     logoutRoute('/api/v1/auth/logout', 'session', 'End this session', false),
     logoutRoute('/api/v1/auth/logout-everywhere', 'self', 'End every session of your account', true),
     defineRoute({

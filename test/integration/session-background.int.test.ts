@@ -1,0 +1,83 @@
+/**
+ * Background polls are not activity (issue 19 item 8): a request carrying `X-Custos-Background: 1`
+ * is served but does not refresh the session's idle timer, so a tab left open with its status
+ * polling still idles out; `GET /api/v1/auth/session` tells the page when that happens.
+ * Real: the app (inject), SQLite, the identity module; an injected clock for the idle time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDeferredTestApp } from '../helpers/harness.ts';
+import { strongPassword, testPrincipal } from '../helpers/access.ts';
+import { testActor } from '../helpers/audit.ts';
+import { BrowserSession, codeOf } from '../helpers/login.ts';
+import { teardown } from '../helpers/teardown.ts';
+import type { App } from '../../src/app.ts';
+
+/** A clock the test moves by hand. */
+function manualClock(start = Date.now()) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+async function signedIn(app: App): Promise<BrowserSession> {
+  const username = `idle-${Math.random().toString(36).slice(2, 8)}`;
+  const password = strongPassword();
+  const user = await app.identity.users.create({ username, password }, testActor);
+  await app.identity.grants.grant(user, { role: 'viewer', scope: 'global' }, { audit: testActor, userId: null });
+  const browser = new BrowserSession(app);
+  assert.equal((await browser.login(username, password)).stage, 'complete');
+  return browser;
+}
+
+const background = { 'x-custos-background': '1' };
+const minute = 60_000;
+
+test('background polls do not keep a session alive; a person\'s request does; the page can read the deadline', async (t) => {
+  const defer = teardown(t);
+  const clock = manualClock();
+  const { app } = await startDeferredTestApp(defer, 'session-bg', {}, clock);
+  const polling = await signedIn(app);
+  const active = await signedIn(app);
+
+  const first = await polling.inject({ method: 'GET', url: '/api/v1/auth/session', headers: background });
+  assert.equal(first.statusCode, 200);
+  const status = first.json<{ idleTimeoutSeconds: number; idleEndsAt: string; absoluteEndsAt: string; secondsLeft: number }>();
+  assert.equal(status.idleTimeoutSeconds, 15 * 60, 'the default idle limit is 15 minutes');
+  assert.equal(status.secondsLeft, 15 * 60);
+  assert.equal(Date.parse(status.idleEndsAt), clock.now() + 15 * minute);
+  assert.ok(Date.parse(status.absoluteEndsAt) > Date.parse(status.idleEndsAt));
+
+  // Fourteen minutes of polling every minute: each poll is served, none counts as use.
+  for (let i = 0; i < 14; i++) {
+    clock.advance(minute);
+    const poll = await polling.inject({ method: 'GET', url: '/api/v1/cameras', headers: background });
+    assert.equal(poll.statusCode, 200, `poll ${i + 1} is served`);
+    const act = await active.inject({ method: 'GET', url: '/api/v1/cameras' });
+    assert.equal(act.statusCode, 200);
+  }
+  const late = (await polling.inject({ method: 'GET', url: '/api/v1/auth/session', headers: background })).json<{ secondsLeft: number }>();
+  assert.equal(late.secondsLeft, 60, 'one minute left: time for the page to warn');
+  const fresh = (await active.inject({ method: 'GET', url: '/api/v1/auth/session', headers: background })).json<{ secondsLeft: number }>();
+  assert.equal(fresh.secondsLeft, 15 * 60, 'the person who acted has the whole idle limit again');
+
+  clock.advance(2 * minute);
+  const ended = await polling.inject({ method: 'GET', url: '/api/v1/cameras', headers: background });
+  assert.equal(ended.statusCode, 401, 'sixteen minutes of polling only: the session idled out');
+  assert.equal(codeOf(ended), 'UNAUTHENTICATED');
+  assert.equal((await active.inject({ method: 'GET', url: '/api/v1/cameras' })).statusCode, 200, 'the active session lives on');
+
+  // Any other value of the header is a normal request (only exactly "1" marks a poll).
+  clock.advance(10 * minute);
+  assert.equal((await active.inject({ method: 'GET', url: '/api/v1/cameras', headers: { 'x-custos-background': 'yes' } })).statusCode, 200);
+  clock.advance(10 * minute);
+  assert.equal((await active.inject({ method: 'GET', url: '/api/v1/cameras', headers: background })).statusCode, 200, '"yes" counted as use');
+});
+
+test('the session deadline needs a login session: a bearer token has none', async (t) => {
+  const defer = teardown(t);
+  const { app } = await startDeferredTestApp(defer, 'session-bearer');
+  const bearer = await testPrincipal(app, { roles: ['viewer'] });
+  const res = await bearer.inject({ method: 'GET', url: '/api/v1/auth/session' });
+  assert.equal(res.statusCode, 401);
+  assert.equal(codeOf(res), 'UNAUTHENTICATED');
+});
