@@ -485,6 +485,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       denied: (key) => deniedRequests.refused(key, clock.now()),
     }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    requestLogLevel: config.log.requests,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,
       requestMs: config.server.requestTimeoutSeconds * 1000,

@@ -8,6 +8,7 @@ import { problemMediaType, toProblem } from './problem.ts';
 import type { RequestGuard, Route } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
 import { keepWhileAdmitted } from './ws-admission.ts';
+import { RequestLog } from './request-log.ts';
 import { formMediaType, mediaTypeOf } from './media-type.ts';
 
 /** What the HTTP server is built from. */
@@ -22,6 +23,8 @@ export interface ServerOptions<C, A extends string> {
   readonly websocketRecheckMs: number;
   /** Connection timeouts (`server.*TimeoutSeconds`); see {@link ServerTimeouts}. */
   readonly timeouts: ServerTimeouts;
+  /** Level of the one line logged per finished request (`log.requests`); debug by default. */
+  readonly requestLogLevel?: 'debug' | 'info';
 }
 
 /**
@@ -51,6 +54,9 @@ export async function buildServer<C, A extends string>(opts: ServerOptions<C, A>
     loggerInstance: opts.logger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Fastify's two info lines per request (incoming, completed) made most of a terminal's log:
+    // one line per finished request instead, at log.requests (debug unless asked).
+    logController: new RequestLog(opts.requestLogLevel ?? 'debug'),
     bodyLimit: 1024 * 1024,
     connectionTimeout: opts.timeouts.idleMs,
     requestTimeout: opts.timeouts.requestMs,
