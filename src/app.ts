@@ -42,6 +42,8 @@ import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
+import { BookmarksService } from './playback/bookmarks.service.ts';
+import { createBookmarkStore } from './playback/bookmarks.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
 import { buildDestination } from './siem/build-destination.ts';
@@ -446,6 +448,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     playback,
     store,
     exports,
+    bookmarks: new BookmarksService({ store: createBookmarkStore(db), audit, clock }),
     audit,
     ledger,
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status(), storage: () => replicator.status() }),
