@@ -218,6 +218,7 @@ export const approvalDto = z.object({
   expiresAt: isoTime,
   exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
   grantId: z.uuid().nullable().describe('The grant made when a grant request was approved.'),
+  canDecide: z.boolean().describe('True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope.'),
   enrolmentCode: z
     .string()
     .optional()
@@ -225,4 +226,10 @@ export const approvalDto = z.object({
 });
 
 export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });
+export const approvalListQuery = z.strictObject({
+  view: z
+    .enum(['all', 'inbox', 'mine'])
+    .default('all')
+    .describe('all: requests you filed or could decide; inbox: pending requests you can decide now; mine: requests you filed.'),
+});
 export const approvalParams = z.strictObject({ id: z.uuid().describe('Approval request id') });
