@@ -390,6 +390,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
     cosignatures: createCosignatureStore(db),
+    sealOpen: (cameraId) => recorder.sealSoon(cameraId),
   });
   await exports.recover();
 
