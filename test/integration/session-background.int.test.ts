@@ -2,11 +2,14 @@
  * Background polls are not activity (issue 19 item 8): a request carrying `X-Custos-Background: 1`
  * is served but does not refresh the session's idle timer, so a tab left open with its status
  * polling still idles out; `GET /api/v1/auth/session` tells the page when that happens.
- * Real: the app (inject), SQLite, the identity module; an injected clock for the idle time.
+ * A live WebSocket closes when its session reaches its absolute end, however active its user.
+ * Real: the app (inject, and HTTPS for the WebSocket with the ws client), SQLite, the identity
+ * module; an injected clock for the idle and absolute times.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDeferredTestApp } from '../helpers/harness.ts';
+import { startDeferredTestApp, waitFor } from '../helpers/harness.ts';
+import { sessionCookieName } from '../../src/identity/session-cookie.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { BrowserSession, codeOf } from '../helpers/login.ts';
@@ -80,4 +83,35 @@ test('the session deadline needs a login session: a bearer token has none', asyn
   const res = await bearer.inject({ method: 'GET', url: '/api/v1/auth/session' });
   assert.equal(res.statusCode, 401);
   assert.equal(codeOf(res), 'UNAUTHENTICATED');
+});
+
+test('a live WebSocket closes when its session reaches the absolute limit, even while its user keeps acting', async (t) => {
+  const defer = teardown(t);
+  const clock = manualClock();
+  const { app } = await startDeferredTestApp(defer, 'session-absolute', { 'live.recheckSeconds': 1, 'identity.sessionAbsoluteHours': 0.5 }, clock);
+  const camera = await app.cameras.add({ name: 'Gate', url: 'rtsp://127.0.0.1:9/gate', enabled: false }, testActor);
+  const browser = await signedIn(app);
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(`${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`, { rejectUnauthorized: false, headers: { cookie: `${sessionCookieName}=${browser.sessionToken!}` } });
+  defer(() => ws.terminate());
+  let ended: { code: number; reason: string } | null = null;
+  ws.on('close', (code, reason) => (ended = { code, reason: reason.toString() }));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  // Active every ten minutes: the idle limit never ends it; the 30-minute absolute limit does.
+  for (let i = 0; i < 2; i++) {
+    clock.advance(10 * minute);
+    assert.equal((await browser.inject({ method: 'GET', url: '/api/v1/cameras' })).statusCode, 200);
+  }
+  const left = (await browser.inject({ method: 'GET', url: '/api/v1/auth/session', headers: background })).json<{ secondsLeft: number; absoluteEndsAt: string; idleEndsAt: string }>();
+  assert.equal(left.secondsLeft, 10 * 60, 'the idle deadline is capped by the absolute end');
+  assert.equal(left.idleEndsAt, left.absoluteEndsAt);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  assert.equal(ended, null, 'the socket is open while the session is');
+  clock.advance(10 * minute);
+  const closed = await waitFor('the live socket to close at the absolute limit', 20_000, () => ended);
+  assert.deepEqual(closed, { code: 1008, reason: 'UNAUTHENTICATED' });
+  assert.equal((await browser.inject({ method: 'GET', url: '/api/v1/cameras' })).statusCode, 401);
 });
