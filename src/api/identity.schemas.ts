@@ -51,6 +51,9 @@ export const me = z.object({
   factors: z.object({ totp: z.boolean(), passkeys: z.number(), recoveryCodesLeft: z.number() }),
   permissions: z.array(z.string()).describe('Permissions held on at least one scope.'),
   grants: z.array(z.object({ role: z.string(), scope: z.string() })),
+  permissionsByScope: z
+    .array(z.object({ scope: z.string().describe('global, site:<id>, group:<id> or camera:<id>.'), permissions: z.array(z.string()) }))
+    .describe('The effective permissions per scope (every grant in force there, limited by a token\'s permissions), so a page can show only what you can do where. A global permission applies to every camera. Empty until the login is complete.'),
 });
 
 export const sessionStatus = z
