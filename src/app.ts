@@ -50,6 +50,7 @@ import { buildDestination } from './siem/build-destination.ts';
 import { SiemShipper } from './siem/delivery/shipper.ts';
 import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
+import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
@@ -398,7 +399,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // once the server listens (port 0 in tests); the default host is `localhost` for loopback
   // binds because WebAuthn does not accept an IP address as its relying party id.
   let publicUrl = config.identity.publicUrl ?? '';
-  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
+  // Sessions ended here (logout, everywhere, password change) close their live views at once.
+  const sessionsEnded = new WakeSignal();
+  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl, sessionsEnded: () => sessionsEnded.notify() });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
   const health = new HealthMonitor({
     sources: {
@@ -489,6 +492,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       denied: (key) => deniedRequests.refused(key, clock.now()),
     }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    credentialsChanged: (listener) => sessionsEnded.subscribe(listener),
     requestLogLevel: config.log.requests,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,

@@ -21,6 +21,8 @@ export interface ServerOptions<C, A extends string> {
   readonly guard: RequestGuard<C, A>;
   /** How often an open WebSocket's credentials are checked again (`live.recheckSeconds`). */
   readonly websocketRecheckMs: number;
+  /** Subscribes to "credentials changed in this process" (sessions ended): open WebSockets are checked at once. */
+  readonly credentialsChanged?: (listener: () => void) => () => void;
   /** Connection timeouts (`server.*TimeoutSeconds`); see {@link ServerTimeouts}. */
   readonly timeouts: ServerTimeouts;
   /** Level of the one line logged per finished request (`log.requests`); debug by default. */
@@ -152,7 +154,7 @@ function registerRoute<C, A extends string>(app: FastifyInstance, route: Route<C
       }
       const admitted = authOf(request);
       // The socket lives only as long as its session or token, the account and the grant do.
-      keepWhileAdmitted(socket, () => guard(route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
+      keepWhileAdmitted(socket, () => guard(route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log, opts.credentialsChanged);
       route.wsHandler?.(socket, { ...admitted, params: parsed.params, query: parsed.query, request });
     });
     return;

@@ -42,11 +42,14 @@ export class Sessions {
   readonly #store: SessionStore;
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  readonly #ended: () => void;
 
-  constructor(store: SessionStore, clock: Clock, limits: SessionLimits) {
+  /** `ended` is told after sessions end here (logout, everywhere, rotation), so open live views are checked at once. */
+  constructor(store: SessionStore, clock: Clock, limits: SessionLimits, ended: () => void = () => undefined) {
     this.#store = store;
     this.#clock = clock;
     this.#limits = limits;
+    this.#ended = ended;
   }
 
   /** Starts a session for a user. */
@@ -111,16 +114,20 @@ export class Sessions {
       endedMs: null,
     };
     await this.#store.insert(session);
+    this.#ended();
     return { token, session };
   }
 
   /** Ends one session (logout). */
   async end(session: StoredSession): Promise<void> {
     await this.#store.end(session.idHash, this.#clock.now());
+    this.#ended();
   }
 
   /** Ends every session of a user ("log out everywhere", disable, password change). */
-  endAll(userId: string): Promise<number> {
-    return this.#store.endAll(userId, this.#clock.now());
+  async endAll(userId: string): Promise<number> {
+    const ended = await this.#store.endAll(userId, this.#clock.now());
+    if (ended > 0) this.#ended();
+    return ended;
   }
 }

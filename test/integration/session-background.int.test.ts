@@ -115,3 +115,33 @@ test('a live WebSocket closes when its session reaches the absolute limit, even 
   assert.deepEqual(closed, { code: 1008, reason: 'UNAUTHENTICATED' });
   assert.equal((await browser.inject({ method: 'GET', url: '/api/v1/cameras' })).statusCode, 401);
 });
+
+test('a logout closes the session\'s live WebSockets at once, not at the next periodic re-check', async (t) => {
+  const defer = teardown(t);
+  // Re-checks once a minute: a close within a few seconds can only come from the logout itself.
+  const { app } = await startDeferredTestApp(defer, 'session-logout-ws', { 'live.recheckSeconds': 60 });
+  const camera = await app.cameras.add({ name: 'Yard', url: 'rtsp://127.0.0.1:9/yard', enabled: false }, testActor);
+  const leaving = await signedIn(app);
+  const staying = await signedIn(app);
+  const { default: WebSocket } = await import('ws');
+  const open = async (browser: BrowserSession) => {
+    const ws = new WebSocket(`${app.url.replace('https:', 'wss:')}/api/v1/cameras/${camera.id}/live`, { rejectUnauthorized: false, headers: { cookie: `${sessionCookieName}=${browser.sessionToken!}` } });
+    defer(() => ws.terminate());
+    const live = { ended: null as { code: number; reason: string } | null };
+    ws.on('close', (code, reason) => (live.ended = { code, reason: reason.toString() }));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return live;
+  };
+  const gone = await open(leaving);
+  const kept = await open(staying);
+  const started = Date.now();
+  assert.equal((await leaving.send('POST', '/api/v1/auth/logout')).statusCode, 204);
+  const closed = await waitFor('the live socket to close after the logout', 10_000, () => gone.ended);
+  assert.deepEqual(closed, { code: 1008, reason: 'UNAUTHENTICATED' });
+  t.diagnostic(`closed ${Date.now() - started} ms after the logout (periodic re-check: 60 s)`);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(kept.ended, null, 'another session\'s live view stays open');
+});
