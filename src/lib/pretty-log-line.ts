@@ -44,6 +44,12 @@ function clockOf(time: unknown): string {
 
 /** A field's value on one line: an error as its type and message, objects as compact JSON. */
 function valueText(key: string, value: unknown): string {
+  if (key === 'req' && typeof value === 'object' && value !== null) {
+    // A request as a person reads it: `GET /api/v1/cameras`, and who asked.
+    const r = value as { method?: unknown; url?: unknown; remoteAddress?: unknown };
+    const line = `${typeof r.method === 'string' ? r.method : '?'} ${typeof r.url === 'string' ? r.url : '?'}${typeof r.remoteAddress === 'string' ? ` from ${r.remoteAddress}` : ''}`;
+    return JSON.stringify(oneLine(line));
+  }
   if (key === 'err' && typeof value === 'object' && value !== null) {
     const e = value as { type?: unknown; message?: unknown; code?: unknown };
     const text = `${typeof e.type === 'string' ? `${e.type}: ` : ''}${typeof e.message === 'string' ? e.message : ''}${typeof e.code === 'string' ? ` [${e.code}]` : ''}`;
