@@ -21,9 +21,10 @@ import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
+import { bookmarkRoutes, type BookmarkRouteDeps } from './playback/bookmarks.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
-import { webRoutes, type WebRouteDeps } from './http/web.routes.ts';
+import { webRoutes } from './http/web.routes.ts';
 import { governanceRoutes, type GovernanceRouteDeps } from './governance/governance.routes.ts';
 import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
@@ -32,6 +33,7 @@ import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.t
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
   PlaybackRouteDeps &
+  BookmarkRouteDeps &
   ExportRouteDeps &
   LiveRouteDeps &
   AuditRouteDeps &
@@ -49,7 +51,6 @@ export type RouteDeps = CameraRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
   OnboardingRouteDeps &
-  WebRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -80,6 +81,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...cameraRoutes(deps),
     ...playbackRoutes(deps),
+    ...bookmarkRoutes(deps),
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
@@ -97,7 +99,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...incidentRoutes(deps),
     ...governanceRoutes(deps),
     ...residencyRoutes(deps),
-    ...webRoutes(deps),
+    ...webRoutes(),
   ];
   let document: unknown;
   const system = systemRoutes({ version: apiVersion, health: () => deps.health.problems(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });

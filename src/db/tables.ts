@@ -19,6 +19,7 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  BookmarkTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -73,6 +74,7 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  bookmarks: BookmarkTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */

@@ -5,12 +5,6 @@ import { routeDefiner, type Route } from './route.ts';
 /** Public routes of the server itself: their handlers see no request context. */
 const defineRoute = routeDefiner<object>();
 
-/** What the console's page needs from the server: the idle timeout it announces to the page. */
-export interface WebRouteDeps {
-  /** Seconds a session may go unused (identity.sessionIdleMinutes): the page warns before. */
-  readonly sessionIdleSeconds: number;
-}
-
 /** The built operator console (ADR 0035): `node scripts/web-build.ts`, run by scripts/prereqs.sh. */
 const distDir = new URL('../../web/dist/', import.meta.url);
 
@@ -37,7 +31,7 @@ const notBuilt = 'The operator console is not built. Run `node scripts/web-build
  * The operator console: its page and the files the build wrote to web/dist/assets. A request's
  * file name is only ever a key into the directory's listing, so no path from a request reaches fs.
  */
-export function webRoutes(deps?: WebRouteDeps): Route<object, 'public', never>[] {
+export function webRoutes(): Route<object, 'public', never>[] {
   /** Asset names by listing of web/dist/assets, read at the first request (and again for an unknown name). */
   let listing: Promise<ReadonlySet<string>> | null = null;
   const assets = (fresh: boolean) => {
@@ -54,16 +48,14 @@ export function webRoutes(deps?: WebRouteDeps): Route<object, 'public', never>[]
       response: { status: 200, mediaType: 'text/html; charset=utf-8' },
       handler: async ({ reply }) => {
         reply.header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-cache');
-        let html: string;
+        let html: Buffer;
         try {
-          html = await readFile(new URL('index.html', distDir), 'utf8');
+          html = await readFile(new URL('index.html', distDir));
         } catch {
           await reply.code(503).type('text/plain; charset=utf-8').send(notBuilt);
           return undefined;
         }
-        // The page's idle warning needs the server's timeout: a meta element, not a script.
-        const idle = Math.round(deps?.sessionIdleSeconds ?? 900);
-        await reply.type('text/html; charset=utf-8').send(html.replace('<head>', `<head>\n  <meta name="custos-session-idle-seconds" content="${idle}">`));
+        await reply.type('text/html; charset=utf-8').send(html);
         return undefined;
       },
     }),

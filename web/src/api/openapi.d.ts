@@ -122,6 +122,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{id}/bookmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bookmarks of a camera overlapping a time range (at most 500, oldest first), with their holds */
+        get: operations["getApiV1CamerasIdBookmarks"];
+        put?: never;
+        /** Bookmark a time range of a camera with a note (at most 24 hours) */
+        post: operations["postApiV1CamerasIdBookmarks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/bookmarks/{bookmarkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a bookmark (HOLD_ACTIVE while it is on hold: release the hold first) */
+        delete: operations["deleteApiV1CamerasIdBookmarksBookmarkId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/bookmarks/{bookmarkId}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a bookmarked range on legal hold: its footage is kept beyond retention until the hold is released */
+        post: operations["postApiV1CamerasIdBookmarksBookmarkIdHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/bookmarks/{bookmarkId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a legal hold: retention applies to the range again */
+        post: operations["postApiV1CamerasIdBookmarksBookmarkIdRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The legal holds in force on cameras where you hold recording.hold, oldest first */
+        get: operations["getApiV1Holds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports": {
         parameters: {
             query?: never;
@@ -134,6 +220,23 @@ export interface paths {
         put?: never;
         /** Export a time range of a camera as MP4 (remuxed, never re-encoded) */
         post: operations["postApiV1Exports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The export history of every camera: who exported which range when, how it ended and the MP4's SHA-256 (no downloads), newest first */
+        get: operations["getApiV1ExportsHistory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -599,6 +702,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When this login session ends: idle and absolute deadlines (send X-Custos-Background: 1 so asking is not use) */
+        get: operations["getApiV1AuthSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -1037,7 +1157,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Four-eyes requests you filed or could decide */
+        /** Four-eyes requests you filed or could decide, newest first; view=inbox: those you can decide now (who decided is in decidedBy) */
         get: operations["getApiV1Approvals"];
         put?: never;
         /** Ask a second person to approve unmasking a camera (four-eyes) */
@@ -1506,7 +1626,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "FIRMWARE_REFUSED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "HOLD_ACTIVE" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "FIRMWARE_REFUSED" | "INTERNAL";
             instance: string;
             correlationId: string;
         };
@@ -2163,6 +2283,310 @@ export interface operations {
             };
         };
     };
+    getApiV1CamerasIdBookmarks: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bookmarks of a camera overlapping a time range (at most 500, oldest first), with their holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        note: string;
+                        /** @description Audit actor id of who made it. */
+                        createdBy: string;
+                        createdAt: string;
+                        hold: {
+                            since: string;
+                            /** @description Audit actor id of who placed it. */
+                            by: string;
+                            reason: string;
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdBookmarks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Start of the bookmarked range.
+                     */
+                    from: string;
+                    /**
+                     * Format: date-time
+                     * @description End of the bookmarked range (at most 24 hours after from).
+                     */
+                    to: string;
+                    /** @description What is there and why it matters. Personal data: sealed in the audit event. */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Bookmark a time range of a camera with a note (at most 24 hours) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        note: string;
+                        /** @description Audit actor id of who made it. */
+                        createdBy: string;
+                        createdAt: string;
+                        hold: {
+                            since: string;
+                            /** @description Audit actor id of who placed it. */
+                            by: string;
+                            reason: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteApiV1CamerasIdBookmarksBookmarkId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                bookmarkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a bookmark (HOLD_ACTIVE while it is on hold: release the hold first) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdBookmarksBookmarkIdHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                bookmarkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why the footage is held (placing) or no longer needs to be (releasing): a case or matter reference. Recorded in the audit event. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Put a bookmarked range on legal hold: its footage is kept beyond retention until the hold is released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        note: string;
+                        /** @description Audit actor id of who made it. */
+                        createdBy: string;
+                        createdAt: string;
+                        hold: {
+                            since: string;
+                            /** @description Audit actor id of who placed it. */
+                            by: string;
+                            reason: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdBookmarksBookmarkIdRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                bookmarkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why the footage is held (placing) or no longer needs to be (releasing): a case or matter reference. Recorded in the audit event. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Release a legal hold: retention applies to the range again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        note: string;
+                        /** @description Audit actor id of who made it. */
+                        createdBy: string;
+                        createdAt: string;
+                        hold: {
+                            since: string;
+                            /** @description Audit actor id of who placed it. */
+                            by: string;
+                            reason: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1Holds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The legal holds in force on cameras where you hold recording.hold, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        note: string;
+                        /** @description Audit actor id of who made it. */
+                        createdBy: string;
+                        createdAt: string;
+                        hold: {
+                            since: string;
+                            /** @description Audit actor id of who placed it. */
+                            by: string;
+                            reason: string;
+                        } | null;
+                    }[];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApiV1Exports: {
         parameters: {
             query?: never;
@@ -2195,6 +2619,26 @@ export interface operations {
                         download: string | null;
                         /** @description Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done. */
                         evidence: string | null;
+                        /**
+                         * @description queued: behind other jobs; waiting-for-footage: the open segment is being sealed (about one key-frame interval) and its ledger leaf written; rendering: footage is read and remuxed; proving: hash, completion event and proofs; done or failed.
+                         * @enum {string}
+                         */
+                        phase: "queued" | "waiting-for-footage" | "rendering" | "proving" | "done" | "failed";
+                        /** @description How far the job is; poll GET /api/v1/exports/{id}. */
+                        progress: {
+                            /** @description 0-100; null when this server does not run the job (another node). */
+                            percent: number | null;
+                            /** @description Footage bytes read so far while rendering. */
+                            bytes: number | null;
+                            /** @description Footage bytes the render reads in all, once known. */
+                            totalBytes: number | null;
+                        };
+                        /** @description user:<id> of the requester (null for exports made by the CLI or before owners were kept). */
+                        requestedBy: string | null;
+                        /** @description user:<id> of the second person of a four-eyes export. */
+                        approvedBy: string | null;
+                        /** @description SHA-256 of the exported MP4 once done (as committed to the audit ledger): what `custos export verify` checks. */
+                        mp4Sha256: string | null;
                     }[];
                 };
             };
@@ -2262,7 +2706,80 @@ export interface operations {
                         download: string | null;
                         /** @description Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done. */
                         evidence: string | null;
+                        /**
+                         * @description queued: behind other jobs; waiting-for-footage: the open segment is being sealed (about one key-frame interval) and its ledger leaf written; rendering: footage is read and remuxed; proving: hash, completion event and proofs; done or failed.
+                         * @enum {string}
+                         */
+                        phase: "queued" | "waiting-for-footage" | "rendering" | "proving" | "done" | "failed";
+                        /** @description How far the job is; poll GET /api/v1/exports/{id}. */
+                        progress: {
+                            /** @description 0-100; null when this server does not run the job (another node). */
+                            percent: number | null;
+                            /** @description Footage bytes read so far while rendering. */
+                            bytes: number | null;
+                            /** @description Footage bytes the render reads in all, once known. */
+                            totalBytes: number | null;
+                        };
+                        /** @description user:<id> of the requester (null for exports made by the CLI or before owners were kept). */
+                        requestedBy: string | null;
+                        /** @description user:<id> of the second person of a four-eyes export. */
+                        approvedBy: string | null;
+                        /** @description SHA-256 of the exported MP4 once done (as committed to the audit ledger): what `custos export verify` checks. */
+                        mp4Sha256: string | null;
                     };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1ExportsHistory: {
+        parameters: {
+            query?: {
+                camera?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export history of every camera: who exported which range when, how it ended and the MP4's SHA-256 (no downloads), newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        cameraId: string;
+                        from: string;
+                        to: string;
+                        /** @enum {string} */
+                        state: "pending" | "running" | "done" | "failed";
+                        /** @description Why it was exported (the custody record's reason; whom for is personal and stays in the evidence). */
+                        reason: string | null;
+                        requestedBy: string | null;
+                        approvedBy: string | null;
+                        createdAt: string;
+                        finishedAt: string | null;
+                        bytes: number | null;
+                        error: string | null;
+                        /** @description SHA-256 of the MP4 as committed to the audit ledger. */
+                        mp4Sha256: string | null;
+                    }[];
                 };
             };
             /** @description An error */
@@ -2310,6 +2827,26 @@ export interface operations {
                         download: string | null;
                         /** @description Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done. */
                         evidence: string | null;
+                        /**
+                         * @description queued: behind other jobs; waiting-for-footage: the open segment is being sealed (about one key-frame interval) and its ledger leaf written; rendering: footage is read and remuxed; proving: hash, completion event and proofs; done or failed.
+                         * @enum {string}
+                         */
+                        phase: "queued" | "waiting-for-footage" | "rendering" | "proving" | "done" | "failed";
+                        /** @description How far the job is; poll GET /api/v1/exports/{id}. */
+                        progress: {
+                            /** @description 0-100; null when this server does not run the job (another node). */
+                            percent: number | null;
+                            /** @description Footage bytes read so far while rendering. */
+                            bytes: number | null;
+                            /** @description Footage bytes the render reads in all, once known. */
+                            totalBytes: number | null;
+                        };
+                        /** @description user:<id> of the requester (null for exports made by the CLI or before owners were kept). */
+                        requestedBy: string | null;
+                        /** @description user:<id> of the second person of a four-eyes export. */
+                        approvedBy: string | null;
+                        /** @description SHA-256 of the exported MP4 once done (as committed to the audit ledger): what `custos export verify` checks. */
+                        mp4Sha256: string | null;
                     };
                 };
             };
@@ -3394,6 +3931,56 @@ export interface operations {
                             role: string;
                             scope: string;
                         }[];
+                        /** @description The effective permissions per scope (every grant in force there, limited by a token's permissions), so a page can show only what you can do where. A global permission applies to every camera. Empty until the login is complete. */
+                        permissionsByScope: {
+                            /** @description global, site:<id>, group:<id> or camera:<id>. */
+                            scope: string;
+                            permissions: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1AuthSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description When this login session ends: idle and absolute deadlines (send X-Custos-Background: 1 so asking is not use) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The idle limit: a session nobody uses for this long ends. */
+                        idleTimeoutSeconds: number;
+                        /**
+                         * Format: date-time
+                         * @description When this session ends unless it is used first (a request without X-Custos-Background: 1); never after absoluteEndsAt.
+                         */
+                        idleEndsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When this session ends whatever happens (the absolute limit since login).
+                         */
+                        absoluteEndsAt: string;
+                        /** @description Seconds until idleEndsAt, as of this answer: warn before it reaches 0. */
+                        secondsLeft: number;
                     };
                 };
             };
@@ -4848,14 +5435,16 @@ export interface operations {
     };
     getApiV1Approvals: {
         parameters: {
-            query?: never;
+            query?: {
+                view?: "all" | "inbox" | "mine";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Four-eyes requests you filed or could decide */
+            /** @description Four-eyes requests you filed or could decide, newest first; view=inbox: those you can decide now (who decided is in decidedBy) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4893,6 +5482,8 @@ export interface operations {
                         exportId: string | null;
                         /** @description The grant made when a grant request was approved. */
                         grantId: string | null;
+                        /** @description True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope. */
+                        canDecide: boolean;
                         /** @description Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor. */
                         enrolmentCode?: string;
                     }[];
@@ -4966,6 +5557,8 @@ export interface operations {
                         exportId: string | null;
                         /** @description The grant made when a grant request was approved. */
                         grantId: string | null;
+                        /** @description True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope. */
+                        canDecide: boolean;
                         /** @description Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor. */
                         enrolmentCode?: string;
                     };
@@ -5031,6 +5624,8 @@ export interface operations {
                         exportId: string | null;
                         /** @description The grant made when a grant request was approved. */
                         grantId: string | null;
+                        /** @description True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope. */
+                        canDecide: boolean;
                         /** @description Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor. */
                         enrolmentCode?: string;
                     };
@@ -5103,6 +5698,8 @@ export interface operations {
                         exportId: string | null;
                         /** @description The grant made when a grant request was approved. */
                         grantId: string | null;
+                        /** @description True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope. */
+                        canDecide: boolean;
                         /** @description Only in the answer that approves an account reset, shown once to the approver: the one-time code the user needs, with the password the requester set, to enrol a new second factor. */
                         enrolmentCode?: string;
                     };

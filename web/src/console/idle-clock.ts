@@ -1,7 +1,9 @@
-// The page's copy of the server's idle clock (issue 19, item 8). The server ends a session
-// `idleMs` after its last request made for the user; background polls (X-Custos-Background)
-// do not count. The page mirrors that: its deadline is the last foreground request + idleMs,
-// it warns before, and user activity sends a keep-alive request so watching video is not idling.
+// The page's copy of the server's session clock (issue 19, item 8). The server ends a session
+// `idleMs` after its last request made for the user (background polls, X-Custos-Background: 1,
+// do not count) or at its absolute end, whichever comes first; GET /api/v1/auth/session says
+// both. The page mirrors that: its deadline is the last foreground request + idleMs (never past
+// the absolute end), it warns before, and user activity sends a keep-alive request so watching
+// video is not idling.
 
 /** Where the session stands at `nowMs`. */
 export type IdlePhase = { phase: 'active' } | { phase: 'warning'; secondsLeft: number } | { phase: 'ended' };
@@ -12,16 +14,27 @@ export const warnBeforeMs = (idleMs: number): number => Math.min(60_000, idleMs 
 /** Activity this long after the last foreground request sends a keep-alive. */
 export const keepAliveAfterMs = (idleMs: number): number => Math.min(30_000, idleMs / 4);
 
+/** The session's limits as the page knows them. */
+export interface SessionLimits {
+  idleMs: number;
+  /** The absolute end (ms since the epoch), or null when unknown. */
+  absoluteEndMs: number | null;
+}
+
+/** Until the server says otherwise: its default idle timeout (identity.sessionIdleMinutes). */
+export const defaultLimits: SessionLimits = { idleMs: 15 * 60_000, absoluteEndMs: null };
+
 /** The phase of a session whose last foreground request was at `lastForegroundMs`. */
-export function idlePhase(nowMs: number, lastForegroundMs: number, idleMs: number): IdlePhase {
-  const left = lastForegroundMs + idleMs - nowMs;
+export function idlePhase(nowMs: number, lastForegroundMs: number, limits: SessionLimits): IdlePhase {
+  const end = Math.min(lastForegroundMs + limits.idleMs, limits.absoluteEndMs ?? Number.POSITIVE_INFINITY);
+  const left = end - nowMs;
   if (left <= 0) return { phase: 'ended' };
-  if (left <= warnBeforeMs(idleMs)) return { phase: 'warning', secondsLeft: Math.ceil(left / 1000) };
+  if (left <= warnBeforeMs(limits.idleMs)) return { phase: 'warning', secondsLeft: Math.ceil(left / 1000) };
   return { phase: 'active' };
 }
 
-/** The idle timeout the server announced in the page (`<meta name="custos-session-idle-seconds">`), else 15 minutes. */
-export function announcedIdleMs(doc: Pick<Document, 'querySelector'>): number {
-  const seconds = Number(doc.querySelector('meta[name="custos-session-idle-seconds"]')?.getAttribute('content'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 15 * 60_000;
+/** The limits from GET /api/v1/auth/session's answer. */
+export function limitsOf(answer: { idleTimeoutSeconds: number; absoluteEndsAt: string }): SessionLimits {
+  const absolute = Date.parse(answer.absoluteEndsAt);
+  return { idleMs: answer.idleTimeoutSeconds * 1000, absoluteEndMs: Number.isFinite(absolute) ? absolute : null };
 }
