@@ -229,6 +229,23 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     });
   });
 
+  it('bookmarks the marked range of camera 1, puts it on legal hold and releases it', async () => {
+    const card = cardOf(page, 'Cam 1');
+    await card.getByLabel('Bookmark note').fill('Vehicle at the gate');
+    await card.locator('button.bookmark-create').click();
+    const item = card.locator('.bookmark-list li', { hasText: 'Vehicle at the gate' });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await card.locator('.timeline-bookmark').count(), 1, 'the bookmark is drawn on the timeline');
+    await item.getByRole('button', { name: 'Legal hold…' }).click();
+    await item.getByLabel('Reason for the hold (case or matter)').fill('Case 4712');
+    await item.getByRole('button', { name: 'Place legal hold' }).click();
+    await item.getByText('On legal hold').waitFor({ timeout: 10_000 });
+    assert.equal(await item.getByRole('button', { name: 'Delete' }).count(), 0, 'a held bookmark cannot be deleted');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core with bookmarks and a hold');
+    await item.getByRole('button', { name: 'Release hold' }).click();
+    await item.getByRole('button', { name: 'Delete' }).waitFor({ timeout: 10_000 });
+  });
+
   it('logs no errors to the browser console', () => {
     assert.deepEqual(pageErrors, []);
   });

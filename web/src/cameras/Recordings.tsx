@@ -3,6 +3,7 @@
 // marked range) with their evidence package. Shown only to holders of recording.play or
 // recording.export.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Bookmarks, useBookmarks } from '../playback/Bookmarks.tsx';
 import { Timeline } from '../playback/Timeline.tsx';
 import { usePlayback } from '../playback/use-playback.ts';
 import { backgroundHeader } from '../api/client.ts';
@@ -22,6 +23,12 @@ interface Line {
 export interface Marks {
   in: Date | null;
   out: Date | null;
+}
+
+/** In and out marks in either order as a range; null until both are set and differ. */
+export function markedRange(marks: Marks | undefined): { from: Date; to: Date } | null {
+  if (!marks?.in || !marks.out || marks.in.getTime() === marks.out.getTime()) return null;
+  return { from: new Date(Math.min(marks.in.getTime(), marks.out.getTime())), to: new Date(Math.max(marks.in.getTime(), marks.out.getTime())) };
 }
 
 const speeds = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
@@ -44,6 +51,8 @@ export function PlaybackPanel({ camera, marks, onMarks }: { camera: Camera; mark
   const [speed, setSpeed] = useState(1);
   const to = windowStart ? new Date(new Date(windowStart).getTime() + windowMinutes * 60_000) : windowEnd;
   const from = new Date(to.getTime() - windowMinutes * 60_000);
+  const bookmarks = useBookmarks(camera.id, from, to, true);
+  const marked = markedRange(marks);
 
   useEffect(() => {
     const video = playback.videoRef.current;
@@ -113,7 +122,8 @@ export function PlaybackPanel({ camera, marks, onMarks }: { camera: Camera; mark
           {m.timeline.now}
         </button>
       </div>
-      <Timeline cameraId={camera.id} cameraName={camera.name} from={from} to={to} playhead={playhead} onSeek={playFrom} />
+      <Timeline cameraId={camera.id} cameraName={camera.name} from={from} to={to} playhead={playhead} bookmarks={bookmarks.list} onSeek={playFrom} />
+      <Bookmarks cameraId={camera.id} bookmarks={bookmarks.list} marked={marked} onChanged={bookmarks.reload} onPlay={playFrom} />
       <section class="playback" hidden={playback.range === null}>
         <h4 class="playback-heading">{playback.range ? m.recordings.heading(formatTime(playback.range.from), formatTime(playback.range.to)) : ''}</h4>
         <video ref={playback.videoRef} class="playback-video" controls muted playsInline hidden={!playback.videoShown} aria-label={m.recordings.videoLabel(camera.name)} data-playing-at={playhead?.toISOString()} />
@@ -162,8 +172,7 @@ export function ExportMinute({ camera, marks }: { camera: Camera; marks?: Marks 
   const [done, setDone] = useState<{ download: string; evidence: string | null; label: string; id: string } | null>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
   const forRef = useRef<HTMLInputElement>(null);
-  // In and out marks in either order make a range.
-  const marked = marks?.in && marks.out && marks.in.getTime() !== marks.out.getTime() ? { from: new Date(Math.min(marks.in.getTime(), marks.out.getTime())), to: new Date(Math.max(marks.in.getTime(), marks.out.getTime())) } : null;
+  const marked = markedRange(marks);
 
   async function run(range?: { from: Date; to: Date }): Promise<void> {
     const reason = reasonRef.current?.value.trim() ?? '';
@@ -181,7 +190,9 @@ export function ExportMinute({ camera, marks }: { camera: Camera; marks?: Marks 
     try {
       let job = await api.ok(api.client.POST('/api/v1/exports', { body: { cameraId: camera.id, from: from.toISOString(), to: to.toISOString(), reason, requestedFor } }));
       while (job.state === 'pending' || job.state === 'running') {
-        setStatus({ text: m.recordings.exportState(job.state), error: false });
+        // The phase and percentage the server reports (waiting for footage, rendering, proving).
+        const percent = job.progress.percent;
+        setStatus({ text: m.recordings.exportPhase(m.recordings.phases[job.phase] ?? job.phase, percent === null ? '' : ` ${Math.round(percent)} %`), error: false });
         await new Promise((resolve) => setTimeout(resolve, exportPollMs));
         job = await api.ok(api.client.GET('/api/v1/exports/{id}', { params: { path: { id: job.id } }, headers: backgroundHeader }));
       }

@@ -15,12 +15,14 @@ interface Props {
   from: Date;
   to: Date;
   playhead: Date | null;
+  /** Bookmarked ranges, drawn over the bar. */
+  bookmarks?: ReadonlyArray<{ id: string; from: string; to: string; note: string; hold: unknown }>;
   onSeek: (at: Date) => void;
 }
 
 const pct = (v: number) => `${(Math.max(0, Math.min(1, v)) * 100).toFixed(3)}%`;
 
-export function Timeline({ cameraId, cameraName, from, to, playhead, onSeek }: Props) {
+export function Timeline({ cameraId, cameraName, from, to, playhead, bookmarks = [], onSeek }: Props) {
   const { api } = useSession();
   const { m } = useI18n();
   const [answer, setAnswer] = useState<TimelineAnswer | null>(null);
@@ -75,6 +77,9 @@ export function Timeline({ cameraId, cameraName, from, to, playhead, onSeek }: P
       >
         {answer?.spans.map((s) => <div key={s.start} class="timeline-span" style={{ left: pct(frac(s.start)), width: pct(frac(s.end) - frac(s.start)) }} />)}
         {answer?.gaps.map((g) => <div key={g.start} class="timeline-gap" title={`${formatTime(g.start)}–${formatTime(g.end)}: ${g.reason}`} style={{ left: pct(frac(g.start)), width: pct(frac(g.end) - frac(g.start)) }} />)}
+        {bookmarks.map((b) => (
+          <div key={b.id} class={`timeline-bookmark${b.hold ? ' held' : ''}`} title={b.note} style={{ left: pct(frac(b.from)), width: pct(Math.max(frac(b.to) - frac(b.from), 0.004)) }} />
+        ))}
         <div class="timeline-cursor" style={{ left: pct(cursor) }} />
         {playhead && <div class="timeline-playhead" style={{ left: pct(frac(playhead)) }} />}
       </div>
