@@ -298,8 +298,11 @@ describe('The operator console, by role', () => {
       const page = await context.newPage();
       await page.goto(app!.url);
       await signIn(page, 'ada', adminPassword);
-      assert.deepEqual(await tabs(page), ['Live', 'Cameras']);
+      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Approvals']);
       assert.equal(await page.locator('#first-run-guide').count(), 0, 'other users exist: no guide');
+      await page.getByRole('link', { name: 'Approvals' }).click();
+      await page.getByText('Nothing waits for your decision.').waitFor({ timeout: 10_000 });
+      assert.deepEqual(await axeViolations(page), [], 'axe-core on the approvals screen');
       await page.getByRole('link', { name: 'Cameras' }).click();
       await waitFor('the camera cards', 10_000, async () => (await page.locator('.camera-card').count()) === 2);
       assert.equal(await page.locator('button.play-recent, button.export-minute').count(), 0, 'the admin role neither plays back nor exports');

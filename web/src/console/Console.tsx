@@ -1,10 +1,12 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
+// Screens: #/live, #/cameras, #/approvals, #/alarms, #/audit.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import { AlarmsView } from '../alarms/AlarmsView.tsx';
+import { ApprovalsView } from '../approvals/ApprovalsView.tsx';
 import { AuditView } from '../audit/AuditView.tsx';
 import { CameraList } from '../cameras/CameraList.tsx';
 import { useCameras } from '../cameras/use-cameras.ts';
@@ -16,16 +18,23 @@ import { IdleWarning } from './IdleWarning.tsx';
 const screens = [
   { id: 'live', permission: 'live.view' },
   { id: 'cameras', permission: 'camera.read' },
+  // Everyone may see their own four-eyes requests; the tab is for those who file or decide them.
+  { id: 'approvals', permission: ['recording.export', 'privacy.unmask', 'user.manage', 'camera.manage'] },
   { id: 'alarms', permission: 'incident.read' },
   { id: 'audit', permission: 'audit.read' },
-] as const;
+] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
 export type Screen = (typeof screens)[number]['id'];
 
 /** Where a user lands: video for those who watch, the audit log for those who audit. */
 function landing(can: (p: string) => boolean): Screen | null {
   if (can('live.view')) return 'live';
   if (can('audit.read')) return 'audit';
-  return screens.find((s) => can(s.permission))?.id ?? null;
+  return screens.find((s) => opens(s.permission, can))?.id ?? null;
+}
+
+/** A screen opens for a holder of its permission, or of any of its permissions. */
+function opens(permission: string | readonly string[], can: (p: string) => boolean): boolean {
+  return typeof permission === 'string' ? can(permission) : permission.some(can);
 }
 
 function screenOfHash(hash: string, allowed: readonly Screen[]): Screen | null {
@@ -36,7 +45,7 @@ function screenOfHash(hash: string, allowed: readonly Screen[]): Screen | null {
 export function Console() {
   const session = useSession();
   const { m } = useI18n();
-  const allowed = screens.filter((s) => session.can(s.permission)).map((s) => s.id);
+  const allowed = screens.filter((s) => opens(s.permission, session.can)).map((s) => s.id);
   const home = landing(session.can);
   const [screen, setScreen] = useState<Screen | null>(() => screenOfHash(location.hash, allowed) ?? home);
   useEffect(() => {
@@ -62,6 +71,7 @@ export function Console() {
       {session.can('user.manage') && <FirstRunGuide />}
       {screen === 'live' && <LiveGrid poll={poll} />}
       {screen === 'cameras' && <CameraList poll={poll} />}
+      {screen === 'approvals' && <ApprovalsView />}
       {screen === 'alarms' && <AlarmsView />}
       {screen === 'audit' && <AuditView />}
       <IdleWarning />
