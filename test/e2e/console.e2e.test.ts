@@ -228,6 +228,10 @@ describe('The operator console, by role', () => {
       assert.equal(sockets, 0, 'no live socket was opened');
       await page.screenshot({ path: join(screenshotDir, 'console-audit-dark-1440.png') });
       assert.deepEqual(await axeViolations(page), [], 'axe-core on the audit screen (dark)');
+      await page.getByRole('link', { name: 'Cameras' }).click();
+      await page.locator('#export-history').getByText('Export history').waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('button.play-recent, button.export-minute, .camera-admin').count(), 0, 'an auditor sees no video controls');
+      assert.deepEqual(await axeViolations(page), [], 'axe-core on the cameras screen of an auditor');
       await page.getByRole('link', { name: 'Alarms' }).click();
       await page.locator('#alarms-view').waitFor({ state: 'visible' });
       assert.deepEqual(await axeViolations(page), [], 'axe-core on the alarms screen');

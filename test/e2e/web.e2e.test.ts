@@ -246,6 +246,13 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await item.getByRole('button', { name: 'Delete' }).waitFor({ timeout: 10_000 });
   });
 
+  it('lists the investigator\'s own exports, newest first, with their downloads', async () => {
+    const history = page.locator('#export-history');
+    await waitFor('both exports listed', 15_000, async () => (await history.locator('tbody tr').count()) >= 2);
+    assert.ok((await history.locator('tbody a', { hasText: 'Download' }).count()) >= 2);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core with the export history');
+  });
+
   it('logs no errors to the browser console', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { formatBytes, formatTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { ExportHistory } from '../exports/ExportHistory.tsx';
 import { AddCamera, CameraControls } from './CameraAdmin.tsx';
 import { ExportMinute, PlaybackPanel, type Marks } from './Recordings.tsx';
 import { StateBadge } from './StateBadge.tsx';
@@ -78,6 +79,7 @@ export function CameraList({ poll }: { poll: CameraPoll }) {
           <CameraCard key={c.id} camera={c} reachable={poll.reachable} />
         ))}
       </ul>
+      {can('audit.read') ? <ExportHistory cameras={poll.cameras ?? []} scope="all" /> : can('recording.export') && <ExportHistory cameras={poll.cameras ?? []} scope="mine" />}
     </section>
   );
 }
