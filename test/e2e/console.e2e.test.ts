@@ -302,7 +302,7 @@ describe('The operator console, by role', () => {
       const page = await context.newPage();
       await page.goto(app!.url);
       await signIn(page, 'ada', adminPassword);
-      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Approvals']);
+      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Approvals', 'Users']);
       assert.equal(await page.locator('#first-run-guide').count(), 0, 'other users exist: no guide');
       await page.getByRole('link', { name: 'Approvals' }).click();
       await page.getByText('Nothing waits for your decision.').waitFor({ timeout: 10_000 });
@@ -329,6 +329,20 @@ describe('The operator console, by role', () => {
       await card.getByRole('button', { name: 'Remove Cam 3 now' }).click();
       await waitFor('Cam 3 gone', 15_000, async () => (await page.locator('.camera-card').count()) === 2);
       assert.equal((await app!.cameras.list()).some((c) => c.name === 'Cam 3'), false);
+
+      // Users and grants: a viewer grant on one camera for lena, then revoked.
+      await page.getByRole('link', { name: 'Users' }).click();
+      const lena = page.locator('li.user', { hasText: '(lena)' });
+      await lena.waitFor({ timeout: 10_000 });
+      await lena.getByLabel('Role').selectOption('viewer');
+      await lena.getByLabel('Scope').fill(`camera:${cam2}`);
+      await lena.getByRole('button', { name: 'Grant' }).click();
+      await page.getByText('Granted viewer to lena.').waitFor({ timeout: 10_000 });
+      await lena.getByText(`camera:${cam2}`).waitFor({ timeout: 10_000 });
+      assert.deepEqual(await axeViolations(page), [], 'axe-core on the users screen');
+      await lena.locator('.grant-list li', { hasText: `camera:${cam2}` }).getByRole('button', { name: 'Revoke viewer of lena' }).click();
+      await page.getByText('Grant revoked.').waitFor({ timeout: 10_000 });
+      await waitFor('the grant gone', 10_000, async () => (await lena.getByText(`camera:${cam2}`).count()) === 0);
     } finally {
       await context.close();
     }
