@@ -302,7 +302,10 @@ describe('The operator console, by role', () => {
       const page = await context.newPage();
       await page.goto(app!.url);
       await signIn(page, 'ada', adminPassword);
-      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Approvals', 'Users']);
+      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Approvals', 'Users', 'Health']);
+      await page.getByRole('link', { name: 'Health' }).click();
+      await page.locator('#health-view').getByText('All parts work').waitFor({ timeout: 10_000 });
+      assert.deepEqual(await axeViolations(page), [], 'axe-core on the health screen');
       assert.equal(await page.locator('#first-run-guide').count(), 0, 'other users exist: no guide');
       await page.getByRole('link', { name: 'Approvals' }).click();
       await page.getByText('Nothing waits for your decision.').waitFor({ timeout: 10_000 });

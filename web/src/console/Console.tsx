@@ -1,7 +1,7 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/approvals, #/users, #/alarms, #/audit.
+// Screens: #/live, #/cameras, #/approvals, #/users, #/health, #/alarms, #/audit.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -11,6 +11,7 @@ import { AuditView } from '../audit/AuditView.tsx';
 import { CameraList } from '../cameras/CameraList.tsx';
 import { useCameras } from '../cameras/use-cameras.ts';
 import { LiveGrid } from '../live/LiveGrid.tsx';
+import { HealthView } from '../health/HealthView.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -22,6 +23,7 @@ const screens = [
   // Everyone may see their own four-eyes requests; the tab is for those who file or decide them.
   { id: 'approvals', permission: ['recording.export', 'privacy.unmask', 'user.manage', 'camera.manage'] },
   { id: 'users', permission: 'user.manage' },
+  { id: 'health', permission: 'camera.manage' },
   { id: 'alarms', permission: 'incident.read' },
   { id: 'audit', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
@@ -75,6 +77,7 @@ export function Console() {
       {screen === 'cameras' && <CameraList poll={poll} />}
       {screen === 'approvals' && <ApprovalsView />}
       {screen === 'users' && <UsersView />}
+      {screen === 'health' && <HealthView poll={poll} />}
       {screen === 'alarms' && <AlarmsView />}
       {screen === 'audit' && <AuditView />}
       <IdleWarning />

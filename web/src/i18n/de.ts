@@ -15,7 +15,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',
@@ -265,6 +265,18 @@ export const de: Messages = {
     disabledDone: 'Konto deaktiviert: seine Sitzungen sind beendet.',
     failed: (why) => `Abgelehnt: ${why}`,
     loadFailed: (why) => `Benutzer können nicht geladen werden: ${why}`,
+  },
+  health: {
+    heading: 'Zustand',
+    server: 'Server',
+    ok: 'Alle Teile arbeiten',
+    degraded: 'Eingeschränkt',
+    version: (v) => `Version ${v}`,
+    unreachable: 'Der Server ist nicht erreichbar.',
+    cameras: 'Kameras nach Zustand',
+    storage: 'Speicherzonen',
+    recordingZone: 'Aufnahmezone',
+    lag: (s) => `Rückstand ${s} s`,
   },
   audit: {
     heading: 'Audit-Protokoll',

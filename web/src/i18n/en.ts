@@ -15,7 +15,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', alarms: 'Alarms', audit: 'Audit', users: 'Users' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',
@@ -265,6 +265,18 @@ export const en = {
     disabledDone: 'Account disabled: its sessions ended.',
     failed: (why: string) => `Refused: ${why}`,
     loadFailed: (why: string) => `Cannot load users: ${why}`,
+  },
+  health: {
+    heading: 'Health',
+    server: 'Server',
+    ok: 'All parts work',
+    degraded: 'Degraded',
+    version: (v: string) => `version ${v}`,
+    unreachable: 'The server cannot be reached.',
+    cameras: 'Cameras by state',
+    storage: 'Storage zones',
+    recordingZone: 'recording zone',
+    lag: (s: number) => `lag ${s} s`,
   },
   audit: {
     heading: 'Audit log',
