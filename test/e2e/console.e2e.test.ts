@@ -224,6 +224,11 @@ describe('The operator console, by role', () => {
       await page.locator('#audit-view').waitFor({ state: 'visible', timeout: 10_000 });
       assert.deepEqual(await tabs(page), ['Cameras', 'Alarms', 'Audit']);
       await waitFor('audit events', 10_000, async () => (await page.locator('table.events tbody tr').count()) > 0);
+      // Newest first, and each event opens its committed record.
+      const seqs = (await page.locator('table.events tbody tr td:first-child').allTextContents()).map(Number);
+      assert.ok(seqs.length > 1 && seqs[0]! > seqs.at(-1)!, `newest first: ${seqs.slice(0, 3).join(', ')}…`);
+      await page.getByRole('button', { name: `Event ${seqs[0]}: show or hide the committed record` }).click();
+      assert.match((await page.locator('tr.event-detail pre').textContent()) ?? '', /"record"/);
       await page.waitForTimeout(3000);
       assert.equal(sockets, 0, 'no live socket was opened');
       await page.screenshot({ path: join(screenshotDir, 'console-audit-dark-1440.png') });

@@ -42,7 +42,11 @@ export function AuditView() {
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
 
-  async function load(f: Filters, after?: number): Promise<void> {
+  /** Unfiltered, the newest page first (from the checkpoint's tree size), then older pages. */
+  const [newestFirst, setNewestFirst] = useState(true);
+  const [open, setOpen] = useState<number | null>(null);
+
+  async function load(f: Filters, after?: number, append = false): Promise<void> {
     setError(null);
     try {
       const page = await api.ok(
@@ -50,7 +54,7 @@ export function AuditView() {
           params: { query: { actor: f.actor || undefined, type: f.type || undefined, camera: f.camera || undefined, from: rfc3339(f.from), to: rfc3339(f.to), after, limit: 50 } as never },
         }),
       );
-      setEvents((old) => (after === undefined ? page.events : [...old, ...page.events]));
+      setEvents((old) => (append ? [...old, ...page.events] : page.events));
       setNext(page.next);
     } catch (e) {
       setError(m.audit.loadFailed(e instanceof Error ? e.message : String(e)));
@@ -59,12 +63,21 @@ export function AuditView() {
     }
   }
 
+  const filtered = (f: Filters) => Object.values(f).some((v) => v !== '');
+
   useEffect(() => {
-    void load(empty);
-    fetch('/api/v1/audit/checkpoint', { cache: 'no-store' })
-      .then(async (res) => setCheckpoint(res.ok ? await res.text() : null))
-      .catch(() => setCheckpoint(null));
+    void fetch('/api/v1/audit/checkpoint', { cache: 'no-store' })
+      .then(async (res) => (res.ok ? res.text() : null))
+      .catch(() => null)
+      .then((text) => {
+        setCheckpoint(text);
+        const size = Number(text?.split('\n')[1]);
+        void load(empty, Number.isFinite(size) && size > 50 ? size - 51 : undefined);
+      });
   }, []);
+
+  const shown = newestFirst ? [...events].sort((a, b) => b.seq - a.seq) : events;
+  const oldest = events.reduce((min, e) => Math.min(min, e.seq), Number.POSITIVE_INFINITY);
 
   const field = (key: keyof Filters, label: string, type: 'text' | 'datetime-local' = 'text') => (
     <label>
@@ -97,6 +110,8 @@ export function AuditView() {
         aria-label={m.audit.filters}
         onSubmit={(e) => {
           e.preventDefault();
+          // Filtered results come in ledger order (oldest first), page after page.
+          setNewestFirst(!filtered(filters));
           void load(filters);
         }}
       >
@@ -126,11 +141,15 @@ export function AuditView() {
               </tr>
             </thead>
             <tbody>
-              {events.map((e) => {
+              {shown.map((e) => {
                 const r = e.record as Shown;
-                return (
+                return [
                   <tr key={e.seq} class={r.outcome === 'failure' ? 'failure' : undefined}>
-                    <td>{e.seq}</td>
+                    <td>
+                      <button type="button" class="link-button" aria-expanded={open === e.seq} aria-label={m.audit.detailOf(e.seq)} onClick={() => setOpen(open === e.seq ? null : e.seq)}>
+                        {e.seq}
+                      </button>
+                    </td>
                     <td>{r.time ? formatDateTime(r.time) : ''}</td>
                     <td>
                       <code>{r.type}</code>
@@ -138,15 +157,27 @@ export function AuditView() {
                     </td>
                     <td>{r.actor ? `${r.actor.kind}:${r.actor.id}` : ''}</td>
                     <td>{r.target ? `${r.target.kind}:${r.target.name ?? r.target.id}` : ''}</td>
-                  </tr>
-                );
+                  </tr>,
+                  open === e.seq && (
+                    <tr key={`${e.seq}-detail`} class="event-detail">
+                      <td colSpan={5}>
+                        <pre>{JSON.stringify({ record: e.record, personal: e.personal }, null, 2)}</pre>
+                      </td>
+                    </tr>
+                  ),
+                ];
               })}
             </tbody>
           </table>
         </div>
       )}
-      {next !== null && (
-        <button type="button" class="secondary" onClick={() => void load(filters, next)}>
+      {newestFirst && Number.isFinite(oldest) && oldest > 0 && (
+        <button type="button" class="secondary" onClick={() => void load(empty, Math.max(-1, oldest - 51), true)}>
+          {m.audit.older}
+        </button>
+      )}
+      {!newestFirst && next !== null && (
+        <button type="button" class="secondary" onClick={() => void load(filters, next, true)}>
           {m.audit.more}
         </button>
       )}

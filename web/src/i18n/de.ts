@@ -299,6 +299,8 @@ export const de: Messages = {
     none: 'Keine passenden Ereignisse.',
     loadFailed: (why) => `Das Audit-Protokoll kann nicht geladen werden: ${why}`,
     more: 'Mehr laden',
+    older: 'Ältere Ereignisse',
+    detailOf: (seq) => `Ereignis ${seq}: gespeicherten Datensatz zeigen oder verbergen`,
   },
   alarms: {
     heading: 'Alarme',

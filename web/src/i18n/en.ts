@@ -299,6 +299,8 @@ export const en = {
     none: 'No events match.',
     loadFailed: (why: string) => `Cannot load the audit log: ${why}`,
     more: 'Load more',
+    older: 'Older events',
+    detailOf: (seq: number) => `Event ${seq}: show or hide the committed record`,
   },
   alarms: {
     heading: 'Alarms',
