@@ -26,6 +26,9 @@ import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
 import { FirmwareService } from './onvif/firmware.service.ts';
 import { createFirmwareStore } from './onvif/firmware.store.ts';
+import { SbomService } from './sbom/sbom.service.ts';
+import { defaultSbomPath, readSbomFile } from './sbom/sbom-files.ts';
+import { loadSbomKey } from './sbom/sbom-key.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -470,6 +473,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    sbom: new SbomService({ read: () => readSbomFile(config.sbom.file === '' ? defaultSbomPath : resolve(config.sbom.file)), key: () => loadSbomKey(dataKeys) }),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
