@@ -27,6 +27,8 @@ import { probe } from './onvif/ws-discovery.ts';
 import { FirmwareService } from './onvif/firmware.service.ts';
 import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { SbomService } from './sbom/sbom.service.ts';
+import { PtzService } from './onvif/ptz.service.ts';
+import { PtzSessions } from './onvif/ptz-sessions.ts';
 import { defaultSbomPath, readSbomFile } from './sbom/sbom-files.ts';
 import { loadSbomKey } from './sbom/sbom-key.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
@@ -291,6 +293,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
     firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
   });
+  // PTZ sessions end after ptz.sessionIdleSeconds without a command (or by Stop); the last ones at shutdown.
+  const ptzSessions = new PtzSessions({ audit, clock, idleMs: config.ptz.sessionIdleSeconds * 1000 });
+  ptzSessions.start();
+  undo.push(() => ptzSessions.close());
+  const ptz = new PtzService({
+    inventory: onboarding, cameras, sessions: ptzSessions, audit, clock,
+    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+  });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -473,6 +483,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    ptz,
     sbom: new SbomService({ read: () => readSbomFile(config.sbom.file === '' ? defaultSbomPath : resolve(config.sbom.file)), key: () => loadSbomKey(dataKeys) }),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
@@ -568,6 +579,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         health.stop();
         await recorder.stop();
         space.stop();
+        // Open PTZ sessions end (reason shutdown) while the ledger still records.
+        await ptzSessions.close();
         await nativeIngest.close();
         await server.close();
         await exports.idle();

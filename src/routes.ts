@@ -8,6 +8,7 @@ import { resetApproval } from './identity/reset-approval.ts';
 import { exportApproval } from './playback/export-approval.ts';
 import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.routes.ts';
 import { sbomRoutes, type SbomRouteDeps } from './sbom/sbom.routes.ts';
+import { ptzRoutes, type PtzRouteDeps } from './onvif/ptz.routes.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -51,6 +52,7 @@ export type RouteDeps = CameraRouteDeps &
   StorageRouteDeps &
   OnboardingRouteDeps &
   SbomRouteDeps &
+  PtzRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -94,6 +96,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...onboardingRoutes(deps),
     ...sbomRoutes(deps),
+    ...ptzRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

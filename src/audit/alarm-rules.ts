@@ -376,6 +376,12 @@ export class AlarmRules {
       case 'camera.discovered':
       case 'firmware.key.trusted':
       case 'firmware.release.imported':
+      case 'firmware.image.verified':
+      case 'camera.ptz.session.started':
+      case 'camera.ptz.session.ended':
+      case 'camera.ptz.preset.set':
+      case 'camera.ptz.preset.goto':
+      case 'camera.sbom.attached':
       case 'camera.risk.accepted':
       case 'camera.asset.updated':
         return [];

@@ -7,6 +7,7 @@ import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { storage } from './storage.schema.ts';
 import { sbom } from './sbom.schema.ts';
+import { ptz } from './ptz.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
@@ -304,6 +305,7 @@ export const configSchema = z
     notifications,
     incidents,
     sbom,
+    ptz,
   })
   .describe('Custos configuration.');
 

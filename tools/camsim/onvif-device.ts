@@ -1,6 +1,6 @@
 /**
  * The simulated ONVIF device and media services of a camsim camera: HTTP POST of SOAP 1.2 at
- * /onvif/device_service and /onvif/media_service, WS-Security UsernameToken digest on every call
+ * /onvif/device_service and /onvif/media_service (and /onvif/ptz_service with `ptz`), WS-Security UsernameToken digest on every call
  * but GetSystemDateAndTime (ONVIF Core §5.12.2), identity from {@link OnvifIdentity}. A fake of a
  * camera, for tests and the demo: it implements the calls Custos makes and answers any other with
  * the `ActionNotSupported` fault.
@@ -16,6 +16,8 @@ import type { XmlElement } from '../../src/onvif/safe-xml.ts';
 import { soapFault } from '../../src/onvif/soap-envelope.ts';
 import { passwordDigest } from '../../src/onvif/ws-security.ts';
 import type { OnvifIdentity } from './onvif-identity.ts';
+import { createSimPtz } from './onvif-ptz.ts';
+import type { SimPtz } from './onvif-ptz.ts';
 import { answerFor } from './onvif-soap-answers.ts';
 import type { SimProfile } from './onvif-soap-answers.ts';
 
@@ -33,6 +35,8 @@ export interface OnvifDeviceOptions {
   readonly clock: Clock;
   /** The device clock minus the true clock (a camera whose clock is wrong). */
   readonly clockSkewMs?: number;
+  /** Adds the PTZ service (onvif-ptz.ts), listed by GetServices and GetCapabilities. */
+  readonly ptz?: boolean;
 }
 
 /** A running device service. */
@@ -40,6 +44,8 @@ export interface OnvifDevice {
   /** `http://host:port/onvif/device_service`. */
   readonly xaddr: string;
   readonly port: number;
+  /** The PTZ state, with `ptz`. */
+  readonly ptz: SimPtz | undefined;
   close(): Promise<void>;
 }
 
@@ -54,11 +60,13 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
   const seenNonces = new Map<string, number>();
   let deviceXaddr = '';
   let mediaXaddr = '';
+  let ptzXaddr = '';
   const profiles = (): SimProfile[] => [
     { token: 'main', name: 'Main stream', width: 1920, height: 1080, rtspUrl: opts.rtspUrl },
     ...(opts.subRtspUrl === undefined ? [] : [{ token: 'sub', name: 'Sub stream', width: 640, height: 360, rtspUrl: opts.subRtspUrl }]),
   ];
   const deviceNow = (): number => opts.clock.now() + (opts.clockSkewMs ?? 0);
+  const ptz = opts.ptz === true ? createSimPtz(deviceNow) : undefined;
 
   /** Null when the WS-Security header proves the configured user, else the reason. */
   function authFailure(envelope: XmlElement): string | null {
@@ -86,7 +94,7 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const service = req.url === '/onvif/device_service' ? ns.tds : req.url === '/onvif/media_service' ? ns.trt : null;
+    const service = req.url === '/onvif/device_service' ? ns.tds : req.url === '/onvif/media_service' ? ns.trt : req.url === '/onvif/ptz_service' && ptz !== undefined ? ns.tptz : null;
     if (req.method !== 'POST' || service === null) {
       res.writeHead(404).end();
       return;
@@ -121,8 +129,13 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
         return;
       }
     }
+    if (service === ns.tptz && ptz !== undefined) {
+      const [status, xml] = ptz.answer(op, profiles().map((p) => p.token));
+      reply(res, status, xml);
+      return;
+    }
     const answer = answerFor(op.localName, opts.identity, {
-      deviceXaddr, mediaXaddr, nowMs: deviceNow(), profiles: profiles(), profileToken: child(op, ns.trt, 'ProfileToken')?.text ?? null,
+      deviceXaddr, mediaXaddr, ptzXaddr, nowMs: deviceNow(), profiles: profiles(), profileToken: child(op, ns.trt, 'ProfileToken')?.text ?? null,
     });
     if (answer === undefined) reply(res, 400, soapFault('Sender', 'ActionNotSupported', `${op.localName} is not supported`));
     else reply(res, 200, answer);
@@ -138,9 +151,11 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
   const port = (server.address() as AddressInfo).port;
   deviceXaddr = `http://${urlHost}:${port}/onvif/device_service`;
   mediaXaddr = `http://${urlHost}:${port}/onvif/media_service`;
+  if (ptz !== undefined) ptzXaddr = `http://${urlHost}:${port}/onvif/ptz_service`;
   return {
     xaddr: deviceXaddr,
     port,
+    ptz,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
