@@ -28,6 +28,9 @@ import { FirmwareService } from './onvif/firmware.service.ts';
 import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { SbomService } from './sbom/sbom.service.ts';
 import { PtzService } from './onvif/ptz.service.ts';
+import { isAppError } from './lib/errors.ts';
+import { CameraSbomService } from './onvif/camera-sbom.service.ts';
+import { createCameraSbomStore } from './onvif/camera-sbom.store.ts';
 import { PtzSessions } from './onvif/ptz-sessions.ts';
 import { defaultSbomPath, readSbomFile } from './sbom/sbom-files.ts';
 import { loadSbomKey } from './sbom/sbom-key.ts';
@@ -484,6 +487,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
     ptz,
+    cameraSboms: new CameraSbomService({ store: createCameraSbomStore(db), audit, clock, hasEntry: (id) => onboarding.get(id).then(() => true, (e: unknown) => {
+      if (isAppError(e, 'NOT_FOUND')) return false;
+      throw e;
+    }) }),
     sbom: new SbomService({ read: () => readSbomFile(config.sbom.file === '' ? defaultSbomPath : resolve(config.sbom.file)), key: () => loadSbomKey(dataKeys) }),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.

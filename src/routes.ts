@@ -9,6 +9,7 @@ import { exportApproval } from './playback/export-approval.ts';
 import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.routes.ts';
 import { sbomRoutes, type SbomRouteDeps } from './sbom/sbom.routes.ts';
 import { ptzRoutes, type PtzRouteDeps } from './onvif/ptz.routes.ts';
+import { cameraSbomRoutes, type CameraSbomRouteDeps } from './onvif/camera-sbom.routes.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -53,6 +54,7 @@ export type RouteDeps = CameraRouteDeps &
   OnboardingRouteDeps &
   SbomRouteDeps &
   PtzRouteDeps &
+  CameraSbomRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -97,6 +99,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...onboardingRoutes(deps),
     ...sbomRoutes(deps),
     ...ptzRoutes(deps),
+    ...cameraSbomRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

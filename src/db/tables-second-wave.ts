@@ -279,3 +279,19 @@ export interface FirmwareReleaseTable {
   signed: string;
   imported_ms: number;
 }
+
+/** A vendor's SBOM attached to a camera's inventory entry (migration 0019). */
+export interface CameraSbomTable {
+  camera_id: string;
+  /** `CycloneDX` or `SPDX`. */
+  format: string;
+  spec_version: string;
+  sha256: string;
+  bytes: number;
+  components: number;
+  /** The JSON document as attached. */
+  document: string;
+  /** The actor id that attached it. */
+  attached_by: string;
+  attached_ms: number;
+}

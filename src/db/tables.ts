@@ -1,4 +1,5 @@
 import type {
+  CameraSbomTable,
   AuditCosignatureTable,
   AlarmInboxTable,
   NotificationDeliveryTable,
@@ -73,6 +74,7 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  camera_sboms: CameraSbomTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
