@@ -4,12 +4,12 @@
  * a camera of that vendor whose reported firmware matches none is `unvetted` (quarantined);
  * vendors without releases are judged on identity alone. Every change is audited.
  */
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import { verifyManifest, vettedRelease } from './firmware-manifest.ts';
+import { verifyFirmwareImage, verifyManifest, vettedRelease } from './firmware-manifest.ts';
 import type { FirmwareManifest, SignedManifest, TrustedKey } from './firmware-manifest.ts';
 
 /** What the service needs from storage. */
@@ -17,6 +17,8 @@ export interface FirmwareStore {
   keys(): Promise<TrustedKey[]>;
   addKey(key: TrustedKey, atMs: number): Promise<void>;
   releases(): Promise<FirmwareManifest[]>;
+  /** The signed manifests as imported (manifest, key id, algorithm, signature). */
+  signedReleases(): Promise<SignedManifest[]>;
   addRelease(signed: SignedManifest, atMs: number): Promise<void>;
 }
 
@@ -63,6 +65,34 @@ export class FirmwareService {
     await this.#audit.record({ type: 'firmware.release.imported', ...by, target: { kind: 'firmware-release', id: `${manifest.vendor}/${manifest.version}` }, outcome: 'success', details: { vendor: manifest.vendor, modelPattern: manifest.modelPattern, version: manifest.version, sha256: manifest.sha256, keyId: signed.keyId } });
     await this.#store.addRelease(signed, this.#clock.now());
     return manifest;
+  }
+
+  /**
+   * Verifies a firmware image before it is used (pushed to a camera, AST-3): its SHA-256 MUST be
+   * that of a signed manifest whose signature verifies now under a trusted key — the manifest
+   * given, or else the stored release with that hash, verified again (a row changed in the
+   * database does not pass). Audited either way; throws FIRMWARE_REFUSED.
+   */
+  async verifyImage(image: Uint8Array, by: AuditContext, given?: SignedManifest): Promise<{ manifest: FirmwareManifest; keyId: string }> {
+    const sha256 = createHash('sha256').update(image).digest('hex');
+    const target = { kind: 'firmware-image', id: sha256 };
+    try {
+      const keys = await this.#store.keys();
+      let signed = given;
+      if (signed === undefined) {
+        signed = (await this.#store.signedReleases()).find((r) => r.manifest.sha256 === sha256);
+        if (signed === undefined) throw new AppError('FIRMWARE_REFUSED', `firmware refused: no vetted release has the image's SHA-256 ${sha256}`);
+      }
+      const manifest = verifyManifest(signed, keys);
+      verifyFirmwareImage(image, manifest);
+      await this.#audit.record({ type: 'firmware.image.verified', ...by, target, outcome: 'success', details: { vendor: manifest.vendor, modelPattern: manifest.modelPattern, version: manifest.version, sha256, keyId: signed.keyId, bytes: image.length } });
+      return { manifest, keyId: signed.keyId };
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'FIRMWARE_REFUSED') {
+        await this.#audit.record({ type: 'firmware.image.verified', ...by, target, outcome: 'failure', reason: err.message.slice(0, 300), details: { sha256, bytes: image.length, keyId: given === undefined ? null : String(given.keyId).slice(0, 100) } });
+      }
+      throw err;
+    }
   }
 
   /** The firmware verdict of a camera's reported vendor, model and firmware. */
