@@ -64,7 +64,8 @@ export class PtzSessions {
   async stopped(cameraId: string, by: AuditContext): Promise<void> {
     const key = PtzSessions.#key(cameraId, by);
     const s = this.#open.get(key);
-    if (s !== undefined) await this.#end(key, s, 'stop');
+    // Recorded as the Stop request (its correlation id), by the same person.
+    if (s !== undefined) await this.#end(key, s, 'stop', by);
   }
 
   /** Whether `by` has a session of the camera open. */
@@ -85,12 +86,12 @@ export class PtzSessions {
     for (const [key, s] of [...this.#open]) await this.#end(key, s, 'shutdown');
   }
 
-  async #end(key: string, s: Session, reason: PtzSessionEnd): Promise<void> {
+  async #end(key: string, s: Session, reason: PtzSessionEnd, by: AuditContext = s.by): Promise<void> {
     if (this.#open.get(key) !== s) return;
     this.#open.delete(key);
     const endMs = reason === 'idle' ? s.lastMs + this.#idleMs : this.#clock.now();
     await this.#audit.record({
-      type: 'camera.ptz.session.ended', ...s.by, target: { kind: 'camera', id: s.cameraId }, cameraId: s.cameraId, outcome: 'success',
+      type: 'camera.ptz.session.ended', ...by, target: { kind: 'camera', id: s.cameraId }, cameraId: s.cameraId, outcome: 'success',
       details: { reason, moves: s.moves, durationMs: Math.max(0, endMs - s.startedMs) },
     });
   }
