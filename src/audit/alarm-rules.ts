@@ -377,6 +377,7 @@ export class AlarmRules {
       case 'firmware.key.trusted':
       case 'firmware.release.imported':
       case 'firmware.image.verified':
+      case 'firmware.image.pushed':
       case 'camera.ptz.session.started':
       case 'camera.ptz.session.ended':
       case 'camera.ptz.preset.set':

@@ -9,7 +9,7 @@ import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import { verifyFirmwareImage, verifyManifest, vettedRelease } from './firmware-manifest.ts';
+import { globMatch, verifyFirmwareImage, verifyManifest, vettedRelease } from './firmware-manifest.ts';
 import type { FirmwareManifest, SignedManifest, TrustedKey } from './firmware-manifest.ts';
 
 /** What the service needs from storage. */
@@ -93,6 +93,25 @@ export class FirmwareService {
       }
       throw err;
     }
+  }
+
+  /**
+   * Pushes an image to a camera, verification first: `verifyImage` (audited), then the release
+   * MUST be for the camera's vendor and model, then `firmware.image.pushed` is recorded, and only
+   * then is `push` (firmware-upgrade.ts over the camera's ONVIF client) called. Nothing reaches
+   * the camera unless all of that held.
+   */
+  async pushVerified(image: Uint8Array, camera: { readonly id: string; readonly vendor: string; readonly model: string }, by: AuditContext, push: (image: Uint8Array) => Promise<void>): Promise<FirmwareManifest> {
+    const { manifest, keyId } = await this.verifyImage(image, by);
+    const subject = { ...by, target: { kind: 'camera', id: camera.id }, cameraId: camera.id };
+    if (manifest.vendor.toLowerCase() !== camera.vendor.toLowerCase() || !globMatch(manifest.modelPattern, camera.model)) {
+      const reason = `firmware refused: the release is for ${manifest.vendor} ${manifest.modelPattern}, the camera is ${camera.vendor} ${camera.model}`;
+      await this.#audit.record({ type: 'firmware.image.pushed', ...subject, outcome: 'failure', reason, details: { sha256: manifest.sha256, version: manifest.version } });
+      throw new AppError('FIRMWARE_REFUSED', reason);
+    }
+    await this.#audit.record({ type: 'firmware.image.pushed', ...subject, outcome: 'success', details: { vendor: manifest.vendor, model: camera.model, version: manifest.version, sha256: manifest.sha256, keyId } });
+    await push(image);
+    return manifest;
   }
 
   /** The firmware verdict of a camera's reported vendor, model and firmware. */

@@ -180,6 +180,7 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'firmware.key.trusted': { actor: cli, target: { kind: 'firmware-key', id: 'acme-2026' }, details: { vendor: 'Acme', keyType: 'ed25519' } },
   'firmware.release.imported': { actor: cli, target: { kind: 'firmware-release', id: 'Acme/2.4.1' }, details: { vendor: 'Acme', modelPattern: 'AO-*', version: '2.4.1', sha256: 'ab'.repeat(32), keyId: 'acme-2026' } },
   'firmware.image.verified': { actor: cli, target: { kind: 'firmware-image', id: 'ab'.repeat(32) }, details: { vendor: 'Acme', version: '2.4.1', sha256: 'ab'.repeat(32), keyId: 'acme-2026' } },
+  'firmware.image.pushed': { actor: user, source, target: camera, cameraId: 'cam-1', details: { vendor: 'Acme', model: 'AO-200', version: '2.4.1', sha256: 'ab'.repeat(32), keyId: 'acme-2026' } },
   'recording.interrupted': { actor: recorder, cameraId: 'cam-1', outcome: 'failure', reason: 'stream ended' },
   'recording.resumed': { actor: recorder, cameraId: 'cam-1', details: { gapMs: 12000 } },
   'recording.space.stopped': { actor: { kind: 'system', id: 'system:space-guard' }, reason: 'free space below the watermark', details: { path: '/data/segments', freeBytes: 1024 } },
