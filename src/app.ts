@@ -28,6 +28,9 @@ import { FirmwareService } from './onvif/firmware.service.ts';
 import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { SbomService } from './sbom/sbom.service.ts';
 import { PtzService } from './onvif/ptz.service.ts';
+import { FirmwarePushService } from './onvif/firmware-push.service.ts';
+import { readStagedFirmware } from './onvif/firmware-staging.ts';
+import { uploadFirmware } from './onvif/firmware-upgrade.ts';
 import { isAppError } from './lib/errors.ts';
 import { CameraSbomService } from './onvif/camera-sbom.service.ts';
 import { createCameraSbomStore } from './onvif/camera-sbom.store.ts';
@@ -290,11 +293,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
+  const firmware = new FirmwareService(createFirmwareStore(db), clock, audit);
   const onboarding = new OnboardingService({
     store: createInventoryStore(db), clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+    firmware,
   });
   // PTZ sessions end after ptz.sessionIdleSeconds without a command (or by Stop); the last ones at shutdown.
   const ptzSessions = new PtzSessions({ audit, clock, idleMs: config.ptz.sessionIdleSeconds * 1000 });
@@ -303,6 +307,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const ptz = new PtzService({
     inventory: onboarding, cameras, sessions: ptzSessions, audit, clock,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+  });
+  const firmwarePush = new FirmwarePushService({
+    firmware, inventory: onboarding, cameras, readStaged: (sha256) => readStagedFirmware(dataDir, sha256),
+    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+    upload: (upload, image) => uploadFirmware(upload, image, { addressCheck: cameraAddresses }),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
@@ -487,6 +496,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
     ptz,
+    firmwarePush,
     cameraSboms: new CameraSbomService({ store: createCameraSbomStore(db), audit, clock, hasEntry: (id) => onboarding.get(id).then(() => true, (e: unknown) => {
       if (isAppError(e, 'NOT_FOUND')) return false;
       throw e;

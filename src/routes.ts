@@ -10,6 +10,9 @@ import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.r
 import { sbomRoutes, type SbomRouteDeps } from './sbom/sbom.routes.ts';
 import { ptzRoutes, type PtzRouteDeps } from './onvif/ptz.routes.ts';
 import { cameraSbomRoutes, type CameraSbomRouteDeps } from './onvif/camera-sbom.routes.ts';
+import { firmwarePushRoutes, type FirmwarePushRouteDeps } from './onvif/firmware-push.routes.ts';
+import { firmwarePushApproval } from './onvif/firmware-push-approval.ts';
+import { isFirmwarePush } from './onvif/firmware-push.service.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -55,6 +58,7 @@ export type RouteDeps = CameraRouteDeps &
   SbomRouteDeps &
   PtzRouteDeps &
   CameraSbomRouteDeps &
+  FirmwarePushRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -64,11 +68,14 @@ export type RouteDeps = CameraRouteDeps &
 function approvalExecutors(deps: RouteDeps): ApprovalExecutors {
   const cameraChange = cameraChangeApproval(deps);
   const riskAcceptance = riskAcceptanceApproval(deps);
+  const firmwarePush = firmwarePushApproval(deps);
   return {
     'recording.export': exportApproval(deps),
     'access.grant': grantApproval(deps),
-    // A `camera.manage` request is a change weakening a four-eyes site or a camera's risk acceptance.
-    'camera.manage': { execute: (approved, audit) => (isRiskAcceptance(approved.details) ? riskAcceptance : cameraChange).execute(approved, audit) },
+    // A `camera.manage` request is a change weakening a four-eyes site, a camera's risk acceptance or a firmware push.
+    'camera.manage': {
+      execute: (approved, audit) => (isRiskAcceptance(approved.details) ? riskAcceptance : isFirmwarePush(approved.details) ? firmwarePush : cameraChange).execute(approved, audit),
+    },
     'account.reset': resetApproval(deps),
   };
 }
@@ -100,6 +107,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...sbomRoutes(deps),
     ...ptzRoutes(deps),
     ...cameraSbomRoutes(deps),
+    ...firmwarePushRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

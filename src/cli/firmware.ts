@@ -5,17 +5,19 @@ import { AppError } from '../lib/errors.ts';
 import type { SignedManifest } from '../onvif/firmware-manifest.ts';
 import { FirmwareService } from '../onvif/firmware.service.ts';
 import { createFirmwareStore } from '../onvif/firmware.store.ts';
+import { stageFirmwareImage } from '../onvif/firmware-staging.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { terminalText } from './terminal-text.ts';
 
-const usage = `Usage: custos firmware <trust-key|import|list|verify> [options]
+const usage = `Usage: custos firmware <trust-key|import|list|verify|stage> [options]
 
   custos firmware trust-key --key-id ID --vendor NAME --public-key-file PEM
   custos firmware import SIGNED_MANIFEST.json
   custos firmware list
   custos firmware verify IMAGE [--manifest SIGNED_MANIFEST.json]
+  custos firmware stage IMAGE
 
 The firmware trust store (AST-3). trust-key adds a vendor's signing key (Ed25519, EC P-256 or
 RSA >= 2048, as a PEM public key). import verifies a signed manifest
@@ -25,7 +27,8 @@ vendor has a vetted release, cameras of that vendor whose firmware matches none 
 identification. verify checks a firmware image before it is pushed to a camera: its SHA-256 must
 be that of a vetted release (or of the manifest given) whose signature verifies again under a
 trusted key; it prints the release and exits 0, or exits 1 with the reason. Every change and
-every verification is audited.
+every verification is audited. stage verifies an image the same way and keeps it in the data
+directory, named by its SHA-256, for a four-eyes push (POST /api/v1/cameras/{id}/firmware).
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 async function readText(path: string, what: string): Promise<string> {
@@ -81,8 +84,9 @@ export const firmwareCommand: Command = {
           for (const r of await store.releases()) io.stdout.write(`${terminalText(`release ${r.vendor}  ${r.modelPattern}  ${r.version}  ${r.sha256}`)}\n`);
           return 0;
         }
+        case 'stage':
         case 'verify': {
-          if (positionals.length !== 1 || positionals[0] === undefined) throw new AppError('VALIDATION_FAILED', 'verify needs exactly one firmware IMAGE');
+          if (positionals.length !== 1 || positionals[0] === undefined) throw new AppError('VALIDATION_FAILED', `${parsed.sub} needs exactly one firmware IMAGE`);
           const given = values.manifest === undefined ? undefined : await readManifest(values.manifest);
           let image: Buffer;
           try {
@@ -91,6 +95,11 @@ export const firmwareCommand: Command = {
             throw new AppError('VALIDATION_FAILED', `cannot read the image: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
           }
           const v = await firmware.verifyImage(image, cliAuditContext(), given);
+          if (parsed.sub === 'stage') {
+            await stageFirmwareImage(core.dataDir, v.manifest.sha256, image);
+            io.stdout.write(`staged: ${v.manifest.sha256}\n`);
+            return 0;
+          }
           io.stdout.write(`${terminalText(`verified: ${v.manifest.vendor} ${v.manifest.modelPattern} ${v.manifest.version} sha256 ${v.manifest.sha256} signed by ${v.keyId}`)}\n`);
           return 0;
         }

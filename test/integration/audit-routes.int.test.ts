@@ -35,6 +35,8 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
 import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
+import { stageFirmwareImage } from '../../src/onvif/firmware-staging.ts';
+import { createHash } from 'node:crypto';
 
 /**
  * GET routes that MUST be audited like state changes: they read footage or the ledger, export
@@ -514,6 +516,15 @@ test('walking the route table: each audited route records its declared event for
       const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/ptz/presets/${encodeURIComponent(preset?.token ?? '')}/goto` });
       ok(res, 'PTZ go to preset');
       return done(res, operator.actor);
+    },
+    'POST /api/v1/cameras/:id/firmware': async () => {
+      // An image staged on the host (as custos firmware stage leaves it) for the clean PTZ camera.
+      const image = Buffer.from('walked firmware image');
+      const sha256 = createHash('sha256').update(image).digest('hex');
+      await stageFirmwareImage(dir.path, sha256, image);
+      const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/firmware`, payload: { sha256 } });
+      assert.equal(res.json<{ code: string }>().code, 'APPROVAL_REQUIRED', 'a firmware push is always a four-eyes request');
+      return { ...done(res, userActor(adminId)), status: 202 };
     },
     'POST /api/v1/cameras/:id/risk-acceptance': async () => {
       const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/risk-acceptance`, payload: { reason: 'replacement ordered (route walk)', until: new Date(Date.now() + 86_400_000).toISOString() } });
