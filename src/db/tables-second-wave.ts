@@ -279,3 +279,24 @@ export interface FirmwareReleaseTable {
   signed: string;
   imported_ms: number;
 }
+
+/** An imported security advisory (AST-4); `body` is the parsed Advisory as JSON. */
+export interface AdvisoryTable {
+  id: string;
+  format: string;
+  document_id: string;
+  title: string;
+  severity: string;
+  sha256: string;
+  body: string;
+  imported_ms: number;
+}
+
+/** A camera an advisory affects at `firmware`; `product` is the matching product entry as JSON. */
+export interface AdvisoryMatchTable {
+  advisory_id: string;
+  camera_id: string;
+  firmware: string;
+  product: string;
+  matched_ms: number;
+}

@@ -19,6 +19,8 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  AdvisoryTable,
+  AdvisoryMatchTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -73,6 +75,8 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  advisories: AdvisoryTable;
+  advisory_matches: AdvisoryMatchTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
