@@ -19,6 +19,7 @@ import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
+import type { CameraStatus } from './recording/camera-status.ts';
 import { createInventoryStore } from './onvif/inventory.store.ts';
 import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
@@ -26,6 +27,9 @@ import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
 import { FirmwareService } from './onvif/firmware.service.ts';
 import { createFirmwareStore } from './onvif/firmware.store.ts';
+import { AdvisoriesService } from './onvif/advisories.service.ts';
+import { createAdvisoryStore } from './onvif/advisories.store.ts';
+import { SecurityScoreService, vetAssessor } from './onvif/security-score.service.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -117,6 +121,9 @@ const clockStepToleranceMs = 2000;
 
 /** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
 const alarmTickMs = 1000;
+
+/** How often advisories are matched again against the inventory (changes made by the CLI). */
+const advisoryRematchMs = 60_000;
 
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
@@ -282,11 +289,30 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
+  const inventory = createInventoryStore(db);
+  // Advisories (AST-4) are matched against the inventory's vendor, model and firmware.
+  const advisories = new AdvisoriesService({
+    store: createAdvisoryStore(db), clock, audit,
+    targets: async () => (await inventory.list()).map((a) => ({ cameraId: a.cameraId, vendor: a.vendor, model: a.model, firmware: a.firmware })),
+  });
+  // The score reads the recorder's status (built below; only called once the server runs).
+  const securityScores: SecurityScoreService = new SecurityScoreService({
+    camera: (id) => cameras.get(id),
+    asset: (id) => inventory.get(id),
+    advisories: (id) => advisories.forCamera(id),
+    status: async (id): Promise<{ state: string; sinceMs: number; clockOffsetMs: number | null }> => {
+      const camera = await cameras.get(id);
+      const s: CameraStatus = recorderStatus.status(camera);
+      return { state: camera.enabled ? s.state : 'disabled', sinceMs: s.sinceMs, clockOffsetMs: s.clockOffsetMs };
+    },
+    clock,
+  });
   const onboarding = new OnboardingService({
-    store: createInventoryStore(db), clock, audit, cameras,
+    store: inventory, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
     firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+    assess: vetAssessor(advisories, securityScores),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
@@ -470,6 +496,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    advisories,
+    securityScores,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -506,6 +534,15 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   onboarding.onChange(() => void recorder.reconcile());
+  // Advisory matches follow the inventory: at once after an identification here, and on a timer
+  // for identifications and imports made by the CLI against the same database.
+  const advisoryActor = { actor: { kind: 'system', id: 'system:advisories' } } as const;
+  const rematch = () => void advisories.rematch(advisoryActor).catch((e: unknown) => log.error({ err: e }, 'advisory re-match failed'));
+  onboarding.onChange(rematch);
+  rematch();
+  const rematchTimer = setInterval(rematch, advisoryRematchMs);
+  rematchTimer.unref();
+  undo.push(async () => clearInterval(rematchTimer));
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));

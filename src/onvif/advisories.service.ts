@@ -173,6 +173,12 @@ export class AdvisoriesService {
       .sort((a, b) => severities.indexOf(a.advisory.severity) - severities.indexOf(b.advisory.severity) || b.importedMs - a.importedMs);
   }
 
+  /** The advisories an identity matches now (no event, nothing stored): the vet step's evidence. */
+  async preview(target: MatchTarget): Promise<{ readonly advisory: Advisory; readonly match: AdvisoryMatch }[]> {
+    const advisories = (await this.#d.store.list()).map((s) => s.advisory);
+    return matchAdvisories(advisories, [target]).map((match) => ({ advisory: advisories.find((a) => a.id === match.advisoryId)!, match }));
+  }
+
   /** The open advisories of one camera, each with its match. */
   async forCamera(cameraId: string): Promise<{ readonly advisory: Advisory; readonly match: StoredMatch }[]> {
     const matches = await this.#d.store.matches(cameraId);

@@ -9,6 +9,8 @@ import type { CameraAsset } from './camera-asset.ts';
 import type { Advisory } from './advisory.ts';
 import { defaultCredentials, type DefaultCredential } from './default-credentials.ts';
 import { securityScore, type ScoreFacts, type SecurityScore } from './security-score.ts';
+import type { AdvisoriesService } from './advisories.service.ts';
+import type { VetAssessment } from './onboarding.service.ts';
 
 /** Dependencies, by interface. */
 export interface SecurityScoreDeps {
@@ -33,8 +35,14 @@ export class SecurityScoreService {
 
   /** The score of one camera now. */
   async score(cameraId: string): Promise<SecurityScore> {
-    const camera = await this.#d.camera(cameraId);
     const asset = await this.#d.asset(cameraId);
+    const open = asset === undefined ? [] : (await this.#d.advisories(cameraId)).map((x) => x.advisory);
+    return this.scoreOf(cameraId, asset, open);
+  }
+
+  /** The score of a camera with the given inventory entry and open advisories (the vet step's, before they are stored). */
+  async scoreOf(cameraId: string, asset: CameraAsset | undefined, open: readonly Advisory[]): Promise<SecurityScore> {
+    const camera = await this.#d.camera(cameraId);
     return securityScore(
       {
         cameraId: camera.id,
@@ -42,13 +50,25 @@ export class SecurityScoreService {
         username: camera.username,
         password: camera.password,
         asset: asset === undefined ? null : assetFacts(asset),
-        advisories: asset === undefined ? [] : (await this.#d.advisories(cameraId)).map((x) => ({ documentId: x.advisory.documentId, severity: x.advisory.severity })),
+        advisories: open.map((a) => ({ documentId: a.documentId, severity: a.severity })),
         recorder: await this.#d.status(cameraId),
         nowMs: this.#d.clock.now(),
       },
       this.#d.defaults ?? defaultCredentials,
     );
   }
+}
+
+/** The vet step's assessment (onboarding's `assess`): the advisories an identity matches now, and its score. */
+export function vetAssessor(advisories: Pick<AdvisoriesService, 'preview'>, scores: SecurityScoreService): (asset: CameraAsset) => Promise<VetAssessment> {
+  return async (asset) => {
+    const open = await advisories.preview(asset);
+    const score = await scores.scoreOf(asset.cameraId, asset, open.map((o) => o.advisory));
+    return {
+      advisories: open.map((o) => ({ advisoryId: o.advisory.id, documentId: o.advisory.documentId, cves: o.advisory.cves, severity: o.advisory.severity, range: o.match.product.range })),
+      score: { total: score.total, grade: score.grade, cappedBy: score.cappedBy, factors: score.factors },
+    };
+  };
 }
 
 /** The inventory facts a score reads. */

@@ -133,6 +133,7 @@ export function securityScore(f: ScoreFacts, defaults: readonly DefaultCredentia
   const ago = Math.max(0, f.nowMs - f.recorder.sinceMs);
   if (s === 'recording') add('last-seen', 10, 10, 'pass', 'recording now');
   else if ((s === 'connecting' || s === 'retrying') && ago < hourMs) add('last-seen', 10, 5, 'partial', `${s} for ${Math.round(ago / 60_000)} min`);
+  else if (s === 'unknown') add('last-seen', 10, 0, 'unknown', 'recorder state unknown here (the CLI does not run the recorder; ask the server)');
   else add('last-seen', 10, 0, s === 'disabled' || s === 'quarantined' ? 'unknown' : 'fail', `${s} since ${new Date(f.recorder.sinceMs).toISOString()}`);
 
   const total = factors.reduce((n, x) => n + x.points, 0);
