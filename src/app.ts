@@ -30,6 +30,7 @@ import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { AdvisoriesService } from './onvif/advisories.service.ts';
 import { createAdvisoryStore } from './onvif/advisories.store.ts';
 import { SecurityScoreService, vetAssessor } from './onvif/security-score.service.ts';
+import { advisoryFacts } from './onvif/advisory-facts.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -460,6 +461,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+    cameraAdvisories: () => advisoryFacts({ advisories, inventory, clock }),
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
