@@ -605,6 +605,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         space.stop();
         await nativeIngest.close();
         await server.close();
+        // No re-match may start, nor be left running, once the database closes.
+        clearInterval(rematchTimer);
+        await advisories.idle();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

@@ -120,6 +120,11 @@ export class AdvisoriesService {
     return run;
   }
 
+  /** Resolves once the re-match in progress, if any, has ended (for a clean shutdown). */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
   async #rematch(by: AuditContext): Promise<{ added: AdvisoryMatch[]; cleared: StoredMatch[] }> {
     const stored = await this.#d.store.list();
     const byId = new Map(stored.map((s) => [s.advisory.id, s.advisory]));

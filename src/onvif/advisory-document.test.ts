@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csafAdvisory, osvAdvisory } from '../../test/helpers/advisory-documents.ts';
+import { seededRandom, testSeed } from '../../test/helpers/seeded-random.ts';
 import { isAppError } from '../lib/errors.ts';
 import { MAX_ADVISORY_BYTES } from './advisory.ts';
 import { readAdvisoryBytes, readAdvisoryValue } from './advisory-document.ts';
@@ -116,4 +117,37 @@ test('an advisory matches the camera in its firmware range and none of another m
   assert.deepEqual(matches.map((m) => m.cameraId), ['in-range']);
   assert.deepEqual(matches[0]?.product, { vendor: 'Acme Optics', model: 'AO-200', range: '>=2.0 <2.4.2', fixedIn: ['2.4.2'] });
   assert.deepEqual(matchAdvisories([{ ...advisory, withdrawn: '2026-12-01T00:00:00Z' }], cams), []);
+});
+
+test('a seeded fuzz of CSAF and OSV documents: every outcome is an advisory or ADVISORY_REFUSED, never another error', () => {
+  const seed = testSeed();
+  const rnd = seededRandom(seed);
+  const junk: unknown[] = [null, 0, -1, 1e308, '', ' ', 'x'.repeat(600), [], {}, [[]], { a: 1 }, true, '\u0000', 'CVE-2026-1', '<', 'vers:generic/', 'vers:generic/>=|<', '0'];
+  const osv = () => osvAdvisory({ id: 'OSV-2026-1', aliases: ['CVE-2026-12345'], vendor: 'Acme', model: 'AO-1', events: [{ introduced: '1.0' }, { fixed: '2.0' }] });
+  /** Replaces, deletes or nests a random node of `v`. */
+  const mutate = (v: unknown, depth: number): unknown => {
+    if (depth > 0 && rnd.next() < 0.25) return rnd.pick(junk);
+    if (Array.isArray(v)) return rnd.next() < 0.2 ? [] : v.map((x) => (rnd.next() < 0.5 ? mutate(x, depth + 1) : x));
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (rnd.next() < 0.08) continue;
+        out[k] = rnd.next() < 0.5 ? mutate(x, depth + 1) : x;
+      }
+      return out;
+    }
+    return v;
+  };
+  let read = 0;
+  for (let i = 0; i < 600; i += 1) {
+    const doc = mutate(i % 2 === 0 ? csaf() : osv(), 0);
+    try {
+      const a = readAdvisoryValue(doc);
+      read += 1;
+      matchAdvisories([a], [{ cameraId: 'c', vendor: 'Acme Optics', model: 'AO-200', firmware: '2.4.1' }]);
+    } catch (e) {
+      assert.ok(isAppError(e, 'ADVISORY_REFUSED'), `seed ${seed}, case ${i}: ${String(e)} for ${JSON.stringify(doc).slice(0, 400)}`);
+    }
+  }
+  assert.ok(read > 0, `seed ${seed}: some mutations still read`);
 });

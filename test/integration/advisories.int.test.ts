@@ -155,6 +155,15 @@ describe('advisories and the security score', () => {
     assert.equal(imp.json<{ matched: number }>().matched, 1, imp.body);
     const list = (await admin.inject({ method: 'GET', url: '/api/v1/advisories' })).json<{ documentId: string; cameras: { cameraId: string }[] }[]>();
     assert.deepEqual(list.map((a) => [a.documentId, a.cameras.map((c) => c.cameraId)]), [['ACME-SA-2026-0042', []], ['OSV-2026-0007', [cams.otherModel!.id]]]);
+
+    // Vetting that camera again records the advisory and its effect on the score as evidence.
+    const again = await admin.inject({ method: 'POST', url: `/api/v1/cameras/${cams.otherModel!.id}/identify`, payload: { xaddr: cams.otherModel!.xaddr, username: onvifUser, password: onvifPassword } });
+    assert.equal(again.statusCode, 200, again.body);
+    const vetted = (await ledger('camera.identified')).filter((e) => e.camera_id === cams.otherModel!.id).at(-1)?.details;
+    assert.deepEqual((vetted?.advisories as { documentId: string; cves: string[] }[]).map((a) => [a.documentId, a.cves]), [['OSV-2026-0007', ['CVE-2026-5555']]]);
+    const factors = (vetted?.securityScore as { factors: { id: string; points: number }[] }).factors;
+    assert.equal(factors.find((x) => x.id === 'advisories')?.points, 5, 'a high advisory');
+    assert.equal((await ledger('camera.advisory.matched')).filter((e) => e.camera_id === cams.otherModel!.id).length, 1, 'the same match is not recorded twice');
   });
 
   test('live evidence and the readiness pack list the affected cameras and open advisories', async () => {
