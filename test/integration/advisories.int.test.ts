@@ -3,7 +3,7 @@
  * real recorder against camsim over RTSPS with Digest authentication, and camsim ONVIF devices of
  * several identities (fake cameras: the only kind that runs here). A CSAF advisory whose firmware
  * range matches exactly one camsim identity raises the alarm for that camera only; cameras of
- * another model, a fixed firmware and another vendor are not matched.
+ * another model, a fixed firmware and another vendor are not matched. The same on PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { defaultOnvifIdentity, type OnvifIdentity } from '../../tools/camsim/onv
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
 import { testPrincipal, type TestPrincipal } from '../helpers/access.ts';
 import { csafAdvisory, osvAdvisory } from '../helpers/advisory-documents.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { startDeferredTestApp, startTestCamsim, waitFor } from '../helpers/harness.ts';
 import { codeOf } from '../helpers/login.ts';
 import { teardown } from '../helpers/teardown.ts';
@@ -179,4 +180,32 @@ describe('advisories and the security score', () => {
     assert.deepEqual(q?.facts.affectedCameras, [cams.otherModel!.id]);
     assert.deepEqual(q?.facts.openAdvisories?.map((a) => a.documentId), ['OSV-2026-0007']);
   });
+});
+
+test('on PostgreSQL too, an imported advisory matches the identified camera, alarms, and the score reads it', async (t) => {
+  const defer = teardown(t);
+  const pg = await createTestDatabase('postgres');
+  // Deferred first, so it runs last: the app's pool MUST be closed before the database is dropped.
+  defer(() => pg.close());
+  await pg.db.destroy();
+  const { app } = await startDeferredTestApp(defer, 'advisories-pg', { 'database.url': pg.location });
+  const admin = await testPrincipal(app, { roles: ['admin'] });
+  const device = await startOnvifDevice({ identity: { ...defaultOnvifIdentity, manufacturer: 'Acme Optics', model: 'AO-200', firmwareVersion: '2.3.9', mac: '02:00:5e:aa:ee:01' }, rtspUrl: 'rtsp://127.0.0.1:9/pg', username: onvifUser, password: onvifPassword, clock: systemClock });
+  defer(() => device.close());
+  const added = await admin.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'pg-cam', url: 'rtsp://127.0.0.1:9/pg', enabled: false } });
+  assert.equal(added.statusCode, 201, added.body);
+  const id = added.json<{ id: string }>().id;
+  assert.equal((await admin.inject({ method: 'POST', url: `/api/v1/cameras/${id}/identify`, payload: { xaddr: device.xaddr, username: onvifUser, password: onvifPassword } })).statusCode, 200);
+  const doc = csafAdvisory({ trackingId: 'ACME-SA-2026-0042', cve: 'CVE-2026-41234', affected: [{ id: 'p', vendor: 'Acme Optics', model: 'AO-200', range: '5.0 - 5.7.3' }, { id: 'q', vendor: 'Acme Optics', model: 'AO-200', range: '>=2.0, <2.4.2' }], baseScore: 8.1 });
+  const res = await admin.inject({ method: 'POST', url: '/api/v1/advisories', payload: doc });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json<{ matched: number }>().matched, 1);
+  await app.ledger.drain();
+  const auditor = await testPrincipal(app, { roles: ['auditor'] });
+  await waitFor('the camera-advisory alarm on PostgreSQL', 10_000, async () => {
+    const events = (await auditor.inject({ method: 'GET', url: '/api/v1/audit/events?type=alarm.raised&limit=100' })).json<{ events: { record: Ledgered }[] }>().events;
+    return events.some((e) => e.record.details?.rule === 'camera-advisory' && e.record.camera_id === id);
+  });
+  const score = (await admin.inject({ method: 'GET', url: `/api/v1/cameras/${id}/security-score` })).json<{ factors: { id: string; points: number; state: string }[] }>();
+  assert.deepEqual(score.factors.filter((f) => f.id === 'advisories' || f.id === 'last-seen').map((f) => [f.id, f.points, f.state]), [['advisories', 5, 'partial'], ['last-seen', 0, 'unknown']]);
 });
