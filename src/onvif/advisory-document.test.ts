@@ -43,7 +43,10 @@ test('whitespace does not change the hash: a file and an API body of the same do
 
 test('an OSV record is read with the vendor from database_specific and the model from the package', () => {
   const a = readAdvisoryValue(osvAdvisory({ id: 'OSV-2026-77', aliases: ['CVE-2026-5555', 'GHSA-xxxx-yyyy-zzzz'], vendor: 'Acme Optics', model: 'AO-300', events: [{ introduced: '0' }, { fixed: '3.1.0' }] }));
-  assert.deepEqual([a.id, a.format, a.severity, a.cvssScore], ['osv:OSV-2026-77', 'osv', 'high', null]);
+  assert.deepEqual([a.id, a.format, a.severity, a.cvssScore], ['osv:OSV-2026-77', 'osv', 'high', 9.1]);
+  const unrated = osvAdvisory({ id: 'OSV-2026-78', aliases: [], vendor: 'Acme Optics', model: 'AO-300', events: [{ introduced: '0' }] });
+  delete ((unrated.affected as Record<string, unknown>[])[0]!.database_specific as Record<string, unknown>).severity;
+  assert.equal(readAdvisoryValue(unrated).severity, 'critical', 'without a rating, the CVSS v3 vector (9.1) decides');
   assert.deepEqual(a.cves, ['CVE-2026-5555']);
   assert.deepEqual(a.products.map((p) => [p.vendor, p.model, p.fixedIn]), [['Acme Optics', 'AO-300', ['3.1.0']]]);
 });

@@ -39,7 +39,7 @@ export interface Advisory {
   readonly published: string | null;
   readonly cves: readonly string[];
   readonly severity: AdvisorySeverity;
-  /** Highest CVSS base score stated, or null (OSV vectors are kept, not scored). */
+  /** Highest CVSS base score stated (CSAF) or computed from a CVSS v3 vector (OSV), or null. */
   readonly cvssScore: number | null;
   readonly cvssVector: string | null;
   readonly products: readonly AffectedProduct[];

@@ -10,10 +10,12 @@
  * - versions: `ranges[]` of type `ECOSYSTEM` or `SEMVER` (events introduced, fixed,
  *   last_affected; `GIT` ranges name commits and are skipped) and the exact `versions[]` list.
  * `aliases` give the CVE ids; severity comes from `database_specific.severity` ("HIGH",
- * "MODERATE") of the entry or the record; `severity[]` CVSS vectors are kept, not scored.
+ * "MODERATE") of the entry or the record, else from the highest CVSS v3 base score computed from
+ * `severity[]` vectors (cvss-v3.ts; other vector types are kept, not scored).
  * Anything malformed refuses the whole document.
  */
-import { refuse, list, object, optionalText, severityOf, text, worse, type Advisory, type AdvisorySeverity, type AffectedProduct } from './advisory.ts';
+import { refuse, list, object, optionalText, severityOf, severityOfScore, text, worse, type Advisory, type AdvisorySeverity, type AffectedProduct } from './advisory.ts';
+import { cvssV3BaseScore } from './cvss-v3.ts';
 import type { OsvEvent } from './version-range.ts';
 
 const R = 'invalid-osv' as const;
@@ -37,10 +39,17 @@ export function parseOsv(doc: Record<string, unknown>, sha256: string): Advisory
   const topSpecific = doc.database_specific === undefined ? {} : object(doc.database_specific, 'database_specific', R);
   let severity: AdvisorySeverity = severityOf(topSpecific.severity);
   let vector: string | null = null;
+  let cvssScore: number | null = null;
   list(doc.severity, 'severity', R, 20).forEach((raw, i) => {
     const s = object(raw, `severity[${i}]`, R);
-    text(s.type, `severity[${i}].type`, R, 40);
-    vector ??= text(s.score, `severity[${i}].score`, R, 200);
+    const type = text(s.type, `severity[${i}].type`, R, 40);
+    const v = text(s.score, `severity[${i}].score`, R, 200);
+    vector ??= v;
+    const score = type === 'CVSS_V3' ? cvssV3BaseScore(v) : null;
+    if (score !== null && (cvssScore === null || score > cvssScore)) {
+      cvssScore = score;
+      vector = v;
+    }
   });
   const products: AffectedProduct[] = [];
   const skipped: string[] = [];
@@ -76,6 +85,8 @@ export function parseOsv(doc: Record<string, unknown>, sha256: string): Advisory
     if (versions.length > 0) products.push({ vendor, model, range: { kind: 'versions', versions }, fixedIn });
     if (ranges.length === 0 && versions.length === 0) skipped.push(`${at}: no ECOSYSTEM/SEMVER range and no versions`);
   });
+  // The publisher's rating wins; without one, the CVSS v3 base score gives the severity.
+  if (severity === 'unknown' && cvssScore !== null) severity = severityOfScore(cvssScore);
   if (products.length === 0 && withdrawn === null) refuse('no-products', `no affected entry names a camera vendor, a model and versions Custos understands${skipped.length > 0 ? ` (${skipped.slice(0, 3).join('; ')})` : ''}`);
   return {
     id: `osv:${id}`,
@@ -87,7 +98,7 @@ export function parseOsv(doc: Record<string, unknown>, sha256: string): Advisory
     published,
     cves: [...new Set(cves)].sort(),
     severity,
-    cvssScore: null,
+    cvssScore,
     cvssVector: vector,
     products,
     withdrawn,

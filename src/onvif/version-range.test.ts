@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { cvssV3BaseScore } from './cvss-v3.ts';
 import { compareFirmwareText, parseFirmwareVersion } from './firmware-version.ts';
 import { inRange, parseRangeText, type VersionRange } from './version-range.ts';
 
@@ -83,4 +84,22 @@ test('OSV events follow the schema evaluation (introduced inclusive, fixed exclu
     [{ kind: 'versions', versions: ['2.4.0', '2.4.1'] }, '2.4.2', false],
   ];
   for (const [range, v, want] of cases) assert.equal(inRange(range, v), want, `${v} in ${JSON.stringify(range)}`);
+});
+
+test('CVSS v3 base scores of OSV vectors follow the FIRST formula; invalid vectors have none', () => {
+  const cases: [string, number | null][] = [
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 9.8],
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N', 9.1],
+    ['CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H', 9.9],
+    ['CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N', 5.5],
+    ['CVSS:3.0/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N', 3.1],
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:L/A:N', 7.2],
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N', 0],
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P', 9.8],
+    ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H', null],
+    ['CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P', null],
+    ['CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', null],
+    ['CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', null],
+  ];
+  for (const [v, want] of cases) assert.equal(cvssV3BaseScore(v), want, v);
 });
