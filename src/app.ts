@@ -19,18 +19,10 @@ import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
-import type { CameraStatus } from './recording/camera-status.ts';
-import { createInventoryStore } from './onvif/inventory.store.ts';
-import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
+import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
-import { FirmwareService } from './onvif/firmware.service.ts';
-import { createFirmwareStore } from './onvif/firmware.store.ts';
-import { AdvisoriesService } from './onvif/advisories.service.ts';
-import { createAdvisoryStore } from './onvif/advisories.store.ts';
-import { SecurityScoreService, vetAssessor } from './onvif/security-score.service.ts';
-import { advisoryFacts } from './onvif/advisory-facts.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -125,7 +117,6 @@ const alarmTickMs = 1000;
 
 /** How often advisories are matched again against the inventory (changes made by the CLI). */
 const advisoryRematchMs = 60_000;
-
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
@@ -290,30 +281,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-  const inventory = createInventoryStore(db);
-  // Advisories (AST-4) are matched against the inventory's vendor, model and firmware.
-  const advisories = new AdvisoriesService({
-    store: createAdvisoryStore(db), clock, audit,
-    targets: async () => (await inventory.list()).map((a) => ({ cameraId: a.cameraId, vendor: a.vendor, model: a.model, firmware: a.firmware })),
-  });
-  // The score reads the recorder's status (built below; only called once the server runs).
-  const securityScores: SecurityScoreService = new SecurityScoreService({
-    camera: (id) => cameras.get(id),
-    asset: (id) => inventory.get(id),
-    advisories: (id) => advisories.forCamera(id),
-    status: async (id): Promise<{ state: string; sinceMs: number; clockOffsetMs: number | null }> => {
-      const camera = await cameras.get(id);
-      const s: CameraStatus = recorderStatus.status(camera);
-      return { state: camera.enabled ? s.state : 'disabled', sinceMs: s.sinceMs, clockOffsetMs: s.clockOffsetMs };
-    },
-    clock,
-  });
-  const onboarding = new OnboardingService({
-    store: inventory, clock, audit, cameras,
+  // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
+  // score reads the recorder's status (built below; only called once the server runs).
+  const { onboarding, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+    db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
-    assess: vetAssessor(advisories, securityScores),
+    status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
@@ -461,7 +435,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
-    cameraAdvisories: () => advisoryFacts({ advisories, inventory, clock }),
+    cameraAdvisories: supplyChainFacts,
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
@@ -536,15 +510,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   onboarding.onChange(() => void recorder.reconcile());
-  // Advisory matches follow the inventory: at once after an identification here, and on a timer
-  // for identifications and imports made by the CLI against the same database.
-  const advisoryActor = { actor: { kind: 'system', id: 'system:advisories' } } as const;
-  const rematch = () => void advisories.rematch(advisoryActor).catch((e: unknown) => log.error({ err: e }, 'advisory re-match failed'));
-  onboarding.onChange(rematch);
-  rematch();
-  const rematchTimer = setInterval(rematch, advisoryRematchMs);
-  rematchTimer.unref();
-  undo.push(async () => clearInterval(rematchTimer));
+  // Advisory matches follow the inventory: after an identification here, and on a timer for
+  // identifications and imports the CLI made against the same database.
+  const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
+  undo.push(() => rematching.stop());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
@@ -606,8 +575,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await nativeIngest.close();
         await server.close();
         // No re-match may start, nor be left running, once the database closes.
-        clearInterval(rematchTimer);
-        await advisories.idle();
+        await rematching.stop();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

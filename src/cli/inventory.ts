@@ -5,14 +5,10 @@ import { openCore } from '../core.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { inventoryCsv } from '../onvif/inventory-csv.ts';
-import { createInventoryStore } from '../onvif/inventory.store.ts';
-import { OnboardingService } from '../onvif/onboarding.service.ts';
+import type { OnboardingService } from '../onvif/onboarding.service.ts';
+import { buildOnboarding } from '../onvif/build-onboarding.ts';
 import { createOnvifClient } from '../onvif/onvif-client.ts';
 import { probe } from '../onvif/ws-discovery.ts';
-import { FirmwareService } from '../onvif/firmware.service.ts';
-import { createFirmwareStore } from '../onvif/firmware.store.ts';
-import { vetAssessor } from '../onvif/security-score.service.ts';
-import { cliAdvisories } from './open-advisories.ts';
 import type { AdvisoriesService } from '../onvif/advisories.service.ts';
 import { configOptions, parse, type CliIo, type Command, subcommand } from './args.ts';
 import { cliAuditContext } from './cli-actor.ts';
@@ -35,13 +31,12 @@ export async function withOnboarding<T>(values: Parameters<typeof loadCliConfig>
     const audit = await core.ledger();
     const cameras = new CamerasService(createCameraStore(core.database.db, core.dataKeys), systemClock, audit);
     const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-    const { advisories, scores } = cliAdvisories(core.database.db, core.dataKeys, audit);
-    const onboarding = new OnboardingService({
-      store: createInventoryStore(core.database.db), clock: systemClock, audit, cameras,
+    // The CLI runs no recorder: the vet step's score says last seen is unknown.
+    const { onboarding, advisories } = buildOnboarding({
+      db: core.database.db, clock: systemClock, audit, cameras,
       connect: (target) => createOnvifClient({ ...target, clock: systemClock, addressCheck: cameraAddresses }),
       probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-      firmware: new FirmwareService(createFirmwareStore(core.database.db), systemClock, audit),
-      assess: vetAssessor(advisories, scores),
+      status: async () => ({ state: 'unknown', sinceMs: systemClock.now(), clockOffsetMs: null }),
     });
     return await fn(onboarding, cameras, advisories);
   } finally {
