@@ -35,6 +35,8 @@ test('range texts in vers and in vendor wording are understood', () => {
   const cases: [string, VersionRange | null][] = [
     ['vers:generic/>=5.0|<5.7.4', { kind: 'vers', constraints: [{ op: '>=', version: '5.0' }, { op: '<', version: '5.7.4' }] }],
     ['vers:generic/*', { kind: 'all' }],
+    ['vers:generic/<=V5.7.3%20build%20220315', { kind: 'vers', constraints: [{ op: '<=', version: 'V5.7.3 build 220315' }] }],
+    ['vers:generic/<=5.7.3%ZZ', null],
     ['<= V5.7.3 build 220315', { kind: 'vers', constraints: [{ op: '<=', version: 'V5.7.3 build 220315' }] }],
     ['>=5.0, <5.7.4', { kind: 'vers', constraints: [{ op: '>=', version: '5.0' }, { op: '<', version: '5.7.4' }] }],
     ['>=5.0 <5.7.4', { kind: 'vers', constraints: [{ op: '>=', version: '5.0' }, { op: '<', version: '5.7.4' }] }],

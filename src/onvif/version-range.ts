@@ -38,7 +38,12 @@ export function parseRangeText(input: string): VersionRange | null {
   if (vers !== null) {
     const body = vers[1]!.trim();
     if (body === '*') return { kind: 'all' };
-    return constraintsOf(body.split('|'));
+    // vers percent-encodes characters such as spaces in versions ("V5.7.3%20build%20220315").
+    try {
+      return constraintsOf(body.split('|').map((c) => decodeURIComponent(c)));
+    } catch {
+      return null;
+    }
   }
   if (/^(\*|all|all versions|any|any version)$/i.test(text)) return { kind: 'all' };
   const dash = /^([^\s<>=!]+)\s+-\s+([^\s<>=!]+)$/.exec(text);
