@@ -39,12 +39,15 @@ import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
+import { BookmarksService } from './playback/bookmarks.service.ts';
+import { createBookmarkStore } from './playback/bookmarks.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
 import { buildDestination } from './siem/build-destination.ts';
 import { SiemShipper } from './siem/delivery/shipper.ts';
 import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
+import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
@@ -389,6 +392,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
     cosignatures: createCosignatureStore(db),
+    sealOpen: (cameraId) => recorder.sealSoon(cameraId),
   });
   await exports.recover();
 
@@ -396,7 +400,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // once the server listens (port 0 in tests); the default host is `localhost` for loopback
   // binds because WebAuthn does not accept an IP address as its relying party id.
   let publicUrl = config.identity.publicUrl ?? '';
-  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
+  // Sessions ended here (logout, everywhere, password change) close their live views at once.
+  const sessionsEnded = new WakeSignal();
+  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl, sessionsEnded: () => sessionsEnded.notify() });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
   const health = new HealthMonitor({
     sources: {
@@ -448,6 +454,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     playback,
     store,
     exports,
+    bookmarks: new BookmarksService({ store: createBookmarkStore(db), audit, clock }),
     audit,
     ledger,
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status(), storage: () => replicator.status() }),
@@ -489,6 +496,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       denied: (key) => deniedRequests.refused(key, clock.now()),
     }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    credentialsChanged: (listener) => sessionsEnded.subscribe(listener),
+    requestLogLevel: config.log.requests,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,
       requestMs: config.server.requestTimeoutSeconds * 1000,

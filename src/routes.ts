@@ -22,6 +22,7 @@ import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
+import { bookmarkRoutes, type BookmarkRouteDeps } from './playback/bookmarks.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
@@ -33,6 +34,7 @@ import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.t
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
   PlaybackRouteDeps &
+  BookmarkRouteDeps &
   ExportRouteDeps &
   LiveRouteDeps &
   AuditRouteDeps &
@@ -81,6 +83,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...cameraRoutes(deps),
     ...playbackRoutes(deps),
+    ...bookmarkRoutes(deps),
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),

@@ -320,6 +320,10 @@ export class AlarmRules {
       case 'clock.stepped':
         return [alarm('clock-step', [hitOf(record, nowMs, undefined)], undefined)];
       // Listed rather than defaulted, so a new catalogue type is a conscious decision here.
+      case 'footage.bookmark.created':
+      case 'footage.bookmark.deleted':
+      case 'footage.hold.placed':
+      case 'footage.hold.released':
       case 'audit.ledger.started':
       case 'audit.ledger.stopped':
       case 'audit.ledger.heartbeat':

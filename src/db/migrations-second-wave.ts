@@ -4,7 +4,7 @@ import type { Migration } from 'kysely/migration';
 /**
  * Schema migrations of the second wave of features (0011 onwards): governance, witness
  * co-signatures, SIEM delivery, minimum retention, incidents and the alarm inbox, storage zones,
- * the camera inventory. Same rules as migrations.ts (which lists these after its own): each MUST
+ * the camera inventory, bookmarks and legal holds. Same rules as migrations.ts (which lists these after its own): each MUST
  * work on SQLite and PostgreSQL and MUST NOT be edited once released. Kysely applies migrations
  * in name order.
  */
@@ -322,6 +322,28 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('advisory_matches_pk', ['advisory_id', 'camera_id', 'firmware'])
         .execute();
       await db.schema.createIndex('advisory_matches_camera').on('advisory_matches').column('camera_id').execute();
+    },
+  },
+  '0021_bookmarks_and_holds': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Bookmarks (issue 19 item 4): an audited note on a time range of a camera. A bookmark on
+      // hold (hold_ms set) is a legal hold: retention and the disk-full policy MUST NOT delete
+      // a segment overlapping it, nor destroy its data key, until the hold is released.
+      await db.schema
+        .createTable('bookmarks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('from_ms', 'bigint', (c) => c.notNull())
+        .addColumn('to_ms', 'bigint', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('hold_ms', 'bigint')
+        .addColumn('hold_by', 'text')
+        .addColumn('hold_reason', 'text')
+        .execute();
+      await db.schema.createIndex('bookmarks_camera_time').on('bookmarks').columns(['camera_id', 'from_ms']).execute();
+      await db.schema.createIndex('bookmarks_hold').on('bookmarks').columns(['hold_ms', 'camera_id']).execute();
     },
   },
 };

@@ -300,3 +300,19 @@ export interface AdvisoryMatchTable {
   product: string;
   matched_ms: number;
 }
+
+/** A bookmark: a note on a camera's time range; `hold_ms` set puts the range on legal hold (0021). */
+export interface BookmarkTable {
+  id: string;
+  camera_id: string;
+  from_ms: number;
+  to_ms: number;
+  note: string;
+  /** Audit actor id of who made it (`user:<id>`, `token:<id>`, `cli:…`). */
+  created_by: string;
+  created_ms: number;
+  /** When the hold was placed; null when the range is not held. */
+  hold_ms: number | null;
+  hold_by: string | null;
+  hold_reason: string | null;
+}

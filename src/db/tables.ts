@@ -21,6 +21,7 @@ import type {
   FirmwareReleaseTable,
   AdvisoryTable,
   AdvisoryMatchTable,
+  BookmarkTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -77,6 +78,7 @@ export interface Tables {
   firmware_releases: FirmwareReleaseTable;
   advisories: AdvisoryTable;
   advisory_matches: AdvisoryMatchTable;
+  bookmarks: BookmarkTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */

@@ -13,6 +13,7 @@ export const errorCodes = {
   RANGE_INVALID: 'A time range is empty, reversed or too long.',
   NO_RECORDING: 'No recording exists in the requested range.',
   EXPORT_FAILED: 'An export could not be produced.',
+  HOLD_ACTIVE: 'The bookmark holds footage beyond retention (a legal hold); release the hold before deleting it.',
   MEDIA_MALFORMED: 'Media bytes do not form valid fragmented MP4.',
   STORAGE_FAILED: 'The segment store could not read or write.',
   DATABASE_UNRELATED: 'The database knows none of the footage in the data directory (wrong database.url, or an empty or re-created database); the server refuses to start so nothing is touched.',

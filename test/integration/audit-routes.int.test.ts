@@ -198,6 +198,7 @@ test('walking the route table: each audited route records its declared event for
   let spare = '';
   let exportId = '';
   let segmentFile = '';
+  let bookmarkId = '';
 
   /** One real request per audited route, in the order a deployment's life would make them. */
   const walk: Record<string, () => Promise<Walked>> = {
@@ -315,6 +316,24 @@ test('walking the route table: each audited route records its declared event for
       const report = await verifyEvidence(path, app.ledger.vkey);
       assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
       return done(res, investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks': async () => {
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks`, payload: { from, to: new Date(Date.now() - 5_000).toISOString(), note: 'walked bookmark' } });
+      bookmarkId = res.json<{ id: string }>().id;
+      return done(res, investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks/:bookmarkId/hold': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}/hold`, payload: { reason: 'case walk-1' } }), investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks/:bookmarkId/release': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}/release`, payload: { reason: 'case walk-1 closed' } }), investigator.actor);
+    },
+    'DELETE /api/v1/cameras/:id/bookmarks/:bookmarkId': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'DELETE', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}` }), investigator.actor);
     },
     'GET /api/v1/audit/events': async () => {
       const { auditor } = await people();
