@@ -19,13 +19,10 @@ import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
-import { createInventoryStore } from './onvif/inventory.store.ts';
-import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
+import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
-import { FirmwareService } from './onvif/firmware.service.ts';
-import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -121,6 +118,8 @@ const clockStepToleranceMs = 2000;
 /** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
 const alarmTickMs = 1000;
 
+/** How often advisories are matched again against the inventory (changes made by the CLI). */
+const advisoryRematchMs = 60_000;
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
@@ -285,11 +284,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-  const onboarding = new OnboardingService({
-    store: createInventoryStore(db), clock, audit, cameras,
+  // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
+  // score reads the recorder's status (built below; only called once the server runs).
+  const { onboarding, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+    db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+    status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
@@ -440,6 +441,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+    cameraAdvisories: supplyChainFacts,
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
@@ -477,6 +479,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    advisories,
+    securityScores,
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -515,6 +519,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   onboarding.onChange(() => void recorder.reconcile());
+  // Advisory matches follow the inventory: after an identification here, and on a timer for
+  // identifications and imports the CLI made against the same database.
+  const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
+  undo.push(() => rematching.stop());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
@@ -575,6 +583,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         space.stop();
         await nativeIngest.close();
         await server.close();
+        // No re-match may start, nor be left running, once the database closes.
+        await rematching.stop();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

@@ -7,6 +7,7 @@ import { grantApproval } from './identity/grant-approval.ts';
 import { resetApproval } from './identity/reset-approval.ts';
 import { exportApproval } from './playback/export-approval.ts';
 import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.routes.ts';
+import { advisoryRoutes, type AdvisoryRouteDeps } from './onvif/advisories.routes.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -51,6 +52,7 @@ export type RouteDeps = CameraRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
   OnboardingRouteDeps &
+  AdvisoryRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -94,6 +96,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...accessRoutes(deps),
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...onboardingRoutes(deps),
+    ...advisoryRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

@@ -295,6 +295,35 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0018_advisories': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Security advisories imported offline (AST-4, issue 17 item 7): one row per document
+      // (CSAF tracking id or OSV id; a re-import replaces it), the parsed advisory as JSON.
+      await db.schema
+        .createTable('advisories')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('imported_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      // Each camera an advisory affects at its current firmware: the camera's open risk until its
+      // firmware leaves the range, the advisory is withdrawn, or the camera leaves the inventory.
+      await db.schema
+        .createTable('advisory_matches')
+        .addColumn('advisory_id', 'text', (c) => c.notNull())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('firmware', 'text', (c) => c.notNull())
+        .addColumn('product', 'text', (c) => c.notNull())
+        .addColumn('matched_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('advisory_matches_pk', ['advisory_id', 'camera_id', 'firmware'])
+        .execute();
+      await db.schema.createIndex('advisory_matches_camera').on('advisory_matches').column('camera_id').execute();
+    },
+  },
   '0021_bookmarks_and_holds': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Bookmarks (issue 19 item 4): an audited note on a time range of a camera. A bookmark on

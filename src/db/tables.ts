@@ -19,6 +19,8 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  AdvisoryTable,
+  AdvisoryMatchTable,
   BookmarkTable,
 } from './tables-second-wave.ts';
 
@@ -74,6 +76,8 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  advisories: AdvisoryTable;
+  advisory_matches: AdvisoryMatchTable;
   bookmarks: BookmarkTable;
 }
 

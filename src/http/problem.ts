@@ -43,6 +43,7 @@ const statusOf: Record<ErrorCode, number> = {
   XML_REFUSED: 502,
   ONVIF_FAULT: 502,
   FIRMWARE_REFUSED: 422,
+  ADVISORY_REFUSED: 422,
   INTERNAL: 500,
 };
 

@@ -34,6 +34,7 @@ import { teardown } from '../helpers/teardown.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
+import { osvAdvisory } from '../helpers/advisory-documents.ts';
 import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
 
 /**
@@ -488,6 +489,13 @@ test('walking the route table: each audited route records its declared event for
       const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/identify`, payload: { xaddr: device.xaddr, username: 'onvif-admin', password: 'onvif-pass-42' } });
       ok(res, 'identify');
       assert.equal(res.json<{ quarantined: boolean }>().quarantined, true);
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/advisories': async () => {
+      // An OSV record for the onboarded camera's model: imported through the API, audited.
+      const doc = osvAdvisory({ id: 'OSV-2026-ROUTEWALK', aliases: ['CVE-2026-90001'], vendor: 'Acme Optics', model: 'AO-300', events: [{ introduced: '0' }] });
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/advisories', payload: doc });
+      ok(res, 'advisory import');
       return done(res, userActor(adminId));
     },
     'PATCH /api/v1/inventory/:id': async () => {
