@@ -19,24 +19,12 @@ import { LiveHub } from './live/live-hub.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
-import { createInventoryStore } from './onvif/inventory.store.ts';
-import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
+import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
+import { buildCameraControl } from './onvif/build-camera-control.ts';
+import { buildSbom } from './sbom/build-sbom.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
-import { FirmwareService } from './onvif/firmware.service.ts';
-import { createFirmwareStore } from './onvif/firmware.store.ts';
-import { SbomService } from './sbom/sbom.service.ts';
-import { PtzService } from './onvif/ptz.service.ts';
-import { FirmwarePushService } from './onvif/firmware-push.service.ts';
-import { readStagedFirmware } from './onvif/firmware-staging.ts';
-import { uploadFirmware } from './onvif/firmware-upgrade.ts';
-import { isAppError } from './lib/errors.ts';
-import { CameraSbomService } from './onvif/camera-sbom.service.ts';
-import { createCameraSbomStore } from './onvif/camera-sbom.store.ts';
-import { PtzSessions } from './onvif/ptz-sessions.ts';
-import { defaultSbomPath, readSbomFile } from './sbom/sbom-files.ts';
-import { loadSbomKey } from './sbom/sbom-key.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -53,12 +41,15 @@ import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
+import { BookmarksService } from './playback/bookmarks.service.ts';
+import { createBookmarkStore } from './playback/bookmarks.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
 import { buildDestination } from './siem/build-destination.ts';
 import { SiemShipper } from './siem/delivery/shipper.ts';
 import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
+import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
@@ -129,6 +120,8 @@ const clockStepToleranceMs = 2000;
 /** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
 const alarmTickMs = 1000;
 
+/** How often advisories are matched again against the inventory (changes made by the CLI). */
+const advisoryRematchMs = 60_000;
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
@@ -293,26 +286,19 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-  const firmware = new FirmwareService(createFirmwareStore(db), clock, audit);
-  const onboarding = new OnboardingService({
-    store: createInventoryStore(db), clock, audit, cameras,
+  // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
+  // score reads the recorder's status (built below; only called once the server runs).
+  const { onboarding, firmware, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+    db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware,
+    status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
-  // PTZ sessions end after ptz.sessionIdleSeconds without a command (or by Stop); the last ones at shutdown.
-  const ptzSessions = new PtzSessions({ audit, clock, idleMs: config.ptz.sessionIdleSeconds * 1000 });
-  ptzSessions.start();
-  undo.push(() => ptzSessions.close());
-  const ptz = new PtzService({
-    inventory: onboarding, cameras, sessions: ptzSessions, audit, clock,
-    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
+  // PTZ (sessions end after ptz.sessionIdleSeconds or at shutdown), four-eyes firmware pushes, camera SBOMs.
+  const cameraControl = buildCameraControl({
+    db, clock, audit, cameras, onboarding, firmware, dataDir, addressCheck: cameraAddresses, ptzIdleMs: config.ptz.sessionIdleSeconds * 1000,
   });
-  const firmwarePush = new FirmwarePushService({
-    firmware, inventory: onboarding, cameras, readStaged: (sha256) => readStagedFirmware(dataDir, sha256),
-    connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
-    upload: (upload, image) => uploadFirmware(upload, image, { addressCheck: cameraAddresses }),
-  });
+  undo.push(() => cameraControl.ptzSessions.close());
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -413,6 +399,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
     cosignatures: createCosignatureStore(db),
+    sealOpen: (cameraId) => recorder.sealSoon(cameraId),
   });
   await exports.recover();
 
@@ -420,7 +407,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // once the server listens (port 0 in tests); the default host is `localhost` for loopback
   // binds because WebAuthn does not accept an IP address as its relying party id.
   let publicUrl = config.identity.publicUrl ?? '';
-  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
+  // Sessions ended here (logout, everywhere, password change) close their live views at once.
+  const sessionsEnded = new WakeSignal();
+  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl, sessionsEnded: () => sessionsEnded.notify() });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
   const health = new HealthMonitor({
     sources: {
@@ -459,6 +448,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+    cameraAdvisories: supplyChainFacts,
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
@@ -471,6 +461,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     playback,
     store,
     exports,
+    bookmarks: new BookmarksService({ store: createBookmarkStore(db), audit, clock }),
     audit,
     ledger,
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status(), storage: () => replicator.status() }),
@@ -495,13 +486,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
-    ptz,
-    firmwarePush,
-    cameraSboms: new CameraSbomService({ store: createCameraSbomStore(db), audit, clock, hasEntry: (id) => onboarding.get(id).then(() => true, (e: unknown) => {
-      if (isAppError(e, 'NOT_FOUND')) return false;
-      throw e;
-    }) }),
-    sbom: new SbomService({ read: () => readSbomFile(config.sbom.file === '' ? defaultSbomPath : resolve(config.sbom.file)), key: () => loadSbomKey(dataKeys) }),
+    advisories,
+    securityScores,
+    ...cameraControl.routes,
+    sbom: buildSbom(config.sbom.file, dataKeys),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -517,6 +505,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       denied: (key) => deniedRequests.refused(key, clock.now()),
     }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    credentialsChanged: (listener) => sessionsEnded.subscribe(listener),
+    requestLogLevel: config.log.requests,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,
       requestMs: config.server.requestTimeoutSeconds * 1000,
@@ -538,6 +528,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
 
   cameras.onChange(() => void recorder.reconcile());
   onboarding.onChange(() => void recorder.reconcile());
+  // Advisory matches follow the inventory: after an identification here, and on a timer for
+  // identifications and imports the CLI made against the same database.
+  const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
+  undo.push(() => rematching.stop());
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
@@ -597,9 +591,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await recorder.stop();
         space.stop();
         // Open PTZ sessions end (reason shutdown) while the ledger still records.
-        await ptzSessions.close();
+        await cameraControl.ptzSessions.close();
         await nativeIngest.close();
         await server.close();
+        // No re-match may start, nor be left running, once the database closes.
+        await rematching.stop();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

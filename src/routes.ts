@@ -13,6 +13,7 @@ import { cameraSbomRoutes, type CameraSbomRouteDeps } from './onvif/camera-sbom.
 import { firmwarePushRoutes, type FirmwarePushRouteDeps } from './onvif/firmware-push.routes.ts';
 import { firmwarePushApproval } from './onvif/firmware-push-approval.ts';
 import { isFirmwarePush } from './onvif/firmware-push.service.ts';
+import { advisoryRoutes, type AdvisoryRouteDeps } from './onvif/advisories.routes.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -27,6 +28,7 @@ import { liveRoutes, type LiveRouteDeps } from './live/live.routes.ts';
 import { metricsRoutes, type MetricsRouteDeps } from './metrics/metrics.routes.ts';
 import { exportRoutes, type ExportRouteDeps } from './playback/exports.routes.ts';
 import { playbackRoutes, type PlaybackRouteDeps } from './playback/playback.routes.ts';
+import { bookmarkRoutes, type BookmarkRouteDeps } from './playback/bookmarks.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { systemRoutes, type SystemRouteDeps } from './http/system.routes.ts';
 import { webRoutes } from './http/web.routes.ts';
@@ -38,6 +40,7 @@ import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.t
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
   PlaybackRouteDeps &
+  BookmarkRouteDeps &
   ExportRouteDeps &
   LiveRouteDeps &
   AuditRouteDeps &
@@ -59,6 +62,7 @@ export type RouteDeps = CameraRouteDeps &
   PtzRouteDeps &
   CameraSbomRouteDeps &
   FirmwarePushRouteDeps &
+  AdvisoryRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -92,6 +96,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
   const routes: RouteSpec[] = [
     ...cameraRoutes(deps),
     ...playbackRoutes(deps),
+    ...bookmarkRoutes(deps),
     ...exportRoutes(deps),
     ...liveRoutes(deps),
     ...auditRoutes(deps),
@@ -108,6 +113,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...ptzRoutes(deps),
     ...cameraSbomRoutes(deps),
     ...firmwarePushRoutes(deps),
+    ...advisoryRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

@@ -120,8 +120,46 @@ export const exportJob = z
     finishedAt: z.string().nullable(),
     download: z.string().nullable().describe('Path of the MP4 once done.'),
     evidence: z.string().nullable().describe('Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done.'),
+    phase: z
+      .enum(['queued', 'waiting-for-footage', 'rendering', 'proving', 'done', 'failed'])
+      .describe('queued: behind other jobs; waiting-for-footage: the open segment is being sealed (about one key-frame interval) and its ledger leaf written; rendering: footage is read and remuxed; proving: hash, completion event and proofs; done or failed.'),
+    progress: z
+      .object({
+        percent: z.number().nullable().describe('0-100; null when this server does not run the job (another node).'),
+        bytes: z.number().nullable().describe('Footage bytes read so far while rendering.'),
+        totalBytes: z.number().nullable().describe('Footage bytes the render reads in all, once known.'),
+      })
+      .describe('How far the job is; poll GET /api/v1/exports/{id}.'),
+    requestedBy: z.string().nullable().describe('user:<id> of the requester (null for exports made by the CLI or before owners were kept).'),
+    approvedBy: z.string().nullable().describe('user:<id> of the second person of a four-eyes export.'),
+    mp4Sha256: z.string().nullable().describe('SHA-256 of the exported MP4 once done (as committed to the audit ledger): what `custos export verify` checks.'),
   })
   .describe('An export job.');
+
+export const exportHistoryQuery = z.strictObject({
+  camera: z.uuid().optional().describe('Only exports of this camera.'),
+  from: isoTime.optional().describe('Only exports requested at or after this time.'),
+  to: isoTime.optional().describe('Only exports requested before this time.'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Entries per answer, newest first.'),
+});
+
+export const exportHistoryEntry = z
+  .object({
+    id: z.uuid(),
+    cameraId: z.uuid(),
+    from: z.string(),
+    to: z.string(),
+    state: z.enum(['pending', 'running', 'done', 'failed']),
+    reason: z.string().nullable().describe('Why it was exported (the custody record\'s reason; whom for is personal and stays in the evidence).'),
+    requestedBy: z.string().nullable(),
+    approvedBy: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    bytes: z.number().nullable(),
+    error: z.string().nullable(),
+    mp4Sha256: z.string().nullable().describe('SHA-256 of the MP4 as committed to the audit ledger.'),
+  })
+  .describe('One export in the history: who, when, which range of which camera, how it ended and its verification hash. No download link.');
 
 export const health = z
   .object({

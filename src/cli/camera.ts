@@ -11,8 +11,9 @@ import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
 import { terminalJson, terminalText } from './terminal-text.ts';
 import { identifyFromCli } from './inventory.ts';
+import { scoreFromCli } from './advisories.ts';
 
-const usage = `Usage: custos camera <add|list|update|remove|identify> [options]
+const usage = `Usage: custos camera <add|list|update|remove|identify|score> [options]
 
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
@@ -24,6 +25,7 @@ const usage = `Usage: custos camera <add|list|update|remove|identify> [options]
   custos camera remove ID
   custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
                     [--password-stdin | --password-file F]
+  custos camera score ID [--json]
 
 Works on the configured database directly; a running server picks changes up within seconds.
 Passwords are never taken as arguments (they would show in ps): use --password-stdin or
@@ -34,6 +36,9 @@ used. Verification is never turned off.
 identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
 a password are given; those are used once, not stored), vets it against the prohibited-vendor data
 and records it in the inventory; exit code 3 when the camera is put in quarantine.
+score prints the camera's security score: each factor with its points and evidence (the stored
+credentials are compared with known vendor defaults, never tried on the camera, never printed);
+last seen is known to the running server only (GET /api/v1/cameras/ID/security-score).
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 /** `custos camera …`: manage cameras from the command line. */
@@ -64,6 +69,7 @@ export const cameraCommand: Command = {
       xaddr: { type: 'string' },
     } as const;
     const { values, positionals } = parse(rest, options, true);
+    if (sub === 'score') return scoreFromCli(onePositional(positionals, sub), values.json === true, values, io);
     if (sub === 'identify') return identifyFromCli(onePositional(positionals, sub), values.xaddr, values.username, await readPassword(values, io), values, io);
     const config = await loadCliConfig(values, io);
     // Credentials are sealed under the master key, so the CLI opens the key provider too.

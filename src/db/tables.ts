@@ -20,6 +20,9 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  AdvisoryTable,
+  AdvisoryMatchTable,
+  BookmarkTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -75,6 +78,9 @@ export interface Tables {
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
   camera_sboms: CameraSbomTable;
+  advisories: AdvisoryTable;
+  advisory_matches: AdvisoryMatchTable;
+  bookmarks: BookmarkTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */

@@ -13,6 +13,7 @@ export const errorCodes = {
   RANGE_INVALID: 'A time range is empty, reversed or too long.',
   NO_RECORDING: 'No recording exists in the requested range.',
   EXPORT_FAILED: 'An export could not be produced.',
+  HOLD_ACTIVE: 'The bookmark holds footage beyond retention (a legal hold); release the hold before deleting it.',
   MEDIA_MALFORMED: 'Media bytes do not form valid fragmented MP4.',
   STORAGE_FAILED: 'The segment store could not read or write.',
   DATABASE_UNRELATED: 'The database knows none of the footage in the data directory (wrong database.url, or an empty or re-created database); the server refuses to start so nothing is touched.',
@@ -43,6 +44,7 @@ export const errorCodes = {
   SBOM_SIGNATURE_INVALID: 'An SBOM does not match its signature: the signature is malformed, not by the given key, or over other bytes.',
   PTZ_UNAVAILABLE: 'The camera cannot be moved: it was not identified over ONVIF, has no PTZ service, or is quarantined.',
   FIRMWARE_REFUSED: 'A firmware manifest or image was refused: unknown or mismatched signing key, a signature that does not verify, or an image whose SHA-256 is not the vetted one.',
+  ADVISORY_REFUSED: 'A security advisory document (CSAF 2.0 or OSV) was refused: too large, not JSON, of an unknown format, malformed, or naming no camera product Custos can match; nothing of it was stored.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 

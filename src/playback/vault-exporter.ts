@@ -23,7 +23,7 @@ export interface Exporter {
    * out and reported in `damaged`; EXPORT_FAILED when nothing readable is left. MUST NOT leave a
    * rejected promise unhandled: every failure ends here, as the returned promise's rejection.
    */
-  render(id: string, selections: readonly Selection[]): Promise<Rendered>;
+  render(id: string, selections: readonly Selection[], onProgress?: (bytesRead: number) => void): Promise<Rendered>;
   /** The bytes of a finished export, decrypted as they are read. */
   open(id: string): AsyncIterable<Buffer>;
   /** Deletes an export, finished or not; a missing one is not an error. */
@@ -69,13 +69,13 @@ class DamagedRead extends Error {
 export function createVaultExporter(opts: ExporterOptions): Exporter {
   const keyOf = (id: string) => `${id}.mp4`;
   return {
-    async render(id, selections) {
+    async render(id, selections, onProgress) {
       const damage = new Map<string, SegmentDamage>();
       for (;;) {
         const { plan, damaged } = planAroundDamage(selections, damage);
         if (plan.length === 0) throw new AppError('EXPORT_FAILED', `none of the footage in the range can be read: ${damaged[0]?.reason ?? 'no fragments'}`, { damaged: damaged.length });
         try {
-          const size = await renderOnce(opts, keyOf(id), plan);
+          const size = await renderOnce(opts, keyOf(id), plan, onProgress ?? (() => undefined));
           return { size, segmentIds: [...new Set(plan.map((p) => p.segment.id))], damaged };
         } catch (e) {
           if (!(e instanceof DamagedRead) || damage.has(e.segmentId)) throw e instanceof DamagedRead ? e.failure : e;
@@ -97,7 +97,7 @@ export function createVaultExporter(opts: ExporterOptions): Exporter {
 }
 
 /** One ffmpeg run over `plan`; the export object is removed again when it fails. */
-async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[]): Promise<number> {
+async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[], onProgress: (bytesRead: number) => void): Promise<number> {
   const parts = groupByInit(plan);
   if (parts.length > maxParts) throw new AppError('EXPORT_FAILED', `the range has ${parts.length} discontinuities; export at most ${maxParts} at once`);
   // Each part's duration MUST be given: an fMP4 made for streaming (empty moov) states none,
@@ -125,7 +125,7 @@ async function renderOnce(opts: ExporterOptions, key: string, plan: readonly Pla
   // rejection, which would stop the whole process): ffmpeg is stopped, and the failure is
   // rethrown after the output loop, ahead of whatever ffmpeg's end caused.
   let fed: { error: unknown } | null = null;
-  const feeding = feedParts(parts, child.stdio.slice(3) as Writable[], opts.segments).then(
+  const feeding = feedParts(parts, child.stdio.slice(3) as Writable[], opts.segments, onProgress).then(
     () => undefined,
     (error: unknown) => {
       fed = { error };
@@ -217,14 +217,21 @@ function isContinuation(previous: Selection, next: Selection): boolean {
  * Writes each part into its pipe in order, with back-pressure: ffmpeg's concat demuxer reads
  * part i to its end before it opens part i + 1, so at most one pipe is being filled at a time.
  */
-async function feedParts(parts: Selection[][], pipes: Writable[], segments: SegmentStore): Promise<void> {
+async function feedParts(parts: Selection[][], pipes: Writable[], segments: SegmentStore, onProgress: (bytesRead: number) => void): Promise<void> {
+  // Progress counts fragment bytes only (a part's init segment is read once, whatever its segments).
+  let read = 0;
+  const fed = (bytes: Buffer) => {
+    read += bytes.length;
+    onProgress(read);
+    return bytes;
+  };
   for (const [i, part] of parts.entries()) {
     const pipe = pipes[i] as Writable;
     pipe.on('error', () => undefined); // ffmpeg gone: the render reports why
     const first = part[0] as Selection;
     await write(pipe, await readOf(segments, first, 0, first.segment.initSize));
     for (const selection of part) {
-      for (const f of selection.fragments) await write(pipe, await readOf(segments, selection, f.offset, f.size));
+      for (const f of selection.fragments) await write(pipe, fed(await readOf(segments, selection, f.offset, f.size)));
     }
     await new Promise<void>((resolve) => pipe.end(resolve));
   }

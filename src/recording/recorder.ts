@@ -74,6 +74,11 @@ export class Recorder {
     return this.#running.get(cameraId)?.recorder.openSegment() ?? null;
   }
 
+  /** Asks a camera's recorder to seal its open segment at the next key frame; false when none is open. */
+  sealSoon(cameraId: string): boolean {
+    return this.#running.get(cameraId)?.recorder.sealSoon() ?? false;
+  }
+
   /** Stops every camera, closing open segments. */
   async stop(): Promise<void> {
     this.#stopped = true;

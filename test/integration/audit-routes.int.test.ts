@@ -34,6 +34,7 @@ import { teardown } from '../helpers/teardown.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
+import { osvAdvisory } from '../helpers/advisory-documents.ts';
 import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
 import { stageFirmwareImage } from '../../src/onvif/firmware-staging.ts';
 import { createHash } from 'node:crypto';
@@ -204,6 +205,7 @@ test('walking the route table: each audited route records its declared event for
   let spare = '';
   let exportId = '';
   let segmentFile = '';
+  let bookmarkId = '';
 
   /** One real request per audited route, in the order a deployment's life would make them. */
   const walk: Record<string, () => Promise<Walked>> = {
@@ -321,6 +323,24 @@ test('walking the route table: each audited route records its declared event for
       const report = await verifyEvidence(path, app.ledger.vkey);
       assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
       return done(res, investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks': async () => {
+      const { investigator } = await people();
+      const res = await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks`, payload: { from, to: new Date(Date.now() - 5_000).toISOString(), note: 'walked bookmark' } });
+      bookmarkId = res.json<{ id: string }>().id;
+      return done(res, investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks/:bookmarkId/hold': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}/hold`, payload: { reason: 'case walk-1' } }), investigator.actor);
+    },
+    'POST /api/v1/cameras/:id/bookmarks/:bookmarkId/release': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}/release`, payload: { reason: 'case walk-1 closed' } }), investigator.actor);
+    },
+    'DELETE /api/v1/cameras/:id/bookmarks/:bookmarkId': async () => {
+      const { investigator } = await people();
+      return done(await investigator.inject({ method: 'DELETE', url: `/api/v1/cameras/${camera.id}/bookmarks/${bookmarkId}` }), investigator.actor);
     },
     'GET /api/v1/audit/events': async () => {
       const { auditor } = await people();
@@ -476,6 +496,13 @@ test('walking the route table: each audited route records its declared event for
       const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/identify`, payload: { xaddr: device.xaddr, username: 'onvif-admin', password: 'onvif-pass-42' } });
       ok(res, 'identify');
       assert.equal(res.json<{ quarantined: boolean }>().quarantined, true);
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/advisories': async () => {
+      // An OSV record for the onboarded camera's model: imported through the API, audited.
+      const doc = osvAdvisory({ id: 'OSV-2026-ROUTEWALK', aliases: ['CVE-2026-90001'], vendor: 'Acme Optics', model: 'AO-300', events: [{ introduced: '0' }] });
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/advisories', payload: doc });
+      ok(res, 'advisory import');
       return done(res, userActor(adminId));
     },
     'PATCH /api/v1/inventory/:id': async () => {
