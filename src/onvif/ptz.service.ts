@@ -5,6 +5,7 @@
  * device's own host (credentials never go to another host a camera names). The camera's stored
  * credentials are used only when its ONVIF address is on its RTSP URL's host, as at identify.
  */
+import { createHash } from 'node:crypto';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -61,7 +62,9 @@ export class PtzService {
     const profile = entry.asset.evidence.profiles[0]?.token;
     if (xaddr === null || profile === undefined) throw unavailable('the camera has no ONVIF address or media profile', cameraId);
     const camera = await this.#d.cameras.get(cameraId);
-    const key = `${xaddr}\u0000${profile}\u0000${entry.asset.identifiedMs}\u0000${camera.url}\u0000${camera.username ?? ''}`;
+    // A changed address, identification or credential makes a new client (the password only as a digest).
+    const secret = createHash('sha256').update(camera.password ?? '').digest('hex');
+    const key = `${xaddr}\u0000${profile}\u0000${entry.asset.identifiedMs}\u0000${camera.url}\u0000${camera.username ?? ''}\u0000${secret}`;
     const cached = this.#clients.get(cameraId);
     const now = this.#d.clock.now();
     if (cached?.key === key && now - cached.atMs < clientTtlMs) return cached.client;
