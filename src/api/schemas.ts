@@ -21,7 +21,7 @@ export const cameraStatus = z
     lostPackets: z.number().nullable().describe('RTP packets lost since the server started (native ingest; null under ffmpeg).'),
     droppedFrames: z.number().nullable().describe('Frames dropped after a loss until the next key frame (native ingest; null under ffmpeg).'),
     clockOffsetMs: z.number().nullable().describe('Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown.'),
-    audio: z.enum(['none', 'not recorded']).nullable().describe('The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest).'),
+    audio: z.string().regex(/^(none|recorded \(.*\)|not recorded \(.*\))$/).nullable().describe('The camera\'s audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only).'),
     viewers: z.number().describe('Live viewers connected now.'),
   })
   .describe('Recording status of a camera.');
