@@ -83,9 +83,9 @@ export interface StreamSpan {
  * The span of the first video and first audio stream, from their packets' timestamps (first pts;
  * last pts + duration). Works on pipes, where a fragmented MP4 states no duration.
  */
-export async function streamSpans(input: MediaInput): Promise<{ video: StreamSpan | undefined; audio: StreamSpan | undefined }> {
+export async function streamSpans(input: MediaInput, headers?: string): Promise<{ video: StreamSpan | undefined; audio: StreamSpan | undefined }> {
   const span = async (selector: 'v:0' | 'a:0'): Promise<StreamSpan | undefined> => {
-    const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', selector, '-show_entries', 'stream=codec_name:packet=pts_time,duration_time', '-of', 'json', '@INPUT'], input);
+    const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', ...httpHeaders(headers), '-select_streams', selector, '-show_entries', 'stream=codec_name:packet=pts_time,duration_time', '-of', 'json', '@INPUT'], input);
     const json = JSON.parse(stdout) as { streams?: { codec_name: string }[]; packets?: { pts_time?: string; duration_time?: string }[] };
     const codec = json.streams?.[0]?.codec_name;
     const packets = (json.packets ?? []).filter((p) => p.pts_time !== undefined);
