@@ -19,6 +19,12 @@ export interface Camera {
   readonly ingest: IngestChoice;
   /** Site the camera belongs to (scopes of grants, four-eyes rule); `default` until assigned. */
   readonly siteId: string;
+  /**
+   * A second, lower-resolution stream for live tiles (ADR 0037): rtsp:// or rtsps:// on the same
+   * host as `url`, never with userinfo; pulled with the camera's own credentials and trust anchor.
+   * Null or absent: live viewers get the main stream. Recording always uses `url`.
+   */
+  readonly subStreamUrl?: string | null;
   readonly createdMs: number;
   readonly updatedMs: number;
 }
@@ -35,6 +41,8 @@ export interface CameraInput {
   readonly minRetentionHours?: number | undefined;
   readonly ingest?: IngestChoice | undefined;
   readonly siteId?: string | undefined;
+  /** null or absent: no sub-stream; userinfo in it MUST match the camera's credentials (it is taken out). */
+  readonly subStreamUrl?: string | null | undefined;
 }
 
 /** Fields a caller may change; `null` credentials clear them. */

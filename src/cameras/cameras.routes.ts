@@ -175,6 +175,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     minRetentionHours: camera.minRetentionHours,
     ingest: camera.ingest,
     siteId: camera.siteId,
+    subStreamUrl: camera.subStreamUrl ?? null,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {

@@ -295,4 +295,11 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0022_camera_sub_stream': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Sub-streams (issue 20 item 7, ADR 0037): a camera's second, lower-resolution stream for
+      // live tiles, on the camera's own host and credentials; null = none (live uses the main).
+      await db.schema.alterTable('cameras').addColumn('sub_stream_url', 'text').execute();
+    },
+  },
 };

@@ -306,6 +306,8 @@ export interface CameraTable {
   ingest: string;
   /** Site the camera belongs to (`default` until assigned). */
   site_id: string;
+  /** Second, lower-resolution stream for live tiles, without userinfo (migration 0022); null = none. */
+  sub_stream_url: string | null;
   created_ms: number;
   updated_ms: number;
 }
