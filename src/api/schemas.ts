@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
+export const liveQuery = z.strictObject({
+  stream: z.enum(['main', 'sub']).optional().default('main').describe('`sub`: the camera\'s sub-stream (lower resolution, for tiles) when it has one, else the main stream; the hello message says which was served.'),
+});
+
 export const cameraStatus = z
   .object({
     state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full', 'quarantined']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why); quarantined: held at onboarding (flagged vendor, likely relabel, unvetted identity) until a four-eyes risk acceptance, neither recorded nor live.'),
