@@ -37,7 +37,7 @@ async function watch(cameraId: string, query = ''): Promise<Viewer> {
   const viewer: Viewer = { ws, hellos: [], binary: 0, ended: null };
   ws.on('message', (data, isBinary) => {
     if (isBinary) viewer.binary++;
-    else viewer.hellos.push(JSON.parse(data.toString()) as Viewer['hellos'][number]);
+    else viewer.hellos.push(JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as Viewer['hellos'][number]);
   });
   ws.on('close', (code, reason) => (viewer.ended = { code, reason: reason.toString() }));
   defer(() => ws.terminate());
