@@ -71,6 +71,7 @@ export class CamerasService {
       minRetentionHours: input.minRetentionHours ?? defaultMinRetentionHours,
       ingest: input.ingest ?? 'auto',
       siteId: input.siteId ?? 'default',
+      subStreamUrl: null,
       createdMs: now,
       updatedMs: now,
     };

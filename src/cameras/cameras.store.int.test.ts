@@ -65,6 +65,18 @@ for (const engine of engines) {
       assert.deepEqual(again, camera);
     });
 
+    test('a sub-stream URL is stored without userinfo, follows the camera on its host and is dropped when the camera moves', async () => {
+      const camera = await service.add({ name: 'Porch', url: 'rtsp://u:p@127.0.0.1:8554/main', subStreamUrl: 'rtsp://u:p@127.0.0.1:8554/sub' }, testActor);
+      assert.equal(camera.subStreamUrl, 'rtsp://127.0.0.1:8554/sub');
+      assert.deepEqual(await service.get(camera.id), camera);
+      const samehost = await service.update(camera.id, { url: 'rtsp://127.0.0.1:8554/main2' }, testActor);
+      assert.equal(samehost.subStreamUrl, 'rtsp://127.0.0.1:8554/sub');
+      const moved = await service.update(camera.id, { url: 'rtsp://127.0.0.2:8554/main' }, testActor);
+      assert.equal(moved.subStreamUrl, null);
+      assert.equal((await service.get(camera.id)).subStreamUrl, null);
+      await service.remove(camera.id, testActor);
+    });
+
     test('duplicate names and URLs are refused with their own codes', async () => {
       await assert.rejects(service.add({ name: 'Gate', url: 'rtsp://127.0.0.1:8554/other' }, testActor), (e) => isAppError(e, 'CAMERA_NAME_TAKEN'));
       await assert.rejects(service.add({ name: 'Other', url: 'rtsp://127.0.0.1:8554/cam1' }, testActor), (e) => isAppError(e, 'CAMERA_URL_TAKEN'));
