@@ -17,10 +17,11 @@ const usage = `Usage: custos camera <add|list|update|remove|identify> [options]
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
                     [--disabled] [--retention-hours H] [--min-retention-hours H] [--ingest auto|native|ffmpeg]
+                    [--sub-stream-url rtsp[s]://HOST/PATH]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
-                    [--ingest auto|native|ffmpeg]
+                    [--ingest auto|native|ffmpeg] [--sub-stream-url U | --no-sub-stream]
   custos camera remove ID
   custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
                     [--password-stdin | --password-file F]
@@ -31,6 +32,9 @@ Passwords are never taken as arguments (they would show in ps): use --password-s
 For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the camera's
 certificate, or the camera's own certificate to pin it; without it, the system CA store is
 used. Verification is never turned off.
+--sub-stream-url names a second, lower-resolution stream of the same camera (same host, and
+rtsps:// when the camera is) for live tiles; it is pulled with the camera's credentials, never
+recorded.
 identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
 a password are given; those are used once, not stored), vets it against the prohibited-vendor data
 and records it in the inventory; exit code 3 when the camera is put in quarantine.
@@ -60,6 +64,8 @@ export const cameraCommand: Command = {
       'retention-hours': { type: 'string' },
       'min-retention-hours': { type: 'string' },
       ingest: { type: 'string' },
+      'sub-stream-url': { type: 'string' },
+      'no-sub-stream': { type: 'boolean' },
       json: { type: 'boolean' },
       xaddr: { type: 'string' },
     } as const;
@@ -86,6 +92,7 @@ export const cameraCommand: Command = {
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
@@ -115,6 +122,7 @@ export const cameraCommand: Command = {
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : values['no-sub-stream'] ? { subStreamUrl: null } : {}),
           }, by);
           return 0;
         }
