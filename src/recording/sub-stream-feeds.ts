@@ -17,6 +17,7 @@
  */
 import type { Camera } from '../cameras/camera.ts';
 import type { Ingest, IngestTarget } from '../ingest/ingest.ts';
+import { classifyIngestFailure } from '../ingest/ingest-failure.ts';
 import type { LiveHub, LiveViewer } from '../live/live-hub.ts';
 import type { Logger } from '../lib/logger.ts';
 import { sleep } from '../lib/sleep.ts';
@@ -138,8 +139,8 @@ export class SubStreamFeeds {
       try {
         await ingest.run(target, (piece) => (piece.kind === 'init' ? sub.publishInit(camera.id, piece) : sub.publishFragment(camera.id, piece)), signal);
       } catch (e) {
-        // Ingest errors are classified and secret-free (the camera's bytes and credentials never reach them).
-        log.warn({ cameraId: camera.id, err: e instanceof Error ? e.message : String(e) }, 'live sub-stream failed; retrying');
+        // Classified as the recorder does: no byte the camera sent, no credential.
+        log.warn({ cameraId: camera.id, reason: classifyIngestFailure(e, [camera.password]).text }, 'live sub-stream failed; retrying');
       }
       sub.endStream(camera.id);
       if (!signal.aborted) await sleep(retryMs, signal);
