@@ -47,6 +47,7 @@ export const camera = z
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
     subStreamUrl: z.string().nullable().describe('Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`.'),
+    recordAudio: z.boolean().describe('The camera\'s audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it.'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -66,6 +67,7 @@ export const cameraCreate = z
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
     subStreamUrl: z.string().max(2048).nullable().optional().describe('rtsp:// or rtsps:// URL of a second, lower-resolution stream for live tiles, on the same host (and rtsps:// when `url` is); pulled with the camera\'s credentials, so credentials in it must repeat them (they are taken out).'),
+    recordAudio: z.boolean().optional().describe('Record (and play live) the camera\'s audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it.'),
   })
   .describe('A camera to add.');
 
@@ -82,6 +84,7 @@ export const cameraUpdate = z
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
     subStreamUrl: z.string().max(2048).nullable().optional().describe('null removes it. A `url` naming another host drops it unless it is given in the same change.'),
+    recordAudio: z.boolean().optional().describe('Turns audio recording on or off; takes effect at once (the camera\'s ingest restarts).'),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 

@@ -178,6 +178,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     ingest: camera.ingest,
     siteId: camera.siteId,
     subStreamUrl: camera.subStreamUrl ?? null,
+    recordAudio: camera.recordAudio === true,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {

@@ -72,6 +72,7 @@ export class CamerasService {
       ingest: input.ingest ?? 'auto',
       siteId: input.siteId ?? 'default',
       subStreamUrl: null,
+      recordAudio: input.recordAudio ?? false,
       createdMs: now,
       updatedMs: now,
     };
@@ -80,7 +81,7 @@ export class CamerasService {
     assertMinRetention(camera);
     await this.#assertUnique(camera);
     await this.#assertSite(camera.siteId);
-    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null, subStream: (camera.subStreamUrl ?? null) !== null };
+    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null, subStream: (camera.subStreamUrl ?? null) !== null, recordAudio: camera.recordAudio === true };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -109,6 +110,7 @@ export class CamerasService {
       minRetentionHours: patch.minRetentionHours ?? current.minRetentionHours,
       ingest: patch.ingest ?? current.ingest,
       siteId: patch.siteId ?? current.siteId,
+      recordAudio: patch.recordAudio ?? current.recordAudio ?? false,
       updatedMs: this.#clock.now(),
     };
     // The sub-stream follows the camera's host like its credentials: a moved camera drops it
@@ -121,7 +123,7 @@ export class CamerasService {
     await this.#assertUnique(camera);
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId', 'subStreamUrl'] as const).filter((k) => (camera[k] ?? null) !== (current[k] ?? null));
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId', 'subStreamUrl', 'recordAudio'] as const).filter((k) => (camera[k] ?? null) !== (current[k] ?? null));
     const details: Record<string, string[] | boolean> = { changed: [...changed] };
     if (dropped) details.credentialsDropped = true;
     if (subDropped) details.subStreamDropped = true;

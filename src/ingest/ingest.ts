@@ -16,6 +16,8 @@ export interface IngestTarget {
   readonly tlsCaPem?: string | null;
   /** Which ingest pulls the camera (the camera's choice); `auto` when absent. */
   readonly ingest?: 'auto' | 'native' | 'ffmpeg';
+  /** Record the camera's audio when the ingest can (native: AAC-LC); video only when false or absent (ADR 0037). */
+  readonly recordAudio?: boolean;
 }
 
 /**

@@ -134,6 +134,7 @@ export class SubStreamFeeds {
       // The trust anchor is the camera's; it applies to rtsps:// only (the service keeps both on one host and scheme).
       tlsCaPem: url.startsWith('rtsps:') ? camera.tlsCaPem : null,
       ingest: camera.ingest,
+      recordAudio: camera.recordAudio === true,
     };
     while (!signal.aborted) {
       try {
@@ -150,5 +151,5 @@ export class SubStreamFeeds {
 
 /** What, when changed, requires a new run of the sub-stream. */
 function versionOf(camera: Camera): string {
-  return JSON.stringify([camera.subStreamUrl ?? null, camera.username, camera.password, camera.tlsCaPem, camera.ingest]);
+  return JSON.stringify([camera.subStreamUrl ?? null, camera.username, camera.password, camera.tlsCaPem, camera.ingest, camera.recordAudio === true]);
 }

@@ -40,7 +40,7 @@ before(async () => {
   defer(() => app.close());
   root = await testPrincipal(app, { roles: everyRole });
   startedAt = Date.now();
-  const res = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Door with microphone', url: server.url, ingest: 'native' } });
+  const res = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Door with microphone', url: server.url, ingest: 'native', recordAudio: true } });
   assert.equal(res.statusCode, 201, res.body);
   cameraId = res.json<{ id: string }>().id;
   // The clip is served once per session (12 s, then RTCP BYE): the first run gives two closed segments.

@@ -16,8 +16,12 @@ export type AudioPlan =
 /** Only token characters of camera-provided text reach the status. */
 const token = (s: string): string => s.replace(/[^A-Za-z0-9._ -]/g, '?').slice(0, 24);
 
-/** Decides from the SDP alone (before SETUP); `audioSetUp` below refines it after SETUP. */
-export function planAudio(description: SessionDescription): AudioPlan {
+/**
+ * Decides from the SDP and the camera's switch (before SETUP); `audioSetUp` below refines it
+ * after SETUP. Audio that could not be recorded anyway says why (the codec); recordable audio of
+ * a camera whose switch is off says `not recorded (off for this camera)`.
+ */
+export function planAudio(description: SessionDescription, wanted: boolean): AudioPlan {
   const audio = description.audio;
   if (audio === undefined) return { record: false, status: 'none' };
   if (audio.codec === 'unsupported') {
@@ -29,6 +33,7 @@ export function planAudio(description: SessionDescription): AudioPlan {
   }
   // AAC-LC only: other object types (HE-AAC signalled explicitly, AAC-LD…) change the frame length.
   if (audio.audioObjectType !== 2) return { record: false, status: `not recorded (AAC object type ${audio.audioObjectType})` };
+  if (!wanted) return { record: false, status: 'not recorded (off for this camera)' };
   return { record: true, track: audio, status: `recorded (AAC ${audio.clockRate} Hz)` };
 }
 

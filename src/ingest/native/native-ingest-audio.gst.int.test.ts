@@ -3,8 +3,9 @@
  * not write; test/helpers/gst-rtsp.ts). A 4 s clip made here by ffmpeg (H.264, 100 frames, plus a
  * 48 kHz AAC-LC tone, or an 8 kHz G.711 mu-law tone) is served once per client, video and audio
  * from their own RTP payloaders. AAC MUST come out as a second track that ffmpeg decodes with no
- * error, starting and ending within one fragment of the video; G.711 MUST be named in the status
- * while the video records as before.
+ * error, starting and ending within one fragment of the video (when the camera's audio is turned
+ * on; off, it MUST be video only); G.711 MUST be named in the status while the video records as
+ * before.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -31,14 +32,14 @@ const clips = [
 ] as const;
 
 /** Records one client's whole stream with the native ingest. */
-async function record(server: GstRtspServer): Promise<{ pieces: MediaPiece[]; mp4: Buffer; counters: IngestCounters }> {
+async function record(server: GstRtspServer, recordAudio = true): Promise<{ pieces: MediaPiece[]; mp4: Buffer; counters: IngestCounters }> {
   const counters = new IngestCounters();
   const ingest = createNativeIngest({ log: createLogger({ level: 'silent' }), fragmentSeconds: FRAGMENT_SECONDS, stallTimeoutMs: 30_000, counters });
   const pieces: MediaPiece[] = [];
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), END_DEADLINE_MS);
   try {
-    await ingest.run({ cameraId: 'gst', url: server.url, username: null, password: null }, (p) => void pieces.push(p), deadline.signal);
+    await ingest.run({ cameraId: 'gst', url: server.url, username: null, password: null, recordAudio }, (p) => void pieces.push(p), deadline.signal);
   } finally {
     clearTimeout(timer);
   }
@@ -91,6 +92,14 @@ describe('audio from GStreamer\'s RTSP server', { concurrency: true }, () => {
     assert.equal(t?.audio, 'recorded (AAC 48000 Hz)');
     assert.ok(t.audioFrames === audio.packets && t.audioFrames > 150, JSON.stringify(t));
     assert.equal(t.frames, CLIP_FRAMES);
+  });
+
+  test('H.264 + AAC on a camera whose audio is off: video only, and the status says so', { timeout: 60_000 }, async () => {
+    const { pieces, mp4, counters } = await record(servers.get('aac') as GstRtspServer, false);
+    assert.ok(pieces[0]?.kind === 'init' && pieces[0].audio === undefined && /^avc1\.[0-9A-F]{6}$/.test(pieces[0].codec));
+    assert.equal(counters.totals('gst')?.audio, 'not recorded (off for this camera)');
+    assert.equal(counters.totals('gst')?.audioFrames, 0);
+    assert.equal((await streamSpans(mp4)).audio, undefined);
   });
 
   test('H.264 + G.711: the status says the audio is not recorded and why; the video records as before', { timeout: 60_000 }, async () => {

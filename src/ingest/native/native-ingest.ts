@@ -98,7 +98,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
         debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
       };
       const session = await openRtspSession(
-        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: (d) => planAudio(d).record, log: rtspLog, ...(check === undefined ? {} : { addressCheck: check }) },
+        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: (d) => planAudio(d, target.recordAudio === true).record, log: rtspLog, ...(check === undefined ? {} : { addressCheck: check }) },
         signal,
       );
       if (session === undefined) return;
@@ -120,7 +120,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   if (reason !== undefined) throw unsupported(reason);
   const counters = opts.counters.camera(target.cameraId);
   const audioTrack = session.tracks.find((t) => t.kind === 'audio');
-  const plan: AudioPlan = audioSetUp(planAudio(session.description), audioTrack !== undefined);
+  const plan: AudioPlan = audioSetUp(planAudio(session.description, target.recordAudio === true), audioTrack !== undefined);
   counters.audio = plan.status;
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
