@@ -6,6 +6,7 @@
  * transcoding, which the evidential path does not do. Pure.
  */
 import type { AudioStatus } from '../ingest.ts';
+import { parseAacConfig } from '../../media/fmp4/aac-config.ts';
 import type { AacTrack, SessionDescription } from './rtsp/sdp.ts';
 
 /** The decision for one session. */
@@ -33,6 +34,14 @@ export function planAudio(description: SessionDescription, wanted: boolean): Aud
   }
   // AAC-LC only: other object types (HE-AAC signalled explicitly, AAC-LD…) change the frame length.
   if (audio.audioObjectType !== 2) return { record: false, status: `not recorded (AAC object type ${audio.audioObjectType})` };
+  // Frame durations are 1024 samples in the RTP clock: that clock MUST be the sample rate (RFC 3640 §4.1 recommends it).
+  let sampleRate: number | undefined;
+  try {
+    sampleRate = parseAacConfig(audio.config).sampleRate;
+  } catch {
+    return { record: false, status: 'not recorded (AAC config unreadable)' };
+  }
+  if (sampleRate !== audio.clockRate) return { record: false, status: `not recorded (AAC clock ${audio.clockRate} Hz, sample rate ${sampleRate} Hz)` };
   if (!wanted) return { record: false, status: 'not recorded (off for this camera)' };
   return { record: true, track: audio, status: `recorded (AAC ${audio.clockRate} Hz)` };
 }
