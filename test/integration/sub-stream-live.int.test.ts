@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WebSocket as WsSocket } from 'ws';
@@ -113,4 +114,38 @@ test('sub-stream tiles are served while the main stream records; without a sub-s
   assert.equal(tile.ended?.code, 1013);
   assert.equal(full.ended, null);
   assert.equal((await status(id)).state, 'recording');
+});
+
+/** Every process's argv on this machine (what any local user can read in /proc/<pid>/cmdline). */
+function everyCommandLine(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return lines;
+}
+
+test('a sub-stream pulled by ffmpeg gets the camera\'s credentials like the main stream: never in any process\'s argv', { timeout: 90_000 }, async () => {
+  const password = 'sub-stream-secret-7f3a';
+  const guarded = await startTestCamsim({ cameras: 2, username: 'alice', password });
+  defer(() => guarded.close());
+  const res = await root.inject({
+    method: 'POST', url: '/api/v1/cameras',
+    payload: { name: 'Guarded', url: guarded.urls[0], username: 'alice', password, ingest: 'ffmpeg', subStreamUrl: guarded.urls[1] },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const id = res.json<{ id: string }>().id;
+  await waitFor('main stream recording through ffmpeg', 30_000, async () => (await status(id)).state === 'recording');
+  const tile = await watch(id, '?stream=sub');
+  await waitFor('sub-stream fragments through ffmpeg', 30_000, () => tile.binary >= 3);
+  assert.deepEqual(tile.hellos.map((h) => h.stream), ['sub']);
+  const ffmpegs = everyCommandLine().filter((l) => l.includes('ffmpeg') && l.includes('rtsp://'));
+  assert.ok(ffmpegs.length >= 2, `the main and the sub-stream each have an ffmpeg: ${ffmpegs.length}`);
+  assert.deepEqual(everyCommandLine().filter((l) => l.includes(password)), [], 'no argv holds the password');
+  const cam = await root.inject({ method: 'GET', url: `/api/v1/cameras/${id}` });
+  assert.doesNotMatch(cam.body, new RegExp(password));
 });
