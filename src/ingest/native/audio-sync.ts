@@ -31,12 +31,14 @@ function distance32(a: number, b: number): number {
 export class AudioSync {
   readonly #videoRate: number;
   readonly #audioRate: number;
-  readonly #rtpInfo: RtpInfoAnchor | undefined;
+  readonly #rtpInfo: () => RtpInfoAnchor | undefined;
   /** Added to an (extended) audio timestamp to put it on the video origin, once anchored. */
   #offset: number | undefined;
+  #method: 'rtp-info' | 'arrival' | 'pending' = 'pending';
   #lastVideo: { timestamp: number; atMs: number } | undefined;
 
-  constructor(opts: { videoRate: number; audioRate: number; rtpInfo: RtpInfoAnchor | undefined }) {
+  /** `rtpInfo` is asked when the first audio frame is anchored (the PLAY answer is known by then). */
+  constructor(opts: { videoRate: number; audioRate: number; rtpInfo: () => RtpInfoAnchor | undefined }) {
     this.#videoRate = opts.videoRate;
     this.#audioRate = opts.audioRate;
     this.#rtpInfo = opts.rtpInfo;
@@ -44,7 +46,7 @@ export class AudioSync {
 
   /** How the clocks are tied: `rtp-info`, `arrival`, or `pending` before the first anchor. */
   get method(): 'rtp-info' | 'arrival' | 'pending' {
-    return this.#offset === undefined ? 'pending' : this.#rtpInfo === undefined ? 'arrival' : 'rtp-info';
+    return this.#method;
   }
 
   /** Notes a video frame (extended RTP timestamp) and when it arrived (monotonic ms). */
@@ -61,13 +63,16 @@ export class AudioSync {
       const v = this.#lastVideo;
       if (v === undefined) return undefined;
       let videoAt: number;
-      if (this.#rtpInfo !== undefined) {
+      const info = this.#rtpInfo();
+      if (info !== undefined) {
         // rtptime of each track is the same instant: place this frame relative to it.
-        const sinceAnchor = distance32(timestamp, this.#rtpInfo.audioRtpTime) / this.#audioRate;
-        const videoAnchor = v.timestamp - distance32(v.timestamp, this.#rtpInfo.videoRtpTime);
+        const sinceAnchor = distance32(timestamp, info.audioRtpTime) / this.#audioRate;
+        const videoAnchor = v.timestamp - distance32(v.timestamp, info.videoRtpTime);
         videoAt = videoAnchor + sinceAnchor * this.#videoRate;
+        this.#method = 'rtp-info';
       } else {
         videoAt = v.timestamp + ((atMs - v.atMs) * this.#videoRate) / 1000;
+        this.#method = 'arrival';
       }
       this.#offset = Math.round((videoAt * this.#audioRate) / this.#videoRate) - timestamp;
     }

@@ -127,13 +127,10 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   let initialized = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
   const aac = plan.record ? new AacDepacketizer() : undefined;
-  // Made at the first audio frame: RTP-Info is known once PLAY was answered.
-  let sync: AudioSync | undefined;
-  const syncFor = (): AudioSync | undefined => {
-    if (!plan.record || audioTrack === undefined) return undefined;
-    sync ??= new AudioSync({ videoRate: 90_000, audioRate: plan.track.clockRate, rtpInfo: rtpInfoAnchor(session, video.controlUrl, audioTrack.controlUrl) });
-    return sync;
-  };
+  // RTP-Info is read when the first audio frame is anchored: PLAY has been answered by then.
+  const sync = plan.record && audioTrack !== undefined
+    ? new AudioSync({ videoRate: 90_000, audioRate: plan.track.clockRate, rtpInfo: () => rtpInfoAnchor(session, video.controlUrl, audioTrack.controlUrl) })
+    : undefined;
 
   // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects;
   // our own stalls (back-pressure, a stopped host) are not charged to it (stall-watch.ts).
@@ -148,7 +145,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   /** Depacketizes one audio RTP packet into the writer; audio problems are counted, never fatal. */
   const addAudio = (payload: Buffer): void => {
     const parsed = parseRtpPacket(payload);
-    const s = syncFor();
+    const s = sync;
     if (!parsed.ok || aac === undefined || s === undefined) return;
     for (const f of aac.push(parsed.packet)) {
       const at = s.audio(f.timestamp, monotonic.now());
@@ -201,7 +198,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
           initialized = true;
         }
-        syncFor()?.video(au.timestamp, monotonic.now());
+        sync?.video(au.timestamp, monotonic.now());
         let pieces;
         try {
           pieces = writer.addFrame({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });
