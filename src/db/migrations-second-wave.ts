@@ -295,7 +295,7 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0022_camera_sub_stream': {
+  '0022_camera_sub_stream_and_audio': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Sub-streams (issue 20 item 7, ADR 0037): a camera's second, lower-resolution stream for
       // live tiles, on the camera's own host and credentials; null = none (live uses the main).
