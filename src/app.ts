@@ -16,6 +16,7 @@ import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
+import { SubStreamFeeds } from './recording/sub-stream-feeds.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
@@ -381,6 +382,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       space,
     },
   });
+  // Sub-streams (ADR 0037): pulled on demand for live viewers, never recorded.
+  const liveFeeds = new SubStreamFeeds({
+    ingest,
+    main: live,
+    sub: new LiveHub({ maxBufferedBytes: config.live.maxBufferedBytes, stream: 'sub', onDrop: (cameraId, reason) => log.warn({ cameraId, reason, stream: 'sub' }, 'live viewer dropped') }),
+    log,
+    viewable: (c) => c.enabled && !recordable.isQuarantined(c.id),
+    retryMs: config.recording.retryMaxSeconds * 1000,
+    idleMs: 10_000,
+  });
+  undo.push(() => liveFeeds.close());
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
   const exporter = createVaultExporter({
     ffmpegPath: config.recording.ffmpegPath,
@@ -457,6 +469,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cameras,
     recorder: recorderStatus,
     live,
+    liveFeeds,
     monotonic,
     playback,
     store,
@@ -527,11 +540,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
+  cameras.onChange((id, camera) => liveFeeds.changed(id, camera));
   onboarding.onChange(() => void recorder.reconcile());
   // Advisory matches follow the inventory: after an identification here, and on a timer for
   // identifications and imports the CLI made against the same database.
   const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
   undo.push(() => rematching.stop());
+  // A camera quarantined at onboarding is not viewed live either: its sub-stream run ends.
+  onboarding.onChange(() => void cameras.list().then((list) => list.forEach((c) => liveFeeds.changed(c.id, c)), (e: unknown) => log.error({ err: e }, 'sub-stream recheck failed')));
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
@@ -589,6 +605,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         clearInterval(clockTimer);
         health.stop();
         await recorder.stop();
+        await liveFeeds.close();
         space.stop();
         // Open PTZ sessions end (reason shutdown) while the ledger still records.
         await cameraControl.ptzSessions.close();

@@ -18,10 +18,12 @@ const usage = `Usage: custos camera <add|list|update|remove|identify|score> [opt
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
                     [--disabled] [--retention-hours H] [--min-retention-hours H] [--ingest auto|native|ffmpeg]
+                    [--sub-stream-url rtsp[s]://HOST/PATH] [--record-audio]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
-                    [--ingest auto|native|ffmpeg]
+                    [--ingest auto|native|ffmpeg] [--sub-stream-url U | --no-sub-stream]
+                    [--record-audio | --no-record-audio]
   custos camera remove ID
   custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
                     [--password-stdin | --password-file F]
@@ -33,6 +35,10 @@ Passwords are never taken as arguments (they would show in ps): use --password-s
 For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the camera's
 certificate, or the camera's own certificate to pin it; without it, the system CA store is
 used. Verification is never turned off.
+--sub-stream-url names a second, lower-resolution stream of the same camera (same host, and
+rtsps:// when the camera is) for live tiles; it is pulled with the camera's credentials, never
+recorded. --record-audio records (and plays live) the camera's AAC audio; off by default, as
+sound is more intrusive than images: turn it on where a legal basis covers it.
 identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
 a password are given; those are used once, not stored), vets it against the prohibited-vendor data
 and records it in the inventory; exit code 3 when the camera is put in quarantine.
@@ -65,6 +71,10 @@ export const cameraCommand: Command = {
       'retention-hours': { type: 'string' },
       'min-retention-hours': { type: 'string' },
       ingest: { type: 'string' },
+      'sub-stream-url': { type: 'string' },
+      'no-sub-stream': { type: 'boolean' },
+      'record-audio': { type: 'boolean' },
+      'no-record-audio': { type: 'boolean' },
       json: { type: 'boolean' },
       xaddr: { type: 'string' },
     } as const;
@@ -92,6 +102,8 @@ export const cameraCommand: Command = {
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : {}),
+            ...(values['record-audio'] ? { recordAudio: true } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
@@ -121,6 +133,8 @@ export const cameraCommand: Command = {
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : values['no-sub-stream'] ? { subStreamUrl: null } : {}),
+            ...(values['record-audio'] ? { recordAudio: true } : values['no-record-audio'] ? { recordAudio: false } : {}),
           }, by);
           return 0;
         }

@@ -364,4 +364,13 @@ export const secondWaveMigrations: Record<string, Migration> = {
       await db.schema.createIndex('bookmarks_hold').on('bookmarks').columns(['hold_ms', 'camera_id']).execute();
     },
   },
+  '0022_camera_sub_stream_and_audio': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Sub-streams (issue 20 item 7, ADR 0037): a camera's second, lower-resolution stream for
+      // live tiles, on the camera's own host and credentials; null = none (live uses the main).
+      await db.schema.alterTable('cameras').addColumn('sub_stream_url', 'text').execute();
+      // Audio (issue 20 item 6, ADR 0037): recorded only where it is turned on (0 = off, the default).
+      await db.schema.alterTable('cameras').addColumn('record_audio', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };

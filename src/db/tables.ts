@@ -314,6 +314,10 @@ export interface CameraTable {
   ingest: string;
   /** Site the camera belongs to (`default` until assigned). */
   site_id: string;
+  /** Second, lower-resolution stream for live tiles, without userinfo (migration 0022); null = none. */
+  sub_stream_url: string | null;
+  /** 1 = record (and play live) the camera's audio, 0 = video only (migration 0022). */
+  record_audio: number;
   created_ms: number;
   updated_ms: number;
 }
