@@ -22,6 +22,8 @@ import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
 import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
+import { buildCameraControl } from './onvif/build-camera-control.ts';
+import { buildSbom } from './sbom/build-sbom.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
@@ -287,12 +289,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
   // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
   // score reads the recorder's status (built below; only called once the server runs).
-  const { onboarding, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+  const { onboarding, firmware, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
     db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
     status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
+  // PTZ (sessions end after ptz.sessionIdleSeconds or at shutdown), four-eyes firmware pushes, camera SBOMs.
+  const cameraControl = buildCameraControl({
+    db, clock, audit, cameras, onboarding, firmware, dataDir, addressCheck: cameraAddresses, ptzIdleMs: config.ptz.sessionIdleSeconds * 1000,
+  });
+  undo.push(() => cameraControl.ptzSessions.close());
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -494,6 +501,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     onboarding,
     advisories,
     securityScores,
+    ...cameraControl.routes,
+    sbom: buildSbom(config.sbom.file, dataKeys),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -598,6 +607,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await recorder.stop();
         await liveFeeds.close();
         space.stop();
+        // Open PTZ sessions end (reason shutdown) while the ledger still records.
+        await cameraControl.ptzSessions.close();
         await nativeIngest.close();
         await server.close();
         // No re-match may start, nor be left running, once the database closes.

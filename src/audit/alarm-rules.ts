@@ -391,6 +391,13 @@ export class AlarmRules {
       case 'advisory.imported':
       case 'camera.advisory.cleared':
       case 'firmware.release.imported':
+      case 'firmware.image.verified':
+      case 'firmware.image.pushed':
+      case 'camera.ptz.session.started':
+      case 'camera.ptz.session.ended':
+      case 'camera.ptz.preset.set':
+      case 'camera.ptz.preset.goto':
+      case 'camera.sbom.attached':
       case 'camera.risk.accepted':
       case 'camera.asset.updated':
         return [];

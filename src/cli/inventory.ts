@@ -14,13 +14,16 @@ import { configOptions, parse, type CliIo, type Command, subcommand } from './ar
 import { cliAuditContext } from './cli-actor.ts';
 import { loadCliConfig } from './load-cli-config.ts';
 import { terminalJson, terminalText } from './terminal-text.ts';
+import { attachSbomFromCli } from './inventory-sbom.ts';
 
 const usage = `Usage: custos inventory list [--csv | --json]
+       custos inventory attach-sbom CAMERA_ID FILE
 
 Lists the asset inventory (AST-1): every camera identified over ONVIF (custos camera identify),
 with vendor, model, serial, MAC, firmware, location, owner, dates, its vetting against the
 prohibited-vendor data (AST-2) and whether it is in quarantine. --csv writes RFC 4180 CSV with
-formula-like cells neutralised, for a spreadsheet or an auditor.
+formula-like cells neutralised, for a spreadsheet or an auditor. attach-sbom attaches the
+vendor's SBOM (CycloneDX or SPDX JSON, at most 1 MiB) to an identified camera's entry (audited).
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 /** The onboarding service over the CLI's core (also used by `custos camera identify`). */
@@ -52,7 +55,9 @@ export const inventoryCommand: Command = {
   async run(argv, io) {
     const parsed = subcommand(argv, usage, io);
     if (typeof parsed === 'number') return parsed;
-    const { values } = parse(parsed.rest, { ...configOptions, csv: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(parsed.rest, { ...configOptions, csv: { type: 'boolean' }, json: { type: 'boolean' } }, true);
+    if (parsed.sub === 'attach-sbom') return attachSbomFromCli(positionals, values, io);
+    if (positionals.length > 0) throw new AppError('VALIDATION_FAILED', `unexpected argument "${positionals[0] ?? ''}"`);
     if (parsed.sub !== 'list') throw new AppError('VALIDATION_FAILED', `unknown inventory command "${parsed.sub}"; try custos inventory --help`);
     return withOnboarding(values, io, async (onboarding, cameras) => {
       const entries = await onboarding.list();

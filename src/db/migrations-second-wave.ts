@@ -324,6 +324,24 @@ export const secondWaveMigrations: Record<string, Migration> = {
       await db.schema.createIndex('advisory_matches_camera').on('advisory_matches').column('camera_id').execute();
     },
   },
+  '0019_camera_sboms': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Vendors' SBOMs attached to inventory entries (AST-5, issue 17 item 9): the latest per
+      // camera, kept as the JSON document given (size-bounded by the API), with its digest.
+      await db.schema
+        .createTable('camera_sboms')
+        .addColumn('camera_id', 'text', (c) => c.primaryKey())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('spec_version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('components', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('attached_by', 'text', (c) => c.notNull())
+        .addColumn('attached_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0021_bookmarks_and_holds': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Bookmarks (issue 19 item 4): an audited note on a time range of a camera. A bookmark on

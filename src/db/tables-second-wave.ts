@@ -280,6 +280,22 @@ export interface FirmwareReleaseTable {
   imported_ms: number;
 }
 
+/** A vendor's SBOM attached to a camera's inventory entry (migration 0019). */
+export interface CameraSbomTable {
+  camera_id: string;
+  /** `CycloneDX` or `SPDX`. */
+  format: string;
+  spec_version: string;
+  sha256: string;
+  bytes: number;
+  components: number;
+  /** The JSON document as attached. */
+  document: string;
+  /** The actor id that attached it. */
+  attached_by: string;
+  attached_ms: number;
+}
+
 /** An imported security advisory (AST-4); `body` is the parsed Advisory as JSON. */
 export interface AdvisoryTable {
   id: string;

@@ -1,4 +1,5 @@
 import type {
+  CameraSbomTable,
   AuditCosignatureTable,
   AlarmInboxTable,
   NotificationDeliveryTable,
@@ -76,6 +77,7 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  camera_sboms: CameraSbomTable;
   advisories: AdvisoryTable;
   advisory_matches: AdvisoryMatchTable;
   bookmarks: BookmarkTable;

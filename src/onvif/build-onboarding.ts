@@ -20,6 +20,8 @@ import { SecurityScoreService, vetAssessor, type SecurityScoreDeps } from './sec
 export interface BuiltOnboarding {
   readonly onboarding: OnboardingService;
   readonly inventory: InventoryStore;
+  /** The firmware trust store (verification and pushes use the same one). */
+  readonly firmware: FirmwareService;
   readonly advisories: AdvisoriesService;
   readonly securityScores: SecurityScoreService;
   /** Governance's CameraAdvisoryFacts now. */
@@ -54,13 +56,14 @@ export function buildOnboarding(o: OnboardingOptions): BuiltOnboarding {
     targets: async () => (await inventory.list()).map((a) => ({ cameraId: a.cameraId, vendor: a.vendor, model: a.model, firmware: a.firmware })),
   });
   const securityScores = new SecurityScoreService({ camera: (id) => o.cameras.get(id), asset: (id) => inventory.get(id), advisories: (id) => advisories.forCamera(id), status: o.status, clock: o.clock });
+  const firmware = new FirmwareService(createFirmwareStore(o.db), o.clock, o.audit);
   const onboarding = new OnboardingService({
     store: inventory, clock: o.clock, audit: o.audit, cameras: o.cameras, connect: o.connect, probe: o.probe,
-    firmware: new FirmwareService(createFirmwareStore(o.db), o.clock, o.audit),
+    firmware,
     assess: vetAssessor(advisories, securityScores),
   });
   return {
-    onboarding, inventory, advisories, securityScores,
+    onboarding, inventory, firmware, advisories, securityScores,
     facts: () => advisoryFacts({ advisories, inventory, clock: o.clock }),
     startRematching: (everyMs, onError) => {
       let stopped = false;
