@@ -6,14 +6,14 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'docs/', 'bin/', '.scratch/'] },
+  { ignores: ['node_modules/', 'data/', 'docs/', 'bin/', '.scratch/', 'web/dist/', 'web/dist.tmp-*/', 'web/src/api/openapi.d.ts'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts'] })),
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['**/*.ts', '**/*.tsx'] })),
   {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -31,7 +31,8 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-non-null-assertion': 'off' } },
-  // The page is plain browser JavaScript (no build step): recommended rules, browser globals.
-  { files: ['web/**/*.js'], languageOptions: { sourceType: 'module', globals: globals.browser } },
+  // The operator console (web/src, ADR 0035): TypeScript for the browser, type-checked against
+  // web/tsconfig.json (the DOM, Preact's JSX) by the project service.
+  { files: ['web/**/*.ts', 'web/**/*.tsx'], languageOptions: { globals: globals.browser } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Custos needs and is missing, then returns. Idempotent; quiet when all is there.
-#   prereqs.sh demo  → ffmpeg, npm dependencies
+#   prereqs.sh demo  → ffmpeg, npm dependencies, the operator console's build (web/dist/)
 #   prereqs.sh test  → the same, plus Chromium (browser tests), a reachable PostgreSQL,
 #                      GStreamer's RTSP server (interop test), systemd-analyze (unit check) and
 #                      libfaketime (clock steps), rsyslog with rsyslog-gnutls (syslog over TLS),
@@ -50,6 +50,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "custos: installing npm dependencies…" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The operator console (web/ → web/dist/, ADR 0035): built with Vite, only when its sources changed.
+node scripts/web-build.ts
 
 # Custos's own SBOM (AST-5, GET /api/v1/sbom), made from the lock file by @cyclonedx/cyclonedx-npm;
 # again whenever package-lock.json changes.

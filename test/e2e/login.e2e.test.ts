@@ -34,7 +34,7 @@ const views = {
   'second-factor': '#second-factor-view',
   enrol: '#enrol-view',
   recovery: '#recovery-view',
-  cameras: '#cameras-view',
+  console: '#console-view',
 } as const;
 
 /** Waits for an element to show; a timeout reports what the page's alert says. */
@@ -140,9 +140,23 @@ describe('Signing in through the web page', () => {
       assert.equal(codes.length, 10, 'ten recovery codes are shown');
       assert.equal(new Set(codes).size, 10);
       await page.getByRole('button', { name: 'I saved them' }).click();
-      await expectView(page, 'cameras');
+      await expectView(page, 'console');
       assert.equal(await page.locator('#session-name').textContent(), 'root');
       await expectVisible(page, '#no-cameras', 'the (empty) camera list, loaded with the session');
+      // The only account: the console guides the administrator to create someone who watches.
+      await expectVisible(page, '#first-run-guide', 'the first administrator\'s guide');
+      const guide = page.locator('#first-run-guide');
+      await guide.getByLabel('User name').fill('olga');
+      await guide.getByLabel('Initial password').fill(strongPassword());
+      await guide.getByLabel('Role').selectOption('operator');
+      await guide.getByRole('button', { name: 'Create user' }).click();
+      await guide.getByText('Created olga with the role operator.').waitFor({ timeout: 10_000 });
+      const olga = (await app!.identity.users.list()).find((u) => u.username === 'olga');
+      assert.ok(olga, 'the operator exists');
+      assert.deepEqual(
+        (await app!.identity.grants.ofUser(olga.id)).map((g) => [g.role, g.scope.kind]),
+        [['operator', 'global']],
+      );
       const session = await me(page);
       assert.equal(session.status, 200);
       assert.equal(session.body.stage, 'complete');
@@ -161,7 +175,7 @@ describe('Signing in through the web page', () => {
       await page.getByRole('button', { name: 'Use a passkey' }).waitFor({ state: 'hidden', timeout: 5_000 });
       await page.getByLabel('Code from your authenticator app').fill(totpCode(secret, Date.now() + 30_000));
       await page.getByRole('button', { name: 'Verify code' }).click();
-      await expectView(page, 'cameras');
+      await expectView(page, 'console');
       assert.equal((await me(page)).body.stage, 'complete');
 
       // A recovery code works once as the second factor.
@@ -170,7 +184,7 @@ describe('Signing in through the web page', () => {
       await expectView(page, 'second-factor');
       await page.getByLabel('Or use a recovery code').fill(codes[0]!);
       await page.getByRole('button', { name: 'Use recovery code' }).click();
-      await expectView(page, 'cameras');
+      await expectView(page, 'console');
       assert.deepEqual((await me(page)).body.factors, { totp: true, passkeys: 0, recoveryCodesLeft: 9 });
     });
   });
@@ -192,12 +206,12 @@ describe('Signing in through the web page', () => {
         await expectView(page, 'recovery');
         assert.equal(await page.locator('#recovery-codes li').count(), 10);
         await page.getByRole('button', { name: 'I saved them' }).click();
-        await expectView(page, 'cameras');
+        await expectView(page, 'console');
         assert.equal(await page.locator('#session-name').textContent(), 'Audrey Auditor');
 
         await logOut(page);
         await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-        await expectView(page, 'cameras');
+        await expectView(page, 'console');
         const session = await me(page);
         assert.equal(session.status, 200);
         assert.equal(session.body.stage, 'complete');
@@ -210,7 +224,7 @@ describe('Signing in through the web page', () => {
         await expectView(page, 'second-factor');
         await page.locator('#totp-form').waitFor({ state: 'hidden', timeout: 5_000 });
         await page.getByRole('button', { name: 'Use a passkey' }).click();
-        await expectView(page, 'cameras');
+        await expectView(page, 'console');
         assert.equal((await me(page)).body.stage, 'complete');
       },
       async (context, page) => {
@@ -259,7 +273,7 @@ describe('Signing in through the web page', () => {
       await alert.waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('#auth-error').textContent(), loginFailedDetail);
       assert.equal(await page.locator('#login-view').isVisible(), true, 'the page stays on the login view');
-      assert.equal(await page.locator('#cameras-view').isVisible(), false);
+      assert.equal(await page.locator('#console-view').isVisible(), false);
       const cookies = await context.cookies(baseUrl);
       assert.deepEqual(
         cookies.filter((c) => c.name === '__Host-custos_session'),
@@ -279,7 +293,7 @@ describe('Signing in through the web page', () => {
     await visit('session-ended', async ({ page }) => {
       await expectView(page, 'login');
       await signInWithPassword(page, 'vera', password);
-      await expectView(page, 'cameras');
+      await expectView(page, 'console');
       // Ended elsewhere (logout everywhere, an administrator): the page's next request gets 401.
       assert.equal(await app!.identity.sessions.endAll(user.id), 1);
       await expectView(page, 'login');

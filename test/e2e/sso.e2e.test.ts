@@ -35,7 +35,7 @@ function ourErrors(page: Page, baseUrl: string): string[] {
 
 /** What the signed-in page shows and what the server says of its session. */
 async function signedIn(page: Page): Promise<{ user: string; grants: string[]; stage: unknown }> {
-  await page.locator('#cameras-view').waitFor({ state: 'visible', timeout: 20_000 });
+  await page.locator('#console-view').waitFor({ state: 'visible', timeout: 20_000 });
   const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json() as Promise<{ user: { username: string }; stage: string; grants: { role: string; scope: string }[] }>);
   return { user: me.user.username, grants: me.grants.map((g) => `${g.role}@${g.scope}`), stage: me.stage };
 }

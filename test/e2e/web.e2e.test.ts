@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { testActor } from '../helpers/audit.ts';
@@ -41,9 +42,14 @@ function videoState(video: Locator): Promise<VideoState> {
   }));
 }
 
-/** The card of the camera with exactly this name. */
+/** The card (cameras screen) of the camera with exactly this name. */
 function cardOf(page: Page, name: string): Locator {
   return page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: new RegExp(`^${name}$`) }) });
+}
+
+/** The live tile (live screen) of the camera with exactly this name. */
+function tileOf(page: Page, name: string): Locator {
+  return page.locator('.live-tile', { has: page.locator('.camera-name', { hasText: new RegExp(`^${name}$`) }) });
 }
 
 describe('The web page, served by Custos recording two simulated cameras', () => {
@@ -86,7 +92,7 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await form.getByLabel('User name').fill('ines');
     await form.getByLabel('Password').fill(password);
     await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.locator('#cameras-view').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await page.locator('#session-name').textContent(), 'Ines Investigator');
     const expected = pageErrors.filter((e) => /status of 401/.test(e));
     assert.ok(expected.length <= 1, `only the signed-out /auth/me answer may fail: ${JSON.stringify(pageErrors)}`);
@@ -94,19 +100,19 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
   });
 
   it('lists both cameras with the state recording within 30 seconds', async () => {
+    // An investigator watches: the console opens on the live screen.
+    await page.locator('#live-view').waitFor({ state: 'visible', timeout: 10_000 });
     const states = page.locator('.camera-state');
     await waitFor('both cameras shown as recording', 30_000, async () => {
       const shown = await states.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state));
       return shown.length === 2 && shown.every((s) => s === 'recording');
     });
     assert.deepEqual(await page.locator('.camera-name').allTextContents(), ['Cam 1', 'Cam 2']);
-    // camsim speaks rtsp://, so the page MUST flag both as unencrypted.
-    assert.deepEqual(await page.locator('.camera-transport.risk').allTextContents(), ['Unencrypted RTSP', 'Unencrypted RTSP']);
   });
 
   it('plays each camera live at 640 pixels wide, its time advancing', async () => {
     for (const name of ['Cam 1', 'Cam 2']) {
-      const video = cardOf(page, name).locator('video.live-video');
+      const video = tileOf(page, name).locator('video.live-video');
       const start = await waitFor(`live video of ${name} to have frames`, 15_000, async () => {
         const s = await videoState(video);
         assert.equal(s.error, null, `live video of ${name} failed`);
@@ -118,6 +124,14 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
       const later = await videoState(video);
       assert.ok(later.currentTime - start.currentTime >= 1, `live time of ${name} advanced only from ${start.currentTime} to ${later.currentTime}`);
     }
+  });
+
+  it('flags both cameras as unencrypted on the cameras screen', async () => {
+    await page.getByRole('link', { name: 'Cameras' }).click();
+    await page.locator('#cameras-view').waitFor({ state: 'visible', timeout: 10_000 });
+    // camsim speaks rtsp://, so the page MUST flag both as unencrypted.
+    await waitFor('both cards', 10_000, async () => (await page.locator('.camera-transport.risk').count()) === 2);
+    assert.deepEqual(await page.locator('.camera-transport.risk').allTextContents(), ['Unencrypted RTSP', 'Unencrypted RTSP']);
   });
 
   it('plays the last two minutes of camera 1 from the recording with hls.js', async () => {
@@ -144,7 +158,6 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
       throw new Error(`${String(e)}; video readyState ${s.readyState}, currentTime ${s.currentTime}; page says "${await status.textContent()}"`, { cause: e });
     });
     assert.equal(playing.videoWidth, 640);
-    assert.equal(await page.evaluate(() => typeof (window as unknown as { Hls?: unknown }).Hls), 'function', 'hls.js is loaded');
   });
 
   it('refuses an export without a reason, then exports the last minute of camera 2 with MP4 and a verifiable evidence package', async () => {
@@ -178,6 +191,66 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     await writeFile(path, await zip.body());
     const report = await verifyEvidence(path, vkey);
     assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
+  });
+
+  it('plays camera 1 from a point of its timeline, landing within a second of it, and exports the range marked in and out', async () => {
+    const card = cardOf(page, 'Cam 1');
+    await card.getByLabel('Window').selectOption('15');
+    await waitFor('a recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
+    // Click inside the recorded span (the last seconds of the 15-minute window), a third of the way in.
+    const bar = card.locator('.timeline');
+    const video = card.locator('video.playback-video');
+    const before = await video.getAttribute('data-playing-at');
+    const box = (await bar.boundingBox())!;
+    const span = (await card.locator('.timeline-span').last().boundingBox())!;
+    await bar.click({ position: { x: span.x - box.x + span.width / 3, y: box.height / 2 } });
+    const sought = Date.parse((await bar.getAttribute('data-sought')) ?? '');
+    const landed = await waitFor('playback from the timeline', 20_000, async () => {
+      const at = await video.getAttribute('data-playing-at');
+      return at && at !== before ? Date.parse(at) : null;
+    });
+    // The first picture's wall-clock time (EXT-X-PROGRAM-DATE-TIME plus the position) is the one
+    // asked for, give or take the first timeupdate (about 250 ms of play).
+    assert.ok(Math.abs(landed - sought) < 1000, `asked ${new Date(sought).toISOString()}, landed ${new Date(landed).toISOString()}`);
+    console.log(`timeline seek: asked ${new Date(sought).toISOString()}, first picture at ${new Date(landed).toISOString()} (${landed - sought} ms)`);
+    await card.getByRole('button', { name: 'Mark in' }).click();
+    await page.waitForTimeout(2500);
+    await card.getByRole('button', { name: 'Mark out' }).click();
+    await card.locator('input.export-reason').fill('Incident 2026-118, marked range');
+    await card.locator('input.export-for').fill('Police, case 4712');
+    const exportRange = card.locator('button.export-range');
+    await exportRange.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the playback workspace');
+    await exportRange.click();
+    await waitFor('the marked export', 45_000, async () => {
+      const failed = await card.locator('.export-status').evaluate((e) => e.classList.contains('error'));
+      assert.ok(!failed, `the page reported: ${await card.locator('.export-status').textContent()}`);
+      return (await card.locator('.export-status a.evidence-link').count()) > 0;
+    });
+  });
+
+  it('bookmarks the marked range of camera 1, puts it on legal hold and releases it', async () => {
+    const card = cardOf(page, 'Cam 1');
+    await card.getByLabel('Bookmark note').fill('Vehicle at the gate');
+    await card.locator('button.bookmark-create').click();
+    const item = card.locator('.bookmark-list li', { hasText: 'Vehicle at the gate' });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await card.locator('.timeline-bookmark').count(), 1, 'the bookmark is drawn on the timeline');
+    await item.getByRole('button', { name: 'Legal hold…' }).click();
+    await item.getByLabel('Reason for the hold (case or matter)').fill('Case 4712');
+    await item.getByRole('button', { name: 'Place legal hold' }).click();
+    await item.getByText('On legal hold').waitFor({ timeout: 10_000 });
+    assert.equal(await item.getByRole('button', { name: 'Delete' }).count(), 0, 'a held bookmark cannot be deleted');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core with bookmarks and a hold');
+    await item.getByRole('button', { name: 'Release hold' }).click();
+    await item.getByRole('button', { name: 'Delete' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('lists the investigator\'s own exports, newest first, with their downloads', async () => {
+    const history = page.locator('#export-history');
+    // The history polls every 5 s: wait until it lists both exports as done, with their downloads.
+    await waitFor('both exports listed with downloads', 20_000, async () => (await history.locator('tbody a', { hasText: 'Download' }).count()) >= 2);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core with the export history');
   });
 
   it('logs no errors to the browser console', () => {

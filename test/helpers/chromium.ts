@@ -4,6 +4,7 @@
  * CUSTOS_TEST_CHROMIUM overrides the executable.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/web-build.ts';
 
 /** Path of the Chromium executable used by the tests. */
 export const chromiumPath = process.env.CUSTOS_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,8 +21,13 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-/** Launches headless Chromium; the caller MUST close it (also when the test fails). */
+/**
+ * Launches headless Chromium; the caller MUST close it (also when the test fails). The console
+ * is built first when its sources changed since the last build (prereqs.sh did it for the gate;
+ * this covers a browser test run on its own).
+ */
 export async function launchChromium(): Promise<Browser> {
+  await buildWeb({ quiet: true });
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
