@@ -6,6 +6,7 @@ import { notifications } from './notifications.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { storage } from './storage.schema.ts';
+import { cluster } from './cluster.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
@@ -302,6 +303,7 @@ export const configSchema = z
     demo,
     notifications,
     incidents,
+    cluster,
   })
   .describe('Custos configuration.');
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { clusterMigration } from './migration-0020-cluster.ts';
 
 /**
  * Schema migrations of the second wave of features (0011 onwards): governance, witness
@@ -295,4 +296,5 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0020_cluster_leases': clusterMigration,
 };

@@ -19,6 +19,8 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  ClusterLeaseTable,
+  ClusterNodeTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -73,6 +75,8 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  cluster_leases: ClusterLeaseTable;
+  cluster_nodes: ClusterNodeTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -325,6 +329,8 @@ export interface SegmentTable {
   fragments: string;
   /** open while being written; closed cleanly; recovered after a crash. */
   state: 'open' | 'closed' | 'recovered';
+  /** Lease token of the recorder that wrote the row (null without leases: SQLite); migration 0020. */
+  fence?: number | null;
 }
 
 export interface GapTable {
@@ -334,6 +340,8 @@ export interface GapTable {
   /** Null while the camera is still down. */
   end_ms: number | null;
   reason: string;
+  /** Lease token of the recorder that wrote the row (migration 0020). */
+  fence?: number | null;
 }
 
 export interface ExportTable {

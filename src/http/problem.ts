@@ -42,6 +42,8 @@ const statusOf: Record<ErrorCode, number> = {
   XML_REFUSED: 502,
   ONVIF_FAULT: 502,
   FIRMWARE_REFUSED: 422,
+  LEASE_LOST: 409,
+  CAMERA_ON_OTHER_NODE: 421,
   INTERNAL: 500,
 };
 

@@ -40,6 +40,8 @@ export const errorCodes = {
   XML_REFUSED: 'An XML document from a camera or the network was refused: too large, too deep, a DOCTYPE or entity declaration, or malformed.',
   ONVIF_FAULT: 'A camera answered an ONVIF call with a SOAP fault (authentication refused, action not supported) or with an answer that lacks what the call needs.',
   FIRMWARE_REFUSED: 'A firmware manifest or image was refused: unknown or mismatched signing key, a signature that does not verify, or an image whose SHA-256 is not the vetted one.',
+  LEASE_LOST: 'This recorder no longer holds the camera\'s lease: the write carries an older fencing token and was refused.',
+  CAMERA_ON_OTHER_NODE: 'The camera is recorded by another node of the cluster; its live view is served there (the detail names the node and its URL).',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 
