@@ -7,7 +7,7 @@ import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
-import { LeaseKeeper, type ClaimedCamera } from './lease-keeper.ts';
+import { LeaseKeeper, type ClaimedCamera, type TakenOver } from './lease-keeper.ts';
 import { createLeaseStore } from './leases.store.ts';
 
 /** The cluster part of a running server (issue 15). */
@@ -39,7 +39,7 @@ export function buildCluster(opts: {
   log: Logger;
   url: () => string | null;
   wanted: () => Promise<string[]>;
-  takeOver: (claim: ClaimedCamera) => Promise<boolean>;
+  takeOver: (claim: ClaimedCamera) => Promise<TakenOver>;
   reconcile: () => Promise<void>;
 }): BuiltCluster {
   const { config } = opts;

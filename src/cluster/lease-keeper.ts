@@ -12,6 +12,13 @@ export interface HeldCameraLease {
   readonly token: number;
   valid(): boolean;
   readonly gapOpen: boolean;
+  readonly notBeforeMs: number | null;
+}
+
+/** What `takeOver` found: whether it opened a gap, and where the camera's footage ends. */
+export interface TakenOver {
+  readonly gapOpen: boolean;
+  readonly notBeforeMs: number | null;
 }
 
 /** A claimed camera, handed to `takeOver` before it is recorded. */
@@ -34,7 +41,7 @@ export interface LeaseKeeperDeps {
   /** The cameras to record (enabled, recordable), in a stable order. */
   wanted(): Promise<string[]>;
   /** Runs once a camera is claimed, before it is recorded; resolves with whether it opened a gap. */
-  takeOver(claim: ClaimedCamera): Promise<boolean>;
+  takeOver(claim: ClaimedCamera): Promise<TakenOver>;
   /** Brings the recorder in line with `lease()`: it MUST stop a camera whose lease is gone before resolving. */
   reconcile(): Promise<void>;
 }
@@ -43,7 +50,10 @@ interface Held {
   readonly token: number;
   /** Monotonic time until which the lease is surely still ours (renewal sent + lease time). */
   validUntil: number;
+  /** Set when a renewal found it taken, or it lapsed here: its recorder MUST stop writing. */
+  lost?: boolean;
   readonly gapOpen: boolean;
+  readonly notBeforeMs: number | null;
 }
 
 /**
@@ -82,7 +92,8 @@ export class LeaseKeeper {
     const held = this.#held.get(cameraId);
     if (held === undefined) return null;
     const mono = this.#d.monotonic;
-    return { token: held.token, gapOpen: held.gapOpen, valid: () => this.#held.get(cameraId) === held && held.validUntil > mono.now() };
+    // Still valid while a handover stops the recorder (no longer listed, not lost): it closes its segment.
+    return { token: held.token, gapOpen: held.gapOpen, notBeforeMs: held.notBeforeMs, valid: () => held.lost !== true && held.validUntil > mono.now() };
   }
 
   /** True while this node holds the checkpoint-signer lease. */
@@ -131,6 +142,7 @@ export class LeaseKeeper {
     for (const [id, held] of this.#held) {
       if (renewed.has(cameraPrefix + id)) held.validUntil = sent + d.leaseMs;
       else {
+        held.lost = true;
         this.#held.delete(id);
         changed = true;
         d.log.warn({ cameraId: id, token: held.token, code: 'LEASE_LOST' }, 'camera lease lost to another recorder');
@@ -148,7 +160,7 @@ export class LeaseKeeper {
     if (this.#signer === null) {
       const claimed = await d.store.claim(signerLease, d.nodeId, d.leaseMs);
       if (claimed !== null) {
-        this.#signer = { token: claimed.token, validUntil: sent + d.leaseMs, gapOpen: false };
+        this.#signer = { token: claimed.token, validUntil: sent + d.leaseMs, gapOpen: false, notBeforeMs: null };
         d.log.info({ token: claimed.token }, 'this node signs the audit checkpoints now');
       }
     }
@@ -173,15 +185,15 @@ export class LeaseKeeper {
       if (this.#halted) break;
       const claimed = await d.store.claim(cameraPrefix + cameraId, d.nodeId, d.leaseMs);
       if (claimed === null) continue;
-      let gapOpen: boolean;
+      let taken: TakenOver;
       try {
-        gapOpen = await d.takeOver({ ...claimed, cameraId });
+        taken = await d.takeOver({ ...claimed, cameraId });
       } catch (e) {
         d.log.error({ err: e, cameraId }, 'could not take over the camera; releasing its lease');
         await d.store.release(new Map([[cameraPrefix + cameraId, claimed.token]]), d.nodeId);
         continue;
       }
-      this.#held.set(cameraId, { token: claimed.token, validUntil: sent + d.leaseMs, gapOpen });
+      this.#held.set(cameraId, { token: claimed.token, validUntil: sent + d.leaseMs, ...taken });
       claimedAny = true;
     }
     if (claimedAny) await d.reconcile();
@@ -193,6 +205,7 @@ export class LeaseKeeper {
     let dropped = false;
     for (const [id, held] of this.#held) {
       if (held.validUntil > now) continue;
+      held.lost = true;
       this.#held.delete(id);
       dropped = true;
       this.#d.log.warn({ cameraId: id, token: held.token, code: 'LEASE_LOST' }, 'camera lease lapsed before it could be renewed: stopped recording the camera');

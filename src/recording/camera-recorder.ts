@@ -80,6 +80,8 @@ export interface RecorderLease {
   valid(): boolean;
   /** The takeover left an open gap (failover, handover) that the first segment closes. */
   readonly gapOpen: boolean;
+  /** End of the camera's last segment (by any recorder): the first segment starts no earlier. */
+  readonly notBeforeMs: number | null;
 }
 
 /** A run that ended without an error: the camera closed the stream. */
@@ -225,7 +227,7 @@ export class CameraRecorder {
 
   async #onFragment(piece: FragmentPiece, init: InitPiece, segmenter: Segmenter): Promise<void> {
     if (this.#lease !== null && !this.#lease.valid()) throw new AppError('LEASE_LOST', `the lease on camera ${this.#target.cameraId} may have lapsed`);
-    const place = segmenter.place(piece, this.#deps.clock.now());
+    const place = segmenter.place(piece, this.#deps.clock.now(), this.#lastEndMs ?? this.#lease?.notBeforeMs ?? null);
     if (Number.isNaN(place.startMs)) return;
     if (place.cut) {
       await this.#closeOpen();

@@ -35,9 +35,9 @@ const clusterActor = { kind: 'system', id: 'system:cluster' } as const;
  *    holder's lease lapsed), `handover` (released moments ago) or `server not running`; the first
  *    segment closes it;
  * 3. raises the `recorder-failover` alarm on a failover.
- * Returns whether a gap was opened.
+ * Returns whether a gap was opened and where the camera's footage ends (its next segment starts no earlier).
  */
-export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; store: SegmentStore; audit: AuditSink; log: Logger; handoverMs: number; recovery: Omit<RecoveryDeps, 'cameraId'> }): Promise<boolean> {
+export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; store: SegmentStore; audit: AuditSink; log: Logger; handoverMs: number; recovery: Omit<RecoveryDeps, 'cameraId'> }): Promise<{ gapOpen: boolean; notBeforeMs: number | null }> {
   const index = fencedIndex(deps.index, t.token);
   const report = await recoverSegments(deps.store, index, deps.log, { ...deps.recovery, cameraId: t.cameraId });
   const last = await deps.index.lastSegment(t.cameraId);
@@ -63,5 +63,5 @@ export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; s
       details: { rule: 'recorder-failover', title: `Recorder ${t.prevHolder} stopped renewing its lease: camera moved to ${t.node}`, from: t.prevHolder, to: t.node, token: t.token, lapsedAt: t.prevEndMs === null ? null : new Date(t.prevEndMs).toISOString() },
     });
   }
-  return gapOpen;
+  return { gapOpen, notBeforeMs: last?.endMs ?? null };
 }
