@@ -323,6 +323,8 @@ export class CameraRecorder {
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
+    // Cluster mode: a recorder that lost the camera meanwhile records no ledger leaf for it.
+    if (this.#lease !== null && !this.#lease.valid()) return;
     this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 });
   }
 
