@@ -13,9 +13,11 @@ import assert from 'node:assert/strict';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
-import { addCameras, sharedZone, startNode, stopNode, writeNodeConfig, type ClusterNode } from '../helpers/cluster-nodes.ts';
+import { addCameras, custosCli, sharedZone, startNode, stopNode, writeNodeConfig, type ClusterNode } from '../helpers/cluster-nodes.ts';
 import { decodeErrors } from '../helpers/media-probe.ts';
 import { teardown } from '../helpers/teardown.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -26,6 +28,7 @@ import { isFencedWrite } from '../../src/db/fencing.ts';
 import type { Db } from '../../src/db/database.ts';
 
 const goalMs = 10_000;
+const run = promisify(execFile);
 
 async function leases(db: Db): Promise<Map<string, { holder: string | null; token: number; expires: number }>> {
   const rows = await db.selectFrom('cluster_leases').selectAll().where('name', 'like', 'camera:%').execute();
@@ -73,6 +76,10 @@ test('three recorders on one PostgreSQL: handover on join, failover after kill -
     const sizes = await Promise.all(['n1', 'n2', 'n3'].map(async (n) => (await heldBy(db, n)).size));
     return sizes.every((s) => s === 2);
   });
+  // `custos cluster status` says which node records each camera.
+  const cli = JSON.parse((await run(process.execPath, [custosCli, 'cluster', 'status', '--config', configs[0] as string, '--json'], { env: {} })).stdout) as { nodes: { id: string; live: boolean; cameras: number }[]; cameras: { holder: string | null }[] };
+  assert.deepEqual(cli.nodes.map((n) => [n.id, n.live, n.cameras]), [['n1', true, 2], ['n2', true, 2], ['n3', true, 2]]);
+  assert.equal(cli.cameras.filter((c) => c.holder !== null).length, 6);
   const handedOver = await db.selectFrom('gaps').select('reason').where('reason', '=', 'handover').execute();
   assert.ok(handedOver.length >= 1, 'a handover is on the timeline as a gap with reason handover');
   await waitFor('every camera recording on its holder', 20_000, async () => {
