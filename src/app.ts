@@ -540,8 +540,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   }
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
-  cameras.onChange(() => void recorder.reconcile());
-  onboarding.onChange(() => void recorder.reconcile());
+  cameras.onChange(() => {
+    cluster.keeper?.camerasChanged();
+    void recorder.reconcile();
+  });
+  onboarding.onChange(() => {
+    cluster.keeper?.camerasChanged();
+    void recorder.reconcile();
+  });
   // Cluster mode: each camera's downtime gap is opened by whoever takes its lease (camera-takeover.ts).
   if (!cluster.enabled) await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.

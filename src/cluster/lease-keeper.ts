@@ -6,6 +6,8 @@ import type { Claimed, LeaseStore, NodeRow } from './leases.store.ts';
 /** The lease on checkpoint signing: one node signs the ledger's periodic checkpoints at a time. */
 export const signerLease = 'checkpoint-signer';
 const cameraPrefix = 'camera:';
+/** How long the list of cameras to record is reused between rounds (the recorder re-reads it as often). */
+const wantedMaxAgeMs = 3000;
 
 /** A camera lease this node holds, as the recorder sees it. */
 export interface HeldCameraLease {
@@ -74,6 +76,7 @@ export class LeaseKeeper {
   #halted = false;
   #failing = false;
   #order = 0;
+  #wanted: { at: number; ids: string[] } | null = null;
 
   constructor(deps: LeaseKeeperDeps) {
     this.#d = deps;
@@ -171,7 +174,7 @@ export class LeaseKeeper {
     const d = this.#d;
     const live = (await d.store.nodes()).filter((n: NodeRow) => n.roles.includes('recorder') && n.stoppedMs === null && n.seenMs >= nowMs - d.leaseMs);
     const leases = (await d.store.list(cameraPrefix)).map((l) => ({ cameraId: l.name.slice(cameraPrefix.length), holder: l.holder, lapsed: l.expiresMs < nowMs }));
-    const plan = planBalance({ self: d.nodeId, liveRecorders: Math.max(1, live.length), wanted: await d.wanted(), leases, held: new Set(this.#held.keys()), order: this.#order });
+    const plan = planBalance({ self: d.nodeId, liveRecorders: Math.max(1, live.length), wanted: await this.#wantedNow(), leases, held: new Set(this.#held.keys()), order: this.#order });
     if (plan.release.length > 0) {
       // Handover: the recorder stops (closing the open segment) before the lease is released.
       const released = new Map(plan.release.map((id) => [cameraPrefix + id, this.#held.get(id)?.token ?? 0]));
@@ -197,6 +200,17 @@ export class LeaseKeeper {
       claimedAny = true;
     }
     if (claimedAny) await d.reconcile();
+  }
+
+  /** Forgets the cached camera list (a camera was added, changed or removed). */
+  camerasChanged(): void {
+    this.#wanted = null;
+  }
+
+  async #wantedNow(): Promise<string[]> {
+    const now = this.#d.monotonic.now();
+    if (this.#wanted === null || now - this.#wanted.at > wantedMaxAgeMs) this.#wanted = { at: now, ids: await this.#d.wanted() };
+    return this.#wanted.ids;
   }
 
   /** Drops leases whose time ran out on this side (no renewal got through in time). */
