@@ -229,7 +229,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
   // An alarm, like every event no action waits on, is held in memory while the ledger cannot
   // write (a full disk, a database outage) and written when it can.
-  alarmWatch.start(deferredAudit, alarmTickMs);
+  // Cluster mode: the once-per-cluster jobs (alarm rules, inbox feed, notifications, SIEM) run on
+  // the node with the `jobs` role only, so alarms and deliveries are not duplicated.
+  const jobs = config.cluster.roles.includes('jobs');
+  if (!jobs) watching.alarms = undefined;
+  if (jobs) alarmWatch.start(deferredAudit, alarmTickMs);
   undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
@@ -237,7 +241,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // events (alarms, recoveries, a changed configuration) go through the deferred sink.
   const siem = await SiemShipper.start({
     destinations: await Promise.all(
-      config.siem.destinations.map(async (c) => ({
+      (jobs ? config.siem.destinations : []).map(async (c) => ({
         config: c,
         ...(c.enabled ? { destination: await buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
       })),
@@ -454,8 +458,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     siteOf: async (cameraId) => (await identity.placements.placementOf(cameraId))?.siteId ?? null,
   });
   undo.push(() => incidents.close());
-  watching.incidents = incidents;
-  incidents.start(alarmTickMs);
+  if (jobs) {
+    watching.incidents = incidents;
+    incidents.start(alarmTickMs);
+  }
   // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
   const watches: { clock?: ClockWatch } = {};
   const governance = buildGovernance({

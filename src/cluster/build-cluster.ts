@@ -16,6 +16,8 @@ export interface BuiltCluster {
   readonly nodeId: string;
   readonly recorder: boolean;
   readonly api: boolean;
+  /** Runs the once-per-cluster jobs (alarm rules, alarm inbox and notifications, SIEM shipping). */
+  readonly jobs: boolean;
   /** The lease keeper (cluster mode), else null: this process records every camera. */
   readonly keeper: LeaseKeeper | null;
   status(): Promise<ClusterStatus>;
@@ -26,7 +28,7 @@ export interface BuiltCluster {
 /** Refuses a cluster on SQLite (one process per data directory): CONFIG_INVALID, one line. */
 export function assertClusterConfig(config: ClusterConfig, databaseUrl: unknown): void {
   if (config.enabled && databaseUrl === null) throw new AppError('CONFIG_INVALID', 'cluster.enabled needs PostgreSQL (database.url): SQLite serves one process');
-  if (!config.enabled && !(config.roles.includes('recorder') && config.roles.includes('api'))) throw new AppError('CONFIG_INVALID', 'cluster.roles other than both need cluster.enabled (several processes on one PostgreSQL)');
+  if (!config.enabled && !(['recorder', 'api', 'jobs'] as const).every((r) => config.roles.includes(r))) throw new AppError('CONFIG_INVALID', 'cluster.roles other than all three need cluster.enabled (several processes on one PostgreSQL)');
 }
 
 /** Builds the cluster part; the keeper starts later (app.ts), once the recorder exists. */
@@ -67,6 +69,7 @@ export function buildCluster(opts: {
     nodeId,
     recorder: config.roles.includes('recorder'),
     api: config.roles.includes('api'),
+    jobs: config.roles.includes('jobs'),
     keeper,
     status: () => clusterStatus(store, { enabled: config.enabled, node: nodeId, leaseMs, nowMs: opts.clock.now() }),
     async recordedElsewhere(cameraId) {

@@ -12,10 +12,10 @@ export const cluster = z
       .default(false)
       .describe('Run as one node of a cluster on one PostgreSQL database: cameras are recorded under leases with fencing tokens, spread over the recorders and moved on failover. Requires database.url. Off: this process records every camera and keeps recording through a database outage (the one-process install).'),
     roles: z
-      .array(z.enum(['recorder', 'api']))
+      .array(z.enum(['recorder', 'api', 'jobs']))
       .min(1)
-      .default(['recorder', 'api'])
-      .describe('What this process does: `recorder` claims camera leases and records; `api` serves the API and web console. Both by default (the one-process install). A node without `api` serves only /healthz, /metrics and the live view of the cameras it records.'),
+      .default(['recorder', 'api', 'jobs'])
+      .describe('What this process does: `recorder` claims camera leases and records; `api` serves the API and web console; `jobs` runs the work that MUST run once per cluster (alarm rules, the alarm inbox feed and notifications, SIEM shipping). All three by default (the one-process install). A node without `api` serves only /healthz, /metrics and the cluster status. Give exactly one node `jobs`.'),
     nodeId: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/)

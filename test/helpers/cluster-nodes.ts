@@ -32,6 +32,7 @@ export interface ClusterSetup {
   readonly leaseSeconds?: number;
   readonly renewSeconds?: number;
   readonly segmentSeconds?: number;
+  /** cluster.roles; default all three for `n1` (the one jobs node) and recorder + api for the others. */
   readonly roles?: readonly string[];
   /** cluster.enabled (true): false gives the one-process install on the same database, for comparisons. */
   readonly enabled?: boolean;
@@ -57,7 +58,7 @@ export async function writeNodeConfig(setup: ClusterSetup, id: string): Promise<
     keys: { file: { path: join(setup.root, 'shared', 'master.key') } },
     storage: { zones: [{ id: 'shared', kind: 'local', path: sharedZone(setup.root) }] },
     recording: { segmentSeconds: setup.segmentSeconds ?? 3, retryInitialSeconds: 0.5, retryMaxSeconds: 2, stallSeconds: 5, ingestWorkers: 1 },
-    cluster: { enabled: setup.enabled ?? true, nodeId: id, leaseSeconds: setup.leaseSeconds ?? 3, renewSeconds: setup.renewSeconds ?? 1, roles: setup.roles ?? ['recorder', 'api'] },
+    cluster: { enabled: setup.enabled ?? true, nodeId: id, leaseSeconds: setup.leaseSeconds ?? 3, renewSeconds: setup.renewSeconds ?? 1, roles: setup.roles ?? (id === 'n1' ? ['recorder', 'api', 'jobs'] : ['recorder', 'api']) },
   };
   const path = join(dataDir, 'custos.yaml');
   await writeFile(path, JSON.stringify(config, null, 2), { mode: 0o600 });
