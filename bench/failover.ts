@@ -12,7 +12,7 @@
  *    cluster mode (leases, renewals, fenced writes) and one plain process (cluster.enabled off),
  *    each on its own database: CPU seconds of each process tree, and their ratio (goal ≤ 1.05).
  *
- *   node bench/failover.ts [--cameras 2] [--kills 20] [--lease 5] [--window 60] [--profile full|small]
+ *   node bench/failover.ts [--cameras 2] [--kills 20] [--lease 5] [--window 60] [--profile full|small] [--control]
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,7 +24,9 @@ import { startTestCamsim } from '../test/helpers/harness.ts';
 import { addCameras, startNode, stopNode, writeNodeConfig, type ClusterNode } from '../test/helpers/cluster-nodes.ts';
 import { treeTotals } from './proc-cpu.ts';
 
-const { values } = parseArgs({ options: { cameras: { type: 'string', default: '2' }, kills: { type: 'string', default: '20' }, lease: { type: 'string', default: '5' }, window: { type: 'string', default: '60' }, profile: { type: 'string', default: 'full' } } });
+const { values } = parseArgs({ options: { cameras: { type: 'string', default: '2' }, kills: { type: 'string', default: '20' }, lease: { type: 'string', default: '5' }, window: { type: 'string', default: '60' }, profile: { type: 'string', default: 'full' }, control: { type: 'boolean', default: false } } });
+/** --control: both processes plain (an A/A run: what the side-by-side method itself reads as a difference). */
+const control = values.control === true;
 const profile = values.profile === 'small' ? 'small' : 'full';
 const cameras = Number(values.cameras);
 const kills = Number(values.kills);
@@ -102,7 +104,7 @@ async function overhead(): Promise<{ cluster: number; plain: number }> {
   const [pgA, pgB] = [await createTestDatabase('postgres'), await createTestDatabase('postgres')];
   const [rootA, rootB] = [await mkdtemp(join(tmpdir(), 'custos-bench-lease-')), await mkdtemp(join(tmpdir(), 'custos-bench-plain-'))];
   const sim = await startTestCamsim({ cameras, profile });
-  const a = await writeNodeConfig({ root: rootA, databaseUrl: pgA.location, leaseSeconds, renewSeconds: 1, segmentSeconds: 4 }, 'leased');
+  const a = await writeNodeConfig({ root: rootA, databaseUrl: pgA.location, leaseSeconds, renewSeconds: 1, segmentSeconds: 4, enabled: !control, ...(control ? {} : { roles: ['recorder', 'api', 'jobs'] }) }, 'leased');
   const b = await writeNodeConfig({ root: rootB, databaseUrl: pgB.location, segmentSeconds: 4, enabled: false }, 'plain');
   await addCameras(a, sim.urls);
   await addCameras(b, sim.urls);
@@ -129,6 +131,6 @@ const times = kills > 0 ? await failoverTimes() : [];
 if (times.length > 0) process.stdout.write(`failover (kill -9 to first fragment on the new holder) over ${times.length} moved cameras: p50 ${pct(times, 0.5)} ms, max ${Math.max(...times)} ms (goal 10000 ms)\n`);
 if (windowMs > 0) {
   const o = await overhead();
-  process.stdout.write(`recorder CPU over ${windowMs / 1000} s, ${cameras} cameras (${profile} clip), side by side: cluster mode ${o.cluster.toFixed(2)} s, plain ${o.plain.toFixed(2)} s, ratio ${(o.cluster / o.plain).toFixed(3)} (goal ≤ 1.05)\n`);
+  process.stdout.write(`recorder CPU over ${windowMs / 1000} s, ${cameras} cameras (${profile} clip), side by side: ${control ? 'plain (A/A control)' : 'cluster mode'} ${o.cluster.toFixed(2)} s, plain ${o.plain.toFixed(2)} s, ratio ${(o.cluster / o.plain).toFixed(3)} (goal ≤ 1.05)\n`);
 }
 process.stdout.write(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);

@@ -58,7 +58,7 @@ export async function writeNodeConfig(setup: ClusterSetup, id: string): Promise<
     keys: { file: { path: join(setup.root, 'shared', 'master.key') } },
     storage: { zones: [{ id: 'shared', kind: 'local', path: sharedZone(setup.root) }] },
     recording: { segmentSeconds: setup.segmentSeconds ?? 3, retryInitialSeconds: 0.5, retryMaxSeconds: 2, stallSeconds: 5, ingestWorkers: 1 },
-    cluster: { enabled: setup.enabled ?? true, nodeId: id, leaseSeconds: setup.leaseSeconds ?? 3, renewSeconds: setup.renewSeconds ?? 1, roles: setup.roles ?? (id === 'n1' ? ['recorder', 'api', 'jobs'] : ['recorder', 'api']) },
+    cluster: { enabled: setup.enabled ?? true, nodeId: id, leaseSeconds: setup.leaseSeconds ?? 3, renewSeconds: setup.renewSeconds ?? 1, roles: setup.roles ?? (id === 'n1' || setup.enabled === false ? ['recorder', 'api', 'jobs'] : ['recorder', 'api']) },
   };
   const path = join(dataDir, 'custos.yaml');
   await writeFile(path, JSON.stringify(config, null, 2), { mode: 0o600 });
