@@ -39,6 +39,15 @@ test('PostgreSQL: one claimer wins, tokens grow, a lapsed lease moves with its p
   const third = await store.claim('camera:c1', winner, 400);
   assert.equal(third?.token, 3);
   assert.equal(third?.prevHolder, null, 'a released lease is a handover, not a failover');
+  // A keeper's round: heartbeat and renewals in one statement, then nodes and leases in one.
+  const node = { nodeId: winner, instance: 'i1', roles: ['recorder'], url: null };
+  const beat = await store.beat(node, new Map([['camera:c1', 3], ['camera:gone', 9]]), 400);
+  assert.deepEqual([...beat.renewed], ['camera:c1']);
+  assert.ok(Math.abs(beat.nowMs - Date.now()) < 5_000, 'the database clock');
+  assert.equal((await store.beat({ ...node, nodeId: loser }, new Map(), 400)).renewed.size, 0);
+  const view = await store.view('camera:');
+  assert.deepEqual(view.leases.map((l) => [l.name, l.holder, l.token]), [['camera:c1', winner, 3]]);
+  assert.deepEqual(view.nodes.map((n) => [n.nodeId, n.roles, n.stoppedMs]).sort(), [[loser, ['recorder'], null], [winner, ['recorder'], null]].sort());
 });
 
 for (const engine of engines) {

@@ -136,12 +136,11 @@ export class LeaseKeeper {
     if (this.#halted) return;
     const d = this.#d;
     const sent = d.monotonic.now();
-    const nowMs = await d.store.heartbeat({ nodeId: d.nodeId, instance: d.instance, roles: d.roles, url: d.url() });
     let changed = this.#dropLapsed();
-    // Renew what is held; what was not renewed is lost (another node took it after a pause).
+    // Heartbeat and renewals in one statement; what was not renewed is lost (another node took it after a pause).
     const asked = new Map([...this.#held].map(([id, h]) => [cameraPrefix + id, h.token]));
     if (this.#signer !== null) asked.set(signerLease, this.#signer.token);
-    const renewed = await d.store.renew(asked, d.nodeId, d.leaseMs);
+    const { nowMs, renewed } = await d.store.beat({ nodeId: d.nodeId, instance: d.instance, roles: d.roles, url: d.url() }, asked, d.leaseMs);
     for (const [id, held] of this.#held) {
       if (renewed.has(cameraPrefix + id)) held.validUntil = sent + d.leaseMs;
       else {
@@ -172,8 +171,9 @@ export class LeaseKeeper {
 
   async #balance(sent: number, nowMs: number): Promise<void> {
     const d = this.#d;
-    const live = (await d.store.nodes()).filter((n: NodeRow) => n.roles.includes('recorder') && n.stoppedMs === null && n.seenMs >= nowMs - d.leaseMs);
-    const leases = (await d.store.list(cameraPrefix)).map((l) => ({ cameraId: l.name.slice(cameraPrefix.length), holder: l.holder, lapsed: l.expiresMs < nowMs }));
+    const view = await d.store.view(cameraPrefix);
+    const live = view.nodes.filter((n: NodeRow) => n.roles.includes('recorder') && n.stoppedMs === null && n.seenMs >= nowMs - d.leaseMs);
+    const leases = view.leases.map((l) => ({ cameraId: l.name.slice(cameraPrefix.length), holder: l.holder, lapsed: l.expiresMs < nowMs }));
     const plan = planBalance({ self: d.nodeId, liveRecorders: Math.max(1, live.length), wanted: await this.#wantedNow(), leases, held: new Set(this.#held.keys()), order: this.#order });
     if (plan.release.length > 0) {
       // Handover: the recorder stops (closing the open segment) before the lease is released.

@@ -46,6 +46,13 @@ export interface LeaseStore {
   release(held: ReadonlyMap<string, number>, holder: string): Promise<void>;
   /** Every lease whose name starts with `prefix`. */
   list(prefix: string): Promise<LeaseRow[]>;
+  /**
+   * One round trip for a keeper's round: the heartbeat and the renewal of the held leases in one
+   * statement. Returns the database's clock and the names renewed.
+   */
+  beat(node: { nodeId: string; instance: string; roles: readonly string[]; url: string | null }, held: ReadonlyMap<string, number>, ttlMs: number): Promise<{ nowMs: number; renewed: Set<string> }>;
+  /** The nodes and the leases starting with `prefix`, in one statement (the balance's view). */
+  view(prefix: string): Promise<{ nodes: NodeRow[]; leases: LeaseRow[] }>;
   /** Records this node's heartbeat; returns the database's clock. */
   heartbeat(node: { nodeId: string; instance: string; roles: readonly string[]; url: string | null }): Promise<number>;
   /** Marks a node stopped (clean stop). */
@@ -98,6 +105,40 @@ export function createLeaseStore(db: Db): LeaseStore {
     async list(prefix) {
       const rows = await db.selectFrom('cluster_leases').selectAll().where('name', 'like', `${prefix}%`).orderBy('name').execute();
       return rows.map((r) => ({ name: r.name, holder: r.holder, token: Number(r.token), expiresMs: Number(r.expires_ms), acquiredMs: Number(r.acquired_ms) }));
+    },
+    async beat(node, held, ttlMs) {
+      const names = [...held.keys()];
+      const tokens = names.map((n) => held.get(n) as number);
+      // Data-modifying CTEs: both run once, whatever the outer query reads.
+      const result = await sql<{ name: string | null; seen_ms: number | null }>`
+        WITH hb AS (
+          INSERT INTO cluster_nodes AS n (node_id, instance, roles, url, started_ms, seen_ms, stopped_ms)
+          VALUES (${node.nodeId}, ${node.instance}, ${node.roles.join(',')}, ${node.url}, ${nowMs}, ${nowMs}, NULL)
+          ON CONFLICT (node_id) DO UPDATE SET
+            seen_ms = excluded.seen_ms, roles = excluded.roles, url = excluded.url, stopped_ms = NULL,
+            started_ms = CASE WHEN n.instance = excluded.instance THEN n.started_ms ELSE excluded.started_ms END,
+            instance = excluded.instance
+          RETURNING seen_ms
+        ), rn AS (
+          UPDATE cluster_leases AS l SET expires_ms = ${nowMs} + ${ttlMs}
+          FROM unnest(${names}::text[], ${tokens}::bigint[]) AS h(name, token)
+          WHERE l.name = h.name AND l.token = h.token AND l.holder = ${node.nodeId}
+          RETURNING l.name
+        )
+        SELECT name, NULL::bigint AS seen_ms FROM rn UNION ALL SELECT NULL, seen_ms FROM hb`.execute(db);
+      const seen = result.rows.find((r) => r.name === null);
+      return { nowMs: Number(seen?.seen_ms ?? 0), renewed: new Set(result.rows.flatMap((r) => (r.name === null ? [] : [r.name]))) };
+    },
+    async view(prefix) {
+      const result = await sql<{ kind: string; id: string; holder: string | null; a: number | null; b: number | null; c: number | null; roles: string | null }>`
+        SELECT 'lease' AS kind, name AS id, holder, token AS a, expires_ms AS b, acquired_ms AS c, NULL AS roles FROM cluster_leases WHERE name LIKE ${`${prefix}%`}
+        UNION ALL
+        SELECT 'node', node_id, url, started_ms, seen_ms, stopped_ms, roles FROM cluster_nodes`.execute(db);
+      const num = (v: number | null) => (v === null ? null : Number(v));
+      return {
+        leases: result.rows.filter((r) => r.kind === 'lease').map((r) => ({ name: r.id, holder: r.holder, token: Number(r.a), expiresMs: Number(r.b), acquiredMs: Number(r.c) })),
+        nodes: result.rows.filter((r) => r.kind === 'node').map((r) => ({ nodeId: r.id, roles: (r.roles ?? '').split(',').filter((x) => x !== ''), url: r.holder, startedMs: Number(r.a), seenMs: Number(r.b), stoppedMs: num(r.c) })),
+      };
     },
     async heartbeat(node) {
       const result = await sql<{ seen_ms: number }>`
