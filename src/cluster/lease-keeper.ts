@@ -6,8 +6,11 @@ import type { Claimed, LeaseStore, NodeRow } from './leases.store.ts';
 /** The lease on checkpoint signing: one node signs the ledger's periodic checkpoints at a time. */
 export const signerLease = 'checkpoint-signer';
 const cameraPrefix = 'camera:';
-/** How long the list of cameras to record is reused between rounds (the recorder re-reads it as often). */
-const wantedMaxAgeMs = 3000;
+/**
+ * How long the list of cameras to record is reused between rounds: a change made through this
+ * node is seen at once (`camerasChanged`), one made by the CLI or another node within this.
+ */
+const wantedMaxAgeMs = 10_000;
 
 /** A camera lease this node holds, as the recorder sees it. */
 export interface HeldCameraLease {
