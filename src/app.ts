@@ -16,16 +16,16 @@ import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
+import { SubStreamFeeds } from './recording/sub-stream-feeds.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
-import { createInventoryStore } from './onvif/inventory.store.ts';
-import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
+import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
+import { buildCameraControl } from './onvif/build-camera-control.ts';
+import { buildSbom } from './sbom/build-sbom.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
-import { FirmwareService } from './onvif/firmware.service.ts';
-import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -43,12 +43,15 @@ import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
+import { BookmarksService } from './playback/bookmarks.service.ts';
+import { createBookmarkStore } from './playback/bookmarks.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
 import { buildDestination } from './siem/build-destination.ts';
 import { SiemShipper } from './siem/delivery/shipper.ts';
 import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
+import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
@@ -129,6 +132,8 @@ const clockStepToleranceMs = 2000;
 /** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
 const alarmTickMs = 1000;
 
+/** How often advisories are matched again against the inventory (changes made by the CLI). */
+const advisoryRematchMs = 60_000;
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
@@ -303,12 +308,19 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-  const onboarding = new OnboardingService({
-    store: createInventoryStore(db), clock, audit, cameras,
+  // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
+  // score reads the recorder's status (built below; only called once the server runs).
+  const { onboarding, firmware, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+    db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+    status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
+  // PTZ (sessions end after ptz.sessionIdleSeconds or at shutdown), four-eyes firmware pushes, camera SBOMs.
+  const cameraControl = buildCameraControl({
+    db, clock, audit, cameras, onboarding, firmware, dataDir, addressCheck: cameraAddresses, ptzIdleMs: config.ptz.sessionIdleSeconds * 1000,
+  });
+  undo.push(() => cameraControl.ptzSessions.close());
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -394,6 +406,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       space,
     },
   });
+  // Sub-streams (ADR 0037): pulled on demand for live viewers, never recorded.
+  const liveFeeds = new SubStreamFeeds({
+    ingest,
+    main: live,
+    sub: new LiveHub({ maxBufferedBytes: config.live.maxBufferedBytes, stream: 'sub', onDrop: (cameraId, reason) => log.warn({ cameraId, reason, stream: 'sub' }, 'live viewer dropped') }),
+    log,
+    viewable: (c) => c.enabled && !recordable.isQuarantined(c.id),
+    retryMs: config.recording.retryMaxSeconds * 1000,
+    idleMs: 10_000,
+  });
+  undo.push(() => liveFeeds.close());
   const cluster = buildCluster({
     db,
     engine: database.engine,
@@ -425,6 +448,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     // Long enough for the open segment to be cut and its leaf recorded.
     leafWaitMs: (config.recording.segmentSeconds * 2 + 30) * 1000,
     cosignatures: createCosignatureStore(db),
+    sealOpen: (cameraId) => recorder.sealSoon(cameraId),
   });
   await exports.recover();
 
@@ -432,7 +456,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // once the server listens (port 0 in tests); the default host is `localhost` for loopback
   // binds because WebAuthn does not accept an IP address as its relying party id.
   let publicUrl = config.identity.publicUrl ?? '';
-  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl });
+  // Sessions ended here (logout, everywhere, password change) close their live views at once.
+  const sessionsEnded = new WakeSignal();
+  const identity = buildIdentity({ db, config: config.identity, sealer: dataKeys, audit, clock, publicUrl: () => publicUrl, sessionsEnded: () => sessionsEnded.notify() });
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
   const health = new HealthMonitor({
     sources: {
@@ -473,6 +499,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+    cameraAdvisories: supplyChainFacts,
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
@@ -481,10 +508,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cameras,
     recorder: recorderStatus,
     live,
+    liveFeeds,
     monotonic,
     playback,
     store,
     exports,
+    bookmarks: new BookmarksService({ store: createBookmarkStore(db), audit, clock }),
     audit,
     ledger,
     metrics: createMetrics({ list: () => cameras.list(), status: (c) => recorder.status(c), destinations: () => siem.status(), storage: () => replicator.status() }),
@@ -511,6 +540,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    advisories,
+    securityScores,
+    ...cameraControl.routes,
+    sbom: buildSbom(config.sbom.file, dataKeys),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -527,6 +560,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       denied: (key) => deniedRequests.refused(key, clock.now()),
     }),
     websocketRecheckMs: config.live.recheckSeconds * 1000,
+    credentialsChanged: (listener) => sessionsEnded.subscribe(listener),
+    requestLogLevel: config.log.requests,
     timeouts: {
       idleMs: config.server.idleTimeoutSeconds * 1000,
       requestMs: config.server.requestTimeoutSeconds * 1000,
@@ -550,10 +585,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cluster.keeper?.camerasChanged();
     void recorder.reconcile();
   });
+  cameras.onChange((id, camera) => liveFeeds.changed(id, camera));
   onboarding.onChange(() => {
     cluster.keeper?.camerasChanged();
     void recorder.reconcile();
   });
+  // Advisory matches follow the inventory: after an identification here, and on a timer for
+  // identifications and imports the CLI made against the same database.
+  const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
+  undo.push(() => rematching.stop());
+  // A camera quarantined at onboarding is not viewed live either: its sub-stream run ends.
+  onboarding.onChange(() => void cameras.list().then((list) => list.forEach((c) => liveFeeds.changed(c.id, c)), (e: unknown) => log.error({ err: e }, 'sub-stream recheck failed')));
   // Cluster mode: each camera's downtime gap is opened by whoever takes its lease (camera-takeover.ts).
   if (!cluster.enabled) await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
@@ -626,9 +668,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await cluster.keeper?.halt();
         await recorder.stop();
         await cluster.keeper?.release().catch((e: unknown) => log.error({ err: e }, 'could not release the cluster leases; they lapse by themselves'));
+        await liveFeeds.close();
         space.stop();
+        // Open PTZ sessions end (reason shutdown) while the ledger still records.
+        await cameraControl.ptzSessions.close();
         await nativeIngest.close();
         await server.close();
+        // No re-match may start, nor be left running, once the database closes.
+        await rematching.stop();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

@@ -6,6 +6,8 @@
 export const permissions = {
   'live.view': 'Watch live video of a camera.',
   'recording.play': 'Play back recorded video and read its timeline (at a four-eyes site: streamed to a logged-in session, never downloaded).',
+  'recording.bookmark': 'Bookmark a time range of a camera with a note, and delete bookmarks that are not on hold (reading bookmarks needs recording.play).',
+  'recording.hold': 'Put a bookmarked range on legal hold, so retention and the disk-full policy keep its footage beyond retention, and release the hold.',
   'recording.export': 'Export recorded video as a file, and approve exports at four-eyes sites.',
   'camera.ptz': 'Move a PTZ camera.',
   'privacy.unmask': 'See video without privacy masks, and approve unmasking at four-eyes sites.',

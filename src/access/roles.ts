@@ -22,14 +22,14 @@ export const defaultRoles: readonly { name: string; description: string; permiss
   { name: 'viewer', description: 'Watches live video of the cameras in scope.', permissions: ['camera.read', 'live.view'], mfa: false },
   {
     name: 'operator',
-    description: 'Watches live video, plays back recordings and moves PTZ cameras in scope.',
-    permissions: ['camera.read', 'live.view', 'recording.play', 'camera.ptz'],
+    description: 'Watches live video, plays back and bookmarks recordings and moves PTZ cameras in scope.',
+    permissions: ['camera.read', 'live.view', 'recording.play', 'recording.bookmark', 'camera.ptz'],
     mfa: false,
   },
   {
     name: 'investigator',
-    description: 'Plays back, exports and unmasks footage in scope, for a documented reason.',
-    permissions: ['camera.read', 'live.view', 'recording.play', 'recording.export', 'privacy.unmask'],
+    description: 'Plays back, bookmarks, exports and unmasks footage in scope, for a documented reason, and puts bookmarked footage on legal hold.',
+    permissions: ['camera.read', 'live.view', 'recording.play', 'recording.bookmark', 'recording.hold', 'recording.export', 'privacy.unmask'],
     mfa: false,
   },
   {

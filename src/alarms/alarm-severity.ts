@@ -20,6 +20,7 @@ const bySeverity: Readonly<Record<string, Severity>> = {
   'checkpoint-refused': 'critical',
   'witness-refused': 'critical',
   'siem-destination-failing': 'high',
+  'camera-advisory': 'high',
   // A recorder of the cluster stopped renewing its leases; its cameras moved (issue 15).
   'recorder-failover': 'high',
 };

@@ -51,7 +51,19 @@ export const me = z.object({
   factors: z.object({ totp: z.boolean(), passkeys: z.number(), recoveryCodesLeft: z.number() }),
   permissions: z.array(z.string()).describe('Permissions held on at least one scope.'),
   grants: z.array(z.object({ role: z.string(), scope: z.string() })),
+  permissionsByScope: z
+    .array(z.object({ scope: z.string().describe('global, site:<id>, group:<id> or camera:<id>.'), permissions: z.array(z.string()) }))
+    .describe('The effective permissions per scope (every grant in force there, limited by a token\'s permissions), so a page can show only what you can do where. A global permission applies to every camera. Empty until the login is complete.'),
 });
+
+export const sessionStatus = z
+  .object({
+    idleTimeoutSeconds: z.number().describe('The idle limit: a session nobody uses for this long ends.'),
+    idleEndsAt: isoTime.describe('When this session ends unless it is used first (a request without X-Custos-Background: 1); never after absoluteEndsAt.'),
+    absoluteEndsAt: isoTime.describe('When this session ends whatever happens (the absolute limit since login).'),
+    secondsLeft: z.number().describe('Seconds until idleEndsAt, as of this answer: warn before it reaches 0.'),
+  })
+  .describe('The login session\'s deadlines. Ask with X-Custos-Background: 1 so asking does not count as use.');
 
 export const passwordChange = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
@@ -209,6 +221,7 @@ export const approvalDto = z.object({
   expiresAt: isoTime,
   exportId: z.uuid().nullable().describe('The export started when an export request was approved.'),
   grantId: z.uuid().nullable().describe('The grant made when a grant request was approved.'),
+  canDecide: z.boolean().describe('True when you may approve or reject it now: pending, not yours, and you hold its permission on its scope.'),
   enrolmentCode: z
     .string()
     .optional()
@@ -216,4 +229,10 @@ export const approvalDto = z.object({
 });
 
 export const approvalDecision = z.strictObject({ approve: z.boolean(), reason: z.string().max(500).optional() });
+export const approvalListQuery = z.strictObject({
+  view: z
+    .enum(['all', 'inbox', 'mine'])
+    .default('all')
+    .describe('all: requests you filed or could decide; inbox: pending requests you can decide now; mine: requests you filed.'),
+});
 export const approvalParams = z.strictObject({ id: z.uuid().describe('Approval request id') });

@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
+export const liveQuery = z.strictObject({
+  stream: z.enum(['main', 'sub']).optional().default('main').describe('`sub`: the camera\'s sub-stream (lower resolution, for tiles) when it has one, else the main stream; the hello message says which was served.'),
+});
+
 export const cameraStatus = z
   .object({
     state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full', 'quarantined']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why); quarantined: held at onboarding (flagged vendor, likely relabel, unvetted identity) until a four-eyes risk acceptance, neither recorded nor live.'),
@@ -21,7 +25,7 @@ export const cameraStatus = z
     lostPackets: z.number().nullable().describe('RTP packets lost since the server started (native ingest; null under ffmpeg).'),
     droppedFrames: z.number().nullable().describe('Frames dropped after a loss until the next key frame (native ingest; null under ffmpeg).'),
     clockOffsetMs: z.number().nullable().describe('Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown.'),
-    audio: z.enum(['none', 'not recorded']).nullable().describe('The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest).'),
+    audio: z.string().regex(/^(none|recorded \(.*\)|not recorded \(.*\))$/).nullable().describe('The camera\'s audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only).'),
     viewers: z.number().describe('Live viewers connected now.'),
   })
   .describe('Recording status of a camera.');
@@ -42,6 +46,8 @@ export const camera = z
     minRetentionHours: z.number().int().describe('Hours of footage the disk-full policy never deletes (0: the oldest footage may go when the disk runs short).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
+    subStreamUrl: z.string().nullable().describe('Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`.'),
+    recordAudio: z.boolean().describe('The camera\'s audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it.'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -60,6 +66,8 @@ export const cameraCreate = z
     minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours (default 0).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
+    subStreamUrl: z.string().max(2048).nullable().optional().describe('rtsp:// or rtsps:// URL of a second, lower-resolution stream for live tiles, on the same host (and rtsps:// when `url` is); pulled with the camera\'s credentials, so credentials in it must repeat them (they are taken out).'),
+    recordAudio: z.boolean().optional().describe('Record (and play live) the camera\'s audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it.'),
   })
   .describe('A camera to add.');
 
@@ -75,6 +83,8 @@ export const cameraUpdate = z
     minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours.'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
+    subStreamUrl: z.string().max(2048).nullable().optional().describe('null removes it. A `url` naming another host drops it unless it is given in the same change.'),
+    recordAudio: z.boolean().optional().describe('Turns audio recording on or off; takes effect at once (the camera\'s ingest restarts).'),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 
@@ -120,8 +130,46 @@ export const exportJob = z
     finishedAt: z.string().nullable(),
     download: z.string().nullable().describe('Path of the MP4 once done.'),
     evidence: z.string().nullable().describe('Path of the evidence package (zip: MP4, manifest, custody record, ledger proofs, checkpoint) once done.'),
+    phase: z
+      .enum(['queued', 'waiting-for-footage', 'rendering', 'proving', 'done', 'failed'])
+      .describe('queued: behind other jobs; waiting-for-footage: the open segment is being sealed (about one key-frame interval) and its ledger leaf written; rendering: footage is read and remuxed; proving: hash, completion event and proofs; done or failed.'),
+    progress: z
+      .object({
+        percent: z.number().nullable().describe('0-100; null when this server does not run the job (another node).'),
+        bytes: z.number().nullable().describe('Footage bytes read so far while rendering.'),
+        totalBytes: z.number().nullable().describe('Footage bytes the render reads in all, once known.'),
+      })
+      .describe('How far the job is; poll GET /api/v1/exports/{id}.'),
+    requestedBy: z.string().nullable().describe('user:<id> of the requester (null for exports made by the CLI or before owners were kept).'),
+    approvedBy: z.string().nullable().describe('user:<id> of the second person of a four-eyes export.'),
+    mp4Sha256: z.string().nullable().describe('SHA-256 of the exported MP4 once done (as committed to the audit ledger): what `custos export verify` checks.'),
   })
   .describe('An export job.');
+
+export const exportHistoryQuery = z.strictObject({
+  camera: z.uuid().optional().describe('Only exports of this camera.'),
+  from: isoTime.optional().describe('Only exports requested at or after this time.'),
+  to: isoTime.optional().describe('Only exports requested before this time.'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Entries per answer, newest first.'),
+});
+
+export const exportHistoryEntry = z
+  .object({
+    id: z.uuid(),
+    cameraId: z.uuid(),
+    from: z.string(),
+    to: z.string(),
+    state: z.enum(['pending', 'running', 'done', 'failed']),
+    reason: z.string().nullable().describe('Why it was exported (the custody record\'s reason; whom for is personal and stays in the evidence).'),
+    requestedBy: z.string().nullable(),
+    approvedBy: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    bytes: z.number().nullable(),
+    error: z.string().nullable(),
+    mp4Sha256: z.string().nullable().describe('SHA-256 of the MP4 as committed to the audit ledger.'),
+  })
+  .describe('One export in the history: who, when, which range of which camera, how it ended and its verification hash. No download link.');
 
 export const health = z
   .object({

@@ -16,7 +16,7 @@ export interface ApprovalRouteDeps {
  * The wire form of a request as `viewer` (`user:<id>`) sees it: the export an approval started
  * belongs to its requester and approver, so only they see its id (issue 11 item 10).
  */
-function approvalDto(a: Approval, viewer: string): z.infer<typeof api.approvalDto> {
+function approvalDto(a: Approval, viewer: string, canDecide: boolean): z.infer<typeof api.approvalDto> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const owner = viewer === a.requestedBy || viewer === a.decidedBy;
   // A pending reset's password hash never leaves the server.
@@ -24,7 +24,7 @@ function approvalDto(a: Approval, viewer: string): z.infer<typeof api.approvalDt
   const exportId = owner && typeof produced === 'string' ? produced : null;
   const details = owner && produced !== undefined ? { ...shown, exportId: produced } : shown;
   const grantId = typeof a.details.grantId === 'string' ? a.details.grantId : null;
-  return { id: a.id, action: a.action, cameraId: a.cameraId, details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId };
+  return { id: a.id, action: a.action, cameraId: a.cameraId, details, requestedBy: a.requestedBy, requestedAt: new Date(a.requestedMs).toISOString(), status: a.status, decidedBy: a.decidedBy, decidedAt: iso(a.decidedMs), expiresAt: new Date(a.expiresMs).toISOString(), exportId, grantId, canDecide };
 }
 
 const unmaskRequest = z.strictObject({ action: z.literal('privacy.unmask'), cameraId: z.uuid(), reason: z.string().trim().min(3).max(500) });
@@ -39,10 +39,21 @@ export function approvalRoutes(deps: ApprovalRouteDeps, executors: ApprovalExecu
       method: 'GET',
       url: '/api/v1/approvals',
       access: 'self',
-      summary: 'Four-eyes requests you filed or could decide',
+      summary: 'Four-eyes requests you filed or could decide, newest first; view=inbox: those you can decide now (who decided is in decidedBy)',
       tag: 'access',
+      query: api.approvalListQuery,
       response: { status: 200, schema: z.array(api.approvalDto) },
-      handler: async ({ access, principal }) => (await deps.approvals.list(access)).map((a) => approvalDto(a, viewerOf(principal))),
+      handler: async ({ access, principal, query }) => {
+        const viewer = viewerOf(principal);
+        const out: z.infer<typeof api.approvalDto>[] = [];
+        for (const a of await deps.approvals.list(access)) {
+          const decidable = await deps.approvals.canDecide(a, access);
+          if (query.view === 'inbox' && !decidable) continue;
+          if (query.view === 'mine' && a.requestedBy !== viewer) continue;
+          out.push(approvalDto(a, viewer, decidable));
+        }
+        return out;
+      },
     }),
     defineRoute({
       method: 'GET',
@@ -52,7 +63,10 @@ export function approvalRoutes(deps: ApprovalRouteDeps, executors: ApprovalExecu
       tag: 'access',
       params: api.approvalParams,
       response: { status: 200, schema: api.approvalDto },
-      handler: async ({ params, access, principal }) => approvalDto(await deps.approvals.get(params.id, access), viewerOf(principal)),
+      handler: async ({ params, access, principal }) => {
+        const a = await deps.approvals.get(params.id, access);
+        return approvalDto(a, viewerOf(principal), await deps.approvals.canDecide(a, access));
+      },
     }),
     defineRoute({
       method: 'POST',
@@ -65,7 +79,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps, executors: ApprovalExecu
       response: { status: 201, schema: api.approvalDto },
       handler: async ({ body, access, principal, audit }) => {
         await access.requireCamera('privacy.unmask', body.cameraId);
-        return approvalDto(await deps.approvals.request('privacy.unmask', body.cameraId, { reason: body.reason }, principal!, audit), viewerOf(principal));
+        return approvalDto(await deps.approvals.request('privacy.unmask', body.cameraId, { reason: body.reason }, principal!, audit), viewerOf(principal), false);
       },
     }),
     defineRoute({
@@ -84,9 +98,9 @@ export function approvalRoutes(deps: ApprovalRouteDeps, executors: ApprovalExecu
         const decided = await deps.approvals.decide(params.id, body.approve, principal, access, audit, body.reason, async (a) => (await executors[a.action]?.veto?.(a, principal)) ?? null);
         const viewer = viewerOf(principal);
         const executor = executors[decided.action];
-        if (decided.status !== 'approved' || executor === undefined) return approvalDto(decided, viewer);
+        if (decided.status !== 'approved' || executor === undefined) return approvalDto(decided, viewer, false);
         const done = await executor.execute(decided, audit);
-        return { ...approvalDto(await deps.approvals.use(decided.id, done.use), viewer), ...done.answer };
+        return { ...approvalDto(await deps.approvals.use(decided.id, done.use), viewer, false), ...done.answer };
       },
     }),
   ];

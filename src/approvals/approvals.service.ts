@@ -106,6 +106,17 @@ export class ApprovalsService {
     return out;
   }
 
+  /**
+   * True when the caller may decide `a` now: pending (not expired), filed by someone else, and
+   * the caller holds its permission on its scope. The four-eyes inbox is the requests for which
+   * this holds; a decision still re-checks everything (and an executor's veto).
+   */
+  async canDecide(a: Approval, access: Access): Promise<boolean> {
+    const p = access.principal;
+    if (!p || a.requestedBy === `user:${p.userId}`) return false;
+    return this.#expired(a).status === 'pending' && (await mayDecide(a, access));
+  }
+
   async #mustGet(id: string): Promise<Approval> {
     const a = await this.#store.get(id);
     if (!a) throw new AppError('NOT_FOUND', 'no such approval request');

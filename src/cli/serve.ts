@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../app.ts';
-import { createLogger } from '../lib/logger.ts';
+import { createLogger, logFormatFor } from '../lib/logger.ts';
 import { startCamsim, type Camsim } from '../../tools/camsim/camsim.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import { configOptions, parse, type Command } from './args.ts';
@@ -15,7 +15,8 @@ export const serveCommand: Command = {
   usage: `Usage: custos serve [--config FILE] [--data-dir DIR] [--demo] [--port N]
 
 Runs the HTTPS server (TLS 1.3 only, on server.host) and records
-every enabled camera. Logs are JSON lines on stdout.
+every enabled camera. Logs go to stdout: one human line per event
+on a terminal, JSON lines otherwise (log.format).
 
   --config, -c FILE   YAML configuration (see custos.example.yaml)
   --data-dir DIR      data directory (default ./data)
@@ -29,7 +30,7 @@ every enabled camera. Logs are JSON lines on stdout.
       return 0;
     }
     const config = await loadCliConfig(values, io, values.port === undefined ? {} : { 'server.port': Number(values.port) });
-    const logger = createLogger({ level: config.log.level });
+    const logger = createLogger({ level: config.log.level, format: logFormatFor(config.log.format, process.stdout) });
     guardProcess(logger);
     let camsim: Camsim | null = null;
     if (values.demo) {

@@ -6,6 +6,8 @@ import { notifications } from './notifications.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { storage } from './storage.schema.ts';
+import { sbom } from './sbom.schema.ts';
+import { ptz } from './ptz.schema.ts';
 import { cluster } from './cluster.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
@@ -285,7 +287,15 @@ export const configSchema = z
         level: z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
           .default('info')
-          .describe('Log level of the structured (JSON) log on stdout.'),
+          .describe('Log level of the log on stdout.'),
+        format: z
+          .enum(['auto', 'pretty', 'json'])
+          .default('auto')
+          .describe('auto: one human line per event when stdout is a terminal, JSON lines otherwise (a pipe, a file, journald); pretty or json: always that form. Both forms are redacted alike.'),
+        requests: z
+          .enum(['debug', 'info'])
+          .default('debug')
+          .describe('Level of the one line logged per HTTP request (method, URL, status, time): debug keeps it out of the default info log; info shows every request.'),
       })
       .prefault({})
       .describe('Structured logging.'),
@@ -303,6 +313,8 @@ export const configSchema = z
     demo,
     notifications,
     incidents,
+    sbom,
+    ptz,
     cluster,
   })
   .describe('Custos configuration.');

@@ -280,6 +280,59 @@ export interface FirmwareReleaseTable {
   imported_ms: number;
 }
 
+/** A vendor's SBOM attached to a camera's inventory entry (migration 0019). */
+export interface CameraSbomTable {
+  camera_id: string;
+  /** `CycloneDX` or `SPDX`. */
+  format: string;
+  spec_version: string;
+  sha256: string;
+  bytes: number;
+  components: number;
+  /** The JSON document as attached. */
+  document: string;
+  /** The actor id that attached it. */
+  attached_by: string;
+  attached_ms: number;
+}
+
+/** An imported security advisory (AST-4); `body` is the parsed Advisory as JSON. */
+export interface AdvisoryTable {
+  id: string;
+  format: string;
+  document_id: string;
+  title: string;
+  severity: string;
+  sha256: string;
+  body: string;
+  imported_ms: number;
+}
+
+/** A camera an advisory affects at `firmware`; `product` is the matching product entry as JSON. */
+export interface AdvisoryMatchTable {
+  advisory_id: string;
+  camera_id: string;
+  firmware: string;
+  product: string;
+  matched_ms: number;
+}
+
+/** A bookmark: a note on a camera's time range; `hold_ms` set puts the range on legal hold (0021). */
+export interface BookmarkTable {
+  id: string;
+  camera_id: string;
+  from_ms: number;
+  to_ms: number;
+  note: string;
+  /** Audit actor id of who made it (`user:<id>`, `token:<id>`, `cli:…`). */
+  created_by: string;
+  created_ms: number;
+  /** When the hold was placed; null when the range is not held. */
+  hold_ms: number | null;
+  hold_by: string | null;
+  hold_reason: string | null;
+}
+
 /** A lease of the cluster (migration 0020): `camera:<id>` or `checkpoint-signer`. */
 export interface ClusterLeaseTable {
   name: string;

@@ -1,4 +1,5 @@
 import type {
+  CameraSbomTable,
   AuditCosignatureTable,
   AlarmInboxTable,
   NotificationDeliveryTable,
@@ -19,6 +20,9 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  AdvisoryTable,
+  AdvisoryMatchTable,
+  BookmarkTable,
   ClusterLeaseTable,
   ClusterNodeTable,
 } from './tables-second-wave.ts';
@@ -75,6 +79,10 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  camera_sboms: CameraSbomTable;
+  advisories: AdvisoryTable;
+  advisory_matches: AdvisoryMatchTable;
+  bookmarks: BookmarkTable;
   cluster_leases: ClusterLeaseTable;
   cluster_nodes: ClusterNodeTable;
 }
@@ -310,6 +318,10 @@ export interface CameraTable {
   ingest: string;
   /** Site the camera belongs to (`default` until assigned). */
   site_id: string;
+  /** Second, lower-resolution stream for live tiles, without userinfo (migration 0022); null = none. */
+  sub_stream_url: string | null;
+  /** 1 = record (and play live) the camera's audio, 0 = video only (migration 0022). */
+  record_audio: number;
   created_ms: number;
   updated_ms: number;
 }

@@ -8,6 +8,7 @@ import { problemMediaType, toProblem } from './problem.ts';
 import type { RequestGuard, Route } from './route.ts';
 import type { TlsMaterial } from './tls.ts';
 import { keepWhileAdmitted } from './ws-admission.ts';
+import { RequestLog } from './request-log.ts';
 import { formMediaType, mediaTypeOf } from './media-type.ts';
 
 /** What the HTTP server is built from. */
@@ -20,8 +21,12 @@ export interface ServerOptions<C, A extends string> {
   readonly guard: RequestGuard<C, A>;
   /** How often an open WebSocket's credentials are checked again (`live.recheckSeconds`). */
   readonly websocketRecheckMs: number;
+  /** Subscribes to "credentials changed in this process" (sessions ended): open WebSockets are checked at once. */
+  readonly credentialsChanged?: (listener: () => void) => () => void;
   /** Connection timeouts (`server.*TimeoutSeconds`); see {@link ServerTimeouts}. */
   readonly timeouts: ServerTimeouts;
+  /** Level of the one line logged per finished request (`log.requests`); debug by default. */
+  readonly requestLogLevel?: 'debug' | 'info';
 }
 
 /**
@@ -51,6 +56,9 @@ export async function buildServer<C, A extends string>(opts: ServerOptions<C, A>
     loggerInstance: opts.logger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Fastify's two info lines per request (incoming, completed) made most of a terminal's log:
+    // one line per finished request instead, at log.requests (debug unless asked).
+    logController: new RequestLog(opts.requestLogLevel ?? 'debug'),
     bodyLimit: 1024 * 1024,
     connectionTimeout: opts.timeouts.idleMs,
     requestTimeout: opts.timeouts.requestMs,
@@ -146,7 +154,7 @@ function registerRoute<C, A extends string>(app: FastifyInstance, route: Route<C
       }
       const admitted = authOf(request);
       // The socket lives only as long as its session or token, the account and the grant do.
-      keepWhileAdmitted(socket, () => guard(route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log);
+      keepWhileAdmitted(socket, () => guard(route, request, request.params, { recheck: true }), opts.websocketRecheckMs, request.log, opts.credentialsChanged);
       route.wsHandler?.(socket, { ...admitted, params: parsed.params, query: parsed.query, request });
     });
     return;

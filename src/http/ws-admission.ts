@@ -17,20 +17,31 @@ export interface AdmissionLog {
  *
  * Re-checking rather than closing on events is deliberate: it also catches changes made by
  * another process (the CLI, a second node on PostgreSQL) and expiries, which raise no event.
+ * `wake` only brings a check forward (sessions ended in this process): it decides nothing itself.
  */
-export function keepWhileAdmitted(socket: WebSocket, check: () => Promise<unknown>, everyMs: number, log: AdmissionLog): void {
+export function keepWhileAdmitted(socket: WebSocket, check: () => Promise<unknown>, everyMs: number, log: AdmissionLog, wake?: (listener: () => void) => () => void): void {
   let checking = false;
   let done = false;
+  /** A wake came during a check that may have read the credentials before the change: check again after it. */
+  let again = false;
+  let unwake: () => void = () => undefined;
   const stop = () => {
     done = true;
     clearInterval(timer);
+    unwake();
   };
-  const timer = setInterval(() => {
-    if (checking || done) return;
+  const run = () => {
+    if (done) return;
+    if (checking) {
+      again = true;
+      return;
+    }
     checking = true;
+    again = false;
     check().then(
       () => {
         checking = false;
+        if (again) run();
       },
       (e: unknown) => {
         checking = false;
@@ -46,7 +57,10 @@ export function keepWhileAdmitted(socket: WebSocket, check: () => Promise<unknow
         }
       },
     );
-  }, everyMs);
+  };
+  const timer = setInterval(run, everyMs);
   timer.unref();
+  // Credentials known to have changed in this process (a logout): check now, not at the next tick.
+  if (wake) unwake = wake(run);
   socket.once('close', stop);
 }

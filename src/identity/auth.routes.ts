@@ -198,16 +198,40 @@ export function authRoutes(deps: AuthRouteDeps): RouteSpec[] {
         const [totp, passkeys, left] = await Promise.all([deps.factors.totp(p.userId), deps.factors.passkeys(p.userId), deps.factors.unusedRecoveryCodes(p.userId)]);
         const stage: LoginStage = !p.mfaRequired || p.mfaSatisfied ? 'complete' : p.hasFactor ? 'second-factor' : 'enrol';
         const perms = new Set<string>();
-        for (const g of p.grants) for (const perm of g.permissions) if (!p.limit || p.limit.has(perm)) perms.add(perm);
+        const byScope = new Map<string, Set<string>>();
+        for (const g of p.grants) {
+          const here = byScope.get(scopeText(g.scope)) ?? new Set<string>();
+          byScope.set(scopeText(g.scope), here);
+          for (const perm of g.permissions) {
+            if (p.limit && !p.limit.has(perm)) continue;
+            perms.add(perm);
+            here.add(perm);
+          }
+        }
+        const complete = stage === 'complete';
         return {
           user: { id: user.id, username: user.username, displayName: user.displayName },
           via: p.via,
           stage,
           csrfToken: session?.csrf ?? null,
           factors: { totp: (totp?.confirmedMs ?? null) !== null, passkeys: passkeys.length, recoveryCodesLeft: left },
-          permissions: stage === 'complete' ? [...perms].sort() : [],
+          permissions: complete ? [...perms].sort() : [],
           grants: p.grants.map((g) => ({ role: g.role, scope: scopeText(g.scope) })),
+          permissionsByScope: complete ? [...byScope].filter(([, set]) => set.size > 0).map(([scope, set]) => ({ scope, permissions: [...set].sort() })).sort((a, b) => a.scope.localeCompare(b.scope)) : [],
         };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      access: 'session',
+      summary: 'When this login session ends: idle and absolute deadlines (send X-Custos-Background: 1 so asking is not use)',
+      tag: 'auth',
+      response: { status: 200, schema: api.sessionStatus },
+      handler: ({ session }) => {
+        const { idleEndsMs, absoluteEndsMs, idleMs, nowMs } = deps.sessions.deadlines(need(session, 'this'));
+        const iso = (ms: number) => new Date(ms).toISOString();
+        return Promise.resolve({ idleTimeoutSeconds: Math.round(idleMs / 1000), idleEndsAt: iso(idleEndsMs), absoluteEndsAt: iso(absoluteEndsMs), secondsLeft: Math.max(0, Math.floor((idleEndsMs - nowMs) / 1000)) });
       },
     }),
     logoutRoute('/api/v1/auth/logout', 'session', 'End this session', false),

@@ -60,11 +60,20 @@ const day = 86_400_000;
  * Builds identity and access from the config slice. `publicUrl` is read lazily (the port is
  * known only once the server listens); WebAuthn's relying party id is its host name.
  */
-export function buildIdentity(deps: { db: Db; config: IdentityConfig; sealer: SecretSealer; audit: AuditSink; clock: Clock; publicUrl: () => string }): Identity {
+export function buildIdentity(deps: {
+  db: Db;
+  config: IdentityConfig;
+  sealer: SecretSealer;
+  audit: AuditSink;
+  clock: Clock;
+  publicUrl: () => string;
+  /** Told when sessions end in this process (the server re-checks open live views at once). */
+  sessionsEnded?: () => void;
+}): Identity {
   const { db, config, sealer, audit, clock } = deps;
   const userStore = createUserStore(db);
   const factors = createFactorStore(db);
-  const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute });
+  const sessions = new Sessions(createSessionStore(db), clock, { idleMs: config.sessionIdleMinutes * minute, absoluteMs: config.sessionAbsoluteHours * 60 * minute }, deps.sessionsEnded);
   const { roles, grants, sites, placements } = buildAccess({
     db,
     config,

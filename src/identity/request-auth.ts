@@ -48,6 +48,18 @@ export function requestGuard(auth: ServerAuth): RequestGuard<RequestContext, Rou
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The header a page sends on requests no person made (status polling); see {@link isBackground}. */
+export const backgroundHeader = 'x-custos-background';
+
+/**
+ * True when the request says it was made in the background (`X-Custos-Background: 1`): it is
+ * served as usual but MUST NOT count as use of the session, so a tab left open with its status
+ * polls running still reaches the idle timeout. Saying so can only shorten one's own session.
+ */
+export function isBackground(request: RouteRequest): boolean {
+  return request.headers[backgroundHeader] === '1';
+}
+
 /** The credentials of a request: a bearer token wins over the cookie. */
 async function authenticate(auth: ServerAuth, request: RouteRequest, touch: boolean): Promise<Authenticated | null | 'invalid'> {
   const header = request.headers.authorization;
@@ -68,10 +80,10 @@ async function authenticate(auth: ServerAuth, request: RouteRequest, touch: bool
  * route's scope. Denials of an authenticated principal are audit events (`access.denied`);
  * a camera out of scope answers NOT_FOUND like a missing one. `recheck` re-runs the gate for
  * a connection already admitted (an open WebSocket): same verdict, but the session is not
- * touched, so the re-check is not use of it.
+ * touched, so the re-check is not use of it; nor is a request marked as background ({@link isBackground}).
  */
 export async function guardRequest(auth: ServerAuth, route: GuardedRoute, request: RouteRequest, params: unknown, opts: { recheck?: boolean } = {}): Promise<RequestAuth> {
-  const found = await authenticate(auth, request, opts.recheck !== true);
+  const found = await authenticate(auth, request, opts.recheck !== true && !isBackground(request));
   if (found === 'invalid' && route.access !== 'public') throw new AppError('UNAUTHENTICATED', 'the session has ended or the token is not valid; log in again');
   const authenticated = found === 'invalid' ? null : found;
   const principal = authenticated?.principal ?? null;

@@ -17,6 +17,18 @@ export interface SessionLimits {
   readonly absoluteMs: number;
 }
 
+/** When an open session ends unless used again (see {@link Sessions.deadlines}). */
+export interface SessionDeadlines {
+  /** It ends at this time unless a request that counts as use comes first (capped by the absolute end). */
+  readonly idleEndsMs: number;
+  /** It ends at this time whatever happens. */
+  readonly absoluteEndsMs: number;
+  /** The idle limit itself. */
+  readonly idleMs: number;
+  /** The time these were read at. */
+  readonly nowMs: number;
+}
+
 /** `last_seen` is written at most this often, so every request is not a database write. */
 const touchEveryMs = 5_000;
 
@@ -30,11 +42,14 @@ export class Sessions {
   readonly #store: SessionStore;
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  readonly #ended: () => void;
 
-  constructor(store: SessionStore, clock: Clock, limits: SessionLimits) {
+  /** `ended` is told after sessions end here (logout, everywhere, rotation), so open live views are checked at once. */
+  constructor(store: SessionStore, clock: Clock, limits: SessionLimits, ended: () => void = () => undefined) {
     this.#store = store;
     this.#clock = clock;
     this.#limits = limits;
+    this.#ended = ended;
   }
 
   /** Starts a session for a user. */
@@ -64,8 +79,21 @@ export class Sessions {
       await this.#store.end(session.idHash, now);
       return 'idle';
     }
-    if (opts.touch !== false && now - session.lastSeenMs >= touchEveryMs) await this.#store.touch(session.idHash, now);
+    if (opts.touch !== false && now - session.lastSeenMs >= touchEveryMs) {
+      await this.#store.touch(session.idHash, now);
+      return { ...session, lastSeenMs: now };
+    }
     return session;
+  }
+
+  /**
+   * When a session ends if nobody uses it (idle) and at the latest (absolute), in ms since the
+   * epoch, as of its last recorded use. `last_seen` is written at most every few seconds, so
+   * the idle end MAY be that much earlier than the exact one, never later.
+   */
+  deadlines(session: StoredSession): SessionDeadlines {
+    const absoluteEndsMs = session.createdMs + this.#limits.absoluteMs;
+    return { idleEndsMs: Math.min(session.lastSeenMs + this.#limits.idleMs, absoluteEndsMs), absoluteEndsMs, idleMs: this.#limits.idleMs, nowMs: this.#clock.now() };
   }
 
   /**
@@ -86,16 +114,20 @@ export class Sessions {
       endedMs: null,
     };
     await this.#store.insert(session);
+    this.#ended();
     return { token, session };
   }
 
   /** Ends one session (logout). */
   async end(session: StoredSession): Promise<void> {
     await this.#store.end(session.idHash, this.#clock.now());
+    this.#ended();
   }
 
   /** Ends every session of a user ("log out everywhere", disable, password change). */
-  endAll(userId: string): Promise<number> {
-    return this.#store.endAll(userId, this.#clock.now());
+  async endAll(userId: string): Promise<number> {
+    const ended = await this.#store.endAll(userId, this.#clock.now());
+    if (ended > 0) this.#ended();
+    return ended;
   }
 }

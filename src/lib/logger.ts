@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { prettyLogLine } from './pretty-log-line.ts';
 import { scrubUrl } from './scrub-url.ts';
 
 export type { Logger };
@@ -19,14 +20,30 @@ function requestFields(req: { method?: string; url?: string; host?: string; ip?:
   return { method: req.method, url: loggableUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
+/** How log lines are written: `json` (one JSON object a line) or `pretty` (one human line per event). */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * `log.format` resolved against where the log goes: `auto` is pretty on a terminal (a TTY) and
+ * JSON everywhere else (a pipe, a file, journald, a log shipper).
+ */
+export function logFormatFor(setting: 'auto' | LogFormat, out: { isTTY?: boolean }): LogFormat {
+  if (setting !== 'auto') return setting;
+  return out.isTTY === true ? 'pretty' : 'json';
+}
+
 /**
  * The structured, secret-free log (STYLE rule 12): JSON lines on stdout. Well-known secret
  * fields are redacted, and every finished line passes through `scrubUrl`, so credentials in
  * any URL (an ffmpeg message, an error) never reach the output, whatever logged them. Requests
  * to authentication routes are logged without their query string (an OIDC callback's `code`).
+ * `format: 'pretty'` rewrites each finished line (after redaction and scrubbing) for a person
+ * at a terminal (pretty-log-line.ts); it carries the same fields, so it leaks nothing more.
  */
-export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream; format?: LogFormat }): Logger {
   const out = opts.destination ?? process.stdout;
+  const colour = opts.format === 'pretty' && (out as { isTTY?: boolean }).isTTY === true && process.env.NO_COLOR === undefined;
+  const write = opts.format === 'pretty' ? (line: string) => out.write(`${prettyLogLine(scrubUrl(line).trimEnd(), colour)}\n`) : (line: string) => out.write(scrubUrl(line));
   return pino(
     {
       level: opts.level,
@@ -39,6 +56,6 @@ export function createLogger(opts: { level: string; destination?: NodeJS.Writabl
         censor: '[redacted]',
       },
     },
-    { write: (line: string) => out.write(scrubUrl(line)) },
+    { write },
   );
 }

@@ -46,7 +46,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
           throw new AppError('APPROVAL_REQUIRED', 'this site requires a second person to approve exports; the request is filed', { approvalId: approval.id });
         }
         const owners = { requestedBy: principal ? `user:${principal.userId}` : null, approvedBy: null };
-        return toDto(await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit, owners));
+        return toDto(deps, await deps.exports.create(camera, fromMs, toMs, { reason: body.reason, requestedFor: body.requestedFor }, audit, owners));
       },
     }),
     defineRoute({
@@ -59,7 +59,21 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       handler: async ({ access }) => {
         const mine = await deps.exports.ofUser(`user:${access.principal?.userId ?? ''}`);
         const visible = await access.cameras('recording.export');
-        return mine.filter((job) => inCameraSet(visible, job.cameraId)).map(toDto);
+        return mine.filter((job) => inCameraSet(visible, job.cameraId)).map((job) => toDto(deps, job));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/exports/history',
+      access: 'audit.read',
+      scope: 'global',
+      summary: 'The export history of every camera: who exported which range when, how it ended and the MP4\'s SHA-256 (no downloads), newest first',
+      tag: 'exports',
+      query: api.exportHistoryQuery,
+      response: { status: 200, schema: z.array(api.exportHistoryEntry) },
+      handler: async ({ query }) => {
+        const jobs = await deps.exports.history({ cameraId: query.camera, fromMs: query.from === undefined ? undefined : Date.parse(query.from), toMs: query.to === undefined ? undefined : Date.parse(query.to), limit: query.limit });
+        return jobs.map(historyEntry);
       },
     }),
     defineRoute({
@@ -70,7 +84,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       tag: 'exports',
       params: exportParams,
       response: { status: 200, schema: api.exportJob },
-      handler: async ({ params, access }) => toDto(await jobInScope(deps, params.id, access)),
+      handler: async ({ params, access }) => toDto(deps, await jobInScope(deps, params.id, access)),
     }),
     defineRoute({
       method: 'GET',
@@ -123,8 +137,9 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
   ];
 }
 
-function toDto(job: ExportJob): api.ExportJobDto {
+function toDto(deps: ExportRouteDeps, job: ExportJob): api.ExportJobDto {
   const iso = (ms: number) => new Date(ms).toISOString();
+  const { phase, ...progress } = deps.exports.progress(job);
   return {
     id: job.id,
     cameraId: job.cameraId,
@@ -137,6 +152,39 @@ function toDto(job: ExportJob): api.ExportJobDto {
     finishedAt: job.finishedMs === null ? null : iso(job.finishedMs),
     download: job.state === 'done' ? `/api/v1/exports/${job.id}/file` : null,
     evidence: job.state === 'done' && job.evidence !== null ? `/api/v1/exports/${job.id}/evidence` : null,
+    phase,
+    progress,
+    requestedBy: job.owners.requestedBy,
+    approvedBy: job.owners.approvedBy,
+    mp4Sha256: mp4HashOf(job),
+  };
+}
+
+/** The MP4's SHA-256 of a finished job, from its evidence (null before, or without evidence). */
+function mp4HashOf(job: ExportJob): string | null {
+  if (job.state !== 'done' || job.evidence === null) return null;
+  const hash = (JSON.parse(job.evidence) as { mp4Sha256?: unknown }).mp4Sha256;
+  return typeof hash === 'string' ? hash : null;
+}
+
+/** A job as the export history shows it: no links, the custody reason but not whom it was for. */
+function historyEntry(job: ExportJob): z.infer<typeof api.exportHistoryEntry> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const reason = job.custody === null ? null : (JSON.parse(job.custody) as { reason?: unknown }).reason;
+  return {
+    id: job.id,
+    cameraId: job.cameraId,
+    from: iso(job.fromMs),
+    to: iso(job.toMs),
+    state: job.state,
+    reason: typeof reason === 'string' ? reason : null,
+    requestedBy: job.owners.requestedBy,
+    approvedBy: job.owners.approvedBy,
+    createdAt: iso(job.createdMs),
+    finishedAt: job.finishedMs === null ? null : iso(job.finishedMs),
+    bytes: job.bytes,
+    error: job.error,
+    mp4Sha256: mp4HashOf(job),
   };
 }
 

@@ -14,6 +14,8 @@ import type { CustodyRequest, ExportEvidence, ExportJob, ExportOwners } from './
 import type { Exporter } from './vault-exporter.ts';
 import type { DamagedSpan } from './export-damage.ts';
 import type { PlaybackService } from './playback.service.ts';
+import type { Selection } from './hls-playlist.ts';
+import { ExportProgressBoard, type ExportProgress } from './export-progress.ts';
 
 /** What the service needs from storage (implemented by exports.store.ts). */
 export interface ExportStore {
@@ -24,6 +26,18 @@ export interface ExportStore {
   unfinished(): Promise<ExportJob[]>;
   /** Jobs `user` (`user:<id>`) requested or approved, newest first, at most `limit`. */
   ofUser(user: string, limit: number): Promise<ExportJob[]>;
+  /** Every job matching the filter, newest first, at most `limit` (the export history). */
+  history(filter: ExportHistoryFilter): Promise<ExportJob[]>;
+}
+
+/** Which jobs the export history lists. */
+export interface ExportHistoryFilter {
+  readonly cameraId?: string | undefined;
+  /** Requested at or after. */
+  readonly fromMs?: number | undefined;
+  /** Requested before. */
+  readonly toMs?: number | undefined;
+  readonly limit: number;
 }
 
 /** Where the witnesses' cosignatures of a checkpoint are (cosignature.store.ts). */
@@ -41,7 +55,8 @@ const producer = 'custos 0.1.0';
  * Export jobs with chain of custody (EVD-1): checks the range has recordings before accepting,
  * commits the request (who, why, for whom) to the audit ledger before accepting it, renders in
  * the background one job at a time (ffmpeg is CPU-bound next to the recorder), waits until the
- * exported segments are sealed and have their ledger leaves, then commits the completion (SHA-256
+ * exported segments are sealed and have their ledger leaves (an open segment is sealed early on
+ * request, see #sealedSegments), then commits the completion (SHA-256
  * of the MP4 and of the custody record, the segment leaves) and keeps the inclusion proofs of
  * every leaf against one signed checkpoint. Jobs left running by a crash are marked failed at start.
  */
@@ -56,6 +71,8 @@ export class ExportsService {
   readonly #log: Logger;
   readonly #leafWaitMs: number;
   readonly #cosignatures: ExportCosignatures | undefined;
+  readonly #sealOpen: (cameraId: string) => boolean;
+  readonly #progress = new ExportProgressBoard();
   #queue: Promise<void> = Promise.resolve();
 
   constructor(deps: {
@@ -69,6 +86,11 @@ export class ExportsService {
     leafWaitMs: number;
     /** Witness cosignatures of checkpoints: added to the evidence when it is handed out. */
     cosignatures?: ExportCosignatures;
+    /**
+     * Asks the recorder to seal a camera's open segment at its next key frame (Recorder.sealSoon),
+     * so an export of recent footage waits about one GOP, not the rest of the segment.
+     */
+    sealOpen?: (cameraId: string) => boolean;
   }) {
     this.#store = deps.store;
     this.#exporter = deps.exporter;
@@ -79,6 +101,12 @@ export class ExportsService {
     this.#log = deps.log;
     this.#leafWaitMs = deps.leafWaitMs;
     this.#cosignatures = deps.cosignatures;
+    this.#sealOpen = deps.sealOpen ?? (() => false);
+  }
+
+  /** Where a job is (phase, percent, bytes): live for jobs of this process, from the state otherwise. */
+  progress(job: ExportJob): ExportProgress {
+    return this.#progress.of(job);
   }
 
   /**
@@ -173,6 +201,11 @@ export class ExportsService {
     return this.#store.ofUser(user, 200);
   }
 
+  /** The export history: every job matching the filter, newest first (metadata only). */
+  history(filter: ExportHistoryFilter): Promise<ExportJob[]> {
+    return this.#store.history(filter);
+  }
+
   /** The MP4 of a finished job and its size; the download is audited first. */
   async download(id: string, by: AuditContext): Promise<{ bytes: AsyncIterable<Buffer>; size: number }> {
     const job = await this.get(id);
@@ -207,11 +240,12 @@ export class ExportsService {
     let current: ExportJob = { ...job, state: 'running' };
     try {
       await this.#store.update(current);
-      await this.#sealedSegments(job);
-      // One selection for the MP4 and its evidence, so both name exactly the same segments.
-      const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
-      const rendered = await this.#exporter.render(job.id, selections);
+      this.#progress.phase(job.id, 'waiting-for-footage');
+      const selections = await this.#sealedSegments(job);
+      this.#progress.rendering(job.id, totalBytes(selections));
+      const rendered = await this.#exporter.render(job.id, selections, (fed) => this.#progress.fed(job.id, fed));
       const bytes = rendered.size;
+      this.#progress.phase(job.id, 'proving');
       // Only segments that gave footage are named as leaves; damaged spans left out are stated as gaps.
       if (rendered.damaged.length > 0) this.#log.warn({ exportId: job.id, damaged: rendered.damaged }, 'export left out damaged footage');
       // The custody record states the span recorded footage covers (the request's range clipped
@@ -226,21 +260,35 @@ export class ExportsService {
       current = { ...current, state: 'failed', error: e instanceof AppError ? e.message : 'internal error', finishedMs: this.#clock.now() };
     }
     await this.#store.update(current).catch((e: unknown) => this.#log.error({ err: e }, 'could not record export outcome'));
+    this.#progress.finished(job.id);
   }
 
   /**
-   * Waits (up to leafWaitMs) until every segment of the range is sealed and has its ledger
-   * leaf, so the evidence can prove all of it.
+   * The selection to export, once every segment of it is sealed and has its ledger leaf (so the
+   * evidence proves all of it), or `leafWaitMs` has passed. Recent footage does not wait for its
+   * segment to end: the range stops at the last fragment written when the job starts, and the
+   * recorder is asked to seal the open segment at its next key frame (issue 19 item 5). A segment
+   * opened by that cut (it may touch the range's end by a few milliseconds of clock anchoring)
+   * is left out: it holds nothing written before the job started.
    */
-  async #sealedSegments(job: ExportJob): Promise<void> {
+  async #sealedSegments(job: ExportJob): Promise<Selection[]> {
     const deadline = this.#monotonic.now() + this.#leafWaitMs;
+    const first = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
+    const toMs = Math.min(job.toMs, Math.max(...first.map((s) => s.segment.endMs)));
+    const waited = new Set(first.map((s) => s.segment.id));
+    if (first.some((s) => s.segment.state === 'open')) this.#sealOpen(job.cameraId);
     for (;;) {
-      const selections = await this.#playback.select(job.cameraId, job.fromMs, job.toMs);
-      const ids = selections.map((s) => s.segment.id);
+      const selections = (await this.#playback.select(job.cameraId, job.fromMs, toMs)).filter((s) => s.segment.state !== 'open' || waited.has(s.segment.id));
+      // Every segment seen at the start too: while one is being closed it is briefly in neither
+      // the index (its row still says open) nor the recorder, and MUST NOT be dropped for that.
+      const ids = [...new Set([...selections.map((s) => s.segment.id), ...waited])];
       const open = selections.some((s) => s.segment.state === 'open');
       const leaves = await this.#ledger.leavesOfTargets('footage.segment.sealed', ids);
-      if ((!open && leaves.size === ids.length) || this.#monotonic.now() >= deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      if ((!open && leaves.size === ids.length) || this.#monotonic.now() >= deadline) {
+        if (selections.length === 0) throw new AppError('NO_RECORDING', 'nothing is recorded in this range', { cameraId: job.cameraId });
+        return selections;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
@@ -291,4 +339,9 @@ export class ExportsService {
     const { checkpoint, bundles } = await this.#ledger.proofsFor(Object.keys(texts).map(Number));
     return { mp4Sha256, custody, leaves: texts, proofs: Object.fromEntries([...bundles].map(([seq, b]) => [String(seq), b])), checkpoint: checkpoint.note, missingLeaves };
   }
+}
+
+/** Fragment bytes an export reads (what its progress counts). */
+function totalBytes(selections: readonly Selection[]): number {
+  return selections.reduce((sum, s) => sum + s.fragments.reduce((n, f) => n + f.size, 0), 0);
 }

@@ -34,5 +34,16 @@ for (const engine of engines) {
       assert.deepEqual((await store.ofUser('user:y', 10)).map((j) => j.owners), [{ requestedBy: 'user:x', approvedBy: 'user:y' }]);
       assert.deepEqual(await store.ofUser('user:nobody', 10), []);
     });
+
+    test('the history lists every job, newest first, by camera and by time requested', async () => {
+      const store = createExportStore(database.db);
+      const base: ExportJob = { id: '', cameraId: 'cam-h', fromMs: 1, toMs: 2, state: 'done', bytes: 1, error: null, createdMs: 0, finishedMs: 3, custody: null, evidence: null, owners: { requestedBy: 'user:h', approvedBy: null } };
+      const at = 1_796_000_000_000;
+      for (let n = 1; n <= 4; n++) await store.insert({ ...base, id: `00000000-0000-4000-8000-0000000a000${n}`, cameraId: n === 4 ? 'cam-other' : 'cam-h', createdMs: at + n * 1000 });
+      const ids = (jobs: ExportJob[]) => jobs.map((j) => j.id.slice(-1));
+      assert.deepEqual(ids(await store.history({ cameraId: 'cam-h', limit: 10 })), ['3', '2', '1']);
+      assert.deepEqual(ids(await store.history({ fromMs: at + 2000, toMs: at + 4000, limit: 10 })), ['3', '2'], 'from inclusive, to exclusive');
+      assert.deepEqual(ids(await store.history({ fromMs: at, limit: 2 })), ['4', '3']);
+    });
   });
 }

@@ -20,6 +20,14 @@ export function createExportStore(db: Db): ExportStore {
       const rows = await db.selectFrom('exports').selectAll().where((eb) => eb.or([eb('requested_by', '=', user), eb('approved_by', '=', user)])).orderBy('created_ms', 'desc').limit(limit).execute();
       return rows.map(toJob);
     },
+    async history(f) {
+      let query = db.selectFrom('exports').selectAll();
+      if (f.cameraId !== undefined) query = query.where('camera_id', '=', f.cameraId);
+      if (f.fromMs !== undefined) query = query.where('created_ms', '>=', f.fromMs);
+      if (f.toMs !== undefined) query = query.where('created_ms', '<', f.toMs);
+      const rows = await query.orderBy('created_ms', 'desc').orderBy('id').limit(f.limit).execute();
+      return rows.map(toJob);
+    },
     async unfinished() {
       const rows = await db.selectFrom('exports').selectAll().where('state', 'in', ['pending', 'running']).execute();
       return rows.map(toJob);

@@ -5,6 +5,7 @@ import { Fmp4Reader } from '../media/fmp4/fmp4-reader.ts';
 import type { SegmentStore, SegmentWriter } from '../recording/segment-store.ts';
 import type { Selection } from './hls-playlist.ts';
 import { planAroundDamage, type DamagedSpan, type PlannedSelection, type SegmentDamage } from './export-damage.ts';
+import { continuesRun } from './run-continuity.ts';
 
 /** What a render produced. */
 export interface Rendered {
@@ -23,7 +24,7 @@ export interface Exporter {
    * out and reported in `damaged`; EXPORT_FAILED when nothing readable is left. MUST NOT leave a
    * rejected promise unhandled: every failure ends here, as the returned promise's rejection.
    */
-  render(id: string, selections: readonly Selection[]): Promise<Rendered>;
+  render(id: string, selections: readonly Selection[], onProgress?: (bytesRead: number) => void): Promise<Rendered>;
   /** The bytes of a finished export, decrypted as they are read. */
   open(id: string): AsyncIterable<Buffer>;
   /** Deletes an export, finished or not; a missing one is not an error. */
@@ -69,13 +70,13 @@ class DamagedRead extends Error {
 export function createVaultExporter(opts: ExporterOptions): Exporter {
   const keyOf = (id: string) => `${id}.mp4`;
   return {
-    async render(id, selections) {
+    async render(id, selections, onProgress) {
       const damage = new Map<string, SegmentDamage>();
       for (;;) {
         const { plan, damaged } = planAroundDamage(selections, damage);
         if (plan.length === 0) throw new AppError('EXPORT_FAILED', `none of the footage in the range can be read: ${damaged[0]?.reason ?? 'no fragments'}`, { damaged: damaged.length });
         try {
-          const size = await renderOnce(opts, keyOf(id), plan);
+          const size = await renderOnce(opts, keyOf(id), plan, onProgress ?? (() => undefined));
           return { size, segmentIds: [...new Set(plan.map((p) => p.segment.id))], damaged };
         } catch (e) {
           if (!(e instanceof DamagedRead) || damage.has(e.segmentId)) throw e instanceof DamagedRead ? e.failure : e;
@@ -97,8 +98,8 @@ export function createVaultExporter(opts: ExporterOptions): Exporter {
 }
 
 /** One ffmpeg run over `plan`; the export object is removed again when it fails. */
-async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[]): Promise<number> {
-  const parts = groupByInit(plan);
+async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[], onProgress: (bytesRead: number) => void): Promise<number> {
+  const parts = await groupByRun(plan, (selection, offset, length) => readOf(opts.segments, selection, offset, length));
   if (parts.length > maxParts) throw new AppError('EXPORT_FAILED', `the range has ${parts.length} discontinuities; export at most ${maxParts} at once`);
   // Each part's duration MUST be given: an fMP4 made for streaming (empty moov) states none,
   // and the concat demuxer offsets each part's timestamps by the durations before it. A part
@@ -107,7 +108,7 @@ async function renderOnce(opts: ExporterOptions, key: string, plan: readonly Pla
   const list = `ffconcat version 1.0\n${parts.map((part, i) => `file 'pipe:${i + 3}'\nduration ${partSeconds(part, parts[i + 1]).toFixed(6)}`).join('\n')}\n`;
   const child = spawn(
     opts.ffmpegPath,
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe', '-i', 'pipe:0', '-map', '0:v', '-c', 'copy', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1'],
+    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe', '-i', 'pipe:0', '-map', '0:v', '-map', '0:a?', '-c', 'copy', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1'],
     { stdio: ['pipe', 'pipe', 'pipe', ...parts.map(() => 'pipe' as const)] },
   );
   let stderr = '';
@@ -125,7 +126,7 @@ async function renderOnce(opts: ExporterOptions, key: string, plan: readonly Pla
   // rejection, which would stop the whole process): ffmpeg is stopped, and the failure is
   // rethrown after the output loop, ahead of whatever ffmpeg's end caused.
   let fed: { error: unknown } | null = null;
-  const feeding = feedParts(parts, child.stdio.slice(3) as Writable[], opts.segments).then(
+  const feeding = feedParts(parts, child.stdio.slice(3) as Writable[], opts.segments, onProgress).then(
     () => undefined,
     (error: unknown) => {
       fed = { error };
@@ -192,15 +193,21 @@ function partSeconds(part: readonly Selection[], next: readonly Selection[] | un
   return Math.max(media, untilNext) / 1000;
 }
 
-/** Consecutive selections whose segments share an init segment form one continuous part; damage between them breaks it. */
-function groupByInit(selections: readonly PlannedSelection[]): Selection[][] {
+/**
+ * Consecutive selections of one ingest run form one continuous part; damage between them, or a
+ * reconnect, breaks it. Segments of one run share codec, init size and timescale, follow each
+ * other on the wall clock and tile the media timeline (run-continuity.ts, which reads the
+ * boundary fragments: a quick reconnect looks contiguous on the wall clock alone).
+ */
+async function groupByRun(selections: readonly PlannedSelection[], read: (selection: Selection, offset: number, length: number) => Promise<Buffer>): Promise<Selection[][]> {
   const parts: Selection[][] = [];
   let lastInit: string | null = null;
   for (const selection of selections) {
-    // Segments of one ingest run share codec, init size and timescale; a reconnect starts a new part.
     const init = `${selection.segment.codec}/${selection.segment.initSize}/${selection.segment.timescale}`;
     const current = parts[parts.length - 1];
-    const contiguous = current !== undefined && !selection.breakBefore && init === lastInit && isContinuation(current[current.length - 1] as Selection, selection);
+    const previous = current?.[current.length - 1];
+    const contiguous =
+      current !== undefined && previous !== undefined && !selection.breakBefore && init === lastInit && isContinuation(previous, selection) && (await continuesRun(read, previous, selection));
     if (contiguous) current.push(selection);
     else parts.push([selection]);
     lastInit = init;
@@ -217,14 +224,21 @@ function isContinuation(previous: Selection, next: Selection): boolean {
  * Writes each part into its pipe in order, with back-pressure: ffmpeg's concat demuxer reads
  * part i to its end before it opens part i + 1, so at most one pipe is being filled at a time.
  */
-async function feedParts(parts: Selection[][], pipes: Writable[], segments: SegmentStore): Promise<void> {
+async function feedParts(parts: Selection[][], pipes: Writable[], segments: SegmentStore, onProgress: (bytesRead: number) => void): Promise<void> {
+  // Progress counts fragment bytes only (a part's init segment is read once, whatever its segments).
+  let read = 0;
+  const fed = (bytes: Buffer) => {
+    read += bytes.length;
+    onProgress(read);
+    return bytes;
+  };
   for (const [i, part] of parts.entries()) {
     const pipe = pipes[i] as Writable;
     pipe.on('error', () => undefined); // ffmpeg gone: the render reports why
     const first = part[0] as Selection;
     await write(pipe, await readOf(segments, first, 0, first.segment.initSize));
     for (const selection of part) {
-      for (const f of selection.fragments) await write(pipe, await readOf(segments, selection, f.offset, f.size));
+      for (const f of selection.fragments) await write(pipe, fed(await readOf(segments, selection, f.offset, f.size)));
     }
     await new Promise<void>((resolve) => pipe.end(resolve));
   }

@@ -112,6 +112,8 @@ export class CameraRecorder {
   #lastEndMs: number | null = null;
   #gapOpen = false;
   #loop: Promise<void> | null = null;
+  /** The segmenter of the ingest run in progress (null between runs). */
+  #segmenter: Segmenter | null = null;
 
   constructor(target: IngestTarget, deps: CameraRecorderDeps, lease: RecorderLease | null = null) {
     this.#target = target;
@@ -151,6 +153,16 @@ export class CameraRecorder {
     return { ...open.segment, endMs: open.segment.startMs + open.durationMs, bytes: open.writer.size, fragments: [...open.fragments] };
   }
 
+  /**
+   * Asks for the open segment to be sealed at the next key frame (Segmenter.requestCut), for an
+   * export that covers it; false when no segment is open. The segment's leaf follows as usual.
+   */
+  sealSoon(): boolean {
+    if (this.#open === null || this.#segmenter === null) return false;
+    this.#segmenter.requestCut();
+    return true;
+  }
+
   async #run(): Promise<void> {
     const { ingest, log, retryInitialMs, retryMaxMs, clock } = this.#deps;
     const signal = this.#abort.signal;
@@ -180,6 +192,7 @@ export class CameraRecorder {
               await this.#closeOpen();
               init = piece;
               segmenter = new Segmenter(this.#deps.segmentMs, piece.timescale);
+              this.#segmenter = segmenter;
               this.#deps.live.publishInit(this.#target.cameraId, piece);
               return;
             }

@@ -82,6 +82,11 @@ export class Recorder {
     return this.#running.get(cameraId)?.recorder.openSegment() ?? null;
   }
 
+  /** Asks a camera's recorder to seal its open segment at the next key frame; false when none is open. */
+  sealSoon(cameraId: string): boolean {
+    return this.#running.get(cameraId)?.recorder.sealSoon() ?? false;
+  }
+
   /** Stops every camera, closing open segments. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -109,7 +114,7 @@ export class Recorder {
     for (const camera of wanted.values()) {
       if (this.#running.has(camera.id)) continue;
       const recorder = new CameraRecorder(
-        { cameraId: camera.id, url: camera.url, username: camera.username, password: camera.password, tlsCaPem: camera.tlsCaPem, ingest: camera.ingest },
+        { cameraId: camera.id, url: camera.url, username: camera.username, password: camera.password, tlsCaPem: camera.tlsCaPem, ingest: camera.ingest, recordAudio: camera.recordAudio === true },
         this.#deps,
         leases?.lease(camera.id) ?? null,
       );
@@ -122,5 +127,5 @@ export class Recorder {
 
 /** What, when changed, requires a new ingest run. */
 function versionOf(camera: Camera): string {
-  return JSON.stringify([camera.url, camera.username, camera.password, camera.tlsCaPem, camera.ingest]);
+  return JSON.stringify([camera.url, camera.username, camera.password, camera.tlsCaPem, camera.ingest, camera.recordAudio === true]);
 }

@@ -24,6 +24,8 @@ export interface RetentionReport {
 /**
  * Deletes segments whose end is older than their camera's retention. Segments of cameras that
  * were removed keep the default retention (72 h) rather than vanishing with the camera.
+ * A segment overlapping a legal hold in force (a held bookmark) MUST NOT be deleted, nor any data
+ * key from the oldest held segment on (ADR 0036): held footage stays readable until its release.
  *
  * Order (crypto-shredding first): the data keys that only expired footage uses are destroyed,
  * then the index rows, then the objects. A key is destroyed only when its window ends before
@@ -63,11 +65,13 @@ export async function applyRetention(deps: {
     }
     const cutoff = deps.clock.now() - hours * 3_600_000;
     const [oldestKept] = await deps.index.overlapping(cameraId, cutoff, Number.MAX_SAFE_INTEGER);
-    const keyCutoff = Math.min(cutoff, oldestKept?.startMs ?? cutoff);
+    // Footage on legal hold is kept whatever its age, and so are the keys it needs.
+    const oldestHeld = await deps.index.oldestHeldStart(cameraId);
+    const keyCutoff = Math.min(cutoff, oldestKept?.startMs ?? cutoff, oldestHeld ?? cutoff);
     const shredded = await deps.shred(cameraId, keyCutoff);
     shreddedKeys += shredded;
     for (let first = true; ; first = false) {
-      const batch = await deps.index.expired(cameraId, cutoff, 200);
+      const batch = await deps.index.deletable(cameraId, cutoff, 200);
       if (deps.audit && (batch.length > 0 || (first && shredded > 0))) {
         await deps.audit.record({
           type: 'footage.deleted',

@@ -24,6 +24,13 @@ export interface SegmentIndex {
   objectKeys(): Promise<Set<string>>;
   /** Closed segments of a camera that ended before `beforeMs`, at most `limit`. */
   expired(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
+  /**
+   * What retention and the disk-full policy may delete: as {@link SegmentIndex.expired}, less
+   * every segment overlapping a legal hold in force (a held bookmark, migration 0021).
+   */
+  deletable(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
+  /** Start of the camera's oldest segment that overlaps a legal hold in force, or null: its data keys MUST be kept. */
+  oldestHeldStart(cameraId: string): Promise<number | null>;
   /** Camera ids that have segments but are no longer configured. */
   orphanCameraIds(knownIds: readonly string[]): Promise<string[]>;
   /** Records a gap; idempotent (a gap already recorded under its id is kept); `fence` as for insert. */
@@ -86,6 +93,51 @@ export function createSegmentIndex(db: Db): SegmentIndex {
         .limit(limit)
         .execute();
       return rows.map(toSegment);
+    },
+    async deletable(cameraId, beforeMs, limit) {
+      const rows = await db
+        .selectFrom('segments')
+        .selectAll()
+        .where('camera_id', '=', cameraId)
+        .where('state', '!=', 'open')
+        .where('end_ms', '<', beforeMs)
+        .where((eb) =>
+          // Legal holds in force (held bookmarks) overlapping this segment: it stays.
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('bookmarks')
+                .select('bookmarks.id')
+                .whereRef('bookmarks.camera_id', '=', 'segments.camera_id')
+                .where('bookmarks.hold_ms', 'is not', null)
+                .whereRef('bookmarks.from_ms', '<', 'segments.end_ms')
+                .whereRef('bookmarks.to_ms', '>', 'segments.start_ms'),
+            ),
+          ),
+        )
+        .orderBy('start_ms')
+        .limit(limit)
+        .execute();
+      return rows.map(toSegment);
+    },
+    async oldestHeldStart(cameraId) {
+      const row = await db
+        .selectFrom('segments')
+        .select((eb) => eb.fn.min('start_ms').as('start'))
+        .where('camera_id', '=', cameraId)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('bookmarks')
+              .select('bookmarks.id')
+              .whereRef('bookmarks.camera_id', '=', 'segments.camera_id')
+              .where('bookmarks.hold_ms', 'is not', null)
+              .whereRef('bookmarks.from_ms', '<', 'segments.end_ms')
+              .whereRef('bookmarks.to_ms', '>', 'segments.start_ms'),
+          ),
+        )
+        .executeTakeFirst();
+      return row?.start === null || row?.start === undefined ? null : Number(row.start);
     },
     async orphanCameraIds(knownIds) {
       let query = db.selectFrom('segments').select('camera_id').distinct();

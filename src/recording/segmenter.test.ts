@@ -37,3 +37,22 @@ test('times inside a segment follow decode timestamps, not arrival jitter', () =
   const late = s.place(frag(1), 12_700);
   assert.equal(late.startMs, 10_000);
 });
+
+test('a requested cut happens at the next key frame, however short the segment, and only once', () => {
+  const s = new Segmenter(60_000, timescale);
+  const keyframes = [true, true, false, false, true, true, true];
+  const cuts: boolean[] = [];
+  for (const [i, key] of keyframes.entries()) {
+    if (i === 2) s.requestCut();
+    cuts.push(s.place(frag(i, key), 100_000 + i * 1000).cut);
+  }
+  // Requested before fragment 2 (no key frame): the cut waits for fragment 4, then the 60 s target rules again.
+  assert.deepEqual(cuts, [true, false, false, false, true, false, false]);
+});
+
+test('a cut requested with no open segment is ignored', () => {
+  const s = new Segmenter(60_000, timescale);
+  s.requestCut();
+  assert.equal(s.place(frag(0), 1000).cut, true);
+  assert.equal(s.place(frag(1), 2000).cut, false);
+});

@@ -23,6 +23,7 @@ export class Segmenter {
   #segmentStartMs: number | null = null;
   #anchorWallMs = 0;
   #anchorDecode = 0;
+  #cutRequested = false;
 
   constructor(targetMs: number, timescale: number) {
     this.#targetMs = targetMs;
@@ -41,16 +42,28 @@ export class Segmenter {
     const durationMs = (fragment.duration * 1000) / this.#timescale;
     if (this.#segmentStartMs !== null) {
       const startMs = this.#anchorWallMs + ((fragment.decodeTime - this.#anchorDecode) * 1000) / this.#timescale;
-      if (!(fragment.keyframe && startMs - this.#segmentStartMs >= this.#targetMs)) return { startMs, durationMs, cut: false };
+      const due = this.#cutRequested || startMs - this.#segmentStartMs >= this.#targetMs;
+      if (!(fragment.keyframe && due)) return { startMs, durationMs, cut: false };
     } else if (!fragment.keyframe) {
       return { startMs: Number.NaN, durationMs, cut: false };
     }
     // New segment: anchor to the arrival time minus the fragment's own length.
+    this.#cutRequested = false;
     const startMs = Math.max(Math.round(arrivalMs - durationMs), floorMs === null ? -Infinity : Math.ceil(floorMs));
     this.#segmentStartMs = startMs;
     this.#anchorWallMs = startMs;
     this.#anchorDecode = fragment.decodeTime;
     return { startMs, durationMs, cut: true };
+  }
+
+  /**
+   * Cuts at the next key-frame fragment, however short the segment is then, so the open segment
+   * is sealed (and gets its ledger leaf) within about one GOP: an export of "the last minute"
+   * need not wait for the nominal segment length (issue 19 item 5). Segments still start on a
+   * key frame, so nothing is dropped and each stays decodable on its own.
+   */
+  requestCut(): void {
+    if (this.#segmentStartMs !== null) this.#cutRequested = true;
   }
 
   /** True while a segment is open in this run. */

@@ -24,8 +24,9 @@ const hourMs = 3_600_000;
 /**
  * The disk-full policy's deletion (issue 14 item 6): frees at least `needBytes` by deleting the
  * OLDEST closed segments, across every camera, that are older than their camera's minimum
- * retention (`minRetentionHours`; footage of removed cameras has none). Footage younger than its
- * minimum is never touched: when nothing else is left the pass frees less than asked and the
+ * retention (`minRetentionHours`; footage of removed cameras has none). Footage on legal hold
+ * (overlapping a held bookmark) and the data keys it needs are never touched (ADR 0036), nor is
+ * footage younger than its minimum: when nothing else is left the pass frees less than asked and the
  * caller stops recording instead.
  *
  * Same order and record as retention (retention.ts): each camera's deletion is committed to the
@@ -72,7 +73,7 @@ export async function reclaimSpace(
   while (freedBytes < needBytes) {
     // The oldest candidates of each camera, merged: the oldest footage overall goes first.
     const candidates: Segment[] = [];
-    for (const [id, cutoff] of cutoffs) candidates.push(...(await deps.index.expired(id, cutoff, batch)));
+    for (const [id, cutoff] of cutoffs) candidates.push(...(await deps.index.deletable(id, cutoff, batch)));
     if (candidates.length === 0) break;
     candidates.sort((a, b) => a.startMs - b.startMs);
     const chosen: Segment[] = [];
@@ -86,7 +87,8 @@ export async function reclaimSpace(
       const hours = minimum.get(cameraId) ?? defaultMinRetentionHours;
       const lastEnd = Math.max(...segments.map((s) => s.endMs));
       const [oldestKept] = await deps.index.overlapping(cameraId, lastEnd, Number.MAX_SAFE_INTEGER);
-      const keyCutoff = Math.min(lastEnd, oldestKept?.startMs ?? lastEnd);
+      const oldestHeld = await deps.index.oldestHeldStart(cameraId);
+      const keyCutoff = Math.min(lastEnd, oldestKept?.startMs ?? lastEnd, oldestHeld ?? lastEnd);
       await deps.audit?.record({
         type: 'footage.deleted',
         actor: { kind: 'system', id: 'system:retention' },

@@ -81,6 +81,29 @@ async function healthy(endpoint: string): Promise<boolean> {
   }
 }
 
+/**
+ * True once the storage servers behind the proxy serve requests: the proxy's /healthcheck
+ * answers before the account, container and object servers do, and an S3 call made then fails
+ * with 503 ("Please reduce your request rate"; seen on a freshly installed, loaded machine). A
+ * container and an object are written and deleted through the Swift API with tempauth.
+ */
+async function storageReady(endpoint: string): Promise<boolean> {
+  try {
+    const auth = await fetch(`${endpoint}/auth/v1.0`, { headers: { 'x-auth-user': swiftAccessKeyId, 'x-auth-key': swiftSecret } });
+    const url = auth.headers.get('x-storage-url');
+    const token = auth.headers.get('x-auth-token');
+    if (!auth.ok || url === null || token === null) return false;
+    const call = async (method: string, path: string, body?: string) => (await fetch(`${url}${path}`, { method, headers: { 'x-auth-token': token }, body })).status;
+    if (![201, 202].includes(await call('PUT', '/custos-ready'))) return false;
+    if ((await call('PUT', '/custos-ready/probe', 'ready')) !== 201) return false;
+    await call('DELETE', '/custos-ready/probe');
+    await call('DELETE', '/custos-ready');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts Swift with s3api under `dir` (which the caller removes after `stop`). */
 export async function startSwiftS3(dir: string): Promise<SwiftS3> {
   const [proxyPort, accountPort, containerPort, objectPort, memcachedPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number];
@@ -133,6 +156,7 @@ export async function startSwiftS3(dir: string): Promise<SwiftS3> {
   };
   try {
     await startProxy();
+    await waitFor('swift account, container and object servers', 60_000, () => storageReady(endpoint));
   } catch (e) {
     await stop();
     throw e;

@@ -26,6 +26,7 @@ function pathOf(route: RouteSpec): string {
   return route.url
     .replace(':provider', 'nobody')
     .replace(':seq', '0')
+    .replace(':bookmarkId', randomUUID())
     .replace(':file', `${randomUUID()}.mp4`)
     .replace(/:id/g, () => (route.url.startsWith('/api/v1/sites') || route.url.startsWith('/api/v1/groups') ? 'no-such-site' : randomUUID()));
 }
