@@ -10,7 +10,7 @@
 const TEST = '\\.test\\.ts$';
 
 /** Features: folders that hold a piece of the product (routes → service → store inside each). */
-const FEATURES = '^src/(access|alarms|approvals|audit|backup|cameras|cli|evidence|governance|identity|incidents|ingest|live|metrics|notifications|playback|recording|residency|sbom|siem|vault)/';
+const FEATURES = '^src/(access|alarms|approvals|audit|backup|cameras|cli|cluster|evidence|governance|identity|incidents|ingest|live|metrics|notifications|playback|recording|residency|sbom|siem|vault)/';
 
 /**
  * Where files may be read, written or spawned (node:fs, node:child_process): adapters, listed

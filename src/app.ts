@@ -36,6 +36,7 @@ import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import type { SegmentStore } from './recording/segment-store.ts';
+import type { Segment } from './media/segment.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
 import type { DataKeys } from './keys/data-keys.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
@@ -80,6 +81,8 @@ import { createSegmentCopies, type SegmentCopies } from './storage/segment-copie
 import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
 import { Replicator } from './storage/replicator.ts';
 import { scrub, type ScrubReport } from './storage/scrub.ts';
+import { assertClusterConfig, buildCluster, type BuiltCluster } from './cluster/build-cluster.ts';
+import { takeOverCamera } from './recording/camera-takeover.ts';
 
 /** A running Custos: the pieces tests and the CLI need to reach. */
 export interface App {
@@ -107,9 +110,17 @@ export interface App {
   readonly governance: Governance;
   /** SIEM shipping: status and dead letters per destination. */
   readonly siem: SiemShipper;
+  /** Several recorders on one PostgreSQL (issue 15): roles, leases, status. */
+  readonly cluster: BuiltCluster;
   /** Stops recording (closing open segments), the server and the database, in that order. */
   close(): Promise<void>;
 }
+
+/** The routes a node without the `api` role serves (cluster.roles). */
+const nodeOnlyRoutes = new Set(['/healthz', '/metrics', '/api/v1/cluster/status']);
+
+/** Cluster mode skips start-up recovery (each camera is recovered at takeover). */
+const noRecovery: RecoveryReport = { recovered: 0, truncatedBytes: 0, removedEmpty: 0, quarantinedOpen: 0, reindexed: 0, quarantined: 0, removedOrphans: 0 };
 
 /** How often the recorder re-reads the camera list (changes made by the CLI). */
 const cameraPollMs = 3000;
@@ -136,6 +147,7 @@ const closeGraceMs = 5000;
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   // Residency first: a location outside residency.allowed (or undeclared) MUST NOT see a byte.
   assertResidency(config.residency.allowed, residencyLocations(config));
+  assertClusterConfig(config.cluster, config.database.url);
   const dataDir = resolve(config.dataDir);
   // Private before anything is written into it (0700 when made here; a warning when it is open).
   const openMode = await ensureDataDir(dataDir);
@@ -185,7 +197,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // recover the first one's open segments. Opening the ledger closes an interrupted key rotation.
   // The alarm rules see every committed record (this server's at once, other processes' by
   // tailing the ledger); their alarms go back into the same ledger through the deferred sink.
-  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper; incidents?: BuiltIncidents } = {};
+  const watching: { alarms?: AlarmWatch; witnesses?: WitnessCosigner; siem?: SiemShipper; incidents?: BuiltIncidents; cluster?: BuiltCluster } = {};
   const core = await openCore(config, {
     lockFor: 'custos serve',
     log,
@@ -200,6 +212,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
     // Every newly signed checkpoint is offered to the configured witnesses (issue 16 item 5).
     onCheckpoint: (checkpoint) => watching.witnesses?.offer(checkpoint),
+    // Cluster mode: the periodic checkpoints are signed by the holder of the signer lease only.
+    signingTurn: () => watching.cluster?.keeper?.signing() ?? !config.cluster.enabled,
   });
   undo.push(() => core.close());
   const { database, dataKeys } = core;
@@ -220,7 +234,11 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
   // An alarm, like every event no action waits on, is held in memory while the ledger cannot
   // write (a full disk, a database outage) and written when it can.
-  alarmWatch.start(deferredAudit, alarmTickMs);
+  // Cluster mode: the once-per-cluster jobs (alarm rules, inbox feed, notifications, SIEM) run on
+  // the node with the `jobs` role only, so alarms and deliveries are not duplicated.
+  const jobs = config.cluster.roles.includes('jobs');
+  if (!jobs) watching.alarms = undefined;
+  if (jobs) alarmWatch.start(deferredAudit, alarmTickMs);
   undo.push(() => alarmWatch.stop());
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
@@ -228,7 +246,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // events (alarms, recoveries, a changed configuration) go through the deferred sink.
   const siem = await SiemShipper.start({
     destinations: await Promise.all(
-      config.siem.destinations.map(async (c) => ({
+      (jobs ? config.siem.destinations : []).map(async (c) => ({
         config: c,
         ...(c.enabled ? { destination: await buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
       })),
@@ -255,14 +273,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
   const dataKeyRows = createDataKeyStore(db);
-  const recovery = await recoverSegments(store, index, log, {
+  const recoveryDeps = {
     audit,
-    keyState: async (id) => {
+    keyState: async (id: string) => {
       const row = await dataKeyRows.get(id);
-      return row === undefined ? 'unknown' : row.destroyedMs === null ? 'live' : 'destroyed';
+      return row === undefined ? ('unknown' as const) : row.destroyedMs === null ? ('live' as const) : ('destroyed' as const);
     },
-    onRecovered: (segment) => segmentLeaves.sealed(segment),
-  });
+    onRecovered: (segment: Segment) => segmentLeaves.sealed(segment),
+  };
+  // Cluster mode: other nodes are writing; each camera's open segments are recovered by whoever
+  // takes its lease (camera-takeover.ts), never all of them at start-up.
+  const recovery = config.cluster.enabled ? noRecovery : await recoverSegments(store, index, log, recoveryDeps);
 
   const cameraStore = createCameraStore(db, dataKeys);
   const sealed = await cameraStore.sealLegacyCredentials();
@@ -352,9 +373,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     onResume: (reading) => auditSpaceChange(deferredAudit, { kind: 'resumed', path: segmentsDir, freeBytes: reading.freeBytes, reason: null }, log),
   });
   const recordable = recordableCameras(cameras, onboarding);
+  // Cluster mode: the recorder records the cameras whose lease this node holds (src/cluster/).
+  const leases = { lease: (id: string) => watching.cluster?.keeper?.lease(id) ?? null };
   const recorder = new Recorder({
     cameras: recordable,
     log,
+    ...(config.cluster.enabled ? { leases } : {}),
     deps: {
       ingest,
       store,
@@ -393,6 +417,19 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     idleMs: 10_000,
   });
   undo.push(() => liveFeeds.close());
+  const cluster = buildCluster({
+    db,
+    engine: database.engine,
+    config: config.cluster,
+    clock,
+    monotonic,
+    log,
+    url: () => config.cluster.url ?? (publicUrl || null),
+    wanted: async () => (await recordable.list()).filter((c) => c.enabled).map((c) => c.id).sort(),
+    takeOver: (claim) => takeOverCamera({ ...claim, node: cluster.nodeId }, { index, store, audit: deferredAudit, log, handoverMs: config.cluster.leaseSeconds * 2000, recovery: recoveryDeps }),
+    reconcile: () => recorder.reconcile(),
+  });
+  watching.cluster = cluster;
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
   const exporter = createVaultExporter({
     ffmpegPath: config.recording.ffmpegPath,
@@ -447,8 +484,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     siteOf: async (cameraId) => (await identity.placements.placementOf(cameraId))?.siteId ?? null,
   });
   undo.push(() => incidents.close());
-  watching.incidents = incidents;
-  incidents.start(alarmTickMs);
+  if (jobs) {
+    watching.incidents = incidents;
+    incidents.start(alarmTickMs);
+  }
   // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
   const watches: { clock?: ClockWatch } = {};
   const governance = buildGovernance({
@@ -482,6 +521,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     storageStatus: () => replicator.status(),
     auditReader: new AuditReader({ store: ledgerStore, sealer, audit }),
     playbackAudit: new PlaybackAudit(audit, clock),
+    clusterStatus: () => cluster.status(),
+    recordedElsewhere: (cameraId) => cluster.recordedElsewhere(cameraId),
     hasFootage: async (cameraId) => recorder.openSegment(cameraId) !== null || (await index.expired(cameraId, Number.MAX_SAFE_INTEGER, 1)).length > 0,
     ...identity,
     users: identity.users,
@@ -507,7 +548,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
   const server = await buildServer({
-    routes,
+    // A node without the api role serves its health, metrics and the cluster status only.
+    routes: cluster.api ? routes : routes.filter((r) => nodeOnlyRoutes.has(r.url)),
     logger: log,
     tls,
     guard: requestGuard({
@@ -539,16 +581,23 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   }
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
-  cameras.onChange(() => void recorder.reconcile());
+  cameras.onChange(() => {
+    cluster.keeper?.camerasChanged();
+    void recorder.reconcile();
+  });
   cameras.onChange((id, camera) => liveFeeds.changed(id, camera));
-  onboarding.onChange(() => void recorder.reconcile());
+  onboarding.onChange(() => {
+    cluster.keeper?.camerasChanged();
+    void recorder.reconcile();
+  });
   // Advisory matches follow the inventory: after an identification here, and on a timer for
   // identifications and imports the CLI made against the same database.
   const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
   undo.push(() => rematching.stop());
   // A camera quarantined at onboarding is not viewed live either: its sub-stream run ends.
   onboarding.onChange(() => void cameras.list().then((list) => list.forEach((c) => liveFeeds.changed(c.id, c)), (e: unknown) => log.error({ err: e }, 'sub-stream recheck failed')));
-  await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
+  // Cluster mode: each camera's downtime gap is opened by whoever takes its lease (camera-takeover.ts).
+  if (!cluster.enabled) await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
   space.start(config.recording.spaceCheckSeconds * 1000);
@@ -556,11 +605,20 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await replicator.start();
   undo.push(() => replicator.stop());
   undo.push(() => recorder.stop());
-  await recorder.start(cameraPollMs);
+  if (cluster.keeper !== null) {
+    const keeper = cluster.keeper;
+    // Leases are released after the recorder stopped (undo runs in reverse).
+    undo.push(() => keeper.release());
+    undo.push(() => keeper.halt());
+    await keeper.start();
+  }
+  if (cluster.recorder) await recorder.start(cameraPollMs);
   watches.clock = clockWatch;
   const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
   clockTimer.unref();
   const retentionTimer = setInterval(() => {
+    // Cluster mode: one node at a time applies retention to every camera (the checkpoint signer).
+    if (cluster.enabled && cluster.keeper?.signing() !== true) return;
     housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
   }, config.recording.retentionCheckSeconds * 1000);
   retentionTimer.unref();
@@ -598,13 +656,18 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     incidents,
     governance,
     siem,
+    cluster,
     close() {
       closing ??= (async () => {
         if (scrubTimer) clearInterval(scrubTimer);
         clearInterval(retentionTimer);
         clearInterval(clockTimer);
         health.stop();
+        // Cluster mode: no more claims or renewals while the recorder closes its segments under
+        // its leases; then the leases are released, so the others take the cameras at once.
+        await cluster.keeper?.halt();
         await recorder.stop();
+        await cluster.keeper?.release().catch((e: unknown) => log.error({ err: e }, 'could not release the cluster leases; they lapse by themselves'));
         await liveFeeds.close();
         space.stop();
         // Open PTZ sessions end (reason shutdown) while the ledger still records.

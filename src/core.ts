@@ -56,6 +56,8 @@ export interface CoreOptions {
   readonly onCommitted?: (records: readonly LeafRecord[]) => void;
   /** Told about every checkpoint this process newly signed (the witness client). */
   readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
+  /** Whether this process signs the periodic checkpoints now (cluster mode: the signer lease). */
+  readonly signingTurn?: () => boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function openCore(config: Config, opts: CoreOptions = {}): Promise<
         announce: opts.announce ?? false,
         ...(opts.onCommitted === undefined ? {} : { onCommitted: opts.onCommitted }),
         ...(opts.onCheckpoint === undefined ? {} : { onCheckpoint: opts.onCheckpoint }),
+        ...(opts.signingTurn === undefined ? {} : { signingTurn: opts.signingTurn }),
       });
       try {
         // A rotation killed before its outcome ends its intent now (we hold the lock: none is running).

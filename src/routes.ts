@@ -36,6 +36,7 @@ import { governanceRoutes, type GovernanceRouteDeps } from './governance/governa
 import { siemRoutes, type SiemRouteDeps } from './siem/delivery/siem.routes.ts';
 import { residencyRoutes, type ResidencyRouteDeps } from './residency/residency.routes.ts';
 import { storageRoutes, type StorageRouteDeps } from './storage/storage.routes.ts';
+import { clusterRoutes, type ClusterRouteDeps } from './cluster/cluster.routes.ts';
 
 /** Everything the route table's handlers use. */
 export type RouteDeps = CameraRouteDeps &
@@ -57,6 +58,7 @@ export type RouteDeps = CameraRouteDeps &
   SiemRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
+  ClusterRouteDeps &
   OnboardingRouteDeps &
   SbomRouteDeps &
   PtzRouteDeps &
@@ -103,6 +105,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...siemRoutes(deps),
     ...metricsRoutes(deps),
     ...storageRoutes(deps),
+    ...clusterRoutes(deps),
     ...authRoutes(deps),
     ...ssoRoutes(deps),
     ...userRoutes(deps),

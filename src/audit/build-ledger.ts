@@ -31,6 +31,7 @@ export async function buildLedger(deps: {
   announce: boolean;
   onCommitted?: (records: readonly LeafRecord[]) => void;
   onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
+  signingTurn?: () => boolean;
 }): Promise<BuiltLedger> {
   const store = createLedgerStore(deps.db);
   const sealer = createPersonalSealer(deps.dataKeys);
@@ -45,6 +46,7 @@ export async function buildLedger(deps: {
     checkpointEntries: deps.audit.checkpointEntries,
     ...(deps.onCommitted === undefined ? {} : { onCommitted: deps.onCommitted }),
     ...(deps.onCheckpoint === undefined ? {} : { onCheckpoint: deps.onCheckpoint }),
+    ...(deps.signingTurn === undefined ? {} : { signingTurn: deps.signingTurn }),
   });
   await ledger.open({ announce: deps.announce });
   return { ledger, store, sealer };

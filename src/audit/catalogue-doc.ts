@@ -106,6 +106,9 @@ export function renderAuditCatalogueDoc(): string {
     'storage zone is further behind than `storage.spool.lagAlarmSeconds`, and `storage-spool-full`',
     'when the copies waiting for zones exceed `storage.spool.maxPendingBytes`; `storage.zone.caught-up`',
     'ends a lag episode (see [storage.md](storage.md)).',
+    'In a cluster, the recorder that takes a camera whose holder stopped renewing its lease raises',
+    '`recorder-failover` (by `system:cluster`, `target` the camera; `details.from`, `to`, `token`) (see',
+    '[deployment.md](deployment.md#leases-and-fencing)).',
     '',
   ].join('\n');
 }

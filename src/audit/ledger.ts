@@ -53,6 +53,13 @@ export interface LedgerDeps {
   readonly onCommitted?: (records: readonly LeafRecord[]) => void;
   /** Called with every checkpoint this process newly signed, after it committed (the witnesses listen here). */
   readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
+  /**
+   * Whether this process signs the periodic checkpoints now (cluster mode: it holds the
+   * checkpoint-signer lease). Timed, every-N-entries and closing checkpoints wait for their turn;
+   * a checkpoint asked for a proof (`checkpoint()`) is signed by any node, under the same lock and
+   * fork guard. Always this process's turn when unset.
+   */
+  readonly signingTurn?: () => boolean;
 }
 
 interface Pending {
@@ -145,6 +152,7 @@ export class AuditLedger implements AuditSink {
       this.record({ type: 'audit.ledger.heartbeat', actor: systemActor, outcome: 'success' }).catch((e: unknown) => this.#deps.log.error({ err: e }, 'audit heartbeat failed'));
     }, opts.heartbeatMs);
     const sign = setInterval(() => {
+      if (this.#deps.signingTurn?.() === false) return;
       this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'audit checkpoint failed'));
     }, opts.checkpointMs);
     beat.unref();
@@ -235,7 +243,7 @@ export class AuditLedger implements AuditSink {
     } catch (e) {
       this.#deps.log.error({ err: e }, 'audit listener failed');
     }
-    if (committed.frontier.size - this.#lastSignedSize >= this.#checkpointEntries) {
+    if (committed.frontier.size - this.#lastSignedSize >= this.#checkpointEntries && this.#deps.signingTurn?.() !== false) {
       this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'audit checkpoint failed'));
     }
   }
@@ -376,6 +384,7 @@ export class AuditLedger implements AuditSink {
     if (this.#announced) await this.record({ type: 'audit.ledger.stopped', actor: systemActor, outcome: 'success' }).catch((e: unknown) => this.#deps.log.error({ err: e }, 'could not record ledger stop'));
     this.#closed = true;
     await this.drain();
+    if (this.#deps.signingTurn?.() === false) return;
     await this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'final audit checkpoint failed'));
   }
 }

@@ -10,6 +10,7 @@ import { sbomCommand } from './sbom.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
 import { storageCommand } from './storage.ts';
+import { clusterCommand } from './cluster.ts';
 import { auditCommand } from './audit.ts';
 import { exportCommand } from './export.ts';
 import { userCommand } from './user.ts';
@@ -22,7 +23,7 @@ import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand, firmwareCommand, advisoriesCommand, sbomCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, clusterCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand, firmwareCommand, advisoriesCommand, sbomCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

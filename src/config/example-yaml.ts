@@ -31,7 +31,8 @@ export function renderExampleYaml(): string {
     const secretNote = key.secret ? ` Or a file named by ${key.env}_FILE.` : '';
     lines.push(`${indent}# ${key.description}${options} Env: ${key.env}.${secretNote}`);
     const value = key.default === undefined ? null : key.default;
-    lines.push(`${indent}${name}: ${stringify(value).trim()}`);
+    // A non-empty list in flow style (`[recorder, api]`): block style would need its own lines.
+    lines.push(`${indent}${name}: ${stringify(value, Array.isArray(value) ? { collectionStyle: 'flow' } : {}).trim()}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ import { siem } from './siem.schema.ts';
 import { storage } from './storage.schema.ts';
 import { sbom } from './sbom.schema.ts';
 import { ptz } from './ptz.schema.ts';
+import { cluster } from './cluster.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
@@ -314,6 +315,7 @@ export const configSchema = z
     incidents,
     sbom,
     ptz,
+    cluster,
   })
   .describe('Custos configuration.');
 

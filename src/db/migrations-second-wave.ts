@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { clusterMigration } from './migration-0020-cluster.ts';
 
 /**
  * Schema migrations of the second wave of features (0011 onwards): governance, witness
@@ -342,6 +343,7 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0020_cluster_leases': clusterMigration,
   '0021_bookmarks_and_holds': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Bookmarks (issue 19 item 4): an audited note on a time range of a camera. A bookmark on

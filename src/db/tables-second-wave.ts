@@ -332,3 +332,35 @@ export interface BookmarkTable {
   hold_by: string | null;
   hold_reason: string | null;
 }
+
+/** A lease of the cluster (migration 0020): `camera:<id>` or `checkpoint-signer`. */
+export interface ClusterLeaseTable {
+  name: string;
+  /** Node holding it; null once released cleanly. */
+  holder: string | null;
+  /** Fencing token: grows by one with every new holder. */
+  token: number;
+  /** When it lapses unless renewed (the database's clock); the release time once released. */
+  expires_ms: number;
+  acquired_ms: number;
+  /** Holder before the current one, when that one's lease lapsed (failover); null after a release. */
+  prev_holder: string | null;
+  /** When the previous holding ended (lapsed or released). */
+  prev_end_ms: number | null;
+}
+
+/** A `custos serve` process of the cluster (migration 0020). */
+export interface ClusterNodeTable {
+  node_id: string;
+  /** Random id of the process, so a restarted node is told from its previous run. */
+  instance: string;
+  /** Comma-separated roles (`recorder`, `api`). */
+  roles: string;
+  /** URL the node is reached at (live view), when configured. */
+  url: string | null;
+  started_ms: number;
+  /** Last heartbeat (the database's clock). */
+  seen_ms: number;
+  /** Set by a clean stop. */
+  stopped_ms: number | null;
+}

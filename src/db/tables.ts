@@ -23,6 +23,8 @@ import type {
   AdvisoryTable,
   AdvisoryMatchTable,
   BookmarkTable,
+  ClusterLeaseTable,
+  ClusterNodeTable,
 } from './tables-second-wave.ts';
 
 export type * from './tables-second-wave.ts';
@@ -81,6 +83,8 @@ export interface Tables {
   advisories: AdvisoryTable;
   advisory_matches: AdvisoryMatchTable;
   bookmarks: BookmarkTable;
+  cluster_leases: ClusterLeaseTable;
+  cluster_nodes: ClusterNodeTable;
 }
 
 /** A person or automation identity. `username` is stored lower-cased and unique. */
@@ -337,6 +341,8 @@ export interface SegmentTable {
   fragments: string;
   /** open while being written; closed cleanly; recovered after a crash. */
   state: 'open' | 'closed' | 'recovered';
+  /** Lease token of the recorder that wrote the row (null without leases: SQLite); migration 0020. */
+  fence?: number | null;
 }
 
 export interface GapTable {
@@ -346,6 +352,8 @@ export interface GapTable {
   /** Null while the camera is still down. */
   end_ms: number | null;
   reason: string;
+  /** Lease token of the recorder that wrote the row (migration 0020). */
+  fence?: number | null;
 }
 
 export interface ExportTable {

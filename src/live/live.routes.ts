@@ -1,5 +1,5 @@
 import * as api from '../api/schemas.ts';
-import { isAppError } from '../lib/errors.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
 import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
 import type { LiveHub, LiveViewer } from './live-hub.ts';
@@ -23,6 +23,11 @@ export interface LiveRouteDeps {
   /** Main and sub-stream viewers; without it every viewer gets the main stream from `live`. */
   readonly liveFeeds?: LiveFeeds;
   readonly audit: AuditSink;
+  /**
+   * Cluster mode: the node recording the camera when it is not this one (its live view is served
+   * there: the socket closes with 4421 `CAMERA_ON_OTHER_NODE <url>`), else null.
+   */
+  readonly recordedElsewhere?: (cameraId: string) => Promise<{ readonly node: string; readonly url: string | null } | null>;
 }
 
 /**
@@ -59,6 +64,8 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
         // cannot write refuses the view (close 1011 AUDIT_UNAVAILABLE).
         const audited = async (): Promise<Camera> => {
           const camera = await deps.cameras.get(params.id);
+          const elsewhere = (await deps.recordedElsewhere?.(camera.id)) ?? null;
+          if (elsewhere !== null) throw new AppError('CAMERA_ON_OTHER_NODE', `camera recorded by node ${elsewhere.node}`, { node: elsewhere.node, url: elsewhere.url });
           const stream = deps.liveFeeds?.served(camera, query.stream) ?? 'main';
           await deps.audit.record({ type: 'footage.live.viewed', ...audit, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success', details: { stream } });
           return camera;
@@ -74,7 +81,16 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
             unsubscribe = deps.liveFeeds?.subscribe(camera, query.stream, viewer) ?? deps.live.subscribe(params.id, viewer);
             request.log.info({ cameraId: params.id, stream: query.stream }, 'live viewer connected');
           },
-          (e: unknown) => (isAppError(e, 'AUDIT_UNAVAILABLE') ? socket.close(1011, 'AUDIT_UNAVAILABLE') : socket.close(1008, 'NOT_FOUND')),
+          (e: unknown) => {
+            if (isAppError(e, 'CAMERA_ON_OTHER_NODE')) {
+              // A WebSocket cannot be redirected: the close reason names where to connect (≤ 123 bytes).
+              const { url, node } = (e.detail ?? {}) as { url?: string | null; node?: string };
+              const where = url ?? node ?? '';
+              socket.close(4421, `CAMERA_ON_OTHER_NODE ${where}`.slice(0, 123));
+              return;
+            }
+            return isAppError(e, 'AUDIT_UNAVAILABLE') ? socket.close(1011, 'AUDIT_UNAVAILABLE') : socket.close(1008, 'NOT_FOUND');
+          },
         );
       },
     }),

@@ -11,7 +11,7 @@ import type { Ingest, IngestTarget } from '../ingest/ingest.ts';
 import type { FragmentPiece, InitPiece, MediaPiece } from '../media/media.ts';
 import type { FragmentEntry, Segment } from '../media/segment.ts';
 import type { IndexWriter } from './index-writer.ts';
-import type { SegmentIndex } from './segment-index.store.ts';
+import { fencedIndex, type SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore, SegmentWriter } from './segment-store.ts';
 import { Segmenter } from './segmenter.ts';
 
@@ -70,6 +70,20 @@ export interface RecordingEvent {
   readonly failure: IngestFailure | null;
 }
 
+/**
+ * The lease this recorder holds on its camera (cluster mode, src/cluster/): every index write
+ * carries its token, and no fragment is written once `valid()` turns false.
+ */
+export interface RecorderLease {
+  readonly token: number;
+  /** False once the lease may have lapsed (measured on the monotonic clock). */
+  valid(): boolean;
+  /** The takeover left an open gap (failover, handover) that the first segment closes. */
+  readonly gapOpen: boolean;
+  /** End of the camera's last segment (by any recorder): the first segment starts no earlier. */
+  readonly notBeforeMs: number | null;
+}
+
 /** A run that ended without an error: the camera closed the stream. */
 const streamEnded: IngestFailure = { kind: 'ended', text: 'stream ended' };
 
@@ -90,6 +104,8 @@ interface OpenSegment {
 export class CameraRecorder {
   readonly #target: IngestTarget;
   readonly #deps: CameraRecorderDeps;
+  readonly #lease: RecorderLease | null;
+  readonly #index: SegmentIndex;
   readonly #abort = new AbortController();
   #status: CameraStatus;
   #open: OpenSegment | null = null;
@@ -99,9 +115,12 @@ export class CameraRecorder {
   /** The segmenter of the ingest run in progress (null between runs). */
   #segmenter: Segmenter | null = null;
 
-  constructor(target: IngestTarget, deps: CameraRecorderDeps) {
+  constructor(target: IngestTarget, deps: CameraRecorderDeps, lease: RecorderLease | null = null) {
     this.#target = target;
     this.#deps = deps;
+    this.#lease = lease;
+    this.#index = lease === null ? deps.index : fencedIndex(deps.index, lease.token);
+    this.#gapOpen = lease?.gapOpen ?? false;
     this.#status = { state: 'connecting', sinceMs: deps.clock.now(), lastError: null, retryAtMs: null, ingest: deps.ingest.name, bytes: 0, fragments: 0, frames: 0, reconnects: 0, lostPackets: null, droppedFrames: null, audio: null, clockOffsetMs: null };
   }
 
@@ -149,6 +168,7 @@ export class CameraRecorder {
     const signal = this.#abort.signal;
     let delayMs = retryInitialMs;
     while (!signal.aborted) {
+      if (this.#leaseLost()) return;
       const noSpace = this.#deps.space?.blocked() ?? null;
       if (noSpace !== null) {
         // The disk-full policy stopped recording here: a gap with its reason, then wait for space.
@@ -194,6 +214,12 @@ export class CameraRecorder {
       } catch (e) {
         failure = this.#failureOf(e);
       }
+      if (this.#leaseLost()) {
+        // Another recorder may be recovering the open object: leave it as a crash would.
+        await this.#abandonOpen();
+        this.#deps.live.endStream(this.#target.cameraId);
+        return;
+      }
       await this.#closeOpen().catch((e: unknown) => {
         log.error({ err: e, cameraId: this.#target.cameraId }, 'could not close segment');
       });
@@ -213,7 +239,8 @@ export class CameraRecorder {
   }
 
   async #onFragment(piece: FragmentPiece, init: InitPiece, segmenter: Segmenter): Promise<void> {
-    const place = segmenter.place(piece, this.#deps.clock.now());
+    if (this.#lease !== null && !this.#lease.valid()) throw new AppError('LEASE_LOST', `the lease on camera ${this.#target.cameraId} may have lapsed`);
+    const place = segmenter.place(piece, this.#deps.clock.now(), this.#lastEndMs ?? this.#lease?.notBeforeMs ?? null);
     if (Number.isNaN(place.startMs)) return;
     if (place.cut) {
       await this.#closeOpen();
@@ -267,6 +294,21 @@ export class CameraRecorder {
     }
   }
 
+  /** True (and the state says so) once this recorder's lease may have lapsed. */
+  #leaseLost(): boolean {
+    if (this.#lease === null || this.#lease.valid()) return false;
+    this.#setState('stopped', 'lease lost: another recorder may hold the camera');
+    this.#deps.log.warn({ cameraId: this.#target.cameraId, token: this.#lease.token, code: 'LEASE_LOST' }, 'camera lease lapsed: stopped writing the camera');
+    return true;
+  }
+
+  async #abandonOpen(): Promise<void> {
+    const open = this.#open;
+    this.#open = null;
+    if (open === null) return;
+    await (open.writer.abandon?.() ?? open.writer.close()).catch(() => undefined);
+  }
+
   async #closeOpen(): Promise<void> {
     const open = this.#open;
     if (!open) return;
@@ -294,6 +336,8 @@ export class CameraRecorder {
     // A failed update MUST NOT leave the segment hidden (state open, no fragments) until a
     // restart: the writer retries it until the index holds what the vault holds.
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
+    // Cluster mode: a recorder that lost the camera meanwhile records no ledger leaf for it.
+    if (this.#lease !== null && !this.#lease.valid()) return;
     this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 });
   }
 
@@ -310,7 +354,7 @@ export class CameraRecorder {
 
   /** One index write through the writer (idempotent operations only: it may run twice). */
   #indexWrite(label: string, op: (index: SegmentIndex) => Promise<void>): Promise<void> {
-    const index = this.#deps.index;
+    const index = this.#index;
     return this.#deps.indexWriter.write(`${label} (camera ${this.#target.cameraId})`, () => op(index));
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.ts';
 import { RetryBackoff, settledWithin } from '../lib/retry-backoff.ts';
+import { isFencedWrite } from '../db/fencing.ts';
 
 /** A backlog of index writes that could not be made, as the alarm and `/healthz` report it. */
 export interface IndexBacklog {
@@ -28,22 +29,26 @@ interface Write {
  * - `write` never rejects. It resolves once the row is written, or once the write is queued.
  * - The backlog lives in memory: a crash during an outage loses the queued rows, never the vault
  *   objects (start-up recovery finds them).
+ * - A write the database refuses for an older lease token (cluster mode, fencing.ts) is dropped,
+ *   never retried: another recorder holds the camera now, and `onFenced` is told.
  */
 export class IndexWriter {
   readonly #log: Logger;
   readonly #attemptMs: number;
   readonly #backoff: RetryBackoff;
   readonly #onBacklog: (backlog: IndexBacklog | null) => void;
+  readonly #onFenced: (label: string) => void;
   readonly #queue: Write[] = [];
   #draining: Promise<void> | null = null;
   #backlog: { sinceMs: number; reason: string } | null = null;
   #closed = false;
 
-  constructor(opts: { log: Logger; attemptMs?: number; retryMaxMs?: number; onBacklog?: (backlog: IndexBacklog | null) => void }) {
+  constructor(opts: { log: Logger; attemptMs?: number; retryMaxMs?: number; onBacklog?: (backlog: IndexBacklog | null) => void; onFenced?: (label: string) => void }) {
     this.#log = opts.log;
     this.#attemptMs = opts.attemptMs ?? 2000;
     this.#backoff = new RetryBackoff(opts.retryMaxMs ?? 10_000);
     this.#onBacklog = opts.onBacklog ?? (() => undefined);
+    this.#onFenced = opts.onFenced ?? (() => undefined);
   }
 
   /** Writes now when nothing waits, else (or when the attempt fails or is slow) queues. */
@@ -65,6 +70,7 @@ export class IndexWriter {
     const first = await Promise.race([attempt, slow]);
     clearTimeout(timer);
     if (first === true) return;
+    if (first === false && isFencedWrite(failure)) return this.#fenced(label);
     this.#queue.push({ label, op, attempt: first === 'slow' ? attempt : null });
     this.#failed(label, first === 'slow' ? `the database did not answer within ${this.#attemptMs} ms` : failure);
     this.#draining ??= this.#drain().finally(() => (this.#draining = null));
@@ -106,6 +112,11 @@ export class IndexWriter {
           await head.op();
           ok = true;
         } catch (e) {
+          if (isFencedWrite(e)) {
+            this.#queue.shift();
+            this.#fenced(head.label);
+            continue;
+          }
           this.#failed(head.label, e);
         }
       }
@@ -121,6 +132,11 @@ export class IndexWriter {
       this.#backlog = null;
       this.#onBacklog(null);
     }
+  }
+
+  #fenced(label: string): void {
+    this.#log.warn({ write: label, code: 'LEASE_LOST' }, 'recording index: the database refused a write with an older lease token (another recorder holds the camera); dropped');
+    this.#onFenced(label);
   }
 
   #failed(label: string, e: unknown): void {

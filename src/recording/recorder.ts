@@ -1,13 +1,19 @@
 import type { Camera } from '../cameras/camera.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { CameraRecorder, type CameraRecorderDeps } from './camera-recorder.ts';
+import { CameraRecorder, type CameraRecorderDeps, type RecorderLease } from './camera-recorder.ts';
 import type { CameraStatus } from './camera-status.ts';
 import type { Segment } from '../media/segment.ts';
 
 /** Where the recorder learns which cameras exist (CamerasService satisfies it). */
 export interface CameraSource {
   list(): Promise<Camera[]>;
+}
+
+/** Which cameras this node holds (cluster mode: the lease keeper of src/cluster/). */
+export interface CameraLeases {
+  /** This node's lease on the camera, or null when another node records it (or none yet). */
+  lease(cameraId: string): RecorderLease | null;
 }
 
 /**
@@ -21,13 +27,15 @@ export class Recorder {
   readonly #deps: CameraRecorderDeps;
   readonly #log: Logger;
   readonly #clock: Clock;
+  readonly #leases: CameraLeases | null;
   readonly #running = new Map<string, { recorder: CameraRecorder; version: string }>();
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
-  constructor(opts: { cameras: CameraSource; deps: CameraRecorderDeps; log: Logger }) {
+  constructor(opts: { cameras: CameraSource; deps: CameraRecorderDeps; log: Logger; leases?: CameraLeases }) {
     this.#cameras = opts.cameras;
+    this.#leases = opts.leases ?? null;
     this.#deps = opts.deps;
     this.#log = opts.log;
     this.#clock = opts.deps.clock;
@@ -91,13 +99,16 @@ export class Recorder {
   async #reconcileOnce(): Promise<void> {
     if (this.#stopped) return;
     const cameras = await this.#cameras.list();
-    const wanted = new Map(cameras.filter((c) => c.enabled).map((c) => [c.id, c]));
+    // Cluster mode: only the cameras this node holds a lease on, restarted under a new token.
+    const leases = this.#leases;
+    const wanted = new Map(cameras.filter((c) => c.enabled && (leases === null || leases.lease(c.id) !== null)).map((c) => [c.id, c]));
+    const version = (camera: Camera) => `${versionOf(camera)}#${leases?.lease(camera.id)?.token ?? ''}`;
     for (const [id, running] of this.#running) {
       const camera = wanted.get(id);
-      if (camera && versionOf(camera) === running.version) continue;
+      if (camera && version(camera) === running.version) continue;
       this.#running.delete(id);
       await running.recorder.stop();
-      if (!camera) this.#deps.live.closeCamera(id, 'camera removed or disabled');
+      if (!camera) this.#deps.live.closeCamera(id, leases === null ? 'camera removed or disabled' : 'camera removed, disabled or recorded by another node');
       this.#log.info({ cameraId: id }, camera ? 'camera changed; restarting its recorder' : 'camera recorder stopped');
     }
     for (const camera of wanted.values()) {
@@ -105,8 +116,9 @@ export class Recorder {
       const recorder = new CameraRecorder(
         { cameraId: camera.id, url: camera.url, username: camera.username, password: camera.password, tlsCaPem: camera.tlsCaPem, ingest: camera.ingest, recordAudio: camera.recordAudio === true },
         this.#deps,
+        leases?.lease(camera.id) ?? null,
       );
-      this.#running.set(camera.id, { recorder, version: versionOf(camera) });
+      this.#running.set(camera.id, { recorder, version: version(camera) });
       recorder.start();
       this.#log.info({ cameraId: camera.id, name: camera.name, at: this.#clock.now() }, 'camera recorder started');
     }

@@ -30,6 +30,11 @@ export interface RecoveryDeps {
   readonly keyState?: KeyState;
   /** Called for every segment recovery closes or re-indexes (its ledger leaf). */
   readonly onRecovered?: (segment: Segment) => void;
+  /**
+   * Cluster mode: recover only this camera's open segments (its new recorder does, at takeover,
+   * before it records), and leave objects without rows alone (another node may be creating them).
+   */
+  readonly cameraId?: string;
 }
 
 /**
@@ -44,7 +49,8 @@ export interface RecoveryDeps {
  *   footage is never deleted because the index forgot it.
  */
 export async function recoverSegments(store: SegmentStore, index: SegmentIndex, log: Logger, deps: RecoveryDeps = {}): Promise<RecoveryReport> {
-  if (deps.keyState !== undefined) await assertDatabaseRelated(store, index, deps.keyState);
+  const one = deps.cameraId;
+  if (deps.keyState !== undefined && one === undefined) await assertDatabaseRelated(store, index, deps.keyState);
   let recovered = 0;
   let truncatedBytes = 0;
   let removedEmpty = 0;
@@ -52,7 +58,7 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
   const record = deps.audit === undefined ? async () => undefined : (input: Parameters<AuditSink['record']>[0]) => deps.audit?.record(input).then(() => undefined);
   const lost = (segment: Segment, type: 'footage.deleted' | 'footage.damaged' | 'footage.quarantined', reason: string, details: Record<string, unknown>) =>
     record({ type, actor: recoveryActor, target: { kind: 'segment', id: segment.id }, cameraId: segment.cameraId, outcome: 'success', reason, details: { segmentId: segment.id, objectKey: segment.objectKey, start: new Date(segment.startMs).toISOString(), ...details } });
-  for (const segment of await index.open()) {
+  for (const segment of (await index.open()).filter((s) => one === undefined || s.cameraId === one)) {
     // Anything but STORAGE_FAILED (KEY_UNAVAILABLE: the key provider is down) MUST stop
     // start-up with the object untouched, never delete footage that merely cannot be read now.
     let failure: string | null = null;
@@ -99,7 +105,7 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
     recovered++;
     truncatedBytes += result.truncatedBytes;
   }
-  const orphans: OrphanOutcome = await adoptOrphans({ store, index, log, ...(deps.keyState ? { keyState: deps.keyState } : {}), ...(deps.audit ? { audit: deps.audit } : {}) });
+  const orphans: OrphanOutcome = one !== undefined ? { reindexed: [], quarantined: [], removed: [] } : await adoptOrphans({ store, index, log, ...(deps.keyState ? { keyState: deps.keyState } : {}), ...(deps.audit ? { audit: deps.audit } : {}) });
   for (const segment of orphans.reindexed) deps.onRecovered?.(segment);
   const report = { recovered, truncatedBytes, removedEmpty, quarantinedOpen, reindexed: orphans.reindexed.length, quarantined: orphans.quarantined.length, removedOrphans: orphans.removed.length };
   if (recovered + removedEmpty + quarantinedOpen > 0) log.warn(report, 'recovered segments left by an unclean stop');

@@ -4,10 +4,14 @@ import type { FragmentEntry, Gap, Segment } from '../media/segment.ts';
 
 /** The segment and gap index in the metadata database (SQLite or PostgreSQL). */
 export interface SegmentIndex {
-  /** Records a segment being written (state open), before its object is created. Idempotent (an upsert by id). */
-  insert(segment: Segment): Promise<void>;
-  /** Replaces a segment's row (close, recovery). */
-  update(segment: Segment): Promise<void>;
+  /**
+   * Records a segment being written (state open), before its object is created. Idempotent (an
+   * upsert by id). `fence` is the writer's lease token on the camera (cluster mode): the database
+   * refuses the write when the camera's lease carries a newer one (LEASE_LOST, fencing.ts).
+   */
+  insert(segment: Segment, fence?: number | null): Promise<void>;
+  /** Replaces a segment's row (close, recovery); `fence` as for insert. */
+  update(segment: Segment, fence?: number | null): Promise<void>;
   remove(id: string): Promise<void>;
   get(id: string): Promise<Segment | undefined>;
   /** Segments of a camera overlapping [fromMs, toMs), oldest first. */
@@ -29,10 +33,10 @@ export interface SegmentIndex {
   oldestHeldStart(cameraId: string): Promise<number | null>;
   /** Camera ids that have segments but are no longer configured. */
   orphanCameraIds(knownIds: readonly string[]): Promise<string[]>;
-  /** Records a gap; idempotent (a gap already recorded under its id is kept). */
-  insertGap(gap: Gap): Promise<void>;
-  /** Ends every open gap of a camera at `endMs`. */
-  closeGaps(cameraId: string, endMs: number): Promise<void>;
+  /** Records a gap; idempotent (a gap already recorded under its id is kept); `fence` as for insert. */
+  insertGap(gap: Gap, fence?: number | null): Promise<void>;
+  /** Ends every open gap of a camera at `endMs`; `fence` as for insert. */
+  closeGaps(cameraId: string, endMs: number, fence?: number | null): Promise<void>;
   gapsOverlapping(cameraId: string, fromMs: number, toMs: number): Promise<Gap[]>;
   /** Deletes gaps that ended before `beforeMs`. */
   removeGapsBefore(cameraId: string, beforeMs: number): Promise<void>;
@@ -41,12 +45,12 @@ export interface SegmentIndex {
 /** Creates the index over a database handle. */
 export function createSegmentIndex(db: Db): SegmentIndex {
   return {
-    async insert(segment) {
-      const row = toRow(segment);
+    async insert(segment, fence = null) {
+      const row = { ...toRow(segment), fence };
       await db.insertInto('segments').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
     },
-    async update(segment) {
-      await db.updateTable('segments').set(toRow(segment)).where('id', '=', segment.id).execute();
+    async update(segment, fence = null) {
+      await db.updateTable('segments').set({ ...toRow(segment), fence }).where('id', '=', segment.id).execute();
     },
     async remove(id) {
       await db.deleteFrom('segments').where('id', '=', id).execute();
@@ -140,15 +144,15 @@ export function createSegmentIndex(db: Db): SegmentIndex {
       if (knownIds.length > 0) query = query.where('camera_id', 'not in', knownIds);
       return (await query.execute()).map((r) => r.camera_id);
     },
-    async insertGap(gap) {
+    async insertGap(gap, fence = null) {
       await db
         .insertInto('gaps')
-        .values({ id: gap.id, camera_id: gap.cameraId, start_ms: gap.startMs, end_ms: gap.endMs, reason: gap.reason })
+        .values({ id: gap.id, camera_id: gap.cameraId, start_ms: gap.startMs, end_ms: gap.endMs, reason: gap.reason, fence })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     },
-    async closeGaps(cameraId, endMs) {
-      await db.updateTable('gaps').set({ end_ms: endMs }).where('camera_id', '=', cameraId).where('end_ms', 'is', null).execute();
+    async closeGaps(cameraId, endMs, fence = null) {
+      await db.updateTable('gaps').set({ end_ms: endMs, fence }).where('camera_id', '=', cameraId).where('end_ms', 'is', null).execute();
     },
     async gapsOverlapping(cameraId, fromMs, toMs) {
       const rows = await db
@@ -198,5 +202,19 @@ function toSegment(r: SegmentTable): Segment {
     timescale: r.timescale,
     fragments,
     state: r.state,
+  };
+}
+
+/**
+ * The index as seen by the holder of a camera's lease (cluster mode): every insert and update
+ * carries `token`, so the database refuses them once another recorder holds the camera.
+ */
+export function fencedIndex(index: SegmentIndex, token: number): SegmentIndex {
+  return {
+    ...index,
+    insert: (segment) => index.insert(segment, token),
+    update: (segment) => index.update(segment, token),
+    insertGap: (gap) => index.insertGap(gap, token),
+    closeGaps: (cameraId, endMs) => index.closeGaps(cameraId, endMs, token),
   };
 }

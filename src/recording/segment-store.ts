@@ -65,6 +65,12 @@ export interface SegmentWriter {
   close(): Promise<string | null>;
   /** Total bytes written so far. */
   readonly size: number;
+  /**
+   * Closes without sealing a final chunk or syncing (cluster mode: the lease was lost, and the
+   * camera's new recorder may be recovering this object): waits for appends in flight and writes
+   * nothing more. The object then reads like one torn by a crash.
+   */
+  abandon?(): Promise<void>;
 }
 
 /** One fragment located inside a stored object. */

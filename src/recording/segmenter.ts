@@ -34,8 +34,11 @@ export class Segmenter {
    * Places a fragment that arrived (was complete) at `arrivalMs`. A fragment that does not start
    * with a key frame cannot open a segment: `cut` is false and `startMs` is NaN when no segment
    * is open, and the caller drops it (only possible at the very start of a broken stream).
+   * A new segment never starts before `floorMs` (the end of the camera's previous segment: a
+   * camera that answers a new session with a burst of its last group of pictures, or another
+   * recorder's last segment after a handover), so a camera's segments never overlap.
    */
-  place(fragment: FragmentPiece, arrivalMs: number): FragmentPlacement {
+  place(fragment: FragmentPiece, arrivalMs: number, floorMs: number | null = null): FragmentPlacement {
     const durationMs = (fragment.duration * 1000) / this.#timescale;
     if (this.#segmentStartMs !== null) {
       const startMs = this.#anchorWallMs + ((fragment.decodeTime - this.#anchorDecode) * 1000) / this.#timescale;
@@ -46,7 +49,7 @@ export class Segmenter {
     }
     // New segment: anchor to the arrival time minus the fragment's own length.
     this.#cutRequested = false;
-    const startMs = Math.round(arrivalMs - durationMs);
+    const startMs = Math.max(Math.round(arrivalMs - durationMs), floorMs === null ? -Infinity : Math.ceil(floorMs));
     this.#segmentStartMs = startMs;
     this.#anchorWallMs = startMs;
     this.#anchorDecode = fragment.decodeTime;

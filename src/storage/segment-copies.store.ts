@@ -182,6 +182,8 @@ export function createSegmentCopies(db: Db): SegmentCopies {
               w.not(w.exists(w.selectFrom('segment_copies').select('segment_copies.segment_id').whereRef('segment_copies.segment_id', '=', 'segments.id').where('segment_copies.zone_id', '=', zoneId))),
             ),
         )
+        // Several nodes of a cluster may start (and a recorder seal) at once: a row another made is kept.
+        .onConflict((oc) => oc.columns(['segment_id', 'zone_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0);
     },

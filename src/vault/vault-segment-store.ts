@@ -446,6 +446,15 @@ class VaultSegmentWriter implements SegmentWriter {
     return offset;
   }
 
+  /** Waits for appends in flight and closes the file, writing nothing more (segment-store.ts). */
+  async abandon(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#inFlight);
+    this.#table.live = false;
+    await this.#fh.close().catch(() => undefined);
+  }
+
   /**
    * Waits for appends in flight, seals the final chunk (unless an append failed), fsyncs and
    * closes; resolves with the object's SHA-256 (null after a failed append).

@@ -498,6 +498,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cluster/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cluster: the nodes, which recorder holds each camera (lease holder and fencing token), and the checkpoint signer */
+        get: operations["getApiV1ClusterStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/providers": {
         parameters: {
             query?: never;
@@ -1833,7 +1850,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "HOLD_ACTIVE" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "SBOM_UNAVAILABLE" | "SBOM_SIGNATURE_INVALID" | "PTZ_UNAVAILABLE" | "FIRMWARE_REFUSED" | "ADVISORY_REFUSED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "HOLD_ACTIVE" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "SBOM_UNAVAILABLE" | "SBOM_SIGNATURE_INVALID" | "PTZ_UNAVAILABLE" | "FIRMWARE_REFUSED" | "ADVISORY_REFUSED" | "LEASE_LOST" | "CAMERA_ON_OTHER_NODE" | "INTERNAL";
             instance: string;
             correlationId: string;
         };
@@ -3608,6 +3625,61 @@ export interface operations {
                         spoolMaxBytes: number;
                         /** @description Segments with fewer stored copies than their placement acknowledges after. */
                         unacknowledged: number;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1ClusterStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cluster: the nodes, which recorder holds each camera (lease holder and fencing token), and the checkpoint signer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description cluster.enabled of the node answering. */
+                        enabled: boolean;
+                        /** @description The node answering. */
+                        node: string;
+                        nodes: {
+                            id: string;
+                            roles: string[];
+                            url: string | null;
+                            /** @description Heartbeat within the lease time and not stopped. */
+                            live: boolean;
+                            startedAt: string;
+                            seenAt: string;
+                            /** @description Cameras whose lease it holds. */
+                            cameras: number;
+                        }[];
+                        cameras: {
+                            cameraId: string;
+                            /** @description Node recording the camera (holding its lease), or null while nobody does. */
+                            holder: string | null;
+                            /** @description Fencing token of the lease: grows with every new holder. */
+                            token: number;
+                            expiresAt: string;
+                        }[];
+                        /** @description Node that signs the audit checkpoints now. */
+                        checkpointSigner: string | null;
                     };
                 };
             };
