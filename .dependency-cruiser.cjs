@@ -132,7 +132,7 @@ module.exports = {
       name: 'fastify-only-in-routes-and-http',
       severity: 'error',
       comment: 'The HTTP framework stays in *.routes.ts, src/http/ and the assembly.',
-      from: { path: '^src/', pathNot: [TEST, '\\.routes\\.ts$', '^src/http/', '^src/(app|routes)\\.ts$'] },
+      from: { path: '^src/', pathNot: [TEST, '\\.routes\\.ts$', '^src/http/', '^src/(app|app-types|routes)\\.ts$'] },
       to: { path: '(^|/)node_modules/(fastify|@fastify/websocket)/' },
     },
     {

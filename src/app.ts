@@ -1,23 +1,20 @@
 import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
 import { pingDatabase } from './db/database.ts';
 import { openCore } from './core.ts';
 import { ensureDataDir } from './lib/private-files.ts';
-import { diskProblems, measureSpace } from './lib/disk-space.ts';
+import { diskProblems } from './lib/disk-space.ts';
 import { ConcurrencyLimit } from './lib/concurrency-limit.ts';
-import { SpaceGuard } from './recording/space-guard.ts';
+import { buildSpaceGuard } from './recording/build-space-guard.ts';
 import { reclaimSpace } from './recording/space-reclaim.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
-import { systemMonotonicClock, type MonotonicClock } from './lib/monotonic-clock.ts';
+import { systemClock } from './lib/clock.ts';
+import { systemMonotonicClock } from './lib/monotonic-clock.ts';
 import { RefusalSummary } from './identity/refusal-summary.ts';
-import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { SubStreamFeeds } from './recording/sub-stream-feeds.ts';
-import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
@@ -35,11 +32,10 @@ import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
-import type { SegmentStore } from './recording/segment-store.ts';
 import type { Segment } from './media/segment.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
-import type { DataKeys } from './keys/data-keys.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
+import { keyStateOf } from './recording/orphan-objects.ts';
 import { PlaybackService } from './playback/playback.service.ts';
 import { ExportsService } from './playback/exports.service.ts';
 import { createExportStore } from './playback/exports.store.ts';
@@ -56,65 +52,39 @@ import { requestGuard } from './identity/request-auth.ts';
 import type { AlarmWatch } from './audit/alarm-watch.ts';
 import { buildAlarmWatch } from './audit/build-alarm-watch.ts';
 import { AuditReader } from './audit/audit-reader.ts';
-import type { AuditLedger } from './audit/ledger.ts';
 import { buildWitnesses } from './audit/build-witnesses.ts';
 import { createCosignatureStore } from './audit/cosignature.store.ts';
 import type { WitnessCosigner } from './audit/witness-cosigner.ts';
 import { SegmentLeaves } from './recording/segment-leaves.ts';
-import { auditClockStep, auditRecordingEvent, auditSpaceChange, stoppedByFullDisk } from './recording/recording-audit.ts';
+import { auditClockStep, auditRecordingEvent, stoppedByFullDisk } from './recording/recording-audit.ts';
 import { PlaybackAudit } from './playback/playback-audit.ts';
-import { createChosenIngest } from './ingest/chosen-ingest.ts';
-import { createWorkerIngest } from './ingest/native/worker-ingest.ts';
+import { buildIngest } from './ingest/build-ingest.ts';
+import { startHousekeeping } from './recording/housekeeping-timers.ts';
+import { guessPublicUrl } from './http/public-url.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { loadTlsMaterial } from './http/tls.ts';
-import { buildIdentity, type Identity } from './identity/build-identity.ts';
+import { buildIdentity } from './identity/build-identity.ts';
 import { announceSetup } from './identity/first-run.ts';
 import { buildIncidents, type BuiltIncidents } from './incidents/build-incidents.ts';
-import { buildGovernance, type Governance } from './governance/build-governance.ts';
-import { collectLocations, type Location } from './residency/locations.ts';
+import { buildGovernance } from './governance/build-governance.ts';
+import { collectLocations } from './residency/locations.ts';
 import { assertResidency } from './residency/residency-check.ts';
 import { buildResidencyReport } from './residency/residency-report.ts';
 import { recordResidencyChange } from './residency/residency-audit.ts';
 import { createResidencyStore } from './residency/residency.store.ts';
-import { buildZoneSet, type ZoneSet } from './storage/zone-set.ts';
-import { createSegmentCopies, type SegmentCopies } from './storage/segment-copies.store.ts';
+import { buildZoneSet } from './storage/zone-set.ts';
+import { createSegmentCopies } from './storage/segment-copies.store.ts';
 import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
-import { Replicator } from './storage/replicator.ts';
-import { scrub, type ScrubReport } from './storage/scrub.ts';
+import { Replicator, spoolSettings } from './storage/replicator.ts';
+import { scrub } from './storage/scrub.ts';
 import { assertClusterConfig, buildCluster, type BuiltCluster } from './cluster/build-cluster.ts';
 import { takeOverCamera } from './recording/camera-takeover.ts';
 
-/** A running Custos: the pieces tests and the CLI need to reach. */
-export interface App {
-  readonly server: FastifyInstance;
-  /** https://host:port of the listener. */
-  readonly url: string;
-  /** The URL users reach Custos at (identity.publicUrl, or https://localhost:port on loopback). */
-  readonly publicUrl: string;
-  readonly cameras: CamerasService;
-  readonly recorder: Recorder;
-  readonly playback: PlaybackService;
-  readonly exports: ExportsService;
-  readonly recovery: RecoveryReport;
-  /** The encrypted segment store (plaintext-addressed reads decrypt on the fly). */
-  readonly store: SegmentStore;
-  readonly dataKeys: DataKeys;
-  readonly ledger: AuditLedger;
-  /** Storage zones: placement, spool and backfill, scrub. */
-  readonly storage: { readonly zoneSet: ZoneSet; readonly replicator: Replicator; readonly copies: SegmentCopies; scrub(): Promise<ScrubReport> };
-  /** Users, grants, sessions, tokens: what tests and the CLI use to set up access. */
-  readonly identity: Identity;
-  /** The alarm inbox, notifications and the incident register (issue 18). */
-  readonly incidents: BuiltIncidents;
-  /** The NIS2 catalogue, live evidence, management records and signed bundles. */
-  readonly governance: Governance;
-  /** SIEM shipping: status and dead letters per destination. */
-  readonly siem: SiemShipper;
-  /** Several recorders on one PostgreSQL (issue 15): roles, leases, status. */
-  readonly cluster: BuiltCluster;
-  /** Stops recording (closing open segments), the server and the database, in that order. */
-  close(): Promise<void>;
-}
+
+
+import type { App, AppDeps } from './app-types.ts';
+
+export type { App, AppDeps } from './app-types.ts';
 
 /** The routes a node without the `api` role serves (cluster.roles). */
 const nodeOnlyRoutes = new Set(['/healthz', '/metrics', '/api/v1/cluster/status']);
@@ -146,7 +116,7 @@ const closeGraceMs = 5000;
  */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   // Residency first: a location outside residency.allowed (or undeclared) MUST NOT see a byte.
-  assertResidency(config.residency.allowed, residencyLocations(config));
+  assertResidency(config.residency.allowed, collectLocations(config));
   assertClusterConfig(config.cluster, config.database.url);
   const dataDir = resolve(config.dataDir);
   // Private before anything is written into it (0700 when made here; a warning when it is open).
@@ -162,29 +132,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     for (const step of undo.reverse()) await step().catch((err: unknown) => deps.logger.error({ err }, 'cleanup after a failed start failed'));
     throw e;
   }
-}
-
-/**
- * Every location residency checks and reports (locations.ts): the core configuration's, and the
- * extra ones of modules that keep or send data elsewhere — storage zones and SIEM destinations
- * add theirs to `extra` here when they are merged.
- */
-function residencyLocations(config: Config): Location[] {
-  const extra: Location[] = [];
-  return collectLocations(config, extra);
-}
-
-/** What startApp takes besides the configuration; clocks are injected by tests. */
-export interface AppDeps {
-  readonly logger: Logger;
-  /** The wall clock; the system's by default. */
-  readonly clock?: Clock;
-  /**
-   * The monotonic clock for every duration; the system's by default, or `clock` itself when only
-   * a wall clock is injected (a test that moves time by hand moves both, so that is no step).
-   */
-  readonly monotonic?: MonotonicClock;
-  readonly showSetupToken?: boolean;
 }
 
 /** Builds and starts everything; `undo` collects how to take each started piece down again. */
@@ -227,7 +174,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   // Before the core closes: the last offers need the ledger's proofs.
   undo.push(() => witnesses.close());
   const residencyStore = createResidencyStore(db);
-  await recordResidencyChange({ audit: ledger, lastRecordedHash: () => residencyStore.lastRecordedHash(), allowed: config.residency.allowed, locations: residencyLocations(config), log });
+  await recordResidencyChange({ audit: ledger, lastRecordedHash: () => residencyStore.lastRecordedHash(), allowed: config.residency.allowed, locations: collectLocations(config), log });
   const tls = await loadTlsMaterial({ ...config.server.tls, dataDir });
   // Faults seen as they happen raise the storage-fault alarm at once (the monitor is built below).
   const faults: { report(source: string, problem: string): void } = { report: () => undefined };
@@ -275,10 +222,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const dataKeyRows = createDataKeyStore(db);
   const recoveryDeps = {
     audit,
-    keyState: async (id: string) => {
-      const row = await dataKeyRows.get(id);
-      return row === undefined ? ('unknown' as const) : row.destroyedMs === null ? ('live' as const) : ('destroyed' as const);
-    },
+    keyState: async (id: string) => keyStateOf(await dataKeyRows.get(id)),
     onRecovered: (segment: Segment) => segmentLeaves.sealed(segment),
   };
   // Cluster mode: other nodes are writing; each camera's open segments are recovered by whoever
@@ -299,11 +243,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cameras: () => cameras.list(),
     write: (label, op) => indexWriter.write(label, op),
     scratchDir,
-    lagAlarmSeconds: config.storage.spool.lagAlarmSeconds,
-    maxPendingBytes: config.storage.spool.maxPendingBytes,
-    retryMaxMs: config.storage.spool.retryMaxSeconds * 1000,
-    tickMs: Math.min(5000, (config.storage.spool.lagAlarmSeconds * 1000) / 2),
-    concurrency: config.storage.spool.concurrency,
+    ...spoolSettings(config.storage.spool),
   });
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
@@ -325,26 +265,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
   });
-  // The native ingest runs on worker threads, so HTTP, database and GC pauses here do not stall it.
-  const nativeIngest = createWorkerIngest({
-    workers: config.recording.ingestWorkers || availableParallelism(),
-    fragmentSeconds: config.recording.fragmentSeconds,
-    stallTimeoutMs: config.recording.stallSeconds * 1000,
-    log,
-    networks: config.recording.cameraNetworks,
-  });
+  const { native: nativeIngest, ingest } = buildIngest(config.recording, log, availableParallelism());
   undo.push(() => nativeIngest.close());
-  const ingest = createChosenIngest({
-    native: nativeIngest,
-    ffmpeg: createFfmpegIngest({
-      ffmpegPath: config.recording.ffmpegPath,
-      fragmentSeconds: config.recording.fragmentSeconds,
-      stallTimeoutMs: config.recording.stallSeconds * 1000,
-      log,
-      networks: config.recording.cameraNetworks,
-    }),
-    log,
-  });
   // Retention trusts the wall clock only once it has run in step with the monotonic clock.
   const clockWatch = new ClockWatch({
     wall: clock,
@@ -357,20 +279,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const housekeeping = new ConcurrencyLimit(1);
   const shred = (id: string, before: number) => dataKeys.destroyBefore(id, before);
   // The disk-full policy (issue 14 item 6) of the recording zone, where segments are written.
-  // The recording zone's directory, with its own watermark where the zone declares one.
-  const segmentsDir = zoneSet.recording.root;
-  const zoneMark = config.storage.zones.find((z) => z.id === zoneSet.recording.id)?.watermark;
-  const space = new SpaceGuard({
-    path: segmentsDir,
-    watermark: { minFreeBytes: zoneMark?.minFreeBytes ?? config.recording.minFreeBytes, minFreePercent: zoneMark?.minFreePercent ?? config.recording.minFreePercent },
-    measure: measureSpace,
-    reclaim: (needBytes) => housekeeping.run(() => reclaimSpace({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred, where: segmentsDir }, needBytes)),
+  const space = buildSpaceGuard({
+    zoneSet,
+    config,
+    reclaim: (where, needBytes) => housekeeping.run(() => reclaimSpace({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred, where }, needBytes)),
+    audit: deferredAudit,
     log,
-    onStop: (reason, reading) => {
-      faults.report('disk', reason);
-      auditSpaceChange(deferredAudit, { kind: 'stopped', path: segmentsDir, freeBytes: reading.freeBytes, reason }, log);
-    },
-    onResume: (reading) => auditSpaceChange(deferredAudit, { kind: 'resumed', path: segmentsDir, freeBytes: reading.freeBytes, reason: null }, log),
+    onStop: (reason) => faults.report('disk', reason),
   });
   const recordable = recordableCameras(cameras, onboarding);
   // Cluster mode: the recorder records the cameras whose lease this node holds (src/cluster/).
@@ -462,10 +377,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const fourEyes = async (siteId: string) => (await identity.sites.site(siteId).catch(() => undefined))?.fourEyes ?? false;
   const health = new HealthMonitor({
     sources: {
-      database: async () => {
-        await pingDatabase(db).catch(() => undefined);
-        return databaseHealth.problems();
-      },
+      database: () => pingDatabase(db).then(() => databaseHealth.problems(), () => databaseHealth.problems()),
       recording: () => indexWriter.problems(),
       audit: () => deferredAudit.problems(),
       disk: async () => [...(await diskProblems(dataDir)), ...space.problems()],
@@ -538,7 +450,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     reports: incidents.reports,
     governance,
     residencyReport: async () =>
-      buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
+      buildResidencyReport({ allowed: config.residency.allowed, locations: collectLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
     advisories,
     securityScores,
@@ -572,13 +484,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await server.listen({ host: config.server.host, port: config.server.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  const url = `https://${host}:${port}`;
-  if (!publicUrl) {
-    const h = config.server.host;
-    publicUrl = `https://${isLoopbackHost(h) ? 'localhost' : h === '0.0.0.0' || h === '::' ? hostname() : host}:${port}`;
-    if (!isLoopbackHost(h)) log.warn({ publicUrl }, 'identity.publicUrl is not set: SSO redirects and passkeys use this guess; set it to the URL users reach Custos at');
-  }
+  const url = `https://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  publicUrl ||= guessPublicUrl(config.server.host, port, hostname(), log);
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => {
@@ -614,28 +521,18 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   }
   if (cluster.recorder) await recorder.start(cameraPollMs);
   watches.clock = clockWatch;
-  const clockTimer = setInterval(() => clockWatch.sample(), clockSampleMs);
-  clockTimer.unref();
-  const retentionTimer = setInterval(() => {
+  const timers = startHousekeeping({
+    clockWatch,
+    clockSampleMs,
+    retentionMs: config.recording.retentionCheckSeconds * 1000,
     // Cluster mode: one node at a time applies retention to every camera (the checkpoint signer).
-    if (cluster.enabled && cluster.keeper?.signing() !== true) return;
-    housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
-  }, config.recording.retentionCheckSeconds * 1000);
-  retentionTimer.unref();
-  let scrubbing: Promise<unknown> | null = null;
-  const scrubNow = (): Promise<ScrubReport> => {
-    const work = runScrub();
-    scrubbing = work.catch(() => undefined).finally(() => (scrubbing = null));
-    return work;
-  };
-  const scrubTimer =
+    retentionTurn: () => !cluster.enabled || cluster.keeper?.signing() === true,
+    retention: () => housekeeping.run(() => applyRetention({ cameras, index, store, clock, log, audit, clockTrust: () => clockWatch.steady(), shred })),
+    scrub: runScrub,
     // Only with a second zone: there is then a copy to repair from (docs/reference/storage.md).
-    config.storage.scrub.intervalHours > 0 && zoneSet.zones.size > 1
-      ? setInterval(() => {
-          if (scrubbing === null) void scrubNow().catch((e: unknown) => log.error({ err: e }, 'storage scrub failed'));
-        }, config.storage.scrub.intervalHours * 3_600_000)
-      : null;
-  scrubTimer?.unref();
+    scrubEveryMs: config.storage.scrub.intervalHours > 0 && zoneSet.zones.size > 1 ? config.storage.scrub.intervalHours * 3_600_000 : null,
+    log,
+  });
   log.info({ url, selfSignedCertificate: tls.selfSigned }, 'Custos is listening (TLS 1.3 only)');
 
   let closing: Promise<void> | null = null;
@@ -651,7 +548,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     store,
     dataKeys,
     ledger,
-    storage: { zoneSet, replicator, copies, scrub: scrubNow },
+    storage: { zoneSet, replicator, copies, scrub: () => timers.scrubNow() },
     identity,
     incidents,
     governance,
@@ -659,9 +556,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cluster,
     close() {
       closing ??= (async () => {
-        if (scrubTimer) clearInterval(scrubTimer);
-        clearInterval(retentionTimer);
-        clearInterval(clockTimer);
+        timers.stop();
         health.stop();
         // Cluster mode: no more claims or renewals while the recorder closes its segments under
         // its leases; then the leases are released, so the others take the cameras at once.
@@ -679,7 +574,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();
-        await scrubbing;
+        await timers.idle();
         // Writes held during an outage get a last chance; what is still unwritten is logged (start-up
         // recovery finds those segments: their objects are in the vault).
         const unwritten = await indexWriter.close(closeGraceMs);
@@ -703,7 +598,3 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   };
 }
 
-/** True for loopback bind addresses (the default 127.0.0.1, ::1, localhost). */
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}

@@ -194,3 +194,8 @@ async function recordOutcome(audit: AuditSink | undefined, reindexed: readonly S
     });
   }
 }
+
+/** A data key's state from its row (undefined: no row, the key is unknown to this database). */
+export function keyStateOf(row: { readonly destroyedMs: number | null } | undefined): 'live' | 'destroyed' | 'unknown' {
+  return row === undefined ? 'unknown' : row.destroyedMs === null ? 'live' : 'destroyed';
+}

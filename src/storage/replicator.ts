@@ -400,3 +400,15 @@ export class Replicator {
     await this.#d.audit.record(input).catch((e: unknown) => this.#d.log.error({ err: e, type: input.type }, 'storage: could not record an audit event'));
   }
 }
+
+/** The replicator's spool settings from the configuration (`storage.spool`). */
+export function spoolSettings(spool: { lagAlarmSeconds: number; maxPendingBytes: number; retryMaxSeconds: number; concurrency: number }) {
+  return {
+    lagAlarmSeconds: spool.lagAlarmSeconds,
+    maxPendingBytes: spool.maxPendingBytes,
+    retryMaxMs: spool.retryMaxSeconds * 1000,
+    // Lag is checked at least twice per alarm period.
+    tickMs: Math.min(5000, (spool.lagAlarmSeconds * 1000) / 2),
+    concurrency: spool.concurrency,
+  };
+}
