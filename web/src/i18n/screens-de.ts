@@ -24,7 +24,8 @@ export const screensDe: ScreensMessages = {
     hideDetails: (name) => `Details zu ${name} ausblenden`,
     score: 'Sicherheitsbewertung',
     scoreLoading: 'Bewertung wird berechnet…',
-    scoreTotal: (total, max, grade) => `${total} von ${max}, Note ${grade}`,
+    scoreTotal: (total, max) => `${total} von ${max}`,
+    grade: (g) => `Note ${g}`,
     cappedBy: (why) => `Note auf D begrenzt: ${why}`,
     factors: {
       transport: 'Übertragung',

@@ -24,7 +24,8 @@ export const screensEn = {
     hideDetails: (name: string) => `Hide details of ${name}`,
     score: 'Security score',
     scoreLoading: 'Computing the score…',
-    scoreTotal: (total: number, max: number, grade: string) => `${total} of ${max}, grade ${grade}`,
+    scoreTotal: (total: number, max: number) => `${total} of ${max}`,
+    grade: (g: string) => `Grade ${g}`,
     cappedBy: (why: string) => `Grade capped at D: ${why}`,
     factors: {
       transport: 'Transport',

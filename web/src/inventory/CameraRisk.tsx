@@ -68,7 +68,7 @@ export function CameraRisk({ entry, name, advisories, onChange }: { entry: Entry
         {score && (
           <>
             <p>
-              <span class={`badge grade grade-${score.grade}`}>{score.grade}</span> <strong class="score-total">{t.scoreTotal(score.total, score.max, score.grade)}</strong>
+              <span class={`badge grade grade-${score.grade}`}>{t.grade(score.grade)}</span> <strong class="score-total">{t.scoreTotal(score.total, score.max)}</strong>
             </p>
             {score.cappedBy && <p class="error">{t.cappedBy(score.cappedBy)}</p>}
             <ul class="factors">
