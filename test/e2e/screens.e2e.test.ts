@@ -4,8 +4,8 @@
  * ONVIF on the inventory screen, sees a flagged camera quarantined, imports an advisory file and
  * sees the camera it matches, reads a security score and files a four-eyes risk acceptance; an
  * operator moves a PTZ camera from its maximised tile (camsim's ONVIF PTZ service moves) and saves
- * a preset; a compliance officer reads an incident's reporting clocks and downloads a report; a
- * viewer gets none of these screens or controls. axe-core finds no violation on any of them.
+ * a preset; a compliance officer reads an incident's reporting clocks and downloads a report; an
+ * investigator releases a legal hold; a viewer gets none of these screens or controls. axe-core finds no violation on any of them.
  * Real: camsim (RTSP) and its ONVIF devices, ffmpeg, SQLite, HTTPS, Chromium, axe-core.
  */
 import assert from 'node:assert/strict';
@@ -73,12 +73,12 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     defer(() => flaggedDevice.close());
     app = await startTestApp(dir.path, {
       'recording.segmentSeconds': 4,
-      'identity.roles': { admin: { mfa: false }, 'compliance-officer': { mfa: false } },
+      'identity.roles': { admin: { mfa: false }, 'compliance-officer': { mfa: false }, investigator: { mfa: false } },
     });
     defer(() => app?.close());
     cam1 = (await app.cameras.add({ name: 'Cam 1', url: sim.urls[0]! }, testActor)).id;
     cam2 = (await app.cameras.add({ name: 'Cam 2', url: sim.urls[1]! }, testActor)).id;
-    for (const [username, role] of [['ada', 'admin'], ['otto', 'operator'], ['cora', 'compliance-officer'], ['vic', 'viewer']] as const) {
+    for (const [username, role] of [['ada', 'admin'], ['otto', 'operator'], ['cora', 'compliance-officer'], ['vic', 'viewer'], ['ines', 'investigator']] as const) {
       const u = await app.identity.users.create({ username, password }, testActor);
       await app.identity.grants.grant(u, { role, scope: 'global' }, { audit: testActor, userId: null });
     }
@@ -221,5 +221,29 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     // A stage lacking fields says what is missing.
     await page.getByRole('button', { name: 'Final (JSON)' }).click();
     await page.locator('#report-status').getByText(/could not be generated.*rootCause/).waitFor({ timeout: 10_000 });
+  });
+
+  it('lists an investigator\'s legal holds and releases one with a reason', async () => {
+    const investigator = await testPrincipal(app!, { roles: ['investigator'] });
+    const to = new Date(Date.now() - 60_000);
+    const from = new Date(to.getTime() - 120_000);
+    const made = await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${cam1}/bookmarks`, payload: { from: from.toISOString(), to: to.toISOString(), note: 'red van at the gate' } });
+    assert.equal(made.statusCode, 201, made.body);
+    const bookmarkId = made.json<{ id: string }>().id;
+    const held = await investigator.inject({ method: 'POST', url: `/api/v1/cameras/${cam1}/bookmarks/${bookmarkId}/hold`, payload: { reason: 'case 2026-117' } });
+    assert.equal(held.statusCode, 200, held.body);
+
+    const { page } = await pageOf('ines');
+    assert.ok((await tabs(page)).includes('Holds'));
+    await page.getByRole('link', { name: 'Holds' }).click();
+    const hold = page.locator(`li.hold[data-bookmark-id="${bookmarkId}"]`);
+    await hold.waitFor({ timeout: 10_000 });
+    assert.match((await hold.textContent()) ?? '', /Cam 1.*red van at the gate.*case 2026-117/);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the holds screen');
+    await hold.getByLabel('Reason for the release (case reference)').fill('case 2026-117 closed');
+    await hold.getByRole('button', { name: 'Release the hold on red van at the gate' }).click();
+    await page.getByText('Hold released: retention applies to the range again.').waitFor({ timeout: 10_000 });
+    await page.getByText('No legal hold is in force.').waitFor({ timeout: 10_000 });
+    assert.deepEqual((await investigator.inject({ method: 'GET', url: '/api/v1/holds' })).json(), []);
   });
 });

@@ -1,7 +1,7 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/audit.
+// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds, #/audit.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -14,6 +14,7 @@ import { LiveGrid } from '../live/LiveGrid.tsx';
 import { HealthView } from '../health/HealthView.tsx';
 import { IncidentsView } from '../incidents/IncidentsView.tsx';
 import { InventoryView } from '../inventory/InventoryView.tsx';
+import { HoldsView } from '../holds/HoldsView.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -30,6 +31,7 @@ const screens = [
   { id: 'health', permission: 'camera.manage' },
   { id: 'alarms', permission: 'incident.read' },
   { id: 'incidents', permission: 'incident.read' },
+  { id: 'holds', permission: 'recording.hold' },
   { id: 'audit', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
 export type Screen = (typeof screens)[number]['id'];
@@ -86,6 +88,7 @@ export function Console() {
       {screen === 'health' && <HealthView poll={poll} />}
       {screen === 'alarms' && <AlarmsView />}
       {screen === 'incidents' && <IncidentsView />}
+      {screen === 'holds' && <HoldsView poll={poll} />}
       {screen === 'audit' && <AuditView />}
       <IdleWarning />
     </section>

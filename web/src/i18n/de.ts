@@ -16,7 +16,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',

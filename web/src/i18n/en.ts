@@ -16,7 +16,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',

@@ -155,6 +155,7 @@ export const screensDe: ScreensMessages = {
     range: (from, to) => `${from} – ${to}`,
     since: (when, by) => `gesperrt seit ${when} von ${by}`,
     release: 'Aufheben',
+    reason: 'Grund der Aufhebung (Aktenzeichen)',
     releaseOf: (note) => `Sperre von ${note} aufheben`,
     released: 'Sperre aufgehoben: Für den Zeitraum gilt wieder die Aufbewahrungsfrist.',
     releaseFailed: (why) => `Aufheben fehlgeschlagen: ${why}`,

@@ -155,6 +155,7 @@ export const screensEn = {
     range: (from: string, to: string) => `${from} – ${to}`,
     since: (when: string, by: string) => `on hold since ${when} by ${by}`,
     release: 'Release',
+    reason: 'Reason for the release (case reference)',
     releaseOf: (note: string) => `Release the hold on ${note}`,
     released: 'Hold released: retention applies to the range again.',
     releaseFailed: (why: string) => `Releasing failed: ${why}`,
