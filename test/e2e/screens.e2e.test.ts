@@ -73,12 +73,12 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     defer(() => flaggedDevice.close());
     app = await startTestApp(dir.path, {
       'recording.segmentSeconds': 4,
-      'identity.roles': { admin: { mfa: false }, 'compliance-officer': { mfa: false }, investigator: { mfa: false } },
+      'identity.roles': { admin: { mfa: false }, 'compliance-officer': { mfa: false }, investigator: { mfa: false }, auditor: { mfa: false } },
     });
     defer(() => app?.close());
     cam1 = (await app.cameras.add({ name: 'Cam 1', url: sim.urls[0]! }, testActor)).id;
     cam2 = (await app.cameras.add({ name: 'Cam 2', url: sim.urls[1]! }, testActor)).id;
-    for (const [username, role] of [['ada', 'admin'], ['otto', 'operator'], ['cora', 'compliance-officer'], ['vic', 'viewer'], ['ines', 'investigator']] as const) {
+    for (const [username, role] of [['ada', 'admin'], ['otto', 'operator'], ['cora', 'compliance-officer'], ['vic', 'viewer'], ['ines', 'investigator'], ['audrey', 'auditor']] as const) {
       const u = await app.identity.users.create({ username, password }, testActor);
       await app.identity.grants.grant(u, { role, scope: 'global' }, { audit: testActor, userId: null });
     }
@@ -86,6 +86,11 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     admin = await testPrincipal(app, { roles: ['admin'] });
     const res = await admin.inject({ method: 'POST', url: `/api/v1/cameras/${cam2}/identify`, payload: { xaddr: flaggedDevice.xaddr } });
     assert.equal(res.statusCode, 200, res.body);
+    // An incident of the register, aware two hours ago.
+    const officer = await testPrincipal(app, { roles: ['compliance-officer'] });
+    const awareAt = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const opened = await officer.inject({ method: 'POST', url: '/api/v1/incidents', payload: { title: 'Recorder database exposed', awareAt, description: 'The metadata port was reachable from the camera VLAN.' } });
+    assert.equal(opened.statusCode, 201, opened.body);
     browser = await launchChromium();
     defer(() => browser?.close());
   });
@@ -154,12 +159,31 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     assert.deepEqual(errors.filter((e) => !/status of (401|403)/.test(e)), []);
   });
 
-  it('fits the inventory screen on a 390 px phone', async () => {
+  it('fits the inventory screen on a 390 px phone, and speaks German there', async () => {
     const { page } = await pageOf('ada', 390);
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.locator('table.inventory tr.asset').first().waitFor({ timeout: 10_000 });
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'no horizontal overflow of the page');
     assert.deepEqual(await axeViolations(page), [], 'axe-core at 390 px');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('de');
+    await page.getByRole('heading', { name: 'Kamerainventar' }).waitFor();
+    assert.equal(await page.locator(`tr.asset[data-camera-id="${cam2}"] .quarantine`).textContent(), 'In Quarantäne');
+    await page.getByRole('heading', { name: 'Sicherheitshinweise' }).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'axe-core in German');
+    await page.getByRole('combobox', { name: 'Sprache' }).selectOption('en');
+  });
+
+  it('shows an auditor the inventory and the incident register read-only', async () => {
+    const { page } = await pageOf('audrey');
+    assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit']);
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await waitFor('the inventory', 10_000, async () => (await page.locator('table.inventory tr.asset').count()) === 2);
+    assert.equal(await page.locator('.asset-toggle, section.advisories, section.identify').count(), 0, 'no score, advisories, acceptance or identification without camera.manage');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the read-only inventory');
+    await page.getByRole('link', { name: 'Incidents' }).click();
+    await page.getByRole('button', { name: 'Open Recorder database exposed' }).click();
+    await page.locator('tr.clock-early-warning').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.incident-reports').count(), 0, 'no report generation without incident.manage');
   });
 
   it('lets an operator pan a PTZ camera from its maximised tile while a button is held, and save a preset', async () => {
@@ -193,11 +217,6 @@ describe('Inventory, PTZ and incident screens, by role', () => {
   });
 
   it('shows a compliance officer the incident clocks and a report to download', async () => {
-    const officer = await testPrincipal(app!, { roles: ['compliance-officer'] });
-    const awareAt = new Date(Date.now() - 2 * 3600_000).toISOString();
-    const opened = await officer.inject({ method: 'POST', url: '/api/v1/incidents', payload: { title: 'Recorder database exposed', awareAt, description: 'The metadata port was reachable from the camera VLAN.' } });
-    assert.equal(opened.statusCode, 201, opened.body);
-
     const { page } = await pageOf('cora');
     assert.ok((await tabs(page)).includes('Incidents'));
     await page.getByRole('link', { name: 'Incidents' }).click();

@@ -48,7 +48,13 @@ export function PtzControls({ cameraId, name }: { cameraId: string; name: string
 
   function move(v: Velocity): void {
     if (repeat.current) return;
-    const send = () => api.ok(api.client.POST('/api/v1/cameras/{id}/ptz/move', { ...path, body: { ...v, timeoutMs: moveTimeoutMs } })).catch(fail);
+    // A refused move ends the repeats: holding on would only repeat the refusal.
+    const send = () =>
+      api.ok(api.client.POST('/api/v1/cameras/{id}/ptz/move', { ...path, body: { ...v, timeoutMs: moveTimeoutMs } })).catch((e: unknown) => {
+        if (repeat.current) clearInterval(repeat.current);
+        repeat.current = null;
+        fail(e);
+      });
     setLine(null);
     void send();
     repeat.current = setInterval(() => void send(), repeatMs);
