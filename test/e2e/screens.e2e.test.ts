@@ -6,10 +6,12 @@
  * operator moves a PTZ camera from its maximised tile (camsim's ONVIF PTZ service moves) and saves
  * a preset; a compliance officer reads an incident's reporting clocks and downloads a report; an
  * investigator releases a legal hold; a viewer gets none of these screens or controls. axe-core finds no violation on any of them.
+ * Screenshots (1440×900) go to CUSTOS_SCREENSHOT_DIR, else the temporary directory.
  * Real: camsim (RTSP) and its ONVIF devices, ffmpeg, SQLite, HTTPS, Chromium, axe-core.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -25,6 +27,8 @@ import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { teardown } from '../helpers/teardown.ts';
+
+const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   const form = page.locator('#login-form');
@@ -141,6 +145,7 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     assert.equal(await score.locator('.grade').textContent(), 'Grade F');
     await page.locator('tr.asset-detail .matching-advisories').getByText('RTSP overflow in SIM-1080').waitFor();
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the inventory screen with a score open');
+    await page.screenshot({ path: join(screenshotDir, 'console-inventory-1440.png'), fullPage: true });
 
     // A four-eyes risk acceptance for the flagged camera: filed, shown as pending.
     await page.getByRole('button', { name: 'Details of Cam 2' }).click();
@@ -214,6 +219,7 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     await ptz.getByRole('button', { name: 'Go to Door' }).waitFor({ timeout: 10_000 });
     assert.deepEqual(sim.presets().map((p) => p.name), ['Door']);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on a maximised tile with PTZ controls');
+    await page.screenshot({ path: join(screenshotDir, 'console-ptz-1440.png') });
   });
 
   it('shows a compliance officer the incident clocks and a report to download', async () => {
@@ -237,6 +243,12 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     assert.equal(report.stage, 'early-warning');
     assert.equal(report.fields.title, 'Recorder database exposed');
     assert.match((await page.locator('#report-status').textContent()) ?? '', /ready \(SHA-256 [0-9a-f]{16}…\)/);
+    // The same stage as PDF (printed by Chromium on the server).
+    await page.getByRole('button', { name: 'Early warning (PDF)' }).click();
+    await page.locator('a.report-download', { hasText: 'early-warning.pdf' }).waitFor({ timeout: 30_000 });
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.locator('a.report-download').click()]);
+    assert.equal((await readFile(await pdf.path())).subarray(0, 5).toString('latin1'), '%PDF-');
+    await page.screenshot({ path: join(screenshotDir, 'console-incident-1440.png'), fullPage: true });
     // A stage lacking fields says what is missing.
     await page.getByRole('button', { name: 'Final (JSON)' }).click();
     await page.locator('#report-status').getByText(/could not be generated.*rootCause/).waitFor({ timeout: 10_000 });

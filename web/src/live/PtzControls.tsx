@@ -115,7 +115,7 @@ export function PtzControls({ cameraId, name }: { cameraId: string; name: string
       }}
       onBlur={() => repeat.current && void stop()}
     >
-      {glyph}
+      <span aria-hidden="true">{glyph}</span>
     </button>
   );
 
