@@ -222,6 +222,23 @@ describe('Inventory, PTZ and incident screens, by role', () => {
     await page.screenshot({ path: join(screenshotDir, 'console-ptz-1440.png') });
   });
 
+  it('keeps the PTZ controls and the incident register usable at 390 px', async () => {
+    const operator = await pageOf('otto', 390);
+    await operator.page.getByRole('button', { name: 'Maximise Cam 1' }).click();
+    const ptz = operator.page.getByRole('group', { name: 'PTZ of Cam 1' });
+    await ptz.waitFor({ timeout: 10_000 });
+    const box = await ptz.getByRole('button', { name: 'Pan right' }).boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.width >= 40, `Pan right at ${JSON.stringify(box)}`);
+    assert.equal(await operator.page.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'no horizontal overflow (PTZ)');
+    assert.deepEqual(await axeViolations(operator.page), [], 'axe-core on PTZ at 390 px');
+    const officer = await pageOf('cora', 390);
+    await officer.page.getByRole('link', { name: 'Incidents' }).click();
+    await officer.page.getByRole('button', { name: 'Open Recorder database exposed' }).click();
+    await officer.page.locator('tr.clock-early-warning').waitFor({ timeout: 10_000 });
+    assert.equal(await officer.page.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'no horizontal overflow (incidents)');
+    assert.deepEqual(await axeViolations(officer.page), [], 'axe-core on the incident register at 390 px');
+  });
+
   it('shows a compliance officer the incident clocks and a report to download', async () => {
     const { page } = await pageOf('cora');
     assert.ok((await tabs(page)).includes('Incidents'));

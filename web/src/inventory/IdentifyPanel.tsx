@@ -78,7 +78,7 @@ export function IdentifyPanel({ poll, onIdentified }: { poll: CameraPoll; onIden
       <form class="admin-form" onSubmit={(e) => void identify(e)}>
         <label>
           {t.camera}
-          <select value={camera} onChange={(e) => setCamera(e.currentTarget.value)}>
+          <select value={camera || cameras[0]?.id} onChange={(e) => setCamera(e.currentTarget.value)}>
             {cameras.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
