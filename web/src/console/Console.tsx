@@ -1,7 +1,7 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/approvals, #/users, #/health, #/alarms, #/audit.
+// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds, #/audit.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -12,6 +12,9 @@ import { CameraList } from '../cameras/CameraList.tsx';
 import { useCameras } from '../cameras/use-cameras.ts';
 import { LiveGrid } from '../live/LiveGrid.tsx';
 import { HealthView } from '../health/HealthView.tsx';
+import { IncidentsView } from '../incidents/IncidentsView.tsx';
+import { InventoryView } from '../inventory/InventoryView.tsx';
+import { HoldsView } from '../holds/HoldsView.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -20,11 +23,15 @@ import { IdleWarning } from './IdleWarning.tsx';
 const screens = [
   { id: 'live', permission: 'live.view' },
   { id: 'cameras', permission: 'camera.read' },
+  // Supply-chain inventory: for those who onboard cameras and those who audit them, not for watchers.
+  { id: 'inventory', permission: ['camera.manage', 'audit.read'] },
   // Everyone may see their own four-eyes requests; the tab is for those who file or decide them.
   { id: 'approvals', permission: ['recording.export', 'privacy.unmask', 'user.manage', 'camera.manage'] },
   { id: 'users', permission: 'user.manage' },
   { id: 'health', permission: 'camera.manage' },
   { id: 'alarms', permission: 'incident.read' },
+  { id: 'incidents', permission: 'incident.read' },
+  { id: 'holds', permission: 'recording.hold' },
   { id: 'audit', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
 export type Screen = (typeof screens)[number]['id'];
@@ -75,10 +82,13 @@ export function Console() {
       {session.can('user.manage') && <FirstRunGuide />}
       {screen === 'live' && <LiveGrid poll={poll} />}
       {screen === 'cameras' && <CameraList poll={poll} />}
+      {screen === 'inventory' && <InventoryView poll={poll} />}
       {screen === 'approvals' && <ApprovalsView />}
       {screen === 'users' && <UsersView />}
       {screen === 'health' && <HealthView poll={poll} />}
       {screen === 'alarms' && <AlarmsView />}
+      {screen === 'incidents' && <IncidentsView />}
+      {screen === 'holds' && <HoldsView poll={poll} />}
       {screen === 'audit' && <AuditView />}
       <IdleWarning />
     </section>

@@ -76,6 +76,7 @@ export function HealthView({ poll }: { poll: CameraPoll }) {
             {storage.zones.map((z) => (
               <li key={z.id}>
                 <code>{z.id}</code> ({z.kind}
+                {z.jurisdiction ? `, ${m.screens.residency.jurisdiction(z.jurisdiction)}` : ''}
                 {z.recording ? `, ${m.health.recordingZone}` : ''}) <span class={`badge ${z.health === 'down' ? 'state-stopped' : 'state-recording'}`}>{z.health}</span> {m.health.lag(Math.round(z.lagSeconds))}
                 {z.lastError ? <span class="error"> {z.lastError}</span> : null}
               </li>

@@ -1,5 +1,6 @@
 // Alle Texte der Konsole auf Deutsch (zweite Sprache; en.ts ist die Referenz).
 import type { Messages } from './en.ts';
+import { screensDe } from './screens-de.ts';
 
 /** German: the same keys as English (the type checks it). */
 export const de: Messages = {
@@ -15,7 +16,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',
@@ -327,4 +328,5 @@ export const de: Messages = {
     created: (name, role) => `${name} mit der Rolle ${role} angelegt.`,
     failed: (why) => `Der Benutzer kann nicht angelegt werden: ${why}`,
   },
+  screens: screensDe,
 };

@@ -7,6 +7,8 @@ import type { Messages } from '../i18n/en.ts';
 import { StateBadge } from '../cameras/StateBadge.tsx';
 import type { Camera } from '../cameras/use-cameras.ts';
 import { FullscreenIcon, MaximiseIcon, RestoreIcon } from './icons.tsx';
+import { PtzControls } from './PtzControls.tsx';
+import { useSession } from '../app/session.ts';
 import { LivePlayer, type LiveProblem, type LiveState, type LiveStream } from './live-player.ts';
 import { useZoom } from './use-zoom.ts';
 
@@ -62,6 +64,7 @@ interface Props {
 
 export function LiveTile({ camera, reachable, maximised, stream, onMaximise }: Props) {
   const { m } = useI18n();
+  const { can } = useSession();
   const videoRef = useRef<HTMLVideoElement>(null);
   const tileRef = useRef<HTMLElement>(null);
   const [state, setState] = useState<LiveState>({ kind: 'stopped' });
@@ -166,6 +169,7 @@ export function LiveTile({ camera, reachable, maximised, stream, onMaximise }: P
           </button>
         )}
       </div>
+      {maximised && camera.enabled && can('camera.ptz') && <PtzControls cameraId={camera.id} name={name} />}
     </article>
   );
 }
