@@ -137,7 +137,8 @@ test('the query string of an authentication route (an OIDC authorization code) n
   const dir = await tempDir('login-log');
   defer(() => dir.remove());
   const { lines, destination } = memoryLog();
-  const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0 } });
+  const config = await loadConfig({ file: null, env: {}, overrides: { dataDir: dir.path, 'server.port': 0, 'log.requests': 'info' } });
+  // Request lines are logged at debug unless log.requests says info: asked for here, so the lines exist to be checked.
   const app = await startApp(config, { logger: createLogger({ level: 'info', destination }) });
   defer(() => app.close());
   await app.server.inject({ method: 'GET', url: '/api/v1/auth/oidc/corp/callback?code=SECRET-AUTH-CODE-4711&state=STATE-0815' });
