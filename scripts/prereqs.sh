@@ -54,6 +54,15 @@ fi
 # The operator console (web/ → web/dist/, ADR 0035): built with Vite, only when its sources changed.
 node scripts/web-build.ts
 
+# Custos's own SBOM (AST-5, GET /api/v1/sbom), made from the lock file by @cyclonedx/cyclonedx-npm;
+# again whenever package-lock.json changes.
+if [ ! -f build/custos.cdx.json ] || [ package-lock.json -nt build/custos.cdx.json ]; then
+  echo "custos: generating the SBOM (build/custos.cdx.json)…" >&2
+  # Not fatal: without it GET /api/v1/sbom answers SBOM_UNAVAILABLE and the rest works.
+  node bin/custos.js sbom generate --out build/custos.cdx.json >/dev/null ||
+    echo "custos: the SBOM could not be generated; run custos sbom generate to see why" >&2
+fi
+
 if [ "$mode" = test ]; then
   need_pkg chromium chromium
   need_pkg softhsm2-util softhsm2

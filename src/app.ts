@@ -16,16 +16,16 @@ import type { Logger } from './lib/logger.ts';
 import { CamerasService } from './cameras/cameras.service.ts';
 import { createCameraStore } from './cameras/cameras.store.ts';
 import { LiveHub } from './live/live-hub.ts';
+import { SubStreamFeeds } from './recording/sub-stream-feeds.ts';
 import { createFfmpegIngest } from './ingest/ffmpeg/ffmpeg-ingest.ts';
 import { Recorder } from './recording/recorder.ts';
 import type { Camera } from './cameras/camera.ts';
-import { createInventoryStore } from './onvif/inventory.store.ts';
-import { OnboardingService } from './onvif/onboarding.service.ts';
 import { createOnvifClient } from './onvif/onvif-client.ts';
+import { buildOnboarding, cameraState } from './onvif/build-onboarding.ts';
+import { buildCameraControl } from './onvif/build-camera-control.ts';
+import { buildSbom } from './sbom/build-sbom.ts';
 import { recordableCameras } from './onvif/quarantine-gate.ts';
 import { probe } from './onvif/ws-discovery.ts';
-import { FirmwareService } from './onvif/firmware.service.ts';
-import { createFirmwareStore } from './onvif/firmware.store.ts';
 import { addressCheck } from './ingest/camera-networks.ts';
 import { recoverSegments, type RecoveryReport } from './recording/recovery.ts';
 import { applyRetention } from './recording/retention.ts';
@@ -121,6 +121,8 @@ const clockStepToleranceMs = 2000;
 /** How often the alarm rules read what other processes (the CLI) committed to the ledger. */
 const alarmTickMs = 1000;
 
+/** How often advisories are matched again against the inventory (changes made by the CLI). */
+const advisoryRematchMs = 60_000;
 /** How often health is checked for the `storage-fault` alarm. */
 const healthCheckMs = 2000;
 
@@ -285,12 +287,19 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const runScrub = () => scrub({ zoneSet, copies, audit: deferredAudit, actor: { kind: 'system', id: 'system:storage' }, clock, log, scratchDir });
   // ONVIF and unicast discovery obey the same camera network policy as the ingests.
   const cameraAddresses = addressCheck(config.recording.cameraNetworks);
-  const onboarding = new OnboardingService({
-    store: createInventoryStore(db), clock, audit, cameras,
+  // Onboarding (issue 17): inventory, firmware trust store, advisories and security scores. The
+  // score reads the recorder's status (built below; only called once the server runs).
+  const { onboarding, firmware, advisories, securityScores, facts: supplyChainFacts, startRematching } = buildOnboarding({
+    db, clock, audit, cameras,
     connect: (target) => createOnvifClient({ ...target, clock, addressCheck: cameraAddresses }),
     probe: (opts) => probe({ ...opts, addressCheck: cameraAddresses }),
-    firmware: new FirmwareService(createFirmwareStore(db), clock, audit),
+    status: async (id) => cameraState(await cameras.get(id), (c) => recorderStatus.status(c)),
   });
+  // PTZ (sessions end after ptz.sessionIdleSeconds or at shutdown), four-eyes firmware pushes, camera SBOMs.
+  const cameraControl = buildCameraControl({
+    db, clock, audit, cameras, onboarding, firmware, dataDir, addressCheck: cameraAddresses, ptzIdleMs: config.ptz.sessionIdleSeconds * 1000,
+  });
+  undo.push(() => cameraControl.ptzSessions.close());
   const live = new LiveHub({
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
@@ -373,6 +382,17 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       space,
     },
   });
+  // Sub-streams (ADR 0037): pulled on demand for live viewers, never recorded.
+  const liveFeeds = new SubStreamFeeds({
+    ingest,
+    main: live,
+    sub: new LiveHub({ maxBufferedBytes: config.live.maxBufferedBytes, stream: 'sub', onDrop: (cameraId, reason) => log.warn({ cameraId, reason, stream: 'sub' }, 'live viewer dropped') }),
+    log,
+    viewable: (c) => c.enabled && !recordable.isQuarantined(c.id),
+    retryMs: config.recording.retryMaxSeconds * 1000,
+    idleMs: 10_000,
+  });
+  undo.push(() => liveFeeds.close());
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
   const exporter = createVaultExporter({
     ffmpegPath: config.recording.ffmpegPath,
@@ -440,6 +460,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     privileged: (role) => identity.roles.get(role)?.mfa ?? false,
     keys: config.keys,
     clockTrust: () => watches.clock?.steady() ?? { steady: false, waitMs: config.recording.clockConfirmSeconds * 1000 },
+    cameraAdvisories: supplyChainFacts,
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
@@ -448,6 +469,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cameras,
     recorder: recorderStatus,
     live,
+    liveFeeds,
     monotonic,
     playback,
     store,
@@ -477,6 +499,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     residencyReport: async () =>
       buildResidencyReport({ allowed: config.residency.allowed, locations: residencyLocations(config), cameras: await cameras.list(), footage: await residencyStore.footage(), nowMs: clock.now() }),
     onboarding,
+    advisories,
+    securityScores,
+    ...cameraControl.routes,
+    sbom: buildSbom(config.sbom.file, dataKeys),
   });
   // Refusals of authenticated callers: one summarised access.denied per actor, route, reason and minute.
   const deniedRequests = new RefusalSummary(60_000);
@@ -514,7 +540,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   await announceSetup({ users: identity.users, setup: identity.setup, log, publicUrl, dataDir, print: deps.showSetupToken ?? process.stderr.isTTY });
 
   cameras.onChange(() => void recorder.reconcile());
+  cameras.onChange((id, camera) => liveFeeds.changed(id, camera));
   onboarding.onChange(() => void recorder.reconcile());
+  // Advisory matches follow the inventory: after an identification here, and on a timer for
+  // identifications and imports the CLI made against the same database.
+  const rematching = startRematching(advisoryRematchMs, (e) => log.error({ err: e }, 'advisory re-match failed'));
+  undo.push(() => rematching.stop());
+  // A camera quarantined at onboarding is not viewed live either: its sub-stream run ends.
+  onboarding.onChange(() => void cameras.list().then((list) => list.forEach((c) => liveFeeds.changed(c.id, c)), (e: unknown) => log.error({ err: e }, 'sub-stream recheck failed')));
   await recordDowntimeGaps({ cameras, index, nowMs: clock.now(), log });
   // Before the first camera starts: a start on a full disk frees space or stops recording first.
   await space.check().catch((e: unknown) => log.error({ err: e }, 'free-space check failed'));
@@ -572,9 +605,14 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         clearInterval(clockTimer);
         health.stop();
         await recorder.stop();
+        await liveFeeds.close();
         space.stop();
+        // Open PTZ sessions end (reason shutdown) while the ledger still records.
+        await cameraControl.ptzSessions.close();
         await nativeIngest.close();
         await server.close();
+        // No re-match may start, nor be left running, once the database closes.
+        await rematching.stop();
         await exports.idle();
         // Copies still pending stay in the spool (their rows) and are backfilled at the next start.
         await replicator.stop();

@@ -7,6 +7,13 @@ import { grantApproval } from './identity/grant-approval.ts';
 import { resetApproval } from './identity/reset-approval.ts';
 import { exportApproval } from './playback/export-approval.ts';
 import { onboardingRoutes, type OnboardingRouteDeps } from './onvif/onboarding.routes.ts';
+import { sbomRoutes, type SbomRouteDeps } from './sbom/sbom.routes.ts';
+import { ptzRoutes, type PtzRouteDeps } from './onvif/ptz.routes.ts';
+import { cameraSbomRoutes, type CameraSbomRouteDeps } from './onvif/camera-sbom.routes.ts';
+import { firmwarePushRoutes, type FirmwarePushRouteDeps } from './onvif/firmware-push.routes.ts';
+import { firmwarePushApproval } from './onvif/firmware-push-approval.ts';
+import { isFirmwarePush } from './onvif/firmware-push.service.ts';
+import { advisoryRoutes, type AdvisoryRouteDeps } from './onvif/advisories.routes.ts';
 import { isRiskAcceptance, riskAcceptanceApproval } from './onvif/risk-acceptance-approval.ts';
 import { siteRoutes, type SiteRouteDeps } from './access/sites.routes.ts';
 import { auditRoutes, type AuditRouteDeps } from './audit/audit.routes.ts';
@@ -51,6 +58,11 @@ export type RouteDeps = CameraRouteDeps &
   ResidencyRouteDeps &
   StorageRouteDeps &
   OnboardingRouteDeps &
+  SbomRouteDeps &
+  PtzRouteDeps &
+  CameraSbomRouteDeps &
+  FirmwarePushRouteDeps &
+  AdvisoryRouteDeps &
   SystemRouteDeps;
 
 /**
@@ -60,11 +72,14 @@ export type RouteDeps = CameraRouteDeps &
 function approvalExecutors(deps: RouteDeps): ApprovalExecutors {
   const cameraChange = cameraChangeApproval(deps);
   const riskAcceptance = riskAcceptanceApproval(deps);
+  const firmwarePush = firmwarePushApproval(deps);
   return {
     'recording.export': exportApproval(deps),
     'access.grant': grantApproval(deps),
-    // A `camera.manage` request is a change weakening a four-eyes site or a camera's risk acceptance.
-    'camera.manage': { execute: (approved, audit) => (isRiskAcceptance(approved.details) ? riskAcceptance : cameraChange).execute(approved, audit) },
+    // A `camera.manage` request is a change weakening a four-eyes site, a camera's risk acceptance or a firmware push.
+    'camera.manage': {
+      execute: (approved, audit) => (isRiskAcceptance(approved.details) ? riskAcceptance : isFirmwarePush(approved.details) ? firmwarePush : cameraChange).execute(approved, audit),
+    },
     'account.reset': resetApproval(deps),
   };
 }
@@ -94,6 +109,11 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...accessRoutes(deps),
     ...siteRoutes(deps, (siteId, requester, by) => requestSensitiveChange(deps.approvals, { change: 'site.fourEyesOff', siteId }, requester, by)),
     ...onboardingRoutes(deps),
+    ...sbomRoutes(deps),
+    ...ptzRoutes(deps),
+    ...cameraSbomRoutes(deps),
+    ...firmwarePushRoutes(deps),
+    ...advisoryRoutes(deps),
     ...approvalRoutes(deps, approvalExecutors(deps)),
     ...alarmRoutes(deps),
     ...incidentRoutes(deps),

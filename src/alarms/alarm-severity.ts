@@ -20,6 +20,7 @@ const bySeverity: Readonly<Record<string, Severity>> = {
   'checkpoint-refused': 'critical',
   'witness-refused': 'critical',
   'siem-destination-failing': 'high',
+  'camera-advisory': 'high',
 };
 
 /** The severity of an alarm rule. */

@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 export const idParams = z.strictObject({ id: z.uuid().describe('Camera id') });
 
+export const liveQuery = z.strictObject({
+  stream: z.enum(['main', 'sub']).optional().default('main').describe('`sub`: the camera\'s sub-stream (lower resolution, for tiles) when it has one, else the main stream; the hello message says which was served.'),
+});
+
 export const cameraStatus = z
   .object({
     state: z.enum(['disabled', 'connecting', 'recording', 'retrying', 'stopped', 'storage-full', 'quarantined']).describe('Recorder state of the camera; storage-full: stopped by the disk-full policy (free space below the watermark, nothing past its minimum retention left to delete), resumes by itself when space returns (lastError says why); quarantined: held at onboarding (flagged vendor, likely relabel, unvetted identity) until a four-eyes risk acceptance, neither recorded nor live.'),
@@ -21,7 +25,7 @@ export const cameraStatus = z
     lostPackets: z.number().nullable().describe('RTP packets lost since the server started (native ingest; null under ffmpeg).'),
     droppedFrames: z.number().nullable().describe('Frames dropped after a loss until the next key frame (native ingest; null under ffmpeg).'),
     clockOffsetMs: z.number().nullable().describe('Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown.'),
-    audio: z.enum(['none', 'not recorded']).nullable().describe('The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest).'),
+    audio: z.string().regex(/^(none|recorded \(.*\)|not recorded \(.*\))$/).nullable().describe('The camera\'s audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only).'),
     viewers: z.number().describe('Live viewers connected now.'),
   })
   .describe('Recording status of a camera.');
@@ -42,6 +46,8 @@ export const camera = z
     minRetentionHours: z.number().int().describe('Hours of footage the disk-full policy never deletes (0: the oldest footage may go when the disk runs short).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).describe('Ingest chosen for the camera: auto = native, falling back to ffmpeg for what native does not read.'),
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
+    subStreamUrl: z.string().nullable().describe('Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`.'),
+    recordAudio: z.boolean().describe('The camera\'s audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it.'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -60,6 +66,8 @@ export const cameraCreate = z
     minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours (default 0).'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional().default('auto').describe('auto (default), native, or ffmpeg.'),
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
+    subStreamUrl: z.string().max(2048).nullable().optional().describe('rtsp:// or rtsps:// URL of a second, lower-resolution stream for live tiles, on the same host (and rtsps:// when `url` is); pulled with the camera\'s credentials, so credentials in it must repeat them (they are taken out).'),
+    recordAudio: z.boolean().optional().describe('Record (and play live) the camera\'s audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it.'),
   })
   .describe('A camera to add.');
 
@@ -75,6 +83,8 @@ export const cameraUpdate = z
     minRetentionHours: z.number().int().min(0).max(24 * 365 * 10).optional().describe('Hours kept even when the disk runs short; at most retentionHours.'),
     ingest: z.enum(['auto', 'native', 'ffmpeg']).optional(),
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
+    subStreamUrl: z.string().max(2048).nullable().optional().describe('null removes it. A `url` naming another host drops it unless it is given in the same change.'),
+    recordAudio: z.boolean().optional().describe('Turns audio recording on or off; takes effect at once (the camera\'s ingest restarts).'),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 

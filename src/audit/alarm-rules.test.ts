@@ -237,7 +237,7 @@ test('window entries older than their window are dropped, so memory stays bounde
 });
 
 test('alarm rule ids are stable', () => {
-  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'witness-refused', 'camera-quarantined', 'camera-clock-offset'];
+  const ids: AlarmRuleId[] = ['lockouts-burst', 'privilege-assigned', 'privilege-elevations', 'camera-auth-failure', 'camera-tamper', 'recording-gap', 'account-reset', 'clock-step', 'footage-loss', 'witness-refused', 'camera-quarantined', 'camera-clock-offset', 'camera-advisory'];
   assert.deepEqual(Object.keys(alarmRules), ids);
 });
 
@@ -313,4 +313,14 @@ test('a camera identified with its clock more than 10 s off raises camera-clock-
   assert.equal(alarms.length, 1);
   assert.equal(alarms[0]!.details?.rule, 'camera-clock-offset');
   assert.equal(alarms[0]!.cameraId, 'cam-8');
+});
+
+test('every camera an advisory newly affects raises camera-advisory at once, naming the camera; a cleared match does not', () => {
+  const rules = new AlarmRules();
+  const base = { v: 1, class_uid: 2004, severity_id: 4, actor: { kind: 'system', id: 'system:advisories' }, camera_id: 'cam-9', outcome: 'success' } as const;
+  const matched = rules.evaluate({ ...base, seq: 1, id: 'm1', time: new Date(1_795_000_000_000).toISOString(), type: 'camera.advisory.matched', activity_id: 1, type_uid: 200401, reason: 'ACME-SA-2026-0042 affects Acme Optics AO-200 firmware 2.4.1' });
+  assert.equal(matched.length, 1);
+  assert.equal(matched[0]!.details?.rule, 'camera-advisory');
+  assert.equal(matched[0]!.cameraId, 'cam-9');
+  assert.deepEqual(rules.evaluate({ ...base, seq: 2, id: 'c2', time: new Date(1_795_000_000_001).toISOString(), type: 'camera.advisory.cleared', activity_id: 2, type_uid: 200402, severity_id: 1 }), []);
 });

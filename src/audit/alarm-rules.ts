@@ -98,6 +98,11 @@ export const alarmRules = {
     on: ['camera.identified'],
     description: 'A camera identified over ONVIF whose clock is more than 10 s from ours (`details.clockOffsetMs`), immediately (LOG-4): its footage times and WS-Security tokens are suspect; set up NTP on the camera.',
   },
+  'camera-advisory': {
+    title: 'Camera affected by a security advisory',
+    on: ['camera.advisory.matched'],
+    description: 'Every camera an imported advisory (CSAF or OSV, AST-4) newly affects at its current firmware, immediately, naming the advisory and its CVEs in the triggering event.',
+  },
 } as const satisfies Record<string, AlarmRule>;
 
 /** A default alarm rule id. */
@@ -283,6 +288,10 @@ export class AlarmRules {
         const camera = cameraOf(record);
         return [alarm('camera-clock-offset', [hitOf(record, nowMs, camera)], camera)];
       }
+      case 'camera.advisory.matched': {
+        const camera = cameraOf(record);
+        return [alarm('camera-advisory', [hitOf(record, nowMs, camera)], camera)];
+      }
       case 'camera.quarantined': {
         const camera = cameraOf(record);
         return [alarm('camera-quarantined', [hitOf(record, nowMs, camera)], camera)];
@@ -379,7 +388,16 @@ export class AlarmRules {
       case 'storage.scrub.completed':
       case 'camera.discovered':
       case 'firmware.key.trusted':
+      case 'advisory.imported':
+      case 'camera.advisory.cleared':
       case 'firmware.release.imported':
+      case 'firmware.image.verified':
+      case 'firmware.image.pushed':
+      case 'camera.ptz.session.started':
+      case 'camera.ptz.session.ended':
+      case 'camera.ptz.preset.set':
+      case 'camera.ptz.preset.goto':
+      case 'camera.sbom.attached':
       case 'camera.risk.accepted':
       case 'camera.asset.updated':
         return [];

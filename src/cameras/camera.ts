@@ -19,6 +19,18 @@ export interface Camera {
   readonly ingest: IngestChoice;
   /** Site the camera belongs to (scopes of grants, four-eyes rule); `default` until assigned. */
   readonly siteId: string;
+  /**
+   * A second, lower-resolution stream for live tiles (ADR 0037): rtsp:// or rtsps:// on the same
+   * host as `url`, never with userinfo; pulled with the camera's own credentials and trust anchor.
+   * Null or absent: live viewers get the main stream. Recording always uses `url`.
+   */
+  readonly subStreamUrl?: string | null;
+  /**
+   * Record the camera's audio (AAC-LC) with its video, and play it live (ADR 0037). Off unless
+   * turned on (absent = off): sound is more intrusive than images and restricted in several
+   * jurisdictions, so it is processed only where the controller decided to (GDPR Art. 25).
+   */
+  readonly recordAudio?: boolean;
   readonly createdMs: number;
   readonly updatedMs: number;
 }
@@ -35,6 +47,10 @@ export interface CameraInput {
   readonly minRetentionHours?: number | undefined;
   readonly ingest?: IngestChoice | undefined;
   readonly siteId?: string | undefined;
+  /** null or absent: no sub-stream; userinfo in it MUST match the camera's credentials (it is taken out). */
+  readonly subStreamUrl?: string | null | undefined;
+  /** Default false: video only. */
+  readonly recordAudio?: boolean | undefined;
 }
 
 /** Fields a caller may change; `null` credentials clear them. */

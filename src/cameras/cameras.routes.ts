@@ -25,6 +25,8 @@ export interface CameraRouteDeps {
   readonly recorder: { status(camera: Camera): RecorderStatus };
   /** Who watches a camera live (live/live-hub.ts). */
   readonly live: { viewerCount(cameraId: string): number };
+  /** Viewers of the main and sub-streams together (recording/sub-stream-feeds.ts), when sub-streams are served. */
+  readonly liveFeeds?: { viewerCount(cameraId: string): number };
   readonly approvals: ApprovalsService;
   /** Grants, to refuse a move that would widen an ordinary footage grant over a four-eyes site. */
   readonly grants: GrantsService;
@@ -161,7 +163,7 @@ function trustOf(pem: string | null): { sha256: string; subject: string } | null
 }
 
 /** The API view of a camera: no credentials, with transport and live status. */
-export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live' | 'monotonic'>): api.CameraDto {
+export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live' | 'liveFeeds' | 'monotonic'>): api.CameraDto {
   const status = deps.recorder.status(camera);
   return {
     id: camera.id,
@@ -175,6 +177,8 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     minRetentionHours: camera.minRetentionHours,
     ingest: camera.ingest,
     siteId: camera.siteId,
+    subStreamUrl: camera.subStreamUrl ?? null,
+    recordAudio: camera.recordAudio === true,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {
@@ -191,7 +195,7 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       droppedFrames: status.droppedFrames,
       audio: status.audio,
       clockOffsetMs: status.clockOffsetMs,
-      viewers: deps.live.viewerCount(camera.id),
+      viewers: (deps.liveFeeds ?? deps.live).viewerCount(camera.id),
     },
   };
 }

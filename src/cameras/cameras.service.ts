@@ -5,6 +5,7 @@ import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import { defaultMinRetentionHours, defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
 import { parseCameraUrl, sameCameraHost } from './camera-url.ts';
+import { resolveSubStreamUrl } from './sub-stream-url.ts';
 
 /** What the service needs from storage (implemented by cameras.store.ts). */
 export interface CameraStore {
@@ -60,7 +61,7 @@ export class CamerasService {
   async add(input: CameraInput, by: AuditContext): Promise<Camera> {
     const now = this.#clock.now();
     const fields = resolveUrlAndCredentials(input.url, input, { username: null, password: null });
-    const camera: Camera = {
+    let camera: Camera = {
       id: randomUUID(),
       name: validName(input.name),
       ...fields,
@@ -70,14 +71,17 @@ export class CamerasService {
       minRetentionHours: input.minRetentionHours ?? defaultMinRetentionHours,
       ingest: input.ingest ?? 'auto',
       siteId: input.siteId ?? 'default',
+      subStreamUrl: null,
+      recordAudio: input.recordAudio ?? false,
       createdMs: now,
       updatedMs: now,
     };
+    if (input.subStreamUrl !== undefined && input.subStreamUrl !== null) camera = { ...camera, subStreamUrl: resolveSubStreamUrl(input.subStreamUrl, camera) };
     assertTrustFitsUrl(camera);
     assertMinRetention(camera);
     await this.#assertUnique(camera);
     await this.#assertSite(camera.siteId);
-    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null };
+    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null, subStream: (camera.subStreamUrl ?? null) !== null, recordAudio: camera.recordAudio === true };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -96,7 +100,7 @@ export class CamerasService {
     const kept = moved ? { username: null, password: null } : current;
     const urlFields = resolveUrlAndCredentials(url, patch, kept);
     const dropped = moved && (current.username !== null || current.password !== null) && urlFields.username === null && urlFields.password === null;
-    const camera: Camera = {
+    let camera: Camera = {
       ...current,
       ...urlFields,
       name: patch.name === undefined ? current.name : validName(patch.name),
@@ -106,16 +110,23 @@ export class CamerasService {
       minRetentionHours: patch.minRetentionHours ?? current.minRetentionHours,
       ingest: patch.ingest ?? current.ingest,
       siteId: patch.siteId ?? current.siteId,
+      recordAudio: patch.recordAudio ?? current.recordAudio ?? false,
       updatedMs: this.#clock.now(),
     };
+    // The sub-stream follows the camera's host like its credentials: a moved camera drops it
+    // unless it is given again in the same change; a kept one is checked again (scheme, host).
+    const sub = patch.subStreamUrl !== undefined ? patch.subStreamUrl : moved ? null : (current.subStreamUrl ?? null);
+    const subDropped = moved && patch.subStreamUrl === undefined && (current.subStreamUrl ?? null) !== null;
+    camera = { ...camera, subStreamUrl: sub === null ? null : resolveSubStreamUrl(sub, camera) };
     assertTrustFitsUrl(camera);
     assertMinRetention(camera);
     await this.#assertUnique(camera);
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId'] as const).filter((k) => camera[k] !== current[k]);
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId', 'subStreamUrl', 'recordAudio'] as const).filter((k) => (camera[k] ?? null) !== (current[k] ?? null));
     const details: Record<string, string[] | boolean> = { changed: [...changed] };
     if (dropped) details.credentialsDropped = true;
+    if (subDropped) details.subStreamDropped = true;
     await this.#audited('camera.updated', camera, by, details, () => this.#store.update(camera));
     this.#emit(id, camera);
     return camera;

@@ -43,7 +43,7 @@ for (const engine of engines) {
     test('credentials stored in clear by the foundation are sealed by the legacy pass, readable before and after', async () => {
       await database.db
         .insertInto('cameras')
-        .values({ id: '00000000-0000-4000-8000-0000000000c1', name: 'Legacy', url: 'rtsp://127.0.0.1:8554/legacy', username: 'old', password: 'plain-pw', enabled: 1, retention_hours: 72, min_retention_hours: 0, ingest: 'auto', site_id: 'default', created_ms: now, updated_ms: now })
+        .values({ id: '00000000-0000-4000-8000-0000000000c1', name: 'Legacy', url: 'rtsp://127.0.0.1:8554/legacy', username: 'old', password: 'plain-pw', enabled: 1, retention_hours: 72, min_retention_hours: 0, ingest: 'auto', site_id: 'default', record_audio: 0, created_ms: now, updated_ms: now })
         .execute();
       const store = createCameraStore(database.db, keys.dataKeys);
       assert.equal((await store.get('00000000-0000-4000-8000-0000000000c1'))?.password, 'plain-pw');
@@ -61,8 +61,22 @@ for (const engine of engines) {
       assert.equal(camera.password, 's@cret');
       assert.equal(camera.retentionHours, 72);
       assert.equal(camera.enabled, true);
+      assert.equal(camera.recordAudio, false, 'audio is off by default');
       const again = await service.get(camera.id);
       assert.deepEqual(again, camera);
+    });
+
+    test('audio is off unless turned on; a sub-stream URL is stored without userinfo, follows the camera on its host and is dropped when the camera moves', async () => {
+      const camera = await service.add({ name: 'Porch', url: 'rtsp://u:p@127.0.0.1:8554/main', subStreamUrl: 'rtsp://u:p@127.0.0.1:8554/sub', recordAudio: true }, testActor);
+      assert.equal(camera.subStreamUrl, 'rtsp://127.0.0.1:8554/sub');
+      assert.equal(camera.recordAudio, true);
+      assert.deepEqual(await service.get(camera.id), camera);
+      const samehost = await service.update(camera.id, { url: 'rtsp://127.0.0.1:8554/main2' }, testActor);
+      assert.equal(samehost.subStreamUrl, 'rtsp://127.0.0.1:8554/sub');
+      const moved = await service.update(camera.id, { url: 'rtsp://127.0.0.2:8554/main' }, testActor);
+      assert.equal(moved.subStreamUrl, null);
+      assert.equal((await service.get(camera.id)).subStreamUrl, null);
+      await service.remove(camera.id, testActor);
     });
 
     test('duplicate names and URLs are refused with their own codes', async () => {

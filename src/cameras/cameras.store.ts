@@ -29,6 +29,8 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     minRetentionHours: row.min_retention_hours,
     ingest: ingestChoices.includes(row.ingest as IngestChoice) ? (row.ingest as IngestChoice) : 'auto',
     siteId: row.site_id,
+    subStreamUrl: row.sub_stream_url ?? null,
+    recordAudio: row.record_audio === 1,
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
   });
@@ -44,6 +46,8 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     min_retention_hours: camera.minRetentionHours,
     ingest: camera.ingest,
     site_id: camera.siteId,
+    sub_stream_url: camera.subStreamUrl ?? null,
+    record_audio: camera.recordAudio === true ? 1 : 0,
     created_ms: camera.createdMs,
     updated_ms: camera.updatedMs,
   });

@@ -11,19 +11,23 @@ import { cliAuditContext } from './cli-actor.ts';
 import { readFile } from 'node:fs/promises';
 import { terminalJson, terminalText } from './terminal-text.ts';
 import { identifyFromCli } from './inventory.ts';
+import { scoreFromCli } from './advisories.ts';
 
-const usage = `Usage: custos camera <add|list|update|remove|identify> [options]
+const usage = `Usage: custos camera <add|list|update|remove|identify|score> [options]
 
   custos camera add --name NAME --url rtsp[s]://HOST/PATH [--username U]
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
                     [--disabled] [--retention-hours H] [--min-retention-hours H] [--ingest auto|native|ffmpeg]
+                    [--sub-stream-url rtsp[s]://HOST/PATH] [--record-audio]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
-                    [--ingest auto|native|ffmpeg]
+                    [--ingest auto|native|ffmpeg] [--sub-stream-url U | --no-sub-stream]
+                    [--record-audio | --no-record-audio]
   custos camera remove ID
   custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
                     [--password-stdin | --password-file F]
+  custos camera score ID [--json]
 
 Works on the configured database directly; a running server picks changes up within seconds.
 Passwords are never taken as arguments (they would show in ps): use --password-stdin or
@@ -31,9 +35,16 @@ Passwords are never taken as arguments (they would show in ps): use --password-s
 For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the camera's
 certificate, or the camera's own certificate to pin it; without it, the system CA store is
 used. Verification is never turned off.
+--sub-stream-url names a second, lower-resolution stream of the same camera (same host, and
+rtsps:// when the camera is) for live tiles; it is pulled with the camera's credentials, never
+recorded. --record-audio records (and plays live) the camera's AAC audio; off by default, as
+sound is more intrusive than images: turn it on where a legal basis covers it.
 identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
 a password are given; those are used once, not stored), vets it against the prohibited-vendor data
 and records it in the inventory; exit code 3 when the camera is put in quarantine.
+score prints the camera's security score: each factor with its points and evidence (the stored
+credentials are compared with known vendor defaults, never tried on the camera, never printed);
+last seen is known to the running server only (GET /api/v1/cameras/ID/security-score).
 Common options: --config FILE, --data-dir DIR, --help.`;
 
 /** `custos camera …`: manage cameras from the command line. */
@@ -60,10 +71,15 @@ export const cameraCommand: Command = {
       'retention-hours': { type: 'string' },
       'min-retention-hours': { type: 'string' },
       ingest: { type: 'string' },
+      'sub-stream-url': { type: 'string' },
+      'no-sub-stream': { type: 'boolean' },
+      'record-audio': { type: 'boolean' },
+      'no-record-audio': { type: 'boolean' },
       json: { type: 'boolean' },
       xaddr: { type: 'string' },
     } as const;
     const { values, positionals } = parse(rest, options, true);
+    if (sub === 'score') return scoreFromCli(onePositional(positionals, sub), values.json === true, values, io);
     if (sub === 'identify') return identifyFromCli(onePositional(positionals, sub), values.xaddr, values.username, await readPassword(values, io), values, io);
     const config = await loadCliConfig(values, io);
     // Credentials are sealed under the master key, so the CLI opens the key provider too.
@@ -86,6 +102,8 @@ export const cameraCommand: Command = {
             retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : {}),
+            ...(values['record-audio'] ? { recordAudio: true } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
@@ -115,6 +133,8 @@ export const cameraCommand: Command = {
             ...(values['retention-hours'] !== undefined ? { retentionHours: intOption(values['retention-hours'], 'retention-hours', 72, 1, 87600) } : {}),
             ...(values['min-retention-hours'] !== undefined ? { minRetentionHours: intOption(values['min-retention-hours'], 'min-retention-hours', 0, 0, 87600) } : {}),
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
+            ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : values['no-sub-stream'] ? { subStreamUrl: null } : {}),
+            ...(values['record-audio'] ? { recordAudio: true } : values['no-record-audio'] ? { recordAudio: false } : {}),
           }, by);
           return 0;
         }

@@ -11,7 +11,7 @@ export const camsimCommand: Command = {
   summary: 'Run simulated RTSP cameras (for demos, tests and benchmarks)',
   usage: `Usage: custos camsim [--cameras N] [--port P] [--host H] [--profile full|small]
                      [--user U (--password W | --password-stdin | --password-file F)] [--tls] [--cache-dir DIR]
-                     [--onvif [--manufacturer M] [--model X] [--oui aa:bb:cc]]
+                     [--onvif [--manufacturer M] [--model X] [--oui aa:bb:cc] [--ptz]]
 
 Serves N cameras at rtsp://H:P/cam1 … /camN (RTSP over TCP, interleaved) from a looped H.264
 clip made with ffmpeg on first use (full: 1080p 25 fps ~4 Mbit/s, key frame every second;
@@ -33,6 +33,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
   --manufacturer M     ONVIF identity of every camera (default "Custos camsim")
   --model X            (default SIM-1080)
   --oui aa:bb:cc       MAC prefix of the cameras (default 02:00:5e, locally administered)
+  --ptz                the ONVIF devices also serve a PTZ service (moves, presets, status)
   --help, -h           this text`,
   async run(argv, io) {
     const { values } = parse(argv, {
@@ -50,6 +51,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       manufacturer: { type: 'string' },
       model: { type: 'string' },
       oui: { type: 'string' },
+      ptz: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -77,7 +79,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
     let fleet: Awaited<ReturnType<typeof startOnvifFleet>> | undefined;
     if (values.onvif) {
       try {
-        fleet = await startOnvifFleet({ rtspUrls: sim.urls, host: values.host ?? '127.0.0.1', manufacturer: values.manufacturer, model: values.model, oui: values.oui, username: values.user, password, clock: systemClock });
+        fleet = await startOnvifFleet({ rtspUrls: sim.urls, host: values.host ?? '127.0.0.1', manufacturer: values.manufacturer, model: values.model, oui: values.oui, ptz: values.ptz === true, username: values.user, password, clock: systemClock });
       } catch (err) {
         await sim.close();
         throw new AppError('VALIDATION_FAILED', `ONVIF devices not started: ${(err as Error).message}`);

@@ -40,7 +40,13 @@ test('cameras are added, listed without credentials, updated and removed from th
   const listed = await custos(['camera', 'list', '--data-dir', dir.path, '--json']);
   assert.doesNotMatch(listed.stdout, /Pa55word|viewer/);
   assert.equal((JSON.parse(listed.stdout) as Array<{ hasCredentials: boolean }>)[0]?.hasCredentials, true);
-  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--disable', '--retention-hours', '12'])).code, 0);
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--disable', '--retention-hours', '12', '--sub-stream-url', 'rtsp://127.0.0.1:8554/cam1-sub', '--record-audio'])).code, 0);
+  const withSub = JSON.parse((await custos(['camera', 'list', '--data-dir', dir.path, '--json'])).stdout) as Array<{ subStreamUrl: string | null; recordAudio: boolean }>;
+  assert.equal(withSub[0]?.subStreamUrl, 'rtsp://127.0.0.1:8554/cam1-sub');
+  assert.equal(withSub[0]?.recordAudio, true);
+  const elsewhere = await custos(['camera', 'update', id, '--data-dir', dir.path, '--sub-stream-url', 'rtsp://192.0.2.1/sub']);
+  assert.equal(elsewhere.stderr, "custos camera: subStreamUrl must name the camera's own host: the camera's credentials go to no other host\n");
+  assert.equal((await custos(['camera', 'update', id, '--data-dir', dir.path, '--no-sub-stream'])).code, 0);
   const table = await custos(['camera', 'list', '--data-dir', dir.path]);
   assert.match(table.stdout, /Yard\s+disabled\s+12h\s+plaintext/);
   assert.equal((await custos(['camera', 'remove', id, '--data-dir', dir.path])).code, 0);

@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../lib/errors.ts';
 import { fsyncDir } from '../lib/durable-files.ts';
 import { buildGovernance, type Governance } from '../governance/build-governance.ts';
+import { advisoryFacts } from '../onvif/advisory-facts.ts';
+import { createInventoryStore } from '../onvif/inventory.store.ts';
+import { cliAdvisories } from './open-advisories.ts';
 import { bundleZip } from '../governance/bundle-writer.ts';
 import { requirementStatuses, type RequirementStatus } from '../governance/governance-model.ts';
 import { verifyBundle } from '../governance/verify-bundle.ts';
@@ -49,6 +52,7 @@ async function withGovernance<T>(values: { config?: string | undefined; 'data-di
       clock: systemClock,
       privileged: (role) => opened.identity.roles.get(role)?.mfa ?? false,
       keys: config.keys,
+      cameraAdvisories: async () => advisoryFacts({ advisories: cliAdvisories(opened.keys.database.db, opened.keys.dataKeys, await opened.keys.ledger()).advisories, inventory: createInventoryStore(opened.keys.database.db), clock: systemClock }),
     });
     return await work(governance, opened.by);
   } finally {

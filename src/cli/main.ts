@@ -5,6 +5,8 @@ import { camsimCommand } from './camsim.ts';
 import { cameraCommand } from './camera.ts';
 import { inventoryCommand } from './inventory.ts';
 import { firmwareCommand } from './firmware.ts';
+import { advisoriesCommand } from './advisories.ts';
+import { sbomCommand } from './sbom.ts';
 import { keysCommand } from './keys.ts';
 import { vaultCommand } from './vault.ts';
 import { storageCommand } from './storage.ts';
@@ -20,7 +22,7 @@ import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { terminalText } from './terminal-text.ts';
 
-const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand, firmwareCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
+const commands: readonly Command[] = [serveCommand, camsimCommand, cameraCommand, keysCommand, vaultCommand, storageCommand, auditCommand, exportCommand, userCommand, tokenCommand, accessCommand, inventoryCommand, firmwareCommand, advisoriesCommand, sbomCommand, governanceCommand, witnessCommand, residencyCommand, backupCommand, restoreCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

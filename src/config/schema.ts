@@ -6,6 +6,8 @@ import { notifications } from './notifications.schema.ts';
 import { witnesses } from './witness.schema.ts';
 import { siem } from './siem.schema.ts';
 import { storage } from './storage.schema.ts';
+import { sbom } from './sbom.schema.ts';
+import { ptz } from './ptz.schema.ts';
 import { parseCidr } from '../lib/cidr.ts';
 import { jurisdiction, jurisdictionAllowed } from './jurisdiction.ts';
 
@@ -310,6 +312,8 @@ export const configSchema = z
     demo,
     notifications,
     incidents,
+    sbom,
+    ptz,
   })
   .describe('Custos configuration.');
 

@@ -295,6 +295,53 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0018_advisories': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Security advisories imported offline (AST-4, issue 17 item 7): one row per document
+      // (CSAF tracking id or OSV id; a re-import replaces it), the parsed advisory as JSON.
+      await db.schema
+        .createTable('advisories')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('imported_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      // Each camera an advisory affects at its current firmware: the camera's open risk until its
+      // firmware leaves the range, the advisory is withdrawn, or the camera leaves the inventory.
+      await db.schema
+        .createTable('advisory_matches')
+        .addColumn('advisory_id', 'text', (c) => c.notNull())
+        .addColumn('camera_id', 'text', (c) => c.notNull())
+        .addColumn('firmware', 'text', (c) => c.notNull())
+        .addColumn('product', 'text', (c) => c.notNull())
+        .addColumn('matched_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('advisory_matches_pk', ['advisory_id', 'camera_id', 'firmware'])
+        .execute();
+      await db.schema.createIndex('advisory_matches_camera').on('advisory_matches').column('camera_id').execute();
+    },
+  },
+  '0019_camera_sboms': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Vendors' SBOMs attached to inventory entries (AST-5, issue 17 item 9): the latest per
+      // camera, kept as the JSON document given (size-bounded by the API), with its digest.
+      await db.schema
+        .createTable('camera_sboms')
+        .addColumn('camera_id', 'text', (c) => c.primaryKey())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('spec_version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('components', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('attached_by', 'text', (c) => c.notNull())
+        .addColumn('attached_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0021_bookmarks_and_holds': {
     async up(db: Kysely<unknown>): Promise<void> {
       // Bookmarks (issue 19 item 4): an audited note on a time range of a camera. A bookmark on
@@ -315,6 +362,15 @@ export const secondWaveMigrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('bookmarks_camera_time').on('bookmarks').columns(['camera_id', 'from_ms']).execute();
       await db.schema.createIndex('bookmarks_hold').on('bookmarks').columns(['hold_ms', 'camera_id']).execute();
+    },
+  },
+  '0022_camera_sub_stream_and_audio': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Sub-streams (issue 20 item 7, ADR 0037): a camera's second, lower-resolution stream for
+      // live tiles, on the camera's own host and credentials; null = none (live uses the main).
+      await db.schema.alterTable('cameras').addColumn('sub_stream_url', 'text').execute();
+      // Audio (issue 20 item 6, ADR 0037): recorded only where it is turned on (0 = off, the default).
+      await db.schema.alterTable('cameras').addColumn('record_audio', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
 };

@@ -280,6 +280,43 @@ export interface FirmwareReleaseTable {
   imported_ms: number;
 }
 
+/** A vendor's SBOM attached to a camera's inventory entry (migration 0019). */
+export interface CameraSbomTable {
+  camera_id: string;
+  /** `CycloneDX` or `SPDX`. */
+  format: string;
+  spec_version: string;
+  sha256: string;
+  bytes: number;
+  components: number;
+  /** The JSON document as attached. */
+  document: string;
+  /** The actor id that attached it. */
+  attached_by: string;
+  attached_ms: number;
+}
+
+/** An imported security advisory (AST-4); `body` is the parsed Advisory as JSON. */
+export interface AdvisoryTable {
+  id: string;
+  format: string;
+  document_id: string;
+  title: string;
+  severity: string;
+  sha256: string;
+  body: string;
+  imported_ms: number;
+}
+
+/** A camera an advisory affects at `firmware`; `product` is the matching product entry as JSON. */
+export interface AdvisoryMatchTable {
+  advisory_id: string;
+  camera_id: string;
+  firmware: string;
+  product: string;
+  matched_ms: number;
+}
+
 /** A bookmark: a note on a camera's time range; `hold_ms` set puts the range on legal hold (0021). */
 export interface BookmarkTable {
   id: string;

@@ -1,4 +1,5 @@
 import type {
+  CameraSbomTable,
   AuditCosignatureTable,
   AlarmInboxTable,
   NotificationDeliveryTable,
@@ -19,6 +20,8 @@ import type {
   RiskAcceptanceTable,
   FirmwareKeyTable,
   FirmwareReleaseTable,
+  AdvisoryTable,
+  AdvisoryMatchTable,
   BookmarkTable,
 } from './tables-second-wave.ts';
 
@@ -74,6 +77,9 @@ export interface Tables {
   risk_acceptances: RiskAcceptanceTable;
   firmware_keys: FirmwareKeyTable;
   firmware_releases: FirmwareReleaseTable;
+  camera_sboms: CameraSbomTable;
+  advisories: AdvisoryTable;
+  advisory_matches: AdvisoryMatchTable;
   bookmarks: BookmarkTable;
 }
 
@@ -308,6 +314,10 @@ export interface CameraTable {
   ingest: string;
   /** Site the camera belongs to (`default` until assigned). */
   site_id: string;
+  /** Second, lower-resolution stream for live tiles, without userinfo (migration 0022); null = none. */
+  sub_stream_url: string | null;
+  /** 1 = record (and play live) the camera's audio, 0 = video only (migration 0022). */
+  record_audio: number;
   created_ms: number;
   updated_ms: number;
 }

@@ -31,6 +31,8 @@ export interface GovernanceOptions {
   readonly clockTrust?: LiveEvidenceDeps['clockTrust'];
   /** SIEM delivery lag, once the forwarder is wired (issue 14). */
   readonly siemLagMs?: LiveEvidenceDeps['siemLagMs'];
+  /** Advisories and affected cameras (AST-4) for live evidence and the readiness pack, where onboarding is wired. */
+  readonly cameraAdvisories?: LiveEvidenceDeps['cameraAdvisories'];
   /** Facts of the incident process for the readiness pack, once the incident register is wired in (issue 18 items 1-6). */
   readonly incidentProcess?: GovernanceBundleDeps['incidentProcess'];
 }
@@ -55,6 +57,7 @@ export function buildGovernance(opts: GovernanceOptions): Governance {
       clock: opts.clock,
       ...(opts.clockTrust === undefined ? {} : { clockTrust: opts.clockTrust }),
       ...(opts.siemLagMs === undefined ? {} : { siemLagMs: opts.siemLagMs }),
+      ...(opts.cameraAdvisories === undefined ? {} : { cameraAdvisories: opts.cameraAdvisories }),
     });
   const bundles = new GovernanceBundles({
     catalogue,
@@ -66,6 +69,7 @@ export function buildGovernance(opts: GovernanceOptions): Governance {
     databaseEngine: opts.engine,
     ledgerOrigin: opts.ledger.origin,
     ...(opts.incidentProcess === undefined ? {} : { incidentProcess: opts.incidentProcess }),
+    ...(opts.cameraAdvisories === undefined ? {} : { cameraAdvisories: opts.cameraAdvisories }),
   });
   return { catalogue, accountability, bundles, liveEvidence };
 }

@@ -1,6 +1,7 @@
 /**
  * The two signed governance bundles: the live-evidence bundle (GOV-2, with the catalogue and the
- * management records) and the readiness pack (GOV-4, the six buyer questions).
+ * management records) and the readiness pack (GOV-4, the six buyer questions and the cameras'
+ * known vulnerabilities and accepted risks, AST-2/AST-4).
  *
  * Contracts:
  * - Content is built from the system's own state at the moment of export and from the documents
@@ -16,7 +17,7 @@ import type { AccountabilityService } from './accountability.service.ts';
 import { sealBundle, type BundleLedger, type SealedBundle } from './bundle-writer.ts';
 import type { CatalogueService } from './catalogue.service.ts';
 import { requirementStatuses, type DocumentKind, type GovernanceDocument, type Requirement } from './governance-model.ts';
-import type { LiveEvidence } from './live-evidence.ts';
+import type { LiveEvidence, LiveEvidenceDeps } from './live-evidence.ts';
 
 /** Facts about the key design that only the running configuration knows. */
 export interface KeyDesignFacts {
@@ -44,6 +45,8 @@ export interface GovernanceBundleDeps {
    * 1-6); absent: the pack says the register is not available here.
    */
   readonly incidentProcess?: () => Promise<Record<string, unknown>>;
+  /** Advisories, affected cameras and risk acceptances (AST-4, AST-2); absent: not available. */
+  readonly cameraAdvisories?: LiveEvidenceDeps['cameraAdvisories'];
 }
 
 const json = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
@@ -89,6 +92,7 @@ export class GovernanceBundles {
       documents: cite(docs),
     });
     const incident = this.#deps.incidentProcess === undefined ? undefined : await this.#deps.incidentProcess();
+    const advisories = this.#deps.cameraAdvisories === undefined ? undefined : await this.#deps.cameraAdvisories();
     const key = this.#deps.keyDesign();
     const questions = [
       answer('certifications', 'Which security certifications do you hold?', ofKind('certification'), { statementOfApplicability: summarise(requirements) }, 'not available: no certificate is on file; the Statement of Applicability below is a self-assessment, not a certification'),
@@ -127,6 +131,21 @@ export class GovernanceBundles {
         'no residency document on file',
       ),
       answer('references', 'Which reference deployments can you name?', ofKind('reference'), {}, 'not available: no reference deployment is on file'),
+      answer(
+        'camera-vulnerabilities',
+        'Which connected cameras are affected by known vulnerabilities, and which risks were accepted?',
+        ofKind('risk-acceptance'),
+        advisories === undefined
+          ? {}
+          : {
+              advisoriesImported: advisories.imported,
+              affectedCameras: [...new Set(advisories.open.flatMap((a) => a.cameraIds))],
+              openAdvisories: advisories.open.map((a) => ({ ...a, cves: [...a.cves], cameraIds: [...a.cameraIds] })),
+              riskAcceptances: advisories.acceptances.map((a) => ({ ...a })),
+              liveEvidence: ['camera-advisories'].map(metric).filter((m) => m !== undefined),
+            },
+        advisories === undefined ? 'not available: advisories are not matched in this build' : 'no risk-acceptance document on file; the facts come from the inventory, the imported advisories and the four-eyes acceptances',
+      ),
     ];
     const contents = new Map<string, Buffer>([['contents/readiness.json', json({ format: 'custos-readiness/v1', measuredAt: live.measuredAt, questions })]]);
     const citedIds = new Set(questions.flatMap((q) => q.documents.map((d) => d.id)));

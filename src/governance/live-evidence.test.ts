@@ -50,6 +50,7 @@ test('what never ran or is not built is no-record or not-built, never ok', async
   assert.equal(by.get('vault-fsck'), 'no-record');
   assert.equal(by.get('backup-restore-tests'), 'no-record');
   assert.equal(by.get('firmware-vetting'), 'not-built');
+  assert.equal(by.get('camera-advisories'), 'not-built', 'without the onboarding module, advisories are not built here');
   assert.equal(by.get('siem-lag'), 'not-built');
   assert.equal(by.get('clock-health'), 'no-record', 'outside the server the clock is not measured');
   assert.equal(by.get('key-rotation-age'), 'no-record');
@@ -88,4 +89,13 @@ test('MFA coverage counts privileged accounts only; plaintext cameras, unsealed 
   assert.equal((await metric(deps({ cameras, justified: new Map([['id-yard', 'court order']]) }), 'retention-compliance')).state, 'ok', '72 h exactly needs none');
   assert.equal((await metric(deps({ steady: false }), 'clock-health')).state, 'attention');
   assert.equal((await metric(deps({ steady: true }), 'clock-health')).state, 'ok');
+});
+
+test('camera advisories: none imported is no-record, imported without affected cameras ok, an affected camera attention naming the advisory', async () => {
+  const facts = (imported: number, open: { advisoryId: string; documentId: string; title: string; cves: string[]; severity: string; cameraIds: string[] }[]) => ({ ...deps(), cameraAdvisories: async () => ({ imported, open, acceptances: [] }) });
+  assert.equal((await metric(facts(0, []), 'camera-advisories')).state, 'no-record');
+  assert.equal((await metric(facts(2, []), 'camera-advisories')).state, 'ok');
+  const hit = await metric(facts(2, [{ advisoryId: 'csaf:x:ACME-SA-1', documentId: 'ACME-SA-1', title: 't', cves: ['CVE-2026-41234'], severity: 'critical', cameraIds: ['cam-1'] }]), 'camera-advisories');
+  assert.equal(hit.state, 'attention');
+  assert.match(hit.summary, /1 camera affected by 1 of 2 imported advisories: ACME-SA-1 \(critical\)/);
 });

@@ -48,6 +48,7 @@ export const metricIds = [
   'clock-health',
   'retention-compliance',
   'firmware-vetting',
+  'camera-advisories',
 ] as const;
 
 /** A master key older than this (days since its last rotation) needs attention. */
@@ -74,6 +75,17 @@ export interface LiveEvidenceDeps {
    * MUST resolve to the age in ms of the oldest committed event not yet delivered (0 when none).
    */
   readonly siemLagMs?: () => Promise<number>;
+  /** Advisories and the cameras they affect (AST-4), where the onboarding module is wired; absent: `not-built`. */
+  readonly cameraAdvisories?: () => Promise<CameraAdvisoryFacts>;
+}
+
+/** Imported advisories and the cameras of the inventory they affect now (AST-4). */
+export interface CameraAdvisoryFacts {
+  readonly imported: number;
+  /** Advisories affecting at least one camera, with those cameras. */
+  readonly open: readonly { readonly advisoryId: string; readonly documentId: string; readonly title: string; readonly cves: readonly string[]; readonly severity: string; readonly cameraIds: readonly string[] }[];
+  /** Risk acceptances in force (four-eyes, with expiry), by camera. */
+  readonly acceptances: readonly { readonly cameraId: string; readonly vetting: string; readonly until: string; readonly approvedBy: string }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -109,8 +121,28 @@ export async function measureLiveEvidence(deps: LiveEvidenceDeps): Promise<LiveE
       value: null,
       source: 'none (camera onboarding is not built)',
     }),
+    cameraAdvisories(deps),
   ]);
   return { measuredAt: iso(now), metrics };
+}
+
+async function cameraAdvisories(deps: LiveEvidenceDeps): Promise<EvidenceMetric> {
+  const title = 'Cameras affected by imported security advisories';
+  if (deps.cameraAdvisories === undefined) return { id: 'camera-advisories', title, state: 'not-built', summary: 'not built in this process: advisories are matched by the server and the onboarding CLI', value: null, source: 'none' };
+  const f = await deps.cameraAdvisories();
+  const cameras = new Set(f.open.flatMap((a) => a.cameraIds));
+  const summary =
+    f.imported === 0
+      ? 'no advisory imported: nothing to match the cameras against (custos advisories import)'
+      : `${cameras.size} camera${cameras.size === 1 ? '' : 's'} affected by ${f.open.length} of ${f.imported} imported advisories${f.open.length === 0 ? '' : `: ${f.open.map((a) => `${a.documentId} (${a.severity})`).join(', ')}`}`;
+  return {
+    id: 'camera-advisories',
+    title,
+    state: f.imported === 0 ? 'no-record' : cameras.size === 0 ? 'ok' : 'attention',
+    summary: summary.slice(0, 500),
+    value: { imported: f.imported, affectedCameras: cameras.size, open: f.open.map((a) => ({ ...a, cves: [...a.cves], cameraIds: [...a.cameraIds] })) },
+    source: 'advisories; advisory_matches (matched against camera_assets vendor, model, firmware)',
+  };
 }
 
 async function mfaCoverage(deps: LiveEvidenceDeps, now: number): Promise<EvidenceMetric> {

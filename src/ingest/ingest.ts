@@ -16,13 +16,21 @@ export interface IngestTarget {
   readonly tlsCaPem?: string | null;
   /** Which ingest pulls the camera (the camera's choice); `auto` when absent. */
   readonly ingest?: 'auto' | 'native' | 'ffmpeg';
+  /** Record the camera's audio when the ingest can (native: AAC-LC); video only when false or absent (ADR 0037). */
+  readonly recordAudio?: boolean;
 }
+
+/**
+ * What happens to a camera's audio (ADR 0037): `none` offered, `recorded (AAC 48000 Hz)`, or
+ * `not recorded (codec PCMU)` and the like. The text in brackets is for people, not parsing.
+ */
+export type AudioStatus = 'none' | `recorded (${string})` | `not recorded (${string})`;
 
 /** What an ingest that counts them reports per camera (native ingest). */
 export interface IngestLosses {
   readonly lostPackets: number;
   readonly droppedFrames: number;
-  readonly audio: 'none' | 'not recorded';
+  readonly audio: AudioStatus;
   /** Camera clock minus ours from RTCP sender reports, ms; null before one arrived. */
   readonly clockOffsetMs: number | null;
 }

@@ -49,6 +49,13 @@ export const secretsCameraId = '__secrets__';
  */
 export const auditSigningKeyId = '__audit_signing__';
 
+/**
+ * Camera id reserved for the SBOM signing key (window 0), kept apart from the ledger's key so a
+ * published SBOM signature never vouches for audit checkpoints or the other way round
+ * (docs/decisions/0033-sbom-and-ptz.md). Same handling: an Ed25519 seed wrapped by the master key.
+ */
+export const sbomSigningKeyId = '__sbom_signing__';
+
 const hourMs = 3_600_000;
 const cacheMax = 1000;
 const rewrapPage = 100;
@@ -111,7 +118,7 @@ export class DataKeys {
    * Footage under those keys becomes unreadable for good. Returns how many were destroyed.
    */
   async destroyBefore(cameraId: string, beforeMs: number): Promise<number> {
-    if (cameraId === secretsCameraId || cameraId === auditSigningKeyId) throw new AppError('VALIDATION_FAILED', `camera id ${cameraId} is reserved`);
+    if (cameraId === secretsCameraId || cameraId === auditSigningKeyId || cameraId === sbomSigningKeyId) throw new AppError('VALIDATION_FAILED', `camera id ${cameraId} is reserved`);
     this.#destroyEpoch++;
     const ids = await this.#store.destroyStartingAtOrBefore(cameraId, beforeMs - this.#windowMs, this.#clock.now());
     this.#destroyEpoch++;

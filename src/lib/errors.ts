@@ -40,7 +40,11 @@ export const errorCodes = {
   DATA_DIR_IN_USE: 'Another Custos process (a server, a key rotation) holds the data directory.',
   XML_REFUSED: 'An XML document from a camera or the network was refused: too large, too deep, a DOCTYPE or entity declaration, or malformed.',
   ONVIF_FAULT: 'A camera answered an ONVIF call with a SOAP fault (authentication refused, action not supported) or with an answer that lacks what the call needs.',
+  SBOM_UNAVAILABLE: 'No SBOM was generated for this installation (custos sbom generate), or its generator is missing or failed.',
+  SBOM_SIGNATURE_INVALID: 'An SBOM does not match its signature: the signature is malformed, not by the given key, or over other bytes.',
+  PTZ_UNAVAILABLE: 'The camera cannot be moved: it was not identified over ONVIF, has no PTZ service, or is quarantined.',
   FIRMWARE_REFUSED: 'A firmware manifest or image was refused: unknown or mismatched signing key, a signature that does not verify, or an image whose SHA-256 is not the vetted one.',
+  ADVISORY_REFUSED: 'A security advisory document (CSAF 2.0 or OSV) was refused: too large, not JSON, of an unknown format, malformed, or naming no camera product Custos can match; nothing of it was stored.',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;
 

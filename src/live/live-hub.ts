@@ -17,6 +17,8 @@ export interface LiveHello {
   readonly mime: string;
   readonly width: number;
   readonly height: number;
+  /** Which of the camera's streams this is: `main` (the recorded one) or `sub` (its sub-stream, ADR 0037). */
+  readonly stream: 'main' | 'sub';
 }
 
 interface Channel {
@@ -41,10 +43,12 @@ export class LiveHub {
   readonly #channels = new Map<string, Channel>();
   readonly #maxBufferedBytes: number;
   readonly #onDrop: (cameraId: string, reason: string) => void;
+  readonly #stream: 'main' | 'sub';
 
-  constructor(opts: { maxBufferedBytes: number; onDrop?: (cameraId: string, reason: string) => void }) {
+  constructor(opts: { maxBufferedBytes: number; onDrop?: (cameraId: string, reason: string) => void; stream?: 'main' | 'sub' }) {
     this.#maxBufferedBytes = opts.maxBufferedBytes;
     this.#onDrop = opts.onDrop ?? (() => undefined);
+    this.#stream = opts.stream ?? 'main';
   }
 
   /** A new init segment (new stream): viewers are re-initialised with it. */
@@ -106,7 +110,7 @@ export class LiveHub {
   #sendInit(cameraId: string, channel: Channel, viewer: LiveViewer): void {
     const init = channel.init;
     if (init === null) return;
-    const hello: LiveHello = { type: 'init', codec: init.codec, mime: `video/mp4; codecs="${init.codec}"`, width: init.width, height: init.height };
+    const hello: LiveHello = { type: 'init', codec: init.codec, mime: `video/mp4; codecs="${init.codec}"`, width: init.width, height: init.height, stream: this.#stream };
     viewer.send(JSON.stringify(hello));
     this.#deliver(cameraId, channel, viewer, init.bytes);
     for (const fragment of channel.gop) this.#deliver(cameraId, channel, viewer, fragment.bytes);

@@ -2,18 +2,33 @@ import * as api from '../api/schemas.ts';
 import { isAppError } from '../lib/errors.ts';
 import { defineRoute, type RouteSpec } from '../access/request-context.ts';
 import type { CamerasService } from '../cameras/cameras.service.ts';
-import type { LiveHub } from './live-hub.ts';
+import type { LiveHub, LiveViewer } from './live-hub.ts';
 import type { AuditSink } from '../audit/ledger.ts';
+import type { Camera } from '../cameras/camera.ts';
+
+/** Where a viewer of a camera's main or sub-stream is attached (SubStreamFeeds in recording/). */
+export interface LiveFeeds {
+  /** Which stream a viewer asking for `stream` gets (`sub` falls back to `main`). */
+  served(camera: Camera, stream: 'main' | 'sub'): 'main' | 'sub';
+  /** Adds a viewer; returns the function that removes it. */
+  subscribe(camera: Camera, stream: 'main' | 'sub', viewer: LiveViewer): () => void;
+  /** Viewers of a camera now, of either stream. */
+  viewerCount(cameraId: string): number;
+}
 
 /** Dependencies of the live route. Route builders MUST NOT use them before a handler runs. */
 export interface LiveRouteDeps {
   readonly cameras: CamerasService;
   readonly live: LiveHub;
+  /** Main and sub-stream viewers; without it every viewer gets the main stream from `live`. */
+  readonly liveFeeds?: LiveFeeds;
   readonly audit: AuditSink;
 }
 
 /**
- * Live view over WebSocket. Messages: a JSON hello `{type:"init", codec, mime, width, height}`,
+ * Live view over WebSocket. `?stream=sub` asks for the camera's sub-stream (ADR 0037), served when
+ * the camera has one, else the main stream. Messages: a JSON hello `{type:"init", codec, mime,
+ * width, height, stream}`,
  * then binary fMP4 (init segment, then fragments from the last key frame on), for an MSE
  * SourceBuffer. A new hello may follow when the stream restarts. Unknown camera: close 1008;
  * the server closes it (1008) too once the credentials no longer admit it (`keepWhileAdmitted`).
@@ -28,10 +43,11 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
       summary: 'Live fMP4 over WebSocket for Media Source Extensions',
       tag: 'live',
       params: api.idParams,
+      query: api.liveQuery,
       audit: 'footage.live.viewed',
       response: { status: 101 },
       websocket: true,
-      wsHandler: (socket, { params, request, audit }) => {
+      wsHandler: (socket, { params, query, request, audit }) => {
         let unsubscribe: (() => void) | null = null;
         let closed = false;
         socket.on('close', () => {
@@ -41,19 +57,22 @@ export function liveRoutes(deps: LiveRouteDeps): RouteSpec[] {
         socket.on('message', () => socket.close(1003, 'viewers do not send'));
         // The view is committed to the ledger before the first byte is sent; a ledger that
         // cannot write refuses the view (close 1011 AUDIT_UNAVAILABLE).
-        const audited = async () => {
+        const audited = async (): Promise<Camera> => {
           const camera = await deps.cameras.get(params.id);
-          await deps.audit.record({ type: 'footage.live.viewed', ...audit, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success' });
+          const stream = deps.liveFeeds?.served(camera, query.stream) ?? 'main';
+          await deps.audit.record({ type: 'footage.live.viewed', ...audit, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success', details: { stream } });
+          return camera;
         };
         audited().then(
-          () => {
+          (camera) => {
             if (closed) return;
-            unsubscribe = deps.live.subscribe(params.id, {
+            const viewer: LiveViewer = {
               send: (data) => socket.send(data),
               bufferedAmount: () => socket.bufferedAmount,
               close: (reason) => socket.close(1013, reason),
-            });
-            request.log.info({ cameraId: params.id }, 'live viewer connected');
+            };
+            unsubscribe = deps.liveFeeds?.subscribe(camera, query.stream, viewer) ?? deps.live.subscribe(params.id, viewer);
+            request.log.info({ cameraId: params.id, stream: query.stream }, 'live viewer connected');
           },
           (e: unknown) => (isAppError(e, 'AUDIT_UNAVAILABLE') ? socket.close(1011, 'AUDIT_UNAVAILABLE') : socket.close(1008, 'NOT_FOUND')),
         );

@@ -10,7 +10,10 @@ export interface InitPiece {
   readonly kind: 'init';
   /** The exact bytes of `ftyp` and `moov`. */
   readonly bytes: Buffer;
-  /** RFC 6381 codec string for MSE, e.g. `avc1.640028`. */
+  /**
+   * RFC 6381 codecs for MSE and HLS: the video codec, then the audio codec when the init carries
+   * an audio track (`avc1.640028` or `avc1.640028,mp4a.40.2`). The video codec is always first.
+   */
   readonly codec: string;
   /** Media timescale of the video track (ticks per second). */
   readonly timescale: number;
@@ -19,9 +22,25 @@ export interface InitPiece {
   /** Frame width and height in pixels, when the sample description states them. */
   readonly width: number;
   readonly height: number;
+  /** The recorded audio track, when there is one (a second track: AAC). */
+  readonly audio?: AudioTrackInfo;
 }
 
-/** One `moof` + `mdat` pair (optionally preceded by `styp`/`sidx`/`prft` boxes). */
+/** The audio track of an init segment (ADR 0037): AAC in an `mp4a` sample entry. */
+export interface AudioTrackInfo {
+  /** RFC 6381 codec string, e.g. `mp4a.40.2` (AAC-LC). */
+  readonly codec: string;
+  readonly trackId: number;
+  /** Media timescale of the audio track: its sample rate (RTP clock), ticks per second. */
+  readonly timescale: number;
+  readonly channels: number;
+}
+
+/**
+ * One `moof` + `mdat` pair (optionally preceded by `styp`/`sidx`/`prft` boxes). The timing
+ * fields describe the video track; an audio track, when present, has its own `traf` in the same
+ * `moof` covering about the same time (its samples follow the video samples in the `mdat`).
+ */
 export interface FragmentPiece {
   readonly kind: 'fragment';
   /** The exact bytes of the fragment, box headers included. */

@@ -93,7 +93,8 @@ export function verifyFirmwareImage(image: Uint8Array, manifest: FirmwareManifes
   if (!timingSafeEqual(actual, expected)) refuse(`the image SHA-256 ${actual.toString('hex')} is not the manifest's ${manifest.sha256}`);
 }
 
-function globMatch(pattern: string, value: string): boolean {
+/** Whether `value` fits a model pattern (`*` matches any run of characters, case-insensitive). */
+export function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
   return re.test(value);
 }

@@ -16,6 +16,9 @@ export function createFirmwareStore(db: Db): FirmwareStore {
     async releases() {
       return (await db.selectFrom('firmware_releases').selectAll().orderBy('imported_ms').execute()).map((r): FirmwareManifest => ({ vendor: r.vendor, modelPattern: r.model_pattern, version: r.version, sha256: r.sha256 }));
     },
+    async signedReleases() {
+      return (await db.selectFrom('firmware_releases').select('signed').orderBy('imported_ms').execute()).map((r) => JSON.parse(r.signed) as SignedManifest);
+    },
     async addRelease(signed: SignedManifest, atMs) {
       const m = signed.manifest;
       await db.insertInto('firmware_releases').values({ id: randomUUID(), vendor: m.vendor, model_pattern: m.modelPattern, version: m.version, sha256: m.sha256, key_id: signed.keyId, signed: JSON.stringify(signed), imported_ms: atMs }).execute();

@@ -1,6 +1,6 @@
 /**
  * XML namespaces of the ONVIF calls we make: SOAP 1.2 (ONVIF Core §5.1), WS-Security
- * UsernameToken 1.0, ONVIF device/media WSDLs (ver10) and WS-Discovery 2005/04 (ONVIF Core §7.3).
+ * UsernameToken 1.0, ONVIF device/media WSDLs (ver10), PTZ (ver20) and WS-Discovery 2005/04 (ONVIF Core §7.3).
  */
 export const ns = {
   soap: 'http://www.w3.org/2003/05/soap-envelope',
@@ -8,6 +8,7 @@ export const ns = {
   wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
   tds: 'http://www.onvif.org/ver10/device/wsdl',
   trt: 'http://www.onvif.org/ver10/media/wsdl',
+  tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   tt: 'http://www.onvif.org/ver10/schema',
   ter: 'http://www.onvif.org/ver10/error',
   wsa: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',

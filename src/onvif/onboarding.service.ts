@@ -58,8 +58,19 @@ export interface OnboardingDeps {
   readonly cameras: { get(id: string): Promise<{ readonly id: string; readonly name: string; readonly url: string; readonly username: string | null; readonly password: string | null }> };
   readonly connect: (target: { readonly xaddr: string; readonly username: string | undefined; readonly password: string | undefined }) => OnvifClient;
   readonly probe: (opts: ProbeOptions) => Promise<DiscoveredDevice[]>;
+  /**
+   * The advisories (AST-4) and security score of an identity about to be stored, for the vet
+   * step's evidence (issue 17 item 11); without it the event carries neither.
+   */
+  readonly assess?: (asset: CameraAsset) => Promise<VetAssessment>;
   /** The firmware trust store (AST-3); without it firmware is not judged. */
   readonly firmware?: { verdict(camera: { readonly vendor: string; readonly model: string; readonly firmware: string }): Promise<FirmwareVerdict> };
+}
+
+/** What the vet step adds to `camera.identified`: open advisories and the security score. */
+export interface VetAssessment {
+  readonly advisories: readonly { readonly advisoryId: string; readonly documentId: string; readonly cves: readonly string[]; readonly severity: string; readonly range: string }[];
+  readonly score: { readonly total: number; readonly grade: string; readonly cappedBy: string | null; readonly factors: readonly { readonly id: string; readonly state: string; readonly points: number; readonly max: number; readonly evidence: string }[] };
 }
 
 /** Longest risk acceptance: a year; re-vetting at least yearly is the point of expiry. */
@@ -127,12 +138,17 @@ export class OnboardingService {
     };
     const acceptances = await this.#d.store.acceptances(cameraId);
     const quarantined = isQuarantined(asset, acceptances, now);
+    const assessed = await this.#d.assess?.(asset);
     await this.#d.audit.record({
       type: 'camera.identified', ...subject, outcome: 'success',
       details: {
         vendor: asset.vendor, model: asset.model, firmware: asset.firmware, serial: asset.serial, hardwareId: asset.hardwareId, mac: asset.mac,
         oui: asset.mac?.slice(0, 8) ?? null, clockOffsetMs: evidence.clock.offsetMs, profiles: evidence.profiles.map((p) => p.token),
         vetting, firmwareVetting: firmware ?? null, likelyRelabel: verdict.likelyRelabel, matches: verdict.matches.map((m) => ({ by: m.by, entryId: m.entryId, relation: m.relation, value: m.value, source: m.source })),
+        ...(assessed === undefined ? {} : {
+          advisories: assessed.advisories.map((a) => ({ advisoryId: a.advisoryId, documentId: a.documentId, cves: [...a.cves], severity: a.severity, range: a.range })),
+          securityScore: { total: assessed.score.total, grade: assessed.score.grade, cappedBy: assessed.score.cappedBy, factors: assessed.score.factors.map((f) => ({ id: f.id, state: f.state, points: f.points, max: f.max, evidence: f.evidence })) },
+        }),
       },
     });
     if (quarantined) {

@@ -63,6 +63,11 @@ export interface OnvifClient {
   profiles(mediaXaddr?: string): Promise<MediaProfile[]>;
   /** RTP-Unicast over RTSP URI of a profile. */
   streamUri(profileToken: string, mediaXaddr?: string): Promise<string>;
+  /**
+   * Any other call of another service (PTZ: ptz-client.ts): `body` is serialised XML the caller
+   * built with escaped values; answers the body's first element under the same bounds and auth.
+   */
+  invoke(xaddr: string, soapAction: string, body: string): Promise<XmlElement>;
 }
 
 const action = (svc: string, op: string): string => `${svc}/${op}`;
@@ -122,6 +127,9 @@ export function createOnvifClient(opts: OnvifClientOptions): OnvifClient {
         `<trt:GetStreamUri><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>` +
         `<trt:ProfileToken>${escapeXml(profileToken)}</trt:ProfileToken></trt:GetStreamUri>`;
       return readStreamUri(await call(mediaXaddr ?? opts.xaddr, action(ns.trt, 'GetStreamUri'), body));
+    },
+    invoke(xaddr, soapAction, body) {
+      return call(xaddr, soapAction, body);
     },
   };
 }

@@ -117,7 +117,7 @@ export function readServices(body: XmlElement): ServiceAddress[] {
 export function readCapabilities(body: XmlElement): ServiceAddress[] {
   expect(body, ns.tds, 'GetCapabilitiesResponse');
   const caps = child(body, ns.tds, 'Capabilities');
-  const byName: Record<string, string> = { Device: ns.tds, Media: ns.trt, PTZ: 'http://www.onvif.org/ver20/ptz/wsdl', Events: 'http://www.onvif.org/ver10/events/wsdl', Imaging: 'http://www.onvif.org/ver20/imaging/wsdl' };
+  const byName: Record<string, string> = { Device: ns.tds, Media: ns.trt, PTZ: ns.tptz, Events: 'http://www.onvif.org/ver10/events/wsdl', Imaging: 'http://www.onvif.org/ver20/imaging/wsdl' };
   const out: ServiceAddress[] = [];
   for (const c of caps?.children ?? []) {
     const xaddr = child(c, ns.tt, 'XAddr')?.text;

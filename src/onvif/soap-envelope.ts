@@ -12,7 +12,7 @@ import type { XmlElement, XmlLimits } from './safe-xml.ts';
 export function soapEnvelope(body: string, header = ''): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<s:Envelope xmlns:s="${ns.soap}" xmlns:tds="${ns.tds}" xmlns:trt="${ns.trt}" xmlns:tt="${ns.tt}">` +
+    `<s:Envelope xmlns:s="${ns.soap}" xmlns:tds="${ns.tds}" xmlns:trt="${ns.trt}" xmlns:tptz="${ns.tptz}" xmlns:tt="${ns.tt}">` +
     (header === '' ? '' : `<s:Header>${header}</s:Header>`) +
     `<s:Body>${body}</s:Body></s:Envelope>`
   );

@@ -5,6 +5,7 @@ import { Fmp4Reader } from '../media/fmp4/fmp4-reader.ts';
 import type { SegmentStore, SegmentWriter } from '../recording/segment-store.ts';
 import type { Selection } from './hls-playlist.ts';
 import { planAroundDamage, type DamagedSpan, type PlannedSelection, type SegmentDamage } from './export-damage.ts';
+import { continuesRun } from './run-continuity.ts';
 
 /** What a render produced. */
 export interface Rendered {
@@ -98,7 +99,7 @@ export function createVaultExporter(opts: ExporterOptions): Exporter {
 
 /** One ffmpeg run over `plan`; the export object is removed again when it fails. */
 async function renderOnce(opts: ExporterOptions, key: string, plan: readonly PlannedSelection[], onProgress: (bytesRead: number) => void): Promise<number> {
-  const parts = groupByInit(plan);
+  const parts = await groupByRun(plan, (selection, offset, length) => readOf(opts.segments, selection, offset, length));
   if (parts.length > maxParts) throw new AppError('EXPORT_FAILED', `the range has ${parts.length} discontinuities; export at most ${maxParts} at once`);
   // Each part's duration MUST be given: an fMP4 made for streaming (empty moov) states none,
   // and the concat demuxer offsets each part's timestamps by the durations before it. A part
@@ -107,7 +108,7 @@ async function renderOnce(opts: ExporterOptions, key: string, plan: readonly Pla
   const list = `ffconcat version 1.0\n${parts.map((part, i) => `file 'pipe:${i + 3}'\nduration ${partSeconds(part, parts[i + 1]).toFixed(6)}`).join('\n')}\n`;
   const child = spawn(
     opts.ffmpegPath,
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe', '-i', 'pipe:0', '-map', '0:v', '-c', 'copy', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1'],
+    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'pipe', '-i', 'pipe:0', '-map', '0:v', '-map', '0:a?', '-c', 'copy', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1'],
     { stdio: ['pipe', 'pipe', 'pipe', ...parts.map(() => 'pipe' as const)] },
   );
   let stderr = '';
@@ -192,15 +193,21 @@ function partSeconds(part: readonly Selection[], next: readonly Selection[] | un
   return Math.max(media, untilNext) / 1000;
 }
 
-/** Consecutive selections whose segments share an init segment form one continuous part; damage between them breaks it. */
-function groupByInit(selections: readonly PlannedSelection[]): Selection[][] {
+/**
+ * Consecutive selections of one ingest run form one continuous part; damage between them, or a
+ * reconnect, breaks it. Segments of one run share codec, init size and timescale, follow each
+ * other on the wall clock and tile the media timeline (run-continuity.ts, which reads the
+ * boundary fragments: a quick reconnect looks contiguous on the wall clock alone).
+ */
+async function groupByRun(selections: readonly PlannedSelection[], read: (selection: Selection, offset: number, length: number) => Promise<Buffer>): Promise<Selection[][]> {
   const parts: Selection[][] = [];
   let lastInit: string | null = null;
   for (const selection of selections) {
-    // Segments of one ingest run share codec, init size and timescale; a reconnect starts a new part.
     const init = `${selection.segment.codec}/${selection.segment.initSize}/${selection.segment.timescale}`;
     const current = parts[parts.length - 1];
-    const contiguous = current !== undefined && !selection.breakBefore && init === lastInit && isContinuation(current[current.length - 1] as Selection, selection);
+    const previous = current?.[current.length - 1];
+    const contiguous =
+      current !== undefined && previous !== undefined && !selection.breakBefore && init === lastInit && isContinuation(previous, selection) && (await continuesRun(read, previous, selection));
     if (contiguous) current.push(selection);
     else parts.push([selection]);
     lastInit = init;

@@ -1,3 +1,5 @@
+import type { AudioStatus } from '../ingest/ingest.ts';
+
 /** Recorder state of one camera, as shown in the API and on the page. */
 export interface CameraStatus {
   /** `storage-full`: stopped by the disk-full policy (no space, nothing deletable); resumes by itself. `quarantined`: held at onboarding until a risk acceptance. */
@@ -17,8 +19,8 @@ export interface CameraStatus {
   /** RTP packets lost and frames dropped after losses (native ingest; null for ffmpeg, which does not say). */
   readonly lostPackets: number | null;
   readonly droppedFrames: number | null;
-  /** Audio of the camera: `none` offered, `not recorded` (audio recording is not built), null when unknown (ffmpeg). */
-  readonly audio: 'none' | 'not recorded' | null;
+  /** Audio of the camera (ADR 0037): `none` offered, `recorded (…)`, `not recorded (codec …)`; null when unknown (ffmpeg). */
+  readonly audio: AudioStatus | null;
   /** Camera clock minus ours from RTCP sender reports (native ingest), ms; null when unknown. */
   readonly clockOffsetMs: number | null;
 }

@@ -103,7 +103,7 @@ export class Recorder {
     for (const camera of wanted.values()) {
       if (this.#running.has(camera.id)) continue;
       const recorder = new CameraRecorder(
-        { cameraId: camera.id, url: camera.url, username: camera.username, password: camera.password, tlsCaPem: camera.tlsCaPem, ingest: camera.ingest },
+        { cameraId: camera.id, url: camera.url, username: camera.username, password: camera.password, tlsCaPem: camera.tlsCaPem, ingest: camera.ingest, recordAudio: camera.recordAudio === true },
         this.#deps,
       );
       this.#running.set(camera.id, { recorder, version: versionOf(camera) });
@@ -115,5 +115,5 @@ export class Recorder {
 
 /** What, when changed, requires a new ingest run. */
 function versionOf(camera: Camera): string {
-  return JSON.stringify([camera.url, camera.username, camera.password, camera.tlsCaPem, camera.ingest]);
+  return JSON.stringify([camera.url, camera.username, camera.password, camera.tlsCaPem, camera.ingest, camera.recordAudio === true]);
 }

@@ -33,10 +33,13 @@ function startError(stderr: string, how: string): Error {
   return new Error(`GStreamer RTSP server did not start (${how})${hint}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
-/** Starts the server on a free loopback port and resolves once it listens. */
-export async function startGstRtspServer(opts: { file: string; codec: 'h264' | 'h265'; port?: number }): Promise<GstRtspServer> {
+/**
+ * Starts the server on a free loopback port and resolves once it listens. `audio` also serves the
+ * file's first audio track: `aac` (AAC in the file) or `pcmu` (G.711 mu-law in the file, a MOV).
+ */
+export async function startGstRtspServer(opts: { file: string; codec: 'h264' | 'h265'; port?: number; audio?: 'none' | 'aac' | 'pcmu' }): Promise<GstRtspServer> {
   // stdin stays a pipe we hold: the server exits when it closes, so it cannot outlive this process.
-  const child = spawn(python, [script, String(opts.port ?? 0), opts.file, opts.codec], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(python, [script, String(opts.port ?? 0), opts.file, opts.codec, opts.audio ?? 'none'], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => undefined); // EPIPE once the server has exited
   let stderr = '';
   let stdout = '';

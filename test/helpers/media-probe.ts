@@ -70,3 +70,35 @@ export async function frameHashes(input: MediaInput): Promise<string[]> {
   );
   return stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',').at(-1)?.trim() ?? '');
 }
+
+/** Where a stream's packets start and end on the input's timeline, in seconds. */
+export interface StreamSpan {
+  readonly codec: string;
+  readonly start: number;
+  readonly end: number;
+  readonly packets: number;
+}
+
+/**
+ * The span of the first video and first audio stream, from their packets' timestamps (first pts;
+ * last pts + duration). Works on pipes, where a fragmented MP4 states no duration.
+ */
+export async function streamSpans(input: MediaInput, headers?: string): Promise<{ video: StreamSpan | undefined; audio: StreamSpan | undefined }> {
+  const span = async (selector: 'v:0' | 'a:0'): Promise<StreamSpan | undefined> => {
+    const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', ...httpHeaders(headers), '-select_streams', selector, '-show_entries', 'stream=codec_name:packet=pts_time,duration_time', '-of', 'json', '@INPUT'], input);
+    const json = JSON.parse(stdout) as { streams?: { codec_name: string }[]; packets?: { pts_time?: string; duration_time?: string }[] };
+    const codec = json.streams?.[0]?.codec_name;
+    const packets = (json.packets ?? []).filter((p) => p.pts_time !== undefined);
+    if (codec === undefined || packets.length === 0) return undefined;
+    const pts = packets.map((p) => Number(p.pts_time));
+    const ends = packets.map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0));
+    return { codec, start: Math.min(...pts), end: Math.max(...ends), packets: packets.length };
+  };
+  return { video: await span('v:0'), audio: await span('a:0') };
+}
+
+/** What a full decode of every stream (video and audio) prints at `-v error`: empty when clean. */
+export async function decodeAllErrors(input: MediaInput, headers?: string): Promise<string> {
+  const { stderr } = await run('/usr/bin/ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...httpHeaders(headers), '-i', '@INPUT', '-map', '0', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], input);
+  return stderr.trim();
+}

@@ -30,6 +30,8 @@ const publicRoutes = new Set([
   '/assets/:file',
   '/api/v1/audit/checkpoint',
   '/api/v1/audit/key',
+  // The SBOM verifier key, public like the ledger's (ADR 0033); the SBOM itself is not.
+  '/api/v1/sbom/key',
   '/api/v1/auth/providers',
   '/api/v1/auth/setup',
   '/api/v1/auth/login',
@@ -42,7 +44,7 @@ const publicRoutes = new Set([
   '/api/v1/auth/saml/:provider/metadata',
 ]);
 
-test('every route declares a known permission, and only health, the API document, page files, login, SSO and the audit checkpoint and key are public', () => {
+test('every route declares a known permission, and only health, the API document, page files, login, SSO, the audit checkpoint and key and the SBOM key are public', () => {
   const routes = routeTable(undefined as unknown as RouteDeps);
   assert.ok(routes.length > 10);
   for (const route of routes) {

@@ -34,7 +34,10 @@ import { teardown } from '../helpers/teardown.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
+import { osvAdvisory } from '../helpers/advisory-documents.ts';
 import { startDiscoveryResponder } from '../../tools/camsim/ws-discovery-responder.ts';
+import { stageFirmwareImage } from '../../src/onvif/firmware-staging.ts';
+import { createHash } from 'node:crypto';
 
 /**
  * GET routes that MUST be audited like state changes: they read footage or the ledger, export
@@ -169,6 +172,11 @@ test('walking the route table: each audited route records its declared event for
   const from = new Date(walkStartMs - 60_000).toISOString();
   /** The camera the onboarding entries identify and quarantine. */
   let onboarded = '';
+  /** A clean identified camera with a PTZ service (camsim), moved by the PTZ entries. */
+  let ptzCamera = '';
+  let ptzToken: Token | undefined;
+  /** An operator: the default role holding camera.ptz (admin does not). */
+  const ptzOperator = async () => (ptzToken ??= await token(['operator']));
   let officerToken: Token | undefined;
   const incidentOfficer = async () => (officerToken ??= await token(['compliance-officer']));
   /**
@@ -490,9 +498,60 @@ test('walking the route table: each audited route records its declared event for
       assert.equal(res.json<{ quarantined: boolean }>().quarantined, true);
       return done(res, userActor(adminId));
     },
+    'POST /api/v1/advisories': async () => {
+      // An OSV record for the onboarded camera's model: imported through the API, audited.
+      const doc = osvAdvisory({ id: 'OSV-2026-ROUTEWALK', aliases: ['CVE-2026-90001'], vendor: 'Acme Optics', model: 'AO-300', events: [{ introduced: '0' }] });
+      const res = await desk.inject({ method: 'POST', url: '/api/v1/advisories', payload: doc });
+      ok(res, 'advisory import');
+      return done(res, userActor(adminId));
+    },
     'PATCH /api/v1/inventory/:id': async () => {
       const res = await desk.inject({ method: 'PATCH', url: `/api/v1/inventory/${onboarded}`, payload: { location: 'Loading bay', owner: 'Facilities' } });
       return done(res, userActor(adminId));
+    },
+    'PUT /api/v1/inventory/:id/sbom': async () => {
+      const res = await desk.inject({ method: 'PUT', url: `/api/v1/inventory/${onboarded}/sbom`, payload: { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name: 'openssl', version: '3.0.13' }] } });
+      ok(res, 'attaching a camera SBOM');
+      return done(res, userActor(adminId));
+    },
+    'POST /api/v1/cameras/:id/ptz/move': async () => {
+      // A clean camera of its own whose ONVIF device (same host, same credentials) has a PTZ service.
+      ptzCamera = (await app.cameras.add({ name: 'PTZ walked', url: 'rtsp://127.0.0.1:9/ptz', username: 'onvif-admin', password: 'onvif-pass-42', enabled: false }, testActor)).id;
+      const device = await startOnvifDevice({ identity: { ...defaultOnvifIdentity, manufacturer: 'Acme Optics', mac: '02:00:5e:77:00:01' }, rtspUrl: 'rtsp://127.0.0.1:9/ptz', username: 'onvif-admin', password: 'onvif-pass-42', clock: systemClock, ptz: true });
+      defer(() => device.close());
+      ok(await desk.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/identify`, payload: { xaddr: device.xaddr } }), 'identify the PTZ camera');
+      const operator = await ptzOperator();
+      const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/ptz/move`, payload: { pan: 0.5, timeoutMs: 2000 } });
+      ok(res, 'PTZ move');
+      return done(res, operator.actor);
+    },
+    'POST /api/v1/cameras/:id/ptz/stop': async () => {
+      const operator = await ptzOperator();
+      const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/ptz/stop` });
+      ok(res, 'PTZ stop');
+      return done(res, operator.actor);
+    },
+    'POST /api/v1/cameras/:id/ptz/presets': async () => {
+      const operator = await ptzOperator();
+      const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/ptz/presets`, payload: { name: 'Gate' } });
+      ok(res, 'PTZ set preset');
+      return done(res, operator.actor);
+    },
+    'POST /api/v1/cameras/:id/ptz/presets/:token/goto': async () => {
+      const [preset] = (await (await ptzOperator()).inject({ method: 'GET', url: `/api/v1/cameras/${ptzCamera}/ptz/presets` })).json<{ token: string }[]>();
+      const operator = await ptzOperator();
+      const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/ptz/presets/${encodeURIComponent(preset?.token ?? '')}/goto` });
+      ok(res, 'PTZ go to preset');
+      return done(res, operator.actor);
+    },
+    'POST /api/v1/cameras/:id/firmware': async () => {
+      // An image staged on the host (as custos firmware stage leaves it) for the clean PTZ camera.
+      const image = Buffer.from('walked firmware image');
+      const sha256 = createHash('sha256').update(image).digest('hex');
+      await stageFirmwareImage(dir.path, sha256, image);
+      const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${ptzCamera}/firmware`, payload: { sha256 } });
+      assert.equal(res.json<{ code: string }>().code, 'APPROVAL_REQUIRED', 'a firmware push is always a four-eyes request');
+      return { ...done(res, userActor(adminId)), status: 202 };
     },
     'POST /api/v1/cameras/:id/risk-acceptance': async () => {
       const res = await desk.inject({ method: 'POST', url: `/api/v1/cameras/${onboarded}/risk-acceptance`, payload: { reason: 'replacement ordered (route walk)', until: new Date(Date.now() + 86_400_000).toISOString() } });

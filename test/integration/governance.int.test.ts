@@ -171,6 +171,7 @@ describe('governance', { concurrency: true }, () => {
     assert.equal(m.get('backup-restore-tests')?.state, 'no-record');
     assert.equal(m.get('firmware-vetting')?.state, 'not-built');
     assert.equal(m.get('siem-lag')?.state, 'not-built');
+    assert.equal(m.get('camera-advisories')?.state, 'no-record', 'no advisory imported is no record, not ok');
     assert.equal(m.get('audit-verify')?.state, 'no-record');
     for (const metric of m.values()) assert.ok(metric.source.length > 0, `${metric.id} names its source`);
   });
@@ -214,7 +215,7 @@ describe('governance', { concurrency: true }, () => {
     const approvals = JSON.parse((files.get('contents/approvals.json') as Buffer).toString()) as { documentSha256: string; approverName: string }[];
     assert.equal(approvals[0]?.documentSha256, doc.sha256);
     const live = JSON.parse((files.get('contents/live-evidence.json') as Buffer).toString()) as { metrics: { id: string }[] };
-    assert.equal(live.metrics.length, 11);
+    assert.equal(live.metrics.length, 12);
 
     const cli = captureIo();
     assert.equal(await main(['governance', 'verify', zip.path, '--key', app.ledger.vkey], cli.io), 0, cli.out());
@@ -238,7 +239,7 @@ describe('governance', { concurrency: true }, () => {
     assert.equal(report.kind, 'readiness');
     const files = await filesOf(zip.path);
     const pack = JSON.parse((files.get('contents/readiness.json') as Buffer).toString()) as { questions: { id: string; status: string; answer: string; facts: Record<string, unknown> }[] };
-    assert.deepEqual(pack.questions.map((q) => q.id), ['certifications', 'sbom', 'encryption-and-keys', 'incident-process', 'residency', 'references']);
+    assert.deepEqual(pack.questions.map((q) => q.id), ['certifications', 'sbom', 'encryption-and-keys', 'incident-process', 'residency', 'references', 'camera-vulnerabilities']);
     const q = new Map(pack.questions.map((x) => [x.id, x]));
     assert.equal(q.get('certifications')?.status, 'available');
     assert.deepEqual(files.get(`documents/${sha256(certificate)}`), certificate);

@@ -1,11 +1,11 @@
 /**
  * The simulated ONVIF device and media services of a camsim camera: HTTP POST of SOAP 1.2 at
- * /onvif/device_service and /onvif/media_service, WS-Security UsernameToken digest on every call
+ * /onvif/device_service and /onvif/media_service (and /onvif/ptz_service with `ptz`), WS-Security UsernameToken digest on every call
  * but GetSystemDateAndTime (ONVIF Core §5.12.2), identity from {@link OnvifIdentity}. A fake of a
  * camera, for tests and the demo: it implements the calls Custos makes and answers any other with
  * the `ActionNotSupported` fault.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +13,11 @@ import type { Clock } from '../../src/lib/clock.ts';
 import { ns } from '../../src/onvif/namespaces.ts';
 import { child, parseSafeXml, pathOf } from '../../src/onvif/safe-xml.ts';
 import type { XmlElement } from '../../src/onvif/safe-xml.ts';
-import { soapFault } from '../../src/onvif/soap-envelope.ts';
+import { soapEnvelope, soapFault } from '../../src/onvif/soap-envelope.ts';
 import { passwordDigest } from '../../src/onvif/ws-security.ts';
 import type { OnvifIdentity } from './onvif-identity.ts';
+import { createSimPtz } from './onvif-ptz.ts';
+import type { SimPtz } from './onvif-ptz.ts';
 import { answerFor } from './onvif-soap-answers.ts';
 import type { SimProfile } from './onvif-soap-answers.ts';
 
@@ -33,6 +35,8 @@ export interface OnvifDeviceOptions {
   readonly clock: Clock;
   /** The device clock minus the true clock (a camera whose clock is wrong). */
   readonly clockSkewMs?: number;
+  /** Adds the PTZ service (onvif-ptz.ts), listed by GetServices and GetCapabilities. */
+  readonly ptz?: boolean;
 }
 
 /** A running device service. */
@@ -40,10 +44,15 @@ export interface OnvifDevice {
   /** `http://host:port/onvif/device_service`. */
   readonly xaddr: string;
   readonly port: number;
+  /** The PTZ state, with `ptz`. */
+  readonly ptz: SimPtz | undefined;
+  /** Firmware images received after StartFirmwareUpgrade (their SHA-256 and size), in order. */
+  readonly firmwareUploads: { sha256: string; bytes: number }[];
   close(): Promise<void>;
 }
 
 const maxRequestBytes = 64 * 1024;
+const maxFirmwareBytes = 64 * 1024 * 1024;
 /** How far a token's Created may be from the device clock. */
 const createdWindowMs = 5 * 60_000;
 
@@ -54,11 +63,16 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
   const seenNonces = new Map<string, number>();
   let deviceXaddr = '';
   let mediaXaddr = '';
+  let ptzXaddr = '';
   const profiles = (): SimProfile[] => [
     { token: 'main', name: 'Main stream', width: 1920, height: 1080, rtspUrl: opts.rtspUrl },
     ...(opts.subRtspUrl === undefined ? [] : [{ token: 'sub', name: 'Sub stream', width: 640, height: 360, rtspUrl: opts.subRtspUrl }]),
   ];
   const deviceNow = (): number => opts.clock.now() + (opts.clockSkewMs ?? 0);
+  const ptz = opts.ptz === true ? createSimPtz(deviceNow) : undefined;
+  // StartFirmwareUpgrade hands out one-time upload paths (ONVIF Core §8.4.6).
+  const uploadTokens = new Set<string>();
+  const firmwareUploads: { sha256: string; bytes: number }[] = [];
 
   /** Null when the WS-Security header proves the configured user, else the reason. */
   function authFailure(envelope: XmlElement): string | null {
@@ -85,8 +99,33 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
     res.end(xml);
   }
 
+  async function receiveFirmware(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = (req.url ?? '').slice('/onvif/firmware_upload/'.length);
+    if (req.method !== 'POST' || !uploadTokens.delete(token)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const c of req) {
+      bytes += (c as Buffer).length;
+      if (bytes > maxFirmwareBytes) {
+        res.writeHead(413).end();
+        req.destroy();
+        return;
+      }
+      hash.update(c as Buffer);
+    }
+    firmwareUploads.push({ sha256: hash.digest('hex'), bytes });
+    res.writeHead(200).end();
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const service = req.url === '/onvif/device_service' ? ns.tds : req.url === '/onvif/media_service' ? ns.trt : null;
+    if (req.url?.startsWith('/onvif/firmware_upload/') === true) {
+      await receiveFirmware(req, res);
+      return;
+    }
+    const service = req.url === '/onvif/device_service' ? ns.tds : req.url === '/onvif/media_service' ? ns.trt : req.url === '/onvif/ptz_service' && ptz !== undefined ? ns.tptz : null;
     if (req.method !== 'POST' || service === null) {
       res.writeHead(404).end();
       return;
@@ -121,8 +160,22 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
         return;
       }
     }
+    if (service === ns.tptz && ptz !== undefined) {
+      const [status, xml] = ptz.answer(op, profiles().map((p) => p.token));
+      reply(res, status, xml);
+      return;
+    }
+    if (service === ns.tds && op.localName === 'StartFirmwareUpgrade') {
+      const token = randomBytes(12).toString('hex');
+      uploadTokens.add(token);
+      reply(res, 200, soapEnvelope(
+        `<tds:StartFirmwareUpgradeResponse><tds:UploadUri>${deviceXaddr.replace('/onvif/device_service', `/onvif/firmware_upload/${token}`)}</tds:UploadUri>` +
+          '<tds:UploadDelay>PT0S</tds:UploadDelay><tds:ExpectedDownTime>PT30S</tds:ExpectedDownTime></tds:StartFirmwareUpgradeResponse>',
+      ));
+      return;
+    }
     const answer = answerFor(op.localName, opts.identity, {
-      deviceXaddr, mediaXaddr, nowMs: deviceNow(), profiles: profiles(), profileToken: child(op, ns.trt, 'ProfileToken')?.text ?? null,
+      deviceXaddr, mediaXaddr, ptzXaddr, nowMs: deviceNow(), profiles: profiles(), profileToken: child(op, ns.trt, 'ProfileToken')?.text ?? null,
     });
     if (answer === undefined) reply(res, 400, soapFault('Sender', 'ActionNotSupported', `${op.localName} is not supported`));
     else reply(res, 200, answer);
@@ -138,9 +191,12 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions): Promise<OnvifD
   const port = (server.address() as AddressInfo).port;
   deviceXaddr = `http://${urlHost}:${port}/onvif/device_service`;
   mediaXaddr = `http://${urlHost}:${port}/onvif/media_service`;
+  if (ptz !== undefined) ptzXaddr = `http://${urlHost}:${port}/onvif/ptz_service`;
   return {
     xaddr: deviceXaddr,
     port,
+    ptz,
+    firmwareUploads,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -16,6 +16,8 @@ export interface OnvifFleetOptions {
   readonly model?: string | undefined;
   /** `aa:bb:cc`; the locally administered 02:00:5e by default. */
   readonly oui?: string | undefined;
+  /** Each device also serves the PTZ service (onvif-ptz.ts). */
+  readonly ptz?: boolean;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
   readonly clock: Clock;
@@ -32,7 +34,7 @@ export async function startOnvifFleet(opts: OnvifFleetOptions): Promise<{ xaddrs
       const tail = [(k >> 16) & 0xff, (k >> 8) & 0xff, k & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':');
       devices.push(await startOnvifDevice({
         identity: { ...defaultOnvifIdentity, manufacturer: opts.manufacturer ?? defaultOnvifIdentity.manufacturer, model: opts.model ?? defaultOnvifIdentity.model, serialNumber: `SIM${String(k).padStart(6, '0')}`, mac: `${oui}:${tail}` },
-        rtspUrl, host: opts.host, username: opts.username, password: opts.password, clock: opts.clock,
+        rtspUrl, host: opts.host, username: opts.username, password: opts.password, clock: opts.clock, ptz: opts.ptz === true,
       }));
     }
   } catch (err) {

@@ -17,7 +17,7 @@ export interface SimProfile {
 }
 
 /** Answers by operation name; undefined for an operation the simulator does not implement. */
-export function answerFor(op: string, id: OnvifIdentity, ctx: { deviceXaddr: string; mediaXaddr: string; nowMs: number; profiles: readonly SimProfile[]; profileToken: string | null }): string | undefined {
+export function answerFor(op: string, id: OnvifIdentity, ctx: { deviceXaddr: string; mediaXaddr: string; ptzXaddr?: string; nowMs: number; profiles: readonly SimProfile[]; profileToken: string | null }): string | undefined {
   switch (op) {
     case 'GetDeviceInformation':
       return soapEnvelope(
@@ -44,12 +44,15 @@ export function answerFor(op: string, id: OnvifIdentity, ctx: { deviceXaddr: str
         `<tds:GetServicesResponse>` +
           `<tds:Service><tds:Namespace>${ns.tds}</tds:Namespace><tds:XAddr>${x(ctx.deviceXaddr)}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>` +
           `<tds:Service><tds:Namespace>${ns.trt}</tds:Namespace><tds:XAddr>${x(ctx.mediaXaddr)}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>` +
+          (ctx.ptzXaddr === undefined || ctx.ptzXaddr === '' ? '' : `<tds:Service><tds:Namespace>${ns.tptz}</tds:Namespace><tds:XAddr>${x(ctx.ptzXaddr)}</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`) +
           `</tds:GetServicesResponse>`,
       );
     case 'GetCapabilities':
       return soapEnvelope(
         `<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Device><tt:XAddr>${x(ctx.deviceXaddr)}</tt:XAddr></tt:Device>` +
-          `<tt:Media><tt:XAddr>${x(ctx.mediaXaddr)}</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>`,
+          `<tt:Media><tt:XAddr>${x(ctx.mediaXaddr)}</tt:XAddr></tt:Media>` +
+          (ctx.ptzXaddr === undefined || ctx.ptzXaddr === '' ? '' : `<tt:PTZ><tt:XAddr>${x(ctx.ptzXaddr)}</tt:XAddr></tt:PTZ>`) +
+          `</tds:Capabilities></tds:GetCapabilitiesResponse>`,
       );
     case 'GetProfiles':
       return soapEnvelope(

@@ -86,9 +86,10 @@ export function needsBridge(target: Pick<IngestTarget, 'url' | 'username' | 'pas
 /**
  * Full argv (without the program name) that pulls one camera and writes fragmented MP4 to
  * stdout: copy, no transcoding (evidential path), fragments cut on key frames and at most
- * `fragmentSeconds` long. Video only for now: `-map 0:v:0` drops audio until the segmenter and
- * players handle a second track. A target that {@link needsBridge} MUST come with `bridgePort`,
- * the loopback port where the ingest's connection to the camera waits (TLS verified, RTSP
+ * `fragmentSeconds` long. Video only: `-map 0:v:0` drops audio. ffmpeg's mp4 muxer refuses G.711
+ * and a stream map cannot choose by codec, so mapping audio would break every G.711 camera; the
+ * native ingest records AAC (ADR 0037, docs/reference/ingest.md#audio). A target that
+ * {@link needsBridge} MUST come with `bridgePort`, the loopback port where the ingest's connection to the camera waits (TLS verified, RTSP
  * guarded); any other may (under a camera network policy). An rtsp:// target MUST NOT have a `tlsCaPem` (a configuration
  * mistake).
  */

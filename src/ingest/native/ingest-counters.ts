@@ -1,3 +1,5 @@
+import type { AudioStatus } from '../ingest.ts';
+
 /** Counters of one camera's native ingest since the server started; they only grow. */
 export interface CameraIngestCounters {
   /** RTP packets of the video track received. */
@@ -16,7 +18,11 @@ export interface CameraIngestCounters {
   /** RTSP sessions opened (1 + reconnects). */
   sessions: number;
   /** Whether the camera offers audio and what happens to it. */
-  audio: 'none' | 'not recorded';
+  audio: AudioStatus;
+  /** AAC frames written to fMP4. */
+  audioFrames: number;
+  /** AAC frames not written: before the first video frame, refused (timestamp), or waiting too long for video. */
+  droppedAudioFrames: number;
   /** Camera clock minus ours, from its last RTCP sender report (ms); null before one arrived. */
   clockOffsetMs: number | null;
 }
@@ -34,7 +40,7 @@ export class IngestCounters {
   camera(cameraId: string): CameraIngestCounters {
     let c = this.#cameras.get(cameraId);
     if (c === undefined) {
-      c = { packets: 0, bytes: 0, frames: 0, lostPackets: 0, droppedFrames: 0, malformedPackets: 0, refusedFrames: 0, sessions: 0, audio: 'none', clockOffsetMs: null };
+      c = { packets: 0, bytes: 0, frames: 0, lostPackets: 0, droppedFrames: 0, malformedPackets: 0, refusedFrames: 0, sessions: 0, audio: 'none', audioFrames: 0, droppedAudioFrames: 0, clockOffsetMs: null };
       this.#cameras.set(cameraId, c);
     }
     return c;

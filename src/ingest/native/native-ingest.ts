@@ -13,8 +13,10 @@
  * - Nothing is delivered before the first key frame; the init segment is built from the SDP's
  *   parameter sets, else from the first key frame's in-band ones.
  * - Back-pressure: the sink's promise pauses the socket (RtspSession.play).
- * - Video only: an audio track is not set up (recording audio is not built), and the counters
- *   say so.
+ * - Audio (ADR 0037): AAC-LC (RFC 3640 AAC-hbr) is set up and recorded as a second track in
+ *   the same fragments, on the video's clock (audio-sync.ts); any other audio is not set up, and
+ *   the counters say why (`not recorded (codec PCMU)`, audio-plan.ts). Audio never stops video:
+ *   a refused audio SETUP or a bad audio packet leaves a video-only recording.
  */
 import { AppError, isAppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -24,6 +26,9 @@ import { Fmp4Writer, type VideoCodecConfig } from '../../media/fmp4/fmp4-writer.
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
 import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
 import { createH265Depacketizer } from './rtp/h265-depacketizer.ts';
+import { AacDepacketizer } from './rtp/aac-depacketizer.ts';
+import { audioSetUp, planAudio, type AudioPlan } from './audio-plan.ts';
+import { AudioSync, type RtpInfoAnchor } from './audio-sync.ts';
 import { parseRtcpCompound, rtcpPacketType } from './rtp/rtcp-sr.ts';
 import { parseRtpPacket } from './rtp/rtp-packet.ts';
 import { openRtspSession, type RtspSession } from './rtsp/rtsp-client.ts';
@@ -58,6 +63,15 @@ function unsupported(what: string): AppError {
   return new AppError('CAMERA_UNREACHABLE', `native ingest does not read ${what}`, { unsupported: what });
 }
 
+/** The RTP-Info `rtptime` of the video and audio tracks (matched by control URL, else by order), when both were stated. */
+function rtpInfoAnchor(session: RtspSession, videoUrl: string, audioUrl: string): RtpInfoAnchor | undefined {
+  const info = session.rtpInfo;
+  const find = (url: string, index: number) => info.find((i) => i.url === url || url.endsWith(i.url) || i.url.endsWith(url)) ?? (info.length === session.tracks.length ? info[index] : undefined);
+  const v = find(videoUrl, 0)?.rtptime;
+  const a = find(audioUrl, session.tracks.findIndex((t) => t.kind === 'audio'))?.rtptime;
+  return v === undefined || a === undefined ? undefined : { videoRtpTime: v, audioRtpTime: a };
+}
+
 /** Parameter sets for the init segment: from the SDP, else from an in-band key frame. */
 function codecConfig(track: H264Track | H265Track, au: AccessUnit): VideoCodecConfig | undefined {
   const inBand = au.parameterSets;
@@ -84,7 +98,7 @@ export function createNativeIngest(opts: NativeIngestOptions): Ingest {
         debug: (obj: object, msg: string) => log.debug({ ...obj, cameraId: target.cameraId }, msg),
       };
       const session = await openRtspSession(
-        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: false, log: rtspLog, ...(check === undefined ? {} : { addressCheck: check }) },
+        { url: target.url, username: target.username, password: target.password, tlsCaPem: target.tlsCaPem ?? null, audio: (d) => planAudio(d, target.recordAudio === true).record, log: rtspLog, ...(check === undefined ? {} : { addressCheck: check }) },
         signal,
       );
       if (session === undefined) return;
@@ -105,11 +119,18 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const reason = unsupportedReason(track);
   if (reason !== undefined) throw unsupported(reason);
   const counters = opts.counters.camera(target.cameraId);
-  counters.audio = session.description.audio === undefined ? 'none' : 'not recorded';
+  const audioTrack = session.tracks.find((t) => t.kind === 'audio');
+  const plan: AudioPlan = audioSetUp(planAudio(session.description, target.recordAudio === true), audioTrack !== undefined);
+  counters.audio = plan.status;
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   let initialized = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
+  const aac = plan.record ? new AacDepacketizer() : undefined;
+  // RTP-Info is read when the first audio frame is anchored: PLAY has been answered by then.
+  const sync = plan.record && audioTrack !== undefined
+    ? new AudioSync({ videoRate: 90_000, audioRate: plan.track.clockRate, rtpInfo: () => rtpInfoAnchor(session, video.controlUrl, audioTrack.controlUrl) })
+    : undefined;
 
   // A stalled camera (connection open, nothing coming) ends the run so the recorder reconnects;
   // our own stalls (back-pressure, a stopped host) are not charged to it (stall-watch.ts).
@@ -121,13 +142,32 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
     if (seen.kind === 'camera-stalled') stall.abort();
     else if (seen.kind === 'host-stalled') opts.log.warn({ cameraId: target.cameraId, stalledMs: seen.ms }, 'native ingest: this process did not run for a while (host stall); not counted against the camera');
   }, watch.tickMs);
+  /** Depacketizes one audio RTP packet into the writer; audio problems are counted, never fatal. */
+  const addAudio = (payload: Buffer): void => {
+    const parsed = parseRtpPacket(payload);
+    const s = sync;
+    if (!parsed.ok || aac === undefined || s === undefined) return;
+    for (const f of aac.push(parsed.packet)) {
+      const at = s.audio(f.timestamp, monotonic.now());
+      try {
+        if (at === undefined || writer.addAudio(f.data, at) !== undefined) counters.droppedAudioFrames++;
+        else counters.audioFrames++;
+      } catch (e) {
+        if (!isAppError(e, 'MEDIA_MALFORMED')) throw e;
+        counters.droppedAudioFrames++;
+      }
+    }
+  };
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
   signal.addEventListener('abort', stop, { once: true });
   let failure: unknown;
   try {
     await session.play(async (frame) => {
-      if (frame.track !== 'video') return;
+      if (frame.track === 'audio') {
+        if (frame.kind === 'rtp' && aac !== undefined && initialized) addAudio(frame.payload);
+        return;
+      }
       if (frame.kind === 'rtcp') {
         // A BYE is the camera ending the stream (a file served once, a camera shutting down):
         // a normal end, as for ffmpeg's RTSP reader. Waiting for the stall timeout instead would
@@ -155,9 +195,10 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         if (!initialized) {
           const config = au.keyframe ? codecConfig(track, au) : undefined;
           if (config === undefined) continue;
-          await deliver(writer.init(config));
+          await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
           initialized = true;
         }
+        sync?.video(au.timestamp, monotonic.now());
         let pieces;
         try {
           pieces = writer.addFrame({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });

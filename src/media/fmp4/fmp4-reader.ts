@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors.ts';
 import { BoxCursor, MAX_BOX_SIZE, childBoxes, findChild, findPath, malformed, readBoxHeader } from './fmp4-boxes.ts';
 import type { Box } from './fmp4-boxes.ts';
 import type { FragmentPiece, InitPiece, MediaPiece } from '../media.ts';
+import { describeAudioTrack } from './audio-entry-reader.ts';
 
 /** Per-track defaults from `mvex`/`trex` (§8.8.3), used when `tfhd` and `trun` are silent. */
 export interface TrackDefaults {
@@ -31,15 +32,14 @@ const INIT_EXTRA = new Set(['free', 'skip', 'uuid']);
 /** Boxes allowed before a `moof` (§8.16 styp/sidx/ssix, §8.16.5 prft, DASH emsg). */
 const FRAGMENT_PREFIX = new Set(['styp', 'sidx', 'ssix', 'prft', 'emsg', 'free', 'skip', 'uuid']);
 
-/** Parses an init segment (`ftyp`, optional `free`/`uuid`, `moov`) and describes its video track. */
+/** Parses an init segment (`ftyp`, optional `free`/`uuid`, `moov`) and describes its video track (and AAC audio track, if any). */
 export function parseInit(bytes: Buffer): ParsedInit {
   const top = childBoxes(bytes, 0, bytes.length);
   if (top[0]?.type !== 'ftyp') malformed("init segment does not start with 'ftyp'", 0);
   const moov = top.find((b) => b.type === 'moov');
   if (moov === undefined) malformed("init segment has no 'moov'", 0);
-  const video = childBoxes(bytes, moov.bodyStart, moov.end)
-    .filter((b) => b.type === 'trak')
-    .find((trak) => handlerType(bytes, trak) === 'vide');
+  const traks = childBoxes(bytes, moov.bodyStart, moov.end).filter((b) => b.type === 'trak');
+  const video = traks.find((trak) => handlerType(bytes, trak) === 'vide');
   if (video === undefined) malformed("'moov' has no video track (hdlr 'vide')", moov.start);
 
   const tkhd = findChild(bytes, video, 'tkhd') ?? malformed("video 'trak' has no 'tkhd'", video.start);
@@ -57,15 +57,19 @@ export function parseInit(bytes: Buffer): ParsedInit {
   // stsd is a FullBox followed by entry_count (§8.5.2); the first entry describes the stream.
   const entry = childBoxes(bytes, stsd.bodyStart + 8, stsd.end)[0] ?? malformed("'stsd' has no sample entry", stsd.start);
   const { codec, width, height } = describeVisualEntry(bytes, entry);
+  // The first audio track in AAC, if any (ADR 0037); other audio is not described.
+  const soun = traks.find((trak) => handlerType(bytes, trak) === 'soun');
+  const audio = soun === undefined ? undefined : describeAudioTrack(bytes, soun);
 
   return {
     kind: 'init',
     bytes,
-    codec,
+    codec: audio === undefined ? codec : `${codec},${audio.codec}`,
     timescale,
     trackId,
     width,
     height,
+    ...(audio === undefined ? {} : { audio }),
     defaults: trackDefaults(bytes, moov, trackId),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Fragmented-MP4 writer for one H.264 or H.265 video track: turns access units with 90 kHz
- * timestamps into the MediaPieces of src/media/media.ts, shaped like ffmpeg's
+ * Fragmented-MP4 writer for one H.264 or H.265 video track and optionally one AAC audio track
+ * (ADR 0037: audio rides in the video's fragments, see audio-queue.ts): turns access units with
+ * 90 kHz timestamps into the MediaPieces of src/media/media.ts, shaped like ffmpeg's
  * `-c copy -f mp4 -movflags +frag_keyframe+empty_moov+default_base_moof -frag_duration 1000000`
  * so the segmenter, vault, live view and playback take them unchanged.
  *
@@ -29,13 +30,29 @@ import { MAX_BOX_SIZE } from './fmp4-boxes.ts';
 import type { FragmentPiece, InitPiece } from '../media.ts';
 import { H264_NAL, buildAvcDecoderConfig, h264CodecString, h264NalType, parseH264Sps } from './h264-parameter-sets.ts';
 import { H265_NAL, buildHevcDecoderConfig, h265CodecString, h265NalType, parseH265Sps } from './h265-parameter-sets.ts';
-import { VIDEO_TRACK_ID, box, buildInitSegment, visualSampleEntry } from './init-segment.ts';
+import { AUDIO_TRACK_ID, VIDEO_TRACK_ID, box, buildInitSegment, visualSampleEntry, type AudioTrackInit } from './init-segment.ts';
 import { buildMovieFragment, type PendingSample } from './movie-fragment.ts';
+import { aacChannelCount, aacCodecString, parseAacConfig } from './aac-config.ts';
+import { aacSampleEntry } from './audio-sample-entry.ts';
+import { AudioQueue, type AudioDrop } from './audio-queue.ts';
 
 /** The parameter sets that describe a stream (e.g. from SDP sprop-parameter-sets, or in-band). */
 export type VideoCodecConfig =
   | { readonly codec: 'h264'; readonly sps: Uint8Array; readonly pps: readonly Uint8Array[] }
   | { readonly codec: 'h265'; readonly vps: Uint8Array; readonly sps: Uint8Array; readonly pps: readonly Uint8Array[] };
+
+/** An AAC audio track to record beside the video (ADR 0037). */
+export interface AudioCodecConfig {
+  readonly codec: 'aac';
+  /** AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1), e.g. the SDP's `config=`. */
+  readonly config: Uint8Array;
+  /** Clock of the audio timestamps (the RTP clock rate, normally the sample rate): the track's timescale. */
+  readonly timescale: number;
+  /** Channels when the config defers to a program config element (channelConfiguration 0). */
+  readonly channels?: number | undefined;
+  /** Samples per AAC frame (1024 for AAC-LC): the duration of the last frame when the next is unknown. */
+  readonly frameSamples?: number;
+}
 
 /** One access unit (one coded picture). */
 export interface VideoFrame {
@@ -88,6 +105,7 @@ export class Fmp4Writer {
   #lastTimestamp = 0;
   #lastInterval: number | null = null;
   #sequence = 0;
+  #audio: AudioQueue | undefined;
 
   constructor(options: Fmp4WriterOptions = {}) {
     const { maxFragmentMs = 1000, timescale = 90_000, nominalFrameDuration = timescale / 25 } = options;
@@ -108,7 +126,7 @@ export class Fmp4Writer {
    * the parameter sets change; decode times continue. Malformed parameter sets throw
    * MEDIA_MALFORMED (see rbsp-reader.ts for `detail.reason`).
    */
-  init(config: VideoCodecConfig): InitPiece {
+  init(config: VideoCodecConfig, audioConfig?: AudioCodecConfig): InitPiece {
     if (this.#pending.length > 0) throw new AppError('INTERNAL', 'Fmp4Writer.init() with frames pending: flush() first');
     let entry: Buffer;
     let codec: string;
@@ -129,8 +147,35 @@ export class Fmp4Writer {
       this.#audType = H265_NAL.aud;
       this.#nalType = h265NalType;
     }
-    const bytes = buildInitSegment({ sampleEntry: entry, width, height, timescale: this.#timescale });
-    return { kind: 'init', bytes, codec, timescale: this.#timescale, trackId: VIDEO_TRACK_ID, width, height };
+    let audio: AudioTrackInit | undefined;
+    let audioInfo: InitPiece['audio'];
+    this.#audio = undefined;
+    if (audioConfig !== undefined) {
+      const aac = parseAacConfig(audioConfig.config);
+      const channels = aacChannelCount(aac, audioConfig.channels ?? 2);
+      if (!(Number.isSafeInteger(audioConfig.timescale) && audioConfig.timescale > 0 && audioConfig.timescale <= 0xffffffff)) {
+        throw new AppError('VALIDATION_FAILED', 'audio timescale must be a positive 32-bit integer');
+      }
+      audio = { sampleEntry: aacSampleEntry({ config: audioConfig.config, channels, sampleRate: aac.sampleRate }), timescale: audioConfig.timescale };
+      audioInfo = { codec: aacCodecString(aac), trackId: AUDIO_TRACK_ID, timescale: audioConfig.timescale, channels };
+      this.#audio = new AudioQueue({ trackId: AUDIO_TRACK_ID, timescale: audioConfig.timescale, videoTimescale: this.#timescale, frameSamples: audioConfig.frameSamples ?? 1024 });
+      if (this.#firstTimestamp !== null) this.#audio.start(this.#firstTimestamp);
+    }
+    const bytes = buildInitSegment({ sampleEntry: entry, width, height, timescale: this.#timescale, ...(audio === undefined ? {} : { audio }) });
+    const base = { kind: 'init', bytes, timescale: this.#timescale, trackId: VIDEO_TRACK_ID, width, height } as const;
+    return audioInfo === undefined ? { ...base, codec } : { ...base, codec: `${codec},${audioInfo.codec}`, audio: audioInfo };
+  }
+
+  /**
+   * Adds one AAC frame of the audio track given to init(). `timestamp` is in the audio timescale
+   * on the video's time origin (see audio-queue.ts). Returns why the frame was dropped (before the
+   * first video frame, or too many waiting), else undefined; the frame goes out with the video
+   * fragment whose time it falls in. MEDIA_MALFORMED (`timestamp-order`) for a timestamp that does
+   * not increase; INTERNAL without an audio track.
+   */
+  addAudio(data: Uint8Array, timestamp: number): AudioDrop | undefined {
+    if (this.#audio === undefined) throw new AppError('INTERNAL', 'Fmp4Writer.addAudio() without an audio track in init()');
+    return this.#audio.add(data, timestamp);
   }
 
   /**
@@ -169,10 +214,13 @@ export class Fmp4Writer {
       // Closed now, the fragment would end at `timestamp`. Past the maximum, its last frame
       // cannot stay in it: the frames before go out, and that frame opens the next fragment.
       if (timestamp - this.#fragmentStart > this.#maxTicks && this.#pending.length > 1) closed = [this.#emit(this.#pending.length - 1)];
-      const full = this.#pendingBytes + size > MAX_MDAT_PAYLOAD || this.#pending.length >= MAX_FRAGMENT_SAMPLES;
+      const full = this.#pendingBytes + size + (this.#audio?.bytes ?? 0) > MAX_MDAT_PAYLOAD || this.#pending.length >= MAX_FRAGMENT_SAMPLES;
       if (frame.keyframe || timestamp - this.#fragmentStart >= this.#maxTicks || full) (closed ??= []).push(this.#emit(this.#pending.length));
     }
-    if (first === null) this.#firstTimestamp = timestamp;
+    if (first === null) {
+      this.#firstTimestamp = timestamp;
+      this.#audio?.start(timestamp);
+    }
     if (this.#pending.length === 0) this.#fragmentStart = timestamp;
     this.#pending.push({ nalus, size, keyframe: frame.keyframe, duration: 0 });
     this.#pendingBytes += size;
@@ -191,11 +239,11 @@ export class Fmp4Writer {
     if (last === undefined) return undefined;
     const room = this.#maxTicks - (this.#lastTimestamp - this.#fragmentStart);
     last.duration = Math.max(1, Math.min(this.#lastInterval ?? this.#nominalDuration, room));
-    return this.#emit(this.#pending.length);
+    return this.#emit(this.#pending.length, true);
   }
 
   /** Emits the first `count` pending frames (every duration set) as one fragment. */
-  #emit(count: number): FragmentPiece {
+  #emit(count: number, last = false): FragmentPiece {
     const all = this.#pending;
     const samples = count === all.length ? all : all.slice(0, count);
     let size = 0;
@@ -205,7 +253,9 @@ export class Fmp4Writer {
       duration += s.duration;
     }
     const decodeTime = this.#fragmentStart - (this.#firstTimestamp ?? 0);
-    const bytes = buildMovieFragment(++this.#sequence, VIDEO_TRACK_ID, decodeTime, samples, size);
+    // The audio of the same stretch of time (all of it at the end of the stream).
+    const audio = this.#audio?.take(last ? undefined : decodeTime + duration);
+    const bytes = buildMovieFragment(++this.#sequence, VIDEO_TRACK_ID, decodeTime, samples, size, audio);
     this.#pending = count === all.length ? [] : all.slice(count);
     this.#pendingBytes -= size;
     this.#fragmentStart += duration;

@@ -27,7 +27,7 @@ import { Authenticator, exchange, isRedirect, isSuccess, refused } from './rtsp-
 import type { RtspReaderLimits, RtspResponse } from './rtsp-message.ts';
 import { checkCameraUrl, controlUrl, endpointOfUrl, presentationBase, redirectTarget, sameHost } from './rtsp-url.ts';
 import { parseSdp } from './sdp.ts';
-import type { AacTrack, H264Track, H265Track } from './sdp.ts';
+import type { AacTrack, H264Track, H265Track, SessionDescription } from './sdp.ts';
 import { RtspSession } from './rtsp-session.ts';
 import type { RtspLog, SessionTrack } from './rtsp-session.ts';
 
@@ -54,8 +54,8 @@ export interface RtspSessionOptions {
   readonly maxRedirects?: number;
   /** Answer a Basic-only challenge over unencrypted rtsp:// (password in clear); false by default. */
   readonly allowBasicOverPlaintext?: boolean;
-  /** SETUP the audio track too when it is AAC; true by default. */
-  readonly audio?: boolean;
+  /** SETUP the audio track too when it is AAC (and, given a function, when it says so for this description); true by default. */
+  readonly audio?: boolean | ((description: SessionDescription) => boolean);
   readonly userAgent?: string;
   readonly log?: RtspLog;
   /** Source of Digest cnonces; crypto.randomBytes by default. */
@@ -233,7 +233,8 @@ async function setup(
     const audio = description.audio;
     const warnings: string[] = [];
     if (audio !== undefined && audio.codec === 'unsupported') warnings.push(`audio not set up: ${audio.reason}`);
-    if (audio !== undefined && audio.codec === 'aac' && opts.audio !== false) {
+    const wanted = typeof opts.audio === 'function' ? opts.audio(description) : opts.audio !== false;
+    if (audio !== undefined && audio.codec === 'aac' && wanted) {
       const channel = Math.max(first.track.rtpChannel, first.track.rtcpChannel) + 1;
       try {
         const second = await setupTrack(d, 'audio', audio, controlUrl(base, audio.control), channel <= 254 ? channel : 2, session.id);
