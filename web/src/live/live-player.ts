@@ -259,8 +259,20 @@ export class LivePlayer {
   #pump(session: Session): void {
     const sb = session.sourceBuffer;
     if (!sb || sb.updating || session.mediaSource.readyState !== 'open') return;
-    const next = session.queue.shift();
-    if (!next) return;
+    // Everything waiting goes in one append: a new viewer's key-frame group arrives as ~25
+    // per-frame chunks, and one append each (each awaiting its updateend) delays the first frame.
+    const waiting = session.queue.splice(0);
+    if (waiting.length === 0) return;
+    let next = waiting[0] as ArrayBuffer;
+    if (waiting.length > 1) {
+      const joined = new Uint8Array(waiting.reduce((n, b) => n + b.byteLength, 0));
+      let at = 0;
+      for (const b of waiting) {
+        joined.set(new Uint8Array(b), at);
+        at += b.byteLength;
+      }
+      next = joined.buffer;
+    }
     try {
       sb.appendBuffer(next);
     } catch (e) {
