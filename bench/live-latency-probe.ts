@@ -88,7 +88,10 @@ export function installLatencyProbe(): void {
             o += 8;
           }
           if (flags & 0x02) o += 4;
-          if (flags & 0x08) (defaultDuration = u32(b, o)), (o += 4);
+          if (flags & 0x08) {
+            defaultDuration = u32(b, o);
+            o += 4;
+          }
           if (flags & 0x10) defaultSize = u32(b, o);
         } else if (child.type === 'tfdt') {
           decodeTime = b[child.body] === 1 ? u32(b, child.body + 4) * 2 ** 32 + u32(b, child.body + 8) : u32(b, child.body + 4);
@@ -96,17 +99,29 @@ export function installLatencyProbe(): void {
           const count = u32(b, child.body + 4);
           let o = child.body + 8;
           let data = baseOffset;
-          if (flags & 0x01) (data = baseOffset + (u32(b, o) | 0)), (o += 4);
+          if (flags & 0x01) {
+            data = baseOffset + (u32(b, o) | 0);
+            o += 4;
+          }
           if (flags & 0x04) o += 4;
           let t = decodeTime;
           for (let s = 0; s < count; s += 1) {
             let duration = defaultDuration;
             let size = defaultSize;
             let cto = 0;
-            if (flags & 0x100) (duration = u32(b, o)), (o += 4);
-            if (flags & 0x200) (size = u32(b, o)), (o += 4);
+            if (flags & 0x100) {
+            duration = u32(b, o);
+            o += 4;
+          }
+            if (flags & 0x200) {
+            size = u32(b, o);
+            o += 4;
+          }
             if (flags & 0x400) o += 4;
-            if (flags & 0x800) (cto = u32(b, o) | 0), (o += 4);
+            if (flags & 0x800) {
+            cto = u32(b, o) | 0;
+            o += 4;
+          }
             for (let n = data; n + 4 <= data + size; ) {
               const len = u32(b, n);
               if ((b[n + 4] ?? 0) & 0x1f && ((b[n + 4] ?? 0) & 0x1f) === 6) {
@@ -125,6 +140,7 @@ export function installLatencyProbe(): void {
       }
     }
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the SourceBuffer as `this`
   const append = SourceBuffer.prototype.appendBuffer;
   SourceBuffer.prototype.appendBuffer = function (this: SourceBuffer, data: BufferSource) {
     try {
