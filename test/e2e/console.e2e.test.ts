@@ -63,6 +63,7 @@ describe('The operator console, by role', () => {
   let cam1 = '';
   let cam2 = '';
   const pollHeaders: Array<string | undefined> = [];
+  const viewerSockets: string[] = [];
 
   const defer = teardown({ after });
 
@@ -100,6 +101,7 @@ describe('The operator console, by role', () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     viewer = { context, page, errors: collectPageErrors(page) };
+    page.on('websocket', (ws) => viewerSockets.push(ws.url()));
     page.on('request', (req) => {
       if (req.method() === 'GET' && new URL(req.url()).pathname === '/api/v1/cameras') pollHeaders.push(req.headers()['x-custos-background']);
     });
@@ -136,9 +138,15 @@ describe('The operator console, by role', () => {
     await page.getByRole('button', { name: '4 tiles' }).click();
     assert.equal(await page.locator('.live-tile').count(), 2);
 
+    // Tiles of the first 2×2 grid asked for the sub-stream (camsim has none: the server serves the
+    // main one); the 1-tile layout and a maximised tile ask for the main stream.
+    assert.ok(viewerSockets.slice(0, 2).every((u) => u.endsWith('/live?stream=sub')), viewerSockets.join(' '));
+    assert.ok(viewerSockets.some((u) => u.endsWith('/live')), 'the 1-tile layout asked for the main stream');
+    const before = viewerSockets.length;
     await page.getByRole('button', { name: 'Maximise Cam 1' }).click();
     assert.deepEqual(await page.locator('.live-tile .camera-name').allTextContents(), ['Cam 1']);
     await expectPlaying(page, 'Cam 1');
+    assert.ok(viewerSockets.slice(before).some((u) => u.endsWith(`/cameras/${cam1}/live`)), 'the maximised tile plays the main stream');
     await page.getByRole('button', { name: 'Zoom into Cam 1' }).click();
     await page.getByRole('button', { name: 'Zoom into Cam 1' }).click();
     const video = tileOf(page, 'Cam 1').locator('video.live-video');

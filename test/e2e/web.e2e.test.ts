@@ -248,8 +248,8 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
 
   it('lists the investigator\'s own exports, newest first, with their downloads', async () => {
     const history = page.locator('#export-history');
-    await waitFor('both exports listed', 15_000, async () => (await history.locator('tbody tr').count()) >= 2);
-    assert.ok((await history.locator('tbody a', { hasText: 'Download' }).count()) >= 2);
+    // The history polls every 5 s: wait until it lists both exports as done, with their downloads.
+    await waitFor('both exports listed with downloads', 20_000, async () => (await history.locator('tbody a', { hasText: 'Download' }).count()) >= 2);
     assert.deepEqual(await axeViolations(page), [], 'axe-core with the export history');
   });
 

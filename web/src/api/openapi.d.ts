@@ -1150,6 +1150,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sbom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Custos's own SBOM (CycloneDX 1.6 JSON, runtime dependencies from package-lock.json); its SHA-256 in the ETag */
+        get: operations["getApiV1Sbom"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sbom/signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The detached signature of the SBOM (a C2SP signed note naming its SHA-256 and size, by the SBOM key) */
+        get: operations["getApiV1SbomSignature"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sbom/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The verifier key of SBOM signatures (C2SP vkey, a key of its own, not the audit ledger key) */
+        get: operations["getApiV1SbomKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/ptz/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a PTZ camera continuously (ONVIF ContinuousMove) until stop or the timeout; the first move after idle starts an audited session */
+        post: operations["postApiV1CamerasIdPtzMove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/ptz/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a PTZ camera (ONVIF Stop) and end the caller's session */
+        post: operations["postApiV1CamerasIdPtzStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/ptz/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The camera's PTZ presets (ONVIF GetPresets) */
+        get: operations["getApiV1CamerasIdPtzPresets"];
+        put?: never;
+        /** Store the camera's current position as a preset (ONVIF SetPreset) */
+        post: operations["postApiV1CamerasIdPtzPresets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/ptz/presets/{token}/goto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the camera to a preset (ONVIF GotoPreset) */
+        post: operations["postApiV1CamerasIdPtzPresetsTokenGoto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/ptz/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The camera's PTZ position and move status (ONVIF GetStatus) */
+        get: operations["getApiV1CamerasIdPtzStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/{id}/sbom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's SBOM attached to a camera (as attached; its SHA-256 in the ETag) */
+        get: operations["getApiV1InventoryIdSbom"];
+        /** Attach the vendor's SBOM (CycloneDX or SPDX JSON, at most 1 MiB) to a camera's inventory entry, replacing any earlier one */
+        put: operations["putApiV1InventoryIdSbom"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask a second person to approve pushing a staged, vetted firmware image to the camera over ONVIF (always answers APPROVAL_REQUIRED with the request id) */
+        post: operations["postApiV1CamerasIdFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Imported advisories, worst first, each with the cameras it affects among those the caller manages */
+        get: operations["getApiV1Advisories"];
+        put?: never;
+        /** Import a security advisory (CSAF 2.0 or OSV JSON) and match it against the camera inventory; affected cameras raise the camera-advisory alarm */
+        post: operations["postApiV1Advisories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{id}/security-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A camera's security score: transport, credentials (against known defaults, never a live login), firmware vetting, vendor, advisories, clock, last seen; each with its evidence */
+        get: operations["getApiV1CamerasIdSecurityScore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -1626,7 +1833,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "HOLD_ACTIVE" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "FIRMWARE_REFUSED" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "NOT_FOUND" | "CONFLICT" | "CAMERA_URL_INVALID" | "CAMERA_NAME_TAKEN" | "CAMERA_URL_TAKEN" | "CAMERA_UNREACHABLE" | "RANGE_INVALID" | "NO_RECORDING" | "EXPORT_FAILED" | "HOLD_ACTIVE" | "MEDIA_MALFORMED" | "STORAGE_FAILED" | "DATABASE_UNRELATED" | "STORAGE_FULL" | "DATABASE_UNAVAILABLE" | "CONFIG_INVALID" | "KEY_UNAVAILABLE" | "AUDIT_UNAVAILABLE" | "AUDIT_CHECKPOINT_REFUSED" | "UNAUTHENTICATED" | "FORBIDDEN" | "LOGIN_FAILED" | "MFA_REQUIRED" | "PASSWORD_REJECTED" | "RATE_LIMITED" | "CSRF_FAILED" | "SSO_REFUSED" | "APPROVAL_REQUIRED" | "EXPORT_REQUIRED" | "SELF_APPROVAL" | "RESIDENCY_REFUSED" | "REPORT_INCOMPLETE" | "BACKUP_INVALID" | "DATA_DIR_IN_USE" | "XML_REFUSED" | "ONVIF_FAULT" | "SBOM_UNAVAILABLE" | "SBOM_SIGNATURE_INVALID" | "PTZ_UNAVAILABLE" | "FIRMWARE_REFUSED" | "ADVISORY_REFUSED" | "INTERNAL";
             instance: string;
             correlationId: string;
         };
@@ -1748,6 +1955,10 @@ export interface operations {
                         ingest: "auto" | "native" | "ffmpeg";
                         /** @description Site the camera belongs to (grant scopes, four-eyes rule). */
                         siteId: string;
+                        /** @description Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`. */
+                        subStreamUrl: string | null;
+                        /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
+                        recordAudio: boolean;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -1779,8 +1990,8 @@ export interface operations {
                             droppedFrames: number | null;
                             /** @description Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown. */
                             clockOffsetMs: number | null;
-                            /** @description The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest). */
-                            audio: ("none" | "not recorded") | null;
+                            /** @description The camera's audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only). */
+                            audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
                         };
@@ -1831,6 +2042,10 @@ export interface operations {
                     ingest?: "auto" | "native" | "ffmpeg";
                     /** @description Site id (default `default`); the site must exist. */
                     siteId?: string;
+                    /** @description rtsp:// or rtsps:// URL of a second, lower-resolution stream for live tiles, on the same host (and rtsps:// when `url` is); pulled with the camera's credentials, so credentials in it must repeat them (they are taken out). */
+                    subStreamUrl?: string | null;
+                    /** @description Record (and play live) the camera's audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it. */
+                    recordAudio?: boolean;
                 };
             };
         };
@@ -1871,6 +2086,10 @@ export interface operations {
                         ingest: "auto" | "native" | "ffmpeg";
                         /** @description Site the camera belongs to (grant scopes, four-eyes rule). */
                         siteId: string;
+                        /** @description Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`. */
+                        subStreamUrl: string | null;
+                        /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
+                        recordAudio: boolean;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -1902,8 +2121,8 @@ export interface operations {
                             droppedFrames: number | null;
                             /** @description Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown. */
                             clockOffsetMs: number | null;
-                            /** @description The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest). */
-                            audio: ("none" | "not recorded") | null;
+                            /** @description The camera's audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only). */
+                            audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
                         };
@@ -1968,6 +2187,10 @@ export interface operations {
                         ingest: "auto" | "native" | "ffmpeg";
                         /** @description Site the camera belongs to (grant scopes, four-eyes rule). */
                         siteId: string;
+                        /** @description Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`. */
+                        subStreamUrl: string | null;
+                        /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
+                        recordAudio: boolean;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -1999,8 +2222,8 @@ export interface operations {
                             droppedFrames: number | null;
                             /** @description Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown. */
                             clockOffsetMs: number | null;
-                            /** @description The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest). */
-                            audio: ("none" | "not recorded") | null;
+                            /** @description The camera's audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only). */
+                            audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
                         };
@@ -2076,6 +2299,10 @@ export interface operations {
                     ingest?: "auto" | "native" | "ffmpeg";
                     /** @description Moves the camera to another (existing) site. */
                     siteId?: string;
+                    /** @description null removes it. A `url` naming another host drops it unless it is given in the same change. */
+                    subStreamUrl?: string | null;
+                    /** @description Turns audio recording on or off; takes effect at once (the camera's ingest restarts). */
+                    recordAudio?: boolean;
                 };
             };
         };
@@ -2116,6 +2343,10 @@ export interface operations {
                         ingest: "auto" | "native" | "ffmpeg";
                         /** @description Site the camera belongs to (grant scopes, four-eyes rule). */
                         siteId: string;
+                        /** @description Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`. */
+                        subStreamUrl: string | null;
+                        /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
+                        recordAudio: boolean;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -2147,8 +2378,8 @@ export interface operations {
                             droppedFrames: number | null;
                             /** @description Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown. */
                             clockOffsetMs: number | null;
-                            /** @description The camera offers no audio, or audio that is not recorded (video only); null when unknown (ffmpeg ingest). */
-                            audio: ("none" | "not recorded") | null;
+                            /** @description The camera's audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only). */
+                            audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
                         };
@@ -2925,7 +3156,9 @@ export interface operations {
     };
     getApiV1CamerasIdLive: {
         parameters: {
-            query?: never;
+            query?: {
+                stream?: "main" | "sub";
+            };
             header?: never;
             path: {
                 id: string;
@@ -5421,6 +5654,651 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1Sbom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Custos's own SBOM (CycloneDX 1.6 JSON, runtime dependencies from package-lock.json); its SHA-256 in the ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.cyclonedx+json": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1SbomSignature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The detached signature of the SBOM (a C2SP signed note naming its SHA-256 and size, by the SBOM key) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1SbomKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verifier key of SBOM signatures (C2SP vkey, a key of its own, not the audit ledger key) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdPtzMove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Pan velocity, -1 (left) to 1 (right).
+                     * @default 0
+                     */
+                    pan?: number;
+                    /**
+                     * @description Tilt velocity, -1 (down) to 1 (up).
+                     * @default 0
+                     */
+                    tilt?: number;
+                    /**
+                     * @description Zoom velocity, -1 (out) to 1 (in).
+                     * @default 0
+                     */
+                    zoom?: number;
+                    /**
+                     * @description The camera stops by itself after this long without another move (ONVIF Timeout).
+                     * @default 1000
+                     */
+                    timeoutMs?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Move a PTZ camera continuously (ONVIF ContinuousMove) until stop or the timeout; the first move after idle starts an audited session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Whether this move started a PTZ session (audited) or continued one.
+                         * @enum {string}
+                         */
+                        session: "started" | "continued";
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdPtzStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stop a PTZ camera (ONVIF Stop) and end the caller's session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        stopped: true;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1CamerasIdPtzPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The camera's PTZ presets (ONVIF GetPresets) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        name: string;
+                    }[];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdPtzPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The preset name. */
+                    name: string;
+                    /** @description An existing preset's token to overwrite; a new preset without it. */
+                    token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Store the camera's current position as a preset (ONVIF SetPreset) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        name: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdPtzPresetsTokenGoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Send the camera to a preset (ONVIF GotoPreset) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        moved: true;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1CamerasIdPtzStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The camera's PTZ position and move status (ONVIF GetStatus) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        position: {
+                            pan: number;
+                            tilt: number;
+                            zoom: number;
+                        } | null;
+                        /** @description IDLE, MOVING or UNKNOWN as the camera says. */
+                        moveStatus: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1InventoryIdSbom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vendor's SBOM attached to a camera (as attached; its SHA-256 in the ETag) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putApiV1InventoryIdSbom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Attach the vendor's SBOM (CycloneDX or SPDX JSON, at most 1 MiB) to a camera's inventory entry, replacing any earlier one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cameraId: string;
+                        /** @enum {string} */
+                        format: "CycloneDX" | "SPDX";
+                        specVersion: string;
+                        sha256: string;
+                        bytes: number;
+                        components: number;
+                        attachedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1CamerasIdFirmware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description SHA-256 of an image staged with custos firmware stage. */
+                    sha256: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Ask a second person to approve pushing a staged, vetted firmware image to the camera over ONVIF (always answers APPROVAL_REQUIRED with the request id) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1Advisories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Imported advisories, worst first, each with the cameras it affects among those the caller manages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description csaf:<publisher namespace>:<tracking id> or osv:<id>. */
+                        id: string;
+                        /** @enum {string} */
+                        format: "csaf" | "osv";
+                        documentId: string;
+                        title: string;
+                        publisher: string;
+                        revision: string;
+                        published: string | null;
+                        withdrawn: string | null;
+                        cves: string[];
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low" | "none" | "unknown";
+                        cvssScore: number | null;
+                        /** @description SHA-256 of the compact JSON of the document. */
+                        sha256: string;
+                        products: {
+                            vendor: string;
+                            model: string;
+                            range: string;
+                            fixedIn: string[];
+                        }[];
+                        /** @description Product entries the import could not use, with why. */
+                        skipped: string[];
+                        /** Format: date-time */
+                        importedAt: string;
+                        /** @description Cameras it affects now, among those the caller may read. */
+                        cameras: {
+                            cameraId: string;
+                            /** @description The camera firmware the match is for. */
+                            firmware: string;
+                            /** @description The affected range of the product entry that matched. */
+                            range: string;
+                            /** @description Versions the advisory names as fixed, if any. */
+                            fixedIn: string[];
+                            /** Format: date-time */
+                            matchedAt: string;
+                        }[];
+                    }[];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postApiV1Advisories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Import a security advisory (CSAF 2.0 or OSV JSON) and match it against the camera inventory; affected cameras raise the camera-advisory alarm */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        advisory: {
+                            /** @description csaf:<publisher namespace>:<tracking id> or osv:<id>. */
+                            id: string;
+                            /** @enum {string} */
+                            format: "csaf" | "osv";
+                            documentId: string;
+                            title: string;
+                            publisher: string;
+                            revision: string;
+                            published: string | null;
+                            withdrawn: string | null;
+                            cves: string[];
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low" | "none" | "unknown";
+                            cvssScore: number | null;
+                            /** @description SHA-256 of the compact JSON of the document. */
+                            sha256: string;
+                            products: {
+                                vendor: string;
+                                model: string;
+                                range: string;
+                                fixedIn: string[];
+                            }[];
+                            /** @description Product entries the import could not use, with why. */
+                            skipped: string[];
+                            /** Format: date-time */
+                            importedAt: string;
+                            /** @description Cameras it affects now, among those the caller may read. */
+                            cameras: {
+                                cameraId: string;
+                                /** @description The camera firmware the match is for. */
+                                firmware: string;
+                                /** @description The affected range of the product entry that matched. */
+                                range: string;
+                                /** @description Versions the advisory names as fixed, if any. */
+                                fixedIn: string[];
+                                /** Format: date-time */
+                                matchedAt: string;
+                            }[];
+                        };
+                        /** @enum {string} */
+                        change: "new" | "updated" | "unchanged";
+                        /** @description Cameras newly affected by this import (all cameras, not only those the caller may read). */
+                        matched: number;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiV1CamerasIdSecurityScore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A camera's security score: transport, credentials (against known defaults, never a live login), firmware vetting, vendor, advisories, clock, last seen; each with its evidence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cameraId: string;
+                        total: number;
+                        /** @constant */
+                        max: 100;
+                        /** @enum {string} */
+                        grade: "A" | "B" | "C" | "D" | "F";
+                        /** @description Why the grade is capped at D below what the total gives (default password, prohibited vendor, open critical advisory). */
+                        cappedBy: string | null;
+                        factors: {
+                            /** @enum {string} */
+                            id: "transport" | "credentials" | "firmware" | "vendor" | "advisories" | "clock" | "last-seen";
+                            /** @enum {string} */
+                            state: "pass" | "partial" | "fail" | "unknown";
+                            points: number;
+                            max: number;
+                            /** @description What the factor was judged on; never a password or username. */
+                            evidence: string;
+                        }[];
+                    };
+                };
             };
             /** @description An error */
             default: {

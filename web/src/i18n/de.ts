@@ -113,6 +113,7 @@ export const de: Messages = {
     gaveUp: (why) => `Live-Bild nicht verfügbar: ${why}. Keine weiteren Versuche: der Server verweigert es oder scheitert wiederholt.`,
     retry: 'Erneut versuchen',
     denied: 'Sie dürfen diese Kamera nicht live sehen.',
+    subStream: ' (Sub-Stream)',
     noSignal: 'Kein Signal',
     noSignalSince: (time) => `Kein Signal seit ${time}`,
     videoLabel: (name) => `Live-Bild von ${name}`,

@@ -113,6 +113,7 @@ export const en = {
     gaveUp: (why: string) => `Live view unavailable: ${why}. It stopped retrying: the server refused it or keeps failing.`,
     retry: 'Try again',
     denied: 'You may not watch this camera live.',
+    subStream: ' (sub-stream)',
     noSignal: 'No signal',
     noSignalSince: (time: string) => `No signal since ${time}`,
     videoLabel: (name: string) => `Live view of ${name}`,

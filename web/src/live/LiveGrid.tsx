@@ -81,7 +81,14 @@ export function LiveGrid({ poll }: { poll: CameraPoll }) {
       )}
       <div class={`live-grid grid-${maximised ? 1 : layout}`}>
         {shown.map((camera) => (
-          <LiveTile key={camera.id} camera={camera} reachable={poll.reachable} maximised={maximised === camera.id} onMaximise={() => setMaximised(maximised === camera.id ? null : camera.id)} />
+          <LiveTile
+            key={camera.id}
+            camera={camera}
+            reachable={poll.reachable}
+            maximised={maximised === camera.id}
+            stream={maximised === camera.id || layout === 1 ? 'main' : 'sub'}
+            onMaximise={() => setMaximised(maximised === camera.id ? null : camera.id)}
+          />
         ))}
       </div>
     </section>

@@ -7,7 +7,7 @@ import type { Messages } from '../i18n/en.ts';
 import { StateBadge } from '../cameras/StateBadge.tsx';
 import type { Camera } from '../cameras/use-cameras.ts';
 import { FullscreenIcon, MaximiseIcon, RestoreIcon } from './icons.tsx';
-import { LivePlayer, type LiveProblem, type LiveState } from './live-player.ts';
+import { LivePlayer, type LiveProblem, type LiveState, type LiveStream } from './live-player.ts';
 import { useZoom } from './use-zoom.ts';
 
 /** Frames that stop advancing for this long mean no signal. */
@@ -41,7 +41,7 @@ function stateText(m: Messages, s: LiveState): string {
     case 'starting':
       return m.live.starting(s.hello.width, s.hello.height);
     case 'live':
-      return m.live.playing(s.hello.width, s.hello.height, s.hello.codec);
+      return m.live.playing(s.hello.width, s.hello.height, s.hello.codec) + (s.hello.stream === 'sub' ? m.live.subStream : '');
     case 'retrying':
       return (s.failed ? m.live.failed : m.live.interrupted)(problemText(m, s.problem), s.retryInSeconds);
     case 'gave-up':
@@ -55,10 +55,12 @@ interface Props {
   camera: Camera;
   reachable: boolean;
   maximised: boolean;
+  /** The sub-stream in grid tiles, the main stream when the tile fills the grid. */
+  stream: LiveStream;
   onMaximise: () => void;
 }
 
-export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
+export function LiveTile({ camera, reachable, maximised, stream, onMaximise }: Props) {
   const { m } = useI18n();
   const videoRef = useRef<HTMLVideoElement>(null);
   const tileRef = useRef<HTMLElement>(null);
@@ -73,14 +75,14 @@ export function LiveTile({ camera, reachable, maximised, onMaximise }: Props) {
   useEffect(() => {
     const video = videoRef.current;
     if (!video || !camera.enabled) return;
-    const player = new LivePlayer(camera.id, video, setState);
+    const player = new LivePlayer(camera.id, video, setState, stream);
     playerRef.current = player;
     player.start();
     return () => {
       playerRef.current = null;
       player.stop();
     };
-  }, [camera.id, camera.enabled]);
+  }, [camera.id, camera.enabled, stream]);
   // A player that gave up while the server was unreachable tries again once it answers.
   useEffect(() => {
     if (reachable && playerRef.current?.gaveUp) playerRef.current.retry();

@@ -31,7 +31,12 @@ export interface LiveHello {
   mime: string;
   width: number;
   height: number;
+  /** Which stream the server serves: a sub-stream request falls back to the main stream. */
+  stream?: 'main' | 'sub';
 }
+
+/** Which of the camera's streams to ask for: the sub-stream suits small tiles (ADR 0037). */
+export type LiveStream = 'main' | 'sub';
 
 /** Why the live view is not playing, as data: the tile words it. */
 export type LiveProblem =
@@ -85,11 +90,13 @@ export class LivePlayer {
   readonly cameraId: string;
   readonly video: HTMLVideoElement;
   readonly onState: (state: LiveState) => void;
+  readonly stream: LiveStream;
 
-  constructor(cameraId: string, video: HTMLVideoElement, onState: (state: LiveState) => void) {
+  constructor(cameraId: string, video: HTMLVideoElement, onState: (state: LiveState) => void, stream: LiveStream = 'main') {
     this.cameraId = cameraId;
     this.video = video;
     this.onState = onState;
+    this.stream = stream;
   }
 
   /** True until start() and after stop(). */
@@ -128,7 +135,7 @@ export class LivePlayer {
   }
 
   #connect(): void {
-    const url = `wss://${location.host}/api/v1/cameras/${encodeURIComponent(this.cameraId)}/live`;
+    const url = `wss://${location.host}/api/v1/cameras/${encodeURIComponent(this.cameraId)}/live${this.stream === 'sub' ? '?stream=sub' : ''}`;
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
