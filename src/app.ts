@@ -311,6 +311,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     stallTimeoutMs: config.recording.stallSeconds * 1000,
     log,
     networks: config.recording.cameraNetworks,
+    // Live viewers get a chunk per frame (ADR 0038); the recorder records fragments only.
+    liveChunks: true,
   });
   undo.push(() => nativeIngest.close());
   const ingest = createChosenIngest({

@@ -51,6 +51,11 @@ export interface NativeIngestOptions {
   readonly networks?: CameraNetworkPolicy;
   /** Measures the stall timeout; a wall-clock step MUST NOT fire (or hide) a stall. The system's by default. */
   readonly monotonic?: MonotonicClock;
+  /**
+   * Besides the recording's fragments, send one `live-chunk` piece per frame for live viewers
+   * (ADR 0038; not when audio is recorded). Off by default: a sink that records only may ignore them.
+   */
+  readonly liveChunks?: boolean;
 }
 
 /** Why native cannot read a track, or undefined when it can. */
@@ -127,7 +132,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
   // Per-frame chunks for live viewers (ADR 0038), besides the recording's fragments. Not with a
   // recorded audio track: the init segment then declares it, and video-only chunks would stall MSE.
-  const chunker = plan.record ? undefined : new LiveChunker();
+  const chunker = opts.liveChunks === true && !plan.record ? new LiveChunker() : undefined;
   let initialized = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
   const aac = plan.record ? new AacDepacketizer() : undefined;

@@ -8,13 +8,15 @@ const liveKeepSeconds = 30;
  * Keeping up with the live edge (ADR 0038). The server sends per-frame chunks (or 1-s fragments
  * from an ingest that makes none); the player measures how much media each append adds (`span`)
  * and aims to stay `span + liveTargetSlackSeconds` behind the newest buffered frame: further than
- * `liveJumpFactor × span + liveJumpSlackSeconds` it jumps there; a little behind, it plays
- * `liveCatchUpRate` fast until back on target (no jump, no visible cut).
+ * `liveJumpFactor × span + liveJumpSlackSeconds` it jumps there; more than
+ * `liveCatchUpAboveSeconds` behind it, it plays `liveCatchUpRate` fast until back on target (no
+ * jump, no visible cut).
  */
 const liveTargetSlackSeconds = 0.08;
 const liveJumpFactor = 2;
 const liveJumpSlackSeconds = 0.4;
 const liveCatchUpRate = 1.15;
+const liveCatchUpAboveSeconds = 0.04;
 const reconnectInitialMs = 1000;
 const reconnectMaxMs = 30_000;
 /**
@@ -244,8 +246,9 @@ export class LivePlayer {
       if (video.currentTime < start || lag > liveJumpFactor * session.span + liveJumpSlackSeconds) {
         video.currentTime = Math.max(start, end - target);
       } else {
-        const rate = lag > target + 0.1 ? liveCatchUpRate : 1;
-        if (video.playbackRate !== rate) video.playbackRate = rate;
+        // Hysteresis: faster from a little behind the target, back to 1× once on it.
+        if (lag > target + liveCatchUpAboveSeconds && video.playbackRate !== liveCatchUpRate) video.playbackRate = liveCatchUpRate;
+        else if (lag <= target && video.playbackRate !== 1) video.playbackRate = 1;
       }
       if (video.paused) this.#play();
       if (!this.#live) {
