@@ -13,6 +13,8 @@
 export interface LatencyProbeResult {
   /** Stamps found in appended media. */
   stamps: number;
+  /** Movie fragments (`moof`) appended: one per frame with per-frame live chunks. */
+  moofs: number;
   /** Presented frames with their stamp: glass-to-glass latency in ms. */
   latencies: number[];
   /** Presented frames whose media time had no stamp. */
@@ -25,7 +27,7 @@ export interface LatencyProbeResult {
 export function installLatencyProbe(): void {
   const uuid = [0xc0, 0x57, 0x0d, 0x5e, 0x1a, 0x7e, 0x4c, 0x3b, 0x9f, 0x1e, 0x0b, 0x5d, 0x2a, 0x6c, 0x8e, 0x41];
   const stamps = new Map<number, number>();
-  const state = { timescale: 90_000, stamps: 0, latencies: [] as number[], unmatched: 0, firstFrameAt: null as number | null, startedAt: Date.now() };
+  const state = { timescale: 90_000, stamps: 0, moofs: 0, latencies: [] as number[], unmatched: 0, firstFrameAt: null as number | null, startedAt: Date.now() };
   (window as unknown as { __latency: unknown }).__latency = state;
   const u32 = (b: Uint8Array, o: number) => (((b[o] ?? 0) << 24) >>> 0) + ((b[o + 1] ?? 0) << 16) + ((b[o + 2] ?? 0) << 8) + (b[o + 3] ?? 0);
   const type = (b: Uint8Array, o: number) => String.fromCharCode(b[o] ?? 0, b[o + 1] ?? 0, b[o + 2] ?? 0, b[o + 3] ?? 0);
@@ -72,6 +74,7 @@ export function installLatencyProbe(): void {
         }
       }
       if (box.type !== 'moof') continue;
+      state.moofs += 1;
       const mdat = top.find((x) => x.type === 'mdat' && x.start >= box.end);
       const traf = boxes(b, box.body, box.end).find((x) => x.type === 'traf');
       if (!traf || !mdat) continue;

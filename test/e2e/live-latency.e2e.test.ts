@@ -40,6 +40,8 @@ test('stamped frames are found in the live media and each presented frame gets a
   await waitFor('50 presented frames with their stamp', 60_000, async () => (await probe()).latencies.length >= 50);
   const result = await probe();
   assert.ok(result.stamps >= 50, `stamps found in the appended fMP4: ${result.stamps}`);
+  // Per-frame live chunks (ADR 0038): one moof per frame, not one per second.
+  assert.equal(result.moofs, result.stamps, 'one movie fragment per stamped frame');
   // Every presented frame carried a stamp (camsim stamps them all) and was shown after it was sent.
   assert.ok(result.unmatched <= 2, `presented frames without a stamp: ${result.unmatched}`);
   for (const ms of result.latencies) assert.ok(Number.isFinite(ms) && ms > -20, `latency ${ms} ms`);
