@@ -6,7 +6,7 @@
  * Like the server it recovers segments left open by an unclean stop before recording, so it can
  * be killed and restarted on the same directory (bench/ingest-kill.ts).
  *
- *   node bench/recorder-harness.ts --store plain|vault [--ingest ffmpeg|native|native-workers [--workers K]]
+ *   node bench/recorder-harness.ts --store plain|vault [--ingest ffmpeg|native|native-workers [--workers K]] [--live-chunks]
  *                                  --cameras N --port P --dir DIR
  *
  * Protocol on stdout (one JSON object a line; the log goes to stderr):
@@ -46,7 +46,7 @@ import { createNativeIngest } from '../src/ingest/native/native-ingest.ts';
 import { createWorkerIngest } from '../src/ingest/native/worker-ingest.ts';
 import type { Camera } from '../src/cameras/camera.ts';
 
-const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' }, 'live-chunks': { type: 'boolean' } } });
 const ingestName = values.ingest;
 if (ingestName !== 'ffmpeg' && ingestName !== 'native' && ingestName !== 'native-workers') throw new Error('--ingest must be ffmpeg, native or native-workers');
 const dir = values.dir ?? '/tmp/custos-harness';
@@ -98,7 +98,7 @@ function counted(inner: Ingest): Ingest {
           if (c !== undefined && piece.kind === 'fragment') {
             c.frames += piece.sampleCount;
             c.lastArrival = performance.now();
-          } else if (c !== undefined) {
+          } else if (c !== undefined && piece.kind === 'init') {
             c.inits++;
           }
           return sink(piece);
@@ -111,11 +111,11 @@ function counted(inner: Ingest): Ingest {
 const index = createSegmentIndex(db);
 const recovery = await recoverSegments(store, index, log);
 const counters = new IngestCounters();
-const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log }) : null;
+const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log, liveChunks: values['live-chunks'] === true }) : null;
 const ingest: Ingest =
   workers ??
   (ingestName === 'native'
-    ? createNativeIngest({ log, fragmentSeconds: 1, stallTimeoutMs: 15_000, counters })
+    ? createNativeIngest({ log, fragmentSeconds: 1, stallTimeoutMs: 15_000, counters, liveChunks: values['live-chunks'] === true })
     : createFfmpegIngest({ ffmpegPath: 'ffmpeg', fragmentSeconds: 1, stallTimeoutMs: 15_000, log }));
 const live = new LiveHub({ maxBufferedBytes: 8 << 20 });
 const recorder = new Recorder({

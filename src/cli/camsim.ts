@@ -10,7 +10,7 @@ export const camsimCommand: Command = {
   name: 'camsim',
   summary: 'Run simulated RTSP cameras (for demos, tests and benchmarks)',
   usage: `Usage: custos camsim [--cameras N] [--port P] [--host H] [--profile full|small]
-                     [--user U (--password W | --password-stdin | --password-file F)] [--tls] [--cache-dir DIR]
+                     [--user U (--password W | --password-stdin | --password-file F)] [--tls] [--stamp] [--cache-dir DIR]
                      [--onvif [--manufacturer M] [--model X] [--oui aa:bb:cc] [--ptz]]
 
 Serves N cameras at rtsp://H:P/cam1 … /camN (RTSP over TCP, interleaved) from a looped H.264
@@ -27,6 +27,8 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
   --password-file F    read the password from a file
   --tls                serve RTSPS (TLS 1.3) with a self-signed certificate, printed on stderr
                        so a camera can pin it (custos camera add --tls-ca-file)
+  --stamp              precede every frame with an H.264 SEI holding its wall-clock send time
+                       (ms), for glass-to-glass latency measurement (bench/live-latency.ts)
   --cache-dir DIR      where the generated clip and certificate are kept (default ./data/camsim)
   --onvif              also serve an ONVIF device (device + media, WS-Security digest with the
                        same user) per camera on an ephemeral port; addresses printed on stderr
@@ -47,6 +49,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       'password-file': { type: 'string' },
       'cache-dir': { type: 'string' },
       tls: { type: 'boolean' },
+      stamp: { type: 'boolean' },
       onvif: { type: 'boolean' },
       manufacturer: { type: 'string' },
       model: { type: 'string' },
@@ -72,6 +75,7 @@ small: 360p ~0.5 Mbit/s). With --user, Digest authentication is required.
       ...(values.user !== undefined && password !== undefined ? { username: values.user, password } : {}),
       cacheDir: resolve(values['cache-dir'] ?? join('data', 'camsim')),
       ...(values.tls ? { tls: 'self-signed' as const } : {}),
+      ...(values.stamp ? { stamp: true } : {}),
       log: (msg) => io.stderr.write(`${msg}\n`),
     });
     io.stdout.write(`${sim.urls.join('\n')}\n`);

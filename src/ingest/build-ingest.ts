@@ -16,6 +16,8 @@ export function buildIngest(recording: Config['recording'], log: Logger, workers
     stallTimeoutMs: recording.stallSeconds * 1000,
     log,
     networks: recording.cameraNetworks,
+    // Live viewers get a chunk per frame (ADR 0038); the recorder records fragments only.
+    liveChunks: true,
   });
   const ingest = createChosenIngest({
     native,

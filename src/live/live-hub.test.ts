@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveHub, type LiveViewer } from './live-hub.ts';
-import type { FragmentPiece, InitPiece } from '../media/media.ts';
+import type { FragmentPiece, InitPiece, LiveChunkPiece } from '../media/media.ts';
 
 const init: InitPiece = { kind: 'init', bytes: Buffer.from('init'), codec: 'avc1.640028', timescale: 12800, trackId: 1, width: 1920, height: 1080 };
 const frag = (name: string, keyframe: boolean): FragmentPiece => ({ kind: 'fragment', bytes: Buffer.from(name), decodeTime: 0, duration: 12800, sampleCount: 25, keyframe });
@@ -66,4 +66,38 @@ test('unsubscribing stops delivery', () => {
   off();
   hub.publishFragment('c', frag('k1', true));
   assert.deepEqual(viewer.messages, ['json:init', 'init']);
+});
+
+const chunk = (name: string, keyframe: boolean): LiveChunkPiece => ({ kind: 'live-chunk', bytes: Buffer.from(name), decodeTime: 0, duration: 3600, keyframe });
+
+test('per-frame live chunks replace fragments for viewers; a new viewer starts at the last key chunk', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 1 << 20 });
+  const early = new RecordingViewer();
+  hub.subscribe('c', early);
+  hub.publishInit('c', init);
+  hub.publishChunk('c', chunk('c1', true));
+  hub.publishChunk('c', chunk('c2', false));
+  hub.publishFragment('c', frag('f1', true)); // the recording's fragment of the same frames: not sent
+  hub.publishChunk('c', chunk('c3', true));
+  hub.publishChunk('c', chunk('c4', false));
+  const late = new RecordingViewer();
+  hub.subscribe('c', late);
+  hub.publishChunk('c', chunk('c5', false));
+  assert.deepEqual(early.messages, ['json:init', 'init', 'c1', 'c2', 'c3', 'c4', 'c5']);
+  assert.deepEqual(late.messages, ['json:init', 'init', 'c3', 'c4', 'c5']);
+});
+
+test('a new init goes back to fragments until chunks come again; a slow chunk viewer is dropped', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 10 });
+  const v = new RecordingViewer();
+  hub.subscribe('c', v);
+  hub.publishInit('c', init);
+  hub.publishChunk('c', chunk('c1', true));
+  hub.publishInit('c', init);
+  hub.publishFragment('c', frag('f1', true));
+  assert.deepEqual(v.messages, ['json:init', 'init', 'c1', 'json:init', 'init', 'f1']);
+  v.buffered = 9;
+  hub.publishChunk('c', chunk('c2', true));
+  assert.equal(v.closed, 'viewer too slow');
+  assert.equal(hub.viewerCount('c'), 0);
 });

@@ -1,4 +1,4 @@
-import type { FragmentPiece, InitPiece } from '../media/media.ts';
+import type { FragmentPiece, InitPiece, LiveChunkPiece } from '../media/media.ts';
 
 /** A connected live viewer, as the hub sees it (a WebSocket behind it). */
 export interface LiveViewer {
@@ -24,19 +24,26 @@ export interface LiveHello {
 interface Channel {
   init: InitPiece | null;
   /** Fragments since the last key frame: what a new viewer needs to start decoding. */
-  gop: FragmentPiece[];
+  gop: (FragmentPiece | LiveChunkPiece)[];
   gopBytes: number;
+  /**
+   * The ingest sends per-frame live chunks (ADR 0038): viewers get those, and the recording's
+   * fragments (the same frames, up to 1 s later) are not sent. Until then, fragments.
+   */
+  chunked: boolean;
   viewers: Set<LiveViewer>;
 }
 
 /** Bounds of the key-frame cache per camera, so a camera with no key frames cannot grow it. */
 const maxGopFragments = 20;
+/** Per-frame chunks since a key frame: 10 s at 60 fps. */
+const maxGopChunks = 600;
 const maxGopBytes = 32 * 1024 * 1024;
 
 /**
  * Fans out the recorder's fMP4 pieces to live viewers (MSE players). A new viewer starts at the
  * last key frame: hello JSON, the init segment, the cached fragments since that key frame, then
- * live fragments. Publishing MUST NOT block: a viewer whose unsent bytes exceed
+ * live fragments — or per-frame live chunks instead, when the ingest makes them (ADR 0038). Publishing MUST NOT block: a viewer whose unsent bytes exceed
  * `maxBufferedBytes` is dropped, never the recorder.
  */
 export class LiveHub {
@@ -57,13 +64,14 @@ export class LiveHub {
     channel.init = init;
     channel.gop = [];
     channel.gopBytes = 0;
+    channel.chunked = false;
     for (const viewer of channel.viewers) this.#sendInit(cameraId, channel, viewer);
   }
 
   /** A fragment recorded for the camera. */
   publishFragment(cameraId: string, fragment: FragmentPiece): void {
     const channel = this.#channel(cameraId);
-    if (channel.init === null) return;
+    if (channel.init === null || channel.chunked) return;
     if (fragment.keyframe) {
       channel.gop = [];
       channel.gopBytes = 0;
@@ -75,6 +83,30 @@ export class LiveHub {
     for (const viewer of channel.viewers) this.#deliver(cameraId, channel, viewer, fragment.bytes);
   }
 
+  /**
+   * A per-frame live chunk (ADR 0038). From the first one after an init, the camera's viewers get
+   * chunks instead of fragments; a new viewer starts at the last key-frame chunk.
+   */
+  publishChunk(cameraId: string, chunk: LiveChunkPiece): void {
+    const channel = this.#channel(cameraId);
+    if (channel.init === null) return;
+    if (!channel.chunked) {
+      // Switching: what was cached is fragments; a new viewer now starts at the next key chunk.
+      channel.chunked = true;
+      channel.gop = [];
+      channel.gopBytes = 0;
+    }
+    if (chunk.keyframe) {
+      channel.gop = [];
+      channel.gopBytes = 0;
+    }
+    if ((chunk.keyframe || channel.gop.length > 0) && channel.gop.length < maxGopChunks && channel.gopBytes + chunk.bytes.length <= maxGopBytes) {
+      channel.gop.push(chunk);
+      channel.gopBytes += chunk.bytes.length;
+    }
+    for (const viewer of channel.viewers) this.#deliver(cameraId, channel, viewer, chunk.bytes);
+  }
+
   /** The stream ended (camera failed or stopped): forget cached media; viewers stay and wait. */
   endStream(cameraId: string): void {
     const channel = this.#channels.get(cameraId);
@@ -82,6 +114,7 @@ export class LiveHub {
     channel.init = null;
     channel.gop = [];
     channel.gopBytes = 0;
+    channel.chunked = false;
   }
 
   /** Adds a viewer; returns the function that removes it. */
@@ -130,7 +163,7 @@ export class LiveHub {
   #channel(cameraId: string): Channel {
     let channel = this.#channels.get(cameraId);
     if (!channel) {
-      channel = { init: null, gop: [], gopBytes: 0, viewers: new Set() };
+      channel = { init: null, gop: [], gopBytes: 0, chunked: false, viewers: new Set() };
       this.#channels.set(cameraId, channel);
     }
     return channel;

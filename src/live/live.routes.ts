@@ -34,7 +34,8 @@ export interface LiveRouteDeps {
  * Live view over WebSocket. `?stream=sub` asks for the camera's sub-stream (ADR 0037), served when
  * the camera has one, else the main stream. Messages: a JSON hello `{type:"init", codec, mime,
  * width, height, stream}`,
- * then binary fMP4 (init segment, then fragments from the last key frame on), for an MSE
+ * then binary fMP4 (init segment, then from the last key frame on one chunk per frame — native
+ * ingest, ADR 0038 — or the recording's fragments), for an MSE
  * SourceBuffer. A new hello may follow when the stream restarts. Unknown camera: close 1008;
  * the server closes it (1008) too once the credentials no longer admit it (`keepWhileAdmitted`).
  */

@@ -3,7 +3,7 @@
  * viewers: the fMP4 init segment, then fragments (one `moof` + `mdat` pair each, ≤ 1 s).
  * Any ingest (ffmpeg today, native RTSP later) MUST produce exactly this.
  */
-export type MediaPiece = InitPiece | FragmentPiece;
+export type MediaPiece = InitPiece | FragmentPiece | LiveChunkPiece;
 
 /** The `ftyp` + `moov` boxes that describe the stream; required before any fragment. */
 export interface InitPiece {
@@ -52,5 +52,20 @@ export interface FragmentPiece {
   /** Number of video samples (frames). */
   readonly sampleCount: number;
   /** True when the first video sample is a sync sample (key frame). */
+  readonly keyframe: boolean;
+}
+
+/**
+ * One access unit as its own `moof` + `mdat`, for live viewers only (ADR 0038): never recorded,
+ * never hashed, never part of a segment. An ingest that makes them (native) sends them besides
+ * (not instead of) the recording's fragments, on the same timeline and after the same init.
+ */
+export interface LiveChunkPiece {
+  readonly kind: 'live-chunk';
+  readonly bytes: Buffer;
+  /** `tfdt` of the frame, in timescale ticks (the same timeline as the fragments). */
+  readonly decodeTime: number;
+  /** Estimated duration (the latest frame interval), in ticks. */
+  readonly duration: number;
   readonly keyframe: boolean;
 }

@@ -197,6 +197,11 @@ export class CameraRecorder {
               return;
             }
             if (init === null || segmenter === null) throw new AppError('MEDIA_MALFORMED', 'fragment before init segment');
+            if (piece.kind === 'live-chunk') {
+              // Live viewers only (ADR 0038): never recorded, so the segments and the ledger do not change.
+              this.#deps.live.publishChunk(this.#target.cameraId, piece);
+              return;
+            }
             // Stopped by the disk-full policy: the run ends here; the open segment is closed whole.
             const stop = this.#deps.space?.blocked() ?? null;
             if (stop !== null) throw new AppError('STORAGE_FULL', stop);

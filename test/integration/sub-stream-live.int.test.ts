@@ -102,6 +102,8 @@ test('sub-stream tiles are served while the main stream records; without a sub-s
   assert.deepEqual(tile.hellos.map((h) => [h.stream, h.width, h.height]), [['sub', 320, 180]]);
   assert.deepEqual(full.hellos.map((h) => [h.stream, h.width, h.height]), [['main', 640, 360]]);
   assert.deepEqual(fallback.hellos.map((h) => h.stream), ['main'], 'a camera without a sub-stream serves the main one');
+  // Per-frame live chunks (ADR 0038) arrive well before the recorder's next 1-s fragment.
+  await waitFor('the main stream recording on', 10_000, async () => (await status(id)).fragments > before);
   const during = await status(id);
   assert.equal(during.state, 'recording');
   assert.ok(during.fragments > before, `the main stream went on recording: ${before} → ${during.fragments} fragments`);

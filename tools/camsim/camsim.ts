@@ -44,6 +44,11 @@ export interface CamsimOptions {
    * key, or with a self-signed certificate for localhost/127.0.0.1/::1 made once in `cacheDir`.
    */
   tls?: CamsimTlsMaterial | 'self-signed' | undefined;
+  /**
+   * Precede each access unit with an H.264 SEI (user_data_unregistered) holding the wall-clock
+   * send time in ms, for glass-to-glass latency measurement (sei-stamp.ts). Off by default.
+   */
+  stamp?: boolean;
 }
 
 /** A running simulator. */
@@ -100,7 +105,7 @@ export async function startCamsim(opts: CamsimOptions): Promise<Camsim> {
   try {
     server = await startRtspServer({
       host, port: opts.port, cameras: opts.cameras, loop, sdp: sdpText, auth, ticker, clock, log,
-      sessionTimeoutMs: opts.sessionTimeoutMs, tls,
+      sessionTimeoutMs: opts.sessionTimeoutMs, tls, stamp: opts.stamp === true,
     });
   } catch (err) {
     ticker.stop();
@@ -109,7 +114,7 @@ export async function startCamsim(opts: CamsimOptions): Promise<Camsim> {
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const scheme = tls === undefined ? 'rtsp' : 'rtsps';
   const urls = Array.from({ length: opts.cameras }, (_, i) => `${scheme}://${urlHost}:${server.port}/cam${i + 1}`);
-  log(`camsim: ${opts.cameras} camera(s), ${profile} profile, ${loop.frames.length} frames per loop, on ${scheme}://${urlHost}:${server.port}/cam1…${opts.cameras}${auth === undefined ? '' : ' (Digest auth)'}`);
+  log(`camsim: ${opts.cameras} camera(s), ${profile} profile, ${loop.frames.length} frames per loop, on ${scheme}://${urlHost}:${server.port}/cam1…${opts.cameras}${auth === undefined ? '' : ' (Digest auth)'}${opts.stamp === true ? ', send-time SEI stamps' : ''}`);
   const srv = server;
   return {
     urls,

@@ -85,7 +85,7 @@ describe('loop packetization', () => {
 });
 
 describe('interleaved RTP frame writing', () => {
-  const frame: RtpFrame = { key: true, payloads: [Buffer.from([0x67, 1]), Buffer.from([0x68, 2, 3]), Buffer.from([0x65, 4, 5, 6])] };
+  const frame: RtpFrame = { key: true, firstSlice: 2, payloads: [Buffer.from([0x67, 1]), Buffer.from([0x68, 2, 3]), Buffer.from([0x65, 4, 5, 6])] };
 
   it('writes $-framed RTP packets with the marker bit only on the last packet of the access unit', () => {
     const sink = recordingSink();

@@ -48,6 +48,8 @@ export interface RtpFrame {
   payloads: Buffer[];
   /** True when the access unit holds an IDR slice. */
   key: boolean;
+  /** Index in `payloads` of the first slice's first packet: where a send-time SEI goes (after SPS/PPS). */
+  firstSlice?: number;
 }
 
 /** A whole clip packetized once, looped by every session. */
@@ -69,11 +71,14 @@ export function packetizeLoop(units: AccessUnit[], fps: number, maxPayload: numb
   const frames: RtpFrame[] = [];
   for (const unit of units) {
     const payloads: Buffer[] = [];
+    let firstSlice = -1;
     for (const nal of unit.nals) {
-      if (nalUnitType(nal) === nalType.aud) continue;
+      const type = nalUnitType(nal);
+      if (type === nalType.aud) continue;
+      if (firstSlice < 0 && type >= 1 && type <= 5) firstSlice = payloads.length;
       payloads.push(...packetizeNal(nal, maxPayload));
     }
-    if (payloads.length > 0) frames.push({ payloads, key: unit.key });
+    if (payloads.length > 0) frames.push({ payloads, key: unit.key, firstSlice: Math.max(firstSlice, 0) });
   }
   if (frames.length === 0) throw new RangeError('clip has no frames');
   if (frames[0]?.key !== true) throw new RangeError('clip must start with a key frame');
@@ -100,15 +105,18 @@ export interface FrameSink {
  * Writes one access unit as interleaved RTP packets (`$`, channel, length, RTP header, payload).
  * Only the 16-byte headers are built per session, in one allocation per frame; payloads are
  * written by reference under cork() so the kernel receives one writev per frame.
- * `timestamp` is the 90 kHz RTP timestamp (taken mod 2^32). Advances `state.seq`.
+ * `timestamp` is the 90 kHz RTP timestamp (taken mod 2^32). Advances `state.seq`. `prefix`, when
+ * given, is one more single-NAL-unit packet sent just before the first slice, after any SPS/PPS
+ * (camsim's send-time SEI, sei-stamp.ts).
  */
-export function writeFrame(sink: FrameSink, frame: RtpFrame, state: RtpStreamState, timestamp: number): void {
-  const count = frame.payloads.length;
+export function writeFrame(sink: FrameSink, frame: RtpFrame, state: RtpStreamState, timestamp: number, prefix?: Buffer): void {
+  const payloads = prefix === undefined ? frame.payloads : [...frame.payloads.slice(0, frame.firstSlice ?? 0), prefix, ...frame.payloads.slice(frame.firstSlice ?? 0)];
+  const count = payloads.length;
   const headers = Buffer.allocUnsafe(16 * count);
   const ts = timestamp % 0x1_0000_0000;
   sink.cork();
   for (let i = 0; i < count; i += 1) {
-    const payload = frame.payloads[i] as Buffer;
+    const payload = payloads[i] as Buffer;
     const o = 16 * i;
     headers[o] = 0x24; // '$'
     headers[o + 1] = state.channel;

@@ -7,9 +7,9 @@ import { RtpSession } from './rtp-session.ts';
 const loop: PacketizedLoop = {
   fps: 25, frameTicks: 3600,
   frames: [
-    { key: true, payloads: [Buffer.from([0x65, 1])] },
-    { key: false, payloads: [Buffer.from([0x41, 2])] },
-    { key: false, payloads: [Buffer.from([0x41, 3])] },
+    { key: true, firstSlice: 0, payloads: [Buffer.from([0x65, 1])] },
+    { key: false, firstSlice: 0, payloads: [Buffer.from([0x41, 2])] },
+    { key: false, firstSlice: 0, payloads: [Buffer.from([0x41, 3])] },
   ],
 };
 

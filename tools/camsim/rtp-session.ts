@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { FrameSink, PacketizedLoop, RtpStreamState } from './rtp-packetizer.ts';
 import { writeFrame } from './rtp-packetizer.ts';
+import { buildStampSei } from './sei-stamp.ts';
 
 /** The socket surface a session writes to (net.Socket satisfies it). */
 export interface SessionSocket extends FrameSink {
@@ -31,6 +32,7 @@ export class RtpSession {
   readonly #timestampBase: number;
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: () => void;
+  readonly #stamp: (() => number) | undefined;
   #sent = 0;
 
   constructor(o: {
@@ -40,7 +42,10 @@ export class RtpSession {
     /** Above this many bytes queued in the socket the client is dropped (back-pressure). */
     maxBufferedBytes: number;
     onOverflow: () => void;
+    /** When set, each access unit is preceded by an SEI stamping this wall-clock time in ms (sei-stamp.ts). */
+    stamp?: (() => number) | undefined;
   }) {
+    this.#stamp = o.stamp;
     this.#loop = o.loop;
     this.#socket = o.socket;
     this.#maxBufferedBytes = o.maxBufferedBytes;
@@ -74,7 +79,8 @@ export class RtpSession {
     const frames = this.#loop.frames;
     const frame = frames[this.#sent % frames.length];
     if (frame === undefined) return;
-    writeFrame(this.#socket, frame, this.#state, this.#timestampBase + this.#sent * this.#loop.frameTicks);
+    const prefix = this.#stamp === undefined ? undefined : buildStampSei(this.#stamp());
+    writeFrame(this.#socket, frame, this.#state, this.#timestampBase + this.#sent * this.#loop.frameTicks, prefix);
     this.#sent += 1;
   }
 }

@@ -33,6 +33,8 @@ export interface RtspServerOptions {
   /** Queued bytes above which a slow client is dropped. */
   maxBufferedBytes?: number;
   log: (msg: string) => void;
+  /** Precede each access unit with a send-time SEI (sei-stamp.ts), read from `clock`. */
+  stamp?: boolean | undefined;
   /** PEM certificate and key: serve RTSPS, TLS 1.3 only. Plain RTSP when absent. */
   tls?: { cert: string; key: string } | undefined;
 }
@@ -159,6 +161,7 @@ export function startRtspServer(o: RtspServerOptions): Promise<RtspServer> {
         if (c.session === undefined) {
           const rtp = new RtpSession({
             loop: o.loop, socket: c.socket, channel: channels.rtp, maxBufferedBytes: maxBuffered,
+            stamp: o.stamp === true ? () => o.clock.now() : undefined,
             onOverflow: () => o.log(`camsim: dropping ${c.socket.remoteAddress ?? '?'} on cam${camera}: client too slow`),
           });
           c.session = { id: randomBytes(8).toString('hex'), camera, rtp, playing: false, tick: () => rtp.sendNext() };

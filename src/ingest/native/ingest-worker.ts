@@ -18,7 +18,7 @@ import type { CameraNetworkPolicy } from '../camera-networks.ts';
 
 /** A message from the main thread. */
 export type ToWorker =
-  | { readonly type: 'start'; readonly id: number; readonly target: IngestTarget; readonly fragmentSeconds: number; readonly stallTimeoutMs: number; readonly networks?: CameraNetworkPolicy }
+  | { readonly type: 'start'; readonly id: number; readonly target: IngestTarget; readonly fragmentSeconds: number; readonly stallTimeoutMs: number; readonly networks?: CameraNetworkPolicy; readonly liveChunks?: boolean }
   | { readonly type: 'ack'; readonly id: number }
   | { readonly type: 'stop'; readonly id: number };
 
@@ -73,7 +73,7 @@ port.on('message', (m: ToWorker) => {
   }
   const run = { abort: new AbortController(), unacked: 0, waiters: [] as (() => void)[], cameraId: m.target.cameraId };
   runs.set(m.id, run);
-  const ingest = createNativeIngest({ log, fragmentSeconds: m.fragmentSeconds, stallTimeoutMs: m.stallTimeoutMs, counters, ...(m.networks === undefined ? {} : { networks: m.networks }) });
+  const ingest = createNativeIngest({ log, fragmentSeconds: m.fragmentSeconds, stallTimeoutMs: m.stallTimeoutMs, counters, liveChunks: m.liveChunks === true, ...(m.networks === undefined ? {} : { networks: m.networks }) });
   const sink = async (piece: MediaPiece): Promise<void> => {
     if (run.unacked >= pieceWindow) await new Promise<void>((resolve) => run.waiters.push(resolve));
     run.unacked++;

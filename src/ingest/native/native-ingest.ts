@@ -22,6 +22,7 @@ import { AppError, isAppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Ingest, IngestEvents, IngestTarget, PieceSink } from '../ingest.ts';
 import type { MediaPiece } from '../../media/media.ts';
+import { LiveChunker } from '../../media/fmp4/live-chunker.ts';
 import { Fmp4Writer, type VideoCodecConfig } from '../../media/fmp4/fmp4-writer.ts';
 import type { AccessUnit, AccessUnitAssembler } from './rtp/access-unit-assembler.ts';
 import { createH264Depacketizer } from './rtp/h264-depacketizer.ts';
@@ -50,6 +51,11 @@ export interface NativeIngestOptions {
   readonly networks?: CameraNetworkPolicy;
   /** Measures the stall timeout; a wall-clock step MUST NOT fire (or hide) a stall. The system's by default. */
   readonly monotonic?: MonotonicClock;
+  /**
+   * Besides the recording's fragments, send one `live-chunk` piece per frame for live viewers
+   * (ADR 0038; not when audio is recorded). Off by default: a sink that records only may ignore them.
+   */
+  readonly liveChunks?: boolean;
 }
 
 /** Why native cannot read a track, or undefined when it can. */
@@ -124,6 +130,9 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   counters.audio = plan.status;
   const depacketizer: AccessUnitAssembler = track.codec === 'h264' ? createH264Depacketizer() : createH265Depacketizer();
   const writer = new Fmp4Writer({ maxFragmentMs: opts.fragmentSeconds * 1000 });
+  // Per-frame chunks for live viewers (ADR 0038), besides the recording's fragments. Not with a
+  // recorded audio track: the init segment then declares it, and video-only chunks would stall MSE.
+  const chunker = opts.liveChunks === true && !plan.record ? new LiveChunker() : undefined;
   let initialized = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
   const aac = plan.record ? new AacDepacketizer() : undefined;
@@ -197,6 +206,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           if (config === undefined) continue;
           await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
           initialized = true;
+          chunker?.reset();
         }
         sync?.video(au.timestamp, monotonic.now());
         let pieces;
@@ -210,6 +220,8 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           continue;
         }
         counters.frames++;
+        const chunk = chunker?.chunk(au);
+        if (chunk !== undefined) await deliver(chunk);
         for (const piece of pieces) await deliver(piece);
       }
       const s = depacketizer.stats;

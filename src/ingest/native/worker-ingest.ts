@@ -41,7 +41,7 @@ export interface WorkerIngest extends Ingest {
   close(): Promise<void>;
 }
 
-export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger; networks?: CameraNetworkPolicy }): WorkerIngest {
+export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger; networks?: CameraNetworkPolicy; /** Per-frame live chunks besides fragments (ADR 0038). */ liveChunks?: boolean }): WorkerIngest {
   const { log } = opts;
   const runs = new Map<number, Run>();
   const losses = new Map<string, IngestLosses>();
@@ -147,7 +147,7 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
         const stop = () => slot.worker.postMessage({ type: 'stop', id } satisfies ToWorker);
         signal.addEventListener('abort', stop, { once: true });
         const networks = opts.networks === undefined ? {} : { networks: { allow: [...opts.networks.allow], deny: [...opts.networks.deny] } };
-        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs, ...networks } satisfies ToWorker);
+        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs, liveChunks: opts.liveChunks === true, ...networks } satisfies ToWorker);
         if (signal.aborted) stop();
       });
     },

@@ -4,8 +4,19 @@
 
 /** Live media kept in the SourceBuffer; once it holds 10 s more, the oldest is removed. */
 const liveKeepSeconds = 30;
-/** A live player further than this behind the newest buffered media jumps to the live edge. */
-const liveMaxLagSeconds = 3;
+/**
+ * Keeping up with the live edge (ADR 0038). The server sends per-frame chunks (or 1-s fragments
+ * from an ingest that makes none); the player measures how much media each append adds (`span`)
+ * and aims to stay `span + liveTargetSlackSeconds` behind the newest buffered frame: further than
+ * `liveJumpFactor × span + liveJumpSlackSeconds` it jumps there; more than
+ * `liveCatchUpAboveSeconds` behind it, it plays `liveCatchUpRate` fast until back on target (no
+ * jump, no visible cut).
+ */
+const liveTargetSlackSeconds = 0.08;
+const liveJumpFactor = 2;
+const liveJumpSlackSeconds = 0.4;
+const liveCatchUpRate = 1.15;
+const liveCatchUpAboveSeconds = 0.04;
 const reconnectInitialMs = 1000;
 const reconnectMaxMs = 30_000;
 /**
@@ -55,6 +66,9 @@ interface Session {
   queue: ArrayBuffer[];
   objectUrl: string;
   hello: LiveHello;
+  /** Newest buffered time after the previous append, and the media one append adds (smoothed). */
+  lastEnd: number;
+  span: number;
 }
 
 /**
@@ -187,7 +201,7 @@ export class LivePlayer {
     }
     this.#endSession();
     const mediaSource = new MediaSource();
-    const session: Session = { mediaSource, sourceBuffer: null, queue: [], objectUrl: URL.createObjectURL(mediaSource), hello };
+    const session: Session = { mediaSource, sourceBuffer: null, queue: [], objectUrl: URL.createObjectURL(mediaSource), hello, lastEnd: 0, span: 1 };
     this.#session = session;
     mediaSource.addEventListener('sourceopen', () => this.#onSourceOpen(session), { once: true });
     this.video.src = session.objectUrl;
@@ -225,8 +239,16 @@ export class LivePlayer {
     if (buffered.length > 0) {
       const start = buffered.start(0);
       const end = buffered.end(buffered.length - 1);
-      if (video.currentTime < start || end - video.currentTime > liveMaxLagSeconds) {
-        video.currentTime = Math.max(start, end - 0.5);
+      if (session.lastEnd > 0 && end > session.lastEnd) session.span = Math.min(2, 0.8 * session.span + 0.2 * (end - session.lastEnd));
+      session.lastEnd = end;
+      const target = session.span + liveTargetSlackSeconds;
+      const lag = end - video.currentTime;
+      if (video.currentTime < start || lag > liveJumpFactor * session.span + liveJumpSlackSeconds) {
+        video.currentTime = Math.max(start, end - target);
+      } else {
+        // Hysteresis: faster from a little behind the target, back to 1× once on it.
+        if (lag > target + liveCatchUpAboveSeconds && video.playbackRate !== liveCatchUpRate) video.playbackRate = liveCatchUpRate;
+        else if (lag <= target && video.playbackRate !== 1) video.playbackRate = 1;
       }
       if (video.paused) this.#play();
       if (!this.#live) {
@@ -247,8 +269,20 @@ export class LivePlayer {
   #pump(session: Session): void {
     const sb = session.sourceBuffer;
     if (!sb || sb.updating || session.mediaSource.readyState !== 'open') return;
-    const next = session.queue.shift();
-    if (!next) return;
+    // Everything waiting goes in one append: a new viewer's key-frame group arrives as ~25
+    // per-frame chunks, and one append each (each awaiting its updateend) delays the first frame.
+    const waiting = session.queue.splice(0);
+    if (waiting.length === 0) return;
+    let next = waiting[0] as ArrayBuffer;
+    if (waiting.length > 1) {
+      const joined = new Uint8Array(waiting.reduce((n, b) => n + b.byteLength, 0));
+      let at = 0;
+      for (const b of waiting) {
+        joined.set(new Uint8Array(b), at);
+        at += b.byteLength;
+      }
+      next = joined.buffer;
+    }
     try {
       sb.appendBuffer(next);
     } catch (e) {
