@@ -104,6 +104,7 @@ export const de: Messages = {
     failed: (why, seconds) => `Live-Bild fehlgeschlagen: ${why}. Neuer Versuch in ${seconds} s.`,
     tooSlow: 'die Verbindung war zu langsam',
     closed: (code, reason) => `Verbindung geschlossen (${code}${reason ? `: ${reason}` : ''})`,
+    elsewhere: (url) => `ein anderer Knoten zeichnet diese Kamera auf; ihr Live-Bild gibt es dort${url ? ` (${url})` : ''}`,
     unreadable: 'der Server sandte eine unlesbare Nachricht',
     cannotPlay: (codec) => `dieser Browser kann ${codec}-Video nicht live abspielen`,
     noBuffer: (why) => `kein Medienpuffer möglich (${why})`,

@@ -104,6 +104,7 @@ export const en = {
     failed: (why: string, seconds: number) => `Live view failed: ${why}. Reconnecting in ${seconds} s.`,
     tooSlow: 'the connection was too slow',
     closed: (code: number, reason: string) => `connection closed (${code}${reason ? `: ${reason}` : ''})`,
+    elsewhere: (url: string | null) => `another node records this camera; open its live view there${url ? ` (${url})` : ''}`,
     unreadable: 'the server sent an unreadable message',
     cannotPlay: (codec: string) => `this browser cannot play ${codec} video live`,
     noBuffer: (why: string) => `cannot create a media buffer (${why})`,

@@ -21,6 +21,8 @@ function problemText(m: Messages, p: LiveProblem): string {
       return m.live.tooSlow;
     case 'closed':
       return m.live.closed(p.code, p.reason);
+    case 'elsewhere':
+      return m.live.elsewhere(p.url);
     case 'unreadable':
       return m.live.unreadable;
     case 'codec':

@@ -37,6 +37,15 @@ export interface LiveHello {
   stream?: 'main' | 'sub';
 }
 
+/** The close code of a live view asked of a node that does not record the camera (ADR 0034). */
+const otherNodeCode = 4421;
+
+/** The recording node's URL from the close reason `CAMERA_ON_OTHER_NODE <url>`: only an https URL, else null. */
+export function otherNodeUrl(reason: string): string | null {
+  const url = /^CAMERA_ON_OTHER_NODE (https:\/\/\S+)$/.exec(reason)?.[1];
+  return url !== undefined && URL.canParse(url) ? url : null;
+}
+
 /** Which of the camera's streams to ask for: the sub-stream suits small tiles (ADR 0037). */
 export type LiveStream = 'main' | 'sub';
 
@@ -44,6 +53,8 @@ export type LiveStream = 'main' | 'sub';
 export type LiveProblem =
   | { kind: 'too-slow' }
   | { kind: 'closed'; code: number; reason: string }
+  /** Cluster mode: another node records the camera (close 4421, ADR 0034); `url` is that node's, or null. */
+  | { kind: 'elsewhere'; url: string | null }
   | { kind: 'unreadable' }
   | { kind: 'codec'; codec: string }
   | { kind: 'no-buffer'; why: string }
@@ -154,10 +165,11 @@ export class LivePlayer {
       this.#ws = null;
       this.#endSession();
       if (this.#stopped) return;
-      const problem: LiveProblem = ev.code === 1013 ? { kind: 'too-slow' } : { kind: 'closed', code: ev.code, reason: ev.reason };
+      const problem: LiveProblem = ev.code === 1013 ? { kind: 'too-slow' } : ev.code === otherNodeCode ? { kind: 'elsewhere', url: otherNodeUrl(ev.reason) } : { kind: 'closed', code: ev.code, reason: ev.reason };
       this.#refused = hello ? 0 : this.#refused + 1;
       // 1008: the server refused this camera (unknown, or no longer admitted): do not insist.
-      if (ev.code === 1008 || this.#refused >= maxRefusedAttempts) {
+      // 4421: another node records this camera; asking this node again changes nothing.
+      if (ev.code === 1008 || ev.code === otherNodeCode || this.#refused >= maxRefusedAttempts) {
         this.#stopped = true;
         this.#gaveUp = true;
         this.onState({ kind: 'gave-up', problem });
