@@ -5,12 +5,14 @@
  * report listing the recording zone and jurisdiction of a real camera's footage; a member of the
  * management body approves a policy on file; an administrator gets the health screen without a
  * cluster panel (cluster mode off) and no governance or residency screen (the API refuses them
- * audit.read / governance.read); a viewer gets none of these screens. axe-core finds no violation
+ * audit.read / governance.read), and on a one-node cluster on PostgreSQL the cluster panel (node
+ * live, roles, URL, the camera's recorder, the checkpoint signer); a viewer gets none of these screens. axe-core finds no violation
  * on any of them, at 1440 px and at 390 px.
- * Real: camsim (RTSP), ffmpeg, SQLite, HTTPS, Chromium, axe-core.
+ * Real: camsim (RTSP), ffmpeg, SQLite, PostgreSQL, HTTPS, Chromium, axe-core.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
@@ -19,6 +21,7 @@ import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
+import { createTestDatabase } from '../helpers/databases.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { teardown } from '../helpers/teardown.ts';
 
@@ -153,6 +156,44 @@ describe('Governance, residency and cluster screens, by role', () => {
     await page.locator('#health-view').getByText('Storage zones').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#cluster-panel').count(), 0);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the health screen');
+  });
+
+  it('shows an administrator the cluster on the health screen when cluster mode is on (one node on PostgreSQL)', async () => {
+    const pg = await createTestDatabase('postgres');
+    defer(() => pg.close());
+    const nodeDir = await tempDir('e2e-gov-cluster');
+    defer(() => nodeDir.remove());
+    const node = await startTestApp(nodeDir.path, {
+      'database.url': pg.location,
+      'keys.file.path': join(nodeDir.path, 'master.key'),
+      'recording.segmentSeconds': 2,
+      'cluster.enabled': true,
+      'cluster.nodeId': 'node-a',
+      'cluster.url': 'https://node-a.cluster.test:8443',
+      'cluster.leaseSeconds': 3,
+      'identity.roles': { admin: { mfa: false } },
+    });
+    defer(() => node.close());
+    const gate = await node.cameras.add({ name: 'Gate', url: sim!.urls[0]! }, testActor);
+    const u = await node.identity.users.create({ username: 'ada', password }, testActor);
+    await node.identity.grants.grant(u, { role: 'admin', scope: 'global' }, { audit: testActor, userId: null });
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 390, height: 844 } });
+    defer(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${node.url}#/health`);
+    await signIn(page, 'ada', password);
+    await page.getByRole('link', { name: 'Health' }).click();
+    const panel = page.locator('#cluster-panel');
+    await panel.locator('tr.cluster-node[data-node-id="node-a"]').waitFor({ timeout: 15_000 });
+    const nodeCells = await panel.locator('tr.cluster-node[data-node-id="node-a"] td').allTextContents();
+    assert.deepEqual([nodeCells[0], nodeCells[1], nodeCells[3]], ['node-a', 'live', 'https://node-a.cluster.test:8443']);
+    assert.ok((nodeCells[2] ?? '').length > 0, 'the node\'s roles');
+    const recorder = panel.locator(`table.cluster-recorders tr[data-camera-id="${gate.id}"] td`);
+    await waitFor('Gate recorded by node-a', 15_000, async () => (await recorder.count()) > 0 && (await recorder.nth(1).textContent()) === 'node-a');
+    assert.equal(await recorder.nth(0).textContent(), 'Gate');
+    await panel.getByText('Checkpoint signer: node-a').waitFor({ timeout: 15_000 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'no horizontal overflow (cluster panel)');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the cluster panel at 390 px');
   });
 
   it('offers a viewer none of these screens, also not by address', async () => {
