@@ -230,7 +230,7 @@ describe('The operator console, by role', () => {
       await page.goto(app!.url);
       await signIn(page, 'audrey', auditorPassword);
       await page.locator('#audit-view').waitFor({ state: 'visible', timeout: 10_000 });
-      assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit']);
+      assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency']);
       await waitFor('audit events', 10_000, async () => (await page.locator('table.events tbody tr').count()) > 0);
       // Newest first, and each event opens its committed record.
       const seqs = (await page.locator('table.events tbody tr td:first-child').allTextContents()).map(Number);

@@ -1,7 +1,8 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds, #/audit.
+// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds, #/audit,
+// #/governance, #/residency.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -15,6 +16,8 @@ import { HealthView } from '../health/HealthView.tsx';
 import { IncidentsView } from '../incidents/IncidentsView.tsx';
 import { InventoryView } from '../inventory/InventoryView.tsx';
 import { HoldsView } from '../holds/HoldsView.tsx';
+import { GovernanceView } from '../governance/GovernanceView.tsx';
+import { ResidencyView } from '../residency/ResidencyView.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -33,6 +36,10 @@ const screens = [
   { id: 'incidents', permission: 'incident.read' },
   { id: 'holds', permission: 'recording.hold' },
   { id: 'audit', permission: 'audit.read' },
+  // NIS2 governance: compliance officers, auditors, the management body.
+  { id: 'governance', permission: 'governance.read' },
+  // Where is every byte: the route's permission (audit.read).
+  { id: 'residency', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
 export type Screen = (typeof screens)[number]['id'];
 
@@ -90,6 +97,8 @@ export function Console() {
       {screen === 'incidents' && <IncidentsView />}
       {screen === 'holds' && <HoldsView poll={poll} />}
       {screen === 'audit' && <AuditView />}
+      {screen === 'governance' && <GovernanceView />}
+      {screen === 'residency' && <ResidencyView />}
       <IdleWarning />
     </section>
   );

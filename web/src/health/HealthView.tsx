@@ -1,11 +1,13 @@
 // Health at a glance (camera.manage): the server's own verdict (/healthz, its problems one line
 // each), the cameras by recording state (from the camera poll), and the storage zones with
-// their health and lag (/api/v1/storage/status). Polled in the background.
+// their health and lag (/api/v1/storage/status), and the cluster when cluster mode is on
+// (ClusterPanel). Polled in the background.
 import { useEffect, useState } from 'preact/hooks';
 import { backgroundHeader, type JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import type { CameraPoll } from '../cameras/use-cameras.ts';
 import { useI18n } from '../i18n/index.ts';
+import { ClusterPanel } from './ClusterPanel.tsx';
 
 type Health = JsonOf<'/healthz'>;
 type Storage = JsonOf<'/api/v1/storage/status'>;
@@ -84,6 +86,7 @@ export function HealthView({ poll }: { poll: CameraPoll }) {
           </ul>
         </div>
       )}
+      <ClusterPanel poll={poll} />
     </section>
   );
 }
