@@ -1,6 +1,7 @@
 // Every string of the console in English: the one place to translate (de.ts is the second
 // language). Parameterised messages are functions; keys are grouped by screen.
 import { screensEn } from './screens-en.ts';
+import { syncEn } from './sync-en.ts';
 
 /** English, the reference language: de.ts MUST have the same keys. */
 export const en = {
@@ -16,7 +17,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', playback: 'Playback' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',
@@ -330,6 +331,7 @@ export const en = {
     failed: (why: string) => `Cannot create the user: ${why}`,
   },
   screens: screensEn,
+  sync: syncEn,
 };
 
 /** The shape every language MUST have: the English keys, with strings and message functions. */
