@@ -52,6 +52,7 @@ export const syncDe: SyncMessages = {
     by: 'Von',
     outcome: 'Ergebnis',
     outcomes: { success: 'Bestanden', failure: 'FEHLGESCHLAGEN' },
+    firstBad: (n) => ` (erster fehlerhafter Index ${n})`,
     cannotLoad: (why) => `Zustand des Ledgers nicht ladbar: ${why}`,
   },
 };

@@ -53,6 +53,7 @@ export const syncEn = {
     by: 'By',
     outcome: 'Outcome',
     outcomes: { success: 'Passed', failure: 'FAILED' } as Record<string, string>,
+    firstBad: (n: number) => ` (first bad index ${n})`,
     cannotLoad: (why: string) => `Cannot load the ledger state: ${why}`,
   },
 };
