@@ -128,7 +128,17 @@ describe('Playback in sync, date jump, custom layouts and the ledger state', () 
     const [a, b] = later.map((s) => Date.parse(s.at!));
     assert.ok(a! > chosen && b! > chosen, `both advance: ${JSON.stringify(later)}`);
     assert.ok(Math.abs(a! - b!) < fragmentMs, `in sync within one fragment: ${JSON.stringify(later)}`);
-    console.log(`sync: asked ${new Date(chosen).toISOString()}, first pictures ${first.map((s) => s.at).join(', ')}; 2 s later ${later.map((s) => s.at).join(', ')} (${Math.abs(a! - b!)} ms apart)`);
+    // Knock the second player 3 s off and change the speed: the shared position and speed pull it back.
+    await view.locator('.sync-tile video').nth(1).evaluate((v: HTMLVideoElement) => {
+      v.currentTime = Math.max(0, v.currentTime - 3);
+    });
+    await view.getByLabel('Speed').selectOption('2');
+    const resynced = await waitFor('the players back in sync at 2×', 10_000, async () => {
+      const rates = await view.locator('.sync-tile video').evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).playbackRate));
+      const shown = (await playingAt(page)).map((s) => Date.parse(s.at ?? ''));
+      return rates.every((r) => r === 2) && Math.abs(shown[0]! - shown[1]!) < fragmentMs ? shown : null;
+    });
+    console.log(`sync: asked ${new Date(chosen).toISOString()}, first pictures ${first.map((s) => s.at).join(', ')}; 2 s later ${later.map((s) => s.at).join(', ')} (${Math.abs(a! - b!)} ms apart); after a 3-s knock at 2×: ${Math.abs(resynced[0]! - resynced[1]!)} ms apart`);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the sync playback screen');
   });
 
@@ -152,7 +162,7 @@ describe('Playback in sync, date jump, custom layouts and the ledger state', () 
     await live.waitFor({ timeout: 10_000 });
     await waitFor('the custom layout after a reload', 10_000, async () => (await order()).length === 2);
     assert.deepEqual(await order(), ['Cam 2', 'Cam 1']);
-    assert.equal(await live.getByRole('button', { name: 'Layout Entrance' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await live.getByRole('button', { name: 'Layout Entrance', exact: true }).getAttribute('aria-pressed'), 'true');
   });
 
   it('shows the latest signed checkpoint and the last verification in the audit viewer', async () => {
