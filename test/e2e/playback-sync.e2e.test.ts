@@ -8,6 +8,8 @@
  * signed checkpoint and the last `audit.verified` event; axe-core finds no violation.
  */
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
@@ -18,6 +20,8 @@ import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium, newTrustingContext } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
 import { teardown } from '../helpers/teardown.ts';
+
+const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
 
 /** One recorded fragment (recording.fragmentSeconds, default 1 s): the sync tolerance. */
 const fragmentMs = 1000;
@@ -140,6 +144,12 @@ describe('Playback in sync, date jump, custom layouts and the ledger state', () 
     });
     console.log(`sync: asked ${new Date(chosen).toISOString()}, first pictures ${first.map((s) => s.at).join(', ')}; 2 s later ${later.map((s) => s.at).join(', ')} (${Math.abs(a! - b!)} ms apart); after a 3-s knock at 2×: ${Math.abs(resynced[0]! - resynced[1]!)} ms apart`);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the sync playback screen');
+    await page.screenshot({ path: join(screenshotDir, 'console-playback-sync-1280.png') });
+    // Usable at 390 px: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the sync screen fits 390 px');
+    await page.screenshot({ path: join(screenshotDir, 'console-playback-sync-390.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('keeps a custom live layout, its cameras and their order, across a reload', async () => {
@@ -178,6 +188,8 @@ describe('Playback in sync, date jump, custom layouts and the ledger state', () 
     assert.equal(await verified.getAttribute('data-outcome'), 'success');
     assert.match((await verified.textContent()) ?? '', /cli:cli:root.*Passed/);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the audit viewer');
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the audit viewer fits 390 px');
     assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), [], 'no page errors');
   });
 });
