@@ -5,6 +5,7 @@ import type { JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { LedgerState } from './LedgerState.tsx';
 
 type Page = JsonOf<'/api/v1/audit/events'>;
 type Event = Page['events'][number];
@@ -94,6 +95,7 @@ export function AuditView() {
   return (
     <section id="audit-view" aria-labelledby="audit-heading">
       <h2 id="audit-heading">{m.audit.heading}</h2>
+      <LedgerState />
       <div class="panel checkpoint">
         <h3>{m.audit.checkpoint}</h3>
         {checkpoint ? (

@@ -4,6 +4,7 @@
 // recording.export.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Bookmarks, useBookmarks } from '../playback/Bookmarks.tsx';
+import { JumpTo, toLocalInput } from '../playback/JumpTo.tsx';
 import { Timeline } from '../playback/Timeline.tsx';
 import { usePlayback } from '../playback/use-playback.ts';
 import { backgroundHeader } from '../api/client.ts';
@@ -122,6 +123,15 @@ export function PlaybackPanel({ camera, marks, onMarks }: { camera: Camera; mark
           {m.timeline.now}
         </button>
       </div>
+      <JumpTo
+        onJump={(at) => {
+          // The window moves so the chosen time sits in its middle (not past now), then plays from it.
+          const half = (windowMinutes * 60_000) / 2;
+          const end = Math.min(Date.now(), at.getTime() + half);
+          setWindowStart(toLocalInput(new Date(end - windowMinutes * 60_000)));
+          playFrom(at);
+        }}
+      />
       <Timeline cameraId={camera.id} cameraName={camera.name} from={from} to={to} playhead={playhead} bookmarks={bookmarks.list} onSeek={playFrom} />
       <Bookmarks cameraId={camera.id} bookmarks={bookmarks.list} marked={marked} onChanged={bookmarks.reload} onPlay={playFrom} />
       <section class="playback" hidden={playback.range === null}>

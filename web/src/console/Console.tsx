@@ -1,8 +1,8 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds, #/audit,
-// #/governance, #/residency.
+// Screens: #/live, #/cameras, #/playback, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds,
+// #/audit, #/governance, #/residency.
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -18,6 +18,7 @@ import { InventoryView } from '../inventory/InventoryView.tsx';
 import { HoldsView } from '../holds/HoldsView.tsx';
 import { GovernanceView } from '../governance/GovernanceView.tsx';
 import { ResidencyView } from '../residency/ResidencyView.tsx';
+import { SyncPlayback } from '../playback/SyncPlayback.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -26,6 +27,8 @@ import { IdleWarning } from './IdleWarning.tsx';
 const screens = [
   { id: 'live', permission: 'live.view' },
   { id: 'cameras', permission: 'camera.read' },
+  // Several cameras in sync: for those who may play recordings.
+  { id: 'playback', permission: 'recording.play' },
   // Supply-chain inventory: for those who onboard cameras and those who audit them, not for watchers.
   { id: 'inventory', permission: ['camera.manage', 'audit.read'] },
   // Everyone may see their own four-eyes requests; the tab is for those who file or decide them.
@@ -89,6 +92,7 @@ export function Console() {
       {session.can('user.manage') && <FirstRunGuide />}
       {screen === 'live' && <LiveGrid poll={poll} />}
       {screen === 'cameras' && <CameraList poll={poll} />}
+      {screen === 'playback' && <SyncPlayback poll={poll} />}
       {screen === 'inventory' && <InventoryView poll={poll} />}
       {screen === 'approvals' && <ApprovalsView />}
       {screen === 'users' && <UsersView />}

@@ -2,6 +2,7 @@
 import { govDe } from './gov-de.ts';
 import type { Messages } from './en.ts';
 import { screensDe } from './screens-de.ts';
+import { syncDe } from './sync-de.ts';
 
 /** German: the same keys as English (the type checks it). */
 export const de: Messages = {
@@ -17,7 +18,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren', governance: 'Governance', residency: 'Datenstandort' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren', governance: 'Governance', residency: 'Datenstandort', playback: 'Wiedergabe' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',
@@ -332,4 +333,5 @@ export const de: Messages = {
   },
   screens: screensDe,
   gov: govDe,
+  sync: syncDe,
 };

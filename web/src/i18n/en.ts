@@ -2,6 +2,7 @@
 // language). Parameterised messages are functions; keys are grouped by screen.
 import { govEn } from './gov-en.ts';
 import { screensEn } from './screens-en.ts';
+import { syncEn } from './sync-en.ts';
 
 /** English, the reference language: de.ts MUST have the same keys. */
 export const en = {
@@ -17,7 +18,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', governance: 'Governance', residency: 'Residency' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', governance: 'Governance', residency: 'Residency', playback: 'Playback' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',
@@ -332,6 +333,7 @@ export const en = {
   },
   screens: screensEn,
   gov: govEn,
+  sync: syncEn,
 };
 
 /** The shape every language MUST have: the English keys, with strings and message functions. */

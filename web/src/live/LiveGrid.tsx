@@ -7,6 +7,8 @@ import { formatTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { CameraPoll } from '../cameras/use-cameras.ts';
 import { LiveTile } from './LiveTile.tsx';
+import { LayoutEditor } from './LayoutEditor.tsx';
+import { gridFor, loadActive, loadLayouts, saveActive, saveLayouts, type CustomLayout } from './custom-layouts.ts';
 
 export const layouts = [1, 4, 9, 16] as const;
 type Layout = (typeof layouts)[number];
@@ -24,11 +26,19 @@ export function LiveGrid({ poll }: { poll: CameraPoll }) {
   const [page, setPage] = useState(0);
   const [maximised, setMaximised] = useState<string | null>(null);
   useEffect(() => localStorage.setItem(layoutKey, String(layout)), [layout]);
+  // Custom layouts (named, ordered cameras), kept in this browser.
+  const [customs, setCustoms] = useState<CustomLayout[]>(loadLayouts);
+  const [customId, setCustomId] = useState<string | null>(() => loadActive(loadLayouts()));
+  const [editing, setEditing] = useState(false);
+  useEffect(() => saveActive(customId), [customId]);
+  const custom = customs.find((l) => l.id === customId) ?? null;
 
-  const cameras = poll.cameras ?? [];
-  const pages = Math.max(1, Math.ceil(cameras.length / layout));
+  const all = poll.cameras ?? [];
+  const cameras = custom ? custom.cameras.map((id) => all.find((c) => c.id === id)).filter((c) => c !== undefined) : all;
+  const perPage = custom ? gridFor(cameras.length) : layout;
+  const pages = custom ? 1 : Math.max(1, Math.ceil(cameras.length / layout));
   const current = Math.min(page, pages - 1);
-  const shown = maximised ? cameras.filter((c) => c.id === maximised) : cameras.slice(current * layout, current * layout + layout);
+  const shown = maximised ? cameras.filter((c) => c.id === maximised) : cameras.slice(current * perPage, current * perPage + perPage);
   // A maximised camera that went away returns the grid.
   useEffect(() => {
     if (maximised && poll.cameras && !poll.cameras.some((c) => c.id === maximised)) setMaximised(null);
@@ -49,10 +59,11 @@ export function LiveGrid({ poll }: { poll: CameraPoll }) {
                 key={n}
                 type="button"
                 class={`secondary layout-${n}`}
-                aria-pressed={layout === n && !maximised}
+                aria-pressed={layout === n && !maximised && !custom}
                 aria-label={m.live.layoutN(n)}
                 onClick={() => {
                   setLayout(n);
+                  setCustomId(null);
                   setMaximised(null);
                   setPage(0);
                 }}
@@ -60,6 +71,31 @@ export function LiveGrid({ poll }: { poll: CameraPoll }) {
                 {n}
               </button>
             ))}
+          </fieldset>
+          <fieldset class="layout-picker custom-layouts">
+            <legend>{m.sync.layouts.custom}</legend>
+            {customs.map((l) => (
+              <button key={l.id} type="button" class="secondary custom-layout" aria-pressed={customId === l.id && !maximised} aria-label={m.sync.layouts.choose(l.name)} onClick={() => {
+                setCustomId(l.id);
+                setMaximised(null);
+                setPage(0);
+              }}>
+                {l.name}
+              </button>
+            ))}
+            {custom && (
+              <button type="button" class="secondary" aria-label={m.sync.layouts.remove(custom.name)} onClick={() => {
+                const rest = customs.filter((l) => l.id !== custom.id);
+                saveLayouts(rest);
+                setCustoms(rest);
+                setCustomId(null);
+              }}>
+                ✕
+              </button>
+            )}
+            <button type="button" class="secondary new-layout" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+              {m.sync.layouts.newLayout}
+            </button>
           </fieldset>
           {!maximised && pages > 1 && (
             <div class="pager">
@@ -74,19 +110,34 @@ export function LiveGrid({ poll }: { poll: CameraPoll }) {
           )}
         </div>
       </div>
-      {poll.cameras !== null && cameras.length === 0 && (
+      {editing && (
+        <LayoutEditor
+          cameras={all}
+          onCancel={() => setEditing(false)}
+          onSave={(l) => {
+            const list = [...customs, l];
+            saveLayouts(list);
+            setCustoms(list);
+            setCustomId(l.id);
+            setEditing(false);
+            setMaximised(null);
+          }}
+        />
+      )}
+      {custom && poll.cameras !== null && cameras.length === 0 && <p class="muted">{m.sync.layouts.missing}</p>}
+      {!custom && poll.cameras !== null && cameras.length === 0 && (
         <p id="no-cameras" class="muted">
           {can('camera.manage') ? m.camera.noneAdmin : m.camera.none}
         </p>
       )}
-      <div class={`live-grid grid-${maximised ? 1 : layout}`}>
+      <div class={`live-grid grid-${maximised ? 1 : perPage}`} data-layout={custom ? custom.name : String(layout)}>
         {shown.map((camera) => (
           <LiveTile
             key={camera.id}
             camera={camera}
             reachable={poll.reachable}
             maximised={maximised === camera.id}
-            stream={maximised === camera.id || layout === 1 ? 'main' : 'sub'}
+            stream={maximised === camera.id || perPage === 1 ? 'main' : 'sub'}
             onMaximise={() => setMaximised(maximised === camera.id ? null : camera.id)}
           />
         ))}
