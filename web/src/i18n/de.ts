@@ -1,5 +1,6 @@
 // Alle Texte der Konsole auf Deutsch (zweite Sprache; en.ts ist die Referenz).
 import type { Messages } from './en.ts';
+import { adminDe } from './admin-de.ts';
 import { screensDe } from './screens-de.ts';
 
 /** German: the same keys as English (the type checks it). */
@@ -16,7 +17,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren', register: 'Zugriffsregister', sites: 'Standorte', account: 'Mein Konto' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',
@@ -330,4 +331,5 @@ export const de: Messages = {
     failed: (why) => `Der Benutzer kann nicht angelegt werden: ${why}`,
   },
   screens: screensDe,
+  adminScreens: adminDe,
 };

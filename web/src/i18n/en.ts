@@ -1,5 +1,6 @@
 // Every string of the console in English: the one place to translate (de.ts is the second
 // language). Parameterised messages are functions; keys are grouped by screen.
+import { adminEn } from './admin-en.ts';
 import { screensEn } from './screens-en.ts';
 
 /** English, the reference language: de.ts MUST have the same keys. */
@@ -16,7 +17,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', register: 'Access register', sites: 'Sites', account: 'My account' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',
@@ -330,6 +331,7 @@ export const en = {
     failed: (why: string) => `Cannot create the user: ${why}`,
   },
   screens: screensEn,
+  adminScreens: adminEn,
 };
 
 /** The shape every language MUST have: the English keys, with strings and message functions. */
