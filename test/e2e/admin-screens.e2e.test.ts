@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
-import { strongPassword } from '../helpers/access.ts';
+import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
@@ -37,6 +37,7 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
   let app: App | undefined;
   let browser: Browser | undefined;
   const password = strongPassword();
+  const ids: Record<string, string> = {};
   const defer = teardown({ after });
 
   async function pageOf(user: string): Promise<{ page: Page; errors: string[] }> {
@@ -57,13 +58,24 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
     for (const [username, role] of [['ada', 'admin'], ['vic', 'viewer'], ['audrey', 'auditor']] as const) {
       const u = await app.identity.users.create({ username, password }, testActor);
       await app.identity.grants.grant(u, { role, scope: 'global' }, { audit: testActor, userId: null });
+      ids[username] = u.id;
     }
+    // A sensitive grant filed by another administrator: it waits for a second person.
+    const other = await testPrincipal(app, { roles: ['admin'] });
+    const res = await other.inject({ method: 'POST', url: '/api/v1/access/grants', payload: { userId: ids.vic, role: 'admin', scope: 'global' } });
+    assert.equal(JSON.parse(res.body).code, 'APPROVAL_REQUIRED', res.body);
     browser = await launchChromium();
     defer(() => browser?.close());
   });
 
-  it('lets an administrator create a site and a camera group', async () => {
+  it('lets an administrator create a site and a camera group, and see a pending sensitive grant', async () => {
     const { page, errors } = await pageOf('ada');
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    const pending = page.locator('#pending-grants li.pending-grant');
+    await pending.waitFor({ timeout: 5000 });
+    assert.match((await pending.textContent()) ?? '', /admin on global for vic.*requested by /);
+    assert.equal(await pending.getByRole('link', { name: 'Approve or decline in the approvals inbox' }).getAttribute('href'), '#/approvals');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the users screen with a pending grant');
     assert.ok((await tabs(page)).includes('Sites'));
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const siteForm = page.locator('form.site-create');
