@@ -40,8 +40,8 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
   const ids: Record<string, string> = {};
   const defer = teardown({ after });
 
-  async function pageOf(user: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  async function pageOf(user: string, width = 1280): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width, height: width > 500 ? 900 : 844 }, acceptDownloads: true });
     defer(() => context.close());
     const page = await context.newPage();
     const errors = collectPageErrors(page);
@@ -145,5 +145,17 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
     assert.equal(await meWithToken(page, token), 401);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on My account');
     assert.deepEqual(errors.filter((e) => !/status of (401|403)/.test(e)), []);
+  });
+
+  it('keeps My account and Sites usable at 390 px', async () => {
+    for (const [user, hash, view] of [['vic', '#/account', '#tokens-view'], ['ada', '#/sites', '#sites-view']] as const) {
+      const { page } = await pageOf(user, 390);
+      await page.getByRole('link', { name: 'My account' }).waitFor();
+      await page.goto(`${app!.url}/${hash}`);
+      await page.locator(view).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${hash} overflows by ${overflow} px at 390 px`);
+      assert.deepEqual(await axeViolations(page), [], `axe-core on ${hash} at 390 px`);
+    }
   });
 });

@@ -43,9 +43,9 @@ export function RegisterView() {
       )}
       {rows !== null && rows.length === 0 && <p class="muted">{t.none}</p>}
       {rows !== null && rows.length > 0 && (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t.list}>
           <table class="events register">
-            <caption class="visually-hidden">{t.heading}</caption>
+            <caption class="visually-hidden">{t.list}</caption>
             <thead>
               <tr>
                 <th scope="col">{t.cols.user}</th>

@@ -119,9 +119,9 @@ export function TokensView() {
       </form>
       {tokens !== null && tokens.length === 0 && <p class="muted">{t.none}</p>}
       {tokens !== null && tokens.length > 0 && (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t.list}>
           <table class="events tokens">
-            <caption class="visually-hidden">{t.heading}</caption>
+            <caption class="visually-hidden">{t.list}</caption>
             <thead>
               <tr>
                 <th scope="col">{t.cols.name}</th>

@@ -6,6 +6,7 @@ export const adminDe: typeof adminEn = {
   register: {
     heading: 'Zugriffsregister',
     intro: 'Wer welche Rolle auf welchem Bereich hat, von wem vergeben und bis wann.',
+    list: 'Rechte',
     csv: 'Als CSV herunterladen',
     none: 'Kein Recht erfasst.',
     loadFailed: (why) => `Das Register kann nicht geladen werden: ${why}`,
@@ -18,6 +19,7 @@ export const adminDe: typeof adminEn = {
   tokens: {
     heading: 'API-Tokens',
     intro: 'Ein Token handelt mit einem Teil Ihrer Rechte, für Skripte und Anbindungen. Widerrufen Sie Tokens, die Sie nicht mehr nutzen.',
+    list: 'Ihre Tokens',
     none: 'Sie haben kein API-Token.',
     loadFailed: (why) => `Ihre Tokens können nicht geladen werden: ${why}`,
     name: 'Name',

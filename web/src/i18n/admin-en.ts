@@ -4,6 +4,7 @@ export const adminEn = {
   register: {
     heading: 'Access register',
     intro: 'Who holds which role on which scope, granted by whom and until when.',
+    list: 'Grants',
     csv: 'Download as CSV',
     none: 'No grant is recorded.',
     loadFailed: (why: string) => `Cannot load the register: ${why}`,
@@ -16,6 +17,7 @@ export const adminEn = {
   tokens: {
     heading: 'API tokens',
     intro: 'A token acts with some of your permissions, for scripts and integrations. Revoke one you no longer use.',
+    list: 'Your tokens',
     none: 'You have no API token.',
     loadFailed: (why: string) => `Cannot load your tokens: ${why}`,
     name: 'Name',
