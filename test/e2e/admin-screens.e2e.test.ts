@@ -132,6 +132,10 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
     assert.ok(token.length > 20, 'a secret is shown');
     assert.deepEqual(await axeViolations(page), [], 'axe-core on My account with the secret shown');
     assert.equal(await meWithToken(page, token), 200);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app!.url });
+    await secretBox.getByRole('button', { name: 'Copy' }).click();
+    await secretBox.getByText('Copied.').waitFor({ timeout: 5000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token, 'Copy puts the secret on the clipboard');
 
     // Dismissed, the secret is gone from the page and not shown again.
     await secretBox.getByRole('button', { name: 'I have stored it' }).click();
