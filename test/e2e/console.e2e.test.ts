@@ -230,7 +230,7 @@ describe('The operator console, by role', () => {
       await page.goto(app!.url);
       await signIn(page, 'audrey', auditorPassword);
       await page.locator('#audit-view').waitFor({ state: 'visible', timeout: 10_000 });
-      assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency']);
+      assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency', 'Access register']);
       await waitFor('audit events', 10_000, async () => (await page.locator('table.events tbody tr').count()) > 0);
       // Newest first, and each event opens its committed record.
       const seqs = (await page.locator('table.events tbody tr td:first-child').allTextContents()).map(Number);
@@ -315,7 +315,7 @@ describe('The operator console, by role', () => {
       const page = await context.newPage();
       await page.goto(app!.url);
       await signIn(page, 'ada', adminPassword);
-      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health']);
+      assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health', 'Sites']);
       await page.getByRole('link', { name: 'Health' }).click();
       await page.locator('#health-view').getByText('All parts work').waitFor({ timeout: 10_000 });
       assert.deepEqual(await axeViolations(page), [], 'axe-core on the health screen');

@@ -87,7 +87,7 @@ describe('Governance, residency and cluster screens, by role', () => {
 
   it('shows a compliance officer the catalogue, the live evidence and the readiness pack, and the residency report of a real camera', async () => {
     const { page, errors } = await pageOf('cora');
-    assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency']);
+    assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency', 'Access register']);
     await page.getByRole('link', { name: 'Governance' }).click();
     const rows = page.locator('table.requirements tr.requirement');
     await waitFor('the catalogue', 10_000, async () => (await rows.count()) === 116);
@@ -152,7 +152,7 @@ describe('Governance, residency and cluster screens, by role', () => {
 
   it('gives an administrator the health screen without a cluster panel (cluster mode off), and no governance or residency screen', async () => {
     const { page } = await pageOf('ada');
-    assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health']);
+    assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health', 'Sites']);
     await page.getByRole('link', { name: 'Health' }).click();
     await page.locator('#health-view').getByText('Storage zones').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#cluster-panel').count(), 0);

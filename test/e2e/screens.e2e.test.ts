@@ -110,7 +110,7 @@ describe('Inventory, PTZ and incident screens, by role', () => {
 
   it('lets an administrator identify a camera, see the flagged one quarantined, import an advisory, read the score and request a risk acceptance', async () => {
     const { page, errors } = await pageOf('ada');
-    assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health']);
+    assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health', 'Sites']);
     await page.getByRole('link', { name: 'Inventory' }).click();
     const rows = page.locator('table.inventory tr.asset');
     await waitFor('the flagged camera in the inventory', 10_000, async () => (await rows.count()) === 1);
@@ -180,7 +180,7 @@ describe('Inventory, PTZ and incident screens, by role', () => {
 
   it('shows an auditor the inventory and the incident register read-only', async () => {
     const { page } = await pageOf('audrey');
-    assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency']);
+    assert.deepEqual(await tabs(page), ['Cameras', 'Inventory', 'Alarms', 'Incidents', 'Audit', 'Governance', 'Residency', 'Access register']);
     await page.getByRole('link', { name: 'Inventory' }).click();
     await waitFor('the inventory', 10_000, async () => (await page.locator('table.inventory tr.asset').count()) === 2);
     assert.equal(await page.locator('.asset-toggle, section.advisories, section.identify').count(), 0, 'no score, advisories, acceptance or identification without camera.manage');

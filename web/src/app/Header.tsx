@@ -33,6 +33,9 @@ export function Header({ signedIn, onLogout }: { signedIn: boolean; onLogout: ()
               {user ? user.displayName || user.username : ''}
             </strong>
           </span>
+          <a id="account-link" href="#/account">
+            {m.adminScreens.myAccount}
+          </a>
           <button type="button" id="logout" class="secondary" onClick={onLogout}>
             {m.app.logOut}
           </button>

@@ -1,8 +1,9 @@
 // The signed-in console: the screens the user's permissions open, as tabs (#/live, #/cameras,
 // #/alarms, #/audit). A screen the user cannot use is not offered at all, and nothing of it
 // runs: an auditor gets no live tiles, hence no denied live sockets (issue 19, item 6).
-// Screens: #/live, #/cameras, #/playback, #/inventory, #/approvals, #/users, #/health, #/alarms, #/incidents, #/holds,
-// #/audit, #/governance, #/residency.
+// Screens: #/live, #/cameras, #/playback, #/inventory, #/approvals, #/users, #/health, #/sites, #/alarms,
+// #/incidents, #/holds, #/audit, #/governance, #/residency, #/register; and #/account (API tokens; every
+// user, linked from the header, not a tab).
 import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -19,6 +20,9 @@ import { HoldsView } from '../holds/HoldsView.tsx';
 import { GovernanceView } from '../governance/GovernanceView.tsx';
 import { ResidencyView } from '../residency/ResidencyView.tsx';
 import { SyncPlayback } from '../playback/SyncPlayback.tsx';
+import { RegisterView } from '../access/RegisterView.tsx';
+import { TokensView } from '../account/TokensView.tsx';
+import { SitesView } from '../sites/SitesView.tsx';
 import { FirstRunGuide } from '../users/FirstRunGuide.tsx';
 import { UsersView } from '../users/UsersView.tsx';
 import { IdleWarning } from './IdleWarning.tsx';
@@ -35,6 +39,8 @@ const screens = [
   { id: 'approvals', permission: ['recording.export', 'privacy.unmask', 'user.manage', 'camera.manage'] },
   { id: 'users', permission: 'user.manage' },
   { id: 'health', permission: 'camera.manage' },
+  // Sites and groups: read with camera.read, but a screen for those who manage them (viewers see none).
+  { id: 'sites', permission: 'camera.manage' },
   { id: 'alarms', permission: 'incident.read' },
   { id: 'incidents', permission: 'incident.read' },
   { id: 'holds', permission: 'recording.hold' },
@@ -43,8 +49,11 @@ const screens = [
   { id: 'governance', permission: 'governance.read' },
   // Where is every byte: the route's permission (audit.read).
   { id: 'residency', permission: 'audit.read' },
+  { id: 'register', permission: 'audit.read' },
 ] as const satisfies ReadonlyArray<{ id: string; permission: string | readonly string[] }>;
-export type Screen = (typeof screens)[number]['id'];
+/** Screens every signed-in user has, reached from the header rather than the tabs. */
+const ownScreens = ['account'] as const;
+export type Screen = (typeof screens)[number]['id'] | (typeof ownScreens)[number];
 
 /** Where a user lands: video for those who watch, the audit log for those who audit. */
 function landing(can: (p: string) => boolean): Screen | null {
@@ -60,7 +69,7 @@ function opens(permission: string | readonly string[], can: (p: string) => boole
 
 function screenOfHash(hash: string, allowed: readonly Screen[]): Screen | null {
   const id = hash.replace(/^#\/?/, '');
-  return (allowed as readonly string[]).includes(id) ? (id as Screen) : null;
+  return (allowed as readonly string[]).includes(id) || (ownScreens as readonly string[]).includes(id) ? (id as Screen) : null;
 }
 
 export function Console() {
@@ -103,6 +112,9 @@ export function Console() {
       {screen === 'audit' && <AuditView />}
       {screen === 'governance' && <GovernanceView />}
       {screen === 'residency' && <ResidencyView />}
+      {screen === 'sites' && <SitesView poll={poll} />}
+      {screen === 'register' && <RegisterView />}
+      {screen === 'account' && <TokensView />}
       <IdleWarning />
     </section>
   );

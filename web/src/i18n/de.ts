@@ -1,6 +1,7 @@
 // Alle Texte der Konsole auf Deutsch (zweite Sprache; en.ts ist die Referenz).
 import { govDe } from './gov-de.ts';
 import type { Messages } from './en.ts';
+import { adminDe } from './admin-de.ts';
 import { screensDe } from './screens-de.ts';
 import { syncDe } from './sync-de.ts';
 
@@ -18,7 +19,7 @@ export const de: Messages = {
     mainNav: 'Hauptmenü',
     skip: 'Zum Inhalt springen',
   },
-  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren', governance: 'Governance', residency: 'Datenstandort', playback: 'Wiedergabe' },
+  nav: { live: 'Live', cameras: 'Kameras', approvals: 'Freigaben', health: 'Zustand', alarms: 'Alarme', audit: 'Audit', users: 'Benutzer', inventory: 'Inventar', incidents: 'Vorfälle', holds: 'Sperren', governance: 'Governance', residency: 'Datenstandort', playback: 'Wiedergabe', register: 'Zugriffsregister', sites: 'Standorte', account: 'Mein Konto' },
   auth: {
     headings: { login: 'Anmelden', 'second-factor': 'Zweiter Faktor', enrol: 'Zweiten Faktor einrichten', recovery: 'Wiederherstellungscodes' },
     username: 'Benutzername',
@@ -334,4 +335,5 @@ export const de: Messages = {
   screens: screensDe,
   gov: govDe,
   sync: syncDe,
+  adminScreens: adminDe,
 };

@@ -1,6 +1,7 @@
 // Every string of the console in English: the one place to translate (de.ts is the second
 // language). Parameterised messages are functions; keys are grouped by screen.
 import { govEn } from './gov-en.ts';
+import { adminEn } from './admin-en.ts';
 import { screensEn } from './screens-en.ts';
 import { syncEn } from './sync-en.ts';
 
@@ -18,7 +19,7 @@ export const en = {
     mainNav: 'Main',
     skip: 'Skip to content',
   },
-  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', governance: 'Governance', residency: 'Residency', playback: 'Playback' },
+  nav: { live: 'Live', cameras: 'Cameras', approvals: 'Approvals', health: 'Health', alarms: 'Alarms', audit: 'Audit', users: 'Users', inventory: 'Inventory', incidents: 'Incidents', holds: 'Holds', governance: 'Governance', residency: 'Residency', playback: 'Playback', register: 'Access register', sites: 'Sites', account: 'My account' },
   auth: {
     headings: { login: 'Sign in', 'second-factor': 'Second factor', enrol: 'Set up a second factor', recovery: 'Recovery codes' },
     username: 'User name',
@@ -334,6 +335,7 @@ export const en = {
   screens: screensEn,
   gov: govEn,
   sync: syncEn,
+  adminScreens: adminEn,
 };
 
 /** The shape every language MUST have: the English keys, with strings and message functions. */

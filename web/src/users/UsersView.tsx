@@ -7,6 +7,7 @@ import type { JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { PendingGrants } from './PendingGrants.tsx';
 
 type User = JsonOf<'/api/v1/users'>[number];
 type Grant = JsonOf<'/api/v1/access/grants'>[number];
@@ -157,6 +158,7 @@ export function UsersView() {
           );
         })}
       </ul>
+      <PendingGrants />
     </section>
   );
 }
