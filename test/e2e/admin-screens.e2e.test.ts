@@ -14,20 +14,12 @@ import type { App } from '../../src/app.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, tempDir } from '../helpers/harness.ts';
+import { consoleTabs, signedInPage } from '../helpers/console-page.ts';
 import { teardown } from '../helpers/teardown.ts';
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('#login-form');
-  await form.waitFor({ state: 'visible', timeout: 10_000 });
-  await form.getByLabel('User name').fill(username);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-const tabs = (page: Page) => page.locator('nav.tabs a').allTextContents();
+const tabs = consoleTabs;
 
 /** GET /api/v1/auth/me from the page with only the bearer token (no cookie): the status. */
 const meWithToken = (page: Page, token: string) =>
@@ -40,15 +32,7 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
   const ids: Record<string, string> = {};
   const defer = teardown({ after });
 
-  async function pageOf(user: string, width = 1280): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width, height: width > 500 ? 900 : 844 }, acceptDownloads: true });
-    defer(() => context.close());
-    const page = await context.newPage();
-    const errors = collectPageErrors(page);
-    await page.goto(app!.url);
-    await signIn(page, user, password);
-    return { page, errors };
-  }
+  const pageOf = (user: string, width = 1280) => signedInPage(browser!, { url: app!.url, user, password, width, defer });
 
   before(async () => {
     const dir = await tempDir('e2e-admin-screens');

@@ -20,21 +20,13 @@ import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { consoleTabs, signIn } from '../helpers/console-page.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
 /** The live tile of the camera with exactly this name. */
 function tileOf(page: Page, name: string): Locator {
   return page.locator('.live-tile', { has: page.locator('.camera-name', { hasText: new RegExp(`^${name}$`) }) });
-}
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('#login-form');
-  await form.waitFor({ state: 'visible', timeout: 10_000 });
-  await form.getByLabel('User name').fill(username);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
 }
 
 /** Waits until a tile's live video shows frames with its time advancing. */
@@ -46,7 +38,7 @@ async function expectPlaying(page: Page, name: string): Promise<void> {
 }
 
 /** The console's navigation, as its links read. */
-const tabs = (page: Page) => page.locator('nav.tabs a').allTextContents();
+const tabs = consoleTabs;
 
 describe('The operator console, by role', () => {
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;

@@ -14,27 +14,19 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
 import { strongPassword, testPrincipal } from '../helpers/access.ts';
 import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { consoleTabs, signedInPage, signIn } from '../helpers/console-page.ts';
 import { teardown } from '../helpers/teardown.ts';
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('#login-form');
-  await form.waitFor({ state: 'visible', timeout: 10_000 });
-  await form.getByLabel('User name').fill(username);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-const tabs = (page: Page) => page.locator('nav.tabs a').allTextContents();
+const tabs = consoleTabs;
 
 describe('Governance, residency and cluster screens, by role', () => {
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
@@ -46,15 +38,7 @@ describe('Governance, residency and cluster screens, by role', () => {
   const password = strongPassword();
   const defer = teardown({ after });
 
-  async function pageOf(user: string, width = 1440): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width, height: width > 500 ? 900 : 844 }, acceptDownloads: true });
-    defer(() => context.close());
-    const page = await context.newPage();
-    const errors = collectPageErrors(page);
-    await page.goto(app!.url);
-    await signIn(page, user, password);
-    return { page, errors };
-  }
+  const pageOf = (user: string, width = 1440) => signedInPage(browser!, { url: app!.url, user, password, width, defer });
 
   before(async () => {
     dir = await tempDir('e2e-gov-screens');

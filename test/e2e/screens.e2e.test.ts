@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import type { Camsim } from '../../tools/camsim/camsim.ts';
@@ -24,22 +24,14 @@ import { strongPassword, testPrincipal, type TestPrincipal } from '../helpers/ac
 import { csafAdvisory } from '../helpers/advisory-documents.ts';
 import { testActor } from '../helpers/audit.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { collectPageErrors, launchChromium } from '../helpers/chromium.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../helpers/harness.ts';
+import { consoleTabs, signedInPage } from '../helpers/console-page.ts';
 import { teardown } from '../helpers/teardown.ts';
 
 const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.locator('#login-form');
-  await form.waitFor({ state: 'visible', timeout: 10_000 });
-  await form.getByLabel('User name').fill(username);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('#console-view').waitFor({ state: 'visible', timeout: 10_000 });
-}
-
-const tabs = (page: Page) => page.locator('nav.tabs a').allTextContents();
+const tabs = consoleTabs;
 
 describe('Inventory, PTZ and incident screens, by role', () => {
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
@@ -55,15 +47,7 @@ describe('Inventory, PTZ and incident screens, by role', () => {
   const defer = teardown({ after });
 
   /** A signed-in page of `user` at the given width; closed after the test. */
-  async function pageOf(user: string, width = 1440): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser!.newContext({ ignoreHTTPSErrors: true, viewport: { width, height: width > 500 ? 900 : 844 }, acceptDownloads: true });
-    defer(() => context.close());
-    const page = await context.newPage();
-    const errors = collectPageErrors(page);
-    await page.goto(app!.url);
-    await signIn(page, user, password);
-    return { page, errors };
-  }
+  const pageOf = (user: string, width = 1440) => signedInPage(browser!, { url: app!.url, user, password, width, defer });
 
   before(async () => {
     dir = await tempDir('e2e-screens');
