@@ -82,6 +82,13 @@ describe('Admin screens: sites and groups, access register, API tokens', () => {
     await page.getByRole('status').getByText('the request is in the approvals inbox').waitFor({ timeout: 5000 });
     assert.equal(await page.getByRole('link', { name: 'Open the approvals inbox' }).count(), 1);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the sites screen');
+
+    // The health screen offers Custos's signed SBOM to system.configure holders (admin).
+    await page.getByRole('link', { name: 'Health' }).click();
+    const sbom = page.locator('section.sbom');
+    await sbom.waitFor({ timeout: 5000 });
+    assert.deepEqual(await sbom.locator('a').evaluateAll((links) => links.map((l) => l.getAttribute('href'))), ['/api/v1/sbom', '/api/v1/sbom/signature', '/api/v1/sbom/key']);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the health screen with the SBOM links');
     assert.deepEqual(errors.filter((e) => !/status of (401|403|409|422)/.test(e)), []);
   });
 

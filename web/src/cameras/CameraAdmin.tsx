@@ -35,6 +35,8 @@ export function AddCamera({ cameras }: { cameras: Camera[] }) {
         username: value('username') || undefined,
         password: value('password') || undefined,
         retentionHours: Number(value('retentionHours')) || undefined,
+        subStreamUrl: value('subStreamUrl').trim() || undefined,
+        recordAudio: (form.elements.namedItem('recordAudio') as HTMLInputElement).checked,
       };
       const created = await api.ok(api.client.POST('/api/v1/cameras', { body: body as never }));
       form.reset();
@@ -90,6 +92,14 @@ export function AddCamera({ cameras }: { cameras: Camera[] }) {
           <label>
             {m.admin.retention}
             <input name="retentionHours" type="number" min={1} max={87600} defaultValue="72" />
+          </label>
+          <label>
+            {m.admin.subStream}
+            <input name="subStreamUrl" maxLength={2048} placeholder="rtsp://host/sub" autocomplete="off" spellcheck={false} />
+          </label>
+          <label class="check">
+            <input name="recordAudio" type="checkbox" />
+            {m.admin.recordAudio}
           </label>
           <button type="submit" disabled={busy}>
             {m.admin.add}

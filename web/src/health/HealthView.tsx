@@ -8,6 +8,7 @@ import { useSession } from '../app/session.ts';
 import type { CameraPoll } from '../cameras/use-cameras.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ClusterPanel } from './ClusterPanel.tsx';
+import { SbomLinks } from './SbomLinks.tsx';
 
 type Health = JsonOf<'/healthz'>;
 type Storage = JsonOf<'/api/v1/storage/status'>;
@@ -87,6 +88,7 @@ export function HealthView({ poll }: { poll: CameraPoll }) {
         </div>
       )}
       <ClusterPanel poll={poll} />
+      <SbomLinks />
     </section>
   );
 }
