@@ -3,32 +3,17 @@
  * fresh SQLite data directory) against a camera identified over camsim's ONVIF device service.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { csafAdvisory, osvAdvisory } from '../../test/helpers/advisory-documents.ts';
 import { tempDir } from '../../test/helpers/harness.ts';
+import { custos } from '../../test/helpers/custos-cli.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 import { systemClock } from '../lib/clock.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../bin/custos.js');
-
-async function custos(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } });
-  child.child.stdin?.end(input);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test('advisory files are imported offline all or nothing, matched against an identified camera, and its score names a default password by vendor only', async (t) => {
   const defer = teardown(t);
@@ -40,7 +25,7 @@ test('advisory files are imported offline all or nothing, matched against an ide
     rtspUrl: 'rtsp://127.0.0.1:8554/cam1', username: 'admin', password, clock: systemClock,
   });
   defer(() => device.close());
-  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Dock', '--url', 'rtsp://127.0.0.1:8554/cam1', '--username', 'admin', '--password-stdin'], `${password}\n`);
+  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Dock', '--url', 'rtsp://127.0.0.1:8554/cam1', '--username', 'admin', '--password-stdin'], { input: `${password}\n` });
   assert.equal(added.code, 0, added.stderr);
   const id = added.stdout.trim();
   const identified = await custos(['camera', 'identify', id, '--data-dir', dir.path, '--xaddr', device.xaddr]);

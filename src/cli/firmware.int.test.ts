@@ -5,33 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { systemClock } from '../lib/clock.ts';
 import { signedBytes } from '../onvif/firmware-manifest.ts';
 import type { FirmwareManifest } from '../onvif/firmware-manifest.ts';
 import { tempDir } from '../../test/helpers/harness.ts';
+import { custos } from '../../test/helpers/custos-cli.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../bin/custos.js');
-
-async function custos(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } });
-  child.child.stdin?.end(input);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test('vendor keys and signed manifests are imported or refused, and identification quarantines firmware that no vetted release covers', async (t) => {
   const defer = teardown(t);

@@ -4,30 +4,14 @@
  * kind that runs here).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { systemClock } from '../lib/clock.ts';
 import { tempDir } from '../../test/helpers/harness.ts';
+import { custos } from '../../test/helpers/custos-cli.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 import { defaultOnvifIdentity } from '../../tools/camsim/onvif-identity.ts';
 import { startOnvifDevice } from '../../tools/camsim/onvif-device.ts';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../../bin/custos.js');
-
-async function custos(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } });
-  child.child.stdin?.end(input);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test('a camera identified from the CLI is vetted (a relabel exits 3) and the inventory exports as CSV with formula cells neutralised', async (t) => {
   const defer = teardown(t);
@@ -38,7 +22,7 @@ test('a camera identified from the CLI is vetted (a relabel exits 3) and the inv
     rtspUrl: 'rtsp://127.0.0.1:8554/cam1', username: 'cam', password: 'Camera-Pass-1', clock: systemClock,
   });
   defer(() => device.close());
-  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Dock', '--url', 'rtsp://127.0.0.1:8554/cam1', '--username', 'cam', '--password-stdin'], 'Camera-Pass-1\n');
+  const added = await custos(['camera', 'add', '--data-dir', dir.path, '--name', 'Dock', '--url', 'rtsp://127.0.0.1:8554/cam1', '--username', 'cam', '--password-stdin'], { input: 'Camera-Pass-1\n' });
   assert.equal(added.code, 0, added.stderr);
   const id = added.stdout.trim();
 
@@ -56,7 +40,7 @@ test('a camera identified from the CLI is vetted (a relabel exits 3) and the inv
   assert.ok(row?.startsWith(`${id},Dock,"'=HYPERLINK(""http://x"")","Acme, ""Pro""",`), row);
   assert.match(row ?? '', /,bc:ad:28:00:00:07,bc:ad:28,.*,flagged,true,oui:hikvision,true,,/);
 
-  const wrong = await custos(['camera', 'identify', id, '--data-dir', dir.path, '--xaddr', device.xaddr, '--username', 'cam', '--password-stdin'], 'not-the-password\n');
+  const wrong = await custos(['camera', 'identify', id, '--data-dir', dir.path, '--xaddr', device.xaddr, '--username', 'cam', '--password-stdin'], { input: 'not-the-password\n' });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /^custos camera: SOAP fault Sender\/NotAuthorized/);
   assert.doesNotMatch(wrong.stderr, /not-the-password/);
