@@ -45,7 +45,7 @@ import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
 import { buildDestination } from './siem/build-destination.ts';
 import { SiemShipper } from './siem/delivery/shipper.ts';
-import { createSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
+import { fencedSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
 import { buildServer } from './http/server.ts';
 import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
@@ -77,7 +77,8 @@ import { createSegmentCopies } from './storage/segment-copies.store.ts';
 import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
 import { Replicator, spoolSettings } from './storage/replicator.ts';
 import { scrub } from './storage/scrub.ts';
-import { assertClusterConfig, buildCluster, type BuiltCluster } from './cluster/build-cluster.ts';
+import { assertClusterConfig, buildCluster, clusterNodeId, type BuiltCluster } from './cluster/build-cluster.ts';
+import { buildClusterJobs, jobsFence } from './cluster/build-cluster-jobs.ts';
 import { takeOverCamera } from './recording/camera-takeover.ts';
 
 
@@ -165,9 +166,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   undo.push(() => core.close());
   const { database, dataKeys } = core;
   const { db, health: databaseHealth } = database;
-  // Before the ledger opens, so a first start evaluates from this server's first event on.
-  const alarmWatch = await buildAlarmWatch({ db, clock, log });
-  watching.alarms = alarmWatch;
+  // One process: built before the ledger opens, so a first start evaluates from this server's
+  // first event on. A cluster builds it each time this node takes the jobs lease (ADR 0039).
+  const earlyWatch = config.cluster.enabled ? null : await buildAlarmWatch({ db, clock, log });
+  watching.alarms = earlyWatch ?? undefined;
   const { ledger, store: ledgerStore, sealer } = await core.openLedger();
   const witnesses = await buildWitnesses({ witnesses: config.witnesses, db, ledger, clock, log });
   watching.witnesses = witnesses;
@@ -181,26 +183,24 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const deferredAudit = new DeferredAudit({ audit: ledger, log, onFailing: (reason) => faults.report('audit', `the ledger cannot write: ${reason}`) });
   // An alarm, like every event no action waits on, is held in memory while the ledger cannot
   // write (a full disk, a database outage) and written when it can.
-  // Cluster mode: the once-per-cluster jobs (alarm rules, inbox feed, notifications, SIEM) run on
-  // the node with the `jobs` role only, so alarms and deliveries are not duplicated.
-  const jobs = config.cluster.roles.includes('jobs');
-  if (!jobs) watching.alarms = undefined;
-  if (jobs) alarmWatch.start(deferredAudit, alarmTickMs);
-  undo.push(() => alarmWatch.stop());
+  // The once-per-cluster jobs (alarm rules, inbox feed, notifications, SIEM) run on the holder of
+  // the jobs lease only (ADR 0039), so alarms and deliveries are not duplicated; their cursor
+  // writes are fenced by its token.
+  const nodeId = clusterNodeId(config.cluster);
+  const turn = { token: () => watching.cluster?.keeper?.jobsToken() ?? null };
+  const fence = jobsFence(db, { enabled: config.cluster.enabled, nodeId, turn });
   ledger.startTimers({ heartbeatMs: config.audit.heartbeatSeconds * 1000, checkpointMs: config.audit.checkpointSeconds * 1000 });
   const audit = ledger;
   // SIEM shipping (issue 16) reads the committed ledger from each destination's cursor; its own
   // events (alarms, recoveries, a changed configuration) go through the deferred sink.
+  const siemProduct = { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() };
+  const connectSiem = () => Promise.all(config.siem.destinations.map(async (c) => ({ config: c, ...(c.enabled ? { destination: await buildDestination(c, { product: siemProduct }) } : {}) })));
+  // Configurations only: shipping starts with the jobs (below).
   const siem = await SiemShipper.start({
-    destinations: await Promise.all(
-      (jobs ? config.siem.destinations : []).map(async (c) => ({
-        config: c,
-        ...(c.enabled ? { destination: await buildDestination(c, { product: { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() } }) } : {}),
-      })),
-    ),
+    destinations: config.siem.destinations.map((c) => ({ config: c })),
     settings: config.siem,
     ledger: ledgerStore,
-    store: createSiemDeliveryStore(db),
+    store: fencedSiemDeliveryStore(db, fence),
     record: (input) => deferredAudit.record(input),
     clock,
     monotonic,
@@ -343,6 +343,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     wanted: async () => (await recordable.list()).filter((c) => c.enabled).map((c) => c.id).sort(),
     takeOver: (claim) => takeOverCamera({ ...claim, node: cluster.nodeId }, { index, store, audit: deferredAudit, log, handoverMs: config.cluster.leaseSeconds * 2000, recovery: recoveryDeps }),
     reconcile: () => recorder.reconcile(),
+    onJobs: (change) => void jobs.change(change),
   });
   watching.cluster = cluster;
   const playback = new PlaybackService({ ...index, openSegment: (id) => recorder.openSegment(id) }, clock);
@@ -394,12 +395,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     notifications: config.notifications,
     incidents: config.incidents,
     siteOf: async (cameraId) => (await identity.placements.placementOf(cameraId))?.siteId ?? null,
+    fence,
   });
   undo.push(() => incidents.close());
-  if (jobs) {
-    watching.incidents = incidents;
-    incidents.start(alarmTickMs);
-  }
+  const jobs = buildClusterJobs({ db, clock, log, tickMs: alarmTickMs, cluster: { enabled: config.cluster.enabled, nodeId }, turn, fence, audit: deferredAudit, earlyWatch, incidents, siem, connectSiem, watching });
+  undo.push(() => jobs.close());
+  if (!config.cluster.enabled) await jobs.change({ held: true, claim: null });
   // The clock watch is made once the server listens; until then live evidence says "steady: unknown".
   const watches: { clock?: ClockWatch } = {};
   const governance = buildGovernance({
@@ -581,10 +582,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         if (unwritten > 0) log.error({ writes: unwritten }, 'recording index writes could not be made before shutdown');
         // Segment leaves record through the deferred sink: they MUST be handed to it before it closes.
         await segmentLeaves.idle();
-        await incidents.close();
         // Before the deferred sink and the ledger close: the loops record through the one and read the other.
+        await jobs.close();
+        await incidents.close();
         await siem.stop();
-        await alarmWatch.stop();
         await deferredAudit.close(closeGraceMs);
         // Offers in flight finish while the ledger can still give proofs; the final checkpoint the
         // ledger signs at close is offered by the next start's first checkpoint (it covers it).

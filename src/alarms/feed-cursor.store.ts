@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { LeaseFence } from '../db/lease-fence.ts';
 
 /** The feed's position: the next leaf to read (a row of alarm_state). */
 export interface FeedCursor {
@@ -21,4 +22,14 @@ export function createFeedCursor(db: Db, id: string): FeedCursor {
         .execute();
     },
   };
+}
+
+/**
+ * The same cursor whose saves run under the jobs lease's fence (cluster mode, ADR 0039): a node
+ * paused past its lease cannot move the cursor back under its successor. Null: unfenced.
+ */
+export function fencedFeedCursor(db: Db, id: string, fence: LeaseFence | null): FeedCursor {
+  const plain = createFeedCursor(db, id);
+  if (fence === null) return plain;
+  return { load: () => plain.load(), save: (next, nowMs) => fence.run((trx) => createFeedCursor(trx, id).save(next, nowMs)) };
 }

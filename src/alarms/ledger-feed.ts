@@ -27,6 +27,8 @@ export class LedgerFeed {
   #running: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
+  /** Opened with no saved cursor and not saved since. */
+  #unsaved = false;
 
   private constructor(deps: LedgerFeedDeps, next: number) {
     this.#events = deps.events;
@@ -38,13 +40,28 @@ export class LedgerFeed {
     this.#next = next;
   }
 
-  /** Opens at the saved cursor, or at `ledgerSize()` (saved at once). */
+  /**
+   * Opens at the saved cursor, or at `ledgerSize()`, saved by `reload` or the first sync (a
+   * cluster node may only save under the jobs lease, which it may not hold yet).
+   */
   static async open(deps: LedgerFeedDeps, ledgerSize: () => Promise<number>): Promise<LedgerFeed> {
     const saved = await deps.cursor.load();
     if (saved !== undefined) return new LedgerFeed(deps, saved);
-    const next = await ledgerSize();
-    await deps.cursor.save(next, deps.now());
-    return new LedgerFeed(deps, next);
+    const feed = new LedgerFeed(deps, await ledgerSize());
+    feed.#unsaved = true;
+    return feed;
+  }
+
+  /**
+   * Reads the saved cursor again (after `stop`): a cluster node that takes the jobs lease goes on
+   * from where the previous holder saved, not from where this node stopped (ADR 0039).
+   */
+  async reload(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+    const saved = await this.#cursor.load();
+    if (saved !== undefined) this.#next = saved;
+    else if (this.#unsaved) await this.#cursor.save(this.#next, this.#now());
+    this.#unsaved = false;
   }
 
   /** Syncs every `tickMs` until `stop`. */
@@ -96,7 +113,10 @@ export class LedgerFeed {
           if (record !== null && this.#types.has(record.type)) await this.#handle(record);
           this.#next = row.seq + 1;
         }
-        if (page.length > 0) await this.#cursor.save(this.#next, this.#now());
+        if (page.length > 0 || this.#unsaved) {
+          await this.#cursor.save(this.#next, this.#now());
+          this.#unsaved = false;
+        }
         if (page.length < pageSize) return;
       }
     } catch (e) {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { LeaseFence } from '../db/lease-fence.ts';
 
 /** Where the alarm rules stand: the next leaf index to evaluate and their windows (opaque JSON). */
 export interface SavedAlarmState {
@@ -32,4 +33,11 @@ export function createAlarmStateStore(db: Db): AlarmStateStore {
         .execute();
     },
   };
+}
+
+/** The same store whose saves run under the jobs lease's fence (cluster mode, ADR 0039); null: unfenced. */
+export function fencedAlarmStateStore(db: Db, fence: LeaseFence | null): AlarmStateStore {
+  const plain = createAlarmStateStore(db);
+  if (fence === null) return plain;
+  return { load: () => plain.load(), save: (saved, nowMs) => fence.run((trx) => createAlarmStateStore(trx).save(saved, nowMs)) };
 }

@@ -109,6 +109,9 @@ export function renderAuditCatalogueDoc(): string {
     'In a cluster, the recorder that takes a camera whose holder stopped renewing its lease raises',
     '`recorder-failover` (by `system:cluster`, `target` the camera; `details.from`, `to`, `token`) (see',
     '[deployment.md](deployment.md#leases-and-fencing)).',
+    'The node that takes the jobs lease after its holder stopped renewing it raises `jobs-failover` (by',
+    '`system:cluster`, `target` the node; `details.from`, `to`, `token`) (see',
+    '[deployment.md](deployment.md#the-jobs-lease)).',
     '',
   ].join('\n');
 }

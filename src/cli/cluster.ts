@@ -18,6 +18,7 @@ function print(s: ClusterStatus, out: NodeJS.WritableStream): void {
   for (const n of s.nodes) out.write(`node ${terminalText(n.id)}: ${n.live ? 'live' : 'gone'}, roles ${n.roles.join('+')}, ${n.cameras} cameras, seen ${n.seenAt}${n.url ? `, ${terminalText(n.url)}` : ''}\n`);
   for (const c of s.cameras) out.write(`camera ${c.cameraId}: ${c.holder === null ? 'not recorded (no live lease)' : `recorded by ${terminalText(c.holder)}`}, token ${c.token}\n`);
   out.write(`checkpoint signer: ${s.checkpointSigner === null ? 'none' : terminalText(s.checkpointSigner)}\n`);
+  out.write(`jobs: ${s.jobsHolder === null ? 'none' : terminalText(s.jobsHolder)}\n`);
 }
 
 /** `custos cluster status`. */

@@ -7,7 +7,7 @@ import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { MonotonicClock } from '../lib/monotonic-clock.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
-import { LeaseKeeper, type ClaimedCamera, type TakenOver } from './lease-keeper.ts';
+import { LeaseKeeper, type ClaimedCamera, type LeaseKeeperDeps, type TakenOver } from './lease-keeper.ts';
 import { createLeaseStore } from './leases.store.ts';
 
 /** The cluster part of a running server (issue 15). */
@@ -16,7 +16,7 @@ export interface BuiltCluster {
   readonly nodeId: string;
   readonly recorder: boolean;
   readonly api: boolean;
-  /** Runs the once-per-cluster jobs (alarm rules, alarm inbox and notifications, SIEM shipping). */
+  /** May run the once-per-cluster jobs (alarm rules, alarm inbox and notifications, SIEM shipping) when it holds the jobs lease. */
   readonly jobs: boolean;
   /** The lease keeper (cluster mode), else null: this process records every camera. */
   readonly keeper: LeaseKeeper | null;
@@ -31,6 +31,11 @@ export function assertClusterConfig(config: ClusterConfig, databaseUrl: unknown)
   if (!config.enabled && !(['recorder', 'api', 'jobs'] as const).every((r) => config.roles.includes(r))) throw new AppError('CONFIG_INVALID', 'cluster.roles other than all three need cluster.enabled (several processes on one PostgreSQL)');
 }
 
+/** This node's id in the cluster: `cluster.nodeId`, else the host name. */
+export function clusterNodeId(config: Pick<ClusterConfig, 'nodeId'>): string {
+  return config.nodeId ?? hostname();
+}
+
 /** Builds the cluster part; the keeper starts later (app.ts), once the recorder exists. */
 export function buildCluster(opts: {
   db: Db;
@@ -43,9 +48,10 @@ export function buildCluster(opts: {
   wanted: () => Promise<string[]>;
   takeOver: (claim: ClaimedCamera) => Promise<TakenOver>;
   reconcile: () => Promise<void>;
+  onJobs?: LeaseKeeperDeps['onJobs'];
 }): BuiltCluster {
   const { config } = opts;
-  const nodeId = config.nodeId ?? hostname();
+  const nodeId = clusterNodeId(config);
   const store = createLeaseStore(opts.db);
   const leaseMs = config.leaseSeconds * 1000;
   const keeper = config.enabled
@@ -62,6 +68,7 @@ export function buildCluster(opts: {
         wanted: opts.wanted,
         takeOver: opts.takeOver,
         reconcile: opts.reconcile,
+        ...(opts.onJobs === undefined ? {} : { onJobs: opts.onJobs }),
       })
     : null;
   return {

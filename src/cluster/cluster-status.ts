@@ -1,5 +1,5 @@
 import type { LeaseStore } from './leases.store.ts';
-import { signerLease } from './lease-keeper.ts';
+import { jobsLease, signerLease } from './lease-keeper.ts';
 
 /** Which node records each camera and which nodes are alive (`GET /api/v1/cluster/status`, `custos cluster status`). */
 export interface ClusterStatus {
@@ -25,13 +25,15 @@ export interface ClusterStatus {
   }[];
   /** Node that signs the audit checkpoints now, or null. */
   readonly checkpointSigner: string | null;
+  /** Node that runs the cluster jobs now (alarm rules, alarm inbox and notifications, SIEM shipping), or null. */
+  readonly jobsHolder: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Reads the cluster's state from the lease store; `nowMs` is the caller's clock (status only). */
 export async function clusterStatus(store: Pick<LeaseStore, 'nodes' | 'list'>, opts: { enabled: boolean; node: string; leaseMs: number; nowMs: number }): Promise<ClusterStatus> {
-  const [nodes, leases, signer] = await Promise.all([store.nodes(), store.list('camera:'), store.list(signerLease)]);
+  const [nodes, leases, signer, jobs] = await Promise.all([store.nodes(), store.list('camera:'), store.list(signerLease), store.list(jobsLease)]);
   const holderOf = (l: { holder: string | null; expiresMs: number }) => (l.holder !== null && l.expiresMs >= opts.nowMs ? l.holder : null);
   const cameras = leases.map((l) => ({ cameraId: l.name.slice('camera:'.length), holder: holderOf(l), token: l.token, expiresAt: iso(l.expiresMs) }));
   return {
@@ -48,5 +50,7 @@ export async function clusterStatus(store: Pick<LeaseStore, 'nodes' | 'list'>, o
     })),
     cameras,
     checkpointSigner: signer[0] === undefined ? null : holderOf(signer[0]),
+    // list() matches by prefix: the jobs lease is the row named exactly so.
+    jobsHolder: ((l) => (l === undefined ? null : holderOf(l)))(jobs.find((l) => l.name === jobsLease)),
   };
 }

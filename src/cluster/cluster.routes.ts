@@ -31,6 +31,7 @@ export const clusterStatusSchema = z
       }),
     ),
     checkpointSigner: z.string().nullable().describe('Node that signs the audit checkpoints now.'),
+    jobsHolder: z.string().nullable().describe('Node that runs the cluster jobs now (alarm rules, alarm inbox and notifications, SIEM shipping); null while none holds the jobs lease.'),
   })
   .describe('Which node records each camera, the nodes of the cluster, and the checkpoint signer.');
 

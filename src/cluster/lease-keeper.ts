@@ -5,6 +5,8 @@ import type { Claimed, LeaseStore, NodeRow } from './leases.store.ts';
 
 /** The lease on checkpoint signing: one node signs the ledger's periodic checkpoints at a time. */
 export const signerLease = 'checkpoint-signer';
+/** The lease on the once-per-cluster jobs (alarm rules, alarm inbox and notifications, SIEM shipping): ADR 0039. */
+export const jobsLease = 'jobs';
 const cameraPrefix = 'camera:';
 /**
  * How long the list of cameras to record is reused between rounds: a change made through this
@@ -49,6 +51,12 @@ export interface LeaseKeeperDeps {
   takeOver(claim: ClaimedCamera): Promise<TakenOver>;
   /** Brings the recorder in line with `lease()`: it MUST stop a camera whose lease is gone before resolving. */
   reconcile(): Promise<void>;
+  /**
+   * Told when this node starts or stops holding the jobs lease (nodes with the `jobs` role only):
+   * `held` with the lease's token and the claim (its `prevHolder` is set on a failover). Not
+   * awaited by the round: the callee serialises its own start and stop.
+   */
+  onJobs?(change: { held: true; claim: Claimed } | { held: false }): void;
 }
 
 interface Held {
@@ -66,7 +74,7 @@ interface Held {
  * renews what it holds, drops what it lost, and balances cameras over the live recorders
  * (balance.ts): it releases cameras above its share (after its recorder stopped them) and claims
  * free or lapsed ones (after `takeOver` recovered them). It also holds the checkpoint-signer lease
- * when free. A lease counts as held only until `renewal sent + leaseMs` on the monotonic clock, which
+ * when free, and (a node with the `jobs` role) the jobs lease, telling `onJobs`. A lease counts as held only until `renewal sent + leaseMs` on the monotonic clock, which
  * keeps running while the process is paused: a node resumed after SIGSTOP knows at once that its
  * leases may be gone, before any renewal answers. Ticks never overlap.
  */
@@ -74,6 +82,7 @@ export class LeaseKeeper {
   readonly #d: LeaseKeeperDeps;
   readonly #held = new Map<string, Held>();
   #signer: Held | null = null;
+  #jobs: Held | null = null;
   #timer: NodeJS.Timeout | null = null;
   #tick: Promise<void> = Promise.resolve();
   #halted = false;
@@ -107,6 +116,16 @@ export class LeaseKeeper {
     return this.#signer !== null && this.#signer.validUntil > this.#d.monotonic.now();
   }
 
+  /** True while this node holds the jobs lease, judged on the monotonic clock (a resumed node knows at once). */
+  jobsHeld(): boolean {
+    return this.#jobs !== null && this.#jobs.validUntil > this.#d.monotonic.now();
+  }
+
+  /** The jobs lease's token while held, else null (the token the database fence checks). */
+  jobsToken(): number | null {
+    return this.jobsHeld() ? (this.#jobs?.token ?? null) : null;
+  }
+
   /** Cameras this node holds. */
   cameras(): string[] {
     return [...this.#held.keys()].sort();
@@ -129,8 +148,10 @@ export class LeaseKeeper {
   async release(): Promise<void> {
     const all = new Map([...this.#held].map(([id, h]) => [cameraPrefix + id, h.token]));
     if (this.#signer !== null) all.set(signerLease, this.#signer.token);
+    if (this.#jobs !== null) all.set(jobsLease, this.#jobs.token);
     this.#held.clear();
     this.#signer = null;
+    this.#setJobs(null);
     await this.#d.store.release(all, this.#d.nodeId);
     await this.#d.store.stopped(this.#d.nodeId, this.#d.instance);
   }
@@ -143,6 +164,7 @@ export class LeaseKeeper {
     // Heartbeat and renewals in one statement; what was not renewed is lost (another node took it after a pause).
     const asked = new Map([...this.#held].map(([id, h]) => [cameraPrefix + id, h.token]));
     if (this.#signer !== null) asked.set(signerLease, this.#signer.token);
+    if (this.#jobs !== null) asked.set(jobsLease, this.#jobs.token);
     const { nowMs, renewed } = await d.store.beat({ nodeId: d.nodeId, instance: d.instance, roles: d.roles, url: d.url() }, asked, d.leaseMs);
     for (const [id, held] of this.#held) {
       if (renewed.has(cameraPrefix + id)) held.validUntil = sent + d.leaseMs;
@@ -157,6 +179,13 @@ export class LeaseKeeper {
       if (renewed.has(signerLease)) this.#signer.validUntil = sent + d.leaseMs;
       else this.#signer = null;
     }
+    if (this.#jobs !== null) {
+      if (renewed.has(jobsLease)) this.#jobs.validUntil = sent + d.leaseMs;
+      else {
+        d.log.warn({ token: this.#jobs.token, code: 'LEASE_LOST' }, 'the jobs lease was taken by another node: this node stops its jobs');
+        this.#setJobs(null);
+      }
+    }
     if (this.#failing) {
       this.#failing = false;
       d.log.info('cluster leases: the database answers again');
@@ -169,7 +198,22 @@ export class LeaseKeeper {
         d.log.info({ token: claimed.token }, 'this node signs the audit checkpoints now');
       }
     }
+    if (this.#jobs === null && d.roles.includes('jobs') && !this.#halted) {
+      const claimed = await d.store.claim(jobsLease, d.nodeId, d.leaseMs);
+      if (claimed !== null) {
+        d.log.info({ token: claimed.token, prevHolder: claimed.prevHolder }, 'this node runs the cluster jobs now (alarm rules, inbox, notifications, SIEM)');
+        this.#setJobs({ token: claimed.token, validUntil: sent + d.leaseMs, gapOpen: false, notBeforeMs: null }, claimed);
+      }
+    }
     if (d.roles.includes('recorder')) await this.#balance(sent, nowMs);
+  }
+
+  /** Holds or drops the jobs lease and tells `onJobs` of a change. */
+  #setJobs(held: Held | null, claim?: Claimed): void {
+    const was = this.#jobs !== null;
+    this.#jobs = held;
+    if (held !== null && claim !== undefined) this.#d.onJobs?.({ held: true, claim });
+    else if (held === null && was) this.#d.onJobs?.({ held: false });
   }
 
   async #balance(sent: number, nowMs: number): Promise<void> {
@@ -228,6 +272,10 @@ export class LeaseKeeper {
       this.#d.log.warn({ cameraId: id, token: held.token, code: 'LEASE_LOST' }, 'camera lease lapsed before it could be renewed: stopped recording the camera');
     }
     if (this.#signer !== null && this.#signer.validUntil <= now) this.#signer = null;
+    if (this.#jobs !== null && this.#jobs.validUntil <= now) {
+      this.#d.log.warn({ token: this.#jobs.token, code: 'LEASE_LOST' }, 'the jobs lease lapsed before it could be renewed: this node stops its jobs');
+      this.#setJobs(null);
+    }
     return dropped;
   }
 

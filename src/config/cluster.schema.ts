@@ -15,7 +15,7 @@ export const cluster = z
       .array(z.enum(['recorder', 'api', 'jobs']))
       .min(1)
       .default(['recorder', 'api', 'jobs'])
-      .describe('What this process does: `recorder` claims camera leases and records; `api` serves the API and web console; `jobs` runs the work that MUST run once per cluster (alarm rules, the alarm inbox feed and notifications, SIEM shipping). All three by default (the one-process install). A node without `api` serves only /healthz, /metrics and the cluster status. Give exactly one node `jobs`.'),
+      .describe('What this process does: `recorder` claims camera leases and records; `api` serves the API and web console; `jobs` may run the work that MUST run once per cluster (alarm rules, the alarm inbox feed and notifications, SIEM shipping): the node holding the `jobs` lease runs it, the others stand by and take over when it stops renewing the lease (ADR 0039). All three by default (the one-process install). A node without `api` serves only /healthz, /metrics and the cluster status. Give `jobs` to two or more nodes for failover.'),
     nodeId: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/)

@@ -1,12 +1,13 @@
 import { AlarmInbox, alarmNotice } from '../alarms/alarm-inbox.ts';
 import { createAlarmInboxStore } from '../alarms/alarm-inbox.store.ts';
-import { createFeedCursor } from '../alarms/feed-cursor.store.ts';
+import { fencedFeedCursor } from '../alarms/feed-cursor.store.ts';
 import { LedgerFeed } from '../alarms/ledger-feed.ts';
 import type { AuditLedger } from '../audit/ledger.ts';
 import type { LedgerStore } from '../audit/ledger.store.ts';
 import type { IncidentsConfig } from '../config/incidents.schema.ts';
 import type { NotificationsConfig } from '../config/notifications.schema.ts';
 import type { Db } from '../db/database.ts';
+import type { LeaseFence } from '../db/lease-fence.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -33,8 +34,10 @@ export interface BuiltIncidents {
   /** Reads new alarms into the inbox and the candidates (tests await `feed.settled()`). */
   readonly feed: LedgerFeed;
   readonly reminders: IncidentReminders;
-  /** Starts the feed and reminder timers. */
-  start(feedTickMs: number): void;
+  /** Starts the feed (from its saved cursor) and reminder timers; again after `stopJobs`. */
+  start(feedTickMs: number): Promise<void>;
+  /** Stops the feed and reminder timers (a cluster node that lost the jobs lease); the services still answer. */
+  stopJobs(): Promise<void>;
   /** Stops the timers, finishes deliveries in flight, closes SMTP and Chromium. */
   close(): Promise<void>;
 }
@@ -55,6 +58,8 @@ export async function buildIncidents(deps: {
   notifications: NotificationsConfig;
   incidents: IncidentsConfig;
   siteOf: (cameraId: string) => Promise<string | null>;
+  /** Cluster mode: the jobs lease's fence on the feed cursor's saves (ADR 0039). */
+  fence?: LeaseFence | null;
 }): Promise<BuiltIncidents> {
   const { db, ledger, ledgerStore, clock, log } = deps;
   const hooks = new Set(deps.notifications.webhooks.map((w) => w.name));
@@ -86,7 +91,7 @@ export async function buildIncidents(deps: {
   const feed = await LedgerFeed.open(
     {
       events: ledgerStore,
-      cursor: createFeedCursor(db, 'alarm-inbox'),
+      cursor: fencedFeedCursor(db, 'alarm-inbox', deps.fence ?? null),
       types: ['alarm.raised', 'audit.verified'],
       handle: async (record) => {
         const fresh = await alarmInbox.ingest(record);
@@ -108,9 +113,14 @@ export async function buildIncidents(deps: {
     reports,
     feed,
     reminders,
-    start(feedTickMs) {
+    async start(feedTickMs) {
+      await feed.reload();
       feed.start(feedTickMs);
       reminders.start(deps.incidents.reminderCheckSeconds * 1000);
+    },
+    async stopJobs() {
+      reminders.stop();
+      await feed.stop();
     },
     async close() {
       reminders.stop();

@@ -45,7 +45,7 @@ export const errorCodes = {
   PTZ_UNAVAILABLE: 'The camera cannot be moved: it was not identified over ONVIF, has no PTZ service, or is quarantined.',
   FIRMWARE_REFUSED: 'A firmware manifest or image was refused: unknown or mismatched signing key, a signature that does not verify, or an image whose SHA-256 is not the vetted one.',
   ADVISORY_REFUSED: 'A security advisory document (CSAF 2.0 or OSV) was refused: too large, not JSON, of an unknown format, malformed, or naming no camera product Custos can match; nothing of it was stored.',
-  LEASE_LOST: 'This recorder no longer holds the camera\'s lease: the write carries an older fencing token and was refused.',
+  LEASE_LOST: 'This node no longer holds the lease (a camera\'s, or the cluster jobs\'): the write carries an older fencing token and was refused.',
   CAMERA_ON_OTHER_NODE: 'The camera is recorded by another node of the cluster; its live view is served there (the detail names the node and its URL).',
   INTERNAL: 'An unexpected error; details are in the server log under the correlation id.',
 } as const;

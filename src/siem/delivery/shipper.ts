@@ -89,18 +89,36 @@ async function checkpointsBetween(ledger: ShipperDeps['ledger'], afterSize: numb
 export class SiemShipper {
   readonly #deps: ShipperDeps;
   readonly #loops: Map<string, DestinationLoop>;
+  #destinations: readonly ConfiguredDestination[];
 
   private constructor(deps: ShipperDeps, loops: Map<string, DestinationLoop>) {
     this.#deps = deps;
     this.#loops = loops;
+    this.#destinations = deps.destinations;
   }
 
-  /** Records a changed configuration, then starts a loop per enabled destination. */
+  /**
+   * Records a changed configuration, then starts a loop per enabled destination that has its
+   * adapter. Built with configurations only (no adapters), it ships nothing until `resume`: a
+   * cluster node that does not hold the jobs lease (ADR 0039).
+   */
   static async start(deps: ShipperDeps): Promise<SiemShipper> {
     await recordConfigChange(deps);
-    const loops = new Map<string, DestinationLoop>();
+    const shipper = new SiemShipper(deps, new Map());
+    await shipper.resume(deps.destinations);
+    return shipper;
+  }
+
+  /**
+   * Ships to these destinations (the same configurations, with their adapters) from each one's
+   * saved cursor; loops still running are stopped first.
+   */
+  async resume(destinations: readonly ConfiguredDestination[]): Promise<void> {
+    await this.suspend();
+    this.#destinations = destinations;
+    const deps = this.#deps;
     const s = deps.settings;
-    for (const { config, destination } of deps.destinations) {
+    for (const { config, destination } of destinations) {
       if (!config.enabled || destination === undefined) continue;
       const loop = new DestinationLoop({
         destination,
@@ -121,16 +139,21 @@ export class SiemShipper {
         ...(deps.idlePollMs === undefined ? {} : { idlePollMs: deps.idlePollMs }),
         ...(deps.random === undefined ? {} : { random: deps.random }),
       });
-      loops.set(config.id, loop);
+      this.#loops.set(config.id, loop);
     }
-    const shipper = new SiemShipper(deps, loops);
     try {
-      for (const loop of loops.values()) await loop.start();
+      for (const loop of this.#loops.values()) await loop.start();
     } catch (e) {
-      await shipper.stop();
+      await this.suspend();
       throw e;
     }
-    return shipper;
+  }
+
+  /** Stops every loop (in-flight sends are resent from the saved cursor) and closes the destinations; status still answers. */
+  async suspend(): Promise<void> {
+    const loops = [...this.#loops.values()];
+    this.#loops.clear();
+    await Promise.all(loops.map((loop) => loop.stop()));
   }
 
   /** Events were committed by this process. */
@@ -144,7 +167,7 @@ export class SiemShipper {
     const wallNow = this.#deps.clock.now();
     const monoNow = this.#deps.monotonic.now();
     return Promise.all(
-      this.#deps.destinations.map(async ({ config, destination }) => {
+      this.#destinations.map(async ({ config, destination }) => {
         const live = this.#loops.get(config.id)?.status() ?? null;
         const cursor = live?.cursor ?? (await this.#deps.store.cursor(config.id));
         const since = live?.failure.failingSinceMs ?? null;
@@ -172,13 +195,13 @@ export class SiemShipper {
 
   /** Dead letters of one destination, oldest first; undefined for an unknown id. */
   async deadLetters(id: string, limit: number): Promise<SiemDeadLetter[] | undefined> {
-    if (!this.#deps.destinations.some((d) => d.config.id === id)) return undefined;
+    if (!this.#destinations.some((d) => d.config.id === id)) return undefined;
     return this.#deps.store.deadLetters(id, limit);
   }
 
   /** Stops every loop (in-flight sends are resent at the next start) and closes the destinations. */
   async stop(): Promise<void> {
-    await Promise.all([...this.#loops.values()].map((loop) => loop.stop()));
+    await this.suspend();
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { LeaseFence } from '../../db/lease-fence.ts';
 import type { Tables } from '../../db/tables.ts';
 
 /** Delivery progress of one destination. */
@@ -103,7 +104,8 @@ export function createSiemDeliveryStore(db: Db): SiemDeliveryStore {
           })
           .execute();
       };
-      if (dead.length === 0) await write(db);
+      // Already inside a transaction (the jobs lease's fence): the step is atomic there.
+      if (dead.length === 0 || db.isTransaction) await write(db);
       else await db.transaction().execute(write);
     },
     async deadLetters(destinationId, limit) {
@@ -122,4 +124,14 @@ export function createSiemDeliveryStore(db: Db): SiemDeliveryStore {
         .execute();
     },
   };
+}
+
+/**
+ * The same store whose cursor steps run under the jobs lease's fence (cluster mode, ADR 0039): a
+ * node paused past its lease cannot move a cursor under its successor. Null: unfenced.
+ */
+export function fencedSiemDeliveryStore(db: Db, fence: LeaseFence | null): SiemDeliveryStore {
+  const plain = createSiemDeliveryStore(db);
+  if (fence === null) return plain;
+  return { ...plain, advance: (id, step, nowMs) => fence.run((trx) => createSiemDeliveryStore(trx).advance(id, step, nowMs)) };
 }

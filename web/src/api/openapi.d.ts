@@ -3680,6 +3680,8 @@ export interface operations {
                         }[];
                         /** @description Node that signs the audit checkpoints now. */
                         checkpointSigner: string | null;
+                        /** @description Node that runs the cluster jobs now (alarm rules, alarm inbox and notifications, SIEM shipping); null while none holds the jobs lease. */
+                        jobsHolder: string | null;
                     };
                 };
             };

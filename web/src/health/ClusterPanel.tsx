@@ -37,7 +37,7 @@ export function ClusterPanel({ poll }: { poll: CameraPoll }) {
     <div class="panel cluster" id="cluster-panel">
       <h3>{t.heading}</h3>
       <p class="muted">
-        {t.answering(cluster.node)} · {cluster.checkpointSigner ? t.signer(cluster.checkpointSigner) : t.noSigner}
+        {t.answering(cluster.node)} · {cluster.checkpointSigner ? t.signer(cluster.checkpointSigner) : t.noSigner} · {cluster.jobsHolder ? t.jobs(cluster.jobsHolder) : t.noJobs}
       </p>
       <div class="table-scroll" tabIndex={0} role="region" aria-label={t.heading}>
         <table class="events cluster-nodes">

@@ -71,6 +71,8 @@ export const govDe: GovMessages = {
     answering: (node) => `Antwort von Knoten ${node}`,
     signer: (node) => `Signiert die Checkpoints: ${node}`,
     noSigner: 'Derzeit signiert kein Knoten die Audit-Checkpoints.',
+    jobs: (node) => `Jobs (Alarme, Benachrichtigungen, SIEM): ${node}`,
+    noJobs: 'Derzeit führt kein Knoten Alarmregeln, Benachrichtigungen und SIEM-Versand aus.',
     node: 'Knoten',
     roles: 'Rollen',
     url: 'URL',

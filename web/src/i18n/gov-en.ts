@@ -71,6 +71,8 @@ export const govEn = {
     answering: (node: string) => `Answered by node ${node}`,
     signer: (node: string) => `Checkpoint signer: ${node}`,
     noSigner: 'No node signs the audit checkpoints now.',
+    jobs: (node: string) => `Jobs (alarms, notifications, SIEM): ${node}`,
+    noJobs: 'No node runs the alarm rules, notifications and SIEM shipping now.',
     node: 'Node',
     roles: 'Roles',
     url: 'URL',
