@@ -32,6 +32,7 @@ import { createSegmentIndex } from './recording/segment-index.store.ts';
 import { IndexWriter } from './recording/index-writer.ts';
 import { DeferredAudit } from './audit/deferred-audit.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
+import { keyHealthSource } from './keys/key-health.ts';
 import type { Segment } from './media/segment.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
@@ -381,6 +382,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       database: () => pingDatabase(db).then(() => databaseHealth.problems(), () => databaseHealth.problems()),
       recording: () => indexWriter.problems(),
       audit: () => deferredAudit.problems(),
+      keys: keyHealthSource(core.provider, monotonic),
       disk: async () => [...(await diskProblems(dataDir)), ...space.problems()],
     },
   });

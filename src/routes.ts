@@ -125,7 +125,7 @@ export function routeTable(deps: RouteDeps): RouteSpec[] {
     ...webRoutes(),
   ];
   let document: unknown;
-  const system = systemRoutes({ version: apiVersion, health: () => deps.health.problems(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
+  const system = systemRoutes({ version: apiVersion, health: () => deps.health.parts(), openapi: () => (document ??= buildOpenApi([...routes, ...system], apiVersion)) });
   return [...system, ...routes];
 }
 

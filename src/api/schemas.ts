@@ -176,6 +176,9 @@ export const health = z
     status: z.enum(['ok', 'degraded']),
     version: z.string(),
     problems: z.array(z.string()).optional().describe('What does not work (degraded only, with status 503): one line each.'),
+    parts: z
+      .array(z.object({ name: z.string().describe('`database`, `recording` (the index), `audit` (the ledger), `keys` (the master key provider) or `disk`.'), ok: z.boolean() }))
+      .describe('Each part checked, and whether it works now.'),
   })
   .describe('Health of the server.');
 

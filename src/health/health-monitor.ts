@@ -9,7 +9,7 @@ const systemActor = { kind: 'system', id: 'system:health' } as const;
 /**
  * What `/healthz` reports and what raises the `storage-fault` alarm (issue 12, items 5 and 6):
  * the database (unreachable, disk full), the recording index (writes waiting), the audit ledger
- * (events held in memory), the data directory's disk. A source that throws or does not answer
+ * (events held in memory), the master key provider (keys), the data directory's disk. A source that throws or does not answer
  * within `probeMs` is itself a problem: health MUST answer quickly and MUST NOT say "ok" because
  * it could not look.
  */
@@ -29,8 +29,12 @@ export class HealthMonitor {
 
   /** Every current problem, each prefixed with its source. */
   async problems(): Promise<string[]> {
-    const all = await Promise.all([...this.#sources].map(async ([name, source]) => (await this.#ask(name, source)).map((p) => `${name}: ${p}`)));
-    return all.flat();
+    return (await this.parts()).flatMap((part) => part.problems.map((p) => `${part.name}: ${p}`));
+  }
+
+  /** Each source with its current problems (none: it works), in the order the sources were given. */
+  async parts(): Promise<{ name: string; problems: string[] }[]> {
+    return Promise.all([...this.#sources].map(async ([name, source]) => ({ name, problems: await this.#ask(name, source) })));
   }
 
   /**
@@ -68,7 +72,7 @@ export class HealthMonitor {
       type: 'alarm.raised',
       actor: systemActor,
       outcome: 'success',
-      details: { rule: 'storage-fault', title: 'The database or the disk cannot take writes', problems },
+      details: { rule: 'storage-fault', title: 'The database, the disk or the master key provider cannot take writes', problems },
     });
   }
 

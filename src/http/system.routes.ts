@@ -6,8 +6,8 @@ const defineRoute = routeDefiner<object>();
 
 /** What the system routes use from the running app. */
 export interface SystemRouteDeps {
-  /** Current problems (database, recording index, audit ledger, disk), one line each. */
-  readonly health: { problems(): Promise<string[]> };
+  /** Each part (database, recording index, audit ledger, keys, disk) with its current problems. */
+  readonly health: { parts(): Promise<{ name: string; problems: string[] }[]> };
 }
 
 /**
@@ -16,19 +16,21 @@ export interface SystemRouteDeps {
  * every audit event is written, and the data directory's disk is not full; otherwise 503
  * `{status:"degraded", problems}` (the server still runs and records into the vault).
  */
-export function systemRoutes(deps: { version: string; health: () => Promise<string[]>; openapi: () => unknown }): Route<object, 'public', never>[] {
+export function systemRoutes(deps: { version: string; health: () => Promise<{ name: string; problems: string[] }[]>; openapi: () => unknown }): Route<object, 'public', never>[] {
   return [
     defineRoute({
       method: 'GET',
       url: '/healthz',
       access: 'public',
-      summary: 'Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes',
+      summary: 'Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes or the master key provider does not answer',
       tag: 'system',
       response: { status: 200, schema: api.health },
       handler: async ({ reply }) => {
-        const problems = await deps.health();
-        if (problems.length === 0) return { status: 'ok' as const, version: deps.version };
-        await reply.code(503).send({ status: 'degraded' as const, version: deps.version, problems });
+        const parts = await deps.health();
+        const problems = parts.flatMap((part) => part.problems.map((p) => `${part.name}: ${p}`));
+        const summary = parts.map((part) => ({ name: part.name, ok: part.problems.length === 0 }));
+        if (problems.length === 0) return { status: 'ok' as const, version: deps.version, parts: summary };
+        await reply.code(503).send({ status: 'degraded' as const, version: deps.version, problems, parts: summary });
         return undefined;
       },
     }),

@@ -41,7 +41,7 @@ export function candidateKindOf(record: LeafRecord, recentGapCameras: number): C
     case 'checkpoint-refused':
       return { kind: 'ledger-integrity', dedupKey: 'ledger-integrity', title: 'The ledger refused to sign an inconsistent checkpoint (the stored tree changed)' };
     case 'storage-fault':
-      return { kind: 'storage-fault', dedupKey: 'storage-fault', title: 'The database or the disk cannot take writes' };
+      return { kind: 'storage-fault', dedupKey: 'storage-fault', title: 'The database, the disk or the master key provider cannot take writes' };
     case 'clock-step':
       return { kind: 'clock-manipulation', dedupKey: 'clock-manipulation', title: 'The wall clock was stepped' };
     case 'recording-gap':

@@ -310,6 +310,11 @@ describe('The operator console, by role', () => {
       assert.deepEqual(await tabs(page), ['Live', 'Cameras', 'Inventory', 'Approvals', 'Users', 'Health', 'Sites']);
       await page.getByRole('link', { name: 'Health' }).click();
       await page.locator('#health-view').getByText('All parts work').waitFor({ timeout: 10_000 });
+      assert.deepEqual(
+        await page.locator('#health-view .health-parts li').allInnerTexts(),
+        ['works Database', 'works Recording index', 'works Audit ledger', 'works Master key provider', 'works Disk'],
+        'each part, the key provider included, with its state',
+      );
       assert.deepEqual(await axeViolations(page), [], 'axe-core on the health screen');
       assert.equal(await page.locator('#first-run-guide').count(), 0, 'other users exist: no guide');
       await page.getByRole('link', { name: 'Approvals' }).click();

@@ -168,7 +168,7 @@ test('cameras are changed and removed over the API, and validation errors name t
   const { app } = await startDeferredTestApp(defer, 'crud');
   const root = await testPrincipal(app, { roles: ['admin'] });
   const health = await app.server.inject({ method: 'GET', url: '/healthz' });
-  assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0' });
+  assert.deepEqual(health.json(), { status: 'ok', version: '0.1.0', parts: ['database', 'recording', 'audit', 'keys', 'disk'].map((name) => ({ name, ok: true })) });
   const created = await root.inject({ method: 'POST', url: '/api/v1/cameras', payload: { name: 'Dock', url: 'rtsp://127.0.0.1:9/dock', enabled: false } });
   const id = created.json<{ id: string }>().id;
   const patched = await root.inject({ method: 'PATCH', url: `/api/v1/cameras/${id}`, payload: { name: 'Dock east', retentionHours: 48, password: 'x' } });

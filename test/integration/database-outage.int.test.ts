@@ -59,10 +59,12 @@ test('a 20 s PostgreSQL blackhole: recording goes on into the vault, the API ans
     const started = Date.now();
     const res = await app.server.inject({ method: 'GET', url: '/healthz' });
     assert.ok(Date.now() - started < 5_000, `/healthz answered in ${Date.now() - started} ms`);
-    return res.statusCode === 503 ? res.json<{ status: string; problems: string[] }>() : null;
+    return res.statusCode === 503 ? res.json<{ status: string; problems: string[]; parts: { name: string; ok: boolean }[] }>() : null;
   });
   assert.equal(health.status, 'degraded');
   assert.ok(health.problems.some((p) => p.startsWith('database: ')), JSON.stringify(health));
+  assert.equal(health.parts.find((p) => p.name === 'database')?.ok, false, 'the parts list marks the database');
+  assert.equal(health.parts.find((p) => p.name === 'keys')?.ok, true, 'the key provider still answers');
   const started = Date.now();
   const cameras = await root.inject({ method: 'GET', url: '/api/v1/cameras' });
   const tookMs = Date.now() - started;

@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes */
+        /** Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes or the master key provider does not answer */
         get: operations["getHealthz"];
         put?: never;
         post?: never;
@@ -1872,7 +1872,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes */
+            /** @description Health: 200 when every part works, 503 with the problems when the database, the disk or the ledger cannot take writes or the master key provider does not answer */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1884,6 +1884,12 @@ export interface operations {
                         version: string;
                         /** @description What does not work (degraded only, with status 503): one line each. */
                         problems?: string[];
+                        /** @description Each part checked, and whether it works now. */
+                        parts: {
+                            /** @description `database`, `recording` (the index), `audit` (the ledger), `keys` (the master key provider) or `disk`. */
+                            name: string;
+                            ok: boolean;
+                        }[];
                     };
                 };
             };

@@ -1,5 +1,5 @@
-// Health at a glance (camera.manage): the server's own verdict (/healthz, its problems one line
-// each), the cameras by recording state (from the camera poll), and the storage zones with
+// Health at a glance (camera.manage): the server's own verdict (/healthz: each part — database,
+// recording index, audit ledger, master key provider, disk — and its problems one line each), the cameras by recording state (from the camera poll), and the storage zones with
 // their health and lag (/api/v1/storage/status), and the cluster when cluster mode is on
 // (ClusterPanel). Polled in the background.
 import { useEffect, useState } from 'preact/hooks';
@@ -52,6 +52,14 @@ export function HealthView({ poll }: { poll: CameraPoll }) {
             <p>
               <span class={`badge ${health.status === 'ok' ? 'state-recording' : 'state-stopped'}`}>{health.status === 'ok' ? m.health.ok : m.health.degraded}</span> <span class="muted">{m.health.version(health.version)}</span>
             </p>
+            <h4>{m.health.parts}</h4>
+            <ul class="health-parts">
+              {health.parts.map((part) => (
+                <li key={part.name}>
+                  <span class={`badge ${part.ok ? 'state-recording' : 'state-stopped'}`}>{part.ok ? m.health.partOk : m.health.partFailing}</span> {m.health.part[part.name] ?? part.name}
+                </li>
+              ))}
+            </ul>
             {health.problems && health.problems.length > 0 && (
               <ul>
                 {health.problems.map((p) => (

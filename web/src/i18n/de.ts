@@ -290,6 +290,10 @@ export const de: Messages = {
     sbomFile: 'SBOM (JSON)',
     sbomSignature: 'Signatur',
     sbomKey: 'Prüfschlüssel',
+    parts: 'Teile',
+    part: { database: 'Datenbank', recording: 'Aufnahme-Index', audit: 'Audit-Ledger', keys: 'Master-Key-Anbieter', disk: 'Datenträger' },
+    partOk: 'arbeitet',
+    partFailing: 'Problem',
   },
   audit: {
     heading: 'Audit-Protokoll',

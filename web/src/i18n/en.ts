@@ -290,6 +290,10 @@ export const en = {
     sbomFile: 'SBOM (JSON)',
     sbomSignature: 'Signature',
     sbomKey: 'Verifier key',
+    parts: 'Parts',
+    part: { database: 'Database', recording: 'Recording index', audit: 'Audit ledger', keys: 'Master key provider', disk: 'Disk' } as Record<string, string>,
+    partOk: 'works',
+    partFailing: 'problem',
   },
   audit: {
     heading: 'Audit log',
