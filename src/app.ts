@@ -307,8 +307,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       segmentMs: config.recording.segmentSeconds * 1000,
       retryInitialMs: config.recording.retryInitialSeconds * 1000,
       retryMaxMs: config.recording.retryMaxSeconds * 1000,
-      onSealed: (segment, hashes) => {
-        segmentLeaves.sealed(segment, hashes);
+      onSealed: (segment, hashes, fence) => {
+        // Cluster mode: the leaf names the lease token it was sealed under (deployment.md).
+        segmentLeaves.sealed(segment, hashes, fence);
         void replicator.sealed(segment, hashes.objectSha256);
       },
       onRecordingEvent: (event) => {
@@ -342,7 +343,12 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     log,
     url: () => config.cluster.url ?? (publicUrl || null),
     wanted: async () => (await recordable.list()).filter((c) => c.enabled).map((c) => c.id).sort(),
-    takeOver: (claim) => takeOverCamera({ ...claim, node: cluster.nodeId }, { index, store, audit: deferredAudit, log, handoverMs: config.cluster.leaseSeconds * 2000, recovery: recoveryDeps }),
+    takeOver: (claim) =>
+      takeOverCamera(
+        { ...claim, node: cluster.nodeId },
+        // The leaves of the segments it recovers name the new holder's token.
+        { index, store, audit: deferredAudit, log, handoverMs: config.cluster.leaseSeconds * 2000, recovery: { ...recoveryDeps, onRecovered: (segment: Segment) => segmentLeaves.sealed(segment, undefined, claim.token) } },
+      ),
     reconcile: () => recorder.reconcile(),
     onJobs: (change) => void jobs.change(change),
   });

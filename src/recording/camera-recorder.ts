@@ -33,8 +33,9 @@ export interface CameraRecorderDeps {
   /**
    * Told about every sealed segment with the SHA-256 of its plaintext and of the object as stored
    * (the audit ledger's leaves); the object hash is null when the store could not give it.
+   * `fence`: the camera's lease token it was written under (cluster mode), else null.
    */
-  readonly onSealed?: (segment: Segment, hashes: SealedHashes) => void;
+  readonly onSealed?: (segment: Segment, hashes: SealedHashes, fence: number | null) => void;
   /** Told when recording of a camera stops unexpectedly (a gap opens) and when it resumes. */
   readonly onRecordingEvent?: (event: RecordingEvent) => void;
   /**
@@ -343,7 +344,7 @@ export class CameraRecorder {
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
     // Cluster mode: a recorder that lost the camera meanwhile records no ledger leaf for it.
     if (this.#lease !== null && !this.#lease.valid()) return;
-    this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 });
+    this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 }, this.#lease?.token ?? null);
   }
 
   async #recordGap(failure: IngestFailure): Promise<void> {

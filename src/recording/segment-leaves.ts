@@ -9,8 +9,11 @@ import type { SealedHashes } from './camera-recorder.ts';
 /** The actor of the events the recorder itself records (segment leaves, interruptions). */
 export const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
 
-/** The ledger event of a sealed segment: camera, time span and both hashes (LOG-2, EVD-1). */
-export function segmentLeafInput(segment: Segment, plaintextSha256: string, objectSha256: string): AuditInput {
+/**
+ * The ledger event of a sealed segment: camera, time span and both hashes (LOG-2, EVD-1); in a
+ * cluster also `fence`, the camera's lease token under which it was sealed or recovered.
+ */
+export function segmentLeafInput(segment: Segment, plaintextSha256: string, objectSha256: string, fence: number | null = null): AuditInput {
   return {
     type: 'footage.segment.sealed',
     actor: recorderActor,
@@ -26,6 +29,7 @@ export function segmentLeafInput(segment: Segment, plaintextSha256: string, obje
       state: segment.state,
       plaintextSha256,
       objectSha256,
+      ...(fence === null ? {} : { fence }),
     },
   };
 }
@@ -52,12 +56,15 @@ export class SegmentLeaves {
     this.#log = deps.log;
   }
 
-  /** Records the segment's leaf in the background; a hash not given is read back from the store. */
-  sealed(segment: Segment, hashes?: Partial<SealedHashes>): void {
+  /**
+   * Records the segment's leaf in the background; a hash not given is read back from the store.
+   * `fence`: the camera's lease token (cluster mode), else null.
+   */
+  sealed(segment: Segment, hashes?: Partial<SealedHashes>, fence: number | null = null): void {
     const failed = (e: unknown) => {
       this.#log.error({ err: e, segmentId: segment.id, cameraId: segment.cameraId }, 'could not add the segment to the audit ledger');
     };
-    const work = this.#leaf(segment, hashes?.plaintextSha256 ?? undefined, hashes?.objectSha256 ?? undefined).then((input) => {
+    const work = this.#leaf(segment, hashes?.plaintextSha256 ?? undefined, hashes?.objectSha256 ?? undefined, fence).then((input) => {
       void this.#audit.record(input).catch(failed);
     }, failed);
     this.#pending.add(work);
@@ -75,7 +82,7 @@ export class SegmentLeaves {
   }
 
   /** The segment's leaf, with what is missing of its hashes read back from the store. */
-  async #leaf(segment: Segment, plaintextSha256?: string, objectHash?: string): Promise<AuditInput> {
+  async #leaf(segment: Segment, plaintextSha256: string | undefined, objectHash: string | undefined, fence: number | null): Promise<AuditInput> {
     const objectSha256 = objectHash ?? (await this.#store.digest(segment.objectKey));
     let plain = plaintextSha256;
     if (plain === undefined) {
@@ -83,6 +90,6 @@ export class SegmentLeaves {
       for await (const chunk of this.#store.stream(segment.objectKey, 0, segment.bytes)) hash.update(chunk);
       plain = hash.digest('hex');
     }
-    return segmentLeafInput(segment, plain, objectSha256);
+    return segmentLeafInput(segment, plain, objectSha256, fence);
   }
 }

@@ -6,7 +6,8 @@
  *   gap and the `recorder-failover` alarm;
  * - SIGSTOP another for longer than its lease, then SIGCONT: it appends nothing to its old objects
  *   and writes no index row for the cameras it lost (the database refuses its token), then rejoins;
- * - at the end, no two segments of a camera overlap and every segment decodes.
+ * - at the end, no two segments of a camera overlap, every segment's ledger leaf names the lease
+ *   token its row was written under (`details.fence`), and every segment decodes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -148,6 +149,14 @@ test('three recorders on one PostgreSQL: handover on join, failover after kill -
       assert.ok(Number(mine[i]?.start_ms) >= Number(mine[i - 1]?.end_ms), `camera ${id}: a segment starts before the previous one ends (two writers at once): ${JSON.stringify([mine[i - 1], mine[i]])}`);
     }
   }
+  // Every segment's ledger leaf names the lease token its row was written under (details.fence).
+  const leaves = new Map(
+    (await db.selectFrom('audit_events').select('record').where('type', '=', 'footage.segment.sealed').execute())
+      .map((r) => (JSON.parse(r.record) as { details: { segmentId: string; fence?: number } }).details)
+      .map((d) => [d.segmentId, d.fence] as const),
+  );
+  const mismatched = rows.filter((r) => leaves.get(r.id) !== Number(r.fence)).map((r) => ({ id: r.id, state: r.state, row: Number(r.fence), leaf: leaves.has(r.id) ? (leaves.get(r.id) ?? 'no fence') : 'no leaf' }));
+  assert.deepEqual(mismatched, [], 'every segment leaf carries its row\'s fencing token');
   // Every segment decodes, read through the vault with the shared key.
   const config = await loadConfig({ file: configs[0] as string, env: {}, overrides: {} });
   const core = await openCore(config);
