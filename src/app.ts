@@ -570,6 +570,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // Cluster mode: no more claims or renewals while the recorder closes its segments under
         // its leases; then the leases are released, so the others take the cameras at once.
         await cluster.keeper?.halt();
+        // Cluster mode: the jobs stop (saving their cursors) while the jobs lease is still held.
+        if (cluster.enabled) await jobs.close();
         await recorder.stop();
         await cluster.keeper?.release().catch((e: unknown) => log.error({ err: e }, 'could not release the cluster leases; they lapse by themselves'));
         await liveFeeds.close();

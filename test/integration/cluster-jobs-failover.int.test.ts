@@ -6,7 +6,8 @@
  *   `jobs-failover`, and its inbox feed and SIEM loop go on from the saved cursors (the
  *   `recorder-failover` alarm raised after the kill reaches the inbox; the SIEM cursor moves on);
  * - SIGSTOP the new holder past its lease, then SIGCONT: the other takes the jobs, the database
- *   refuses the old token's cursor writes, and the saved positions never move backwards.
+ *   refuses the old token's cursor writes, and the saved positions never move backwards;
+ * - a clean stop of the holder hands the jobs over without an alarm.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,5 +123,12 @@ test('two jobs nodes: kill -9 moves the alarm rules, inbox and SIEM shipping wit
   assert.match(n2.output(), /stops its jobs/, 'the resumed node stopped its jobs');
   assert.equal((await jobsLease(db))?.holder, 'n1', 'the jobs stay with their new holder');
   await waitFor('jobs-failover from n2 to n1 in the inbox', 20_000, async () => (await inboxRules(db)).filter((r) => r === 'jobs-failover').length >= 2);
-  await Promise.all([stopNode(n1b), stopNode(n2)]);
+  // A clean stop of the holder releases the lease: n2 takes the jobs within a round, with no alarm,
+  // and n1 saved its cursors while it still held the lease (no refused save).
+  await stopNode(n1b);
+  assert.doesNotMatch(n1b.output(), /cannot save their position|LEASE_LOST/, 'the stopping holder saved its cursors under its lease');
+  await waitFor('n2 takes the released jobs lease', 10_000, async () => (await jobsLease(db))?.holder === 'n2');
+  await delay(1_500);
+  assert.equal((await inboxRules(db)).filter((r) => r === 'jobs-failover').length, 2, 'a release is not a failover: no new jobs-failover');
+  await stopNode(n2);
 });
