@@ -8,7 +8,9 @@ import { backgroundHeader, type JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
-import { IncidentReports } from './IncidentReports.tsx';
+import { IncidentEdit } from './IncidentEdit.tsx';
+import { IncidentReports, type Generated } from './IncidentReports.tsx';
+import { IncidentSubmission } from './IncidentSubmission.tsx';
 
 type Incident = JsonOf<'/api/v1/incidents'>[number];
 type Detail = JsonOf<'/api/v1/incidents/{id}'>;
@@ -28,6 +30,9 @@ export function IncidentsView() {
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<{ incident: Detail; clocks: Clock[] } | null>(null);
   const [tick, setTick] = useState(0);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [generated, setGenerated] = useState<Generated | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -54,7 +59,15 @@ export function IncidentsView() {
 
   const select = (id: string | null) => {
     setDetail(null);
+    setEditing(false);
+    setNotice(null);
+    setGenerated(null);
     setOpen(id);
+  };
+  /** After a change: show the answer at once, and fetch the list and clocks again. */
+  const changed = (incident: Detail) => {
+    setDetail((d) => (d && d.incident.id === incident.id ? { ...d, incident } : d));
+    setTick((n) => n + 1);
   };
 
   return (
@@ -121,7 +134,40 @@ export function IncidentsView() {
               ))}
             </ul>
           )}
-          {can('incident.manage') && <IncidentReports id={open} />}
+          {can('incident.manage') && (
+            <>
+              <p>
+                <button
+                  type="button"
+                  class="secondary incident-edit-toggle"
+                  aria-expanded={editing}
+                  onClick={() => {
+                    setNotice(null);
+                    setEditing(!editing);
+                  }}
+                >
+                  {m.edit.incident.edit}
+                </button>{' '}
+                <span class="muted incident-saved" role="status">
+                  {notice}
+                </span>
+              </p>
+              {editing && (
+                <IncidentEdit
+                  key={detail.incident.id}
+                  incident={detail.incident}
+                  onSaved={(i) => {
+                    changed(i);
+                    setEditing(false);
+                    setNotice(m.edit.incident.saved);
+                  }}
+                  onClose={() => setEditing(false)}
+                />
+              )}
+              <IncidentReports id={open} onGenerated={setGenerated} />
+              <IncidentSubmission id={open} generated={generated} onRecorded={changed} />
+            </>
+          )}
           <button type="button" class="secondary" onClick={() => select(null)}>
             {t.close}
           </button>
