@@ -4,7 +4,7 @@
 // (problem+json) is shown next to the control it concerns and leaves the typed values in place
 // (the server stores nothing of a refused change). Credentials are never shown: an empty user or
 // password keeps the stored one.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client.ts';
 import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
@@ -53,6 +53,8 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
   const [draft, setDraft] = useState<Draft>({ name: camera.name, url: camera.url, username: '', password: '', clearCredentials: false, subStreamUrl: camera.subStreamUrl ?? '', recordAudio: camera.recordAudio });
   const { state, run, formRef } = useSave(fields, byCode);
   const idp = `cam-${camera.id.slice(0, 8)}`;
+  // Opened, the form takes the focus on its first field (keyboard use).
+  useEffect(() => formRef.current?.querySelector('input')?.focus(), []);
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
   const input = (field: 'name' | 'url' | 'username' | 'password' | 'subStreamUrl') => ({
     name: field,

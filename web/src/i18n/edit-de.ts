@@ -85,6 +85,6 @@ export const editDe: EditMessages = {
     installDate: 'Installiert am',
     endOfSupport: 'Ende des Hersteller-Supports',
     saved: (name) => `Inventarfelder von ${name} gespeichert.`,
-    saveOf: (name) => `Inventarfelder von ${name} speichern`,
+    saveOf: (name) => `Änderungen speichern: Inventarfelder von ${name}`,
   },
 };

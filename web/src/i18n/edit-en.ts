@@ -86,7 +86,7 @@ export const editEn = {
     installDate: 'Installed on',
     endOfSupport: 'End of vendor support',
     saved: (name: string) => `Inventory fields of ${name} saved.`,
-    saveOf: (name: string) => `Save the inventory fields of ${name}`,
+    saveOf: (name: string) => `Save changes to the inventory fields of ${name}`,
   },
 };
 

@@ -97,20 +97,22 @@ export function IncidentsView() {
         <article class="panel incident-detail" aria-labelledby="incident-detail-heading">
           <h3 id="incident-detail-heading">{detail.incident.title}</h3>
           <h4>{t.clocks}</h4>
-          <table class="events clocks">
-            <tbody>
-              {detail.clocks.map((c) => (
-                <tr key={c.id} class={`clock clock-${c.id}`} data-state={c.state}>
-                  <th scope="row">{t.clockNames[c.id] ?? c.id}</th>
-                  <td>
-                    <span class={`badge clock-state ${clockClass(c.state)}`}>{t.clockStates[c.state] ?? c.state}</span>
-                  </td>
-                  <td>{c.due ? t.due(c.dueLocal ?? formatDateTime(c.due)) : ''}</td>
-                  <td>{c.sent ? t.sent(formatDateTime(c.sent)) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t.clocks}>
+            <table class="events clocks">
+              <tbody>
+                {detail.clocks.map((c) => (
+                  <tr key={c.id} class={`clock clock-${c.id}`} data-state={c.state}>
+                    <th scope="row">{t.clockNames[c.id] ?? c.id}</th>
+                    <td>
+                      <span class={`badge clock-state ${clockClass(c.state)}`}>{t.clockStates[c.state] ?? c.state}</span>
+                    </td>
+                    <td>{c.due ? t.due(c.dueLocal ?? formatDateTime(c.due)) : ''}</td>
+                    <td>{c.sent ? t.sent(formatDateTime(c.sent)) : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <h4>{t.fields}</h4>
           <dl class="incident-fields">
             <dt>{t.significant}</dt>

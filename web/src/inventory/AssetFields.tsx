@@ -62,7 +62,7 @@ export function AssetFields({ entry, name, onSaved }: { entry: Entry; name: stri
         void save();
       }}
     >
-      <h4 id={`${idp}-heading`}>{t.heading}</h4>
+      <h3 id={`${idp}-heading`}>{t.heading}</h3>
       <label>
         {t.location}
         <input {...bind('location')} maxLength={200} />
