@@ -9,9 +9,12 @@
  * (its clock stops) and assesses a requirement (not applicable without a reason is refused next
  * to the reason); an auditor and a viewer get none of these controls. axe-core finds no violation
  * with the forms open and their errors shown, at 1440 px and at 390 px (German).
+ * A screenshot of the camera form with a refused field goes to CUSTOS_SCREENSHOT_DIR, else the temporary directory.
  * Real: SQLite, HTTPS, an ONVIF device of camsim, Chromium, axe-core.
  */
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
@@ -25,6 +28,8 @@ import { launchChromium } from '../helpers/chromium.ts';
 import { startTestApp, tempDir, waitFor } from '../helpers/harness.ts';
 import { consoleTabs, signedInPage } from '../helpers/console-page.ts';
 import { teardown } from '../helpers/teardown.ts';
+
+const screenshotDir = process.env.CUSTOS_SCREENSHOT_DIR ?? tmpdir();
 
 /** Nothing listens on the discard port: the cameras retry, which editing does not mind. */
 const gateUrl = 'rtsp://127.0.0.1:9/gate';
@@ -109,6 +114,7 @@ describe('Edit forms: cameras, incidents, requirements, inventory, by role', () 
     const unchanged = await app!.cameras.get(gate);
     assert.deepEqual([unchanged.subStreamUrl ?? null, unchanged.recordAudio === true], [null, false], 'nothing of the refused change is stored');
     assert.deepEqual(await axeViolations(page), [], 'axe-core with a refused field');
+    await card.screenshot({ path: join(screenshotDir, 'console-camera-edit-1440.png') });
 
     await sub.fill('rtsp://127.0.0.1:9/gate-sub');
     await form.getByRole('button', { name: 'Save changes' }).click();
