@@ -1,33 +1,11 @@
-// Edit forms show an API refusal (problem+json) next to the control it concerns: the server
-// names the field of a VALIDATION_FAILED (`field`, a dotted path); other codes are mapped by the
-// form (`byCode`), and a message starting with a field's name is taken to concern that field.
-// What the person typed stays in the form after a refusal; nothing is stored until a save passes.
+// Edit forms show an API refusal (problem+json) next to the control it concerns (which field:
+// field-problem.ts). What the person typed stays in the form after a refusal; nothing is stored
+// until a save passes.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
+import { problemOf, type FieldProblem, type Refusal } from './field-problem.ts';
 
-/** A refusal of a save: the field it concerns (null: the form as a whole) and its text. */
-export interface FieldProblem {
-  readonly field: string | null;
-  readonly text: string;
-}
-
-const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/**
- * The field of `fields` that `e` concerns, or null. `byCode` maps error codes that name no
- * field (CAMERA_NAME_TAKEN → name); it may look at the message.
- */
-export function problemOf(e: unknown, fields: readonly string[], byCode?: (e: ApiError) => string | null): FieldProblem {
-  const text = why(e);
-  if (!(e instanceof ApiError)) return { field: null, text };
-  const named = e.field?.split('.')[0];
-  if (named && fields.includes(named)) return { field: named, text };
-  const coded = byCode?.(e) ?? null;
-  if (coded !== null && fields.includes(coded)) return { field: coded, text };
-  const first = /^(?:body )?([A-Za-z]+)\b/.exec(text)?.[1];
-  if (first && fields.includes(first)) return { field: first, text };
-  return { field: null, text };
-}
+export { problemOf, type FieldProblem } from './field-problem.ts';
 
 /** The attributes of a control that `problem` may concern: invalid state and the error's id. */
 export function invalidProps(problem: FieldProblem | null, field: string, idPrefix: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
@@ -57,7 +35,7 @@ export interface SaveState {
  * becomes the problem of the field it concerns; APPROVAL_REQUIRED is no error but a request filed
  * for a second person (four-eyes), which the status line says with a link to the inbox.
  */
-export function useSave(fields: readonly string[], byCode?: (e: ApiError) => string | null) {
+export function useSave(fields: readonly string[], byCode?: (e: Refusal) => string | null) {
   const [state, setState] = useState<SaveState>({ problem: null, done: null, pending: false, busy: false });
   const formRef = useRef<HTMLFormElement>(null);
   // The control a refusal concerns takes the focus, so the keyboard lands where the fix is.

@@ -5,8 +5,8 @@
 // (the server stores nothing of a refused change). Credentials are never shown: an empty user or
 // password keeps the stored one.
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError } from '../api/client.ts';
 import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Camera } from './use-cameras.ts';
@@ -14,7 +14,7 @@ import type { Camera } from './use-cameras.ts';
 const fields = ['name', 'url', 'username', 'password', 'subStreamUrl', 'recordAudio'] as const;
 
 /** Camera errors that name no field: which control they concern. */
-const byCode = (e: ApiError): string | null =>
+const byCode = (e: Refusal): string | null =>
   e.code === 'CAMERA_NAME_TAKEN' ? 'name' : e.code === 'CAMERA_URL_TAKEN' ? 'url' : e.code === 'CAMERA_URL_INVALID' ? (/sub-stream/i.test(e.message) ? 'subStreamUrl' : 'url') : null;
 
 interface Draft {

@@ -4,8 +4,9 @@
 // assessment (not applicable needs a reason; links must be live:, document:, ledger: or https);
 // a refusal is shown next to the control it concerns and the typed values stay.
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError, JsonOf } from '../api/client.ts';
+import type { JsonOf } from '../api/client.ts';
 import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 
@@ -14,7 +15,7 @@ type Requirement = JsonOf<'/api/v1/governance/requirements'>[number];
 const fields = ['status', 'owner', 'evidence', 'reason'] as const;
 
 /** The catalogue's checks name no field: which control their message concerns. */
-const byCode = (e: ApiError): string | null => (/not applicable needs/.test(e.message) ? 'reason' : /evidence link/.test(e.message) ? 'evidence' : /owner/.test(e.message) ? 'owner' : null);
+const byCode = (e: Refusal): string | null => (/not applicable needs/.test(e.message) ? 'reason' : /evidence link/.test(e.message) ? 'evidence' : /owner/.test(e.message) ? 'owner' : null);
 
 export function RequirementAssess({ requirement: r, statuses, onSaved, onClose }: { requirement: Requirement; statuses: readonly string[]; onSaved: (r: Requirement) => void; onClose: () => void }) {
   const { api } = useSession();

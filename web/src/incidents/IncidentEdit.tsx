@@ -4,8 +4,9 @@
 // the version the form started from (someone else's change in between is CONFLICT, not lost).
 // Times are entered in the browser's time zone to the second. A refusal is shown next to its field.
 import { useState } from 'preact/hooks';
-import type { ApiError, JsonOf } from '../api/client.ts';
+import type { JsonOf } from '../api/client.ts';
 import { FieldError, invalidProps, SaveStatus, useSave, type FieldProblem } from '../app/field-error.tsx';
+import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import { fromLocalInput, localZone, toLocalInput } from '../playback/JumpTo.tsx';
@@ -20,7 +21,7 @@ type Field = (typeof fields)[number];
 type Draft = Record<Field, string>;
 
 const formFields = [...fields, 'version'] as const;
-const byCode = (e: ApiError): string | null => (e.code === 'CONFLICT' ? 'version' : null);
+const byCode = (e: Refusal): string | null => (e.code === 'CONFLICT' ? 'version' : null);
 
 /** The form's text of every field of `i`. */
 function draftOf(i: Detail): Draft {
