@@ -207,6 +207,7 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     await page.locator('.incident-saved').getByText('Incident saved; the clocks are recomputed.').waitFor({ timeout: 10_000 });
     const after = (await officer.inject({ method: 'GET', url: `/api/v1/incidents/${incident}` })).json<{ severity: string | null; impact: string | null; closedAt: string | null }>();
     assert.deepEqual([after.severity, after.impact, after.closedAt], ['high', 'No footage left the network; two cameras rebooted.', null]);
+    await page.locator('dl.incident-fields').getByText('No footage left the network; two cameras rebooted.').waitFor({ timeout: 10_000 });
 
     // Generate the early warning, then record it as sent: the form takes its stage and hash.
     await page.getByRole('button', { name: 'Early warning (JSON)' }).click();
@@ -242,7 +243,7 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     assert.deepEqual(errors.filter((e) => !/status of (400|401|409)/.test(e)), []);
   });
 
-  it('fits the camera and incident forms on a 390 px phone, in German', async () => {
+  it('fits the camera, incident and assessment forms on a 390 px phone, in German', async () => {
     const { page } = await pageOf('ada', 390);
     await page.getByLabel(/Language|Sprache/).selectOption('de');
     await page.getByRole('link', { name: 'Kameras' }).click();
@@ -260,6 +261,11 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     await officer.page.locator('form.incident-edit').getByLabel('Schweregrad').waitFor();
     assert.equal(await noOverflow(officer.page), true, 'no horizontal overflow (incident form)');
     assert.deepEqual(await axeViolations(officer.page), [], 'axe-core on the incident form at 390 px, German');
+    await officer.page.locator('nav.tabs a[href="#/governance"]').click();
+    await officer.page.locator('tr.requirement[data-requirement-id="nis2-21.2.c"] button.assess').click();
+    await officer.page.locator('form.requirement-assess').getByLabel('Status').waitFor({ timeout: 10_000 });
+    assert.equal(await noOverflow(officer.page), true, 'no horizontal overflow (assessment form)');
+    assert.deepEqual(await axeViolations(officer.page), [], 'axe-core on the assessment form at 390 px, German');
   });
 
   it('offers an auditor and a viewer none of the edit controls', async () => {

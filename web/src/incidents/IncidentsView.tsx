@@ -3,6 +3,7 @@
 // one month, progress, GDPR Art. 33) as deadline and state, the significance assessment, the
 // submissions, and (incident.manage) report generation as JSON or PDF with a download link and
 // the SHA-256 to record when sent. Polled in the background.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { backgroundHeader, type JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
@@ -56,6 +57,24 @@ export function IncidentsView() {
       clearTimeout(timer);
     };
   }, [tick, open]);
+
+  /** The fields the edit form sets, as label and text, where they have a value. */
+  const shownFields = (i: Detail): [string, string][] => {
+    const e = m.edit.incident;
+    const rows: [string, string | null][] = [
+      [e.severity, i.severity ? (e.severities[i.severity] ?? i.severity) : null],
+      [e.category, i.category],
+      [e.threatType, i.threatType],
+      [e.initialAssessment, i.initialAssessment],
+      [e.impact, i.impact],
+      [e.statusUpdate, i.statusUpdate],
+      [e.rootCause, i.rootCause],
+      [e.mitigationsApplied, i.mitigationsApplied.join('; ') || null],
+      [e.mitigationsOngoing, i.mitigationsOngoing.join('; ') || null],
+      [e.closedAt, i.closedAt ? formatDateTime(i.closedAt) : null],
+    ];
+    return rows.filter((r): r is [string, string] => r[1] !== null && r[1] !== '');
+  };
 
   const select = (id: string | null) => {
     setDetail(null);
@@ -123,6 +142,12 @@ export function IncidentsView() {
                 <dd>{detail.incident.description}</dd>
               </>
             )}
+            {shownFields(detail.incident).map(([label, value]) => (
+              <Fragment key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
           </dl>
           <h4>{t.submissions}</h4>
           {detail.incident.submissions.length === 0 ? (
