@@ -114,8 +114,10 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     const subError = form.locator('.field-error[id$="-subStreamUrl-error"]');
     await subError.waitFor({ timeout: 10_000 });
     assert.match((await subError.textContent()) ?? '', /subStreamUrl must name the camera's own host/);
-    const sub = form.getByLabel('Sub-stream URL for live tiles (empty: none; same host)');
+    // The control keeps its name (the error is not inside its label) and points at the error.
+    const sub = form.getByRole('textbox', { name: 'Sub-stream URL for live tiles (empty: none; same host)', exact: true });
     assert.equal(await sub.getAttribute('aria-invalid'), 'true');
+    assert.equal(await sub.getAttribute('aria-describedby'), await subError.getAttribute('id'));
     assert.equal(await sub.inputValue(), 'rtsp://192.0.2.7/sub', 'the typed value stays');
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name), 'subStreamUrl', 'the focus goes to the refused field');
     const unchanged = await app!.cameras.get(gate);

@@ -12,7 +12,11 @@ export function invalidProps(problem: FieldProblem | null, field: string, idPref
   return problem?.field === field ? { 'aria-invalid': true, 'aria-describedby': `${idPrefix}-${field}-error` } : {};
 }
 
-/** The error line under a control, when `problem` concerns its field. */
+/**
+ * The error line under a control, when `problem` concerns its field. It MUST stand outside the
+ * control's label (beside it, in a `.field` box), so the control's name does not change with it;
+ * the control points at it with aria-describedby (invalidProps).
+ */
 export function FieldError({ problem, field, idPrefix }: { problem: FieldProblem | null; field: string; idPrefix: string }) {
   if (problem?.field !== field) return null;
   return (

@@ -188,16 +188,20 @@ export function CameraControls({ camera }: { camera: Camera }) {
           saveRetention();
         }}
       >
-        <label>
-          {m.admin.retention}
-          <input ref={retentionRef} name="retentionHours" type="number" required min={1} max={87600} defaultValue={String(camera.retentionHours)} class="retention-hours" {...invalidProps(retention.state.problem, 'retentionHours', idp)} />
+        <div class="field">
+          <label>
+            {m.admin.retention}
+            <input ref={retentionRef} name="retentionHours" type="number" required min={1} max={87600} defaultValue={String(camera.retentionHours)} class="retention-hours" {...invalidProps(retention.state.problem, 'retentionHours', idp)} />
+          </label>
           <FieldError problem={retention.state.problem} field="retentionHours" idPrefix={idp} />
-        </label>
-        <label>
-          {m.edit.camera.retentionMin}
-          <input ref={minRef} name="minRetentionHours" type="number" required min={0} max={87600} defaultValue={String(camera.minRetentionHours)} class="min-retention-hours" {...invalidProps(retention.state.problem, 'minRetentionHours', idp)} />
+        </div>
+        <div class="field">
+          <label>
+            {m.edit.camera.retentionMin}
+            <input ref={minRef} name="minRetentionHours" type="number" required min={0} max={87600} defaultValue={String(camera.minRetentionHours)} class="min-retention-hours" {...invalidProps(retention.state.problem, 'minRetentionHours', idp)} />
+          </label>
           <FieldError problem={retention.state.problem} field="minRetentionHours" idPrefix={idp} />
-        </label>
+        </div>
         <button type="submit" class="secondary" disabled={retention.state.busy}>
           {m.admin.save}
         </button>

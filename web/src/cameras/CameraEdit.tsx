@@ -81,45 +81,57 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
       }}
     >
       <h4 id={`${idp}-edit-heading`}>{t.heading(camera.name)}</h4>
-      <label>
-        {t.name}
-        <input {...input('name')} required maxLength={100} autocomplete="off" />
+      <div class="field">
+        <label>
+          {t.name}
+          <input {...input('name')} required maxLength={100} autocomplete="off" />
+        </label>
         <FieldError problem={state.problem} field="name" idPrefix={idp} />
-      </label>
-      <label class="wide">
-        {t.url}
-        <input {...input('url')} required maxLength={2048} autocomplete="off" spellcheck={false} aria-describedby={invalidProps(state.problem, 'url', idp)['aria-describedby'] ?? `${idp}-url-hint`} />
+      </div>
+      <div class="field wide">
+        <label class="wide">
+          {t.url}
+          <input {...input('url')} required maxLength={2048} autocomplete="off" spellcheck={false} aria-describedby={invalidProps(state.problem, 'url', idp)['aria-describedby'] ?? `${idp}-url-hint`} />
+        </label>
         <span class="muted hint" id={`${idp}-url-hint`}>
           {t.urlHint}
         </span>
         <FieldError problem={state.problem} field="url" idPrefix={idp} />
-      </label>
-      <label>
-        {t.username}
-        <input {...input('username')} maxLength={256} autocomplete="off" disabled={draft.clearCredentials} />
+      </div>
+      <div class="field">
+        <label>
+          {t.username}
+          <input {...input('username')} maxLength={256} autocomplete="off" disabled={draft.clearCredentials} />
+        </label>
         <FieldError problem={state.problem} field="username" idPrefix={idp} />
-      </label>
-      <label>
-        {t.password}
-        <input {...input('password')} type="password" maxLength={256} autocomplete="new-password" disabled={draft.clearCredentials} />
+      </div>
+      <div class="field">
+        <label>
+          {t.password}
+          <input {...input('password')} type="password" maxLength={256} autocomplete="new-password" disabled={draft.clearCredentials} />
+        </label>
         <FieldError problem={state.problem} field="password" idPrefix={idp} />
-      </label>
+      </div>
       {camera.hasCredentials && (
         <label class="check">
           <input type="checkbox" name="clearCredentials" checked={draft.clearCredentials} onChange={(e) => set({ clearCredentials: e.currentTarget.checked })} />
           {t.clearCredentials}
         </label>
       )}
-      <label class="wide">
-        {t.subStream}
-        <input {...input('subStreamUrl')} maxLength={2048} placeholder="rtsp://host/sub" autocomplete="off" spellcheck={false} />
+      <div class="field wide">
+        <label class="wide">
+          {t.subStream}
+          <input {...input('subStreamUrl')} maxLength={2048} placeholder="rtsp://host/sub" autocomplete="off" spellcheck={false} />
+        </label>
         <FieldError problem={state.problem} field="subStreamUrl" idPrefix={idp} />
-      </label>
-      <label class="check">
-        <input type="checkbox" name="recordAudio" checked={draft.recordAudio} onChange={(e) => set({ recordAudio: e.currentTarget.checked })} {...invalidProps(state.problem, 'recordAudio', idp)} />
-        {t.recordAudio}
+      </div>
+      <div class="field">
+        <label class="check">
+          <input type="checkbox" name="recordAudio" checked={draft.recordAudio} onChange={(e) => set({ recordAudio: e.currentTarget.checked })} {...invalidProps(state.problem, 'recordAudio', idp)} />
+          {t.recordAudio}
+        </label>
         <FieldError problem={state.problem} field="recordAudio" idPrefix={idp} />
-      </label>
+      </div>
       <div class="form-actions">
         <button type="submit" disabled={state.busy}>
           {c.save}

@@ -65,32 +65,40 @@ export function RequirementAssess({ requirement: r, statuses, onSaved, onClose }
       }}
     >
       <h4 id={`${idp}-heading`}>{t.heading(r.id, r.title)}</h4>
-      <label>
-        {t.status}
-        <select {...bind('status')}>
-          {statuses.map((s) => (
-            <option key={s} value={s}>
-              {m.gov.governance.statuses[s] ?? s}
-            </option>
-          ))}
-        </select>
+      <div class="field">
+        <label>
+          {t.status}
+          <select {...bind('status')}>
+            {statuses.map((s) => (
+              <option key={s} value={s}>
+                {m.gov.governance.statuses[s] ?? s}
+              </option>
+            ))}
+          </select>
+        </label>
         <FieldError problem={state.problem} field="status" idPrefix={idp} />
-      </label>
-      <label>
-        {t.owner}
-        <input {...bind('owner')} maxLength={200} />
+      </div>
+      <div class="field">
+        <label>
+          {t.owner}
+          <input {...bind('owner')} maxLength={200} />
+        </label>
         <FieldError problem={state.problem} field="owner" idPrefix={idp} />
-      </label>
-      <label class="wide">
-        {t.evidence}
-        <textarea {...bind('evidence')} rows={3} spellcheck={false} />
+      </div>
+      <div class="field wide">
+        <label class="wide">
+          {t.evidence}
+          <textarea {...bind('evidence')} rows={3} spellcheck={false} />
+        </label>
         <FieldError problem={state.problem} field="evidence" idPrefix={idp} />
-      </label>
-      <label class="wide">
-        {t.reason}
-        <textarea {...bind('reason')} rows={2} maxLength={2000} />
+      </div>
+      <div class="field wide">
+        <label class="wide">
+          {t.reason}
+          <textarea {...bind('reason')} rows={2} maxLength={2000} />
+        </label>
         <FieldError problem={state.problem} field="reason" idPrefix={idp} />
-      </label>
+      </div>
       <div class="form-actions">
         <button type="submit" disabled={state.busy}>
           {c.save}

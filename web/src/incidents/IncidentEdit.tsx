@@ -87,31 +87,37 @@ export function IncidentEdit({ incident, onSaved, onClose }: { incident: Detail;
   }
 
   const text = (f: (typeof texts)[number], max: number) => (
-    <label class="wide">
-      {t[f]}
-      <textarea {...bind(f)} rows={3} maxLength={max} />
+    <div class="field wide">
+      <label class="wide">
+        {t[f]}
+        <textarea {...bind(f)} rows={3} maxLength={max} />
+      </label>
       {err(f)}
-    </label>
+    </div>
   );
   const when = (f: (typeof times)[number]) => (
-    <label>
-      {t[f]}
-      <input {...bind(f)} type="datetime-local" step={1} required={f === 'awareAt'} />
+    <div class="field">
+      <label>
+        {t[f]}
+        <input {...bind(f)} type="datetime-local" step={1} required={f === 'awareAt'} />
+      </label>
       {err(f)}
-    </label>
+    </div>
   );
   const tri = (f: 'suspectedMalicious' | 'crossBorder') => (
-    <label>
-      {t[f]}
-      <select {...bind(f)} onChange={(e) => setDraft({ ...draft, [f]: e.currentTarget.value })}>
-        {['unknown', 'yes', 'no'].map((v) => (
-          <option key={v} value={v}>
-            {t.tristate[v]}
-          </option>
-        ))}
-      </select>
+    <div class="field">
+      <label>
+        {t[f]}
+        <select {...bind(f)} onChange={(e) => setDraft({ ...draft, [f]: e.currentTarget.value })}>
+          {['unknown', 'yes', 'no'].map((v) => (
+            <option key={v} value={v}>
+              {t.tristate[v]}
+            </option>
+          ))}
+        </select>
+      </label>
       {err(f)}
-    </label>
+    </div>
   );
 
   return (
@@ -125,32 +131,40 @@ export function IncidentEdit({ incident, onSaved, onClose }: { incident: Detail;
       }}
     >
       <h4 id={`${idp}-edit-heading`}>{t.heading}</h4>
-      <label class="wide">
-        {t.title}
-        <input {...bind('title')} required maxLength={200} />
+      <div class="field wide">
+        <label class="wide">
+          {t.title}
+          <input {...bind('title')} required maxLength={200} />
+        </label>
         {err('title')}
-      </label>
-      <label>
-        {t.severity}
-        <select {...bind('severity')} onChange={(e) => setDraft({ ...draft, severity: e.currentTarget.value })}>
-          {['', 'low', 'medium', 'high', 'critical'].map((v) => (
-            <option key={v} value={v}>
-              {t.severities[v]}
-            </option>
-          ))}
-        </select>
+      </div>
+      <div class="field">
+        <label>
+          {t.severity}
+          <select {...bind('severity')} onChange={(e) => setDraft({ ...draft, severity: e.currentTarget.value })}>
+            {['', 'low', 'medium', 'high', 'critical'].map((v) => (
+              <option key={v} value={v}>
+                {t.severities[v]}
+              </option>
+            ))}
+          </select>
+        </label>
         {err('severity')}
-      </label>
-      <label>
-        {t.category}
-        <input {...bind('category')} maxLength={100} />
+      </div>
+      <div class="field">
+        <label>
+          {t.category}
+          <input {...bind('category')} maxLength={100} />
+        </label>
         {err('category')}
-      </label>
-      <label>
-        {t.threatType}
-        <input {...bind('threatType')} maxLength={200} />
+      </div>
+      <div class="field">
+        <label>
+          {t.threatType}
+          <input {...bind('threatType')} maxLength={200} />
+        </label>
         {err('threatType')}
-      </label>
+      </div>
       <fieldset class="wide">
         <legend>
           {t.times} <span class="muted">({localZone()})</span>
@@ -161,11 +175,13 @@ export function IncidentEdit({ incident, onSaved, onClose }: { incident: Detail;
         <legend>{t.assessment}</legend>
         {tri('suspectedMalicious')}
         {tri('crossBorder')}
-        <label>
-          {t.affectedMemberStates}
-          <input {...bind('affectedMemberStates')} maxLength={120} />
+        <div class="field">
+          <label>
+            {t.affectedMemberStates}
+            <input {...bind('affectedMemberStates')} maxLength={120} />
+          </label>
           {err('affectedMemberStates')}
-        </label>
+        </div>
         <label class="check">
           <input type="checkbox" name="personalDataBreach" checked={draft.personalDataBreach === 'yes'} onChange={(e) => setDraft({ ...draft, personalDataBreach: e.currentTarget.checked ? 'yes' : 'no' })} />
           {t.personalDataBreach}
@@ -177,11 +193,13 @@ export function IncidentEdit({ incident, onSaved, onClose }: { incident: Detail;
       {text('statusUpdate', 20_000)}
       {text('rootCause', 5_000)}
       {lists.map((f) => (
-        <label class="wide" key={f}>
-          {t[f]}
-          <textarea {...bind(f)} rows={3} />
+        <div class="field wide" key={f}>
+          <label>
+            {t[f]}
+            <textarea {...bind(f)} rows={3} />
+          </label>
           {err(f)}
-        </label>
+        </div>
       ))}
       <div class="form-actions">
         <button type="submit" disabled={state.busy}>

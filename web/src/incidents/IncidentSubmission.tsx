@@ -59,32 +59,40 @@ export function IncidentSubmission({ id, generated, onRecorded }: { id: string; 
       <h4 id={`${idp}-heading`}>{t.sentHeading}</h4>
       <p class="muted hint">{t.sentIntro}</p>
       {generated && generated.sha256 === draft.sha256 && <p class="muted hint">{t.useGenerated(stageName(generated.stage))}</p>}
-      <label>
-        {t.stage}
-        <select {...bind('stage')}>
-          {stages.map((s) => (
-            <option key={s} value={s}>
-              {stageName(s)}
-            </option>
-          ))}
-        </select>
+      <div class="field">
+        <label>
+          {t.stage}
+          <select {...bind('stage')}>
+            {stages.map((s) => (
+              <option key={s} value={s}>
+                {stageName(s)}
+              </option>
+            ))}
+          </select>
+        </label>
         <FieldError problem={state.problem} field="stage" idPrefix={idp} />
-      </label>
-      <label>
-        {t.sentAt} <span class="muted">({localZone()})</span>
-        <input {...bind('sentAt')} type="datetime-local" step={1} required />
+      </div>
+      <div class="field">
+        <label>
+          {t.sentAt} <span class="muted">({localZone()})</span>
+          <input {...bind('sentAt')} type="datetime-local" step={1} required />
+        </label>
         <FieldError problem={state.problem} field="sentAt" idPrefix={idp} />
-      </label>
-      <label>
-        {t.recipient}
-        <input {...bind('recipient')} required maxLength={200} />
+      </div>
+      <div class="field">
+        <label>
+          {t.recipient}
+          <input {...bind('recipient')} required maxLength={200} />
+        </label>
         <FieldError problem={state.problem} field="recipient" idPrefix={idp} />
-      </label>
-      <label class="wide">
-        {t.sha256}
-        <input {...bind('sha256')} required pattern="[0-9a-fA-F]{64}" maxLength={64} spellcheck={false} autocomplete="off" />
+      </div>
+      <div class="field wide">
+        <label class="wide">
+          {t.sha256}
+          <input {...bind('sha256')} required pattern="[0-9a-fA-F]{64}" maxLength={64} spellcheck={false} autocomplete="off" />
+        </label>
         <FieldError problem={state.problem} field="sha256" idPrefix={idp} />
-      </label>
+      </div>
       <div class="form-actions">
         <button type="submit" disabled={state.busy}>
           {t.record}

@@ -63,26 +63,34 @@ export function AssetFields({ entry, name, onSaved }: { entry: Entry; name: stri
       }}
     >
       <h3 id={`${idp}-heading`}>{t.heading}</h3>
-      <label>
-        {t.location}
-        <input {...bind('location')} maxLength={200} />
+      <div class="field">
+        <label>
+          {t.location}
+          <input {...bind('location')} maxLength={200} />
+        </label>
         <FieldError problem={state.problem} field="location" idPrefix={idp} />
-      </label>
-      <label>
-        {t.owner}
-        <input {...bind('owner')} maxLength={200} />
+      </div>
+      <div class="field">
+        <label>
+          {t.owner}
+          <input {...bind('owner')} maxLength={200} />
+        </label>
         <FieldError problem={state.problem} field="owner" idPrefix={idp} />
-      </label>
-      <label>
-        {t.installDate}
-        <input {...bind('installDate')} type="date" />
+      </div>
+      <div class="field">
+        <label>
+          {t.installDate}
+          <input {...bind('installDate')} type="date" />
+        </label>
         <FieldError problem={state.problem} field="installDate" idPrefix={idp} />
-      </label>
-      <label>
-        {t.endOfSupport}
-        <input {...bind('endOfSupport')} type="date" />
+      </div>
+      <div class="field">
+        <label>
+          {t.endOfSupport}
+          <input {...bind('endOfSupport')} type="date" />
+        </label>
         <FieldError problem={state.problem} field="endOfSupport" idPrefix={idp} />
-      </label>
+      </div>
       <div class="form-actions">
         <button type="submit" disabled={state.busy} aria-label={t.saveOf(name)}>
           {c.save}
