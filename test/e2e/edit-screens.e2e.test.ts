@@ -245,7 +245,7 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     assert.deepEqual(errors.filter((e) => !/status of (400|401|409)/.test(e)), []);
   });
 
-  it('fits the camera, incident and assessment forms on a 390 px phone, in German', async () => {
+  it('fits the camera, inventory, incident and assessment forms on a 390 px phone, in German', async () => {
     const { page } = await pageOf('ada', 390);
     await page.getByLabel(/Language|Sprache/).selectOption('de');
     await page.getByRole('link', { name: 'Kameras' }).click();
@@ -254,6 +254,11 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     await card.locator('form.camera-edit').getByLabel('RTSP-URL').waitFor();
     assert.equal(await noOverflow(page), true, 'no horizontal overflow (camera form)');
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the camera form at 390 px, German');
+    await page.locator('nav.tabs a[href="#/inventory"]').click();
+    await page.locator(`tr.asset[data-camera-id="${gate}"] button.asset-toggle`).click();
+    await page.locator('form.asset-fields').getByLabel('Standort').waitFor({ timeout: 10_000 });
+    assert.equal(await noOverflow(page), true, 'no horizontal overflow (inventory fields)');
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on the inventory fields at 390 px, German');
 
     const officer = await pageOf('cora', 390);
     await officer.page.getByLabel(/Language|Sprache/).selectOption('de');
