@@ -192,7 +192,7 @@ export function IncidentsView() {
                 />
               )}
               <IncidentReports id={open} onGenerated={setGenerated} />
-              <IncidentSubmission id={open} generated={generated} onRecorded={changed} />
+              <IncidentSubmission key={open} id={open} generated={generated} onRecorded={changed} />
             </>
           )}
           <button type="button" class="secondary" onClick={() => select(null)}>
