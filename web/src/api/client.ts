@@ -26,11 +26,14 @@ export class ApiError extends Error {
   readonly code: string | undefined;
   /** For MFA_REQUIRED: which login stage is pending ('second-factor' or 'enrol'). */
   readonly stage: string | undefined;
-  constructor(message: string, status: number, code: string | undefined, stage: string | undefined) {
+  /** For VALIDATION_FAILED: the body field the server names (a dotted path, e.g. `mitigationsApplied.0`), when it names one. */
+  readonly field: string | undefined;
+  constructor(message: string, status: number, code: string | undefined, stage: string | undefined, field?: string) {
     super(message);
     this.status = status;
     this.code = code;
     this.stage = stage;
+    this.field = field;
   }
 }
 
@@ -40,6 +43,7 @@ interface Problem {
   title?: string;
   code?: string;
   stage?: string;
+  field?: string;
 }
 
 /** What an openapi-fetch call answers. */
@@ -71,7 +75,7 @@ export interface Api {
 /** An ApiError from a status and a problem body (or none). */
 function problemError(res: Response, body: unknown): ApiError {
   const p = (body && typeof body === 'object' ? body : {}) as Problem;
-  return new ApiError(p.detail || p.title || `${res.status} ${res.statusText}`.trim(), res.status, p.code, p.stage);
+  return new ApiError(p.detail || p.title || `${res.status} ${res.statusText}`.trim(), res.status, p.code, p.stage, typeof p.field === 'string' ? p.field : undefined);
 }
 
 /**

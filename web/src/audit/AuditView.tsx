@@ -30,6 +30,19 @@ interface Filters {
 
 const empty: Filters = { actor: '', type: '', camera: '', from: '', to: '' };
 
+/**
+ * The actor filter as the ledger keys it: actor ids carry their kind (`user:<uuid>`), so a bare
+ * user id (what the field asks for) is taken as `user:<id>`; anything else is sent as typed.
+ */
+const actorKey = (typed: string): string | undefined => {
+  const v = typed.trim();
+  if (v === '') return undefined;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? `user:${v}` : v;
+};
+
+/** An actor (or target) as shown: its id, which names its kind already (`user:…`), else kind:id. */
+const actorText = (a: { kind: string; id: string }): string => (a.id.startsWith(`${a.kind}:`) ? a.id : `${a.kind}:${a.id}`);
+
 /** A datetime-local value as RFC 3339, or undefined when empty. */
 const rfc3339 = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
@@ -52,7 +65,7 @@ export function AuditView() {
     try {
       const page = await api.ok(
         api.client.GET('/api/v1/audit/events', {
-          params: { query: { actor: f.actor || undefined, type: f.type || undefined, camera: f.camera || undefined, from: rfc3339(f.from), to: rfc3339(f.to), after, limit: 50 } as never },
+          params: { query: { actor: actorKey(f.actor), type: f.type || undefined, camera: f.camera || undefined, from: rfc3339(f.from), to: rfc3339(f.to), after, limit: 50 } as never },
         }),
       );
       setEvents((old) => (append ? [...old, ...page.events] : page.events));
@@ -157,8 +170,8 @@ export function AuditView() {
                       <code>{r.type}</code>
                       {r.reason ? <span class="muted"> — {r.reason}</span> : null}
                     </td>
-                    <td>{r.actor ? `${r.actor.kind}:${r.actor.id}` : ''}</td>
-                    <td>{r.target ? `${r.target.kind}:${r.target.name ?? r.target.id}` : ''}</td>
+                    <td>{r.actor ? actorText(r.actor) : ''}</td>
+                    <td>{r.target ? (r.target.name ? `${r.target.kind}:${r.target.name}` : actorText(r.target)) : ''}</td>
                   </tr>,
                   open === e.seq && (
                     <tr key={`${e.seq}-detail`} class="event-detail">

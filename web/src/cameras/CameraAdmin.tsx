@@ -1,10 +1,15 @@
 // Camera administration for holders of camera.manage: add a camera and watch its first
 // connection (the connection test: the recorder's own state and error, not a separate probe),
-// and per camera enable/disable, retention and removal. The server audits every change.
+// and per camera enable/disable, settings (CameraEdit.tsx), retention and its minimum, and
+// removal. The server audits every change.
 import { useRef, useState } from 'preact/hooks';
+import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
+import { CameraEdit } from './CameraEdit.tsx';
 import type { Camera } from './use-cameras.ts';
+
+const retentionFields = ['retentionHours', 'minRetentionHours'] as const;
 
 interface Line {
   text: string;
@@ -116,26 +121,42 @@ export function AddCamera({ cameras }: { cameras: Camera[] }) {
   );
 }
 
-/** Enable/disable, retention and removal of one camera. */
+/** Enable/disable, settings, retention (kept hours and the minimum the disk-full policy keeps) and removal of one camera. */
 export function CameraControls({ camera }: { camera: Camera }) {
   const { api } = useSession();
   const { m } = useI18n();
+  const c = m.edit.common;
   const [busy, setBusy] = useState(false);
   const [line, setLine] = useState<Line | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [editing, setEditing] = useState(false);
   const retentionRef = useRef<HTMLInputElement>(null);
+  const minRef = useRef<HTMLInputElement>(null);
+  const retention = useSave(retentionFields);
+  const idp = `ret-${camera.id.slice(0, 8)}`;
 
-  async function change(body: Record<string, unknown>, done: string): Promise<void> {
+  async function toggle(): Promise<void> {
     setBusy(true);
     setLine(null);
     try {
-      await api.ok(api.client.PATCH('/api/v1/cameras/{id}', { params: { path: { id: camera.id } }, body: body as never }));
-      setLine({ text: done, error: false });
+      await api.ok(api.client.PATCH('/api/v1/cameras/{id}', { params: { path: { id: camera.id } }, body: { enabled: !camera.enabled } }));
+      setLine({ text: camera.enabled ? m.admin.disabledDone : m.admin.enabledDone, error: false });
     } catch (e) {
       setLine({ text: m.admin.failed(why(e)), error: true });
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Sends the retention fields that changed (a lowering at a four-eyes site must come alone: it is filed for approval). */
+  function saveRetention(): void {
+    const body: { retentionHours?: number; minRetentionHours?: number } = {};
+    const hours = Number(retentionRef.current?.value);
+    const min = Number(minRef.current?.value);
+    if (hours !== camera.retentionHours) body.retentionHours = hours;
+    if (min !== camera.minRetentionHours) body.minRetentionHours = min;
+    const call = Object.keys(body).length === 0 ? null : () => api.ok(api.client.PATCH('/api/v1/cameras/{id}', { params: { path: { id: camera.id } }, body }));
+    void retention.run(call, m.edit.camera.retentionSaved, c.nothingChanged);
   }
 
   async function remove(): Promise<void> {
@@ -152,23 +173,39 @@ export function CameraControls({ camera }: { camera: Camera }) {
 
   return (
     <div class="camera-admin">
-      <button type="button" class="secondary toggle-enabled" disabled={busy} onClick={() => void change({ enabled: !camera.enabled }, camera.enabled ? m.admin.disabledDone : m.admin.enabledDone)}>
+      <button type="button" class="secondary toggle-enabled" disabled={busy} onClick={() => void toggle()}>
         {camera.enabled ? m.admin.disable : m.admin.enable}
       </button>
+      <button type="button" class="secondary camera-edit-toggle" aria-expanded={editing} aria-label={m.edit.camera.editOf(camera.name)} onClick={() => setEditing(!editing)}>
+        {m.edit.camera.edit}
+      </button>
       <form
+        ref={retention.formRef}
         class="retention-form"
+        aria-label={m.edit.camera.retentionOf(camera.name)}
         onSubmit={(e) => {
           e.preventDefault();
-          void change({ retentionHours: Number(retentionRef.current?.value) }, m.admin.retentionDone);
+          saveRetention();
         }}
       >
-        <label>
-          {m.admin.retention}
-          <input ref={retentionRef} type="number" min={1} max={87600} defaultValue={String(camera.retentionHours)} class="retention-hours" />
-        </label>
-        <button type="submit" class="secondary" disabled={busy}>
+        <div class="field">
+          <label>
+            {m.admin.retention}
+            <input ref={retentionRef} name="retentionHours" type="number" required min={1} max={87600} defaultValue={String(camera.retentionHours)} class="retention-hours" {...invalidProps(retention.state.problem, 'retentionHours', idp)} />
+          </label>
+          <FieldError problem={retention.state.problem} field="retentionHours" idPrefix={idp} />
+        </div>
+        <div class="field">
+          <label>
+            {m.edit.camera.retentionMin}
+            <input ref={minRef} name="minRetentionHours" type="number" required min={0} max={87600} defaultValue={String(camera.minRetentionHours)} class="min-retention-hours" {...invalidProps(retention.state.problem, 'minRetentionHours', idp)} />
+          </label>
+          <FieldError problem={retention.state.problem} field="minRetentionHours" idPrefix={idp} />
+        </div>
+        <button type="submit" class="secondary" disabled={retention.state.busy}>
           {m.admin.save}
         </button>
+        <SaveStatus state={retention.state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} class="retention-status" />
       </form>
       {confirmRemove ? (
         <>
@@ -189,6 +226,7 @@ export function CameraControls({ camera }: { camera: Camera }) {
           {line.text}
         </p>
       )}
+      {editing && <CameraEdit camera={camera} onClose={() => setEditing(false)} />}
     </div>
   );
 }

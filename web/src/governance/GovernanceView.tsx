@@ -2,12 +2,14 @@
 // each requirement's status, filterable by status), the live evidence measured now (each metric
 // with its state and source), the signed evidence bundle and readiness pack as downloads, and
 // the documents on file with their management approvals; a holder of governance.approve
-// approves a document from here, naming the SHA-256 of the document on file.
+// approves a document from here, naming the SHA-256 of the document on file; a holder of
+// governance.manage assesses a requirement (RequirementAssess.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
+import { RequirementAssess } from './RequirementAssess.tsx';
 
 type Requirement = JsonOf<'/api/v1/governance/requirements'>[number];
 type Evidence = JsonOf<'/api/v1/governance/evidence'>;
@@ -31,6 +33,8 @@ export function GovernanceView() {
   const [line, setLine] = useState<{ text: string; error: boolean } | null>(null);
   const [tick, setTick] = useState(0);
   const [forms, setForms] = useState<Record<string, { fn: string; note: string }>>({});
+  const [assessing, setAssessing] = useState<string | null>(null);
+  const manage = can('governance.manage');
   const fail = (e: unknown) => setLine({ text: t.loadFailed(e instanceof Error ? e.message : String(e)), error: true });
 
   useEffect(() => {
@@ -140,6 +144,7 @@ export function GovernanceView() {
                     <th scope="col">{t.status}</th>
                     <th scope="col">{t.owner}</th>
                     <th scope="col">{t.reason}</th>
+                    {manage && <th scope="col">{m.edit.requirement.action}</th>}
                   </tr>
                 </thead>
                 <tbody>
@@ -154,12 +159,32 @@ export function GovernanceView() {
                       </td>
                       <td>{r.owner ?? ''}</td>
                       <td>{r.reason ?? ''}</td>
+                      {manage && (
+                        <td>
+                          <button type="button" class="secondary assess" aria-expanded={assessing === r.id} aria-label={m.edit.requirement.assessOf(r.id)} onClick={() => setAssessing(assessing === r.id ? null : r.id)}>
+                            {m.edit.requirement.assess}
+                          </button>
+                        </td>
+                      )}
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           </>
+        )}
+        {manage && assessing && reqs?.some((r) => r.id === assessing) && (
+          <RequirementAssess
+            key={assessing}
+            requirement={reqs.find((r) => r.id === assessing)!}
+            statuses={statuses}
+            onSaved={(u) => setReqs((all) => all && all.map((r) => (r.id === u.id ? u : r)))}
+            onClose={() => {
+              // Back to the row's button, so the keyboard stays where the person was.
+              document.querySelector<HTMLButtonElement>(`tr.requirement[data-requirement-id="${assessing}"] button.assess`)?.focus();
+              setAssessing(null);
+            }}
+          />
         )}
       </div>
 

@@ -4,6 +4,7 @@ import type { Messages } from './en.ts';
 import { adminDe } from './admin-de.ts';
 import { screensDe } from './screens-de.ts';
 import { syncDe } from './sync-de.ts';
+import { editDe } from './edit-de.ts';
 
 /** German: the same keys as English (the type checks it). */
 export const de: Messages = {
@@ -347,4 +348,5 @@ export const de: Messages = {
   gov: govDe,
   sync: syncDe,
   adminScreens: adminDe,
+  edit: editDe,
 };

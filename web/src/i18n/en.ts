@@ -4,6 +4,7 @@ import { govEn } from './gov-en.ts';
 import { adminEn } from './admin-en.ts';
 import { screensEn } from './screens-en.ts';
 import { syncEn } from './sync-en.ts';
+import { editEn } from './edit-en.ts';
 
 /** English, the reference language: de.ts MUST have the same keys. */
 export const en = {
@@ -347,6 +348,7 @@ export const en = {
   gov: govEn,
   sync: syncEn,
   adminScreens: adminEn,
+  edit: editEn,
 };
 
 /** The shape every language MUST have: the English keys, with strings and message functions. */

@@ -6,8 +6,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 
-const stages = ['early-warning', 'notification', 'intermediate', 'final', 'progress', 'gdpr-art33'] as const;
+/** The report stages, in the order of the clocks. */
+export const stages = ['early-warning', 'notification', 'intermediate', 'final', 'progress', 'gdpr-art33'] as const;
 type Stage = (typeof stages)[number];
+
+/** A report generated here: its stage and the SHA-256 to record when it is sent. */
+export interface Generated {
+  readonly stage: Stage;
+  readonly sha256: string;
+}
 
 interface Ready {
   file: string;
@@ -15,7 +22,7 @@ interface Ready {
   sha256: string;
 }
 
-export function IncidentReports({ id }: { id: string }) {
+export function IncidentReports({ id, onGenerated }: { id: string; onGenerated?: (g: Generated) => void }) {
   const { api } = useSession();
   const { m } = useI18n();
   const t = m.screens.incidents;
@@ -41,6 +48,7 @@ export function IncidentReports({ id }: { id: string }) {
     const sha256 = response.headers.get('x-custos-sha256') ?? '';
     setReady({ file, url: URL.createObjectURL(data), sha256 });
     setLine({ text: t.generated(file, sha256), error: false });
+    onGenerated?.({ stage, sha256 });
   }
 
   return (

@@ -3,12 +3,15 @@
 // one month, progress, GDPR Art. 33) as deadline and state, the significance assessment, the
 // submissions, and (incident.manage) report generation as JSON or PDF with a download link and
 // the SHA-256 to record when sent. Polled in the background.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { backgroundHeader, type JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
-import { IncidentReports } from './IncidentReports.tsx';
+import { IncidentEdit } from './IncidentEdit.tsx';
+import { IncidentReports, type Generated } from './IncidentReports.tsx';
+import { IncidentSubmission } from './IncidentSubmission.tsx';
 
 type Incident = JsonOf<'/api/v1/incidents'>[number];
 type Detail = JsonOf<'/api/v1/incidents/{id}'>;
@@ -28,6 +31,9 @@ export function IncidentsView() {
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<{ incident: Detail; clocks: Clock[] } | null>(null);
   const [tick, setTick] = useState(0);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [generated, setGenerated] = useState<Generated | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -52,9 +58,35 @@ export function IncidentsView() {
     };
   }, [tick, open]);
 
+  /** The fields the edit form sets, as label and text, where they have a value. */
+  const shownFields = (i: Detail): [string, string][] => {
+    const e = m.edit.incident;
+    const rows: [string, string | null][] = [
+      [e.severity, i.severity ? (e.severities[i.severity] ?? i.severity) : null],
+      [e.category, i.category],
+      [e.threatType, i.threatType],
+      [e.initialAssessment, i.initialAssessment],
+      [e.impact, i.impact],
+      [e.statusUpdate, i.statusUpdate],
+      [e.rootCause, i.rootCause],
+      [e.mitigationsApplied, i.mitigationsApplied.join('; ') || null],
+      [e.mitigationsOngoing, i.mitigationsOngoing.join('; ') || null],
+      [e.closedAt, i.closedAt ? formatDateTime(i.closedAt) : null],
+    ];
+    return rows.filter((r): r is [string, string] => r[1] !== null && r[1] !== '');
+  };
+
   const select = (id: string | null) => {
     setDetail(null);
+    setEditing(false);
+    setNotice(null);
+    setGenerated(null);
     setOpen(id);
+  };
+  /** After a change: show the answer at once, and fetch the list and clocks again. */
+  const changed = (incident: Detail) => {
+    setDetail((d) => (d && d.incident.id === incident.id ? { ...d, incident } : d));
+    setTick((n) => n + 1);
   };
 
   return (
@@ -84,20 +116,22 @@ export function IncidentsView() {
         <article class="panel incident-detail" aria-labelledby="incident-detail-heading">
           <h3 id="incident-detail-heading">{detail.incident.title}</h3>
           <h4>{t.clocks}</h4>
-          <table class="events clocks">
-            <tbody>
-              {detail.clocks.map((c) => (
-                <tr key={c.id} class={`clock clock-${c.id}`} data-state={c.state}>
-                  <th scope="row">{t.clockNames[c.id] ?? c.id}</th>
-                  <td>
-                    <span class={`badge clock-state ${clockClass(c.state)}`}>{t.clockStates[c.state] ?? c.state}</span>
-                  </td>
-                  <td>{c.due ? t.due(c.dueLocal ?? formatDateTime(c.due)) : ''}</td>
-                  <td>{c.sent ? t.sent(formatDateTime(c.sent)) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t.clocks}>
+            <table class="events clocks">
+              <tbody>
+                {detail.clocks.map((c) => (
+                  <tr key={c.id} class={`clock clock-${c.id}`} data-state={c.state}>
+                    <th scope="row">{t.clockNames[c.id] ?? c.id}</th>
+                    <td>
+                      <span class={`badge clock-state ${clockClass(c.state)}`}>{t.clockStates[c.state] ?? c.state}</span>
+                    </td>
+                    <td>{c.due ? t.due(c.dueLocal ?? formatDateTime(c.due)) : ''}</td>
+                    <td>{c.sent ? t.sent(formatDateTime(c.sent)) : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <h4>{t.fields}</h4>
           <dl class="incident-fields">
             <dt>{t.significant}</dt>
@@ -108,6 +142,12 @@ export function IncidentsView() {
                 <dd>{detail.incident.description}</dd>
               </>
             )}
+            {shownFields(detail.incident).map(([label, value]) => (
+              <Fragment key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
           </dl>
           <h4>{t.submissions}</h4>
           {detail.incident.submissions.length === 0 ? (
@@ -121,7 +161,40 @@ export function IncidentsView() {
               ))}
             </ul>
           )}
-          {can('incident.manage') && <IncidentReports id={open} />}
+          {can('incident.manage') && (
+            <>
+              <p>
+                <button
+                  type="button"
+                  class="secondary incident-edit-toggle"
+                  aria-expanded={editing}
+                  onClick={() => {
+                    setNotice(null);
+                    setEditing(!editing);
+                  }}
+                >
+                  {m.edit.incident.edit}
+                </button>{' '}
+                <span class="muted incident-saved" role="status">
+                  {notice}
+                </span>
+              </p>
+              {editing && (
+                <IncidentEdit
+                  key={detail.incident.id}
+                  incident={detail.incident}
+                  onSaved={(i) => {
+                    changed(i);
+                    setEditing(false);
+                    setNotice(m.edit.incident.saved);
+                  }}
+                  onClose={() => setEditing(false)}
+                />
+              )}
+              <IncidentReports id={open} onGenerated={setGenerated} />
+              <IncidentSubmission key={open} id={open} generated={generated} onRecorded={changed} />
+            </>
+          )}
           <button type="button" class="secondary" onClick={() => select(null)}>
             {t.close}
           </button>

@@ -2,7 +2,8 @@
 // vendor, model, firmware, MAC, vetting (clear, flagged, unvetted; likely relabel), quarantine and
 // risk acceptance. Holders of camera.manage also get, per camera, the security score with its
 // factors and the matching advisories, a four-eyes risk-acceptance request for a camera that is
-// not vetted clear, the advisories list with import, and discovery + identification.
+// not vetted clear, the inventory fields (location, owner, dates; AssetFields.tsx), the
+// advisories list with import, and discovery + identification.
 import { useEffect, useState } from 'preact/hooks';
 import { backgroundHeader, type JsonOf } from '../api/client.ts';
 import { useSession } from '../app/session.ts';
@@ -10,6 +11,7 @@ import type { CameraPoll } from '../cameras/use-cameras.ts';
 import { formatDateTime } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { AdvisoriesPanel, type Advisory } from './AdvisoriesPanel.tsx';
+import { AssetFields } from './AssetFields.tsx';
 import { CameraRisk } from './CameraRisk.tsx';
 import { IdentifyPanel } from './IdentifyPanel.tsx';
 
@@ -115,6 +117,7 @@ export function InventoryView({ poll }: { poll: CameraPoll }) {
                   expanded && manage && (
                     <tr key={`${e.cameraId}-detail`} class="asset-detail">
                       <td colSpan={7}>
+                        <AssetFields entry={e} name={name} onSaved={reload} />
                         <CameraRisk entry={e} name={name} advisories={advisories.filter((a) => a.cameras?.some((c) => c.cameraId === e.cameraId))} onChange={reload} />
                       </td>
                     </tr>
