@@ -25,6 +25,13 @@ export interface PresentedFrame {
   mediaTime: number;
   /** camsim's send time of the frame (ms since the epoch), or null when no stamp was found. */
   sent: number | null;
+  /**
+   * The frame's time on the camera's clock, in wall-clock ms: its media time plus the median of
+   * (send time − media time) over the stamped frames within half a second of it. camsim's sends
+   * jitter on a loaded machine (a frame sent 100 ms late among punctual neighbours); the frames'
+   * own timestamps do not, so this is the time the frame was taken, to a millisecond or two.
+   */
+  taken: number | null;
 }
 
 export interface SeekProbeResult {
@@ -39,9 +46,9 @@ export interface SeekProbeResult {
 export function installSeekProbe(): void {
   const uuid = [0xc0, 0x57, 0x0d, 0x5e, 0x1a, 0x7e, 0x4c, 0x3b, 0x9f, 0x1e, 0x0b, 0x5d, 0x2a, 0x6c, 0x8e, 0x41];
   let stamps = new Map<number, number>();
-  let current: SourceBuffer | null = null;
+  const maps = new WeakMap<SourceBuffer, Map<number, number>>();
   let timescale = 90_000;
-  const state = { stamps: 0, frames: [] as Array<{ at: number; mediaTime: number; sent: number | null }>, actions: [] as number[] };
+  const state = { stamps: 0, frames: [] as Array<{ at: number; mediaTime: number; sent: number | null; taken: number | null }>, actions: [] as number[] };
   (window as unknown as { __seek: unknown }).__seek = state;
   const note = (e: Event) => state.actions.push(e.timeStamp);
   window.addEventListener('click', note, true);
@@ -76,7 +83,7 @@ export function installSeekProbe(): void {
     for (let i = 18; i < 26; i += 1) ms = ms * 256 + (rbsp[i] ?? 0);
     return ms;
   };
-  const scan = (b: Uint8Array, offsetSeconds: number) => {
+  const scan = (into: Map<number, number>, b: Uint8Array, offsetSeconds: number) => {
     const top = boxes(b, 0, b.length);
     for (const box of top) {
       if (box.type === 'moov') {
@@ -143,7 +150,7 @@ export function installSeekProbe(): void {
               if (((b[n + 4] ?? 0) & 0x1f) === 6) {
                 const sent = readSei(b, n + 4, n + 4 + len);
                 if (sent !== null) {
-                  stamps.set(Math.round(((t + cto) / timescale + offsetSeconds) * 1000), sent);
+                  into.set(Math.round(((t + cto) / timescale + offsetSeconds) * 1000), sent);
                   state.stamps += 1;
                 }
               }
@@ -159,12 +166,12 @@ export function installSeekProbe(): void {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the SourceBuffer as `this`
   const append = SourceBuffer.prototype.appendBuffer;
   SourceBuffer.prototype.appendBuffer = function (this: SourceBuffer, data: BufferSource) {
-    if (this !== current) {
-      current = this;
+    if (!maps.has(this)) {
       stamps = new Map();
+      maps.set(this, stamps);
     }
     try {
-      scan(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.timestampOffset);
+      scan(maps.get(this)!, data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.timestampOffset);
     } catch {
       // A piece the probe cannot read is only not measured.
     }
@@ -178,10 +185,18 @@ export function installSeekProbe(): void {
     }
     return null;
   };
+  const takenAt = (mediaTime: number) => {
+    const key = Math.round(mediaTime * 1000);
+    const offsets: number[] = [];
+    for (const [k, sent] of stamps) if (Math.abs(k - key) <= 500) offsets.push(sent - k);
+    if (offsets.length < 5) return null;
+    offsets.sort((a, b) => a - b);
+    return key + (offsets[Math.floor(offsets.length / 2)] ?? 0);
+  };
   const watched = new WeakSet<HTMLVideoElement>();
   const watch = (video: HTMLVideoElement) => {
     const onFrame = (_now: number, md: VideoFrameCallbackMetadata) => {
-      state.frames.push({ at: md.expectedDisplayTime, mediaTime: md.mediaTime, sent: lookup(md.mediaTime) });
+      state.frames.push({ at: md.expectedDisplayTime, mediaTime: md.mediaTime, sent: lookup(md.mediaTime), taken: takenAt(md.mediaTime) });
       if (state.frames.length > 2000) state.frames.splice(0, 1000);
       video.requestVideoFrameCallback(onFrame);
     };

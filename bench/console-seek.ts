@@ -9,9 +9,12 @@
  * the time asked, ms) and, from the page's resource timing, when the playlist (the page's own
  * check, then hls.js's) and the first media fragment arrived: where the time goes.
  *
- *   node bench/console-seek.ts [--seeks 30] [--record 45] [--profile small|full] [--verbose]
+ *   node bench/console-seek.ts [--seeks 30] [--record 45] [--profile small|full] [--verbose] [--baseline DIR]
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Locator, Page } from 'playwright-core';
 import { buildWeb } from '../scripts/web-build.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
 import { startTestApp, startTestCamsim, tempDir, waitFor } from '../test/helpers/harness.ts';
@@ -20,7 +23,20 @@ import { strongPassword } from '../test/helpers/access.ts';
 import { installSeekProbe, type SeekProbeResult } from './console-seek-probe.ts';
 import { seededRandom } from '../test/helpers/seeded-random.ts';
 
-const { values } = parseArgs({ options: { seeks: { type: 'string' }, record: { type: 'string' }, profile: { type: 'string' }, verbose: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { seeks: { type: 'string' }, record: { type: 'string' }, profile: { type: 'string' }, verbose: { type: 'boolean' }, baseline: { type: 'string' } } });
+const baseline = values.baseline ?? null;
+
+interface Variant {
+  name: string;
+  page: Page;
+  bar: Locator;
+  box: { x: number; y: number; width: number; height: number };
+  span: { x: number; y: number; width: number; height: number };
+  times: number[];
+  offsets: number[];
+  taken: number[];
+  phases: { playlist: number[]; fragment: number[] };
+}
 const verbose = values.verbose === true;
 const seeks = Number(values.seeks ?? 30);
 const recordSeconds = Number(values.record ?? 45);
@@ -55,23 +71,14 @@ try {
     return span && span.endMs - span.startMs >= recordSeconds * 1000;
   });
 
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, storageState, viewport: { width: 1440, height: 900 } });
-  await context.addInitScript(installSeekProbe);
-  const page = await context.newPage();
-  await page.goto(`${app.url}/#/cameras`);
-  const card = page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: /^Bench$/ }) });
-  await card.getByLabel('Window').selectOption('15');
-  await waitFor('the recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
-  const bar = card.locator('.timeline');
-  const box = (await bar.boundingBox())!;
-  const span = (await card.locator('.timeline-span').last().boundingBox())!;
-  const probe = () => page.evaluate(() => (window as unknown as { __seek: SeekProbeResult }).__seek);
+  // One page per console build: this one, and the baseline's (its page and assets served from
+  // --baseline instead, through the browser's request routing; the API is the same server's).
+  const variants: Variant[] = [await openVariant('this build', null)];
+  if (baseline) variants.unshift(await openVariant('baseline', baseline));
 
   const random = seededRandom(19);
   const next = () => random.next();
-  const times: number[] = [];
-  const offsets: number[] = [];
-  const phases = { check: [] as number[], playlist: [] as number[], fragment: [] as number[] };
+  const { box, span } = variants[0]!;
   let previous = Number.NaN;
   for (let i = 0; i < seeks; i += 1) {
     // A point of the span, leaving its last 3 s (still being written when the page loaded it)
@@ -80,43 +87,79 @@ try {
     do x = span.x - box.x + span.width * (0.02 + next() * 0.9);
     while (Math.abs(x - previous) < (span.width * 4) / recordSeconds);
     previous = x;
+    // The same point on every build, one after the other; the idle page is paused.
+    for (const v of variants) {
+      for (const other of variants) if (other !== v) await other.page.evaluate(() => document.querySelector<HTMLVideoElement>('video.playback-video')?.pause());
+      await seekOnce(v, x, i);
+    }
+  }
+  const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(', ');
+  console.log(`console seek (${profile}, ${seeks} timeline clicks over ${recordSeconds} s recorded, load average ${load}):`);
+  for (const v of variants) {
+    console.log(`${v.name}:`);
+    console.log(line('click → first frame at the new position', v.times));
+    console.log(line('  playlist answered (when one was asked)', v.phases.playlist));
+    console.log(line('  first media fragment answered', v.phases.fragment));
+    console.log(`  first frame shown − time asked, by its send stamp: min ${Math.min(...v.offsets)} ms, p50 ${pct(v.offsets, 50)} ms, max ${Math.max(...v.offsets)} ms`);
+    console.log(`  first frame shown − time asked, by its stamp corrected for send jitter: min ${Math.min(...v.taken)} ms, p50 ${pct(v.taken, 50)} ms, max ${Math.max(...v.taken)} ms (one frame: 40 ms)`);
+  }
+
+  async function openVariant(name: string, dist: string | null): Promise<Variant> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, storageState, viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(installSeekProbe);
+    if (dist !== null) {
+      const origin = new URL(app.url).origin;
+      await context.route((url) => url.origin === origin && (url.pathname === '/' || url.pathname.startsWith('/assets/')), async (route) => {
+        const path = new URL(route.request().url()).pathname;
+        if (path === '/') {
+          const original = await route.fetch();
+          await route.fulfill({ response: original, body: await readFile(join(dist, 'index.html'), 'utf8') });
+        } else {
+          await route.fulfill({ body: await readFile(join(dist, path)), contentType: path.endsWith('.css') ? 'text/css' : 'text/javascript' });
+        }
+      });
+    }
+    const page = await context.newPage();
+    await page.goto(`${app.url}/#/cameras`);
+    const card = page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: /^Bench$/ }) });
+    await card.getByLabel('Window').selectOption('15');
+    await waitFor('the recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
+    const bar = card.locator('.timeline');
+    return { name, page, bar, box: (await bar.boundingBox())!, span: (await card.locator('.timeline-span').last().boundingBox())!, times: [], offsets: [], taken: [], phases: { playlist: [], fragment: [] } };
+  }
+
+  async function seekOnce(v: Variant, x: number, i: number): Promise<void> {
+    const { page, bar } = v;
+    const probe = () => page.evaluate(() => (window as unknown as { __seek: SeekProbeResult }).__seek);
     await page.evaluate(() => performance.clearResourceTimings());
     const actionsBefore = (await probe()).actions.length;
-    await bar.click({ position: { x, y: box.height / 2 } });
+    await bar.click({ position: { x, y: v.box.height / 2 } });
     const sought = Date.parse((await bar.getAttribute('data-sought')) ?? '');
-    const found = await waitFor(`the first frame after seek ${i + 1}`, 15_000, async () => {
+    const found = await waitFor(`the first frame after seek ${i + 1} (${v.name})`, 15_000, async () => {
       const p = await probe();
       const action = p.actions[actionsBefore];
       if (action === undefined) return null;
       const frame = p.frames.find((f) => f.at > action && f.sent !== null && Math.abs(f.sent - sought) < 1500);
       return frame ? { action, frame } : null;
     });
-    times.push(found.frame.at - found.action);
-    offsets.push(found.frame.sent! - sought);
+    v.times.push(found.frame.at - found.action);
+    v.offsets.push(found.frame.sent! - sought);
+    if (found.frame.taken !== null) v.taken.push(found.frame.taken - sought);
     const entries = await page.evaluate(() =>
       performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd })),
     );
     const after = entries.filter((e) => e.start >= found.action);
-    const playlists = after.filter((e) => e.name.includes('/playback.m3u8'));
+    const playlist = after.find((e) => e.name.includes('/playback.m3u8'));
     const fragment = after.find((e) => e.name.includes('/segments/'));
-    if (playlists[0]) phases.check.push(playlists[0].end - found.action);
-    if (playlists[1]) phases.playlist.push(playlists[1].end - found.action);
-    if (fragment) phases.fragment.push(fragment.end - found.action);
+    if (playlist) v.phases.playlist.push(playlist.end - found.action);
+    if (fragment) v.phases.fragment.push(fragment.end - found.action);
     if (verbose) {
       const p = await probe();
-      const shown = p.frames.filter((f) => f.at > found.action).slice(0, 4).map((f) => `${(f.at - found.action).toFixed(0)}ms:${f.sent === null ? '?' : f.sent - sought}`);
-      console.log(`seek ${i + 1}: ${times.at(-1)!.toFixed(0)} ms, frames (after click: shown − asked) ${shown.join(' ')}; resources ${after.map((e) => `${e.name.replace(/^.*\/(playback.m3u8|segments\/[^?]{0,12}).*$/, '$1')}@${(e.end - found.action).toFixed(0)}`).join(' ')}`);
+      const shown = p.frames.filter((f) => f.at > found.action).slice(0, 4).map((f) => `${(f.at - found.action).toFixed(0)}ms:${f.sent === null ? '?' : f.sent - sought}/${f.taken === null ? '?' : f.taken - sought}`);
+      console.log(`${v.name} seek ${i + 1}: ${v.times.at(-1)!.toFixed(0)} ms, frames (after click: shown − asked) ${shown.join(' ')}; resources ${after.map((e) => `${e.name.replace(/^.*\/(playback.m3u8|segments\/[^?]{0,12}).*$/, '$1')}@${(e.end - found.action).toFixed(0)}`).join(' ')}`);
     }
     await page.waitForTimeout(300);
   }
-  await context.close();
-  const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(', ');
-  console.log(`console seek (${profile}, ${seeks} timeline clicks over ${recordSeconds} s recorded, load average ${load}):`);
-  console.log(line('click → first frame at the new position', times));
-  console.log(line('  of which: page\'s playlist check answered', phases.check));
-  console.log(line('  of which: hls.js playlist answered', phases.playlist));
-  console.log(line('  of which: first media fragment answered', phases.fragment));
-  console.log(`  frame shown − time asked (camsim send time of the first frame): min ${Math.min(...offsets)} ms, p50 ${pct(offsets, 50)} ms, max ${Math.max(...offsets)} ms`);
 } finally {
   await browser.close();
   await app.close();
