@@ -100,6 +100,7 @@ try {
     console.log(line('click → first frame at the new position', v.times));
     console.log(line('  playlist answered (when one was asked)', v.phases.playlist));
     console.log(line('  first media fragment answered', v.phases.fragment));
+    console.log(`  seeks that fetched: a playlist ${v.phases.playlist.length} of ${v.times.length}, a media fragment ${v.phases.fragment.length} of ${v.times.length} (the rest were buffered)`);
     console.log(`  first frame shown − time asked, by its send stamp: min ${Math.min(...v.offsets)} ms, p50 ${pct(v.offsets, 50)} ms, max ${Math.max(...v.offsets)} ms`);
     console.log(`  first frame shown − time asked, by its stamp corrected for send jitter: min ${Math.min(...v.taken)} ms, p50 ${pct(v.taken, 50)} ms, max ${Math.max(...v.taken)} ms (one frame: 40 ms)`);
   }
