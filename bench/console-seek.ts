@@ -9,7 +9,7 @@
  * the time asked, ms) and, from the page's resource timing, when the playlist (the page's own
  * check, then hls.js's) and the first media fragment arrived: where the time goes.
  *
- *   node bench/console-seek.ts [--seeks 30] [--record 45] [--profile small|full] [--verbose] [--baseline DIR]
+ *   node bench/console-seek.ts [--seeks 30] [--record 45] [--profile small|full] [--verbose] [--baseline DIR] [--fresh]
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,7 +23,8 @@ import { strongPassword } from '../test/helpers/access.ts';
 import { installSeekProbe, type SeekProbeResult } from './console-seek-probe.ts';
 import { seededRandom } from '../test/helpers/seeded-random.ts';
 
-const { values } = parseArgs({ options: { seeks: { type: 'string' }, record: { type: 'string' }, profile: { type: 'string' }, verbose: { type: 'boolean' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({ options: { seeks: { type: 'string' }, record: { type: 'string' }, profile: { type: 'string' }, verbose: { type: 'boolean' }, baseline: { type: 'string' }, fresh: { type: 'boolean' } } });
+const fresh = values.fresh === true;
 const baseline = values.baseline ?? null;
 
 interface Variant {
@@ -78,14 +79,13 @@ try {
 
   const random = seededRandom(19);
   const next = () => random.next();
-  const { box, span } = variants[0]!;
   let previous = Number.NaN;
   for (let i = 0; i < seeks; i += 1) {
-    // A point of the span, leaving its last 3 s (still being written when the page loaded it)
-    // and at least 4 s from the previous seek, so old frames are not taken for new ones.
+    // A point of the span (a fraction of it), leaving its last 3 s (still being written when the
+    // page loaded it) and at least 4 s from the previous seek, so old frames are not taken for new ones.
     let x = 0;
-    do x = span.x - box.x + span.width * (0.02 + next() * 0.9);
-    while (Math.abs(x - previous) < (span.width * 4) / recordSeconds);
+    do x = 0.02 + next() * 0.9;
+    while (Math.abs(x - previous) < 4 / recordSeconds);
     previous = x;
     // The same point on every build, one after the other; the idle page is paused.
     for (const v of variants) {
@@ -94,7 +94,7 @@ try {
     }
   }
   const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(', ');
-  console.log(`console seek (${profile}, ${seeks} timeline clicks over ${recordSeconds} s recorded, load average ${load}):`);
+  console.log(`console seek (${profile}, ${seeks} timeline clicks${fresh ? ', each on a newly opened workspace' : ''} over ${recordSeconds} s recorded, load average ${load}):`);
   for (const v of variants) {
     console.log(`${v.name}:`);
     console.log(line('click → first frame at the new position', v.times));
@@ -103,6 +103,15 @@ try {
     console.log(`  seeks that fetched: a playlist ${v.phases.playlist.length} of ${v.times.length}, a media fragment ${v.phases.fragment.length} of ${v.times.length} (the rest were buffered)`);
     console.log(`  first frame shown − time asked, by its send stamp: min ${Math.min(...v.offsets)} ms, p50 ${pct(v.offsets, 50)} ms, max ${Math.max(...v.offsets)} ms`);
     console.log(`  first frame shown − time asked, by its stamp corrected for send jitter: min ${Math.min(...v.taken)} ms, p50 ${pct(v.taken, 50)} ms, max ${Math.max(...v.taken)} ms (one frame: 40 ms)`);
+  }
+
+  /** Opens the camera's playback workspace (15-minute window) on the page; the bar and the span. */
+  async function openWorkspace(page: Page): Promise<Pick<Variant, 'bar' | 'box' | 'span'>> {
+    const card = page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: /^Bench$/ }) });
+    await card.getByLabel('Window').selectOption('15');
+    await waitFor('the recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
+    const bar = card.locator('.timeline');
+    return { bar, box: (await bar.boundingBox())!, span: (await card.locator('.timeline-span').last().boundingBox())! };
   }
 
   async function openVariant(name: string, dist: string | null): Promise<Variant> {
@@ -122,15 +131,17 @@ try {
     }
     const page = await context.newPage();
     await page.goto(`${app.url}/#/cameras`);
-    const card = page.locator('.camera-card', { has: page.locator('.camera-name', { hasText: /^Bench$/ }) });
-    await card.getByLabel('Window').selectOption('15');
-    await waitFor('the recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
-    const bar = card.locator('.timeline');
-    return { name, page, bar, box: (await bar.boundingBox())!, span: (await card.locator('.timeline-span').last().boundingBox())!, times: [], offsets: [], taken: [], phases: { playlist: [], fragment: [] } };
+    return { name, page, ...(await openWorkspace(page)), times: [], offsets: [], taken: [], phases: { playlist: [], fragment: [] } };
   }
 
-  async function seekOnce(v: Variant, x: number, i: number): Promise<void> {
+  async function seekOnce(v: Variant, fraction: number, i: number): Promise<void> {
+    // --fresh: every seek is the first of a newly opened workspace (a playlist load).
+    if (fresh) {
+      await v.page.reload();
+      Object.assign(v, await openWorkspace(v.page));
+    }
     const { page, bar } = v;
+    const x = v.span.x - v.box.x + v.span.width * fraction;
     const probe = () => page.evaluate(() => (window as unknown as { __seek: SeekProbeResult }).__seek);
     await page.evaluate(() => performance.clearResourceTimings());
     const actionsBefore = (await probe()).actions.length;

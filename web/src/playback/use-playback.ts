@@ -106,8 +106,13 @@ export function usePlayback(cameraId: string): Playback {
       });
       // Start at `startAt` itself, placed by its fragment's EXT-X-PROGRAM-DATE-TIME, so a seek
       // on the timeline lands where it was asked (the playlist's start when it holds no such time).
+      // The element is told too, before any media is appended (its default playback start
+      // position): otherwise Chromium shows the fragment's key frame, up to a second early, for
+      // a frame before hls.js moves it to the start position.
       hls.once(Hls.Events.LEVEL_LOADED, (_event, data) => {
-        hls.startLoad(mediaTimeOf(data.details.fragments, startAt.getTime()) ?? -1);
+        const position = mediaTimeOf(data.details.fragments, startAt.getTime());
+        hls.startLoad(position ?? -1);
+        if (position !== null) video.currentTime = position;
       });
       hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play().catch(() => undefined));
       hls.loadSource(url);
