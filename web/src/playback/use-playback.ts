@@ -130,7 +130,8 @@ export function usePlayback(cameraId: string): Playback {
     const hls = hlsRef.current;
     const video = videoRef.current;
     const fragments = hls?.levels[hls.currentLevel < 0 ? 0 : hls.currentLevel]?.details?.fragments;
-    if (!hls || !video || !fragments) return false;
+    // The source must be playing in this element (a re-mounted element has none).
+    if (!hls || !video || hls.media !== video || !fragments) return false;
     const position = mediaTimeOf(fragments, at.getTime());
     if (position === null) return false;
     // hls.js sees the element seek and loads the fragment holding the new position. A paused
