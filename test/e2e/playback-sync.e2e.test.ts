@@ -142,7 +142,23 @@ describe('Playback in sync, date jump, custom layouts and the ledger state', () 
       const shown = (await playingAt(page)).map((s) => Date.parse(s.at ?? ''));
       return rates.every((r) => r === 2) && Math.abs(shown[0]! - shown[1]!) < fragmentMs ? shown : null;
     });
-    console.log(`sync: asked ${new Date(chosen).toISOString()}, first pictures ${first.map((s) => s.at).join(', ')}; 2 s later ${later.map((s) => s.at).join(', ')} (${Math.abs(a! - b!)} ms apart); after a 3-s knock at 2×: ${Math.abs(resynced[0]! - resynced[1]!)} ms apart`);
+    // A second position inside the loaded playlists: both players move in place (ADR 0041), no
+    // playlist is asked for again.
+    let playlists = 0;
+    const count = (r: { url(): string }) => {
+      if (r.url().includes('/playback.m3u8')) playlists += 1;
+    };
+    page.on('request', count);
+    const again = chosen + 2000;
+    await input.fill(await localValue(page, again));
+    await input.press('Enter');
+    const moved = await waitFor('both players at the second position', 10_000, async () => {
+      const shown = (await playingAt(page)).map((s) => Date.parse(s.at ?? ''));
+      return shown.every((t) => Math.abs(t - again) < 1000) ? shown : null;
+    });
+    page.off('request', count);
+    assert.equal(playlists, 0, 'no new playlist for a position the loaded ones hold');
+    console.log(`sync: asked ${new Date(chosen).toISOString()}, first pictures ${first.map((s) => s.at).join(', ')}; 2 s later ${later.map((s) => s.at).join(', ')} (${Math.abs(a! - b!)} ms apart); after a 3-s knock at 2×: ${Math.abs(resynced[0]! - resynced[1]!)} ms apart; moved in place to ${moved.map((t) => new Date(t).toISOString()).join(', ')}`);
     assert.deepEqual(await axeViolations(page), [], 'axe-core on the sync playback screen');
     await page.screenshot({ path: join(screenshotDir, 'console-playback-sync-1280.png') });
     // Usable at 390 px: nothing wider than the screen.

@@ -193,7 +193,7 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
     assert.ok(report.ok, `evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
   });
 
-  it('plays camera 1 from a point of its timeline, landing within a second of it, and exports the range marked in and out', async () => {
+  it('plays camera 1 from a point of its timeline, landing within a second of it, and exports the range marked in and out, whose evidence verifies offline', async () => {
     const card = cardOf(page, 'Cam 1');
     await card.getByLabel('Window').selectOption('15');
     await waitFor('a recorded span on the timeline', 15_000, async () => (await card.locator('.timeline-span').count()) > 0);
@@ -227,6 +227,13 @@ describe('The web page, served by Custos recording two simulated cameras', () =>
       assert.ok(!failed, `the page reported: ${await card.locator('.export-status').textContent()}`);
       return (await card.locator('.export-status a.evidence-link').count()) > 0;
     });
+    // The marked range's evidence package verifies offline too, and covers the marks.
+    const zip = await page.request.get(`${baseUrl}${(await card.locator('.export-status a.evidence-link').getAttribute('href')) ?? ''}`);
+    assert.equal(zip.status(), 200);
+    const path = join((dir as { path: string }).path, 'evidence-marked.zip');
+    await writeFile(path, await zip.body());
+    const report = await verifyEvidence(path, (await (await page.request.get(`${baseUrl}/api/v1/audit/key`)).text()).trim());
+    assert.ok(report.ok, `the marked export's evidence verifies: ${JSON.stringify(report.checks.filter((c) => !c.ok))}`);
   });
 
   it('bookmarks the marked range of camera 1, puts it on legal hold and releases it', async () => {

@@ -36,6 +36,8 @@ const speeds = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
 /** A frame at the cameras' usual 25 frames per second (the stream's own rate is not exposed). */
 const frameSeconds = 0.04;
 const windows = [15, 60, 360, 1440] as const;
+/** How much footage either side of a chosen time one playlist holds. */
+const aroundMs = 10 * 60_000;
 
 /**
  * The playback workspace of a camera: "last 2 minutes", a timeline of a chosen window (spans,
@@ -68,9 +70,14 @@ export function PlaybackPanel({ camera, marks, onMarks }: { camera: Camera; mark
   // A new range starts without a playhead until its first picture.
   useEffect(() => setPlayhead(null), [playback.range]);
 
+  // Inside the loaded playlist a seek moves the player in place (a fragment fetch, no new
+  // source); elsewhere a playlist of the ten minutes either side is loaded, so scrubbing
+  // around a point does not reload it (ADR 0041).
   const playFrom = (at: Date) => {
-    const end = new Date(Math.min(Date.now(), at.getTime() + 10 * 60_000));
-    void playback.play(at, end);
+    if (playback.seek(at)) return;
+    const start = new Date(at.getTime() - aroundMs);
+    const end = new Date(Math.min(Date.now(), at.getTime() + aroundMs));
+    void playback.play(start, end, at);
   };
   const step = (frames: number) => {
     const video = playback.videoRef.current;

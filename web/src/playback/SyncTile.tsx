@@ -24,7 +24,7 @@ export function absenceAt(answer: TimelineAnswer, at: Date): string | null {
   return answer.gaps.find(within)?.reason ?? '';
 }
 
-/** How far ahead of the position a player asks for footage. */
+/** How far either side of the position a player asks for footage. */
 const aheadMs = 10 * 60_000;
 
 export function SyncTile({ camera, request, register }: { camera: Camera; request: SyncRequest | null; register: (id: string, p: Playback | null) => void }) {
@@ -59,7 +59,8 @@ export function SyncTile({ camera, request, register }: { camera: Camera; reques
       .then((why) => {
         if (stale) return;
         setAbsent(why);
-        if (why === null) void playback.play(at, new Date(Math.min(Date.now(), at.getTime() + aheadMs)));
+        // In place when the loaded playlist holds the position (ADR 0041), else a playlist around it.
+        if (why === null && !playback.seek(at)) void playback.play(new Date(at.getTime() - aheadMs), new Date(Math.min(Date.now(), at.getTime() + aheadMs)), at);
       });
     return () => {
       stale = true;

@@ -16,9 +16,40 @@ export interface Playback {
   range: { from: Date; to: Date } | null;
   status: PlaybackLine | null;
   videoShown: boolean;
-  play(from: Date, to: Date): Promise<void>;
+  /**
+   * Loads the playlist of [from, to] (a new source) and plays from `startAt` (default `from`),
+   * placed by the fragments' EXT-X-PROGRAM-DATE-TIME.
+   */
+  play(from: Date, to: Date, startAt?: Date): Promise<void>;
+  /**
+   * Moves the loaded source to `at` in place (no new playlist, no new MediaSource: hls.js
+   * fetches the fragment holding it), playing on if it played, else showing the frame at `at`;
+   * false, changing nothing, when no source is loaded or its playlist does not hold `at` (then
+   * call play()).
+   */
+  seek(at: Date): boolean;
   /** The wall-clock time of the picture on screen, or null before playback. */
   currentDate(): Date | null;
+}
+
+/** What hls.js knows of a playlist's fragment: its place on the media timeline and the wall clock. */
+interface PlacedFragment {
+  start: number;
+  duration: number;
+  programDateTime: number | null;
+}
+
+/**
+ * The media time (seconds) of wall-clock time `atMs` in a playlist's fragments: the fragment
+ * holding it, by its EXT-X-PROGRAM-DATE-TIME, plus the offset into it; null when none holds it.
+ */
+export function mediaTimeOf(fragments: readonly PlacedFragment[], atMs: number): number | null {
+  for (const f of fragments) {
+    if (f.programDateTime === null) continue;
+    const into = (atMs - f.programDateTime) / 1000;
+    if (into >= 0 && into < f.duration) return f.start + into;
+  }
+  return null;
 }
 
 export function usePlayback(cameraId: string): Playback {
@@ -37,7 +68,7 @@ export function usePlayback(cameraId: string): Playback {
   };
   useEffect(() => stop, []);
 
-  async function play(from: Date, to: Date): Promise<void> {
+  async function play(from: Date, to: Date, startAt: Date = from): Promise<void> {
     const url = `/api/v1/cameras/${encodeURIComponent(cameraId)}/playback.m3u8?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`;
     const token = Symbol('playback');
     tokenRef.current = token;
@@ -73,12 +104,15 @@ export function usePlayback(cameraId: string): Playback {
         setVideoShown(false);
         stop();
       });
-      // The playlist starts at the segment holding `from`: start at `from` itself, by the
-      // segment's EXT-X-PROGRAM-DATE-TIME, so a seek on the timeline lands where it was asked.
+      // Start at `startAt` itself, placed by its fragment's EXT-X-PROGRAM-DATE-TIME, so a seek
+      // on the timeline lands where it was asked (the playlist's start when it holds no such time).
+      // The element is told too, before any media is appended (its default playback start
+      // position): otherwise Chromium shows the fragment's key frame, up to a second early, for
+      // a frame before hls.js moves it to the start position.
       hls.once(Hls.Events.LEVEL_LOADED, (_event, data) => {
-        const first = data.details.fragments[0];
-        const offset = first?.programDateTime ? (from.getTime() - first.programDateTime) / 1000 : 0;
-        hls.startLoad(first && offset > 0 ? first.start + offset : -1);
+        const position = mediaTimeOf(data.details.fragments, startAt.getTime());
+        hls.startLoad(position ?? -1);
+        if (position !== null) video.currentTime = position;
       });
       hls.on(Hls.Events.MANIFEST_PARSED, () => void video.play().catch(() => undefined));
       hls.loadSource(url);
@@ -92,6 +126,20 @@ export function usePlayback(cameraId: string): Playback {
     }
   }
 
+  function seek(at: Date): boolean {
+    const hls = hlsRef.current;
+    const video = videoRef.current;
+    const fragments = hls?.levels[hls.currentLevel < 0 ? 0 : hls.currentLevel]?.details?.fragments;
+    // The source must be playing in this element (a re-mounted element has none).
+    if (!hls || !video || hls.media !== video || !fragments) return false;
+    const position = mediaTimeOf(fragments, at.getTime());
+    if (position === null) return false;
+    // hls.js sees the element seek and loads the fragment holding the new position. A paused
+    // player stays paused and shows the frame at `at` (scrubbing, frame by frame).
+    video.currentTime = position;
+    return true;
+  }
+
   function currentDate(): Date | null {
     const playing = hlsRef.current?.playingDate;
     if (playing) return playing;
@@ -99,5 +147,5 @@ export function usePlayback(cameraId: string): Playback {
     return range && video ? new Date(range.from.getTime() + video.currentTime * 1000) : null;
   }
 
-  return { videoRef, range, status, videoShown, play, currentDate };
+  return { videoRef, range, status, videoShown, play, seek, currentDate };
 }
