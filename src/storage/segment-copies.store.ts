@@ -234,7 +234,8 @@ export function createSegmentCopies(db: Db): SegmentCopies {
           eb
             .selectFrom('segment_copies as c')
             .select('c.segment_id')
-            .where((w) => w.or([w('c.state', '!=', 'stored'), w('c.sha256', 'is', null)])),
+            // Both sides indexed (segment_copies_state, segment_copies_unhashed).
+            .where((w) => w.or([w('c.state', 'in', ['pending', 'missing', 'damaged']), w('c.sha256', 'is', null)])),
         )
         .select(['segment_copies.segment_id', 'segments.camera_id', 'segment_copies.zone_id', 'segment_copies.state', 'segment_copies.sha256', 'segment_copies.ack', 'segment_copies.sealed_ms'])
         .execute();
