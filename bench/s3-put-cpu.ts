@@ -4,7 +4,8 @@
  * measured with process.cpuUsage() in this process (Swift runs in its own). Two variants,
  * alternating: `before` (the SDK's `Expect: 100-continue`, a new body buffer per put: the S3 zone
  * until 2026-12-07) and `now` (no 100-continue, body buffers reused). Reports CPU ms and wall ms
- * per object and their ratios. *
+ * per object and their ratios.
+ *
  *   node bench/s3-put-cpu.ts [--objects 40] [--size-mb 5] [--rounds 3]
  */
 import { randomBytes } from 'node:crypto';
