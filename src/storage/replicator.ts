@@ -205,7 +205,21 @@ export class Replicator {
     // Copies adopted from before zones (or of a torn segment) take their hash from the ledger leaf.
     for (let n = await this.#hashFromLeaves(500); n > 0; n = await this.#hashFromLeaves(500)) log.debug({ copies: n }, 'storage: copy hashes filled from the ledger');
     await ensureScratchDir(this.#d.scratchDir);
-    for (const w of this.#workers.values()) w.loop = this.#run(w);
+    for (const w of this.#workers.values()) {
+      // A first probe (not awaited): status knows each zone's health from the start, and the
+      // client's request path is loaded before the first copy, not in the middle of recording.
+      void w.zone.probe().then(
+        () => {
+          if (w.health === 'idle') w.health = 'ok';
+        },
+        (e: unknown) => {
+          if (w.health !== 'idle') return;
+          w.health = 'down';
+          w.lastError = (e instanceof Error ? e.message : 'error').split('\n')[0] ?? 'error';
+        },
+      );
+      w.loop = this.#run(w);
+    }
     const tickMs = this.#d.tickMs ?? 5000;
     this.#timer = setInterval(() => {
       this.#ticking ??= this.#tick()
