@@ -165,6 +165,8 @@ export class Replicator {
   readonly #underReplicated = new Set<string>();
   /** Where the filling of unknown hashes from ledger leaves goes on (a segment id). */
   #unhashedAfter = '';
+  /** The start-up pass of {@link #hashFromLeaves}, while it runs. */
+  #initialFill: Promise<void> | null = null;
 
   constructor(deps: ReplicatorDeps) {
     this.#d = deps;
@@ -202,8 +204,16 @@ export class Replicator {
       });
       await copies.saveLayout(layout, now);
     }
-    // Copies adopted from before zones (or of a torn segment) take their hash from the ledger leaf.
-    for (let n = await this.#hashFromLeaves(500); n > 0; n = await this.#hashFromLeaves(500)) log.debug({ copies: n }, 'storage: copy hashes filled from the ledger');
+    // Copies adopted from before zones (or of a torn segment) take their hash from the ledger
+    // leaf: one pass in the background (a large archive after an upgrade must not hold up the
+    // start); acknowledgement is judged (and alarmed) only after it.
+    this.#initialFill = (async () => {
+      let filled = 0;
+      for (let n = await this.#hashFromLeaves(500); n > 0 && !this.#stopped; n = await this.#hashFromLeaves(500)) filled += n;
+      if (filled > 0) log.info({ copies: filled }, 'storage: copy hashes filled from the ledger leaves');
+    })()
+      .catch((e: unknown) => log.error({ err: e }, 'storage: could not fill copy hashes from the ledger; retried every minute'))
+      .finally(() => (this.#initialFill = null));
     await ensureScratchDir(this.#d.scratchDir);
     for (const w of this.#workers.values()) {
       // A first probe (not awaited): status knows each zone's health from the start, and the
@@ -282,6 +292,7 @@ export class Replicator {
     this.wakeAll();
     await Promise.all([...this.#workers.values()].flatMap((w) => (w.loop === null ? [] : [w.loop])));
     await this.#ticking;
+    await this.#initialFill;
   }
 
   async #run(w: Worker): Promise<void> {
@@ -406,8 +417,10 @@ export class Replicator {
       }
       await copies.remove(orphan.segmentId, orphan.zoneId);
     }
-    if (this.#ticks % 12 === 1) await this.#hashFromLeaves(500);
-    await this.#checkAcknowledgement();
+    if (this.#initialFill === null) {
+      if (this.#ticks % 12 === 1) await this.#hashFromLeaves(500);
+      await this.#checkAcknowledgement();
+    }
     let spool = 0;
     for (const w of this.#workers.values()) {
       const b = await copies.backlog(w.zone.id);
@@ -444,11 +457,7 @@ export class Replicator {
     const { copies, zoneSet, clock } = this.#d;
     const page = await copies.unhashed(zoneSet.recording.id, this.#unhashedAfter, limit);
     this.#unhashedAfter = page.at(-1)?.segmentId ?? '';
-    const leaves = await copies.leafHashes(page.map((c) => c.segmentId));
-    for (const c of page) {
-      const sha256 = leaves.get(c.segmentId);
-      if (sha256 !== undefined) await copies.mark(c.segmentId, c.zoneId, 'stored', clock.now(), sha256);
-    }
+    await copies.setHashes(zoneSet.recording.id, await copies.leafHashes(page.map((c) => c.segmentId)), clock.now());
     return page.length;
   }
 

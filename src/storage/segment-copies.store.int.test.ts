@@ -44,7 +44,8 @@ describe('segment copies store', { concurrency: true }, () => {
       ]);
       assert.deepEqual((await copies.unhashed('local', '', 10)).map((c) => c.segmentId), ['other', 's1', 's2', 's3']);
       assert.deepEqual((await copies.unhashed('local', 's1', 1)).map((c) => c.segmentId), ['s2']);
-      for (const id of ['s1', 's2', 's3', 'other']) await copies.mark(id, 'local', 'stored', 31, 'cd'.repeat(32));
+      await copies.setHashes('local', new Map(['s1', 's2', 's3', 'other'].map((id) => [id, 'cd'.repeat(32)])), 31);
+      await copies.setHashes('offsite', new Map([['s2', 'ee'.repeat(32)]]), 32); // a known hash is kept
       assert.deepEqual(await copies.unhashed('local', '', 10), []);
       assert.equal(await copies.unacknowledged(), 2, 's2 acknowledged; s1 and s3 wait for offsite');
       assert.deepEqual(await copies.underReplicated(), [{ cameraId: 'cam', segments: 2, oldestSealedMs: 2000, waitingFor: ['offsite'] }]);

@@ -82,6 +82,8 @@ export interface SegmentCopies {
    * its copies are `stored` with a known ciphertext SHA-256), most segments first.
    */
   underReplicated(): Promise<UnderReplicated[]>;
+  /** Sets the hash of copies in `zoneId` that have none (one transaction); others are left as they are. */
+  setHashes(zoneId: string, hashes: ReadonlyMap<string, string>, nowMs: number): Promise<void>;
   /** Stored copies in `zoneId` whose hash is unknown (adopted footage, a torn segment), after `afterSegmentId`. */
   unhashed(zoneId: string, afterSegmentId: string, limit: number): Promise<SegmentCopy[]>;
   /** Ciphertext SHA-256 of each segment as its footage.segment.sealed ledger leaf states it. */
@@ -260,6 +262,14 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       return [...byCamera.values()]
         .map((c) => ({ cameraId: c.cameraId, segments: c.segments, oldestSealedMs: c.oldestSealedMs, waitingFor: [...c.waitingFor].sort() }))
         .sort((a, b) => b.segments - a.segments || a.cameraId.localeCompare(b.cameraId));
+    },
+    async setHashes(zoneId, hashes, nowMs) {
+      if (hashes.size === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const [segmentId, sha256] of hashes) {
+          await trx.updateTable('segment_copies').set({ sha256, updated_ms: nowMs }).where('segment_id', '=', segmentId).where('zone_id', '=', zoneId).where('sha256', 'is', null).execute();
+        }
+      });
     },
     async unhashed(zoneId, afterSegmentId, limit) {
       const rows = await db

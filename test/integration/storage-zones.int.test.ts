@@ -169,22 +169,22 @@ describe('storage zones', { concurrency: true }, () => {
     // Every segment sealed during the outage is in the local zone and waits for S3: acknowledged
     // for Yard (W = 1), not for Vault (W = 2) until S3 holds it too.
     const waiting: SegmentCopy[] = await copies.pending('offsite', 10_000);
+    const segmentsOf = async (cameraId: string) => new Set((await app.playback.segments(cameraId, 0, Number.MAX_SAFE_INTEGER)).map((x) => x.id));
+    const [yardIds, vaultIds] = [await segmentsOf(yard.id), await segmentsOf(vault.id)];
+    for (const w of waiting) {
+      const all = await copies.ofSegment(w.segmentId);
+      assert.deepEqual(all.map((c) => [c.zoneId, c.state, c.sha256 !== null, c.ack]), [['local', 'stored', true, vaultIds.has(w.segmentId) ? 2 : 1], ['offsite', 'pending', false, vaultIds.has(w.segmentId) ? 2 : 1]]);
+    }
     await swift.startProxy();
     assert.ok(sawDown, 'status showed the zone down');
     assert.ok(maxLag >= outageSeconds - 10, `status showed the lag while it lasted (max ${maxLag} s)`);
     assert.ok(maxShortLag >= outageSeconds - 10, `status showed Vault under-replicated while it lasted (max ${maxShortLag} s)`);
     assert.deepEqual([...shortCameras], [vault.id], 'only the W = 2 camera is under-replicated');
-    const segmentsOf = async (cameraId: string) => new Set((await app.playback.segments(cameraId, 0, Number.MAX_SAFE_INTEGER)).map((x) => x.id));
-    const [yardIds, vaultIds] = [await segmentsOf(yard.id), await segmentsOf(vault.id)];
     for (const [name, ids] of [['Yard', yardIds], ['Vault', vaultIds]] as const) {
       const n = waiting.filter((w) => ids.has(w.segmentId)).length;
       assert.ok(n >= outageSeconds / 3, `${name}: ${n} segments sealed during the outage wait for S3`);
     }
     assert.ok(maxPending >= waiting.length - 2);
-    for (const w of waiting) {
-      const all = await copies.ofSegment(w.segmentId);
-      assert.deepEqual(all.map((c) => [c.zoneId, c.state, c.sha256 !== null, c.ack]), [['local', 'stored', true, vaultIds.has(w.segmentId) ? 2 : 1], ['offsite', 'pending', false, vaultIds.has(w.segmentId) ? 2 : 1]]);
-    }
     const alarms = (await events('alarm.raised')).filter((r) => typeof r.details?.['rule'] === 'string' && String(r.details['rule']).startsWith('storage-'));
     assert.deepEqual(alarms.map((r) => `${String(r.details?.['rule'])} ${r.target?.id}`).sort(), [`storage-under-replicated ${vault.id}`, 'storage-zone-lag offsite'], 'each LOG-6 alarm raised once, the under-replication one for Vault only');
 
