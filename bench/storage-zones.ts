@@ -90,7 +90,8 @@ async function startHarness(mode: Mode): Promise<{ child: ChildProcess; dir: str
 async function measure(mode: Mode): Promise<number> {
   const h = await startHarness(mode);
   try {
-    await delay(8000);
+    // Steady state: past start-up and the first sealed segment (and so the first copy).
+    await delay(Math.max(8, segmentSeconds + 5) * 1000);
     const start = await treeTotals(h.child.pid ?? 0);
     await delay(seconds * 1000);
     const stop = await treeTotals(h.child.pid ?? 0);

@@ -4,7 +4,8 @@ import type { Severity } from '../notifications/notice.ts';
  * Severity of each alarm rule, for the inbox and notification routing. The rules are LOG-6's
  * (audit/alarm-rules.ts), the health monitor's `storage-fault`, the ledger's
  * `checkpoint-refused`, the witness client's `witness-refused` (a LOG-6 rule since issue 16) and SIEM
- * delivery's `siem-destination-failing`, the cluster's `recorder-failover` and `jobs-failover`; an unknown rule is `medium`.
+ * delivery's `siem-destination-failing`, the cluster's `recorder-failover` and `jobs-failover`, storage's
+ * `storage-under-replicated`; an unknown rule is `medium`.
  */
 const bySeverity: Readonly<Record<string, Severity>> = {
   'lockouts-burst': 'high',
@@ -24,6 +25,8 @@ const bySeverity: Readonly<Record<string, Severity>> = {
   // A recorder of the cluster stopped renewing its leases; its cameras moved (issue 15).
   'recorder-failover': 'high',
   'jobs-failover': 'high',
+  // Footage held by fewer zones than its placement acknowledges after (ADR 0040).
+  'storage-under-replicated': 'high',
 };
 
 /** The severity of an alarm rule. */

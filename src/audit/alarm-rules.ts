@@ -383,6 +383,7 @@ export class AlarmRules {
       case 'system.restore.completed':
       case 'storage.zones.changed':
       case 'storage.zone.caught-up':
+      case 'storage.camera.caught-up':
       case 'storage.copy.repaired':
       case 'storage.copy.unrepairable':
       case 'storage.scrub.completed':

@@ -34,6 +34,9 @@ function printStatus(s: StorageStatus, out: NodeJS.WritableStream): void {
     );
   }
   out.write(`spool: ${mib(s.spoolBytes)} of ${mib(s.spoolMaxBytes)}; ${s.unacknowledged} segments below their acknowledgement count\n`);
+  for (const c of s.underReplicated) {
+    out.write(`under-replicated: camera ${c.cameraId}: ${c.segments} segments, oldest ${Math.round(c.lagSeconds)} s ago, waiting for ${c.waitingFor.join(', ') || '-'}\n`);
+  }
 }
 
 /** `custos storage status|scrub`. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { clusterMigration } from './migration-0020-cluster.ts';
 
@@ -373,6 +373,14 @@ export const secondWaveMigrations: Record<string, Migration> = {
       await db.schema.alterTable('cameras').addColumn('sub_stream_url', 'text').execute();
       // Audio (issue 20 item 6, ADR 0037): recorded only where it is turned on (0 = off, the default).
       await db.schema.alterTable('cameras').addColumn('record_audio', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
+  '0023_segment_copies_unhashed': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Acknowledgement (ADR 0040) counts only copies with a known hash: the few copies without
+      // one (adopted footage, a torn segment) are found by this partial index, not by a scan of
+      // every stored copy on each lag check.
+      await db.schema.createIndex('segment_copies_unhashed').on('segment_copies').columns(['zone_id', 'segment_id']).where(sql.ref('sha256'), 'is', null).execute();
     },
   },
 };

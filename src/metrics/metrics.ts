@@ -98,6 +98,31 @@ export function createMetrics(source: MetricsSource): Registry {
         },
       });
     }
+    const perCamera: Array<[string, string, (c: StorageStatus['underReplicated'][number]) => number]> = [
+      ['custos_storage_camera_unacknowledged_segments', 'Segments of the camera held by fewer zones than its placement acknowledges after (absent when none).', (c) => c.segments],
+      ['custos_storage_camera_unacknowledged_seconds', 'Now minus the seal time of the camera\'s oldest unacknowledged segment (absent when none).', (c) => c.lagSeconds],
+    ];
+    for (const [name, help, pick] of perCamera) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['camera'],
+        registers: [registry],
+        async collect() {
+          const s = await storage();
+          this.reset();
+          for (const c of s.underReplicated) this.set({ camera: c.cameraId }, pick(c));
+        },
+      });
+    }
+    new Gauge({
+      name: 'custos_storage_unacknowledged_segments',
+      help: 'Segments held by fewer zones than their placement acknowledges after (ADR 0040).',
+      registers: [registry],
+      async collect() {
+        this.set((await storage()).unacknowledged);
+      },
+    });
     new Gauge({
       name: 'custos_storage_spool_bytes',
       help: 'Bytes waiting in the edge spool for any zone.',

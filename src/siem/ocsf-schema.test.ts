@@ -233,6 +233,7 @@ const FIXTURES: { readonly [T in AuditEventType]: Omit<AuditInput, 'type' | 'out
   'siem.heartbeat': { actor: { kind: 'system', id: 'system:siem' }, target: { kind: 'siem-destination', id: 'soc' }, details: { nextSeq: 12, checkpointSize: 12, checkpointRoot: 'cd'.repeat(32), checkpointNote: 'note' } },
   'storage.zones.changed': { actor: { kind: 'system', id: 'system:storage' }, details: { before: null, after: { recordingZone: 'local' } } },
   'storage.zone.caught-up': { actor: { kind: 'system', id: 'system:storage' }, target: { kind: 'storage-zone', id: 'offsite' }, details: { zone: 'offsite', copiedObjects: 120, copiedBytes: 4_000_000 } },
+  'storage.camera.caught-up': { actor: { kind: 'system', id: 'system:storage' }, target: { kind: 'camera', id: '3f0c9a1e-0000-4000-8000-000000000001' }, details: { cameraId: '3f0c9a1e-0000-4000-8000-000000000001', unacknowledged: 1 } },
   'storage.copy.repaired': { actor: { kind: 'system', id: 'system:storage' }, target: segment, cameraId: 'cam-1', details: { zone: 'offsite', problem: 'damaged', from: 'local', sha256: 'ab'.repeat(32) } },
   'storage.copy.unrepairable': { actor: { kind: 'system', id: 'system:storage' }, target: segment, cameraId: 'cam-1', details: { zone: 'offsite', problem: 'missing' } },
   'storage.scrub.completed': { actor: cli, details: { checked: 40, missing: 1, damaged: 1, repaired: 2 } },

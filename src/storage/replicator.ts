@@ -16,6 +16,11 @@
  *   is no longer indexed (deleted by retention, quarantined), and then its zone copy is deleted.
  * - Lag (seconds behind = now − seal time of the oldest pending copy) past `lagAlarmSeconds`
  *   raises the `storage-zone-lag` alarm (LOG-6) once per episode; `storage.zone.caught-up` ends it.
+ * - Acknowledgement (ADR 0040): a segment is acknowledged once `ack` (W) of its copies are
+ *   `stored` with a known ciphertext SHA-256 (the vault's, computed as it wrote; a copy's, checked
+ *   as it was read; else the ledger leaf's). A camera with a segment unacknowledged for longer
+ *   than `lagAlarmSeconds` raises `storage-under-replicated` once per episode;
+ *   `storage.camera.caught-up` ends it. Recording never waits for it.
  */
 import { createHash } from 'node:crypto';
 import type { AuditInput } from '../audit/audit-event.ts';
@@ -25,7 +30,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { RetryBackoff } from '../lib/retry-backoff.ts';
 import type { Segment } from '../media/segment.ts';
-import type { SegmentCopies, SegmentCopy, ZoneBacklog } from './segment-copies.store.ts';
+import type { SegmentCopies, SegmentCopy, UnderReplicated, ZoneBacklog } from './segment-copies.store.ts';
 import type { PlacedCamera, ZoneSet } from './zone-set.ts';
 import type { Zone } from './zone.ts';
 import { ensureScratchDir, fetchToScratch } from './scratch-files.ts';
@@ -66,8 +71,16 @@ export interface StorageStatus {
   /** Bytes waiting in the spool for any zone, and the bound beyond which it alarms. */
   readonly spoolBytes: number;
   readonly spoolMaxBytes: number;
-  /** Segments with fewer stored copies than their placement acknowledges after. */
+  /** Segments with fewer verified copies than their placement acknowledges after (ADR 0040). */
   readonly unacknowledged: number;
+  /** Per camera: its unacknowledged segments, the oldest one's age and the zones they wait for. */
+  readonly underReplicated: readonly UnderReplicatedStatus[];
+}
+
+/** One camera short of its acknowledgement count. */
+export interface UnderReplicatedStatus extends UnderReplicated {
+  /** Now minus the seal time of its oldest unacknowledged segment. */
+  readonly lagSeconds: number;
 }
 
 /** What one zone's worker knows of it (the replicator's, or a CLI probe's). */
@@ -100,7 +113,8 @@ export async function readStorageStatus(d: { zoneSet: ZoneSet; copies: SegmentCo
     });
   }
   const spoolBytes = zones.reduce((n, z) => n + z.backlog.pendingBytes, 0);
-  return { zones, spoolBytes, spoolMaxBytes: d.maxPendingBytes, unacknowledged: await d.copies.unacknowledged() };
+  const underReplicated = (await d.copies.underReplicated()).map((c) => ({ ...c, lagSeconds: Math.max(0, (d.clock.now() - c.oldestSealedMs) / 1000) }));
+  return { zones, spoolBytes, spoolMaxBytes: d.maxPendingBytes, unacknowledged: underReplicated.reduce((n, c) => n + c.segments, 0), underReplicated };
 }
 
 export interface ReplicatorDeps {
@@ -147,6 +161,12 @@ export class Replicator {
   #ticking: Promise<void> | null = null;
   readonly #inflight = new Set<Promise<void>>();
   #ticks = 0;
+  /** Cameras in a storage-under-replicated episode (alarm raised, not yet caught up). */
+  readonly #underReplicated = new Set<string>();
+  /** Where the filling of unknown hashes from ledger leaves goes on (a segment id). */
+  #unhashedAfter = '';
+  /** The start-up pass of {@link #hashFromLeaves}, while it runs. */
+  #initialFill: Promise<void> | null = null;
 
   constructor(deps: ReplicatorDeps) {
     this.#d = deps;
@@ -184,8 +204,32 @@ export class Replicator {
       });
       await copies.saveLayout(layout, now);
     }
+    // Copies adopted from before zones (or of a torn segment) take their hash from the ledger
+    // leaf: one pass in the background (a large archive after an upgrade must not hold up the
+    // start); acknowledgement is judged (and alarmed) only after it.
+    this.#initialFill = (async () => {
+      let filled = 0;
+      for (let n = await this.#hashFromLeaves(500); n > 0 && !this.#stopped; n = await this.#hashFromLeaves(500)) filled += n;
+      if (filled > 0) log.info({ copies: filled }, 'storage: copy hashes filled from the ledger leaves');
+    })()
+      .catch((e: unknown) => log.error({ err: e }, 'storage: could not fill copy hashes from the ledger; retried every minute'))
+      .finally(() => (this.#initialFill = null));
     await ensureScratchDir(this.#d.scratchDir);
-    for (const w of this.#workers.values()) w.loop = this.#run(w);
+    for (const w of this.#workers.values()) {
+      // A first probe (not awaited): status knows each zone's health from the start, and the
+      // client's request path is loaded before the first copy, not in the middle of recording.
+      void w.zone.probe().then(
+        () => {
+          if (w.health === 'idle') w.health = 'ok';
+        },
+        (e: unknown) => {
+          if (w.health !== 'idle') return;
+          w.health = 'down';
+          w.lastError = (e instanceof Error ? e.message : 'error').split('\n')[0] ?? 'error';
+        },
+      );
+      w.loop = this.#run(w);
+    }
     const tickMs = this.#d.tickMs ?? 5000;
     this.#timer = setInterval(() => {
       this.#ticking ??= this.#tick()
@@ -248,6 +292,7 @@ export class Replicator {
     this.wakeAll();
     await Promise.all([...this.#workers.values()].flatMap((w) => (w.loop === null ? [] : [w.loop])));
     await this.#ticking;
+    await this.#initialFill;
   }
 
   async #run(w: Worker): Promise<void> {
@@ -322,6 +367,9 @@ export class Replicator {
       try {
         const sha256 = await zone.put(copy.objectKey, zoneSet.recording.path(local.objectKey), size, expected);
         await copies.mark(copy.segmentId, zone.id, 'stored', clock.now(), sha256, size);
+        // The recording zone's copy had no hash (adopted, torn): its bytes were just read and
+        // hashed (and matched the leaf when there is one), so its hash is known now.
+        if (local.sha256 === null) await copies.mark(copy.segmentId, local.zoneId, 'stored', clock.now(), sha256, size);
         return size;
       } catch (e) {
         if (!isSourceMismatch(e)) throw e;
@@ -369,6 +417,10 @@ export class Replicator {
       }
       await copies.remove(orphan.segmentId, orphan.zoneId);
     }
+    if (this.#initialFill === null) {
+      if (this.#ticks % 12 === 1) await this.#hashFromLeaves(500);
+      await this.#checkAcknowledgement();
+    }
     let spool = 0;
     for (const w of this.#workers.values()) {
       const b = await copies.backlog(w.zone.id);
@@ -394,6 +446,52 @@ export class Replicator {
       this.#spoolAlarmed = true;
       await this.#record({ type: 'alarm.raised', actor: storageActor, outcome: 'success', details: { rule: 'storage-spool-full', title: 'The edge spool holds more than its bound', spoolBytes: spool, maxPendingBytes: this.#d.maxPendingBytes } });
     } else if (spool <= this.#d.maxPendingBytes) this.#spoolAlarmed = false;
+  }
+
+  /**
+   * Fills the hash of stored recording-zone copies without one from their ledger leaves, one
+   * page from where the last call stopped (a segment without a leaf yet is skipped until the next
+   * pass); returns how many copies the page held.
+   */
+  async #hashFromLeaves(limit: number): Promise<number> {
+    const { copies, zoneSet, clock } = this.#d;
+    const page = await copies.unhashed(zoneSet.recording.id, this.#unhashedAfter, limit);
+    this.#unhashedAfter = page.at(-1)?.segmentId ?? '';
+    await copies.setHashes(zoneSet.recording.id, await copies.leafHashes(page.map((c) => c.segmentId)), clock.now());
+    return page.length;
+  }
+
+  /**
+   * The storage-under-replicated alarm (ADR 0040): a camera whose oldest unacknowledged segment
+   * was sealed more than `lagAlarmSeconds` ago raises it once per episode; the episode ends
+   * (`storage.camera.caught-up`) when every segment of the camera sealed before the previous lag
+   * check is acknowledged (copies of the newest segments are normally in flight).
+   */
+  async #checkAcknowledgement(): Promise<void> {
+    const { copies, clock, log } = this.#d;
+    const now = clock.now();
+    const short = new Map((await copies.underReplicated()).map((c) => [c.cameraId, c]));
+    for (const c of short.values()) {
+      const lagSeconds = (now - c.oldestSealedMs) / 1000;
+      if (this.#underReplicated.has(c.cameraId) || lagSeconds <= this.#d.lagAlarmSeconds) continue;
+      this.#underReplicated.add(c.cameraId);
+      log.error({ cameraId: c.cameraId, lagSeconds, segments: c.segments, waitingFor: c.waitingFor }, 'storage: footage of a camera is held by fewer zones than its placement acknowledges after');
+      await this.#record({
+        type: 'alarm.raised',
+        actor: storageActor,
+        target: { kind: 'camera', id: c.cameraId },
+        outcome: 'success',
+        details: { rule: 'storage-under-replicated', title: 'Footage held by fewer zones than its placement requires', cameraId: c.cameraId, segments: c.segments, lagSeconds: Math.round(lagSeconds), waitingFor: c.waitingFor },
+      });
+    }
+    const tickMs = this.#d.tickMs ?? 5000;
+    for (const cameraId of [...this.#underReplicated]) {
+      const c = short.get(cameraId);
+      if (c !== undefined && c.oldestSealedMs < now - tickMs) continue;
+      this.#underReplicated.delete(cameraId);
+      log.info({ cameraId }, 'storage: every segment of the camera is acknowledged again');
+      await this.#record({ type: 'storage.camera.caught-up', actor: storageActor, target: { kind: 'camera', id: cameraId }, outcome: 'success', details: { cameraId, unacknowledged: c?.segments ?? 0 } });
+    }
   }
 
   async #record(input: AuditInput): Promise<void> {

@@ -33,15 +33,27 @@ describe('segment copies store', { concurrency: true }, () => {
       const backlog = await copies.backlog('offsite');
       assert.equal(backlog.pending, 3);
       assert.equal(backlog.oldestSealedMs, 1000);
-      assert.equal(await copies.unacknowledged(), 3, 'ack 2 with one copy stored');
+      assert.equal(await copies.unacknowledged(), 4, 'ack 2 with one copy stored; adopted copies have no hash yet');
       await copies.mark('s2', 'offsite', 'stored', 30, 'ab'.repeat(32), 99);
       assert.equal((await copies.backlog('offsite')).oldestSealedMs, 2000);
       assert.equal((await copies.backlog('offsite')).storedBytes, 99);
-      assert.equal(await copies.unacknowledged(), 2);
-      assert.deepEqual((await copies.ofObjectKey('cam/2026-12-07/1000-s2.mp4')).map((c) => [c.zoneId, c.sha256]), [['local', null], ['offsite', 'ab'.repeat(32)]]);
+      // W = 2 (ADR 0040): two stored copies, but the adopted local one has no known hash yet.
+      assert.deepEqual(await copies.underReplicated(), [
+        { cameraId: 'cam', segments: 3, oldestSealedMs: 1000, waitingFor: ['local', 'offsite'] },
+        { cameraId: 'cam-2', segments: 1, oldestSealedMs: 5000, waitingFor: ['local'] },
+      ]);
+      assert.deepEqual((await copies.unhashed('local', '', 10)).map((c) => c.segmentId), ['other', 's1', 's2', 's3']);
+      assert.deepEqual((await copies.unhashed('local', 's1', 1)).map((c) => c.segmentId), ['s2']);
+      await copies.setHashes('local', new Map(['s1', 's2', 's3', 'other'].map((id) => [id, 'cd'.repeat(32)])), 31);
+      await copies.setHashes('offsite', new Map([['s2', 'ee'.repeat(32)]]), 32); // a known hash is kept
+      assert.deepEqual(await copies.unhashed('local', '', 10), []);
+      assert.equal(await copies.unacknowledged(), 2, 's2 acknowledged; s1 and s3 wait for offsite');
+      assert.deepEqual(await copies.underReplicated(), [{ cameraId: 'cam', segments: 2, oldestSealedMs: 2000, waitingFor: ['offsite'] }]);
+      assert.deepEqual((await copies.ofObjectKey('cam/2026-12-07/1000-s2.mp4')).map((c) => [c.zoneId, c.sha256]), [['local', 'cd'.repeat(32)], ['offsite', 'ab'.repeat(32)]]);
       // Retention deleted s3: its copies are orphans.
       await index.remove('s3');
       assert.deepEqual((await copies.orphans(10)).map((c) => `${c.segmentId}@${c.zoneId}`).sort(), ['s3@local', 's3@offsite']);
+      assert.equal(await copies.unacknowledged(), 1, 'a segment no longer indexed is not counted');
       // Pages for the scrub, in segment id order, every copy of a segment in one page.
       const page = await copies.page('', 2);
       assert.deepEqual([...new Set(page.map((c) => c.segmentId))], ['other', 's1']);

@@ -34,6 +34,16 @@ export interface ZoneBacklog {
   readonly damaged: number;
 }
 
+/** One camera's segments short of their acknowledgement count. */
+export interface UnderReplicated {
+  readonly cameraId: string;
+  readonly segments: number;
+  /** Seal time of its oldest unacknowledged segment. */
+  readonly oldestSealedMs: number;
+  /** The zones holding a copy of them that is not stored yet (pending, missing, damaged). */
+  readonly waitingFor: string[];
+}
+
 function toCopy(r: SegmentCopyTable): SegmentCopy {
   return { segmentId: r.segment_id, zoneId: r.zone_id, objectKey: r.object_key, sha256: r.sha256, size: r.size === null ? null : Number(r.size), state: r.state, ack: r.ack, sealedMs: Number(r.sealed_ms), updatedMs: Number(r.updated_ms) };
 }
@@ -65,8 +75,17 @@ export interface SegmentCopies {
    * (a zone added to the placement, a copy lost to a crash between seal and record); returns how many.
    */
   enqueueMissing(cameraId: string, zoneId: string, ack: number, keyOf: (segmentId: string) => string, nowMs: number): Promise<number>;
-  /** Segments (ids) whose stored copies are fewer than their acknowledgement count. */
+  /** Segments whose verified copies are fewer than their acknowledgement count (ADR 0040). */
   unacknowledged(): Promise<number>;
+  /**
+   * The cameras with unacknowledged segments (ADR 0040: a segment is acknowledged once `ack` of
+   * its copies are `stored` with a known ciphertext SHA-256), most segments first.
+   */
+  underReplicated(): Promise<UnderReplicated[]>;
+  /** Sets the hash of copies in `zoneId` that have none (one transaction); others are left as they are. */
+  setHashes(zoneId: string, hashes: ReadonlyMap<string, string>, nowMs: number): Promise<void>;
+  /** Stored copies in `zoneId` whose hash is unknown (adopted footage, a torn segment), after `afterSegmentId`. */
+  unhashed(zoneId: string, afterSegmentId: string, limit: number): Promise<SegmentCopy[]>;
   /** Ciphertext SHA-256 of each segment as its footage.segment.sealed ledger leaf states it. */
   leafHashes(segmentIds: readonly string[]): Promise<Map<string, string>>;
   /** The layout last started with, and saving a new one. */
@@ -205,14 +224,65 @@ export function createSegmentCopies(db: Db): SegmentCopies {
       return rows.length;
     },
     async unacknowledged() {
-      // Only a segment with a copy not stored can be short of its count (ack ≤ its zones).
+      return (await this.underReplicated()).reduce((n, c) => n + c.segments, 0);
+    },
+    async underReplicated() {
+      // Only a segment with a copy not stored, or stored without a hash, can be short of its
+      // count (ack ≤ its zones). Segments no longer indexed (orphans) are not counted.
       const rows = await db
         .selectFrom('segment_copies')
-        .where('segment_id', 'in', (eb) => eb.selectFrom('segment_copies as c').select('c.segment_id').where('c.state', '!=', 'stored'))
-        .select((eb) => ['segment_id', eb.fn.max<number>('ack').as('ack'), eb.fn.sum<number>(eb.case().when('state', '=', 'stored').then(1).else(0).end()).as('stored')])
-        .groupBy('segment_id')
+        .innerJoin('segments', 'segments.id', 'segment_copies.segment_id')
+        .where('segment_copies.segment_id', 'in', (eb) =>
+          eb
+            .selectFrom('segment_copies as c')
+            .select('c.segment_id')
+            // Both sides indexed (segment_copies_state, segment_copies_unhashed).
+            .where((w) => w.or([w('c.state', 'in', ['pending', 'missing', 'damaged']), w('c.sha256', 'is', null)])),
+        )
+        .select(['segment_copies.segment_id', 'segments.camera_id', 'segment_copies.zone_id', 'segment_copies.state', 'segment_copies.sha256', 'segment_copies.ack', 'segment_copies.sealed_ms'])
         .execute();
-      return rows.filter((r) => Number(r.stored) < Number(r.ack)).length;
+      const bySegment = new Map<string, { cameraId: string; ack: number; verified: number; sealedMs: number; waiting: string[] }>();
+      for (const r of rows) {
+        const s = bySegment.get(r.segment_id) ?? { cameraId: r.camera_id, ack: 0, verified: 0, sealedMs: Number(r.sealed_ms), waiting: [] };
+        s.ack = Math.max(s.ack, r.ack);
+        s.sealedMs = Math.min(s.sealedMs, Number(r.sealed_ms));
+        if (r.state === 'stored' && r.sha256 !== null) s.verified += 1;
+        else s.waiting.push(r.zone_id);
+        bySegment.set(r.segment_id, s);
+      }
+      const byCamera = new Map<string, { cameraId: string; segments: number; oldestSealedMs: number; waitingFor: Set<string> }>();
+      for (const s of bySegment.values()) {
+        if (s.verified >= s.ack) continue;
+        const c = byCamera.get(s.cameraId) ?? { cameraId: s.cameraId, segments: 0, oldestSealedMs: s.sealedMs, waitingFor: new Set<string>() };
+        c.segments += 1;
+        c.oldestSealedMs = Math.min(c.oldestSealedMs, s.sealedMs);
+        for (const z of s.waiting) c.waitingFor.add(z);
+        byCamera.set(s.cameraId, c);
+      }
+      return [...byCamera.values()]
+        .map((c) => ({ cameraId: c.cameraId, segments: c.segments, oldestSealedMs: c.oldestSealedMs, waitingFor: [...c.waitingFor].sort() }))
+        .sort((a, b) => b.segments - a.segments || a.cameraId.localeCompare(b.cameraId));
+    },
+    async setHashes(zoneId, hashes, nowMs) {
+      if (hashes.size === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const [segmentId, sha256] of hashes) {
+          await trx.updateTable('segment_copies').set({ sha256, updated_ms: nowMs }).where('segment_id', '=', segmentId).where('zone_id', '=', zoneId).where('sha256', 'is', null).execute();
+        }
+      });
+    },
+    async unhashed(zoneId, afterSegmentId, limit) {
+      const rows = await db
+        .selectFrom('segment_copies')
+        .selectAll()
+        .where('zone_id', '=', zoneId)
+        .where('state', '=', 'stored')
+        .where('sha256', 'is', null)
+        .where('segment_id', '>', afterSegmentId)
+        .orderBy('segment_id')
+        .limit(limit)
+        .execute();
+      return rows.map(toCopy);
     },
     async leafHashes(segmentIds) {
       const out = new Map<string, string>();

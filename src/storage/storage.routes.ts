@@ -37,7 +37,18 @@ export const storageStatusSchema = z
     ),
     spoolBytes: z.number(),
     spoolMaxBytes: z.number(),
-    unacknowledged: z.number().describe('Segments with fewer stored copies than their placement acknowledges after.'),
+    unacknowledged: z.number().describe('Segments held by fewer zones than their placement acknowledges after (W; a copy counts once stored with a known ciphertext SHA-256, ADR 0040).'),
+    underReplicated: z
+      .array(
+        z.object({
+          cameraId: z.string(),
+          segments: z.number().describe('Its segments short of their acknowledgement count.'),
+          oldestSealedMs: z.number(),
+          lagSeconds: z.number().describe('Now minus the seal time of its oldest unacknowledged segment.'),
+          waitingFor: z.array(z.string()).describe('The zones whose copies of them are not stored yet.'),
+        }),
+      )
+      .describe('Cameras with footage not yet acknowledged (most segments first).'),
   })
   .describe('Storage zones: health, fill, lag, spool and jurisdiction.');
 

@@ -26,7 +26,7 @@ import { everyRole, testPrincipal } from '../helpers/access.ts';
 import { startSwiftS3, swiftAccessKeyId, swiftSecret, type SwiftS3 } from '../helpers/swift-s3.ts';
 import { teardown } from '../helpers/teardown.ts';
 
-const outageSeconds = Number(process.env['CUSTOS_TEST_ZONE_OUTAGE_SECONDS'] ?? 25);
+const outageSeconds = Number(process.env['CUSTOS_TEST_ZONE_OUTAGE_SECONDS'] ?? 120);
 const defer = teardown({ after });
 let dir: { path: string; remove(): Promise<void> };
 let swift: SwiftS3;
@@ -99,9 +99,9 @@ describe('storage zones', { concurrency: true }, () => {
     assert.doesNotMatch(JSON.stringify({ m: failed.message, d: failed.detail }), new RegExp(swiftSecret));
   });
 
-  test(`local + S3 with W = 1: a ${outageSeconds} s S3 outage loses nothing acknowledged, shows its lag, alarms, backfills in order; scrub repairs exactly the copies deleted or damaged in each zone`, async (t) => {
+  test(`local + S3, one camera W = 1 and one W = 2: a ${outageSeconds} s S3 outage keeps recording, loses nothing acknowledged, shows lag and under-replication, alarms, backfills in order; scrub repairs exactly the copies deleted or damaged in each zone`, async (t) => {
     const d = teardown(t);
-    const sim = await startTestCamsim({ cameras: 1 });
+    const sim = await startTestCamsim({ cameras: 2 });
     d(() => sim.close());
     const dataDir = join(dir.path, 'app');
     const app: App = await startTestApp(dataDir, {
@@ -110,7 +110,8 @@ describe('storage zones', { concurrency: true }, () => {
         { id: 'local', kind: 'local', path: join(dataDir, 'segments'), jurisdiction: 'DE' },
         { id: 'offsite', kind: 's3', endpoint: swift.endpoint, region: swift.region, bucket: 'footage', accessKeyId: swiftAccessKeyId, secretAccessKeyFile: join(dir.path, 's3-secret'), forcePathStyle: true, jurisdiction: 'FR', requestTimeoutSeconds: 2 },
       ],
-      'storage.placement': { default: { zones: ['local', 'offsite'], ack: 1 } },
+      // Site hq acknowledges a segment only once both zones hold it (ADR 0040).
+      'storage.placement': { default: { zones: ['local', 'offsite'], ack: 1 }, sites: [{ site: 'hq', zones: ['local', 'offsite'], ack: 2 }] },
       'storage.spool': { lagAlarmSeconds: 6, retryMaxSeconds: 1, concurrency: 1 },
     });
     d(() => app.close());
@@ -120,47 +121,83 @@ describe('storage zones', { concurrency: true }, () => {
       assert.equal(res.statusCode, 200, res.body);
       return res.json<StorageStatus>();
     };
+    const events = async (type: string) =>
+      (await root.inject({ method: 'GET', url: `/api/v1/audit/events?type=${type}&limit=1000` })).json<{ events: { record: { target?: { id: string }; details?: Record<string, unknown> } }[] }>().events.map((e) => e.record);
     const zoneOf = (s: StorageStatus, id: string) => s.zones.find((z) => z.id === id)!;
-    const camera = await app.cameras.add({ name: 'Yard', url: sim.urls[0]! }, testActor);
+    await app.identity.sites.createSite({ id: 'hq', name: 'HQ', fourEyes: false }, testActor);
+    const yard = await app.cameras.add({ name: 'Yard', url: sim.urls[0]! }, testActor);
+    const vault = await app.cameras.add({ name: 'Vault', url: sim.urls[1]!, siteId: 'hq' }, testActor);
     const { copies } = app.storage;
 
-    // Before the outage: copies reach S3 under keys that carry no camera id.
-    await waitFor('a copy stored in S3', 30_000, async () => zoneOf(await status(), 'offsite').backlog.stored >= 1);
-    const before = zoneOf(await status(), 'offsite');
-    assert.equal(before.jurisdiction, 'FR');
+    // Before the outage: copies of both cameras reach S3 under keys that carry no camera id, and
+    // W = 2 is met as fast as segments are sealed (no under-replication alarm).
+    await waitFor('copies stored in S3', 30_000, async () => zoneOf(await status(), 'offsite').backlog.stored >= 4);
+    await delay(8000);
+    assert.equal(zoneOf(await status(), 'offsite').jurisdiction, 'FR');
     assert.equal(zoneOf(await status(), 'local').jurisdiction, 'DE');
+    assert.deepEqual((await status()).underReplicated.filter((c) => c.lagSeconds > 4), [], 'W = 2 is met while both zones answer');
 
     await swift.stopProxy();
     const outageStart = Date.now();
     let maxLag = 0;
     let maxPending = 0;
+    let maxShortLag = 0;
     let sawDown = false;
+    const shortCameras = new Set<string>();
     while (Date.now() - outageStart < outageSeconds * 1000) {
-      const z = zoneOf(await status(), 'offsite');
+      const s = await status();
+      const z = zoneOf(s, 'offsite');
       maxLag = Math.max(maxLag, z.lagSeconds);
       maxPending = Math.max(maxPending, z.backlog.pending);
       sawDown ||= z.health === 'down';
-      await delay(1000);
+      for (const c of s.underReplicated) {
+        shortCameras.add(c.cameraId);
+        if (c.cameraId === vault.id) {
+          assert.deepEqual(c.waitingFor, ['offsite']);
+          maxShortLag = Math.max(maxShortLag, c.lagSeconds);
+        }
+      }
+      await delay(2000);
     }
     const metrics = await root.inject({ method: 'GET', url: '/metrics' });
     assert.match(metrics.body, /custos_storage_zone_up\{zone="offsite"\} 0/);
     assert.match(metrics.body, /custos_storage_zone_pending_objects\{zone="offsite"\} [1-9]/);
-    // Every segment sealed during the outage is acknowledged (W = 1: in the local zone) and waits.
+    assert.match(metrics.body, new RegExp(`custos_storage_camera_unacknowledged_segments\\{camera="${vault.id}"\\} [1-9]`));
+    assert.doesNotMatch(metrics.body, new RegExp(`custos_storage_camera_unacknowledged_segments\\{camera="${yard.id}"\\}`));
+    // Recording never waits for a zone, W = 2 included.
+    for (const c of [yard, vault]) assert.equal(app.recorder.status(await app.cameras.get(c.id)).state, 'recording', `${c.name} records through the outage`);
+    // Every segment sealed during the outage is in the local zone and waits for S3: acknowledged
+    // for Yard (W = 1), not for Vault (W = 2) until S3 holds it too.
     const waiting: SegmentCopy[] = await copies.pending('offsite', 10_000);
+    const segmentsOf = async (cameraId: string) => new Set((await app.playback.segments(cameraId, 0, Number.MAX_SAFE_INTEGER)).map((x) => x.id));
+    const [yardIds, vaultIds] = [await segmentsOf(yard.id), await segmentsOf(vault.id)];
+    for (const w of waiting) {
+      const all = await copies.ofSegment(w.segmentId);
+      assert.deepEqual(all.map((c) => [c.zoneId, c.state, c.sha256 !== null, c.ack]), [['local', 'stored', true, vaultIds.has(w.segmentId) ? 2 : 1], ['offsite', 'pending', false, vaultIds.has(w.segmentId) ? 2 : 1]]);
+    }
     await swift.startProxy();
     assert.ok(sawDown, 'status showed the zone down');
-    assert.ok(maxLag >= outageSeconds / 2, `status showed the lag (max ${maxLag} s)`);
-    assert.ok(waiting.length >= outageSeconds / 4, `segments acknowledged during the outage: ${waiting.length}`);
-    assert.ok(maxPending >= waiting.length - 1);
-    const alarms = await app.ledger.leavesOfTargets('alarm.raised', ['offsite']);
-    assert.match(alarms.get('offsite')?.text ?? '', /storage-zone-lag/, 'the LOG-6 lag alarm was raised');
+    assert.ok(maxLag >= outageSeconds - 10, `status showed the lag while it lasted (max ${maxLag} s)`);
+    assert.ok(maxShortLag >= outageSeconds - 10, `status showed Vault under-replicated while it lasted (max ${maxShortLag} s)`);
+    assert.deepEqual([...shortCameras], [vault.id], 'only the W = 2 camera is under-replicated');
+    for (const [name, ids] of [['Yard', yardIds], ['Vault', vaultIds]] as const) {
+      const n = waiting.filter((w) => ids.has(w.segmentId)).length;
+      assert.ok(n >= outageSeconds / 3, `${name}: ${n} segments sealed during the outage wait for S3`);
+    }
+    assert.ok(maxPending >= waiting.length - 2);
+    const alarms = (await events('alarm.raised')).filter((r) => typeof r.details?.['rule'] === 'string' && String(r.details['rule']).startsWith('storage-'));
+    assert.deepEqual(alarms.map((r) => `${String(r.details?.['rule'])} ${r.target?.id}`).sort(), [`storage-under-replicated ${vault.id}`, 'storage-zone-lag offsite'], 'each LOG-6 alarm raised once, the under-replication one for Vault only');
 
-    await waitFor('the backfill', 60_000, async () => zoneOf(await status(), 'offsite').backlog.pending === 0);
-    await waitFor('the caught-up event', 20_000, async () => (await app.ledger.leavesOfTargets('storage.zone.caught-up', ['offsite'])).size === 1);
+    await waitFor('the backfill', 90_000, async () => zoneOf(await status(), 'offsite').backlog.pending === 0);
+    await waitFor('the caught-up events', 20_000, async () => (await events('storage.zone.caught-up')).length === 1 && (await events('storage.camera.caught-up')).length === 1);
+    assert.equal((await events('storage.camera.caught-up'))[0]?.target?.id, vault.id);
     // Stop recording: every segment is closed, its leaf written and its copies made.
-    await app.cameras.update(camera.id, { enabled: false }, testActor);
+    for (const c of [yard, vault]) await app.cameras.update(c.id, { enabled: false }, testActor);
     await app.recorder.reconcile();
-    await waitFor('every copy made', 30_000, async () => zoneOf(await status(), 'offsite').backlog.pending === 0 && (await status()).unacknowledged === 0);
+    await waitFor('every copy made', 30_000, async () => {
+      const s = await status();
+      return zoneOf(s, 'offsite').backlog.pending === 0 && s.unacknowledged === 0 && s.underReplicated.length === 0;
+    });
 
     const zone = app.storage.zoneSet.zones.get('offsite')!;
     const local = app.storage.zoneSet.zones.get('local')!;
@@ -172,21 +209,24 @@ describe('storage zones', { concurrency: true }, () => {
     // Backfilled oldest first (concurrency 1): stored in the order the segments were sealed.
     const storedAt = await Promise.all(waiting.map(async (w) => (await copies.ofSegment(w.segmentId)).find((x) => x.zoneId === 'offsite')!.updatedMs!));
     assert.deepEqual(storedAt, [...storedAt].sort((x, y) => x - y), 'backfill in seal order');
+    // Every segment of the outage is in both zones, byte for byte its ledger leaf, and decodes
+    // (the local copy is read through the vault; the S3 copy has the same bytes).
+    const sizes = new Map([...(await app.playback.segments(yard.id, 0, Number.MAX_SAFE_INTEGER)), ...(await app.playback.segments(vault.id, 0, Number.MAX_SAFE_INTEGER))].map((x) => [x.id, x.bytes]));
     for (const w of waiting) {
-      assert.doesNotMatch(w.objectKey, new RegExp(camera.id), 'no camera id in an S3 key');
+      assert.doesNotMatch(w.objectKey, new RegExp(`${yard.id}|${vault.id}`), 'no camera id in an S3 key');
       const all = await copies.ofSegment(w.segmentId);
-      assert.deepEqual(all.map((c) => [c.zoneId, c.state]), [['local', 'stored'], ['offsite', 'stored']]);
+      assert.deepEqual(all.map((c) => [c.zoneId, c.state, c.sha256]), [['local', 'stored', leaves.get(w.segmentId)], ['offsite', 'stored', leaves.get(w.segmentId)]]);
       const remote = await zoneDigest(zone, w.objectKey);
       assert.equal(remote?.sha256, leaves.get(w.segmentId), `S3 copy of ${w.segmentId} matches its ledger leaf`);
       const localCopy = all.find((c) => c.zoneId === 'local')!;
       assert.equal((await zoneDigest(local, localCopy.objectKey))?.sha256, leaves.get(w.segmentId));
+      assert.equal(await decodeErrors(await app.store.read(localCopy.objectKey, 0, sizes.get(w.segmentId)!)), '', `segment ${w.segmentId} decodes`);
     }
     // A segment of the outage decodes from the S3 copy alone: its local copy is deleted and the
     // read falls back to S3.
-    const probe = (await copies.ofSegment(waiting[1]!.segmentId)).find((c) => c.zoneId === 'local')!;
+    const probe = (await copies.ofSegment(waiting.filter((w) => yardIds.has(w.segmentId))[1]!.segmentId)).find((c) => c.zoneId === 'local')!;
     await rm(join(dataDir, 'segments', ...probe.objectKey.split('/')));
-    const segment = await app.playback.segments(camera.id, 0, Number.MAX_SAFE_INTEGER).then((all) => all.find((s) => s.id === probe.segmentId)!);
-    const plain = await app.store.read(probe.objectKey, 0, segment.bytes);
+    const plain = await app.store.read(probe.objectKey, 0, sizes.get(probe.segmentId)!);
     assert.equal(await decodeErrors(plain), '', 'decodes after a read from S3');
     assert.equal((await zoneDigest(local, probe.objectKey))?.sha256, leaves.get(probe.segmentId), 'restored byte for byte');
 

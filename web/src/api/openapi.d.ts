@@ -3629,8 +3629,19 @@ export interface operations {
                         }[];
                         spoolBytes: number;
                         spoolMaxBytes: number;
-                        /** @description Segments with fewer stored copies than their placement acknowledges after. */
+                        /** @description Segments held by fewer zones than their placement acknowledges after (W; a copy counts once stored with a known ciphertext SHA-256, ADR 0040). */
                         unacknowledged: number;
+                        /** @description Cameras with footage not yet acknowledged (most segments first). */
+                        underReplicated: {
+                            cameraId: string;
+                            /** @description Its segments short of their acknowledgement count. */
+                            segments: number;
+                            oldestSealedMs: number;
+                            /** @description Now minus the seal time of its oldest unacknowledged segment. */
+                            lagSeconds: number;
+                            /** @description The zones whose copies of them are not stored yet. */
+                            waitingFor: string[];
+                        }[];
                     };
                 };
             };

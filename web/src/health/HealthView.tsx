@@ -93,6 +93,7 @@ export function HealthView({ poll }: { poll: CameraPoll }) {
               </li>
             ))}
           </ul>
+          {storage.unacknowledged > 0 ? <p class="error">{m.health.underReplicated(storage.unacknowledged, storage.underReplicated.length)}</p> : null}
         </div>
       )}
       <ClusterPanel poll={poll} />

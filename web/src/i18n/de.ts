@@ -286,6 +286,7 @@ export const de: Messages = {
     storage: 'Speicherzonen',
     recordingZone: 'Aufnahmezone',
     lag: (s) => `Rückstand ${s} s`,
+    underReplicated: (segments, cameras) => `${segments} Segmente von ${cameras} Kamera(s) liegen in weniger Zonen, als ihre Platzierung verlangt`,
     sbom: 'Software-Stückliste (SBOM)',
     sbomHint: 'CycloneDX 1.6, mit eigenem Schlüssel signiert; prüfen mit custos sbom verify DATEI --signature SIG --key KEY.',
     sbomFile: 'SBOM (JSON)',

@@ -286,6 +286,7 @@ export const en = {
     storage: 'Storage zones',
     recordingZone: 'recording zone',
     lag: (s: number) => `lag ${s} s`,
+    underReplicated: (segments: number, cameras: number) => `${segments} segments of ${cameras} camera(s) held by fewer zones than their placement acknowledges after`,
     sbom: 'Software bill of materials',
     sbomHint: 'CycloneDX 1.6, signed by its own key; check it with custos sbom verify FILE --signature SIG --key KEY.',
     sbomFile: 'SBOM (JSON)',
