@@ -6,8 +6,13 @@
  * reports each presented frame (requestVideoFrameCallback) with the time it was taken on the
  * camera's clock. After the first click loads a playlist, the player is paused and clicked at
  * four more points of the recording: each moves the player in place (no new playlist) and shows
- * the frame of the time asked: the frame covering it (taken at most one frame interval, 40 ms at
- * camsim's 25 fps, before it), give or take 10 ms of the recording's wall-clock anchoring.
+ * the frame of the time asked on the recording's timeline: the frame covering it (at most one
+ * frame interval, 40 ms at camsim's 25 fps, before it). The camera's own clock (the SEI stamps)
+ * must agree but for the recording's wall-clock anchoring: a segment
+ * is anchored to the arrival of its first fragment (src/recording/segmenter.ts), a millisecond or
+ * two after the send on an idle loopback, tens of ms when the event loop is late on a loaded
+ * machine (measured per scrub and printed; bounded at 250 ms, which the 1-s key-frame error the
+ * console once had would exceed).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -24,12 +29,8 @@ import { teardown } from '../helpers/teardown.ts';
 
 /** One frame at camsim's 25 fps. */
 const frameMs = 40;
-/**
- * How far the recording's wall clock may sit from the camera's: a segment is anchored to the
- * arrival of its first fragment (src/recording/segmenter.ts), a millisecond or two after the
- * send on loopback, more when the event loop is late on a loaded machine.
- */
-const anchorMs = 10;
+/** How far the recording's wall-clock anchoring may sit from the camera's clock (see above). */
+const anchorMaxMs = 250;
 
 describe('Timeline scrub in the playback workspace', () => {
   let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
@@ -91,20 +92,29 @@ describe('Timeline scrub in the playback workspace', () => {
         const action = p.actions[actions];
         return action === undefined ? null : p.frames.find((f) => f.at > action && f.taken !== null && Math.abs(f.taken - asked) < 1500);
       });
-      return { asked, taken: frame.taken!, sent: frame.sent };
+      const currentTime = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      // On the recording's timeline the console put the player at the time asked: the frame shown
+      // sits (currentTime − its media time) before it.
+      return { asked, taken: frame.taken!, sent: frame.sent, behindMs: (currentTime - frame.mediaTime) * 1000 };
     };
 
     // The first click loads a playlist and plays; then the player is paused.
     await scrub(0.1);
     await video.evaluate((v: HTMLVideoElement) => v.pause());
-    const landed: Array<{ asked: number; taken: number; sent: number | null }> = [];
+    const landed: Array<{ asked: number; taken: number; sent: number | null; behindMs: number }> = [];
     for (const fraction of [0.75, 0.3, 0.55, 0.2]) landed.push(await scrub(fraction));
-    console.log(`scrubs (paused): frame taken − time asked ${landed.map((l) => `${l.taken - l.asked} ms`).join(', ')} (send stamps: ${landed.map((l) => (l.sent === null ? '?' : `${l.sent - l.asked}`)).join(', ')})`);
-    for (const l of landed) {
-      // The frame on screen is the one covering the time asked: taken at most one frame before
-      // it and not after it, give or take the recording's anchoring.
-      const d = l.taken - l.asked;
-      assert.ok(d > -frameMs - anchorMs && d < anchorMs, `asked ${new Date(l.asked).toISOString()}, the frame shown was taken at ${new Date(l.taken).toISOString()} (${d} ms)`);
+    // The recording's anchoring: camera clock − recording timeline, of each frame shown.
+    const anchors = landed.map((l) => l.taken - (l.asked - l.behindMs));
+    console.log(
+      `scrubs (paused): frame shown ${landed.map((l) => `${Math.round(l.behindMs)} ms`).join(', ')} before the time asked on the recording's timeline; ` +
+        `camera clock − time asked ${landed.map((l) => `${l.taken - l.asked} ms`).join(', ')}; anchoring ${anchors.map((a) => `${Math.round(a)} ms`).join(', ')}`,
+    );
+    for (const [i, l] of landed.entries()) {
+      // The frame on screen is the one covering the time asked: at most one frame before it, not after.
+      assert.ok(l.behindMs >= -1 && l.behindMs < frameMs + 1, `asked ${new Date(l.asked).toISOString()}: the frame shown is ${l.behindMs} ms before it on the recording's timeline`);
+      // The camera's clock agrees but for the recording's anchoring, which stays small: a
+      // playlist whose times were off (or a frame from another fragment) would not.
+      assert.ok(Math.abs(anchors[i]!) < anchorMaxMs, `the recording's anchoring is ${anchors[i]} ms off the camera's clock`);
     }
     assert.equal(await video.evaluate((v: HTMLVideoElement) => v.paused), true, 'a paused player stays paused while scrubbing');
     assert.equal(playlists.length, 2, `one playlist for every scrub (the page's check and hls.js's load): ${playlists.join(' ')}`);
