@@ -3,6 +3,7 @@
 // until a save passes.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
+import { useI18n } from '../i18n/index.ts';
 import { problemOf, type FieldProblem, type Refusal } from './field-problem.ts';
 
 export { problemOf, type FieldProblem } from './field-problem.ts';
@@ -84,5 +85,30 @@ export function SaveStatus({ state, refused, pending, toApprovals, class: cls }:
         </>
       )}
     </p>
+  );
+}
+
+/**
+ * An edit form's footer: the submit button (`submit`, default "Save changes"; `submitLabel` its
+ * accessible name when the text alone is ambiguous), Cancel when `onCancel` is given, then the
+ * form's status line.
+ */
+export function FormFooter({ state, onCancel, submit, submitLabel }: { state: SaveState; onCancel?: () => void; submit?: string; submitLabel?: string }) {
+  const { m } = useI18n();
+  const c = m.edit.common;
+  return (
+    <>
+      <div class="form-actions">
+        <button type="submit" disabled={state.busy} aria-label={submitLabel}>
+          {submit ?? c.save}
+        </button>
+        {onCancel && (
+          <button type="button" class="secondary" onClick={onCancel}>
+            {c.cancel}
+          </button>
+        )}
+      </div>
+      <SaveStatus state={state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+    </>
   );
 }

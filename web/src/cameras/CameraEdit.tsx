@@ -5,7 +5,7 @@
 // (the server stores nothing of a refused change). Credentials are never shown: an empty user or
 // password keeps the stored one.
 import { useEffect, useState } from 'preact/hooks';
-import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -132,15 +132,7 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
         </label>
         <FieldError problem={state.problem} field="recordAudio" idPrefix={idp} />
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={state.busy}>
-          {c.save}
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          {c.cancel}
-        </button>
-      </div>
-      <SaveStatus state={state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+      <FormFooter state={state} onCancel={onClose} />
     </form>
   );
 }

@@ -5,7 +5,7 @@
 // a refusal is shown next to the control it concerns and the typed values stay.
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -99,15 +99,7 @@ export function RequirementAssess({ requirement: r, statuses, onSaved, onClose }
         </label>
         <FieldError problem={state.problem} field="reason" idPrefix={idp} />
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={state.busy}>
-          {c.save}
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          {c.cancel}
-        </button>
-      </div>
-      <SaveStatus state={state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+      <FormFooter state={state} onCancel={onClose} />
     </form>
   );
 }

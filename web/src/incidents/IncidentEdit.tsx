@@ -5,7 +5,7 @@
 // Times are entered in the browser's time zone to the second. A refusal is shown next to its field.
 import { useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, invalidProps, SaveStatus, useSave, type FieldProblem } from '../app/field-error.tsx';
+import { FieldError, FormFooter, invalidProps, useSave, type FieldProblem } from '../app/field-error.tsx';
 import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -201,15 +201,7 @@ export function IncidentEdit({ incident, onSaved, onClose }: { incident: Detail;
           {err(f)}
         </div>
       ))}
-      <div class="form-actions">
-        <button type="submit" disabled={state.busy}>
-          {c.save}
-        </button>
-        <button type="button" class="secondary" onClick={onClose}>
-          {c.cancel}
-        </button>
-      </div>
-      <SaveStatus state={{ ...state, problem }} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+      <FormFooter state={{ ...state, problem }} onCancel={onClose} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 // (IncidentReports) fills in its stage and hash. A refusal is shown next to its field.
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import { fromLocalInput, localZone, toLocalInput } from '../playback/JumpTo.tsx';
@@ -93,12 +93,7 @@ export function IncidentSubmission({ id, generated, onRecorded }: { id: string; 
         </label>
         <FieldError problem={state.problem} field="sha256" idPrefix={idp} />
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={state.busy}>
-          {t.record}
-        </button>
-      </div>
-      <SaveStatus state={state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+      <FormFooter state={state} submit={t.record} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 // next to the control it concerns and the typed values stay.
 import { useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, invalidProps, SaveStatus, useSave } from '../app/field-error.tsx';
+import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 
@@ -91,12 +91,7 @@ export function AssetFields({ entry, name, onSaved }: { entry: Entry; name: stri
         </label>
         <FieldError problem={state.problem} field="endOfSupport" idPrefix={idp} />
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={state.busy} aria-label={t.saveOf(name)}>
-          {c.save}
-        </button>
-      </div>
-      <SaveStatus state={state} refused={c.refused} pending={c.pendingApproval} toApprovals={c.toApprovals} />
+      <FormFooter state={state} submitLabel={t.saveOf(name)} />
     </form>
   );
 }
