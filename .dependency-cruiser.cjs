@@ -51,6 +51,7 @@ const SIEM_ADAPTERS = [
   '^src/siem/replica-(destination|reader)\\.ts$', // the ledger replica files (LOG-3)
   '^src/siem/delivery/', // the delivery engine: its store, routes, the file and syslog destinations
   '^src/siem/build-destination\\.ts$', // builds every destination by kind
+  '^src/siem/build-siem\\.ts$', // assembly: the shipper over its (fenced) store, and the destinations' adapters
 ];
 
 /** Where SQL may run: stores, the database module, and the assembly that hands a Db to stores. */

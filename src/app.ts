@@ -44,9 +44,8 @@ import { BookmarksService } from './playback/bookmarks.service.ts';
 import { createBookmarkStore } from './playback/bookmarks.store.ts';
 import { createVaultExporter } from './playback/vault-exporter.ts';
 import { apiVersion, routeTable } from './routes.ts';
-import { buildDestination } from './siem/build-destination.ts';
-import { SiemShipper } from './siem/delivery/shipper.ts';
-import { fencedSiemDeliveryStore } from './siem/delivery/siem-delivery.store.ts';
+import { buildSiem } from './siem/build-siem.ts';
+import type { SiemShipper } from './siem/delivery/shipper.ts';
 import { buildServer } from './http/server.ts';
 import { WakeSignal } from './lib/wake-signal.ts';
 import { requestGuard } from './identity/request-auth.ts';
@@ -194,19 +193,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const audit = ledger;
   // SIEM shipping (issue 16) reads the committed ledger from each destination's cursor; its own
   // events (alarms, recoveries, a changed configuration) go through the deferred sink.
-  const siemProduct = { vendor: 'Custos', vendorName: 'Custos', product: 'Custos VMS', version: apiVersion, hostname: hostname() };
-  const connectSiem = () => Promise.all(config.siem.destinations.map(async (c) => ({ config: c, ...(c.enabled ? { destination: await buildDestination(c, { product: siemProduct }) } : {}) })));
   // Configurations only: shipping starts with the jobs (below).
-  const siem = await SiemShipper.start({
-    destinations: config.siem.destinations.map((c) => ({ config: c })),
-    settings: config.siem,
-    ledger: ledgerStore,
-    store: fencedSiemDeliveryStore(db, fence),
-    record: (input) => deferredAudit.record(input),
-    clock,
-    monotonic,
-    log,
-  });
+  const { shipper: siem, connect: connectSiem } = await buildSiem({ config: config.siem, db, fence, ledger: ledgerStore, record: (input) => deferredAudit.record(input), clock, monotonic, log, product: { version: apiVersion, hostname: hostname() } });
   watching.siem = siem;
   undo.push(() => siem.stop());
 
