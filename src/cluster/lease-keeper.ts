@@ -74,9 +74,10 @@ interface Held {
  * renews what it holds, drops what it lost, and balances cameras over the live recorders
  * (balance.ts): it releases cameras above its share (after its recorder stopped them) and claims
  * free or lapsed ones (after `takeOver` recovered them). It also holds the checkpoint-signer lease
- * when free, and (a node with the `jobs` role) the jobs lease, telling `onJobs`. A lease counts as held only until `renewal sent + leaseMs` on the monotonic clock, which
- * keeps running while the process is paused: a node resumed after SIGSTOP knows at once that its
- * leases may be gone, before any renewal answers. Ticks never overlap.
+ * when free, and (a node with the `jobs` role) the jobs lease, telling `onJobs`. A lease counts
+ * as held only until `renewal sent + leaseMs` on the monotonic clock, which keeps running while
+ * the process is paused: a node resumed after SIGSTOP knows at once that its leases may be gone,
+ * before any renewal answers. Ticks never overlap.
  */
 export class LeaseKeeper {
   readonly #d: LeaseKeeperDeps;
