@@ -1,6 +1,7 @@
 // Edit forms show an API refusal (problem+json) next to the control it concerns (which field:
 // field-problem.ts). What the person typed stays in the form after a refusal; nothing is stored
 // until a save passes.
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -69,6 +70,19 @@ export function useSave(fields: readonly string[], byCode?: (e: Refusal) => stri
   );
   const reset = useCallback(() => setState({ problem: null, done: null, pending: false, busy: false }), []);
   return { state, run, reset, formRef };
+}
+
+/** One labelled control with its refusal shown below it (`field` is the name a problem gives). */
+export function Field({ label, field, problem, idPrefix, children }: { label: ComponentChildren; field: string; problem: FieldProblem | null; idPrefix: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label>
+        {label}
+        {children}
+      </label>
+      <FieldError problem={problem} field={field} idPrefix={idPrefix} />
+    </div>
+  );
 }
 
 /** The form's status line: saved, pending approval (with a link to the inbox), or a refusal that concerns no single field. */

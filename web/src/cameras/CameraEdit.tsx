@@ -5,7 +5,7 @@
 // (the server stores nothing of a refused change). Credentials are never shown: an empty user or
 // password keeps the stored one.
 import { useEffect, useState } from 'preact/hooks';
-import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
+import { Field, FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -81,13 +81,9 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
       }}
     >
       <h4 id={`${idp}-edit-heading`}>{t.heading(camera.name)}</h4>
-      <div class="field">
-        <label>
-          {t.name}
-          <input {...input('name')} required maxLength={100} autocomplete="off" />
-        </label>
-        <FieldError problem={state.problem} field="name" idPrefix={idp} />
-      </div>
+      <Field label={t.name} field="name" problem={state.problem} idPrefix={idp}>
+        <input {...input('name')} required maxLength={100} autocomplete="off" />
+      </Field>
       <div class="field wide">
         <label class="wide">
           {t.url}
@@ -98,20 +94,12 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
         </span>
         <FieldError problem={state.problem} field="url" idPrefix={idp} />
       </div>
-      <div class="field">
-        <label>
-          {t.username}
-          <input {...input('username')} maxLength={256} autocomplete="off" disabled={draft.clearCredentials} />
-        </label>
-        <FieldError problem={state.problem} field="username" idPrefix={idp} />
-      </div>
-      <div class="field">
-        <label>
-          {t.password}
-          <input {...input('password')} type="password" maxLength={256} autocomplete="new-password" disabled={draft.clearCredentials} />
-        </label>
-        <FieldError problem={state.problem} field="password" idPrefix={idp} />
-      </div>
+      <Field label={t.username} field="username" problem={state.problem} idPrefix={idp}>
+        <input {...input('username')} maxLength={256} autocomplete="off" disabled={draft.clearCredentials} />
+      </Field>
+      <Field label={t.password} field="password" problem={state.problem} idPrefix={idp}>
+        <input {...input('password')} type="password" maxLength={256} autocomplete="new-password" disabled={draft.clearCredentials} />
+      </Field>
       {camera.hasCredentials && (
         <label class="check">
           <input type="checkbox" name="clearCredentials" checked={draft.clearCredentials} onChange={(e) => set({ clearCredentials: e.currentTarget.checked })} />

@@ -5,7 +5,7 @@
 // a refusal is shown next to the control it concerns and the typed values stay.
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
+import { Field, FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import type { Refusal } from '../app/field-problem.ts';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -78,13 +78,9 @@ export function RequirementAssess({ requirement: r, statuses, onSaved, onClose }
         </label>
         <FieldError problem={state.problem} field="status" idPrefix={idp} />
       </div>
-      <div class="field">
-        <label>
-          {t.owner}
-          <input {...bind('owner')} maxLength={200} />
-        </label>
-        <FieldError problem={state.problem} field="owner" idPrefix={idp} />
-      </div>
+      <Field label={t.owner} field="owner" problem={state.problem} idPrefix={idp}>
+        <input {...bind('owner')} maxLength={200} />
+      </Field>
       <div class="field wide">
         <label class="wide">
           {t.evidence}

@@ -4,7 +4,7 @@
 // (IncidentReports) fills in its stage and hash. A refusal is shown next to its field.
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
+import { Field, FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import { fromLocalInput, localZone, toLocalInput } from '../playback/JumpTo.tsx';
@@ -79,13 +79,9 @@ export function IncidentSubmission({ id, generated, onRecorded }: { id: string; 
         </label>
         <FieldError problem={state.problem} field="sentAt" idPrefix={idp} />
       </div>
-      <div class="field">
-        <label>
-          {t.recipient}
-          <input {...bind('recipient')} required maxLength={200} />
-        </label>
-        <FieldError problem={state.problem} field="recipient" idPrefix={idp} />
-      </div>
+      <Field label={t.recipient} field="recipient" problem={state.problem} idPrefix={idp}>
+        <input {...bind('recipient')} required maxLength={200} />
+      </Field>
       <div class="field wide">
         <label class="wide">
           {t.sha256}

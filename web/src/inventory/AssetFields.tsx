@@ -4,7 +4,7 @@
 // next to the control it concerns and the typed values stay.
 import { useState } from 'preact/hooks';
 import type { JsonOf } from '../api/client.ts';
-import { FieldError, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
+import { Field, FormFooter, invalidProps, useSave } from '../app/field-error.tsx';
 import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 
@@ -63,34 +63,18 @@ export function AssetFields({ entry, name, onSaved }: { entry: Entry; name: stri
       }}
     >
       <h3 id={`${idp}-heading`}>{t.heading}</h3>
-      <div class="field">
-        <label>
-          {t.location}
-          <input {...bind('location')} maxLength={200} />
-        </label>
-        <FieldError problem={state.problem} field="location" idPrefix={idp} />
-      </div>
-      <div class="field">
-        <label>
-          {t.owner}
-          <input {...bind('owner')} maxLength={200} />
-        </label>
-        <FieldError problem={state.problem} field="owner" idPrefix={idp} />
-      </div>
-      <div class="field">
-        <label>
-          {t.installDate}
-          <input {...bind('installDate')} type="date" />
-        </label>
-        <FieldError problem={state.problem} field="installDate" idPrefix={idp} />
-      </div>
-      <div class="field">
-        <label>
-          {t.endOfSupport}
-          <input {...bind('endOfSupport')} type="date" />
-        </label>
-        <FieldError problem={state.problem} field="endOfSupport" idPrefix={idp} />
-      </div>
+      <Field label={t.location} field="location" problem={state.problem} idPrefix={idp}>
+        <input {...bind('location')} maxLength={200} />
+      </Field>
+      <Field label={t.owner} field="owner" problem={state.problem} idPrefix={idp}>
+        <input {...bind('owner')} maxLength={200} />
+      </Field>
+      <Field label={t.installDate} field="installDate" problem={state.problem} idPrefix={idp}>
+        <input {...bind('installDate')} type="date" />
+      </Field>
+      <Field label={t.endOfSupport} field="endOfSupport" problem={state.problem} idPrefix={idp}>
+        <input {...bind('endOfSupport')} type="date" />
+      </Field>
       <FormFooter state={state} submitLabel={t.saveOf(name)} />
     </form>
   );
