@@ -12,6 +12,8 @@
  *   says `stream: 'sub'` where it concerns the sub-stream.
  */
 
+import { subStreamRetention, type Camera } from '../cameras/camera.ts';
+
 /** A camera's recorded streams. */
 export type RecordedStream = 'main' | 'sub';
 
@@ -31,4 +33,20 @@ export function recordingOf(id: string): { readonly cameraId: string; readonly s
 /** `{ stream: 'sub' }` for a sub-stream recording id, else nothing: the detail ledger events add. */
 export function streamDetail(id: string): { stream?: 'sub' } {
   return recordingOf(id).stream === 'sub' ? { stream: 'sub' } : {};
+}
+
+/**
+ * Every recording of `cameras` with the retention and disk-pressure minimum it is kept under:
+ * each camera's main stream (its own figures) and its sub-stream (its own retention; the camera's
+ * minimum, capped by that retention). The sub-stream is listed whether or not it is recorded now:
+ * footage recorded before it was turned off still ages out on its own schedule.
+ */
+export function recordingsOf(cameras: readonly Camera[]): Map<string, { readonly hours: number; readonly minHours: number }> {
+  const all = new Map<string, { hours: number; minHours: number }>();
+  for (const c of cameras) {
+    all.set(c.id, { hours: c.retentionHours, minHours: c.minRetentionHours });
+    const sub = subStreamRetention(c);
+    all.set(recordingId(c.id, 'sub'), { hours: sub, minHours: Math.min(c.minRetentionHours, sub) });
+  }
+  return all;
 }
