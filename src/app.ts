@@ -285,8 +285,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     cameras: recordable,
     log,
     ...(config.cluster.enabled ? { leases } : {}),
-    subLive,
-    onSubRecording: (id) => liveFeeds.recordingStarts(id),
+    subLive, onSubRecording: (id) => liveFeeds.recordingStarts(id),
     deps: {
       ingest,
       store,
@@ -316,10 +315,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     },
   });
   const liveFeeds = new SubStreamFeeds({
-    ingest,
-    main: live,
-    sub: subLive,
-    recorded: (id) => recorder.recordsSub(id),
+    ingest, main: live,
+    sub: subLive, recorded: (id) => recorder.recordsSub(id),
     log,
     viewable: (c) => c.enabled && !recordable.isQuarantined(c.id),
     retryMs: config.recording.retryMaxSeconds * 1000,
