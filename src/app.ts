@@ -279,10 +279,13 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   const recordable = recordableCameras(cameras, onboarding);
   // Cluster mode: the recorder records the cameras whose lease this node holds (src/cluster/).
   const leases = { lease: (id: string) => watching.cluster?.keeper?.lease(id) ?? null };
+  // Sub-streams (ADR 0037): pulled on demand for live viewers, or fed by their recording (ADR 0043).
+  const subLive = new LiveHub({ maxBufferedBytes: config.live.maxBufferedBytes, stream: 'sub', onDrop: (cameraId, reason) => log.warn({ cameraId, reason, stream: 'sub' }, 'live viewer dropped') });
   const recorder = new Recorder({
     cameras: recordable,
     log,
     ...(config.cluster.enabled ? { leases } : {}),
+    subLive, onSubRecording: (id) => liveFeeds.recordingStarts(id),
     deps: {
       ingest,
       store,
@@ -311,11 +314,9 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
       space,
     },
   });
-  // Sub-streams (ADR 0037): pulled on demand for live viewers, never recorded.
   const liveFeeds = new SubStreamFeeds({
-    ingest,
-    main: live,
-    sub: new LiveHub({ maxBufferedBytes: config.live.maxBufferedBytes, stream: 'sub', onDrop: (cameraId, reason) => log.warn({ cameraId, reason, stream: 'sub' }, 'live viewer dropped') }),
+    ingest, main: live,
+    sub: subLive, recorded: (id) => recorder.recordsSub(id),
     log,
     viewable: (c) => c.enabled && !recordable.isQuarantined(c.id),
     retryMs: config.recording.retryMaxSeconds * 1000,
@@ -412,7 +413,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   });
   health.watch(healthCheckMs, (alarm) => void deferredAudit.record(alarm).catch((e: unknown) => log.error({ err: e }, 'could not record an alarm')), log);
   // The status shows a quarantined camera as such rather than as a recorder waiting to connect.
-  const recorderStatus = { status: (c: Camera) => (recordable.isQuarantined(c.id) ? { ...recorder.status(c), state: 'quarantined' as const } : recorder.status(c)) };
+  const recorderStatus = { status: (c: Camera) => (recordable.isQuarantined(c.id) ? { ...recorder.status(c), state: 'quarantined' as const } : recorder.status(c)), subStatus: (c: Camera) => recorder.subStatus(c) };
   const routes = routeTable({
     cameras,
     recorder: recorderStatus,

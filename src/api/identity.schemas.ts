@@ -209,7 +209,7 @@ export const approvalDto = z.object({
   action: z
     .enum(['recording.export', 'privacy.unmask', 'access.grant', 'camera.manage', 'account.reset'])
     .describe(
-      "access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).",
+      "access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.subStreamRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).",
     ),
   cameraId: z.uuid().nullable().describe('The camera of an export, unmask or camera change; null for a grant, a site change or a reset.'),
   details: z.record(z.string(), z.unknown()),

@@ -27,6 +27,20 @@ export const cameraStatus = z
     clockOffsetMs: z.number().nullable().describe('Camera clock minus the server clock from its RTCP sender reports (native ingest), in ms; null when unknown.'),
     audio: z.string().regex(/^(none|recorded \(.*\)|not recorded \(.*\))$/).nullable().describe('The camera\'s audio (native ingest): `none` offered, `recorded (AAC 48000 Hz)` (a second track in the recording, exports and playback), or `not recorded (<why>)`, e.g. `not recorded (codec PCMU)` for G.711 (only AAC-LC is recorded, nothing is transcoded); null when unknown (ffmpeg ingest, which records video only).'),
     viewers: z.number().describe('Live viewers connected now.'),
+    subStream: z
+      .object({
+        state: z.enum(['connecting', 'recording', 'retrying', 'stopped', 'storage-full']).describe('Recorder state of the sub-stream recording, as `state` for the main stream.'),
+        since: z.string().describe('When the sub-stream recording entered this state (RFC 3339).'),
+        lastError: z.string().nullable().describe('Why its last ingest run ended, classified as for the main stream.'),
+        retryInSeconds: z.number().nullable(),
+        ingest: z.string(),
+        bytes: z.number().describe('Bytes of the sub-stream recorded since the server started.'),
+        fragments: z.number(),
+        frames: z.number(),
+        reconnects: z.number(),
+      })
+      .nullable()
+      .describe('Dual recording (ADR 0043): the sub-stream recording of this node; null when the sub-stream is not recorded here (off, no sub-stream, disabled, quarantined, or recorded by another node of the cluster).'),
   })
   .describe('Recording status of a camera.');
 
@@ -48,6 +62,8 @@ export const camera = z
     siteId: z.string().describe('Site the camera belongs to (grant scopes, four-eyes rule).'),
     subStreamUrl: z.string().nullable().describe('Second, lower-resolution stream for live tiles (`?stream=sub` on the live socket), never with credentials; null = none. Recording uses `url`.'),
     recordAudio: z.boolean().describe('The camera\'s audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it.'),
+    recordSubStream: z.boolean().describe('Dual recording (ADR 0043): the sub-stream is recorded as a second stream with its own retention (playback with `?stream=sub`), and live tiles take it from that recording; false (the default): the sub-stream is for live only.'),
+    subStreamRetentionHours: z.number().int().nullable().describe('Hours the recorded sub-stream is kept, at most retentionHours; null: as long as the main stream (retentionHours).'),
     createdAt: z.string(),
     updatedAt: z.string(),
     status: cameraStatus,
@@ -68,6 +84,8 @@ export const cameraCreate = z
     siteId: z.string().min(1).max(64).optional().describe('Site id (default `default`); the site must exist.'),
     subStreamUrl: z.string().max(2048).nullable().optional().describe('rtsp:// or rtsps:// URL of a second, lower-resolution stream for live tiles, on the same host (and rtsps:// when `url` is); pulled with the camera\'s credentials, so credentials in it must repeat them (they are taken out).'),
     recordAudio: z.boolean().optional().describe('Record (and play live) the camera\'s audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it.'),
+    recordSubStream: z.boolean().optional().describe('Record the sub-stream too, as a second stream with its own retention (ADR 0043); needs subStreamUrl. Default false.'),
+    subStreamRetentionHours: z.number().int().min(1).max(24 * 365 * 10).nullable().optional().describe('Hours the recorded sub-stream is kept, from 1 to retentionHours; null or absent: retentionHours.'),
   })
   .describe('A camera to add.');
 
@@ -85,6 +103,8 @@ export const cameraUpdate = z
     siteId: z.string().min(1).max(64).optional().describe('Moves the camera to another (existing) site.'),
     subStreamUrl: z.string().max(2048).nullable().optional().describe('null removes it. A `url` naming another host drops it unless it is given in the same change.'),
     recordAudio: z.boolean().optional().describe('Turns audio recording on or off; takes effect at once (the camera\'s ingest restarts).'),
+    recordSubStream: z.boolean().optional().describe('Turns dual recording of the sub-stream on or off; takes effect at once (the main stream\'s recording is not interrupted). Footage already recorded stays until its retention.'),
+    subStreamRetentionHours: z.number().int().min(1).max(24 * 365 * 10).nullable().optional().describe('1 to retentionHours; null: follow retentionHours. Lowering it at a four-eyes site waits for a second person (APPROVAL_REQUIRED).'),
   })
   .describe('Camera fields to change; omitted fields keep their value.');
 
@@ -95,9 +115,15 @@ export const timeRangeQuery = z.strictObject({
   to: isoTime.describe('End of the range (RFC 3339).'),
 });
 
+/** Which recorded stream playback reads (ADR 0043). */
+export const recordedStream = z.enum(['main', 'sub']).optional().default('main').describe('`sub`: the recorded sub-stream (dual recording, ADR 0043); `main` (the default): the main stream.');
+
+export const playbackQuery = timeRangeQuery.extend({ stream: recordedStream });
+
 export const timeline = z
   .object({
     cameraId: z.uuid(),
+    stream: z.enum(['main', 'sub']).describe('The recorded stream the spans and gaps are of.'),
     from: z.string(),
     to: z.string(),
     spans: z.array(z.object({ start: z.string(), end: z.string() })).describe('Recorded spans, merged where contiguous.'),
@@ -114,6 +140,7 @@ export const exportCreate = z
     to: isoTime,
     reason: z.string().trim().min(3).max(500).describe('Why the footage is exported (chain of custody), e.g. an incident or case number.'),
     requestedFor: z.string().trim().min(2).max(200).describe('For whom: the recipient (authority, person or case) the export is handed to. Personal data: sealed in the ledger.'),
+    stream: z.enum(['main', 'sub']).optional().describe('Only `main` (the default) is exported: an export of the recorded sub-stream is refused (VALIDATION_FAILED, field stream); evidence is the main stream (ADR 0043).'),
   })
   .describe('A time range of one camera to export as MP4, with its chain-of-custody record.');
 

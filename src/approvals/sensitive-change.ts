@@ -7,8 +7,8 @@ import type { Principal } from '../access/principal.ts';
  * A change that weakens the protection of a four-eyes site's footage (ADR 0012), filed as a
  * four-eyes request (approval action `camera.manage`) when a person makes it through the API:
  * switching a site's four-eyes rule off; moving a camera from a four-eyes site to one without
- * it; lowering a four-eyes camera's retention or its minimum retention (what the disk-full
- * policy may never delete); removing a four-eyes camera that has footage
+ * it; lowering a four-eyes camera's retention, its minimum retention (what the disk-full
+ * policy may never delete) or the retention of its recorded sub-stream (ADR 0043); removing a four-eyes camera that has footage
  * (its footage then falls to the default retention, outside every site's scope). Carries no
  * secret: it is shown to approvers and kept in the request.
  */
@@ -17,6 +17,7 @@ export type SensitiveChange =
   | { readonly change: 'camera.move'; readonly cameraId: string; readonly siteId: string; readonly fromSiteId: string }
   | { readonly change: 'camera.retention'; readonly cameraId: string; readonly retentionHours: number; readonly beforeHours: number }
   | { readonly change: 'camera.minRetention'; readonly cameraId: string; readonly minRetentionHours: number; readonly beforeHours: number }
+  | { readonly change: 'camera.subStreamRetention'; readonly cameraId: string; readonly subStreamRetentionHours: number; readonly beforeHours: number }
   | { readonly change: 'camera.delete'; readonly cameraId: string };
 
 /** What a camera change is judged on. */
@@ -25,6 +26,8 @@ export interface CameraState {
   readonly siteId: string;
   readonly retentionHours: number;
   readonly minRetentionHours: number;
+  /** The recorded sub-stream's own retention (ADR 0043); null or absent = retentionHours. */
+  readonly subStreamRetentionHours?: number | null;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface CameraState {
  */
 export function sensitiveCameraPatch(
   current: CameraState,
-  patch: Readonly<Record<string, unknown>> & { retentionHours?: number | undefined; minRetentionHours?: number | undefined; siteId?: string | undefined },
+  patch: Readonly<Record<string, unknown>> & { retentionHours?: number | undefined; minRetentionHours?: number | undefined; subStreamRetentionHours?: number | null | undefined; siteId?: string | undefined },
   fourEyes: { readonly current: boolean; readonly target: boolean },
 ): SensitiveChange | null {
   if (!fourEyes.current) return null;
@@ -44,10 +47,12 @@ export function sensitiveCameraPatch(
     found = { change: 'camera.retention', cameraId: current.id, retentionHours: patch.retentionHours, beforeHours: current.retentionHours };
   } else if (patch.minRetentionHours !== undefined && patch.minRetentionHours < current.minRetentionHours) {
     found = { change: 'camera.minRetention', cameraId: current.id, minRetentionHours: patch.minRetentionHours, beforeHours: current.minRetentionHours };
+  } else if (typeof patch.subStreamRetentionHours === 'number' && patch.subStreamRetentionHours < (current.subStreamRetentionHours ?? current.retentionHours)) {
+    found = { change: 'camera.subStreamRetention', cameraId: current.id, subStreamRetentionHours: patch.subStreamRetentionHours, beforeHours: current.subStreamRetentionHours ?? current.retentionHours };
   }
   if (found === null) return null;
-  const field = found.change === 'camera.move' ? 'siteId' : found.change === 'camera.minRetention' ? 'minRetentionHours' : 'retentionHours';
-  const what = found.change === 'camera.move' ? 'move to a site without four-eyes' : found.change === 'camera.minRetention' ? 'lower minimum retention' : 'lower retention';
+  const field = found.change === 'camera.move' ? 'siteId' : found.change === 'camera.minRetention' ? 'minRetentionHours' : found.change === 'camera.subStreamRetention' ? 'subStreamRetentionHours' : 'retentionHours';
+  const what = found.change === 'camera.move' ? 'move to a site without four-eyes' : found.change === 'camera.minRetention' ? 'lower minimum retention' : found.change === 'camera.subStreamRetention' ? 'lower sub-stream retention' : 'lower retention';
   const others = Object.keys(patch).filter((k) => patch[k] !== undefined && k !== field);
   if (others.length > 0) throw new AppError('VALIDATION_FAILED', `at a four-eyes site a ${what} needs a second person's approval: send it alone, without ${others.join(', ')}`, { field: others[0] });
   return found;

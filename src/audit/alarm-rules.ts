@@ -66,7 +66,7 @@ export const alarmRules = {
   'recording-gap': {
     title: 'Recording gap',
     on: ['recording.interrupted'],
-    description: 'Recording of a camera stopped (stream error or camera offline). At most one alarm per camera until a `recording.resumed` for that camera.',
+    description: 'Recording of a camera stopped (stream error or camera offline). At most one alarm per camera and stream (a recorded sub-stream, `details.stream: sub`, has its own) until a `recording.resumed` for it.',
   },
   'account-reset': {
     title: 'Account reset by an administrator',
@@ -298,7 +298,7 @@ export class AlarmRules {
       }
       case 'recording.interrupted': {
         const camera = cameraOf(record);
-        const key = camera?.id ?? '';
+        const key = gapKey(record);
         if (this.gaps.has(key)) return [];
         this.gaps.add(key);
         return [alarm('recording-gap', [hitOf(record, nowMs, camera)], camera)];
@@ -315,7 +315,7 @@ export class AlarmRules {
         return [alarm('footage-loss', [hitOf(record, nowMs, camera)], camera)];
       }
       case 'recording.resumed':
-        this.gaps.delete(cameraOf(record)?.id ?? '');
+        this.gaps.delete(gapKey(record));
         return [];
       case 'clock.stepped':
         return [alarm('clock-step', [hitOf(record, nowMs, undefined)], undefined)];
@@ -437,6 +437,11 @@ function targetOf(record: LeafRecord): AlarmTarget | undefined {
 }
 
 /** The camera a record concerns: `camera_id`, else a target of kind `camera`. */
+/** One open recording gap per camera and stream: a recorded sub-stream's (ADR 0043) is its own. */
+function gapKey(record: LeafRecord): string {
+  return `${cameraOf(record)?.id ?? ''}${record.details?.stream === 'sub' ? '\nsub' : ''}`;
+}
+
 function cameraOf(record: LeafRecord): AlarmTarget | undefined {
   if (record.camera_id !== undefined) return { kind: 'camera', id: record.camera_id };
   return record.target?.kind === 'camera' ? targetOf(record) : undefined;

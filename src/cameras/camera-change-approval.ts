@@ -26,6 +26,9 @@ export function cameraChangeApproval(deps: { readonly cameras: CamerasService; r
         case 'camera.minRetention':
           await deps.cameras.update(change.cameraId, { minRetentionHours: change.minRetentionHours }, by);
           break;
+        case 'camera.subStreamRetention':
+          await deps.cameras.update(change.cameraId, { subStreamRetentionHours: change.subStreamRetentionHours }, by);
+          break;
         case 'camera.delete':
           await deps.cameras.remove(change.cameraId, by);
           break;

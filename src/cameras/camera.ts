@@ -31,6 +31,13 @@ export interface Camera {
    * jurisdictions, so it is processed only where the controller decided to (GDPR Art. 25).
    */
   readonly recordAudio?: boolean;
+  /**
+   * Dual recording (ADR 0043): the sub-stream is recorded as a second stream, with its own
+   * retention; live tiles then take it from that recording. Requires `subStreamUrl`. Absent = off.
+   */
+  readonly recordSubStream?: boolean;
+  /** Retention of the recorded sub-stream in hours, at most `retentionHours`; null or absent = `retentionHours`. */
+  readonly subStreamRetentionHours?: number | null;
   readonly createdMs: number;
   readonly updatedMs: number;
 }
@@ -51,6 +58,10 @@ export interface CameraInput {
   readonly subStreamUrl?: string | null | undefined;
   /** Default false: video only. */
   readonly recordAudio?: boolean | undefined;
+  /** Default false: the sub-stream (if any) is for live only. */
+  readonly recordSubStream?: boolean | undefined;
+  /** null or absent: the camera's retention. */
+  readonly subStreamRetentionHours?: number | null | undefined;
 }
 
 /** Fields a caller may change; `null` credentials clear them. */
@@ -71,3 +82,13 @@ export const defaultRetentionHours = 72;
 
 /** Default minimum retention under disk pressure: none (the oldest footage goes first). */
 export const defaultMinRetentionHours = 0;
+
+/** Hours the recorded sub-stream is kept (ADR 0043): its own retention, else the camera's. */
+export function subStreamRetention(camera: Pick<Camera, 'retentionHours' | 'subStreamRetentionHours'>): number {
+  return camera.subStreamRetentionHours ?? camera.retentionHours;
+}
+
+/** True when the camera's sub-stream is to be recorded: turned on and a sub-stream named. */
+export function recordsSubStream(camera: Pick<Camera, 'recordSubStream' | 'subStreamUrl'>): boolean {
+  return camera.recordSubStream === true && (camera.subStreamUrl ?? null) !== null;
+}

@@ -16,13 +16,17 @@ import { X509Certificate } from 'node:crypto';
  * The recorder's state of one camera, as the recorder reports it (recording/camera-status.ts):
  * the status DTO with instants instead of the text and countdown the API shows.
  */
-export type RecorderStatus = Omit<api.CameraStatusDto, 'since' | 'retryInSeconds' | 'viewers'> & { readonly sinceMs: number; readonly retryAtMs: number | null };
+export type RecorderStatus = Omit<api.CameraStatusDto, 'since' | 'retryInSeconds' | 'viewers' | 'subStream'> & { readonly sinceMs: number; readonly retryAtMs: number | null };
 
 /** Dependencies of the camera routes. Route builders MUST NOT use them before a handler runs. */
 export interface CameraRouteDeps {
   readonly cameras: CamerasService;
   /** The recorder's state of a camera (recording/recorder.ts). */
-  readonly recorder: { status(camera: Camera): RecorderStatus };
+  readonly recorder: {
+    status(camera: Camera): RecorderStatus;
+    /** The camera's sub-stream recording on this node (ADR 0043), or null when it is not recorded here. */
+    subStatus?(camera: Camera): RecorderStatus | null;
+  };
   /** Who watches a camera live (live/live-hub.ts). */
   readonly live: { viewerCount(cameraId: string): number };
   /** Viewers of the main and sub-streams together (recording/sub-stream-feeds.ts), when sub-streams are served. */
@@ -165,6 +169,8 @@ function trustOf(pem: string | null): { sha256: string; subject: string } | null
 /** The API view of a camera: no credentials, with transport and live status. */
 export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | 'live' | 'liveFeeds' | 'monotonic'>): api.CameraDto {
   const status = deps.recorder.status(camera);
+  const sub = camera.enabled ? (deps.recorder.subStatus?.(camera) ?? null) : null;
+  const retryIn = (atMs: number | null) => (atMs === null ? null : Math.max(0, Math.round((atMs - deps.monotonic.now()) / 1000)));
   return {
     id: camera.id,
     name: camera.name,
@@ -179,13 +185,15 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
     siteId: camera.siteId,
     subStreamUrl: camera.subStreamUrl ?? null,
     recordAudio: camera.recordAudio === true,
+    recordSubStream: camera.recordSubStream === true,
+    subStreamRetentionHours: camera.subStreamRetentionHours ?? null,
     createdAt: new Date(camera.createdMs).toISOString(),
     updatedAt: new Date(camera.updatedMs).toISOString(),
     status: {
       state: camera.enabled ? status.state : 'disabled',
       since: new Date(status.sinceMs).toISOString(),
       lastError: status.lastError,
-      retryInSeconds: status.retryAtMs === null ? null : Math.max(0, Math.round((status.retryAtMs - deps.monotonic.now()) / 1000)),
+      retryInSeconds: retryIn(status.retryAtMs),
       ingest: status.ingest,
       bytes: status.bytes,
       fragments: status.fragments,
@@ -196,6 +204,10 @@ export function toDto(camera: Camera, deps: Pick<CameraRouteDeps, 'recorder' | '
       audio: status.audio,
       clockOffsetMs: status.clockOffsetMs,
       viewers: (deps.liveFeeds ?? deps.live).viewerCount(camera.id),
+      subStream:
+        sub === null || sub.state === 'disabled' || sub.state === 'quarantined'
+          ? null
+          : { state: sub.state, since: new Date(sub.sinceMs).toISOString(), lastError: sub.lastError, retryInSeconds: retryIn(sub.retryAtMs), ingest: sub.ingest, bytes: sub.bytes, fragments: sub.fragments, frames: sub.frames, reconnects: sub.reconnects },
     },
   };
 }

@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/ledger.ts';
-import { defaultMinRetentionHours, defaultRetentionHours, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
+import { defaultMinRetentionHours, defaultRetentionHours, subStreamRetention, type Camera, type CameraInput, type CameraPatch } from './camera.ts';
 import { parseCameraUrl, sameCameraHost } from './camera-url.ts';
 import { resolveSubStreamUrl } from './sub-stream-url.ts';
 
@@ -73,15 +73,18 @@ export class CamerasService {
       siteId: input.siteId ?? 'default',
       subStreamUrl: null,
       recordAudio: input.recordAudio ?? false,
+      recordSubStream: input.recordSubStream ?? false,
+      subStreamRetentionHours: input.subStreamRetentionHours ?? null,
       createdMs: now,
       updatedMs: now,
     };
     if (input.subStreamUrl !== undefined && input.subStreamUrl !== null) camera = { ...camera, subStreamUrl: resolveSubStreamUrl(input.subStreamUrl, camera) };
     assertTrustFitsUrl(camera);
     assertMinRetention(camera);
+    assertSubStreamRecording(camera, input);
     await this.#assertUnique(camera);
     await this.#assertSite(camera.siteId);
-    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null, subStream: (camera.subStreamUrl ?? null) !== null, recordAudio: camera.recordAudio === true };
+    const details = { siteId: camera.siteId, url: camera.url, enabled: camera.enabled, retentionHours: camera.retentionHours, minRetentionHours: camera.minRetentionHours, ingest: camera.ingest, hasCredentials: camera.username !== null || camera.password !== null, tlsTrustAnchor: camera.tlsCaPem !== null, subStream: (camera.subStreamUrl ?? null) !== null, recordAudio: camera.recordAudio === true, recordSubStream: camera.recordSubStream === true, subStreamRetentionHours: subStreamRetention(camera) };
     await this.#audited('camera.created', camera, by, details, () => this.#store.insert(camera));
     this.#emit(camera.id, camera);
     return camera;
@@ -111,6 +114,8 @@ export class CamerasService {
       ingest: patch.ingest ?? current.ingest,
       siteId: patch.siteId ?? current.siteId,
       recordAudio: patch.recordAudio ?? current.recordAudio ?? false,
+      recordSubStream: patch.recordSubStream ?? current.recordSubStream ?? false,
+      subStreamRetentionHours: patch.subStreamRetentionHours === undefined ? (current.subStreamRetentionHours ?? null) : patch.subStreamRetentionHours,
       updatedMs: this.#clock.now(),
     };
     // The sub-stream follows the camera's host like its credentials: a moved camera drops it
@@ -118,13 +123,19 @@ export class CamerasService {
     const sub = patch.subStreamUrl !== undefined ? patch.subStreamUrl : moved ? null : (current.subStreamUrl ?? null);
     const subDropped = moved && patch.subStreamUrl === undefined && (current.subStreamUrl ?? null) !== null;
     camera = { ...camera, subStreamUrl: sub === null ? null : resolveSubStreamUrl(sub, camera) };
+    // Its recording goes with it, unless asked for again in the same change (then refused below).
+    if (subDropped && patch.recordSubStream === undefined) camera = { ...camera, recordSubStream: false };
     assertTrustFitsUrl(camera);
     assertMinRetention(camera);
+    assertSubStreamRecording(camera, patch);
     await this.#assertUnique(camera);
     if (camera.siteId !== current.siteId) await this.#assertSite(camera.siteId);
     // Names of the fields changed, never credential values.
-    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId', 'subStreamUrl', 'recordAudio'] as const).filter((k) => (camera[k] ?? null) !== (current[k] ?? null));
-    const details: Record<string, string[] | boolean> = { changed: [...changed] };
+    const changed = (['name', 'url', 'username', 'password', 'tlsCaPem', 'enabled', 'retentionHours', 'minRetentionHours', 'ingest', 'siteId', 'subStreamUrl', 'recordAudio', 'recordSubStream', 'subStreamRetentionHours'] as const).filter((k) => (camera[k] ?? null) !== (current[k] ?? null));
+    const details: Record<string, string[] | boolean | number> = { changed: [...changed] };
+    // Dual recording settings are not secret: the event says what they became.
+    if (changed.includes('recordSubStream')) details.recordSubStream = camera.recordSubStream === true;
+    if (changed.includes('subStreamRetentionHours') || changed.includes('retentionHours')) details.subStreamRetentionHours = subStreamRetention(camera);
     if (dropped) details.credentialsDropped = true;
     if (subDropped) details.subStreamDropped = true;
     await this.#audited('camera.updated', camera, by, details, () => this.#store.update(camera));
@@ -231,5 +242,25 @@ function resolveUrlAndCredentials(
 function assertMinRetention(camera: Camera): void {
   if (!Number.isInteger(camera.minRetentionHours) || camera.minRetentionHours < 0 || camera.minRetentionHours > camera.retentionHours) {
     throw new AppError('VALIDATION_FAILED', `minRetentionHours must be a whole number from 0 to the camera's retentionHours (${camera.retentionHours})`, { field: 'minRetentionHours' });
+  }
+}
+
+/**
+ * Dual recording (ADR 0043): the sub-stream can be recorded only when the camera names one, and
+ * its retention is a whole number of hours from 1 to the camera's retention: the camera's
+ * retention is the longest any of its footage is kept (the figure the signage and the records
+ * of processing state), so a lower-resolution copy MUST NOT outlive it. A change that lowers
+ * `retentionHours` below an explicit sub-stream retention is refused too, naming the field the
+ * caller changed.
+ */
+export function assertSubStreamRecording(camera: Camera, given: Pick<CameraPatch, 'subStreamRetentionHours'>): void {
+  if (camera.recordSubStream === true && (camera.subStreamUrl ?? null) === null) {
+    throw new AppError('VALIDATION_FAILED', 'recordSubStream needs a subStreamUrl: the camera has no sub-stream to record', { field: 'recordSubStream' });
+  }
+  const hours = camera.subStreamRetentionHours ?? null;
+  if (hours === null) return;
+  if (!Number.isInteger(hours) || hours < 1 || hours > camera.retentionHours) {
+    const field = given.subStreamRetentionHours === undefined ? 'retentionHours' : 'subStreamRetentionHours';
+    throw new AppError('VALIDATION_FAILED', `subStreamRetentionHours must be a whole number from 1 to the camera's retentionHours (${camera.retentionHours}): the sub-stream is never kept longer than the camera's footage`, { field });
   }
 }

@@ -43,7 +43,7 @@ for (const engine of engines) {
     test('credentials stored in clear by the foundation are sealed by the legacy pass, readable before and after', async () => {
       await database.db
         .insertInto('cameras')
-        .values({ id: '00000000-0000-4000-8000-0000000000c1', name: 'Legacy', url: 'rtsp://127.0.0.1:8554/legacy', username: 'old', password: 'plain-pw', enabled: 1, retention_hours: 72, min_retention_hours: 0, ingest: 'auto', site_id: 'default', record_audio: 0, created_ms: now, updated_ms: now })
+        .values({ id: '00000000-0000-4000-8000-0000000000c1', name: 'Legacy', url: 'rtsp://127.0.0.1:8554/legacy', username: 'old', password: 'plain-pw', enabled: 1, retention_hours: 72, min_retention_hours: 0, ingest: 'auto', site_id: 'default', record_audio: 0, record_sub_stream: 0, created_ms: now, updated_ms: now })
         .execute();
       const store = createCameraStore(database.db, keys.dataKeys);
       assert.equal((await store.get('00000000-0000-4000-8000-0000000000c1'))?.password, 'plain-pw');

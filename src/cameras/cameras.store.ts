@@ -31,6 +31,8 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     siteId: row.site_id,
     subStreamUrl: row.sub_stream_url ?? null,
     recordAudio: row.record_audio === 1,
+    recordSubStream: row.record_sub_stream === 1,
+    subStreamRetentionHours: row.sub_stream_retention_hours ?? null,
     createdMs: row.created_ms,
     updatedMs: row.updated_ms,
   });
@@ -48,6 +50,8 @@ export function createCameraStore(db: Db, sealer: SecretSealer): CameraStore & {
     site_id: camera.siteId,
     sub_stream_url: camera.subStreamUrl ?? null,
     record_audio: camera.recordAudio === true ? 1 : 0,
+    record_sub_stream: camera.recordSubStream === true ? 1 : 0,
+    sub_stream_retention_hours: camera.subStreamRetentionHours ?? null,
     created_ms: camera.createdMs,
     updated_ms: camera.updatedMs,
   });

@@ -19,11 +19,13 @@ const usage = `Usage: custos camera <add|list|update|remove|identify|score> [opt
                     [--password-stdin | --password-file F] [--tls-ca-file PEM]
                     [--disabled] [--retention-hours H] [--min-retention-hours H] [--ingest auto|native|ffmpeg]
                     [--sub-stream-url rtsp[s]://HOST/PATH] [--record-audio]
+                    [--record-sub-stream [--sub-stream-retention-hours H]]
   custos camera list [--json]
   custos camera update ID [--name N] [--url U] [--username U] [--password-stdin | --password-file F]
                     [--tls-ca-file PEM | --no-tls-ca] [--enable | --disable] [--retention-hours H] [--min-retention-hours H]
                     [--ingest auto|native|ffmpeg] [--sub-stream-url U | --no-sub-stream]
-                    [--record-audio | --no-record-audio]
+                    [--record-audio | --no-record-audio] [--record-sub-stream | --no-record-sub-stream]
+                    [--sub-stream-retention-hours H | --sub-stream-retention-same]
   custos camera remove ID
   custos camera identify ID --xaddr http(s)://HOST/onvif/device_service [--username U]
                     [--password-stdin | --password-file F]
@@ -36,8 +38,10 @@ For rtsps:// cameras, --tls-ca-file names the PEM of the CA that signed the came
 certificate, or the camera's own certificate to pin it; without it, the system CA store is
 used. Verification is never turned off.
 --sub-stream-url names a second, lower-resolution stream of the same camera (same host, and
-rtsps:// when the camera is) for live tiles; it is pulled with the camera's credentials, never
-recorded. --record-audio records (and plays live) the camera's AAC audio; off by default, as
+rtsps:// when the camera is) for live tiles; it is pulled with the camera's credentials.
+--record-sub-stream records it too, as a second stream (dual recording), kept for
+--sub-stream-retention-hours (at most --retention-hours; by default as long as the camera's
+footage, --sub-stream-retention-same goes back to that). --record-audio records (and plays live) the camera's AAC audio; off by default, as
 sound is more intrusive than images: turn it on where a legal basis covers it.
 identify asks the camera over ONVIF who it is (the camera's own credentials unless --username and
 a password are given; those are used once, not stored), vets it against the prohibited-vendor data
@@ -75,6 +79,10 @@ export const cameraCommand: Command = {
       'no-sub-stream': { type: 'boolean' },
       'record-audio': { type: 'boolean' },
       'no-record-audio': { type: 'boolean' },
+      'record-sub-stream': { type: 'boolean' },
+      'no-record-sub-stream': { type: 'boolean' },
+      'sub-stream-retention-hours': { type: 'string' },
+      'sub-stream-retention-same': { type: 'boolean' },
       json: { type: 'boolean' },
       xaddr: { type: 'string' },
     } as const;
@@ -104,6 +112,8 @@ export const cameraCommand: Command = {
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
             ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : {}),
             ...(values['record-audio'] ? { recordAudio: true } : {}),
+            ...(values['record-sub-stream'] ? { recordSubStream: true } : {}),
+            ...(values['sub-stream-retention-hours'] !== undefined ? { subStreamRetentionHours: intOption(values['sub-stream-retention-hours'], 'sub-stream-retention-hours', 72, 1, 87600) } : {}),
           }, by);
           io.stdout.write(`${camera.id}\n`);
           return 0;
@@ -135,6 +145,8 @@ export const cameraCommand: Command = {
             ...(values.ingest !== undefined ? { ingest: ingestOption(values.ingest) } : {}),
             ...(values['sub-stream-url'] !== undefined ? { subStreamUrl: values['sub-stream-url'] } : values['no-sub-stream'] ? { subStreamUrl: null } : {}),
             ...(values['record-audio'] ? { recordAudio: true } : values['no-record-audio'] ? { recordAudio: false } : {}),
+            ...(values['record-sub-stream'] ? { recordSubStream: true } : values['no-record-sub-stream'] ? { recordSubStream: false } : {}),
+            ...(values['sub-stream-retention-hours'] !== undefined ? { subStreamRetentionHours: intOption(values['sub-stream-retention-hours'], 'sub-stream-retention-hours', 72, 1, 87600) } : values['sub-stream-retention-same'] ? { subStreamRetentionHours: null } : {}),
           }, by);
           return 0;
         }

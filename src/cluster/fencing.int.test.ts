@@ -77,9 +77,14 @@ for (const engine of engines) {
     await index.closeGaps('c1', 5, 5);
     assert.equal((await index.get('s0'))?.state, 'recovered');
     assert.equal((await index.gapsOverlapping('c1', 0, 10))[0]?.endMs, 5);
+    // The camera's recorded sub-stream (ADR 0043, rows under `c1.sub`) is fenced by the camera's lease (migration 0024).
+    await refused('a sub-stream insert with token 4', () => index.insert(segment('s5', 'c1.sub'), 4));
+    await refused('a sub-stream gap without a token', () => index.insertGap({ id: 'g3', cameraId: 'c1.sub', startMs: 0, endMs: null, reason: 'x' }));
+    await index.insert(segment('s6', 'c1.sub'), 5);
     // Another camera without a lease is not affected.
     await index.insert(segment('s4', 'c2'));
+    await index.insert(segment('s7', 'c2.sub'));
     const rows = await sql<{ n: number }>`SELECT count(*) AS n FROM segments`.execute(database.db);
-    assert.equal(Number(rows.rows[0]?.n), 3);
+    assert.equal(Number(rows.rows[0]?.n), 5);
   });
 }

@@ -20,12 +20,15 @@ export interface HeldCameraLease {
   valid(): boolean;
   readonly gapOpen: boolean;
   readonly notBeforeMs: number | null;
+  /** The same for the camera's recorded sub-stream (ADR 0043), when the takeover said. */
+  readonly sub?: { readonly gapOpen: boolean; readonly notBeforeMs: number | null };
 }
 
-/** What `takeOver` found: whether it opened a gap, and where the camera's footage ends. */
+/** What `takeOver` found: whether it opened a gap, and where the camera's footage ends (`sub`: of its recorded sub-stream). */
 export interface TakenOver {
   readonly gapOpen: boolean;
   readonly notBeforeMs: number | null;
+  readonly sub?: { readonly gapOpen: boolean; readonly notBeforeMs: number | null };
 }
 
 /** A claimed camera, handed to `takeOver` before it is recorded. */
@@ -67,6 +70,7 @@ interface Held {
   lost?: boolean;
   readonly gapOpen: boolean;
   readonly notBeforeMs: number | null;
+  readonly sub?: { readonly gapOpen: boolean; readonly notBeforeMs: number | null };
 }
 
 /**
@@ -109,7 +113,7 @@ export class LeaseKeeper {
     if (held === undefined) return null;
     const mono = this.#d.monotonic;
     // Still valid while a handover stops the recorder (no longer listed, not lost): it closes its segment.
-    return { token: held.token, gapOpen: held.gapOpen, notBeforeMs: held.notBeforeMs, valid: () => held.lost !== true && held.validUntil > mono.now() };
+    return { token: held.token, gapOpen: held.gapOpen, notBeforeMs: held.notBeforeMs, ...(held.sub === undefined ? {} : { sub: held.sub }), valid: () => held.lost !== true && held.validUntil > mono.now() };
   }
 
   /** True while this node holds the checkpoint-signer lease. */

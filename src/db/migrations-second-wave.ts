@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { clusterMigration } from './migration-0020-cluster.ts';
+import { subStreamRecordingMigration } from './migration-0024-sub-stream-recording.ts';
 
 /**
  * Schema migrations of the second wave of features (0011 onwards): governance, witness
@@ -383,4 +384,5 @@ export const secondWaveMigrations: Record<string, Migration> = {
       await db.schema.createIndex('segment_copies_unhashed').on('segment_copies').columns(['zone_id', 'segment_id']).where(sql.ref('sha256'), 'is', null).execute();
     },
   },
+  '0024_sub_stream_recording': subStreamRecordingMigration,
 };

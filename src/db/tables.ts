@@ -322,6 +322,10 @@ export interface CameraTable {
   sub_stream_url: string | null;
   /** 1 = record (and play live) the camera's audio, 0 = video only (migration 0022). */
   record_audio: number;
+  /** 1 = the sub-stream is recorded too (dual recording, migration 0024), 0 = live only. */
+  record_sub_stream: number;
+  /** Retention of the recorded sub-stream, at most retention_hours; null = retention_hours (migration 0024). */
+  sub_stream_retention_hours: number | null;
   created_ms: number;
   updated_ms: number;
 }

@@ -38,6 +38,8 @@ export function exportRoutes(deps: ExportRouteDeps): RouteSpec[] {
       handler: async ({ body, audit, access, principal }) => {
         await access.requireCamera('recording.export', body.cameraId);
         const camera = await deps.cameras.get(body.cameraId);
+        // ADR 0043: evidence is the main stream; the recorded sub-stream is for playback only.
+        if (body.stream === 'sub') throw new AppError('VALIDATION_FAILED', 'the recorded sub-stream cannot be exported: exports and evidence packages are of the main stream (ADR 0043)', { field: 'stream' });
         const { fromMs, toMs } = parseRange(body.from, body.to);
         if (principal && (await deps.fourEyes(camera.siteId))) {
           await deps.exports.assertExportable(camera.id, fromMs, toMs);

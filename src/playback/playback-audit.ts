@@ -27,12 +27,12 @@ export class PlaybackAudit {
     this.#clock = clock;
   }
 
-  /** A playlist of `[fromMs, toMs)` of a camera is about to be served to `by`. */
-  playlist(by: AuditContext, camera: { id: string; name: string }, fromMs: number, toMs: number): Promise<void> {
+  /** A playlist of `[fromMs, toMs)` of a camera's `stream` (main unless said) is about to be served to `by`. */
+  playlist(by: AuditContext, camera: { id: string; name: string }, fromMs: number, toMs: number, stream: 'main' | 'sub' = 'main'): Promise<void> {
     const from = new Date(fromMs).toISOString();
     const to = new Date(toMs).toISOString();
-    return this.#once(`${by.actor.id}\nrange\n${camera.id}\n${from}\n${to}`, () =>
-      this.#audit.record({ type: 'footage.played', ...by, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success', details: { from, to } }),
+    return this.#once(`${by.actor.id}\nrange\n${camera.id}\n${stream}\n${from}\n${to}`, () =>
+      this.#audit.record({ type: 'footage.played', ...by, target: { kind: 'camera', id: camera.id, name: camera.name }, cameraId: camera.id, outcome: 'success', details: { from, to, ...(stream === 'sub' ? { stream } : {}) } }),
     );
   }
 

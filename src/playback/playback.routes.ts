@@ -10,6 +10,7 @@ import { parseByteRange } from './byte-range.ts';
 import type { AuditContext } from '../audit/audit-event.ts';
 import type { PlaybackAudit } from './playback-audit.ts';
 import { assertStreamable } from './four-eyes-stream.ts';
+import { recordingId } from '../recording/recorded-stream.ts';
 
 /** Dependencies of the playback routes. Route builders MUST NOT use them before a handler runs. */
 export interface PlaybackRouteDeps {
@@ -38,18 +39,19 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       url: '/api/v1/cameras/:id/timeline',
       access: 'recording.play',
       scope: { camera: 'id' },
-      summary: 'Recorded spans and gaps of a camera in a time range',
+      summary: 'Recorded spans and gaps of a camera in a time range (`stream=sub`: of its recorded sub-stream)',
       tag: 'playback',
       params: api.idParams,
-      query: api.timeRangeQuery,
+      query: api.playbackQuery,
       response: { status: 200, schema: api.timeline },
       handler: async ({ params, query }) => {
         await deps.cameras.get(params.id);
         const { fromMs, toMs } = parseRange(query.from, query.to);
-        const t = await deps.playback.timeline(params.id, fromMs, toMs);
+        const t = await deps.playback.timeline(recordingId(params.id, query.stream), fromMs, toMs);
         const iso = (ms: number) => new Date(ms).toISOString();
         return {
           cameraId: params.id,
+          stream: query.stream,
           from: iso(fromMs),
           to: iso(toMs),
           spans: t.spans.map((s) => ({ start: iso(s.startMs), end: iso(s.endMs) })),
@@ -62,19 +64,19 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       url: '/api/v1/cameras/:id/playback.m3u8',
       access: 'recording.play',
       scope: { camera: 'id' },
-      summary: 'HLS playlist (fMP4) of a time range (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens)',
+      summary: 'HLS playlist (fMP4) of a time range, `stream=sub`: of the recorded sub-stream (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens)',
       tag: 'playback',
       params: api.idParams,
-      query: api.timeRangeQuery,
+      query: api.playbackQuery,
       audit: 'footage.played',
       response: { status: 200, mediaType: 'application/vnd.apple.mpegurl' },
       handler: async ({ params, query, reply, audit, principal }) => {
         const camera = await deps.cameras.get(params.id);
         if (await deps.fourEyes(camera.siteId)) await streamable(deps, audit, camera.id, '/api/v1/cameras/:id/playback.m3u8', () => assertStreamable(principal, null, undefined));
         const { fromMs, toMs } = parseRange(query.from, query.to);
-        const text = await deps.playback.playlist(params.id, fromMs, toMs);
+        const text = await deps.playback.playlist(recordingId(params.id, query.stream), fromMs, toMs);
         // A playback session, not a poll: the first view of this range by this actor is the leaf.
-        await deps.playbackAudit.playlist(audit, camera, fromMs, toMs);
+        await deps.playbackAudit.playlist(audit, camera, fromMs, toMs, query.stream);
         await reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-store').send(text);
         return undefined;
       },
@@ -84,7 +86,7 @@ export function playbackRoutes(deps: PlaybackRouteDeps): RouteSpec[] {
       url: '/api/v1/cameras/:id/segments/:file',
       access: 'recording.play',
       scope: { camera: 'id' },
-      summary: 'Bytes of a recorded segment (fMP4); honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED)',
+      summary: 'Bytes of a recorded segment (fMP4) of either stream; honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED)',
       tag: 'playback',
       params: segmentParams,
       audit: 'footage.played',

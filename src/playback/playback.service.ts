@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Gap, Segment } from '../media/segment.ts';
 import { buildTimeline, type Span, type TimelineGap } from './timeline.ts';
 import { renderPlaylist, selectFragments, type Selection } from './hls-playlist.ts';
+import { recordingId, recordingOf } from '../recording/recorded-stream.ts';
 
 /** What playback reads: the index, and the recorder's segment in progress. */
 export interface PlaybackSource {
@@ -12,7 +13,11 @@ export interface PlaybackSource {
   openSegment(cameraId: string): Segment | null;
 }
 
-/** Timeline, HLS playlists and segment lookup for one camera's recordings. */
+/**
+ * Timeline, HLS playlists and segment lookup for one camera's recordings. `cameraId` below is a
+ * recording id (recording/recorded-stream.ts): the camera id for its main stream,
+ * `recordingId(camera, 'sub')` for its recorded sub-stream (ADR 0043).
+ */
 export class PlaybackService {
   readonly #source: PlaybackSource;
   readonly #clock: Clock;
@@ -49,12 +54,14 @@ export class PlaybackService {
     return renderPlaylist(await this.select(cameraId, fromMs, toMs), (s) => `segments/${s.id}.mp4`);
   }
 
-  /** A segment of the camera (closed or in progress), or NOT_FOUND. */
+  /** A segment of either recorded stream of the camera (closed or in progress), or NOT_FOUND. */
   async segment(cameraId: string, segmentId: string): Promise<Segment> {
-    const open = this.#source.openSegment(cameraId);
-    if (open?.id === segmentId) return open;
+    for (const stream of ['main', 'sub'] as const) {
+      const open = this.#source.openSegment(recordingId(cameraId, stream));
+      if (open?.id === segmentId) return open;
+    }
     const segment = await this.#source.get(segmentId);
-    if (!segment || segment.cameraId !== cameraId) throw new AppError('NOT_FOUND', 'segment not found');
+    if (!segment || recordingOf(segment.cameraId).cameraId !== cameraId) throw new AppError('NOT_FOUND', 'segment not found');
     return segment;
   }
 }

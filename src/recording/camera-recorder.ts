@@ -22,7 +22,7 @@ export interface CameraRecorderDeps {
   readonly index: SegmentIndex;
   /** Makes the index writes: retried until made, never holding up recording (issue 12, items 6 and 7). */
   readonly indexWriter: IndexWriter;
-  readonly live: LiveHub;
+  readonly live: LiveSink;
   readonly clock: Clock;
   /** Durations (the retry countdown) are measured on it, never on the wall clock. */
   readonly monotonic: MonotonicClock;
@@ -44,6 +44,9 @@ export interface CameraRecorderDeps {
    */
   readonly space?: SpaceGate;
 }
+
+/** Where a recorder hands its pieces for live viewers (a LiveHub, or the sub-stream's, ADR 0043). */
+export type LiveSink = Pick<LiveHub, 'publishInit' | 'publishFragment' | 'publishChunk' | 'endStream' | 'closeCamera'>;
 
 /** What a recorder asks of the disk-full policy (SpaceGuard satisfies it). */
 export interface SpaceGate {

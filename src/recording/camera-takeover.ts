@@ -5,6 +5,7 @@ import { recoverSegments, type RecoveryDeps } from './recovery.ts';
 import { fencedIndex, type SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
 import { serverDownReason } from './downtime-gaps.ts';
+import { recordingId } from './recorded-stream.ts';
 
 /** Gap reasons of a camera that changed recorder (cluster mode). */
 export const failoverReason = 'failover';
@@ -35,24 +36,15 @@ const clusterActor = { kind: 'system', id: 'system:cluster' } as const;
  *    holder's lease lapsed), `handover` (released moments ago) or `server not running`; the first
  *    segment closes it;
  * 3. raises the `recorder-failover` alarm on a failover.
- * Returns whether a gap was opened and where the camera's footage ends (its next segment starts no earlier).
+ * Steps 1 and 2 are done for the camera's recorded sub-stream too (ADR 0043: its rows are fenced
+ * by the camera's lease), whether or not it is recorded now (its open segments need recovery either way).
+ * Returns, per stream, whether a gap was opened and where its footage ends (its next segment starts no earlier).
  */
-export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; store: SegmentStore; audit: AuditSink; log: Logger; handoverMs: number; recovery: Omit<RecoveryDeps, 'cameraId'> }): Promise<{ gapOpen: boolean; notBeforeMs: number | null }> {
-  const index = fencedIndex(deps.index, t.token);
-  const report = await recoverSegments(deps.store, index, deps.log, { ...deps.recovery, cameraId: t.cameraId });
-  const last = await deps.index.lastSegment(t.cameraId);
+export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; store: SegmentStore; audit: AuditSink; log: Logger; handoverMs: number; recovery: Omit<RecoveryDeps, 'cameraId'> }): Promise<TakenOverStream & { sub: TakenOverStream }> {
   const reason = t.prevHolder !== null ? failoverReason : t.prevEndMs !== null && t.nowMs - t.prevEndMs <= deps.handoverMs ? handoverReason : serverDownReason;
-  let gapOpen = false;
-  if (last !== undefined) {
-    const open = await deps.index.gapsOverlapping(t.cameraId, last.endMs, t.nowMs + 1);
-    // An open gap (the camera was already down) keeps its reason; the first segment closes it.
-    gapOpen = open.some((g) => g.endMs === null);
-    if (!gapOpen) {
-      await index.insertGap({ id: randomUUID(), cameraId: t.cameraId, startMs: Math.min(last.endMs, t.nowMs), endMs: null, reason });
-      gapOpen = true;
-    }
-  }
-  deps.log.info({ cameraId: t.cameraId, token: t.token, prevHolder: t.prevHolder, how: reason, recovered: report.recovered + report.removedEmpty }, 'took the camera lease');
+  const main = await takeOverRecording(t.cameraId, t, reason, deps);
+  const sub = await takeOverRecording(recordingId(t.cameraId, 'sub'), t, reason, deps);
+  deps.log.info({ cameraId: t.cameraId, token: t.token, prevHolder: t.prevHolder, how: reason, recovered: main.recovered + sub.recovered }, 'took the camera lease');
   if (t.prevHolder !== null) {
     await deps.audit.record({
       type: 'alarm.raised',
@@ -63,5 +55,29 @@ export async function takeOverCamera(t: Takeover, deps: { index: SegmentIndex; s
       details: { rule: 'recorder-failover', title: `Recorder ${t.prevHolder} stopped renewing its lease: camera moved to ${t.node}`, from: t.prevHolder, to: t.node, token: t.token, lapsedAt: t.prevEndMs === null ? null : new Date(t.prevEndMs).toISOString() },
     });
   }
-  return { gapOpen, notBeforeMs: last?.endMs ?? null };
+  return { gapOpen: main.gapOpen, notBeforeMs: main.notBeforeMs, sub: { gapOpen: sub.gapOpen, notBeforeMs: sub.notBeforeMs } };
+}
+
+/** What a takeover found for one recorded stream of the camera. */
+export interface TakenOverStream {
+  readonly gapOpen: boolean;
+  readonly notBeforeMs: number | null;
+}
+
+/** Steps 1 and 2 of {@link takeOverCamera} for one recording id (the camera's, or its sub-stream's). */
+async function takeOverRecording(id: string, t: Takeover, reason: string, deps: Parameters<typeof takeOverCamera>[1]): Promise<TakenOverStream & { recovered: number }> {
+  const index = fencedIndex(deps.index, t.token);
+  const report = await recoverSegments(deps.store, index, deps.log, { ...deps.recovery, cameraId: id });
+  const last = await deps.index.lastSegment(id);
+  let gapOpen = false;
+  if (last !== undefined) {
+    const open = await deps.index.gapsOverlapping(id, last.endMs, t.nowMs + 1);
+    // An open gap (the camera was already down) keeps its reason; the first segment closes it.
+    gapOpen = open.some((g) => g.endMs === null);
+    if (!gapOpen) {
+      await index.insertGap({ id: randomUUID(), cameraId: id, startMs: Math.min(last.endMs, t.nowMs), endMs: null, reason });
+      gapOpen = true;
+    }
+  }
+  return { gapOpen, notBeforeMs: last?.endMs ?? null, recovered: report.recovered + report.removedEmpty };
 }

@@ -17,6 +17,7 @@
  * Every re-indexing, quarantine and removal is a ledger event (each alarmed, alarm-rules.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { recordingOf, streamDetail } from './recorded-stream.ts';
 import type { AuditSink } from '../audit/ledger.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -110,7 +111,7 @@ export async function adoptOrphans(deps: { store: SegmentStore; index: SegmentIn
     }
     if (state === 'destroyed') {
       const reason = `its data key ${keyId} was already destroyed (crypto-shredded by retention)`;
-      await deps.audit?.record({ type: 'footage.deleted', actor: recoveryActor, target: { kind: 'camera', id: cameraId }, cameraId, outcome: 'success', reason, details: { objectKeys: [key], segments: 1, startedAt: new Date(startMs).toISOString() } });
+      await deps.audit?.record({ type: 'footage.deleted', actor: recoveryActor, target: { kind: 'camera', id: recordingOf(cameraId).cameraId }, cameraId: recordingOf(cameraId).cameraId, outcome: 'success', reason, details: { ...streamDetail(cameraId), objectKeys: [key], segments: 1, startedAt: new Date(startMs).toISOString() } });
       await store.remove(key);
       removed.push({ key, cameraId, reason });
       continue;
@@ -176,21 +177,21 @@ async function recordOutcome(audit: AuditSink | undefined, reindexed: readonly S
     await audit.record({
       type: 'footage.reindexed',
       actor: recoveryActor,
-      target: { kind: 'camera', id: cameraId },
-      cameraId,
+      target: { kind: 'camera', id: recordingOf(cameraId).cameraId },
+      cameraId: recordingOf(cameraId).cameraId,
       outcome: 'success',
       reason: 'segment objects the index did not name (restored or damaged database)',
-      details: { segments: mine.length, segmentIds: mine.map((s) => s.id), from: iso(Math.min(...mine.map((s) => s.startMs))), to: iso(Math.max(...mine.map((s) => s.endMs))) },
+      details: { ...streamDetail(cameraId), segments: mine.length, segmentIds: mine.map((s) => s.id), from: iso(Math.min(...mine.map((s) => s.startMs))), to: iso(Math.max(...mine.map((s) => s.endMs))) },
     });
   }
   for (const [cameraId, mine] of batches(quarantined, (q) => q.cameraId)) {
     await audit.record({
       type: 'footage.quarantined',
       actor: recoveryActor,
-      ...(cameraId === null ? {} : { target: { kind: 'camera', id: cameraId }, cameraId }),
+      ...(cameraId === null ? {} : { target: { kind: 'camera', id: recordingOf(cameraId).cameraId }, cameraId: recordingOf(cameraId).cameraId }),
       outcome: 'success',
       reason: 'objects that could not be indexed are kept in quarantine',
-      details: { objects: mine.map((q) => ({ key: q.key, where: q.where, reason: q.reason })) },
+      details: { ...(cameraId === null ? {} : streamDetail(cameraId)), objects: mine.map((q) => ({ key: q.key, where: q.where, reason: q.reason })) },
     });
   }
 }

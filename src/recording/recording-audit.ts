@@ -3,6 +3,7 @@ import type { ClockStep } from '../lib/clock-watch.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { RecordingEvent } from './camera-recorder.ts';
 import { recorderActor } from './segment-leaves.ts';
+import { recordingOf, streamDetail } from './recorded-stream.ts';
 
 /**
  * The recorder's and the clock watch's events as ledger events: recording interrupted, resumed,
@@ -10,17 +11,23 @@ import { recorderActor } from './segment-leaves.ts';
  * (retention is held meanwhile). Recording never waits on these: a failed write is logged.
  */
 
-/** Audits recording interruptions, resumptions and camera authentication failures. */
+/**
+ * Audits recording interruptions, resumptions and camera authentication failures. Those of a
+ * recorded sub-stream (ADR 0043) name the camera, with `details.stream: 'sub'`.
+ */
 export function auditRecordingEvent(audit: AuditSink, event: RecordingEvent, log: Logger): void {
   const type = event.kind === 'interrupted' ? 'recording.interrupted' : event.kind === 'resumed' ? 'recording.resumed' : 'camera.auth.failed';
+  const { cameraId } = recordingOf(event.cameraId);
+  const stream = streamDetail(event.cameraId);
   audit
     .record({
       type,
       actor: recorderActor,
-      target: { kind: 'camera', id: event.cameraId },
-      cameraId: event.cameraId,
+      target: { kind: 'camera', id: cameraId },
+      cameraId,
       outcome: event.kind === 'auth-failed' ? 'failure' : 'success',
       ...(event.reason === null ? {} : { reason: event.reason }),
+      ...(stream.stream === undefined ? {} : { details: stream }),
     })
     .catch((e: unknown) => log.error({ err: e, cameraId: event.cameraId }, 'could not audit a recording event'));
 }

@@ -5,6 +5,7 @@ import { adoptOrphans, assertDatabaseRelated, recoveryActor, type KeyState, type
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { RecoveredObject, SegmentStore } from './segment-store.ts';
 import type { Segment } from '../media/segment.ts';
+import { recordingOf, streamDetail } from './recorded-stream.ts';
 
 /** What recovery did, for the log and the tests. */
 export interface RecoveryReport {
@@ -57,7 +58,7 @@ export async function recoverSegments(store: SegmentStore, index: SegmentIndex, 
   let quarantinedOpen = 0;
   const record = deps.audit === undefined ? async () => undefined : (input: Parameters<AuditSink['record']>[0]) => deps.audit?.record(input).then(() => undefined);
   const lost = (segment: Segment, type: 'footage.deleted' | 'footage.damaged' | 'footage.quarantined', reason: string, details: Record<string, unknown>) =>
-    record({ type, actor: recoveryActor, target: { kind: 'segment', id: segment.id }, cameraId: segment.cameraId, outcome: 'success', reason, details: { segmentId: segment.id, objectKey: segment.objectKey, start: new Date(segment.startMs).toISOString(), ...details } });
+    record({ type, actor: recoveryActor, target: { kind: 'segment', id: segment.id }, cameraId: recordingOf(segment.cameraId).cameraId, outcome: 'success', reason, details: { ...streamDetail(segment.cameraId), segmentId: segment.id, objectKey: segment.objectKey, start: new Date(segment.startMs).toISOString(), ...details } });
   for (const segment of (await index.open()).filter((s) => one === undefined || s.cameraId === one)) {
     // Anything but STORAGE_FAILED (KEY_UNAVAILABLE: the key provider is down) MUST stop
     // start-up with the object untouched, never delete footage that merely cannot be read now.

@@ -6,6 +6,7 @@ import type { AuditSink } from '../audit/ledger.ts';
 import { defaultRetentionHours } from '../cameras/camera.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
+import { recordingOf, recordingsOf, streamDetail } from './recorded-stream.ts';
 
 /**
  * Destroys the data keys of a camera whose key window ends at or before `beforeMs`
@@ -22,7 +23,8 @@ export interface RetentionReport {
 }
 
 /**
- * Deletes segments whose end is older than their camera's retention. Segments of cameras that
+ * Deletes segments whose end is older than their camera's retention; a recorded sub-stream's
+ * (ADR 0043) after its own, with its own data keys. Segments of cameras that
  * were removed keep the default retention (72 h) rather than vanishing with the camera.
  * A segment overlapping a legal hold in force (a held bookmark) MUST NOT be deleted, nor any data
  * key from the oldest held segment on (ADR 0036): held footage stays readable until its release.
@@ -52,7 +54,8 @@ export async function applyRetention(deps: {
   clockTrust?: () => ClockTrust;
 }): Promise<RetentionReport> {
   const cameras = await deps.cameras.list();
-  const retention = new Map(cameras.map((c) => [c.id, c.retentionHours]));
+  // Per recording: each camera's main stream and its recorded sub-stream (ADR 0043), each under its own retention.
+  const retention = new Map([...recordingsOf(cameras)].map(([id, r]) => [id, r.hours]));
   const orphans = await deps.index.orphanCameraIds([...retention.keys()]);
   for (const id of orphans) retention.set(id, defaultRetentionHours);
   let deletedSegments = 0;
@@ -73,14 +76,16 @@ export async function applyRetention(deps: {
     for (let first = true; ; first = false) {
       const batch = await deps.index.deletable(cameraId, cutoff, 200);
       if (deps.audit && (batch.length > 0 || (first && shredded > 0))) {
+        const camera = recordingOf(cameraId);
         await deps.audit.record({
           type: 'footage.deleted',
           actor: { kind: 'system', id: 'system:retention' },
-          target: { kind: 'camera', id: cameraId },
-          cameraId,
+          target: { kind: 'camera', id: camera.cameraId },
+          cameraId: camera.cameraId,
           outcome: 'success',
-          reason: `retention of ${hours} h`,
+          reason: `retention of ${hours} h${camera.stream === 'sub' ? ' (sub-stream)' : ''}`,
           details: {
+            ...streamDetail(cameraId),
             segments: batch.length,
             segmentIds: batch.map((s) => s.id),
             dataKeysDestroyed: first ? shredded : 0,

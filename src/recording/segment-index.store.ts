@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { SegmentTable } from '../db/tables.ts';
 import type { FragmentEntry, Gap, Segment } from '../media/segment.ts';
+import { recordingOf } from './recorded-stream.ts';
 
 /** The segment and gap index in the metadata database (SQLite or PostgreSQL). */
 export interface SegmentIndex {
@@ -26,7 +27,8 @@ export interface SegmentIndex {
   expired(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
   /**
    * What retention and the disk-full policy may delete: as {@link SegmentIndex.expired}, less
-   * every segment overlapping a legal hold in force (a held bookmark, migration 0021).
+   * every segment overlapping a legal hold in force (a held bookmark, migration 0021). A hold on
+   * a camera holds its recorded sub-stream too (`cameraId` may be a recording id, ADR 0043).
    */
   deletable(cameraId: string, beforeMs: number, limit: number): Promise<Segment[]>;
   /** Start of the camera's oldest segment that overlaps a legal hold in force, or null: its data keys MUST be kept. */
@@ -108,7 +110,7 @@ export function createSegmentIndex(db: Db): SegmentIndex {
               eb
                 .selectFrom('bookmarks')
                 .select('bookmarks.id')
-                .whereRef('bookmarks.camera_id', '=', 'segments.camera_id')
+                .where('bookmarks.camera_id', '=', recordingOf(cameraId).cameraId)
                 .where('bookmarks.hold_ms', 'is not', null)
                 .whereRef('bookmarks.from_ms', '<', 'segments.end_ms')
                 .whereRef('bookmarks.to_ms', '>', 'segments.start_ms'),
@@ -130,7 +132,7 @@ export function createSegmentIndex(db: Db): SegmentIndex {
             eb
               .selectFrom('bookmarks')
               .select('bookmarks.id')
-              .whereRef('bookmarks.camera_id', '=', 'segments.camera_id')
+              .where('bookmarks.camera_id', '=', recordingOf(cameraId).cameraId)
               .where('bookmarks.hold_ms', 'is not', null)
               .whereRef('bookmarks.from_ms', '<', 'segments.end_ms')
               .whereRef('bookmarks.to_ms', '>', 'segments.start_ms'),

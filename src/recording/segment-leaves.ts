@@ -5,23 +5,26 @@ import type { Logger } from '../lib/logger.ts';
 import type { Segment } from '../media/segment.ts';
 import type { SegmentStore } from './segment-store.ts';
 import type { SealedHashes } from './camera-recorder.ts';
+import { recordingOf, streamDetail } from './recorded-stream.ts';
 
 /** The actor of the events the recorder itself records (segment leaves, interruptions). */
 export const recorderActor = { kind: 'system', id: 'system:recorder' } as const;
 
 /**
  * The ledger event of a sealed segment: camera, time span and both hashes (LOG-2, EVD-1); in a
- * cluster also `fence`, the camera's lease token under which it was sealed or recovered.
+ * cluster also `fence`, the camera's lease token under which it was sealed or recovered. A
+ * segment of a recorded sub-stream names its camera and says `stream: 'sub'` (ADR 0043).
  */
 export function segmentLeafInput(segment: Segment, plaintextSha256: string, objectSha256: string, fence: number | null = null): AuditInput {
   return {
     type: 'footage.segment.sealed',
     actor: recorderActor,
     target: { kind: 'segment', id: segment.id },
-    cameraId: segment.cameraId,
+    cameraId: recordingOf(segment.cameraId).cameraId,
     outcome: 'success',
     details: {
       segmentId: segment.id,
+      ...streamDetail(segment.cameraId),
       start: new Date(segment.startMs).toISOString(),
       end: new Date(segment.endMs).toISOString(),
       bytes: segment.bytes,

@@ -8,6 +8,7 @@ import type { CameraSource } from './recorder.ts';
 import type { Shredder } from './retention.ts';
 import type { SegmentIndex } from './segment-index.store.ts';
 import type { SegmentStore } from './segment-store.ts';
+import { recordingOf, recordingsOf, streamDetail } from './recorded-stream.ts';
 
 /** What one reclaim pass did. */
 export interface ReclaimReport {
@@ -56,7 +57,8 @@ export async function reclaimSpace(
   needBytes: number,
 ): Promise<ReclaimReport> {
   const cameras = await deps.cameras.list();
-  const minimum = new Map(cameras.map((c) => [c.id, c.minRetentionHours]));
+  // Per recording: a recorded sub-stream (ADR 0043) under its camera's minimum, capped by its own retention.
+  const minimum = new Map([...recordingsOf(cameras)].map(([id, r]) => [id, r.minHours]));
   for (const id of await deps.index.orphanCameraIds([...minimum.keys()])) minimum.set(id, defaultMinRetentionHours);
   const steady = deps.clockTrust?.().steady ?? true;
   const now = deps.clock.now();
@@ -89,14 +91,16 @@ export async function reclaimSpace(
       const [oldestKept] = await deps.index.overlapping(cameraId, lastEnd, Number.MAX_SAFE_INTEGER);
       const oldestHeld = await deps.index.oldestHeldStart(cameraId);
       const keyCutoff = Math.min(lastEnd, oldestKept?.startMs ?? lastEnd, oldestHeld ?? lastEnd);
+      const camera = recordingOf(cameraId);
       await deps.audit?.record({
         type: 'footage.deleted',
         actor: { kind: 'system', id: 'system:retention' },
-        target: { kind: 'camera', id: cameraId },
-        cameraId,
+        target: { kind: 'camera', id: camera.cameraId },
+        cameraId: camera.cameraId,
         outcome: 'success',
         reason: `free space below the watermark of ${deps.where}: oldest footage past the minimum retention of ${hours} h`,
         details: {
+          ...streamDetail(cameraId),
           trigger: 'disk-watermark',
           segments: segments.length,
           segmentIds: segments.map((s) => s.id),

@@ -8,7 +8,10 @@
  * quarantined is served from the main hub (fallback), as before.
  *
  * Contracts:
- * - Nothing of the sub-stream is stored: it is not evidence (dual recording is not built).
+ * - Nothing of an on-demand run is stored. A camera whose sub-stream this node records (dual
+ *   recording, ADR 0043: `recorded`) gets no run: the recorder feeds the sub-stream hub, and a
+ *   run still going when its recording starts is ended (`changed`), its viewers closed (they
+ *   reconnect to the recorded pieces).
  * - The run's ingest target has the id `<camera id>#sub`, so its counters and ingest choice stay
  *   apart from the camera's recording.
  * - A failed run is retried every `retryMs` while viewers remain; they wait, as main viewers do.
@@ -35,6 +38,8 @@ export interface SubStreamFeedDeps {
   readonly retryMs: number;
   /** How long a run goes on with no viewer, so a tile switched back and forth does not reconnect. */
   readonly idleMs: number;
+  /** True while the recorder records the camera's sub-stream here and feeds `sub` itself (ADR 0043). */
+  readonly recorded?: (cameraId: string) => boolean;
 }
 
 interface Feed {
@@ -65,6 +70,10 @@ export class SubStreamFeeds {
   /** Adds a viewer of `stream` (falling back to main, see `served`); returns the function that removes it. */
   subscribe(camera: Camera, stream: LiveStream, viewer: LiveViewer): () => void {
     if (this.served(camera, stream) === 'main') return this.#deps.main.subscribe(camera.id, viewer);
+    if (this.#recorded(camera.id)) {
+      this.#stop(camera.id, 'the sub-stream is now recorded');
+      return this.#deps.sub.subscribe(camera.id, viewer);
+    }
     const version = versionOf(camera);
     let feed = this.#feeds.get(camera.id);
     if (feed !== undefined && feed.version !== version) {
@@ -93,8 +102,13 @@ export class SubStreamFeeds {
   changed(cameraId: string, camera: Camera | undefined): void {
     const feed = this.#feeds.get(cameraId);
     if (feed === undefined) return;
-    if (camera !== undefined && this.served(camera, 'sub') === 'sub' && versionOf(camera) === feed.version) return;
-    this.#stop(cameraId, camera === undefined ? 'camera removed' : 'the camera\'s sub-stream changed');
+    if (camera !== undefined && this.served(camera, 'sub') === 'sub' && versionOf(camera) === feed.version && !this.#recorded(cameraId)) return;
+    this.#stop(cameraId, camera === undefined ? 'camera removed' : this.#recorded(cameraId) ? 'the sub-stream is now recorded' : 'the camera\'s sub-stream changed');
+  }
+
+  /** The recorder is about to record the camera's sub-stream into `sub` (ADR 0043): an on-demand run ends first. */
+  recordingStarts(cameraId: string): void {
+    this.#stop(cameraId, 'the sub-stream is now recorded');
   }
 
   /** Ends every run and waits for them. */
@@ -103,6 +117,10 @@ export class SubStreamFeeds {
     const loops = [...this.#feeds.values()].map((f) => f.loop);
     for (const id of [...this.#feeds.keys()]) this.#stop(id, 'server stopping');
     await Promise.all(loops);
+  }
+
+  #recorded(cameraId: string): boolean {
+    return this.#deps.recorded?.(cameraId) ?? false;
   }
 
   #start(camera: Camera, version: string): Feed {
@@ -138,13 +156,15 @@ export class SubStreamFeeds {
     };
     while (!signal.aborted) {
       try {
-        await ingest.run(target, (piece) => (piece.kind === 'init' ? sub.publishInit(camera.id, piece) : piece.kind === 'live-chunk' ? sub.publishChunk(camera.id, piece) : sub.publishFragment(camera.id, piece)), signal);
+        // Nothing after the end: the recorder may be feeding the hub by then (ADR 0043).
+        await ingest.run(target, (piece) => (signal.aborted ? undefined : piece.kind === 'init' ? sub.publishInit(camera.id, piece) : piece.kind === 'live-chunk' ? sub.publishChunk(camera.id, piece) : sub.publishFragment(camera.id, piece)), signal);
       } catch (e) {
         // Classified as the recorder does: no byte the camera sent, no credential.
         log.warn({ cameraId: camera.id, reason: classifyIngestFailure(e, [camera.password]).text }, 'live sub-stream failed; retrying');
       }
+      if (signal.aborted) return;
       sub.endStream(camera.id);
-      if (!signal.aborted) await sleep(retryMs, signal);
+      await sleep(retryMs, signal);
     }
   }
 }

@@ -23,6 +23,8 @@ export interface LocationView {
 /** What one storage (zone) holds of one camera, from the index. */
 export interface FootageHolding {
   readonly cameraId: string;
+  /** Which recorded stream (ADR 0043): the camera's main stream, or its recorded sub-stream. */
+  readonly stream: 'main' | 'sub';
   /** Id of the storage location holding it: `local` (the data directory) until storage zones are merged. */
   readonly zone: string;
   readonly segments: number;
@@ -36,6 +38,7 @@ export interface CameraResidency {
   readonly name: string;
   readonly footage: readonly {
     readonly zone: string;
+    readonly stream: 'main' | 'sub';
     readonly kind: string;
     readonly jurisdiction: string | null;
     readonly segments: number;
@@ -103,6 +106,7 @@ export function buildResidencyReport(input: {
     name: named.get(id) ?? '(removed camera)',
     footage: (byCamera.get(id) ?? []).map((h) => ({
       zone: h.zone,
+      stream: h.stream,
       kind: storage.get(h.zone)?.kind ?? 'unknown',
       jurisdiction: storage.get(h.zone)?.jurisdiction ?? null,
       segments: h.segments,

@@ -36,6 +36,7 @@ const residencyReport = z
         footage: z.array(
           z.object({
             zone: z.string().describe('Storage holding it: local = the data directory.'),
+            stream: z.enum(['main', 'sub']).describe('Which recorded stream: sub = the recorded sub-stream (dual recording, ADR 0043).'),
             kind: z.string(),
             jurisdiction: z.string().nullable(),
             segments: z.number().int(),

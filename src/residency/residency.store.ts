@@ -24,7 +24,9 @@ export function createResidencyStore(db: Db): ResidencyStore {
         .select((eb) => ['s.camera_id', 'c.zone_id', eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('s.bytes').as('bytes'), eb.fn.min<number>('s.start_ms').as('first_ms'), eb.fn.max<number>('s.end_ms').as('last_ms')])
         .groupBy(['s.camera_id', 'c.zone_id'])
         .execute();
-      return rows.map((r) => ({ cameraId: r.camera_id, zone: r.zone_id, segments: Number(r.segments), bytes: Number(r.bytes), firstMs: r.first_ms === null ? null : Number(r.first_ms), lastMs: r.last_ms === null ? null : Number(r.last_ms) }));
+      // A recorded sub-stream's rows carry the recording id `<camera id>.sub` (recording/recorded-stream.ts, ADR 0043).
+      const sub = (id: string) => id.endsWith('.sub');
+      return rows.map((r) => ({ cameraId: sub(r.camera_id) ? r.camera_id.slice(0, -4) : r.camera_id, stream: sub(r.camera_id) ? ('sub' as const) : ('main' as const), zone: r.zone_id, segments: Number(r.segments), bytes: Number(r.bytes), firstMs: r.first_ms === null ? null : Number(r.first_ms), lastMs: r.last_ms === null ? null : Number(r.last_ms) }));
     },
     async cameras() {
       return db.selectFrom('cameras').select(['id', 'name']).orderBy('name').execute();

@@ -71,13 +71,13 @@ test('the report puts each camera\'s footage in its zone\'s jurisdiction, its ke
     locations: configLocations(c),
     cameras: [{ id: 'cam-a', name: 'Gate' }, { id: 'cam-b', name: 'Yard' }],
     footage: [
-      { cameraId: 'cam-a', zone: 'local', segments: 3, bytes: 3000, firstMs: 0, lastMs: 60_000 },
-      { cameraId: 'cam-gone', zone: 'local', segments: 1, bytes: 10, firstMs: 0, lastMs: 1000 },
+      { cameraId: 'cam-a', stream: 'main', zone: 'local', segments: 3, bytes: 3000, firstMs: 0, lastMs: 60_000 },
+      { cameraId: 'cam-gone', stream: 'main', zone: 'local', segments: 1, bytes: 10, firstMs: 0, lastMs: 1000 },
     ],
     nowMs: 0,
   });
   const gate = report.cameras.find((x) => x.id === 'cam-a');
-  assert.deepEqual(gate?.footage, [{ zone: 'local', kind: 'data-dir', jurisdiction: 'DE', segments: 3, bytes: 3000, from: '1970-01-01T00:00:00.000Z', to: '1970-01-01T00:01:00.000Z' }]);
+  assert.deepEqual(gate?.footage, [{ zone: 'local', stream: 'main', kind: 'data-dir', jurisdiction: 'DE', segments: 3, bytes: 3000, from: '1970-01-01T00:00:00.000Z', to: '1970-01-01T00:01:00.000Z' }]);
   assert.equal(gate?.keys.masterKey.jurisdiction, 'DE');
   assert.equal(gate?.keys.dataKeys.id, 'sqlite');
   assert.deepEqual(report.cameras.find((x) => x.id === 'cam-b')?.footage, []);

@@ -102,3 +102,9 @@ export async function decodeAllErrors(input: MediaInput, headers?: string): Prom
   const { stderr } = await run('/usr/bin/ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...httpHeaders(headers), '-i', '@INPUT', '-map', '0', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], input);
   return stderr.trim();
 }
+
+/** `<width>x<height>` of the first video stream, as ffprobe reads it. */
+export async function videoSize(input: MediaInput): Promise<string> {
+  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=s=x:p=0', '@INPUT'], input);
+  return stdout.trim();
+}

@@ -78,7 +78,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recorded spans and gaps of a camera in a time range */
+        /** Recorded spans and gaps of a camera in a time range (`stream=sub`: of its recorded sub-stream) */
         get: operations["getApiV1CamerasIdTimeline"];
         put?: never;
         post?: never;
@@ -95,7 +95,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** HLS playlist (fMP4) of a time range (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens) */
+        /** HLS playlist (fMP4) of a time range, `stream=sub`: of the recorded sub-stream (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens) */
         get: operations["getApiV1CamerasIdPlaybackM3u8"];
         put?: never;
         post?: never;
@@ -112,7 +112,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bytes of a recorded segment (fMP4); honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED) */
+        /** Bytes of a recorded segment (fMP4) of either stream; honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED) */
         get: operations["getApiV1CamerasIdSegmentsFile"];
         put?: never;
         post?: never;
@@ -1982,6 +1982,10 @@ export interface operations {
                         subStreamUrl: string | null;
                         /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
                         recordAudio: boolean;
+                        /** @description Dual recording (ADR 0043): the sub-stream is recorded as a second stream with its own retention (playback with `?stream=sub`), and live tiles take it from that recording; false (the default): the sub-stream is for live only. */
+                        recordSubStream: boolean;
+                        /** @description Hours the recorded sub-stream is kept, at most retentionHours; null: as long as the main stream (retentionHours). */
+                        subStreamRetentionHours: number | null;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -2017,6 +2021,25 @@ export interface operations {
                             audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
+                            /** @description Dual recording (ADR 0043): the sub-stream recording of this node; null when the sub-stream is not recorded here (off, no sub-stream, disabled, quarantined, or recorded by another node of the cluster). */
+                            subStream: {
+                                /**
+                                 * @description Recorder state of the sub-stream recording, as `state` for the main stream.
+                                 * @enum {string}
+                                 */
+                                state: "connecting" | "recording" | "retrying" | "stopped" | "storage-full";
+                                /** @description When the sub-stream recording entered this state (RFC 3339). */
+                                since: string;
+                                /** @description Why its last ingest run ended, classified as for the main stream. */
+                                lastError: string | null;
+                                retryInSeconds: number | null;
+                                ingest: string;
+                                /** @description Bytes of the sub-stream recorded since the server started. */
+                                bytes: number;
+                                fragments: number;
+                                frames: number;
+                                reconnects: number;
+                            } | null;
                         };
                     }[];
                 };
@@ -2069,6 +2092,10 @@ export interface operations {
                     subStreamUrl?: string | null;
                     /** @description Record (and play live) the camera's audio when it is AAC-LC; default false. Sound is more intrusive than images and restricted in several jurisdictions: turn it on where a legal basis covers it. */
                     recordAudio?: boolean;
+                    /** @description Record the sub-stream too, as a second stream with its own retention (ADR 0043); needs subStreamUrl. Default false. */
+                    recordSubStream?: boolean;
+                    /** @description Hours the recorded sub-stream is kept, from 1 to retentionHours; null or absent: retentionHours. */
+                    subStreamRetentionHours?: number | null;
                 };
             };
         };
@@ -2113,6 +2140,10 @@ export interface operations {
                         subStreamUrl: string | null;
                         /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
                         recordAudio: boolean;
+                        /** @description Dual recording (ADR 0043): the sub-stream is recorded as a second stream with its own retention (playback with `?stream=sub`), and live tiles take it from that recording; false (the default): the sub-stream is for live only. */
+                        recordSubStream: boolean;
+                        /** @description Hours the recorded sub-stream is kept, at most retentionHours; null: as long as the main stream (retentionHours). */
+                        subStreamRetentionHours: number | null;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -2148,6 +2179,25 @@ export interface operations {
                             audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
+                            /** @description Dual recording (ADR 0043): the sub-stream recording of this node; null when the sub-stream is not recorded here (off, no sub-stream, disabled, quarantined, or recorded by another node of the cluster). */
+                            subStream: {
+                                /**
+                                 * @description Recorder state of the sub-stream recording, as `state` for the main stream.
+                                 * @enum {string}
+                                 */
+                                state: "connecting" | "recording" | "retrying" | "stopped" | "storage-full";
+                                /** @description When the sub-stream recording entered this state (RFC 3339). */
+                                since: string;
+                                /** @description Why its last ingest run ended, classified as for the main stream. */
+                                lastError: string | null;
+                                retryInSeconds: number | null;
+                                ingest: string;
+                                /** @description Bytes of the sub-stream recorded since the server started. */
+                                bytes: number;
+                                fragments: number;
+                                frames: number;
+                                reconnects: number;
+                            } | null;
                         };
                     };
                 };
@@ -2214,6 +2264,10 @@ export interface operations {
                         subStreamUrl: string | null;
                         /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
                         recordAudio: boolean;
+                        /** @description Dual recording (ADR 0043): the sub-stream is recorded as a second stream with its own retention (playback with `?stream=sub`), and live tiles take it from that recording; false (the default): the sub-stream is for live only. */
+                        recordSubStream: boolean;
+                        /** @description Hours the recorded sub-stream is kept, at most retentionHours; null: as long as the main stream (retentionHours). */
+                        subStreamRetentionHours: number | null;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -2249,6 +2303,25 @@ export interface operations {
                             audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
+                            /** @description Dual recording (ADR 0043): the sub-stream recording of this node; null when the sub-stream is not recorded here (off, no sub-stream, disabled, quarantined, or recorded by another node of the cluster). */
+                            subStream: {
+                                /**
+                                 * @description Recorder state of the sub-stream recording, as `state` for the main stream.
+                                 * @enum {string}
+                                 */
+                                state: "connecting" | "recording" | "retrying" | "stopped" | "storage-full";
+                                /** @description When the sub-stream recording entered this state (RFC 3339). */
+                                since: string;
+                                /** @description Why its last ingest run ended, classified as for the main stream. */
+                                lastError: string | null;
+                                retryInSeconds: number | null;
+                                ingest: string;
+                                /** @description Bytes of the sub-stream recorded since the server started. */
+                                bytes: number;
+                                fragments: number;
+                                frames: number;
+                                reconnects: number;
+                            } | null;
                         };
                     };
                 };
@@ -2326,6 +2399,10 @@ export interface operations {
                     subStreamUrl?: string | null;
                     /** @description Turns audio recording on or off; takes effect at once (the camera's ingest restarts). */
                     recordAudio?: boolean;
+                    /** @description Turns dual recording of the sub-stream on or off; takes effect at once (the main stream's recording is not interrupted). Footage already recorded stays until its retention. */
+                    recordSubStream?: boolean;
+                    /** @description 1 to retentionHours; null: follow retentionHours. Lowering it at a four-eyes site waits for a second person (APPROVAL_REQUIRED). */
+                    subStreamRetentionHours?: number | null;
                 };
             };
         };
@@ -2370,6 +2447,10 @@ export interface operations {
                         subStreamUrl: string | null;
                         /** @description The camera's audio (AAC-LC) is recorded with its video and played live; false (the default): video only. status.audio says what happens to it. */
                         recordAudio: boolean;
+                        /** @description Dual recording (ADR 0043): the sub-stream is recorded as a second stream with its own retention (playback with `?stream=sub`), and live tiles take it from that recording; false (the default): the sub-stream is for live only. */
+                        recordSubStream: boolean;
+                        /** @description Hours the recorded sub-stream is kept, at most retentionHours; null: as long as the main stream (retentionHours). */
+                        subStreamRetentionHours: number | null;
                         createdAt: string;
                         updatedAt: string;
                         /** @description Recording status of a camera. */
@@ -2405,6 +2486,25 @@ export interface operations {
                             audio: string | null;
                             /** @description Live viewers connected now. */
                             viewers: number;
+                            /** @description Dual recording (ADR 0043): the sub-stream recording of this node; null when the sub-stream is not recorded here (off, no sub-stream, disabled, quarantined, or recorded by another node of the cluster). */
+                            subStream: {
+                                /**
+                                 * @description Recorder state of the sub-stream recording, as `state` for the main stream.
+                                 * @enum {string}
+                                 */
+                                state: "connecting" | "recording" | "retrying" | "stopped" | "storage-full";
+                                /** @description When the sub-stream recording entered this state (RFC 3339). */
+                                since: string;
+                                /** @description Why its last ingest run ended, classified as for the main stream. */
+                                lastError: string | null;
+                                retryInSeconds: number | null;
+                                ingest: string;
+                                /** @description Bytes of the sub-stream recorded since the server started. */
+                                bytes: number;
+                                fragments: number;
+                                frames: number;
+                                reconnects: number;
+                            } | null;
                         };
                     };
                 };
@@ -2425,6 +2525,7 @@ export interface operations {
             query: {
                 from: string;
                 to: string;
+                stream?: "main" | "sub";
             };
             header?: never;
             path: {
@@ -2434,7 +2535,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Recorded spans and gaps of a camera in a time range */
+            /** @description Recorded spans and gaps of a camera in a time range (`stream=sub`: of its recorded sub-stream) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2443,6 +2544,11 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         cameraId: string;
+                        /**
+                         * @description The recorded stream the spans and gaps are of.
+                         * @enum {string}
+                         */
+                        stream: "main" | "sub";
                         from: string;
                         to: string;
                         /** @description Recorded spans, merged where contiguous. */
@@ -2476,6 +2582,7 @@ export interface operations {
             query: {
                 from: string;
                 to: string;
+                stream?: "main" | "sub";
             };
             header?: never;
             path: {
@@ -2485,7 +2592,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description HLS playlist (fMP4) of a time range (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens) */
+            /** @description HLS playlist (fMP4) of a time range, `stream=sub`: of the recorded sub-stream (at a four-eyes site: sessions only, EXPORT_REQUIRED for API tokens) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2517,7 +2624,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Bytes of a recorded segment (fMP4); honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED) */
+            /** @description Bytes of a recorded segment (fMP4) of either stream; honours a single Range header (at a four-eyes site: sessions only, exactly the init or one fragment, else EXPORT_REQUIRED) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2933,6 +3040,11 @@ export interface operations {
                     reason: string;
                     /** @description For whom: the recipient (authority, person or case) the export is handed to. Personal data: sealed in the ledger. */
                     requestedFor: string;
+                    /**
+                     * @description Only `main` (the default) is exported: an export of the recorded sub-stream is refused (VALIDATION_FAILED, field stream); evidence is the main stream (ADR 0043).
+                     * @enum {string}
+                     */
+                    stream?: "main" | "sub";
                 };
             };
         };
@@ -6423,7 +6535,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /**
-                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
+                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.subStreamRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
                          * @enum {string}
                          */
                         action: "recording.export" | "privacy.unmask" | "access.grant" | "camera.manage" | "account.reset";
@@ -6498,7 +6610,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /**
-                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
+                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.subStreamRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
                          * @enum {string}
                          */
                         action: "recording.export" | "privacy.unmask" | "access.grant" | "camera.manage" | "account.reset";
@@ -6565,7 +6677,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /**
-                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
+                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.subStreamRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
                          * @enum {string}
                          */
                         action: "recording.export" | "privacy.unmask" | "access.grant" | "camera.manage" | "account.reset";
@@ -6639,7 +6751,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /**
-                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
+                         * @description access.grant: a sensitive grant; camera.manage: a change weakening a four-eyes site (details.change: site.fourEyesOff, camera.move, camera.retention, camera.minRetention, camera.subStreamRetention, camera.delete); account.reset: a reset of an account's password or second factors (identity.grantApproval).
                          * @enum {string}
                          */
                         action: "recording.export" | "privacy.unmask" | "access.grant" | "camera.manage" | "account.reset";
@@ -8967,6 +9079,11 @@ export interface operations {
                             footage: {
                                 /** @description Storage holding it: local = the data directory. */
                                 zone: string;
+                                /**
+                                 * @description Which recorded stream: sub = the recorded sub-stream (dual recording, ADR 0043).
+                                 * @enum {string}
+                                 */
+                                stream: "main" | "sub";
                                 kind: string;
                                 jurisdiction: string | null;
                                 segments: number;

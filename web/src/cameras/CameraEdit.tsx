@@ -1,5 +1,5 @@
-// Editing a camera's settings (camera.manage): name, RTSP URL, credentials, sub-stream and the
-// audio switch, through PATCH /api/v1/cameras/{id} with only the fields that changed. The form
+// Editing a camera's settings (camera.manage): name, RTSP URL, credentials, sub-stream (with its
+// dual recording and that recording's retention, ADR 0043) and the audio switch, through PATCH /api/v1/cameras/{id} with only the fields that changed. The form
 // starts from the camera as it was when opened and is not overwritten by the 3-s poll; a refusal
 // (problem+json) is shown next to the control it concerns and leaves the typed values in place
 // (the server stores nothing of a refused change). Credentials are never shown: an empty user or
@@ -11,7 +11,7 @@ import { useSession } from '../app/session.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Camera } from './use-cameras.ts';
 
-const fields = ['name', 'url', 'username', 'password', 'subStreamUrl', 'recordAudio'] as const;
+const fields = ['name', 'url', 'username', 'password', 'subStreamUrl', 'recordSubStream', 'subStreamRetentionHours', 'recordAudio'] as const;
 
 /** Camera errors that name no field: which control they concern. */
 const byCode = (e: Refusal): string | null =>
@@ -24,6 +24,9 @@ interface Draft {
   password: string;
   clearCredentials: boolean;
   subStreamUrl: string;
+  recordSubStream: boolean;
+  /** Empty: as long as the camera's footage (null). */
+  subStreamRetentionHours: string;
   recordAudio: boolean;
 }
 
@@ -41,6 +44,10 @@ function changes(camera: Camera, d: Draft): Record<string, unknown> | null {
   }
   const sub = d.subStreamUrl.trim() === '' ? null : d.subStreamUrl.trim();
   if (sub !== (camera.subStreamUrl ?? null)) body.subStreamUrl = sub;
+  if (d.recordSubStream !== camera.recordSubStream) body.recordSubStream = d.recordSubStream;
+  // Not a number (the browser refuses the form first) is sent as typed, for the server's refusal.
+  const hours = d.subStreamRetentionHours.trim() === '' ? null : Number(d.subStreamRetentionHours.trim());
+  if (hours !== (camera.subStreamRetentionHours ?? null)) body.subStreamRetentionHours = hours;
   if (d.recordAudio !== camera.recordAudio) body.recordAudio = d.recordAudio;
   return Object.keys(body).length === 0 ? null : body;
 }
@@ -50,7 +57,7 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
   const { m } = useI18n();
   const t = m.edit.camera;
   const c = m.edit.common;
-  const [draft, setDraft] = useState<Draft>({ name: camera.name, url: camera.url, username: '', password: '', clearCredentials: false, subStreamUrl: camera.subStreamUrl ?? '', recordAudio: camera.recordAudio });
+  const [draft, setDraft] = useState<Draft>({ name: camera.name, url: camera.url, username: '', password: '', clearCredentials: false, subStreamUrl: camera.subStreamUrl ?? '', recordSubStream: camera.recordSubStream, subStreamRetentionHours: camera.subStreamRetentionHours === null ? '' : String(camera.subStreamRetentionHours), recordAudio: camera.recordAudio });
   const { state, run, formRef } = useSave(fields, byCode);
   const idp = `cam-${camera.id.slice(0, 8)}`;
   // Opened, the form takes the focus on its first field (keyboard use).
@@ -113,6 +120,25 @@ export function CameraEdit({ camera, onClose }: { camera: Camera; onClose: () =>
         </label>
         <FieldError problem={state.problem} field="subStreamUrl" idPrefix={idp} />
       </div>
+      <div class="field">
+        <label class="check">
+          <input type="checkbox" name="recordSubStream" checked={draft.recordSubStream} onChange={(e) => set({ recordSubStream: e.currentTarget.checked })} {...invalidProps(state.problem, 'recordSubStream', idp)} />
+          {t.recordSubStream}
+        </label>
+        <FieldError problem={state.problem} field="recordSubStream" idPrefix={idp} />
+      </div>
+      <Field label={t.subStreamRetention(camera.retentionHours)} field="subStreamRetentionHours" problem={state.problem} idPrefix={idp}>
+        <input
+          name="subStreamRetentionHours"
+          type="number"
+          min={1}
+          max={camera.retentionHours}
+          value={draft.subStreamRetentionHours}
+          placeholder={String(camera.retentionHours)}
+          onInput={(e) => set({ subStreamRetentionHours: e.currentTarget.value })}
+          {...invalidProps(state.problem, 'subStreamRetentionHours', idp)}
+        />
+      </Field>
       <div class="field">
         <label class="check">
           <input type="checkbox" name="recordAudio" checked={draft.recordAudio} onChange={(e) => set({ recordAudio: e.currentTarget.checked })} {...invalidProps(state.problem, 'recordAudio', idp)} />

@@ -21,6 +21,8 @@ export const editDe: EditMessages = {
     password: 'Kamera-Passwort (leer: gespeichertes behalten)',
     clearCredentials: 'Gespeicherten Benutzer und Passwort entfernen',
     subStream: 'Sub-Stream-URL für Live-Kacheln (leer: keiner; gleicher Host)',
+    recordSubStream: 'Sub-Stream mitaufzeichnen (Doppelaufzeichnung; Live-Kacheln nutzen dann diese Aufzeichnung)',
+    subStreamRetention: (hours: number) => `Aufbewahrung des Sub-Streams in Stunden (leer: ${hours}, wie die Aufnahmen der Kamera; höchstens ${hours})`,
     recordAudio: 'Ton aufzeichnen (AAC; nur wo eine Rechtsgrundlage es deckt)',
     saved: (name) => `${name} gespeichert.`,
     retentionMin: 'Mindestens behalten, auch wenn der Speicher knapp wird (Stunden)',

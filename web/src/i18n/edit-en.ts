@@ -22,6 +22,8 @@ export const editEn = {
     password: 'Camera password (empty: keep the stored one)',
     clearCredentials: 'Remove the stored user and password',
     subStream: 'Sub-stream URL for live tiles (empty: none; same host)',
+    recordSubStream: 'Record the sub-stream too (dual recording; live tiles then use that recording)',
+    subStreamRetention: (hours: number) => `Sub-stream retention in hours (empty: ${hours}, as the camera's footage; at most ${hours})`,
     recordAudio: 'Record audio (AAC; only where a legal basis covers it)',
     saved: (name: string) => `Saved ${name}.`,
     retentionMin: 'Keep at least, even when the disk runs short (hours)',
