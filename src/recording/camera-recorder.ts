@@ -214,8 +214,9 @@ export class CameraRecorder {
             }
           },
           signal,
-          // A camera that accepts PLAY works: the next failure starts the backoff afresh.
-          { playing: () => (delayMs = retryInitialMs) },
+          // A camera that accepts PLAY works: the next failure starts the backoff afresh. Live
+          // chunks are made only while the camera has viewers (ADR 0044).
+          { playing: () => (delayMs = retryInitialMs), live: this.#deps.live.demand(this.#target.cameraId) },
         );
       } catch (e) {
         failure = this.#failureOf(e);
