@@ -83,9 +83,12 @@ port.on('message', (m: ToWorker) => {
   const sink = async (piece: MediaPiece): Promise<void> => {
     if (run.unacked >= pieceWindow) await new Promise<void>((resolve) => run.waiters.push(resolve));
     run.unacked++;
-    // The piece's bytes are copied into their own buffer and handed over without another copy.
-    const bytes = new Uint8Array(piece.bytes);
-    post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer]);
+    // The piece's bytes are handed over without a copy when they own their memory exactly (a
+    // fragment or chunk of 4 KiB or more: Buffer.allocUnsafe gives it its own ArrayBuffer, and
+    // nothing here touches it after the sink); smaller ones share Node's pool and are copied first.
+    const own = piece.bytes.byteOffset === 0 && piece.bytes.byteLength === piece.bytes.buffer.byteLength && piece.bytes.buffer instanceof ArrayBuffer;
+    const bytes = own ? piece.bytes : new Uint8Array(piece.bytes);
+    post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer as ArrayBuffer]);
   };
   // The pump asks `wanted()` per frame; changes arrive as 'live' messages.
   const live = { wanted: () => run.live, onChange: () => () => undefined };
