@@ -22,7 +22,7 @@ const FS_ADAPTERS = [
   '^src/config/load\\.ts$', // reads custos.yaml and *File secrets
   '^src/keys/file-key-provider\\.ts$', // the master key file
   '^src/audit/checkpoint-pin\\.ts$', // the pinned checkpoint beside the database
-  '^src/vault/(object-files|vault-segment-store|vault-fsck)\\.ts$', // the vault's objects
+  '^src/vault/(object-files|vault-segment-store|vault-fsck|chunk-sealer|seal-pool|seal-worker)\\.ts$', // the vault's objects (the sealers write records: ADR 0044)
   '^src/storage/(local-zone|s3-zone|scratch-files)\\.ts$', // storage zones: a directory, an S3 bucket (CA file), scratch copies
   '^src/evidence/(evidence-package|package-source|zip-reader)\\.ts$', // evidence packages on disk
   '^src/playback/vault-exporter\\.ts$', // ffmpeg for exports (child_process)

@@ -54,6 +54,10 @@ export interface HarnessExit {
   /** Null for the ffmpeg ingest; on worker threads only the losses are known (the rest null). */
   readonly native: { lostPackets: number; droppedFrames: number; refusedFrames: number | null; malformedPackets: number | null; sessionsEnded: number | null } | null;
   readonly eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
+  /** Leaves in the audit ledger (null without --ledger), viewers and the bytes they were sent. */
+  readonly ledgerLeaves?: number | null;
+  readonly viewers?: number;
+  readonly viewerBytes?: number;
 }
 
 /** A running harness. */
@@ -70,8 +74,8 @@ export interface HarnessProcess {
 export type HarnessIngest = 'ffmpeg' | 'native' | 'native-workers';
 
 /** Starts bench/recorder-harness.ts with the vault store. */
-export function startHarness(o: { ingest: HarnessIngest; cameras: number; port: number; dir: string }): HarnessProcess {
-  const child = spawn(process.execPath, [harnessPath, '--store', 'vault', '--ingest', o.ingest, '--cameras', String(o.cameras), '--port', String(o.port), '--dir', o.dir], {
+export function startHarness(o: { ingest: HarnessIngest; cameras: number; port: number; dir: string; /** More harness flags (e.g. the app's set, ingest-sweep.ts --app). */ extra?: readonly string[] }): HarnessProcess {
+  const child = spawn(process.execPath, [harnessPath, '--store', 'vault', '--ingest', o.ingest, '--cameras', String(o.cameras), '--port', String(o.port), '--dir', o.dir, ...(o.extra ?? [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting = new Map<string, (value: object) => void>();

@@ -15,6 +15,13 @@ export interface LatencyProbeResult {
   stamps: number;
   /** Movie fragments (`moof`) appended: one per frame with per-frame live chunks. */
   moofs: number;
+  /** Of those, the ones holding one frame (per-frame live chunks, ADR 0038). */
+  singleFrameMoofs: number;
+  /**
+   * Moofs of several frames after the first one-frame moof: a viewer that starts on the
+   * recording's fragments switches to chunks at a key frame (ADR 0044), and never back.
+   */
+  multiFrameMoofsAfterChunks: number;
   /** Presented frames with their stamp: glass-to-glass latency in ms. */
   latencies: number[];
   /** Presented frames whose media time had no stamp. */
@@ -27,7 +34,7 @@ export interface LatencyProbeResult {
 export function installLatencyProbe(): void {
   const uuid = [0xc0, 0x57, 0x0d, 0x5e, 0x1a, 0x7e, 0x4c, 0x3b, 0x9f, 0x1e, 0x0b, 0x5d, 0x2a, 0x6c, 0x8e, 0x41];
   const stamps = new Map<number, number>();
-  const state = { timescale: 90_000, stamps: 0, moofs: 0, latencies: [] as number[], unmatched: 0, firstFrameAt: null as number | null, startedAt: Date.now() };
+  const state = { timescale: 90_000, stamps: 0, moofs: 0, singleFrameMoofs: 0, multiFrameMoofsAfterChunks: 0, latencies: [] as number[], unmatched: 0, firstFrameAt: null as number | null, startedAt: Date.now() };
   (window as unknown as { __latency: unknown }).__latency = state;
   const u32 = (b: Uint8Array, o: number) => (((b[o] ?? 0) << 24) >>> 0) + ((b[o + 1] ?? 0) << 16) + ((b[o + 2] ?? 0) << 8) + (b[o + 3] ?? 0);
   const type = (b: Uint8Array, o: number) => String.fromCharCode(b[o] ?? 0, b[o + 1] ?? 0, b[o + 2] ?? 0, b[o + 3] ?? 0);
@@ -100,6 +107,8 @@ export function installLatencyProbe(): void {
           decodeTime = b[child.body] === 1 ? u32(b, child.body + 4) * 2 ** 32 + u32(b, child.body + 8) : u32(b, child.body + 4);
         } else if (child.type === 'trun') {
           const count = u32(b, child.body + 4);
+          if (count === 1) state.singleFrameMoofs += 1;
+          else if (state.singleFrameMoofs > 0) state.multiFrameMoofsAfterChunks += 1;
           let o = child.body + 8;
           let data = baseOffset;
           if (flags & 0x01) {

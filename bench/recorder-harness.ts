@@ -7,7 +7,15 @@
  * be killed and restarted on the same directory (bench/ingest-kill.ts).
  *
  *   node bench/recorder-harness.ts --store plain|vault [--ingest ffmpeg|native|native-workers [--workers K]] [--live-chunks]
- *                                  --cameras N --port P --dir DIR
+ *                                  [--seal-workers K] [--ledger] [--viewers FRACTION] --cameras N --port P --dir DIR
+ *
+ * As the app runs it (issue 20's capacity sweep): `--ingest native-workers --store vault
+ * --seal-workers K --ledger --live-chunks --viewers 0.1`: sealing on K worker threads (ADR 0044;
+ * 0, the default, seals in this thread), each sealed segment's leaf in a real audit ledger on
+ * the same database, and one live viewer on that fraction of the cameras. The viewers are
+ * in-process (the hub's fan-out and the per-frame chunks they cause are counted; no WebSocket
+ * writes: there is no HTTP server here). `--chunks-always` makes live chunks for every camera,
+ * watched or not (as before ADR 0044), for a before/after comparison.
  *
  * Protocol on stdout (one JSON object a line; the log goes to stderr):
  * - `{"type":"ready",…}` once recovery is done and every camera's recorder is started;
@@ -33,11 +41,18 @@ import { createFfmpegIngest } from '../src/ingest/ffmpeg/ffmpeg-ingest.ts';
 import { FileSegmentStore } from '../test/helpers/file-segment-store.ts';
 import type { Ingest } from '../src/ingest/ingest.ts';
 import { Recorder } from '../src/recording/recorder.ts';
+import type { SealedHashes } from '../src/recording/camera-recorder.ts';
+import type { Segment } from '../src/media/segment.ts';
 import { IndexWriter } from '../src/recording/index-writer.ts';
 import { recoverSegments } from '../src/recording/recovery.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
 import type { SegmentStore } from '../src/recording/segment-store.ts';
 import { VaultSegmentStore } from '../src/vault/vault-segment-store.ts';
+import { SealPool } from '../src/vault/seal-pool.ts';
+import { buildLedger } from '../src/audit/build-ledger.ts';
+import type { AuditLedger } from '../src/audit/ledger.ts';
+import { SegmentLeaves } from '../src/recording/segment-leaves.ts';
+import type { Config } from '../src/config/schema.ts';
 import { DataKeys } from '../src/keys/data-keys.ts';
 import { createDataKeyStore } from '../src/keys/data-keys.store.ts';
 import { openFileKeyProvider } from '../src/keys/file-key-provider.ts';
@@ -46,7 +61,7 @@ import { createNativeIngest } from '../src/ingest/native/native-ingest.ts';
 import { createWorkerIngest } from '../src/ingest/native/worker-ingest.ts';
 import type { Camera } from '../src/cameras/camera.ts';
 
-const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' }, 'live-chunks': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' }, 'live-chunks': { type: 'boolean' }, 'seal-workers': { type: 'string' }, ledger: { type: 'boolean' }, viewers: { type: 'string' }, 'chunks-always': { type: 'boolean' } } });
 const ingestName = values.ingest;
 if (ingestName !== 'ffmpeg' && ingestName !== 'native' && ingestName !== 'native-workers') throw new Error('--ingest must be ffmpeg, native or native-workers');
 const dir = values.dir ?? '/tmp/custos-harness';
@@ -55,11 +70,21 @@ const startedMs = Date.now();
 const { db } = await openDatabase({ url: null, dataDir: dir });
 let store: SegmentStore;
 let closeKeys: () => Promise<void> = async () => undefined;
+let ledger: AuditLedger | null = null;
 if (values.store === 'vault') {
   const provider = await openFileKeyProvider({ path: join(dir, 'keys', 'master.key'), passphrase: null });
   const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 600_000 });
-  store = new VaultSegmentStore(join(dir, 'segments'), dataKeys);
-  closeKeys = () => provider.close();
+  const sealWorkers = Number(values['seal-workers'] ?? 0);
+  const sealPool = sealWorkers > 0 ? new SealPool({ size: sealWorkers, log }) : null;
+  store = new VaultSegmentStore(join(dir, 'segments'), dataKeys, sealPool === null ? {} : { sealPool });
+  if (values.ledger === true) {
+    const built = await buildLedger({ db, dataKeys, dataDir: dir, audit: { origin: 'bench.custos/audit', checkpointEntries: 1000 } as Config['audit'], clock: systemClock, log, announce: false });
+    ledger = built.ledger;
+  }
+  closeKeys = async () => {
+    await sealPool?.close();
+    await provider.close();
+  };
 } else {
   store = new FileSegmentStore(join(dir, 'segments'));
 }
@@ -90,7 +115,7 @@ const sinkCounts = new Map<string, SinkCount>(cameras.map((c) => [c.id, { frames
 function counted(inner: Ingest): Ingest {
   return {
     name: inner.name,
-    run: (target, sink, signal) =>
+    run: (target, sink, signal, events) =>
       inner.run(
         target,
         (piece) => {
@@ -104,6 +129,7 @@ function counted(inner: Ingest): Ingest {
           return sink(piece);
         },
         signal,
+        values['chunks-always'] === true ? undefined : events,
       ),
   };
 }
@@ -118,6 +144,11 @@ const ingest: Ingest =
     ? createNativeIngest({ log, fragmentSeconds: 1, stallTimeoutMs: 15_000, counters, liveChunks: values['live-chunks'] === true })
     : createFfmpegIngest({ ffmpegPath: 'ffmpeg', fragmentSeconds: 1, stallTimeoutMs: 15_000, log }));
 const live = new LiveHub({ maxBufferedBytes: 8 << 20 });
+// One in-process viewer on a fraction of the cameras: it takes what the hub sends and drops it.
+const viewed = Math.ceil(cameras.length * Number(values.viewers ?? 0));
+let viewerBytes = 0;
+for (const c of cameras.slice(0, viewed)) live.subscribe(c.id, { send: (d) => void (viewerBytes += typeof d === 'string' ? 0 : d.length), bufferedAmount: () => 0, close: () => undefined });
+const leaves = ledger === null ? null : new SegmentLeaves({ audit: ledger, store, log });
 const recorder = new Recorder({
   cameras: { list: async () => cameras },
   log,
@@ -133,6 +164,7 @@ const recorder = new Recorder({
     segmentMs: 60_000,
     retryInitialMs: 1000,
     retryMaxMs: 30_000,
+    ...(leaves === null ? {} : { onSealed: (segment: Segment, hashes: SealedHashes) => leaves.sealed(segment, hashes) }),
   },
 });
 
@@ -199,6 +231,10 @@ function report(): object {
             malformedPackets: workers === null ? sum((t) => t.malformedPackets) : null,
             sessionsEnded: workers === null ? sum((t) => t.sessions) : null,
           },
+    /** Leaves in the audit ledger (--ledger) and bytes the in-process viewers were sent (--viewers). */
+    ledgerLeaves: ledger === null ? null : ledger.size,
+    viewers: viewed,
+    viewerBytes,
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
   };
 }
@@ -209,6 +245,8 @@ process.once('SIGTERM', () => {
   void recorder
     .stop()
     .then(() => workers?.close())
+    .then(() => leaves?.idle())
+    .then(() => ledger?.close())
     .then(closeKeys)
     .then(() => db.destroy())
     .then(() => {

@@ -35,6 +35,7 @@ import { HealthMonitor } from './health/health-monitor.ts';
 import { keyHealthSource } from './keys/key-health.ts';
 import type { Segment } from './media/segment.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
+import { SealPool } from './vault/seal-pool.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { keyStateOf } from './recording/orphan-objects.ts';
 import { PlaybackService } from './playback/playback.service.ts';
@@ -204,7 +205,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   undo.push(() => zoneSet.close());
   const copies = createSegmentCopies(db);
   const scratchDir = join(dataDir, 'storage-scratch');
-  const store = new ZonedSegmentStore({ inner: new VaultSegmentStore(zoneSet.recording.root, dataKeys), zoneSet, copies, scratchDir, log });
+  // Sealing, hashing and writing fragments run on worker threads (issue 20 item 1, ADR 0044).
+  const sealPool = new SealPool({ size: config.recording.ingestWorkers || availableParallelism(), log });
+  undo.push(() => sealPool.close());
+  const store = new ZonedSegmentStore({ inner: new VaultSegmentStore(zoneSet.recording.root, dataKeys, { sealPool }), zoneSet, copies, scratchDir, log });
   const index = createSegmentIndex(db);
   const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
@@ -568,6 +572,8 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
         // Open PTZ sessions end (reason shutdown) while the ledger still records.
         await cameraControl.ptzSessions.close();
         await nativeIngest.close();
+        // Every writer closed with the recorder: nothing is left to seal.
+        await sealPool.close();
         await server.close();
         // No re-match may start, nor be left running, once the database closes.
         await rematching.stop();

@@ -41,10 +41,22 @@ export interface IngestLosses {
  */
 export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
 
-/** What an ingest tells its caller besides pieces. */
+/** What an ingest tells its caller besides pieces, and what it asks of it. */
 export interface IngestEvents {
   /** The camera accepted PLAY (or, for ffmpeg, its first output arrived): the connection works. */
   playing?(): void;
+  /**
+   * Whether anyone watches the camera live (ADR 0044): an ingest that makes per-frame live chunks
+   * (ADR 0038) makes them only while wanted, starting at a key frame. Absent: always wanted.
+   */
+  readonly live?: LiveDemand;
+}
+
+/** Whether a camera's live viewers want per-frame chunks now, and changes of it (LiveHub.demand). */
+export interface LiveDemand {
+  wanted(): boolean;
+  /** Calls `listener` on every change; returns the function that stops it. */
+  onChange(listener: (wanted: boolean) => void): () => void;
 }
 
 /**

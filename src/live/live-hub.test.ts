@@ -101,3 +101,47 @@ test('a new init goes back to fragments until chunks come again; a slow chunk vi
   assert.equal(v.closed, 'viewer too slow');
   assert.equal(hub.viewerCount('c'), 0);
 });
+
+test('demand for live chunks follows the viewers: on with the first, off with the last (unsubscribe, a slow drop, the camera closed)', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 10 });
+  const seen: boolean[] = [];
+  const demand = hub.demand('c');
+  const stop = demand.onChange((w) => seen.push(w));
+  assert.equal(demand.wanted(), false);
+  const a = new RecordingViewer();
+  const b = new RecordingViewer();
+  const offA = hub.subscribe('c', a);
+  hub.subscribe('c', b);
+  assert.equal(demand.wanted(), true);
+  offA();
+  assert.deepEqual(seen, [true], 'a second viewer and one of two leaving change nothing');
+  hub.publishInit('c', init);
+  b.buffered = 9;
+  hub.publishFragment('c', frag('k1', true));
+  assert.deepEqual(seen, [true, false], 'the last viewer dropped as too slow');
+  hub.subscribe('c', new RecordingViewer());
+  hub.closeCamera('c', 'camera removed');
+  assert.deepEqual(seen, [true, false, true, false]);
+  stop();
+  hub.subscribe('c', new RecordingViewer());
+  assert.deepEqual(seen, [true, false, true, false], 'a stopped listener hears nothing');
+  assert.equal(hub.demand('d').wanted(), false, 'per camera');
+});
+
+test('after the last viewer leaves, late chunks are ignored and the next viewer starts from the recording\'s key fragment, then switches to chunks at a key chunk', () => {
+  const hub = new LiveHub({ maxBufferedBytes: 1 << 20 });
+  const first = new RecordingViewer();
+  const off = hub.subscribe('c', first);
+  hub.publishInit('c', init);
+  hub.publishChunk('c', chunk('c1', true));
+  off();
+  hub.publishChunk('c', chunk('late', false)); // in flight when the demand went off
+  hub.publishFragment('c', frag('k1', true));
+  hub.publishFragment('c', frag('p1', false));
+  const next = new RecordingViewer();
+  hub.subscribe('c', next);
+  hub.publishFragment('c', frag('p2', false));
+  hub.publishChunk('c', chunk('c9', true)); // the ingest starts chunks again at a key frame
+  hub.publishFragment('c', frag('k2', true)); // the same frames as chunks: not sent
+  assert.deepEqual(next.messages, ['json:init', 'init', 'k1', 'p1', 'p2', 'c9']);
+});

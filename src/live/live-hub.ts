@@ -1,3 +1,4 @@
+import type { LiveDemand } from '../ingest/ingest.ts';
 import type { FragmentPiece, InitPiece, LiveChunkPiece } from '../media/media.ts';
 
 /** A connected live viewer, as the hub sees it (a WebSocket behind it). */
@@ -51,6 +52,8 @@ export class LiveHub {
   readonly #maxBufferedBytes: number;
   readonly #onDrop: (cameraId: string, reason: string) => void;
   readonly #stream: 'main' | 'sub';
+  /** Listeners of each camera's demand for live chunks (kept apart from channels: closeCamera drops those). */
+  readonly #demand = new Map<string, Set<(wanted: boolean) => void>>();
 
   constructor(opts: { maxBufferedBytes: number; onDrop?: (cameraId: string, reason: string) => void; stream?: 'main' | 'sub' }) {
     this.#maxBufferedBytes = opts.maxBufferedBytes;
@@ -89,7 +92,9 @@ export class LiveHub {
    */
   publishChunk(cameraId: string, chunk: LiveChunkPiece): void {
     const channel = this.#channel(cameraId);
-    if (channel.init === null) return;
+    // Chunks are made for viewers (demand): late ones after the last left MUST NOT switch the
+    // channel away from the fragments a new viewer starts from.
+    if (channel.init === null || channel.viewers.size === 0) return;
     if (!channel.chunked) {
       // Switching: what was cached is fragments; a new viewer now starts at the next key chunk.
       channel.chunked = true;
@@ -120,19 +125,60 @@ export class LiveHub {
   /** Adds a viewer; returns the function that removes it. */
   subscribe(cameraId: string, viewer: LiveViewer): () => void {
     const channel = this.#channel(cameraId);
+    const first = channel.viewers.size === 0;
     channel.viewers.add(viewer);
+    if (first) this.#demandChanged(cameraId, true);
     if (channel.init !== null) this.#sendInit(cameraId, channel, viewer);
     return () => {
-      channel.viewers.delete(viewer);
+      if (channel.viewers.delete(viewer)) this.#left(cameraId, channel);
     };
+  }
+
+  /**
+   * Whether the camera has viewers now, and changes of it: an ingest makes per-frame live chunks
+   * only while wanted (ADR 0044), so an unwatched camera costs no per-frame work.
+   */
+  demand(cameraId: string): LiveDemand {
+    return {
+      wanted: () => this.viewerCount(cameraId) > 0,
+      onChange: (listener) => {
+        let set = this.#demand.get(cameraId);
+        if (set === undefined) this.#demand.set(cameraId, (set = new Set()));
+        set.add(listener);
+        return () => {
+          set.delete(listener);
+          if (set.size === 0 && this.#demand.get(cameraId) === set) this.#demand.delete(cameraId);
+        };
+      },
+    };
+  }
+
+  #demandChanged(cameraId: string, wanted: boolean): void {
+    for (const listener of this.#demand.get(cameraId) ?? []) listener(wanted);
+  }
+
+  /**
+   * A viewer left. The last one: chunks stop (demand), and the channel goes back to caching the
+   * recording's fragments, so the next viewer starts at once from a key fragment.
+   */
+  #left(cameraId: string, channel: Channel): void {
+    if (channel.viewers.size > 0) return;
+    if (channel.chunked) {
+      channel.chunked = false;
+      channel.gop = [];
+      channel.gopBytes = 0;
+    }
+    this.#demandChanged(cameraId, false);
   }
 
   /** Closes every viewer of a camera (camera removed or disabled). */
   closeCamera(cameraId: string, reason: string): void {
     const channel = this.#channels.get(cameraId);
     if (!channel) return;
+    const watched = channel.viewers.size > 0;
     for (const viewer of channel.viewers) viewer.close(reason);
     this.#channels.delete(cameraId);
+    if (watched) this.#demandChanged(cameraId, false);
   }
 
   /** Number of viewers of a camera. */
@@ -155,6 +201,7 @@ export class LiveHub {
       channel.viewers.delete(viewer);
       viewer.close('viewer too slow');
       this.#onDrop(cameraId, 'viewer too slow');
+      this.#left(cameraId, channel);
       return;
     }
     viewer.send(bytes);

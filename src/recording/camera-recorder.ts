@@ -46,7 +46,7 @@ export interface CameraRecorderDeps {
 }
 
 /** Where a recorder hands its pieces for live viewers (a LiveHub, or the sub-stream's, ADR 0043). */
-export type LiveSink = Pick<LiveHub, 'publishInit' | 'publishFragment' | 'publishChunk' | 'endStream' | 'closeCamera'>;
+export type LiveSink = Pick<LiveHub, 'publishInit' | 'publishFragment' | 'publishChunk' | 'endStream' | 'closeCamera' | 'demand'>;
 
 /** What a recorder asks of the disk-full policy (SpaceGuard satisfies it). */
 export interface SpaceGate {
@@ -96,8 +96,8 @@ interface OpenSegment {
   writer: SegmentWriter;
   fragments: FragmentEntry[];
   durationMs: number;
-  /** SHA-256 of the plaintext object so far (init + fragments). */
-  hash: Hash;
+  /** SHA-256 of the plaintext object so far (init + fragments); null when the writer hashes it (the vault, ADR 0044). */
+  hash: Hash | null;
 }
 
 /**
@@ -217,8 +217,9 @@ export class CameraRecorder {
             }
           },
           signal,
-          // A camera that accepts PLAY works: the next failure starts the backoff afresh.
-          { playing: () => (delayMs = retryInitialMs) },
+          // A camera that accepts PLAY works: the next failure starts the backoff afresh. Live
+          // chunks are made only while the camera has viewers (ADR 0044).
+          { playing: () => (delayMs = retryInitialMs), live: this.#deps.live.demand(this.#target.cameraId) },
         );
       } catch (e) {
         failure = this.#failureOf(e);
@@ -257,7 +258,7 @@ export class CameraRecorder {
     }
     const open = this.#open;
     if (!open) return;
-    open.hash.update(piece.bytes);
+    open.hash?.update(piece.bytes);
     const offset = await open.writer.append(piece.bytes);
     open.fragments.push({ offset, size: piece.bytes.length, durationMs: place.durationMs, keyframe: piece.keyframe });
     open.durationMs += place.durationMs;
@@ -294,7 +295,7 @@ export class CameraRecorder {
       await this.#indexWrite('segment not created', (index) => index.remove(id));
       throw e;
     }
-    this.#open = { segment, writer, fragments: [], durationMs: 0, hash: createHash('sha256').update(init.bytes) };
+    this.#open = { segment, writer, fragments: [], durationMs: 0, hash: writer.hashesPlaintext === true ? null : createHash('sha256').update(init.bytes) };
     if (this.#gapOpen) {
       const cameraId = this.#target.cameraId;
       await this.#indexWrite('gap closed', (index) => index.closeGaps(cameraId, startMs));
@@ -347,7 +348,8 @@ export class CameraRecorder {
     await this.#indexWrite('segment closed', (index) => index.update(sealed));
     // Cluster mode: a recorder that lost the camera meanwhile records no ledger leaf for it.
     if (this.#lease !== null && !this.#lease.valid()) return;
-    this.#deps.onSealed?.(sealed, { plaintextSha256: torn ? null : open.hash.digest('hex'), objectSha256 }, this.#lease?.token ?? null);
+    const plaintextSha256 = torn ? null : open.hash === null ? (open.writer.plaintextSha256?.() ?? null) : open.hash.digest('hex');
+    this.#deps.onSealed?.(sealed, { plaintextSha256, objectSha256 }, this.#lease?.token ?? null);
   }
 
   async #recordGap(failure: IngestFailure): Promise<void> {

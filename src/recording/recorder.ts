@@ -172,6 +172,7 @@ export class Recorder {
       publishChunk: (id, piece) => live.publishChunk(recordingOf(id).cameraId, piece),
       endStream: (id) => live.endStream(recordingOf(id).cameraId),
       closeCamera: (id, reason) => live.closeCamera(recordingOf(id).cameraId, reason),
+      demand: (id) => live.demand(recordingOf(id).cameraId),
     };
     const subLease: RecorderLease | null = lease === null ? null : { token: lease.token, valid: () => lease.valid(), gapOpen: lease.sub?.gapOpen ?? false, notBeforeMs: lease.sub?.notBeforeMs ?? null };
     this.#onSubRecording(camera.id);
@@ -195,4 +196,4 @@ function subVersionOf(camera: Camera): string {
 }
 
 /** Where the sub-stream's pieces go when no live hub is given (tests, tools). */
-const noLive: LiveSink = { publishInit: () => undefined, publishFragment: () => undefined, publishChunk: () => undefined, endStream: () => undefined, closeCamera: () => undefined };
+const noLive: LiveSink = { publishInit: () => undefined, publishFragment: () => undefined, publishChunk: () => undefined, endStream: () => undefined, closeCamera: () => undefined, demand: () => ({ wanted: () => false, onChange: () => () => undefined }) };

@@ -66,6 +66,13 @@ export interface SegmentWriter {
   /** Total bytes written so far. */
   readonly size: number;
   /**
+   * True when the writer hashes the plaintext it is given (the vault does, where it seals): the
+   * recorder then takes `plaintextSha256()` after `close` instead of hashing every fragment itself.
+   */
+  readonly hashesPlaintext?: boolean;
+  /** SHA-256 (hex) of the object's plaintext after a close that returned a hash; null otherwise. */
+  plaintextSha256?(): string | null;
+  /**
    * Closes without sealing a final chunk or syncing (cluster mode: the lease was lost, and the
    * camera's new recorder may be recovering this object): waits for appends in flight and writes
    * nothing more. The object then reads like one torn by a crash.

@@ -157,7 +157,7 @@ export class SubStreamFeeds {
     while (!signal.aborted) {
       try {
         // Nothing after the end: the recorder may be feeding the hub by then (ADR 0043).
-        await ingest.run(target, (piece) => (signal.aborted ? undefined : piece.kind === 'init' ? sub.publishInit(camera.id, piece) : piece.kind === 'live-chunk' ? sub.publishChunk(camera.id, piece) : sub.publishFragment(camera.id, piece)), signal);
+        await ingest.run(target, (piece) => (signal.aborted ? undefined : piece.kind === 'init' ? sub.publishInit(camera.id, piece) : piece.kind === 'live-chunk' ? sub.publishChunk(camera.id, piece) : sub.publishFragment(camera.id, piece)), signal, { live: sub.demand(camera.id) });
       } catch (e) {
         // Classified as the recorder does: no byte the camera sent, no credential.
         log.warn({ cameraId: camera.id, reason: classifyIngestFailure(e, [camera.password]).text }, 'live sub-stream failed; retrying');

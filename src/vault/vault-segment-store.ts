@@ -6,7 +6,6 @@
  * Durability as FileSegmentStore: 'wx' and a directory fsync at create, one write(2) per append,
  * final chunk and fsync at close; `recover` cuts a torn object back to its last authentic chunk.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { AppError, isAppError } from '../lib/errors.ts';
@@ -16,6 +15,8 @@ import { parseFragment, parseInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ParsedInit } from '../media/fmp4/fmp4-reader.ts';
 import type { ObjectInfo, ObjectMeta, RecoveredObject, SegmentStore, SegmentWriter, StoredFragment } from '../recording/segment-store.ts';
 import { ChunkCipher, MAX_CHUNK_INDEX, RECORD_OVERHEAD } from './chunk-cipher.ts';
+import { InlineChunkSealer, writevAll, type ChunkSealer } from './chunk-sealer.ts';
+import type { SealPool } from './seal-pool.ts';
 import type { DataKeySource } from './data-key-source.ts';
 import { HEADER_FIXED_SIZE, newHeader } from './vault-header.ts';
 import type { VaultHeader } from './vault-header.ts';
@@ -37,20 +38,6 @@ export function fileReadAt(fh: FileHandle): ReadAt {
     }
     return got === length ? buf : buf.subarray(0, got);
   };
-}
-
-/** Writes all of `parts` at `position` with vectored writes; loops on a short write. */
-async function writevAll(fh: FileHandle, parts: Buffer[], position: number): Promise<void> {
-  let bufs = parts;
-  let at = position;
-  for (;;) {
-    const { bytesWritten } = await fh.writev(bufs, at);
-    at += bytesWritten;
-    let skip = bytesWritten;
-    while (bufs.length > 0 && skip >= (bufs[0] as Buffer).length) skip -= (bufs.shift() as Buffer).length;
-    if (bufs.length === 0) return;
-    bufs = [(bufs[0] as Buffer).subarray(skip), ...bufs.slice(1)];
-  }
 }
 
 /**
@@ -88,13 +75,18 @@ function chunkAt(t: ChunkTable, offset: number): number {
 export class VaultSegmentStore implements SegmentStore {
   readonly #root: string;
   readonly #keys: DataKeySource;
+  readonly #sealPool: SealPool | null;
   /** LRU of chunk tables by key (Map keeps insertion order: the first entry is the oldest). */
   readonly #tables = new Map<string, ChunkTable>();
 
-  /** `root` MUST be an absolute directory owned by the recorder; `keys` gives the data keys. */
-  constructor(root: string, keys: DataKeySource) {
+  /**
+   * `root` MUST be an absolute directory owned by the recorder; `keys` gives the data keys.
+   * With `sealPool`, writers seal, hash and write their fragments on its worker threads (ADR 0044).
+   */
+  constructor(root: string, keys: DataKeySource, opts: { sealPool?: SealPool } = {}) {
     this.#root = root;
     this.#keys = keys;
+    this.#sealPool = opts.sealPool ?? null;
   }
 
   #path(key: string): string {
@@ -180,9 +172,9 @@ export class VaultSegmentStore implements SegmentStore {
         live: true,
       };
       this.#remember(key, table);
-      const hash = createHash('sha256').update(header.bytes);
-      for (const part of record) hash.update(part);
-      writer = new VaultSegmentWriter(fh, key, cipher, table, hash);
+      const written = [header.bytes, ...record];
+      const sealer = this.#sealPool === null ? new InlineChunkSealer(fh, cipher, written, init) : this.#sealPool.open({ fh, dataKey: dataKey.key, header, written, init });
+      writer = new VaultSegmentWriter(fh, key, sealer, table);
     } catch (e) {
       await fh?.close().catch(() => undefined);
       throw storageError('create', key, e);
@@ -376,11 +368,14 @@ function describe(plains: Buffer[], truncatedBytes: number, unreadableChunks: nu
   return { initSize: init.bytes.length, codec: init.codec, timescale: init.timescale, fragments, size: offset, truncatedBytes, unreadableChunks };
 }
 
-/** Seals each fragment into one record at a reserved file position, so appends keep their call order. */
+/**
+ * Seals each fragment into one record at a reserved file position, so appends keep their call
+ * order; the sealing, hashing and writing itself is the sealer's (in this thread or a worker's).
+ */
 class VaultSegmentWriter implements SegmentWriter {
   readonly #fh: FileHandle;
   readonly #key: string;
-  readonly #cipher: ChunkCipher;
+  readonly #sealer: ChunkSealer;
   readonly #table: ChunkTable;
   /** Plaintext bytes reserved so far. */
   #size: number;
@@ -390,14 +385,13 @@ class VaultSegmentWriter implements SegmentWriter {
   #failed: AppError | undefined;
   #closed = false;
   readonly #inFlight = new Set<Promise<void>>();
-  /** SHA-256 of the file bytes reserved so far, in file order (records are sealed and placed in call order). */
-  readonly #hash: Hash;
+  /** SHA-256 of the plaintext object, once closed whole. */
+  #plaintextSha256: string | null = null;
 
-  constructor(fh: FileHandle, key: string, cipher: ChunkCipher, table: ChunkTable, hash: Hash) {
+  constructor(fh: FileHandle, key: string, sealer: ChunkSealer, table: ChunkTable) {
     this.#fh = fh;
-    this.#hash = hash;
     this.#key = key;
-    this.#cipher = cipher;
+    this.#sealer = sealer;
     this.#table = table;
     this.#size = table.readableSize;
     this.#fileSize = (table.recordOffsets[0] as number) + RECORD_OVERHEAD + (table.sizes[0] as number);
@@ -407,29 +401,35 @@ class VaultSegmentWriter implements SegmentWriter {
     return this.#size;
   }
 
-  /** Seals synchronously, then reserves the plaintext and file ranges before writing. */
+  /** The writer hashes the plaintext itself (the recorder need not). */
+  readonly hashesPlaintext = true;
+
+  /** SHA-256 (hex) of the plaintext (init and fragments) after a whole close; null otherwise. */
+  plaintextSha256(): string | null {
+    return this.#plaintextSha256;
+  }
+
+  /** Reserves the plaintext and file ranges, then hands the fragment to the sealer. */
   async append(fragment: Buffer): Promise<number> {
     if (this.#failed !== undefined) throw this.#failed;
     if (this.#closed) throw new AppError('STORAGE_FAILED', `segment store cannot append to closed ${this.#key}`, { key: this.#key });
     const t = this.#table;
     const index = t.plainOffsets.length;
     if (index >= MAX_CHUNK_INDEX) throw new AppError('STORAGE_FAILED', `segment store cannot append to ${this.#key}: chunk limit`, { key: this.#key });
-    let parts: [Buffer, Buffer, Buffer];
+    let write: Promise<void>;
+    const offset = this.#size;
+    const position = this.#fileSize;
     try {
-      parts = this.#cipher.sealParts(index, fragment, false);
+      write = this.#sealer.write(index, fragment, position);
     } catch (e) {
       throw storageError('append to', this.#key, e);
     }
-    for (const part of parts) this.#hash.update(part);
-    const offset = this.#size;
-    const position = this.#fileSize;
     this.#size += fragment.length;
     this.#fileSize += RECORD_OVERHEAD + fragment.length;
     t.plainOffsets.push(offset);
     t.sizes.push(fragment.length);
     t.recordOffsets.push(position);
     this.#done.push(false);
-    const write = writevAll(this.#fh, parts, position);
     const tracked = write.catch(() => undefined);
     this.#inFlight.add(tracked);
     try {
@@ -451,6 +451,7 @@ class VaultSegmentWriter implements SegmentWriter {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#inFlight);
+    this.#sealer.discard();
     this.#table.live = false;
     await this.#fh.close().catch(() => undefined);
   }
@@ -464,17 +465,20 @@ class VaultSegmentWriter implements SegmentWriter {
     this.#closed = true;
     await Promise.all(this.#inFlight);
     try {
+      let objectSha256: string | null = null;
       if (this.#failed === undefined) {
-        const index = this.#table.plainOffsets.length;
-        const final = this.#cipher.sealParts(index, Buffer.alloc(0), true);
-        for (const part of final) this.#hash.update(part);
-        await writevAll(this.#fh, final, this.#fileSize);
+        const hashes = await this.#sealer.finish({ index: this.#table.plainOffsets.length, position: this.#fileSize });
+        objectSha256 = hashes.objectSha256;
+        this.#plaintextSha256 = hashes.plaintextSha256;
+      } else {
+        this.#sealer.discard();
       }
       await this.#fh.sync();
       if (this.#failed !== undefined) return null;
       this.#table.closed = true;
-      return this.#hash.digest('hex');
+      return objectSha256;
     } catch (e) {
+      this.#sealer.discard();
       throw storageError('close', this.#key, e);
     } finally {
       this.#table.live = false;

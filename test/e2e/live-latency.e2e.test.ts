@@ -40,8 +40,11 @@ test('stamped frames are found in the live media and each presented frame gets a
   await waitFor('50 presented frames with their stamp', 60_000, async () => (await probe()).latencies.length >= 50);
   const result = await probe();
   assert.ok(result.stamps >= 50, `stamps found in the appended fMP4: ${result.stamps}`);
-  // Per-frame live chunks (ADR 0038): one moof per frame, not one per second.
-  assert.equal(result.moofs, result.stamps, 'one movie fragment per stamped frame');
+  // Per-frame live chunks (ADR 0038): one moof per frame, not one per second, from the first key
+  // frame after the viewer asked for them on (ADR 0044: it starts on the recording's fragments).
+  assert.ok(result.singleFrameMoofs >= 25, `one-frame movie fragments: ${result.singleFrameMoofs} of ${result.moofs}`);
+  assert.equal(result.multiFrameMoofsAfterChunks, 0, 'once chunks come, every movie fragment is one frame');
+  assert.ok(result.moofs - result.singleFrameMoofs <= 3, `fragments before the switch to chunks: ${result.moofs - result.singleFrameMoofs}`);
   // Every presented frame carried a stamp (camsim stamps them all) and was shown after it was sent.
   assert.ok(result.unmatched <= 2, `presented frames without a stamp: ${result.unmatched}`);
   for (const ms of result.latencies) assert.ok(Number.isFinite(ms) && ms > -20, `latency ${ms} ms`);

@@ -2,7 +2,7 @@
  * The body of one ingest worker thread (worker-ingest.ts starts it): runs native ingests for the
  * cameras the main thread assigns, and posts their pieces back. Messages (structured clone;
  * piece bytes are transferred, not copied):
- *   main → worker: start {id, target, options}, ack {id}, stop {id}
+ *   main → worker: start {id, target, options, live}, ack {id}, stop {id}, live {id, wanted}
  *   worker → main: piece {id, piece}, end {id}, fail {id, error}, counters {id, counters}, log {...}
  * Back-pressure: a camera has at most `window` pieces unacknowledged; the native ingest's sink
  * waits for an ack beyond that, which pauses the camera's socket.
@@ -18,7 +18,8 @@ import type { CameraNetworkPolicy } from '../camera-networks.ts';
 
 /** A message from the main thread. */
 export type ToWorker =
-  | { readonly type: 'start'; readonly id: number; readonly target: IngestTarget; readonly fragmentSeconds: number; readonly stallTimeoutMs: number; readonly networks?: CameraNetworkPolicy; readonly liveChunks?: boolean }
+  | { readonly type: 'start'; readonly id: number; readonly target: IngestTarget; readonly fragmentSeconds: number; readonly stallTimeoutMs: number; readonly networks?: CameraNetworkPolicy; readonly liveChunks?: boolean; /** Whether live chunks are wanted now (LiveDemand, ADR 0044). */ readonly live: boolean }
+  | { readonly type: 'live'; readonly id: number; readonly wanted: boolean }
   | { readonly type: 'ack'; readonly id: number }
   | { readonly type: 'stop'; readonly id: number };
 
@@ -46,7 +47,7 @@ const log = {
 } as unknown as Logger;
 
 const counters = new IngestCounters();
-const runs = new Map<number, { abort: AbortController; unacked: number; waiters: (() => void)[]; cameraId: string }>();
+const runs = new Map<number, { abort: AbortController; unacked: number; waiters: (() => void)[]; cameraId: string; live: boolean }>();
 
 function report(id: number): void {
   const run = runs.get(id);
@@ -71,17 +72,27 @@ port.on('message', (m: ToWorker) => {
     runs.get(m.id)?.abort.abort();
     return;
   }
-  const run = { abort: new AbortController(), unacked: 0, waiters: [] as (() => void)[], cameraId: m.target.cameraId };
+  if (m.type === 'live') {
+    const run = runs.get(m.id);
+    if (run !== undefined) run.live = m.wanted;
+    return;
+  }
+  const run = { abort: new AbortController(), unacked: 0, waiters: [] as (() => void)[], cameraId: m.target.cameraId, live: m.live };
   runs.set(m.id, run);
   const ingest = createNativeIngest({ log, fragmentSeconds: m.fragmentSeconds, stallTimeoutMs: m.stallTimeoutMs, counters, liveChunks: m.liveChunks === true, ...(m.networks === undefined ? {} : { networks: m.networks }) });
   const sink = async (piece: MediaPiece): Promise<void> => {
     if (run.unacked >= pieceWindow) await new Promise<void>((resolve) => run.waiters.push(resolve));
     run.unacked++;
-    // The piece's bytes are copied into their own buffer and handed over without another copy.
-    const bytes = new Uint8Array(piece.bytes);
-    post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer]);
+    // The piece's bytes are handed over without a copy when they own their memory exactly (a
+    // fragment or chunk of 4 KiB or more: Buffer.allocUnsafe gives it its own ArrayBuffer, and
+    // nothing here touches it after the sink); smaller ones share Node's pool and are copied first.
+    const own = piece.bytes.byteOffset === 0 && piece.bytes.byteLength === piece.bytes.buffer.byteLength && piece.bytes.buffer instanceof ArrayBuffer;
+    const bytes = own ? piece.bytes : new Uint8Array(piece.bytes);
+    post({ type: 'piece', id: m.id, piece: { ...piece, bytes: bytes as unknown as Buffer } }, [bytes.buffer as ArrayBuffer]);
   };
-  ingest.run(m.target, sink, run.abort.signal, { playing: () => post({ type: 'playing', id: m.id }) }).then(
+  // The pump asks `wanted()` per frame; changes arrive as 'live' messages.
+  const live = { wanted: () => run.live, onChange: () => () => undefined };
+  ingest.run(m.target, sink, run.abort.signal, { playing: () => post({ type: 'playing', id: m.id }), live }).then(
     () => {
       report(m.id);
       runs.delete(m.id);

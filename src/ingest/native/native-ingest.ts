@@ -134,6 +134,8 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
   // recorded audio track: the init segment then declares it, and video-only chunks would stall MSE.
   const chunker = opts.liveChunks === true && !plan.record ? new LiveChunker() : undefined;
   let initialized = false;
+  /** Live chunks are being made (wanted, and a key frame was seen since they became so). */
+  let chunking = false;
   const monotonic = opts.monotonic ?? systemMonotonicClock;
   const aac = plan.record ? new AacDepacketizer() : undefined;
   // RTP-Info is read when the first audio frame is anchored: PLAY has been answered by then.
@@ -207,6 +209,7 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
           initialized = true;
           chunker?.reset();
+          chunking = false;
         }
         sync?.video(au.timestamp, monotonic.now());
         let pieces;
@@ -220,9 +223,20 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
           continue;
         }
         counters.frames++;
-        const chunk = chunker?.chunk(au);
-        if (chunk !== undefined) await deliver(chunk);
+        // The fragment a key frame closes goes first: a viewer switching from fragments to chunks
+        // at this key frame then misses no frame (live-hub.ts).
         for (const piece of pieces) await deliver(piece);
+        if (chunker !== undefined) {
+          // Chunks only while someone watches (ADR 0044), starting at a key frame.
+          const wanted = events?.live?.wanted() ?? true;
+          chunking = wanted && (chunking || au.keyframe);
+          if (chunking) {
+            const chunk = chunker.chunk(au);
+            if (chunk !== undefined) await deliver(chunk);
+          } else {
+            chunker.skip(au);
+          }
+        }
       }
       const s = depacketizer.stats;
       counters.lostPackets = s.lostPackets;

@@ -127,6 +127,7 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
           settled = true;
           slot.cameras--;
           signal.removeEventListener('abort', stop);
+          stopLive();
           return true;
         };
         const run: Run = {
@@ -147,7 +148,9 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
         const stop = () => slot.worker.postMessage({ type: 'stop', id } satisfies ToWorker);
         signal.addEventListener('abort', stop, { once: true });
         const networks = opts.networks === undefined ? {} : { networks: { allow: [...opts.networks.allow], deny: [...opts.networks.deny] } };
-        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs, liveChunks: opts.liveChunks === true, ...networks } satisfies ToWorker);
+        // Live chunks only while the camera is watched (ADR 0044): the demand crosses to the worker.
+        const stopLive = events?.live?.onChange((wanted) => slot.worker.postMessage({ type: 'live', id, wanted } satisfies ToWorker)) ?? (() => undefined);
+        slot.worker.postMessage({ type: 'start', id, target, fragmentSeconds: opts.fragmentSeconds, stallTimeoutMs: opts.stallTimeoutMs, liveChunks: opts.liveChunks === true, live: events?.live?.wanted() ?? true, ...networks } satisfies ToWorker);
         if (signal.aborted) stop();
       });
     },

@@ -31,18 +31,32 @@ export class LiveChunker {
     this.#interval = this.#nominalDuration;
   }
 
-  /** The chunk of one access unit, or undefined for a frame the timeline cannot take (not increasing, empty). */
-  chunk(frame: { readonly nalus: readonly Uint8Array[]; readonly timestamp: number; readonly keyframe: boolean }): LiveChunkPiece | undefined {
-    const { timestamp } = frame;
-    if (!Number.isSafeInteger(timestamp) || (this.#last !== null && timestamp <= this.#last)) return undefined;
-    const nalus = frame.nalus.filter((n) => n.length > 0);
-    if (nalus.length === 0) return undefined;
+  /**
+   * A frame nobody watches (ADR 0044): the timeline moves on as if it were chunked, so chunks made
+   * later share the recording's timeline, but nothing is built.
+   */
+  skip(frame: { readonly nalus: readonly Uint8Array[]; readonly timestamp: number }): void {
+    this.#advance(frame.timestamp, frame.nalus);
+  }
+
+  /** Takes the frame onto the timeline; false for one it cannot take (not increasing, empty). */
+  #advance(timestamp: number, nalus: readonly Uint8Array[]): boolean {
+    if (!Number.isSafeInteger(timestamp) || (this.#last !== null && timestamp <= this.#last)) return false;
+    if (!nalus.some((n) => n.length > 0)) return false;
     if (this.#last !== null) this.#interval = Math.min(timestamp - this.#last, 0xffffffff);
     this.#first ??= timestamp;
     this.#last = timestamp;
+    return true;
+  }
+
+  /** The chunk of one access unit, or undefined for a frame the timeline cannot take (not increasing, empty). */
+  chunk(frame: { readonly nalus: readonly Uint8Array[]; readonly timestamp: number; readonly keyframe: boolean }): LiveChunkPiece | undefined {
+    const { timestamp } = frame;
+    if (!this.#advance(timestamp, frame.nalus)) return undefined;
+    const nalus = frame.nalus.filter((n) => n.length > 0);
     let size = 0;
     for (const n of nalus) size += 4 + n.length;
-    const decodeTime = timestamp - this.#first;
+    const decodeTime = timestamp - (this.#first as number);
     const duration = this.#interval;
     const bytes = buildMovieFragment(++this.#sequence, VIDEO_TRACK_ID, decodeTime, [{ nalus, size, keyframe: frame.keyframe, duration }], size);
     return { kind: 'live-chunk', bytes, decodeTime, duration, keyframe: frame.keyframe };
