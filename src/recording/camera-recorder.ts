@@ -259,14 +259,12 @@ export class CameraRecorder {
     const open = this.#open;
     if (!open) return;
     open.hash?.update(piece.bytes);
-    const size = piece.bytes.length;
-    // The vault's seal workers take the fragment's memory and hand it back (ADR 0044): no copy.
-    const { offset, bytes } = open.writer.appendMoving === undefined ? { offset: await open.writer.append(piece.bytes), bytes: piece.bytes } : await open.writer.appendMoving(piece.bytes);
-    open.fragments.push({ offset, size, durationMs: place.durationMs, keyframe: piece.keyframe });
+    const offset = await open.writer.append(piece.bytes);
+    open.fragments.push({ offset, size: piece.bytes.length, durationMs: place.durationMs, keyframe: piece.keyframe });
     open.durationMs += place.durationMs;
     this.#lastEndMs = open.segment.startMs + open.durationMs;
-    this.#status = { ...this.#status, bytes: this.#status.bytes + size, fragments: this.#status.fragments + 1, frames: this.#status.frames + piece.sampleCount };
-    this.#deps.live.publishFragment(this.#target.cameraId, bytes === piece.bytes ? piece : { ...piece, bytes });
+    this.#status = { ...this.#status, bytes: this.#status.bytes + piece.bytes.length, fragments: this.#status.fragments + 1, frames: this.#status.frames + piece.sampleCount };
+    this.#deps.live.publishFragment(this.#target.cameraId, piece);
   }
 
   async #openSegment(init: InitPiece, startMs: number): Promise<void> {

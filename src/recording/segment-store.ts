@@ -58,12 +58,6 @@ export interface SegmentWriter {
   /** Appends one fragment; resolves with the offset at which it starts. */
   append(fragment: Buffer): Promise<number>;
   /**
-   * As `append`, but the writer may take the fragment's memory while it seals it (the vault's
-   * seal workers, ADR 0044): the caller MUST NOT touch `fragment` after the call and uses the
-   * `bytes` it resolves with (the same content) instead. Saves a copy of every fragment.
-   */
-  appendMoving?(fragment: Buffer): Promise<{ readonly offset: number; readonly bytes: Buffer }>;
-  /**
    * Flushes to stable storage (fsync) and closes. Resolves with the SHA-256 (hex) of the object's
    * bytes as stored (what `digest` would read back), hashed as they were written; null when an
    * append failed (what reached the disk is then unknown: read it back) or on a second close.

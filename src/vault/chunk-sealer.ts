@@ -8,10 +8,7 @@
  * Contracts:
  * - `write` calls arrive in chunk order; the record hash covers the records in that order (file
  *   order, since positions are reserved in call order).
- * - `write` resolves once the record was handed to the operating system (write(2)), with the
- *   plaintext's bytes. With `move`, the sealer may take the plaintext's memory (a worker's
- *   transfer): the caller MUST NOT touch `plaintext` after the call and uses the bytes it
- *   resolves with instead (the same content, handed back). Without it `plaintext` is left alone.
+ * - `write` resolves once the record was handed to the operating system (write(2)).
  * - `finish` is called once, after every `write` settled; with `final` it seals, hashes and
  *   writes the empty final chunk at `position`. It resolves with the SHA-256 (hex) of every byte
  *   of the object (header, init record, records) and of its plaintext (init, fragments). It does
@@ -30,7 +27,7 @@ export interface ObjectHashes {
 
 /** Seals, hashes and writes the chunks of one object; see the file comment. */
 export interface ChunkSealer {
-  write(index: number, plaintext: Buffer, position: number, move: boolean): Promise<Buffer>;
+  write(index: number, plaintext: Buffer, position: number): Promise<void>;
   finish(final: { index: number; position: number } | null): Promise<ObjectHashes>;
   discard(): void;
 }
@@ -72,12 +69,12 @@ export class InlineChunkSealer implements ChunkSealer {
     ({ record: this.#record, plain: this.#plain } = seedHashes(written, init));
   }
 
-  write(index: number, plaintext: Buffer, position: number): Promise<Buffer> {
+  write(index: number, plaintext: Buffer, position: number): Promise<void> {
     // Sealed and hashed before the first await: the hashes follow call order.
     const parts = this.#cipher.sealParts(index, plaintext, false);
     this.#plain.update(plaintext);
     for (const part of parts) this.#record.update(part);
-    return writevAll(this.#fh, parts, position).then(() => plaintext);
+    return writevAll(this.#fh, parts, position);
   }
 
   async finish(final: { index: number; position: number } | null): Promise<ObjectHashes> {

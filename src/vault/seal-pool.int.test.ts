@@ -78,25 +78,6 @@ describe('sealing on worker threads (SealPool, ADR 0044) with ffmpeg-made fMP4',
     assert.deepEqual([report.torn, report.corrupt, report.unavailable, report.empty], [[], [], [], []]);
   });
 
-  test('appendMoving takes the fragment\'s memory to the worker and hands the same bytes back; the object is as with append', async () => {
-    const pooled = new VaultSegmentStore(join(root, 'moved'), keys, { sealPool: pool });
-    const key = 'cam-move/2026-12-07/moved.mp4';
-    const writer = await pooled.create(key, init.bytes, { cameraId: 'cam-move', startMs: 1_765_000_000_000 });
-    assert.ok(writer.appendMoving !== undefined);
-    let offset = init.bytes.length;
-    for (const f of fragments) {
-      const own = Buffer.from(new Uint8Array(f.bytes)); // owns its memory exactly, as the ingest's pieces do
-      const { offset: at, bytes } = await writer.appendMoving(own);
-      assert.equal(own.length, 0, 'the caller\'s buffer was moved (detached)');
-      assert.ok(bytes.equals(f.bytes), 'the same bytes come back');
-      assert.equal(at, offset);
-      offset += f.bytes.length;
-    }
-    await writer.close();
-    assert.equal(writer.plaintextSha256?.(), sha256(plain));
-    assert.ok((await new VaultSegmentStore(join(root, 'moved'), keys).read(key, 0, plain.length)).equals(plain));
-  });
-
   test('the open object is readable while the workers write it, up to the last fragment handed to the disk', async () => {
     const pooled = new VaultSegmentStore(root, keys, { sealPool: pool });
     const key = 'cam-live/2026-12-07/open.mp4';

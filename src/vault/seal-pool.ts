@@ -83,11 +83,11 @@ export class SealPool {
     return slot;
   }
 
-  #call(slot: Slot, m: ToSealWorker & { seq: number }, transfer: ArrayBuffer[] = []): Promise<FromSealWorker & { type: 'done' }> {
+  #call(slot: Slot, m: ToSealWorker & { seq: number }): Promise<FromSealWorker & { type: 'done' }> {
     if (slot.dead) return Promise.reject(workerError('the sealing worker of this object stopped', 'EWORKER'));
     return new Promise((resolve, reject) => {
       slot.pending.set(m.seq, { resolve, reject });
-      slot.worker.postMessage(m, transfer);
+      slot.worker.postMessage(m);
     });
   }
 
@@ -114,17 +114,8 @@ export class SealPool {
       slot.objects--;
     };
     return {
-      write: async (index, plaintext, position, move) => {
-        const bytes = exact(plaintext);
-        const seq = this.#nextSeq++;
-        if (!move) {
-          await this.#call(slot, { type: 'write', obj, seq, index, position, bytes, move: false });
-          return plaintext;
-        }
-        // Moved: the memory goes to the worker and comes back with the answer (no copy either way).
-        const done = await this.#call(slot, { type: 'write', obj, seq, index, position, bytes, move: true }, [bytes.buffer as ArrayBuffer]);
-        const back = done.bytes as Uint8Array;
-        return Buffer.from(back.buffer, back.byteOffset, back.byteLength);
+      write: async (index, plaintext, position) => {
+        await this.#call(slot, { type: 'write', obj, seq: this.#nextSeq++, index, position, bytes: exact(plaintext) });
       },
       finish: async (final): Promise<ObjectHashes> => {
         try {

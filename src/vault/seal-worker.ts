@@ -5,9 +5,7 @@
  * thread). Messages (structured clone):
  *   main → worker: open {obj, fd, dataKey, header, written, init}, write {obj, seq, index, position, bytes},
  *                  finish {obj, seq, final}, discard {obj}
- *   worker → main: done {seq, hashes?, bytes?}, failed {seq, message, errno?}
- * A write with `move` had its bytes transferred here; they are transferred back with its `done`
- * (sealing and hashing read them synchronously, so nothing here holds them after the write).
+ *   worker → main: done {seq, hashes?}, failed {seq, message, errno?}
  * Per object the messages are handled in order, so each hash follows chunk order; writes of one
  * object may be in flight together (their positions were reserved by the main thread).
  */
@@ -20,18 +18,18 @@ import type { VaultHeader } from './vault-header.ts';
 /** A message from the main thread. */
 export type ToSealWorker =
   | { readonly type: 'open'; readonly obj: number; readonly fd: number; readonly dataKey: Uint8Array; readonly header: VaultHeader; readonly written: readonly Uint8Array[]; readonly init: Uint8Array }
-  | { readonly type: 'write'; readonly obj: number; readonly seq: number; readonly index: number; readonly position: number; readonly bytes: Uint8Array; readonly move: boolean }
+  | { readonly type: 'write'; readonly obj: number; readonly seq: number; readonly index: number; readonly position: number; readonly bytes: Uint8Array }
   | { readonly type: 'finish'; readonly obj: number; readonly seq: number; readonly final: { index: number; position: number } | null }
   | { readonly type: 'discard'; readonly obj: number };
 
 /** A message to the main thread. */
 export type FromSealWorker =
-  | { readonly type: 'done'; readonly seq: number; readonly hashes?: ObjectHashes; readonly bytes?: Uint8Array }
+  | { readonly type: 'done'; readonly seq: number; readonly hashes?: ObjectHashes }
   | { readonly type: 'failed'; readonly seq: number; readonly message: string; readonly errno?: string };
 
 const port = parentPort;
 if (port === null) throw new Error('seal-worker.ts runs as a worker thread');
-const post = (m: FromSealWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const post = (m: FromSealWorker) => port.postMessage(m);
 
 /** A Buffer over a structured-cloned byte array, without copying. */
 const buf = (u8: Uint8Array): Buffer => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -64,13 +62,13 @@ port.on('message', (m: ToSealWorker) => {
     case 'write': {
       const sealer = objects.get(m.obj);
       if (sealer === undefined) return fail(m.seq, new Error('object not open in the sealing worker'));
-      let written: Promise<Buffer>;
+      let written: Promise<void>;
       try {
         written = sealer.write(m.index, buf(m.bytes), m.position);
       } catch (e) {
         return fail(m.seq, e);
       }
-      written.then(() => (m.move ? post({ type: 'done', seq: m.seq, bytes: m.bytes }, [m.bytes.buffer as ArrayBuffer]) : post({ type: 'done', seq: m.seq })), (e: unknown) => fail(m.seq, e));
+      written.then(() => post({ type: 'done', seq: m.seq }), (e: unknown) => fail(m.seq, e));
       return;
     }
     case 'finish': {

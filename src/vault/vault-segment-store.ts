@@ -409,42 +409,31 @@ class VaultSegmentWriter implements SegmentWriter {
     return this.#plaintextSha256;
   }
 
-  async append(fragment: Buffer): Promise<number> {
-    return (await this.#append(fragment, false)).offset;
-  }
-
-  appendMoving(fragment: Buffer): Promise<{ offset: number; bytes: Buffer }> {
-    return this.#append(fragment, true);
-  }
-
   /** Reserves the plaintext and file ranges, then hands the fragment to the sealer. */
-  async #append(fragment: Buffer, move: boolean): Promise<{ offset: number; bytes: Buffer }> {
+  async append(fragment: Buffer): Promise<number> {
     if (this.#failed !== undefined) throw this.#failed;
     if (this.#closed) throw new AppError('STORAGE_FAILED', `segment store cannot append to closed ${this.#key}`, { key: this.#key });
     const t = this.#table;
     const index = t.plainOffsets.length;
     if (index >= MAX_CHUNK_INDEX) throw new AppError('STORAGE_FAILED', `segment store cannot append to ${this.#key}: chunk limit`, { key: this.#key });
-    let write: Promise<Buffer>;
+    let write: Promise<void>;
     const offset = this.#size;
     const position = this.#fileSize;
-    // Read before the sealer may take the fragment's memory.
-    const size = fragment.length;
     try {
-      write = this.#sealer.write(index, fragment, position, move);
+      write = this.#sealer.write(index, fragment, position);
     } catch (e) {
       throw storageError('append to', this.#key, e);
     }
-    this.#size += size;
-    this.#fileSize += RECORD_OVERHEAD + size;
+    this.#size += fragment.length;
+    this.#fileSize += RECORD_OVERHEAD + fragment.length;
     t.plainOffsets.push(offset);
-    t.sizes.push(size);
+    t.sizes.push(fragment.length);
     t.recordOffsets.push(position);
     this.#done.push(false);
-    const tracked = write.then(() => undefined, () => undefined);
+    const tracked = write.catch(() => undefined);
     this.#inFlight.add(tracked);
-    let bytes: Buffer;
     try {
-      bytes = await write;
+      await write;
     } catch (e) {
       // A gap or partial write leaves the object unusable past this point: refuse further appends.
       this.#failed = storageError('append to', this.#key, e);
@@ -454,7 +443,7 @@ class VaultSegmentWriter implements SegmentWriter {
     }
     this.#done[index] = true;
     while (t.readable < this.#done.length && this.#done[t.readable] === true) t.readableSize += t.sizes[t.readable++] as number;
-    return { offset, bytes };
+    return offset;
   }
 
   /** Waits for appends in flight and closes the file, writing nothing more (segment-store.ts). */
