@@ -16,12 +16,15 @@ import type { Logger } from '../lib/logger.ts';
 import type { ChunkSealer, ObjectHashes } from './chunk-sealer.ts';
 import type { FromSealWorker, ToSealWorker } from './seal-worker.ts';
 import type { VaultHeader } from './vault-header.ts';
+import { SharedRing } from './shared-ring.ts';
 
 interface Slot {
   worker: Worker;
   objects: number;
   /** Set once the worker exited: calls on its objects fail at once. */
   dead: boolean;
+  /** Where fragments are copied for this worker to read (no per-fragment ArrayBuffer, no cloning). */
+  ring: SharedRing;
   /** Calls awaiting this worker's answer, by sequence number. */
   pending: Map<number, { resolve: (m: FromSealWorker & { type: 'done' }) => void; reject: (e: Error) => void }>;
 }
@@ -55,14 +58,19 @@ export class SealPool {
   #nextSeq = 1;
   #closed = false;
 
-  constructor(opts: { size: number; log: Logger }) {
+  readonly #ringBytes: number;
+
+  /** `ringBytes`: the shared space per worker for fragments in flight (beyond it, fragments are cloned into the message). */
+  constructor(opts: { size: number; log: Logger; ringBytes?: number }) {
     this.#log = opts.log;
+    this.#ringBytes = opts.ringBytes ?? 32 * 1024 * 1024;
     this.#slots = [];
     for (let i = 0; i < Math.max(1, opts.size); i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, pending: new Map() };
+    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, ring: new SharedRing(this.#ringBytes), pending: new Map() };
+    slot.worker.postMessage({ type: 'ring', buffer: slot.ring.buffer } satisfies ToSealWorker);
     slot.worker.unref();
     slot.worker.on('message', (m: FromSealWorker) => {
       const call = slot.pending.get(m.seq);
@@ -115,7 +123,19 @@ export class SealPool {
     };
     return {
       write: async (index, plaintext, position) => {
-        await this.#call(slot, { type: 'write', obj, seq: this.#nextSeq++, index, position, bytes: exact(plaintext) });
+        const seq = this.#nextSeq++;
+        const at = slot.ring.take(plaintext.length);
+        if (at < 0) {
+          // The ring is full (a slow disk holds many writes): this one travels in the message.
+          await this.#call(slot, { type: 'write', obj, seq, index, position, bytes: exact(plaintext) });
+          return;
+        }
+        new Uint8Array(slot.ring.buffer, at, plaintext.length).set(plaintext);
+        try {
+          await this.#call(slot, { type: 'write', obj, seq, index, position, shared: { offset: at, length: plaintext.length } });
+        } finally {
+          slot.ring.give(at);
+        }
       },
       finish: async (final): Promise<ObjectHashes> => {
         try {
