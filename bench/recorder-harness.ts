@@ -29,7 +29,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
@@ -169,6 +169,20 @@ const recorder = new Recorder({
 });
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+/** Garbage collections of this (the recorder's) thread since the mark: count and pause time, minor and major. */
+const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = ((e as unknown as { detail?: { kind?: number } }).detail)?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major++;
+      gc.majorMs += e.duration;
+    } else {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 loopDelay.enable();
 let markAt = performance.now();
 /** The sink counts at the mark. */
@@ -182,6 +196,7 @@ createInterface({ input: process.stdin }).on('line', (text) => {
   if (text.trim() !== 'mark') return;
   markAt = performance.now();
   loopDelay.reset();
+  Object.assign(gc, { minor: 0, minorMs: 0, major: 0, majorMs: 0 });
   atMark = new Map([...sinkCounts].map(([id, c]) => [id, { ...c }]));
   line({ type: 'mark', camerasRecording: cameras.filter((c) => recorder.status(c).state === 'recording').length });
 });
@@ -235,6 +250,7 @@ function report(): object {
     ledgerLeaves: ledger === null ? null : ledger.size,
     viewers: viewed,
     viewerBytes,
+    gc: { minor: gc.minor, minorMs: Math.round(gc.minorMs), major: gc.major, majorMs: Math.round(gc.majorMs) },
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
   };
 }
