@@ -71,11 +71,12 @@ const { db } = await openDatabase({ url: null, dataDir: dir });
 let store: SegmentStore;
 let closeKeys: () => Promise<void> = async () => undefined;
 let ledger: AuditLedger | null = null;
+let sealPool: SealPool | null = null;
 if (values.store === 'vault') {
   const provider = await openFileKeyProvider({ path: join(dir, 'keys', 'master.key'), passphrase: null });
   const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 600_000 });
   const sealWorkers = Number(values['seal-workers'] ?? 0);
-  const sealPool = sealWorkers > 0 ? new SealPool({ size: sealWorkers, log }) : null;
+  sealPool = sealWorkers > 0 ? new SealPool({ size: sealWorkers, log }) : null;
   store = new VaultSegmentStore(join(dir, 'segments'), dataKeys, sealPool === null ? {} : { sealPool });
   if (values.ledger === true) {
     const built = await buildLedger({ db, dataKeys, dataDir: dir, audit: { origin: 'bench.custos/audit', checkpointEntries: 1000 } as Config['audit'], clock: systemClock, log, announce: false });
@@ -137,7 +138,7 @@ function counted(inner: Ingest): Ingest {
 const index = createSegmentIndex(db);
 const recovery = await recoverSegments(store, index, log);
 const counters = new IngestCounters();
-const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log, liveChunks: values['live-chunks'] === true }) : null;
+const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log, liveChunks: values['live-chunks'] === true, onRing: (ring) => sealPool?.share(ring) }) : null;
 const ingest: Ingest =
   workers ??
   (ingestName === 'native'

@@ -16,7 +16,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { ChunkSealer, ObjectHashes } from './chunk-sealer.ts';
 import type { FromSealWorker, ToSealWorker } from './seal-worker.ts';
 import type { VaultHeader } from './vault-header.ts';
-import { SharedRing } from './shared-ring.ts';
+import { SharedRing } from '../lib/shared-ring.ts';
 
 interface Slot {
   worker: Worker;
@@ -59,6 +59,8 @@ export class SealPool {
   #closed = false;
 
   readonly #ringBytes: number;
+  /** Shared buffers registered with `share`, by id: fragments in them reach a worker as offsets. */
+  readonly #shared = new Map<SharedArrayBuffer, number>();
 
   /** `ringBytes`: the shared space per worker for fragments in flight (beyond it, fragments are cloned into the message). */
   constructor(opts: { size: number; log: Logger; ringBytes?: number }) {
@@ -71,6 +73,7 @@ export class SealPool {
   #spawn(): Slot {
     const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, ring: new SharedRing(this.#ringBytes), pending: new Map() };
     slot.worker.postMessage({ type: 'ring', buffer: slot.ring.buffer } satisfies ToSealWorker);
+    for (const [buffer, ring] of this.#shared) slot.worker.postMessage({ type: 'shared', ring, buffer } satisfies ToSealWorker);
     slot.worker.unref();
     slot.worker.on('message', (m: FromSealWorker) => {
       const call = slot.pending.get(m.seq);
@@ -99,6 +102,17 @@ export class SealPool {
     });
   }
 
+  /**
+   * Registers a shared buffer fragments may lie in (an ingest worker's ring, ADR 0044): a
+   * fragment that is a view of it reaches the seal worker as an offset, with no copy.
+   */
+  share(buffer: SharedArrayBuffer): void {
+    if (this.#shared.has(buffer)) return;
+    const ring = this.#shared.size + 1;
+    this.#shared.set(buffer, ring);
+    for (const slot of this.#slots) slot.worker.postMessage({ type: 'shared', ring, buffer } satisfies ToSealWorker);
+  }
+
   /** Hands an object's sealing to the least busy worker; the returned sealer MUST be finished or discarded. */
   open(start: PooledObjectStart): ChunkSealer {
     if (this.#closed) throw workerError('the sealing workers are closed', 'ECLOSED');
@@ -124,6 +138,13 @@ export class SealPool {
     return {
       write: async (index, plaintext, position) => {
         const seq = this.#nextSeq++;
+        const ring = plaintext.buffer instanceof SharedArrayBuffer ? this.#shared.get(plaintext.buffer) : undefined;
+        if (ring !== undefined) {
+          // Already in shared memory (an ingest worker's ring): no copy at all. The caller keeps
+          // the region until this resolves (worker-ingest.ts frees it only after the ack).
+          await this.#call(slot, { type: 'write', obj, seq, index, position, shared: { ring, offset: plaintext.byteOffset, length: plaintext.length } });
+          return;
+        }
         const at = slot.ring.take(plaintext.length);
         if (at < 0) {
           // The ring is full (a slow disk holds many writes): this one travels in the message.

@@ -23,7 +23,8 @@ import type { VaultHeader } from './vault-header.ts';
 export type ToSealWorker =
   | { readonly type: 'open'; readonly obj: number; readonly fd: number; readonly dataKey: Uint8Array; readonly header: VaultHeader; readonly written: readonly Uint8Array[]; readonly init: Uint8Array }
   | { readonly type: 'ring'; readonly buffer: SharedArrayBuffer }
-  | { readonly type: 'write'; readonly obj: number; readonly seq: number; readonly index: number; readonly position: number; readonly bytes?: Uint8Array; readonly shared?: { readonly offset: number; readonly length: number } }
+  | { readonly type: 'shared'; readonly ring: number; readonly buffer: SharedArrayBuffer }
+  | { readonly type: 'write'; readonly obj: number; readonly seq: number; readonly index: number; readonly position: number; readonly bytes?: Uint8Array; readonly shared?: { readonly offset: number; readonly length: number; /** A registered buffer (an ingest worker's ring), else this worker's own ring. */ readonly ring?: number } }
   | { readonly type: 'finish'; readonly obj: number; readonly seq: number; readonly final: { index: number; position: number } | null }
   | { readonly type: 'discard'; readonly obj: number };
 
@@ -49,6 +50,8 @@ function descriptorHandle(fd: number) {
 
 const objects = new Map<number, InlineChunkSealer>();
 let ring: SharedArrayBuffer | undefined;
+/** Other threads' shared buffers fragments may lie in (the ingest workers' rings), by id. */
+const sharedBuffers = new Map<number, SharedArrayBuffer>();
 
 function fail(seq: number, e: unknown): void {
   const errno = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
@@ -59,6 +62,9 @@ port.on('message', (m: ToSealWorker) => {
   switch (m.type) {
     case 'ring':
       ring = m.buffer;
+      return;
+    case 'shared':
+      sharedBuffers.set(m.ring, m.buffer);
       return;
     case 'open': {
       const header: VaultHeader = { ...m.header, salt: buf(m.header.salt), noncePrefix: buf(m.header.noncePrefix), bytes: buf(m.header.bytes) };
@@ -73,7 +79,9 @@ port.on('message', (m: ToSealWorker) => {
       if (sealer === undefined) return fail(m.seq, new Error('object not open in the sealing worker'));
       let written: Promise<void>;
       try {
-        const plaintext = m.shared !== undefined && ring !== undefined ? Buffer.from(ring, m.shared.offset, m.shared.length) : buf(m.bytes as Uint8Array);
+        const from = m.shared === undefined ? undefined : m.shared.ring === undefined ? ring : sharedBuffers.get(m.shared.ring);
+        if (m.shared !== undefined && from === undefined) throw new Error('a shared buffer the sealing worker does not know');
+        const plaintext = m.shared !== undefined && from !== undefined ? Buffer.from(from, m.shared.offset, m.shared.length) : buf(m.bytes as Uint8Array);
         written = sealer.write(m.index, plaintext, m.position);
       } catch (e) {
         return fail(m.seq, e);

@@ -42,12 +42,13 @@ class KeepingViewer implements LiveViewer {
 
 test('an unwatched camera makes no live chunks; a viewer gets fragments, then chunks from a key frame on the same timeline; chunks stop when it leaves', { timeout: 60_000 }, async () => {
   const hub = new LiveHub({ maxBufferedBytes: 64 << 20 });
-  const pieces: { at: number; piece: MediaPiece }[] = [];
+  // A recorded fragment may be a view of the worker's ring, reused later (ADR 0044): keep a copy.
+  const pieces: { at: number; piece: MediaPiece; copy: Buffer }[] = [];
   const ac = new AbortController();
   const run = ingest.run(
     { cameraId: 'cam', url: sim.urls[0] as string, username: null, password: null },
     (piece) => {
-      pieces.push({ at: Date.now(), piece });
+      pieces.push({ at: Date.now(), piece, copy: Buffer.from(piece.bytes) });
       if (piece.kind === 'init') hub.publishInit('cam', piece);
       else if (piece.kind === 'live-chunk') hub.publishChunk('cam', piece);
       else hub.publishFragment('cam', piece);
@@ -73,8 +74,8 @@ test('an unwatched camera makes no live chunks; a viewer gets fragments, then ch
 
   // What the viewer got: init, the fragments since the last key frame, then chunks; each piece
   // starts where the one before it ended.
-  const byBytes = new Map(pieces.map((p) => [p.piece.bytes, p.piece]));
-  const got = viewer.binary.map((b) => byBytes.get(b));
+  const byBytes = new Map(pieces.map((p) => [p.copy.toString('base64'), p.piece]));
+  const got = viewer.binary.map((b) => byBytes.get(b.toString('base64')));
   assert.equal(got[0]?.kind, 'init');
   const media = got.slice(1);
   assert.ok(media.every((p) => p !== undefined && p.kind !== 'init'));

@@ -1,6 +1,6 @@
 /**
  * Space in one SharedArrayBuffer handed out as contiguous regions and given back in any order
- * (ADR 0044): the recorder's thread copies a fragment into a region and a seal worker reads it
+ * (ADR 0044): one thread writes a fragment into a region and another reads it
  * there, so no ArrayBuffer is allocated per fragment on either side (each one is external memory
  * the garbage collector runs for) and nothing is serialised. Regions are taken in ring order;
  * space is reused once every region before it was given back. Pure bookkeeping: the caller owns
