@@ -116,7 +116,7 @@ export function createWorkerIngest(opts: {
           piece = { ...m.piece, bytes: Buffer.from(slot.ring as SharedArrayBuffer, m.offset, m.length) };
         } else {
           const u8 = m.piece.bytes as unknown as Uint8Array;
-          piece = { ...m.piece, bytes: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) } as MediaPiece;
+          piece = { ...m.piece, bytes: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) };
         }
         run.chain = run.chain.then(async () => {
           if (run.failed) return;
