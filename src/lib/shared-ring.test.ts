@@ -54,3 +54,30 @@ test('out-of-order gives, a table of random takes and gives: live regions never 
   assert.equal(ring.used, 0);
   assert.throws(() => ring.give(0), /no live region/);
 });
+
+test('a ring that is full grows up to its maximum, keeping what its regions hold', () => {
+  const ring = new SharedRing(100, 1000);
+  const a = ring.take(80);
+  new Uint8Array(ring.buffer, a, 80).fill(9);
+  const view = Buffer.from(ring.buffer, a, 80);
+  assert.equal(ring.take(80), 80, 'grown instead of refused');
+  assert.ok(ring.buffer.byteLength >= 160 && ring.buffer.byteLength <= 1000);
+  assert.ok(view.every((b) => b === 9), 'a view made before the growth still reads the region');
+  assert.equal(ring.take(2000), -1, 'never past the maximum');
+  const fixed = new SharedRing(100);
+  fixed.take(80);
+  assert.equal(fixed.take(80), -1, 'no maximum given: a fixed size');
+});
+
+test('a wrapped ring does not grow (the new space would lie behind its oldest region); it grows again once unwrapped', () => {
+  const ring = new SharedRing(100, 10_000);
+  const a = ring.take(60);
+  const b = ring.take(30);
+  ring.give(a);
+  assert.equal(ring.take(50), 0, 'wraps to the start');
+  assert.equal(ring.take(50), -1, 'wrapped and full: refused');
+  assert.equal(ring.buffer.byteLength, 100, 'not grown while wrapped');
+  ring.give(b);
+  assert.equal(ring.take(80), 50, 'unwrapped: grows after the head');
+  assert.ok(ring.buffer.byteLength >= 130);
+});

@@ -3,8 +3,11 @@
  * (ADR 0044): one thread writes a fragment into a region and another reads it
  * there, so no ArrayBuffer is allocated per fragment on either side (each one is external memory
  * the garbage collector runs for) and nothing is serialised. Regions are taken in ring order;
- * space is reused once every region before it was given back. Pure bookkeeping: the caller owns
- * the bytes and MUST NOT touch a region after giving it back.
+ * space is reused once every region before it was given back. The buffer is growable: when a
+ * region does not fit, it grows (by half, at least enough for the region) up to `maxCapacity`,
+ * so a ring sized for a few cameras serves many without fixing its memory up front; views made
+ * before a growth stay valid. Pure bookkeeping: the caller owns the bytes and MUST NOT touch a
+ * region after giving it back.
  */
 
 interface Region {
@@ -20,8 +23,8 @@ export class SharedRing {
   /** Where the next region starts. */
   #head = 0;
 
-  constructor(capacity: number) {
-    this.buffer = new SharedArrayBuffer(capacity);
+  constructor(capacity: number, maxCapacity = capacity) {
+    this.buffer = new SharedArrayBuffer(capacity, { maxByteLength: Math.max(capacity, maxCapacity) });
   }
 
   /** Bytes in live regions and the space skipped at a wrap (what `take` cannot hand out). */
@@ -31,8 +34,19 @@ export class SharedRing {
     return this.#head > first.offset ? this.#head - first.offset : this.buffer.byteLength - first.offset + this.#head;
   }
 
-  /** The offset of a region of `length` bytes, or -1 when the ring has no such space now. */
+  /** The offset of a region of `length` bytes, or -1 when the ring has no such space now (even grown to its maximum). */
   take(length: number): number {
+    const at = this.#place(length);
+    // Growing adds space after the head only while the live regions do not wrap.
+    const first = this.#regions[0];
+    const wrapped = first !== undefined && this.#head <= first.offset;
+    if (at >= 0 || wrapped || this.buffer.byteLength >= this.buffer.maxByteLength) return at;
+    const size = this.buffer.byteLength;
+    this.buffer.grow(Math.min(this.buffer.maxByteLength, Math.max(Math.ceil(size * 1.5), size + 2 * length)));
+    return this.#place(length);
+  }
+
+  #place(length: number): number {
     const capacity = this.buffer.byteLength;
     if (length <= 0 || length > capacity) return -1;
     const first = this.#regions[0];

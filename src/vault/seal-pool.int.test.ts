@@ -56,7 +56,7 @@ describe('sealing on worker threads (SealPool, ADR 0044) with ffmpeg-made fMP4',
 
   for (const ring of ['a shared ring with room', 'a shared ring too small for the fragments in flight (the rest cloned into messages)']) test(`objects written by the workers through ${ring}, six at once with appends in flight together, read back whole in this thread and pass fsck; both hashes match the bytes`, async () => {
     const small = ring.includes('too small');
-    const tiny = small ? new SealPool({ size: 2, log, ringBytes: 200_000 }) : null;
+    const tiny = small ? new SealPool({ size: 2, log, ringBytes: 200_000, maxRingBytes: 200_000 }) : null;
     defer(() => tiny?.close());
     const many = join(root, small ? 'many-small' : 'many');
     const pooled = new VaultSegmentStore(many, keys, { sealPool: tiny ?? pool });

@@ -59,19 +59,25 @@ export class SealPool {
   #closed = false;
 
   readonly #ringBytes: number;
+  readonly #maxRingBytes: number;
   /** Shared buffers registered with `share`, by id: fragments in them reach a worker as offsets. */
   readonly #shared = new Map<SharedArrayBuffer, number>();
 
-  /** `ringBytes`: the shared space per worker for fragments in flight (beyond it, fragments are cloned into the message). */
-  constructor(opts: { size: number; log: Logger; ringBytes?: number }) {
+  /**
+   * `ringBytes`: the shared space per worker for fragments in flight that do not already lie in
+   * shared memory (8 MiB, growing up to `maxRingBytes`, 256 MiB; beyond it they are cloned into
+   * the message).
+   */
+  constructor(opts: { size: number; log: Logger; ringBytes?: number; maxRingBytes?: number }) {
     this.#log = opts.log;
-    this.#ringBytes = opts.ringBytes ?? 32 * 1024 * 1024;
+    this.#ringBytes = opts.ringBytes ?? 8 * 1024 * 1024;
+    this.#maxRingBytes = Math.max(this.#ringBytes, opts.maxRingBytes ?? 256 * 1024 * 1024);
     this.#slots = [];
     for (let i = 0; i < Math.max(1, opts.size); i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, ring: new SharedRing(this.#ringBytes), pending: new Map() };
+    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, ring: new SharedRing(this.#ringBytes, this.#maxRingBytes), pending: new Map() };
     slot.worker.postMessage({ type: 'ring', buffer: slot.ring.buffer } satisfies ToSealWorker);
     for (const [buffer, ring] of this.#shared) slot.worker.postMessage({ type: 'shared', ring, buffer } satisfies ToSealWorker);
     slot.worker.unref();

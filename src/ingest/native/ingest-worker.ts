@@ -63,7 +63,8 @@ const log = {
 } as unknown as Logger;
 
 /** This worker's ring for recorded fragments; its size comes from worker-ingest.ts. */
-const ring = new SharedRing((workerData as { ringBytes?: number } | null)?.ringBytes ?? 64 * 1024 * 1024);
+const sizes = workerData as { ringBytes?: number; maxRingBytes?: number } | null;
+const ring = new SharedRing(sizes?.ringBytes ?? 16 * 1024 * 1024, sizes?.maxRingBytes ?? 1024 * 1024 * 1024);
 post({ type: 'ring', buffer: ring.buffer });
 
 interface Run {

@@ -54,8 +54,9 @@ export function createWorkerIngest(opts: {
   networks?: CameraNetworkPolicy;
   /** Per-frame live chunks besides fragments (ADR 0038). */
   liveChunks?: boolean;
-  /** Shared space per worker for recorded fragments (ADR 0044); 64 MiB by default. */
+  /** Shared space per worker for recorded fragments (ADR 0044): 16 MiB at first, growing up to `maxRingBytes` (1 GiB). */
   ringBytes?: number;
+  maxRingBytes?: number;
   /** Told each worker's ring, so the seal pool can read fragments in place (SealPool.share). */
   onRing?: (buffer: SharedArrayBuffer) => void;
 }): WorkerIngest {
@@ -66,7 +67,7 @@ export function createWorkerIngest(opts: {
   let closed = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: { ringBytes: opts.ringBytes ?? 64 * 1024 * 1024 } }), cameras: 0, ring: undefined };
+    const slot: Slot = { worker: new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: { ringBytes: opts.ringBytes, maxRingBytes: opts.maxRingBytes ?? opts.ringBytes } }), cameras: 0, ring: undefined };
     slot.worker.unref();
     slot.worker.on('message', (m: FromWorker) => onMessage(slot, m));
     slot.worker.on('error', (e) => log.error({ err: e }, 'ingest worker failed'));
