@@ -58,6 +58,8 @@ export interface HarnessExit {
   readonly ledgerLeaves?: number | null;
   readonly viewers?: number;
   readonly viewerBytes?: number;
+  /** The recorder thread's garbage collections in the window: count and pause ms, minor and major. */
+  readonly gc?: { minor: number; minorMs: number; major: number; majorMs: number };
 }
 
 /** A running harness. */

@@ -92,6 +92,7 @@ try {
       `N=${String(n).padStart(3)}  recorder ${((rec.cpuSeconds / windowS) * 100).toFixed(0).padStart(3)} % of a core (${(rec.cpuSeconds / n / (windowS / 60)).toFixed(3)} CPU-s/camera-min), RSS ${(rec.peakRssBytes / 1e6).toFixed(0)} MB${perCamera}` +
         `  camsim ${((sim.cpuSeconds / windowS) * 100).toFixed(0)} % of a core` +
         `  loop delay p99 ${p99} ms max ${exit.eventLoopDelayMs.max} ms` +
+        (exit.gc === undefined ? '' : `  main-thread GC ${exit.gc.major} major (${exit.gc.majorMs} ms) ${exit.gc.minor} minor (${exit.gc.minorMs} ms)`) +
         `  recording ${recording}/${n}, frames missing ${Math.round(missing) || 0} (worst camera ${Math.round(worstCamera) || 0}), lost packets ${native.lostPackets}, dropped ${native.droppedFrames}, sessions ended ${native.sessionsEnded ?? 'n/a'}, reconnects ${reconnects}` +
         (values.app ? `  viewers ${exit.viewers ?? 0} (sent ${((exit.viewerBytes ?? 0) / 1e6).toFixed(0)} MB since start), ledger leaves ${exit.ledgerLeaves ?? 'n/a'}` : '') +
         `  load ${load.toFixed(2)}  ${pass ? 'PASS' : 'FAIL'}`,

@@ -29,7 +29,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
@@ -71,11 +71,12 @@ const { db } = await openDatabase({ url: null, dataDir: dir });
 let store: SegmentStore;
 let closeKeys: () => Promise<void> = async () => undefined;
 let ledger: AuditLedger | null = null;
+let sealPool: SealPool | null = null;
 if (values.store === 'vault') {
   const provider = await openFileKeyProvider({ path: join(dir, 'keys', 'master.key'), passphrase: null });
   const dataKeys = new DataKeys({ provider, store: createDataKeyStore(db), clock: systemClock, monotonic: systemMonotonicClock, hours: 1, cacheMs: 600_000 });
   const sealWorkers = Number(values['seal-workers'] ?? 0);
-  const sealPool = sealWorkers > 0 ? new SealPool({ size: sealWorkers, log }) : null;
+  sealPool = sealWorkers > 0 ? new SealPool({ size: sealWorkers, log }) : null;
   store = new VaultSegmentStore(join(dir, 'segments'), dataKeys, sealPool === null ? {} : { sealPool });
   if (values.ledger === true) {
     const built = await buildLedger({ db, dataKeys, dataDir: dir, audit: { origin: 'bench.custos/audit', checkpointEntries: 1000 } as Config['audit'], clock: systemClock, log, announce: false });
@@ -137,7 +138,7 @@ function counted(inner: Ingest): Ingest {
 const index = createSegmentIndex(db);
 const recovery = await recoverSegments(store, index, log);
 const counters = new IngestCounters();
-const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log, liveChunks: values['live-chunks'] === true }) : null;
+const workers = ingestName === 'native-workers' ? createWorkerIngest({ workers: Number(values.workers ?? availableParallelism()), fragmentSeconds: 1, stallTimeoutMs: 15_000, log, liveChunks: values['live-chunks'] === true, onRing: (ring) => sealPool?.share(ring) }) : null;
 const ingest: Ingest =
   workers ??
   (ingestName === 'native'
@@ -169,6 +170,20 @@ const recorder = new Recorder({
 });
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+/** Garbage collections of this (the recorder's) thread since the mark: count and pause time, minor and major. */
+const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = ((e as unknown as { detail?: { kind?: number } }).detail)?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major++;
+      gc.majorMs += e.duration;
+    } else {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 loopDelay.enable();
 let markAt = performance.now();
 /** The sink counts at the mark. */
@@ -182,6 +197,7 @@ createInterface({ input: process.stdin }).on('line', (text) => {
   if (text.trim() !== 'mark') return;
   markAt = performance.now();
   loopDelay.reset();
+  Object.assign(gc, { minor: 0, minorMs: 0, major: 0, majorMs: 0 });
   atMark = new Map([...sinkCounts].map(([id, c]) => [id, { ...c }]));
   line({ type: 'mark', camerasRecording: cameras.filter((c) => recorder.status(c).state === 'recording').length });
 });
@@ -235,6 +251,7 @@ function report(): object {
     ledgerLeaves: ledger === null ? null : ledger.size,
     viewers: viewed,
     viewerBytes,
+    gc: { minor: gc.minor, minorMs: Math.round(gc.minorMs), major: gc.major, majorMs: Math.round(gc.majorMs) },
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
   };
 }

@@ -258,7 +258,7 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
     maxBufferedBytes: config.live.maxBufferedBytes,
     onDrop: (cameraId, reason) => log.warn({ cameraId, reason }, 'live viewer dropped'),
   });
-  const { native: nativeIngest, ingest } = buildIngest(config.recording, log, availableParallelism());
+  const { native: nativeIngest, ingest } = buildIngest(config.recording, log, availableParallelism(), (ring) => sealPool.share(ring));
   undo.push(() => nativeIngest.close());
   // Retention trusts the wall clock only once it has run in step with the monotonic clock.
   const clockWatch = new ClockWatch({

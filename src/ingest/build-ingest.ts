@@ -9,7 +9,7 @@ import { createWorkerIngest } from './native/worker-ingest.ts';
  * pauses on the main thread do not stall it), with ffmpeg as the per-camera fallback. `native`
  * is returned too: it MUST be closed at shutdown (its workers).
  */
-export function buildIngest(recording: Config['recording'], log: Logger, workersByDefault: number) {
+export function buildIngest(recording: Config['recording'], log: Logger, workersByDefault: number, onRing?: (buffer: SharedArrayBuffer) => void) {
   const native = createWorkerIngest({
     workers: recording.ingestWorkers || workersByDefault,
     fragmentSeconds: recording.fragmentSeconds,
@@ -18,6 +18,8 @@ export function buildIngest(recording: Config['recording'], log: Logger, workers
     networks: recording.cameraNetworks,
     // Live viewers get a chunk per frame (ADR 0038); the recorder records fragments only.
     liveChunks: true,
+    // The seal workers read recorded fragments in the ingest workers' rings (ADR 0044).
+    ...(onRing === undefined ? {} : { onRing }),
   });
   const ingest = createChosenIngest({
     native,

@@ -1,5 +1,5 @@
 import { connect as netConnect, isIP } from 'node:net';
-import type { LookupFunction, Socket } from 'node:net';
+import type { LookupFunction, OnReadOpts, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { cameraIdentityCheck, type CameraTrust } from '../cameras/camera-trust.ts';
 
@@ -9,14 +9,17 @@ import { cameraIdentityCheck, type CameraTrust } from '../cameras/camera-trust.t
  * camera's CA or pinned certificate) by our identity check, with SNI only for DNS names (RFC 6066
  * §3: an IP address is checked by the identity check itself); `admitted` carries the lookup of the
  * camera-network policy. The socket is returned at once: the caller waits for `ready`.
+ * `onread` (net.Socket's option: reads into caller memory) applies to plain TCP only; a TLS
+ * socket ignores it and emits 'data' as usual.
  */
 export function dialCamera(
   host: string,
   port: number,
   trust: CameraTrust | undefined,
   admitted: { lookup?: LookupFunction },
+  onread?: OnReadOpts,
 ): { socket: Socket; ready: 'connect' | 'secureConnect' } {
-  if (trust === undefined) return { socket: netConnect({ host, port, noDelay: true, ...admitted }), ready: 'connect' };
+  if (trust === undefined) return { socket: netConnect({ host, port, noDelay: true, ...admitted, ...(onread === undefined ? {} : { onread }) }), ready: 'connect' };
   const socket = tlsConnect({
     host,
     port,

@@ -38,6 +38,10 @@ export interface IngestLosses {
 /**
  * Receives media pieces in order. Returning a promise applies back-pressure: the ingest MUST
  * NOT deliver the next piece before the promise settles.
+ * A recorded fragment's bytes MAY be a view of shared memory (the worker ingest's ring, ADR
+ * 0044): unchanged until the sink's promise settled and, for a key-frame cache, until a later
+ * key fragment's did (or, after the run ended, for a few seconds). A consumer that keeps bytes
+ * longer MUST copy them; one that hands them to a socket copies them first (live-hub.ts).
  */
 export type PieceSink = (piece: MediaPiece) => void | Promise<void>;
 

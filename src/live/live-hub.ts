@@ -204,7 +204,9 @@ export class LiveHub {
       this.#left(cameraId, channel);
       return;
     }
-    viewer.send(bytes);
+    // A recorded fragment may be a view of an ingest worker's ring (ADR 0044), reused once a later
+    // key frame is recorded: a socket that writes later MUST get its own copy.
+    viewer.send(bytes.buffer instanceof SharedArrayBuffer ? Buffer.from(bytes) : bytes);
   }
 
   #channel(cameraId: string): Channel {

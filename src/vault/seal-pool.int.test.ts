@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { teardown } from '../../test/helpers/teardown.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { makeFmp4Fixture } from '../../test/helpers/ffmpeg-fixtures.ts';
@@ -30,6 +31,8 @@ class FixedKeys implements DataKeySource {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+const defer = teardown({ after });
+
 describe('sealing on worker threads (SealPool, ADR 0044) with ffmpeg-made fMP4', () => {
   let root: string;
   let init: InitPiece;
@@ -51,9 +54,12 @@ describe('sealing on worker threads (SealPool, ADR 0044) with ffmpeg-made fMP4',
     await rm(root, { recursive: true, force: true });
   });
 
-  test('objects written by the workers, six at once with appends in flight together, read back whole in this thread and pass fsck; both hashes match the bytes', async () => {
-    const many = join(root, 'many');
-    const pooled = new VaultSegmentStore(many, keys, { sealPool: pool });
+  for (const ring of ['a shared ring with room', 'a shared ring too small for the fragments in flight (the rest cloned into messages)']) test(`objects written by the workers through ${ring}, six at once with appends in flight together, read back whole in this thread and pass fsck; both hashes match the bytes`, async () => {
+    const small = ring.includes('too small');
+    const tiny = small ? new SealPool({ size: 2, log, ringBytes: 200_000, maxRingBytes: 200_000 }) : null;
+    defer(() => tiny?.close());
+    const many = join(root, small ? 'many-small' : 'many');
+    const pooled = new VaultSegmentStore(many, keys, { sealPool: tiny ?? pool });
     const reader = new VaultSegmentStore(many, keys);
     const names = Array.from({ length: 6 }, (_, i) => `cam-${i}/2026-12-07/${i}.mp4`);
     const results = await Promise.all(

@@ -16,12 +16,15 @@ import type { Logger } from '../lib/logger.ts';
 import type { ChunkSealer, ObjectHashes } from './chunk-sealer.ts';
 import type { FromSealWorker, ToSealWorker } from './seal-worker.ts';
 import type { VaultHeader } from './vault-header.ts';
+import { SharedRing } from '../lib/shared-ring.ts';
 
 interface Slot {
   worker: Worker;
   objects: number;
   /** Set once the worker exited: calls on its objects fail at once. */
   dead: boolean;
+  /** Where fragments are copied for this worker to read (no per-fragment ArrayBuffer, no cloning). */
+  ring: SharedRing;
   /** Calls awaiting this worker's answer, by sequence number. */
   pending: Map<number, { resolve: (m: FromSealWorker & { type: 'done' }) => void; reject: (e: Error) => void }>;
 }
@@ -55,14 +58,28 @@ export class SealPool {
   #nextSeq = 1;
   #closed = false;
 
-  constructor(opts: { size: number; log: Logger }) {
+  readonly #ringBytes: number;
+  readonly #maxRingBytes: number;
+  /** Shared buffers registered with `share`, by id: fragments in them reach a worker as offsets. */
+  readonly #shared = new Map<SharedArrayBuffer, number>();
+
+  /**
+   * `ringBytes`: the shared space per worker for fragments in flight that do not already lie in
+   * shared memory (8 MiB, growing up to `maxRingBytes`, 256 MiB; beyond it they are cloned into
+   * the message).
+   */
+  constructor(opts: { size: number; log: Logger; ringBytes?: number; maxRingBytes?: number }) {
     this.#log = opts.log;
+    this.#ringBytes = opts.ringBytes ?? 8 * 1024 * 1024;
+    this.#maxRingBytes = Math.max(this.#ringBytes, opts.maxRingBytes ?? 256 * 1024 * 1024);
     this.#slots = [];
     for (let i = 0; i < Math.max(1, opts.size); i++) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, pending: new Map() };
+    const slot: Slot = { worker: new Worker(new URL('./seal-worker.ts', import.meta.url)), objects: 0, dead: false, ring: new SharedRing(this.#ringBytes, this.#maxRingBytes), pending: new Map() };
+    slot.worker.postMessage({ type: 'ring', buffer: slot.ring.buffer } satisfies ToSealWorker);
+    for (const [buffer, ring] of this.#shared) slot.worker.postMessage({ type: 'shared', ring, buffer } satisfies ToSealWorker);
     slot.worker.unref();
     slot.worker.on('message', (m: FromSealWorker) => {
       const call = slot.pending.get(m.seq);
@@ -91,6 +108,17 @@ export class SealPool {
     });
   }
 
+  /**
+   * Registers a shared buffer fragments may lie in (an ingest worker's ring, ADR 0044): a
+   * fragment that is a view of it reaches the seal worker as an offset, with no copy.
+   */
+  share(buffer: SharedArrayBuffer): void {
+    if (this.#shared.has(buffer)) return;
+    const ring = this.#shared.size + 1;
+    this.#shared.set(buffer, ring);
+    for (const slot of this.#slots) slot.worker.postMessage({ type: 'shared', ring, buffer } satisfies ToSealWorker);
+  }
+
   /** Hands an object's sealing to the least busy worker; the returned sealer MUST be finished or discarded. */
   open(start: PooledObjectStart): ChunkSealer {
     if (this.#closed) throw workerError('the sealing workers are closed', 'ECLOSED');
@@ -115,7 +143,26 @@ export class SealPool {
     };
     return {
       write: async (index, plaintext, position) => {
-        await this.#call(slot, { type: 'write', obj, seq: this.#nextSeq++, index, position, bytes: exact(plaintext) });
+        const seq = this.#nextSeq++;
+        const ring = plaintext.buffer instanceof SharedArrayBuffer ? this.#shared.get(plaintext.buffer) : undefined;
+        if (ring !== undefined) {
+          // Already in shared memory (an ingest worker's ring): no copy at all. The caller keeps
+          // the region until this resolves (worker-ingest.ts frees it only after the ack).
+          await this.#call(slot, { type: 'write', obj, seq, index, position, shared: { ring, offset: plaintext.byteOffset, length: plaintext.length } });
+          return;
+        }
+        const at = slot.ring.take(plaintext.length);
+        if (at < 0) {
+          // The ring is full (a slow disk holds many writes): this one travels in the message.
+          await this.#call(slot, { type: 'write', obj, seq, index, position, bytes: exact(plaintext) });
+          return;
+        }
+        new Uint8Array(slot.ring.buffer, at, plaintext.length).set(plaintext);
+        try {
+          await this.#call(slot, { type: 'write', obj, seq, index, position, shared: { offset: at, length: plaintext.length } });
+        } finally {
+          slot.ring.give(at);
+        }
       },
       finish: async (final): Promise<ObjectHashes> => {
         try {

@@ -169,12 +169,52 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
       }
     }
   };
+  /** Writes completed access units and delivers what they make, in order (the sink may hold each). */
+  const units = async (aus: readonly AccessUnit[]): Promise<void> => {
+    for (const au of aus) {
+      watch.frame();
+      if (!initialized) {
+        const config = au.keyframe ? codecConfig(track, au) : undefined;
+        if (config === undefined) continue;
+        await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
+        initialized = true;
+        chunker?.reset();
+        chunking = false;
+      }
+      sync?.video(au.timestamp, monotonic.now());
+      let pieces;
+      try {
+        pieces = writer.addFrame({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });
+      } catch (e) {
+        // A frame the writer refuses (timestamp going back: B-frames, a camera clock reset) is
+        // skipped and counted; the stream goes on.
+        if (!isAppError(e, 'MEDIA_MALFORMED')) throw e;
+        counters.refusedFrames++;
+        continue;
+      }
+      counters.frames++;
+      // The fragment a key frame closes goes first: a viewer switching from fragments to chunks
+      // at this key frame then misses no frame (live-hub.ts).
+      for (const piece of pieces) await deliver(piece);
+      if (chunker !== undefined) {
+        // Chunks only while someone watches (ADR 0044), starting at a key frame.
+        const wanted = events?.live?.wanted() ?? true;
+        chunking = wanted && (chunking || au.keyframe);
+        if (chunking) {
+          const chunk = chunker.chunk(au);
+          if (chunk !== undefined) await deliver(chunk);
+        } else {
+          chunker.skip(au);
+        }
+      }
+    }
+  };
   const stop = () => void session.close();
   stall.signal.addEventListener('abort', stop, { once: true });
   signal.addEventListener('abort', stop, { once: true });
   let failure: unknown;
   try {
-    await session.play(async (frame) => {
+    await session.play((frame) => {
       if (frame.track === 'audio') {
         if (frame.kind === 'rtp' && aac !== undefined && initialized) addAudio(frame.payload);
         return;
@@ -201,46 +241,13 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
         counters.malformedPackets++;
         return;
       }
-      for (const au of depacketizer.push(parsed.packet)) {
-        watch.frame();
-        if (!initialized) {
-          const config = au.keyframe ? codecConfig(track, au) : undefined;
-          if (config === undefined) continue;
-          await deliver(writer.init(config, plan.record ? { codec: 'aac', config: plan.track.config, timescale: plan.track.clockRate, channels: plan.track.channels } : undefined));
-          initialized = true;
-          chunker?.reset();
-          chunking = false;
-        }
-        sync?.video(au.timestamp, monotonic.now());
-        let pieces;
-        try {
-          pieces = writer.addFrame({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });
-        } catch (e) {
-          // A frame the writer refuses (timestamp going back: B-frames, a camera clock reset) is
-          // skipped and counted; the stream goes on.
-          if (!isAppError(e, 'MEDIA_MALFORMED')) throw e;
-          counters.refusedFrames++;
-          continue;
-        }
-        counters.frames++;
-        // The fragment a key frame closes goes first: a viewer switching from fragments to chunks
-        // at this key frame then misses no frame (live-hub.ts).
-        for (const piece of pieces) await deliver(piece);
-        if (chunker !== undefined) {
-          // Chunks only while someone watches (ADR 0044), starting at a key frame.
-          const wanted = events?.live?.wanted() ?? true;
-          chunking = wanted && (chunking || au.keyframe);
-          if (chunking) {
-            const chunk = chunker.chunk(au);
-            if (chunk !== undefined) await deliver(chunk);
-          } else {
-            chunker.skip(au);
-          }
-        }
-      }
+      const aus = depacketizer.push(parsed.packet);
       const s = depacketizer.stats;
       counters.lostPackets = s.lostPackets;
       counters.droppedFrames = s.droppedAccessUnits;
+      // Most packets complete no access unit: no promise for them (a promise and a socket pause
+      // per packet were much of the worker's garbage). The connection waits for the one returned.
+      return aus.length === 0 ? undefined : units(aus);
     }, () => events?.playing?.());
   } catch (e) {
     failure = e;

@@ -92,3 +92,36 @@ test('a sink that fails ends the run with its error, and the worker serves the n
   );
   assert.ok(pieces >= 3);
 });
+
+test('recorded fragments come as views of the worker\'s shared ring, reused in turn, and each stays intact while the key-frame group it belongs to is current (ADR 0044)', { timeout: 60_000 }, async () => {
+  // A ring of a few fragments, so it wraps within seconds.
+  const small = createWorkerIngest({ workers: 1, fragmentSeconds: 1, stallTimeoutMs: 5000, log: createLogger({ level: 'silent' }), ringBytes: 400_000 });
+  try {
+    const ac = new AbortController();
+    const group: { view: Buffer; copy: Buffer }[] = [];
+    const offsets: number[] = [];
+    let shared = 0;
+    let fragments = 0;
+    await small.run(
+      { cameraId: 'ring', url: sim.urls[2] as string, username: null, password: null },
+      (p) => {
+        if (p.kind !== 'fragment') return;
+        fragments++;
+        // Everything of the current key-frame group is still as it arrived (the hub may hold it).
+        for (const g of group) assert.ok(g.view.equals(g.copy), 'a fragment of the current key-frame group was overwritten');
+        if (p.keyframe) group.length = 0;
+        if (p.bytes.buffer instanceof SharedArrayBuffer) {
+          shared++;
+          offsets.push(p.bytes.byteOffset);
+        }
+        group.push({ view: p.bytes, copy: Buffer.from(p.bytes) });
+        if (fragments >= 15) ac.abort();
+      },
+      ac.signal,
+    );
+    assert.ok(shared >= 12, `fragments through the ring: ${shared} of ${fragments}`);
+    assert.ok(new Set(offsets).size < offsets.length || offsets.some((o, i) => i > 0 && o < (offsets[i - 1] as number)), `the ring was reused: ${offsets.join(' ')}`);
+  } finally {
+    await small.close();
+  }
+});

@@ -34,14 +34,32 @@ interface Run {
 interface Slot {
   worker: Worker;
   cameras: number;
+  /** The worker's ring of recorded fragments (ADR 0044), once it said so. */
+  ring: SharedArrayBuffer | undefined;
 }
+
+/** How long an ended run's ring regions stay untouched after the run settled: the recorder ends its live stream (and so drops the hub's references) in that time. */
+const releaseGraceMs = 5000;
 
 export interface WorkerIngest extends Ingest {
   /** Stops every worker thread. */
   close(): Promise<void>;
 }
 
-export function createWorkerIngest(opts: { workers: number; fragmentSeconds: number; stallTimeoutMs: number; log: Logger; networks?: CameraNetworkPolicy; /** Per-frame live chunks besides fragments (ADR 0038). */ liveChunks?: boolean }): WorkerIngest {
+export function createWorkerIngest(opts: {
+  workers: number;
+  fragmentSeconds: number;
+  stallTimeoutMs: number;
+  log: Logger;
+  networks?: CameraNetworkPolicy;
+  /** Per-frame live chunks besides fragments (ADR 0038). */
+  liveChunks?: boolean;
+  /** Shared space per worker for recorded fragments (ADR 0044): 16 MiB at first, growing up to `maxRingBytes` (1 GiB). */
+  ringBytes?: number;
+  maxRingBytes?: number;
+  /** Told each worker's ring, so the seal pool can read fragments in place (SealPool.share). */
+  onRing?: (buffer: SharedArrayBuffer) => void;
+}): WorkerIngest {
   const { log } = opts;
   const runs = new Map<number, Run>();
   const losses = new Map<string, IngestLosses>();
@@ -49,7 +67,7 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
   let closed = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(new URL('./ingest-worker.ts', import.meta.url)), cameras: 0 };
+    const slot: Slot = { worker: new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: { ringBytes: opts.ringBytes, maxRingBytes: opts.maxRingBytes ?? opts.ringBytes } }), cameras: 0, ring: undefined };
     slot.worker.unref();
     slot.worker.on('message', (m: FromWorker) => onMessage(slot, m));
     slot.worker.on('error', (e) => log.error({ err: e }, 'ingest worker failed'));
@@ -69,9 +87,19 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
   };
   const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, spawn);
 
+  /** Lets the worker reuse an ended run's ring regions, once the recorder is surely done with them. */
+  function release(slot: Slot, id: number): void {
+    setTimeout(() => slot.worker.postMessage({ type: 'release', id } satisfies ToWorker), releaseGraceMs).unref();
+  }
+
   function onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'log') {
       log[m.level](m.obj, m.msg);
+      return;
+    }
+    if (m.type === 'ring') {
+      slot.ring = m.buffer;
+      opts.onRing?.(m.buffer);
       return;
     }
     const run = runs.get(m.id);
@@ -80,9 +108,17 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
       case 'playing':
         run.events?.playing?.();
         break;
-      case 'piece': {
-        const u8 = m.piece.bytes as unknown as Uint8Array;
-        const piece = { ...m.piece, bytes: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) } as MediaPiece;
+      case 'piece':
+      case 'shared-piece': {
+        let piece: MediaPiece;
+        if (m.type === 'shared-piece') {
+          // A view of the worker's ring: valid until this piece is acknowledged and, for the live
+          // hub's key-frame cache, until a later key fragment is (ingest-worker.ts).
+          piece = { ...m.piece, bytes: Buffer.from(slot.ring as SharedArrayBuffer, m.offset, m.length) };
+        } else {
+          const u8 = m.piece.bytes as unknown as Uint8Array;
+          piece = { ...m.piece, bytes: Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) };
+        }
         run.chain = run.chain.then(async () => {
           if (run.failed) return;
           try {
@@ -102,11 +138,11 @@ export function createWorkerIngest(opts: { workers: number; fragmentSeconds: num
         return;
       case 'end':
         runs.delete(m.id);
-        void run.chain.then(() => run.resolve());
+        void run.chain.then(() => run.resolve()).then(() => release(slot, m.id));
         return;
       case 'fail':
         runs.delete(m.id);
-        void run.chain.then(() => run.reject(new AppError(m.error.code as ErrorCode, m.error.message, m.error.detail)));
+        void run.chain.then(() => run.reject(new AppError(m.error.code as ErrorCode, m.error.message, m.error.detail))).then(() => release(slot, m.id));
         return;
     }
   }

@@ -11,10 +11,12 @@
  *   timestamp + n × samplesPerFrame, in the stream's clock (the sample rate).
  * - AAC frames decode independently, so loss costs only the frames it touches: a fragmented AU
  *   with a sequence gap inside is dropped (counted), the next packet is used at once.
- * - Emitted frames never alias the input. Never throws on any packet content. Pure.
+ * - Emitted frames never alias the input: they are views of append-only slabs (slab-writer.ts),
+ *   never written again, so the caller MAY keep them. Never throws on any packet content. Pure.
  */
 import type { RtpPacket } from './rtp-packet.ts';
 import { SequenceTracker } from './sequence-tracker.ts';
+import { SlabWriter } from './slab-writer.ts';
 import { TimestampUnwrapper } from './timestamp-unwrapper.ts';
 
 /** One raw AAC frame (no ADTS header). */
@@ -47,7 +49,7 @@ const none: readonly AacFrame[] = Object.freeze([]);
 interface Fragmented {
   readonly rtpTimestamp: number;
   readonly size: number;
-  readonly parts: Buffer[];
+  /** Bytes joined so far in the slab's open unit. */
   received: number;
 }
 
@@ -60,9 +62,12 @@ export class AacDepacketizer {
   #fragment: Fragmented | undefined;
   /** After a gap: fragments with this timestamp are skipped, their AU counted dropped once. */
   #skip: { readonly rtpTimestamp: number; counted: boolean } | undefined;
+  /** Where frames are copied; its open unit, if any, is `#fragment`'s bytes. 64 KiB: ~4 s of 128 kbit/s. */
+  readonly #slab: SlabWriter;
 
-  constructor(options: { readonly samplesPerFrame?: number } = {}) {
+  constructor(options: { readonly samplesPerFrame?: number; readonly slabBytes?: number } = {}) {
     this.#samplesPerFrame = options.samplesPerFrame ?? defaultSamplesPerFrame;
+    this.#slab = new SlabWriter(options.slabBytes ?? 64 * 1024);
   }
 
   /** Counters so far (a live, read-only view). */
@@ -114,7 +119,7 @@ export class AacDepacketizer {
     const frames: AacFrame[] = [];
     for (let i = 0; i < count; i += 1) {
       const size = sizes[i] as number;
-      frames.push({ timestamp: base + i * this.#samplesPerFrame, data: Buffer.from(payload.subarray(offset, offset + size)) });
+      frames.push({ timestamp: base + i * this.#samplesPerFrame, data: this.#slab.copy(payload.subarray(offset, offset + size)) });
       offset += size;
     }
     stats.frames += frames.length;
@@ -138,10 +143,12 @@ export class AacDepacketizer {
       fragment = undefined;
     }
     if (fragment === undefined) {
-      fragment = { rtpTimestamp: packet.timestamp, size, parts: [], received: 0 };
+      fragment = { rtpTimestamp: packet.timestamp, size, received: 0 };
       this.#fragment = fragment;
+      this.#slab.begin();
     }
-    fragment.parts.push(Buffer.from(data));
+    // Never more than the announced size: a peer lying about it cannot grow the slab unit.
+    if (fragment.received + data.length <= size) this.#slab.append(data);
     fragment.received += data.length;
     if (fragment.received < size) {
       if (packet.marker) this.#dropFragment(); // the last fragment came, yet bytes are missing
@@ -149,15 +156,17 @@ export class AacDepacketizer {
     }
     this.#fragment = undefined;
     if (fragment.received > size) {
+      this.#slab.drop();
       this.#stats.droppedFrames += 1;
       return this.#malformed();
     }
     this.#stats.frames += 1;
-    return [{ timestamp: this.#timestamps.unwrap(packet.timestamp), data: Buffer.concat(fragment.parts, size) }];
+    return [{ timestamp: this.#timestamps.unwrap(packet.timestamp), data: this.#slab.end() }];
   }
 
   #dropFragment(): void {
     this.#fragment = undefined;
+    this.#slab.drop();
     this.#stats.droppedFrames += 1;
   }
 

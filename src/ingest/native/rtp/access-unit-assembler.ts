@@ -13,12 +13,17 @@
  *   access unit holding a key frame: a decoder MUST NOT see a frame whose references are gone.
  * - `droppedAccessUnits` counts access units of which at least one packet arrived but which were
  *   not emitted; frames whose packets were all lost cannot be seen and are in `lostPackets` only.
- * - Memory is bounded: at most `maxAccessUnitBytes` of NAL data plus one packet is held (and,
- *   for the moment a fragmented NAL unit is joined, its fragments besides the joined copy).
- * - Emitted buffers never alias the input packets (payloads are copied), so the caller may reuse
- *   its packet buffers. Never throws on any packet content. Pure: no I/O, no clock.
+ * - Memory is bounded: at most `maxAccessUnitBytes` of NAL data plus one packet is held for the
+ *   access unit in progress; emitted NAL units are views of append-only slabs (slab-writer.ts),
+ *   so a slab stays allocated while any NAL unit in it is referenced.
+ * - Emitted buffers never alias the input packets: payload bytes are copied once into the slab
+ *   (a fragmented NAL unit is joined there as its fragments arrive, no copy at its end), so the
+ *   caller may reuse its packet buffers. Emitted NAL units are never written again: the caller
+ *   MAY keep them as long as it needs (the fMP4 writer holds a fragment's frames, ~1 s).
+ *   Never throws on any packet content. Pure: no I/O, no clock.
  */
 import type { RtpPacket } from './rtp-packet.ts';
+import { SlabWriter } from './slab-writer.ts';
 import { SequenceTracker } from './sequence-tracker.ts';
 import { TimestampUnwrapper } from './timestamp-unwrapper.ts';
 
@@ -26,8 +31,11 @@ import { TimestampUnwrapper } from './timestamp-unwrapper.ts';
 export type PayloadContent =
   /** Whole NAL units (single NAL unit packet or aggregation packet). */
   | { readonly kind: 'nals'; readonly nals: readonly Buffer[] }
-  /** One fragment of a NAL unit; `header` is the reconstructed NAL unit header. */
-  | { readonly kind: 'fragment'; readonly start: boolean; readonly end: boolean; readonly header: Buffer; readonly data: Buffer }
+  /**
+   * One fragment of a NAL unit; `header` is the reconstructed NAL unit header, its
+   * `headerLength` bytes as a big-endian integer (a number, so no buffer is made per packet).
+   */
+  | { readonly kind: 'fragment'; readonly start: boolean; readonly end: boolean; readonly header: number; readonly headerLength: number; readonly data: Buffer }
   /** A packet type this receiver cannot read (e.g. interleaved mode): the access unit is broken. */
   | { readonly kind: 'unsupported' }
   /** A reserved or empty packet the payload format says to ignore: the access unit is intact. */
@@ -87,6 +95,8 @@ export interface DepacketizerStats {
 export interface DepacketizerOptions {
   /** Largest access unit kept, in bytes of NAL data; larger ones are dropped. Default 16 MiB. */
   readonly maxAccessUnitBytes?: number;
+  /** Size of the slabs NAL units are copied into (slab-writer.ts); 256 KiB by default. */
+  readonly slabBytes?: number;
 }
 
 /** The default access unit cap: well above any real frame, far below a memory problem. */
@@ -102,8 +112,8 @@ interface Pending {
   vps: Buffer | undefined;
   sps: Buffer | undefined;
   pps: Buffer | undefined;
-  /** Fragments of the NAL unit being reassembled (header first), when one is open. */
-  fragments: Buffer[] | undefined;
+  /** True while a fragmented NAL unit is being joined (it is the slab's open unit). */
+  fragmenting: boolean;
 }
 
 const none: readonly AccessUnit[] = Object.freeze([]);
@@ -121,10 +131,13 @@ export class AccessUnitAssembler {
   #ssrc: number | undefined;
   #pending: Pending | undefined;
   #waitingForKeyframe = true;
+  /** Where NAL units are copied; its open unit, if any, is the pending unit's fragmented NAL unit. */
+  readonly #slab: SlabWriter;
 
   constructor(format: PayloadFormat, options: DepacketizerOptions = {}) {
     this.#format = format;
     this.#maxBytes = options.maxAccessUnitBytes ?? defaultMaxAccessUnitBytes;
+    this.#slab = new SlabWriter(options.slabBytes);
   }
 
   /** Counters so far (a live, read-only view). */
@@ -178,7 +191,7 @@ export class AccessUnitAssembler {
     if (pending === undefined) {
       pending = {
         rtpTimestamp: packet.timestamp, timestamp: this.#timestamps.unwrap(packet.timestamp),
-        nalus: [], bytes: 0, broken: false, keyframe: false, vps: undefined, sps: undefined, pps: undefined, fragments: undefined,
+        nalus: [], bytes: 0, broken: false, keyframe: false, vps: undefined, sps: undefined, pps: undefined, fragmenting: false,
       };
     }
     // Lost packets may have been this access unit's first ones (or the previous one's last).
@@ -210,31 +223,35 @@ export class AccessUnitAssembler {
     const stats = this.#stats;
     switch (content.kind) {
       case 'nals':
-        if (unit.fragments !== undefined) {
+        if (unit.fragmenting) {
           stats.brokenFragments += 1; // a whole NAL unit while a fragmented one is still open
           this.#breakUnit(unit);
           return;
         }
         for (const nal of content.nals) {
           if (!this.#reserve(unit, nal.length)) return;
-          this.#addNal(unit, Buffer.from(nal));
+          this.#addNal(unit, this.#slab.copy(nal));
         }
         return;
       case 'fragment': {
-        if (content.start === (unit.fragments !== undefined)) {
+        if (content.start === unit.fragmenting) {
           // A start while one is open, or a continuation with nothing open.
           stats.brokenFragments += 1;
           this.#breakUnit(unit);
           return;
         }
-        const fragments = (unit.fragments ??= []);
-        const added = (content.start ? content.header.length : 0) + content.data.length;
+        const added = (content.start ? content.headerLength : 0) + content.data.length;
         if (!this.#reserve(unit, added)) return;
-        if (content.start) fragments.push(Buffer.from(content.header));
-        fragments.push(Buffer.from(content.data));
+        // The NAL unit is joined in place in the slab; nobody sees it before end().
+        if (content.start) {
+          unit.fragmenting = true;
+          this.#slab.begin();
+          this.#slab.appendUint(content.header, content.headerLength);
+        }
+        this.#slab.append(content.data);
         if (content.end) {
-          unit.fragments = undefined;
-          this.#addNal(unit, Buffer.concat(fragments));
+          unit.fragmenting = false;
+          this.#addNal(unit, this.#slab.end());
         }
         return;
       }
@@ -287,14 +304,16 @@ export class AccessUnitAssembler {
   #breakUnit(unit: Pending): void {
     unit.broken = true;
     unit.nalus = [];
-    unit.fragments = undefined;
+    // Only the pending unit can be fragmenting, so the slab's open unit is its NAL unit.
+    if (unit.fragmenting) this.#slab.drop();
+    unit.fragmenting = false;
     unit.bytes = 0;
   }
 
   /** Decides the fate of a finished unit: emitted, dropped (counted), or empty (nothing). */
   #finish(unit: Pending): AccessUnit | undefined {
     const stats = this.#stats;
-    if (!unit.broken && unit.fragments !== undefined) {
+    if (!unit.broken && unit.fragmenting) {
       stats.brokenFragments += 1; // the unit ended inside a fragmented NAL unit
       this.#breakUnit(unit);
     }

@@ -263,3 +263,41 @@ describe('H.264 depacketization (RFC 6184)', () => {
     assert.equal(d.bufferedBytes, 0);
   });
 });
+
+describe('H.264 depacketization into reused slab memory', () => {
+  /** Ten frames, key frames at 0 and 5: SPS, PPS and an IDR, or one or two slices; FU-A at 700 bytes, STAP-A for the parameter sets of frame 5. */
+  const frames = Array.from({ length: 10 }, (_, k) => {
+    const key = k === 0 || k === 5;
+    const nalus = key ? [nal(7, 12, k), nal(8, 5, k), nal(5, 1500 + 997 * k, k)] : k % 3 === 0 ? [nal(1, 400 + 53 * k, k), nal(1, 2100, k + 50)] : [nal(1, 200 + 811 * k, k)];
+    return { timestamp: 3600 * k, nalus, payloads: k === 5 ? [stapA(nalus[0] as Buffer, nalus[1] as Buffer), ...packetizeNal(nalus[2] as Buffer, 700)] : nalus.flatMap((n) => packetizeNal(n, 700)) };
+  });
+  const stream = (): ReturnType<typeof rtpPacket>[] => {
+    const s = new Sender();
+    return frames.flatMap((f) => s.frame(f.timestamp, f.payloads));
+  };
+  /** Index in the stream of frame `k`'s packet `i` (negative: from the end of the frame). */
+  const at = (k: number, i: number): number => {
+    const start = frames.slice(0, k).reduce((n, f) => n + f.payloads.length, 0);
+    return i >= 0 ? start + i : start + (frames[k] as (typeof frames)[number]).payloads.length + i;
+  };
+  const cases: { name: string; edit: (p: ReturnType<typeof rtpPacket>[]) => ReturnType<typeof rtpPacket>[]; frames: number[] }[] = [
+    { name: 'in order', edit: (p) => p, frames: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+    { name: 'a lost middle FU-A packet', edit: (p) => p.filter((_, i) => i !== at(2, 1)), frames: [0, 1, 5, 6, 7, 8, 9] },
+    { name: 'a lost FU-A end (marker) packet', edit: (p) => p.filter((_, i) => i !== at(7, -1)), frames: [0, 1, 2, 3, 4, 5, 6] },
+    { name: 'a lost FU-A start packet of a key frame', edit: (p) => p.filter((_, i) => i !== at(5, 1)), frames: [0, 1, 2, 3, 4] },
+    { name: 'two FU-A packets interleaved (swapped)', edit: (p) => p.map((x, i) => (i === at(3, 1) ? p[at(3, 2)] : i === at(3, 2) ? p[at(3, 1)] : x) as ReturnType<typeof rtpPacket>), frames: [0, 1, 2, 5, 6, 7, 8, 9] },
+    { name: 'a duplicated FU-A packet', edit: (p) => [...p.slice(0, at(6, 1) + 1), p[at(6, 1)] as ReturnType<typeof rtpPacket>, ...p.slice(at(6, 1) + 1)], frames: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+  ];
+  for (const c of cases) {
+    for (const slabBytes of [32, 3000, undefined]) {
+      it(`emits the same NAL units, intact after the whole stream, with ${c.name} (${slabBytes ?? 'default'}-byte slabs)`, () => {
+        const d = createH264Depacketizer(slabBytes === undefined ? {} : { slabBytes });
+        // Every unit is kept to the end, as the fMP4 writer keeps a fragment's frames: later
+        // packets MUST NOT have overwritten any of them.
+        const units = pushAll(d, c.edit(stream()));
+        assert.deepEqual(units.map((u) => u.timestamp), c.frames.map((k) => 3600 * k));
+        for (const u of units) assert.deepEqual(u.nalus, frames[u.timestamp / 3600]?.nalus);
+      });
+    }
+  }
+});

@@ -62,7 +62,8 @@ function parseFuA(payload: Buffer): PayloadContent {
     kind: 'fragment',
     start: (fuHeader & 0x80) !== 0,
     end: (fuHeader & 0x40) !== 0,
-    header: Buffer.of((indicator & 0xe0) | type),
+    header: (indicator & 0xe0) | type,
+    headerLength: 1,
     data: payload.subarray(2),
   };
 }

@@ -66,7 +66,8 @@ function parseFu(payload: Buffer): PayloadContent {
     kind: 'fragment',
     start: (fuHeader & 0x80) !== 0,
     end: (fuHeader & 0x40) !== 0,
-    header: Buffer.of(((payload[0] as number) & 0x81) | (fuType << 1), payload[1] as number),
+    header: ((((payload[0] as number) & 0x81) | (fuType << 1)) << 8) | (payload[1] as number),
+    headerLength: 2,
     data: payload.subarray(3),
   };
 }

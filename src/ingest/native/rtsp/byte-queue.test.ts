@@ -19,6 +19,22 @@ describe('byte queue', () => {
     assert.equal(q.indexOf(0x64, 0), 2);
   });
 
+  it('joins chunks that continue one another in memory, so a range across them is still a view', () => {
+    // As consecutive socket reads into one receive slab (receive-slabs.ts).
+    const slab = Buffer.from('$\x00\x00\x05hello$\x00\x00\x02hi');
+    const q = new ByteQueue();
+    q.push(slab.subarray(0, 6));
+    q.skip(4);
+    q.push(slab.subarray(6, 13));
+    q.push(Buffer.from('!')); // other memory: not joined
+    const across = q.take(5);
+    assert.equal(across.toString(), 'hello');
+    assert.equal(across.buffer, slab.buffer, 'a view of the slab, not a copy');
+    assert.equal(q.take(4).toString(), '$\x00\x00\x02');
+    assert.equal(q.take(1).toString(), '!');
+    assert.equal(q.length, 0);
+  });
+
   it('behaves like one concatenated buffer under random pushes, takes, skips and searches', () => {
     const rnd = seededRandom(seed);
     for (let round = 0; round < 200; round += 1) {

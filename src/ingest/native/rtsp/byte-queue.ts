@@ -3,6 +3,10 @@
  * are the first cost of a native ingest (FIELD-NOTES, "Cost of ingest"). A range is copied only
  * when it spans chunks; a range inside one chunk is returned as a view (`subarray`).
  *
+ * Chunks that continue one another in memory (consecutive reads into one receive slab,
+ * receive-slabs.ts) are joined into one view, so a frame that straddles two reads is still
+ * returned without a copy.
+ *
  * Contract: `take` and `skip` MUST NOT be asked for more than `length` bytes (RangeError: a bug
  * in the caller, not bad input). Searching is linear over the bytes searched, however the bytes
  * were chunked, so a peer that sends one byte per TCP segment cannot make the reader quadratic.
@@ -15,6 +19,9 @@ export class ByteQueue {
   /** Search hint: a chunk index and the logical offset its first byte has; reset on consume. */
   #hintIndex = 0;
   #hintStart = 0;
+  /** What `#locate` found (fields, not a returned tuple: it runs several times per packet). */
+  #atIndex = 0;
+  #atStart = 0;
 
   /** Unread bytes held. */
   get length(): number {
@@ -24,21 +31,31 @@ export class ByteQueue {
   /** Appends a chunk (kept by reference, not copied). */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    const chunks = this.#chunks;
+    const last = chunks[chunks.length - 1];
+    if (last !== undefined && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+      // The same memory continued: one view over both (offsets within it stay valid).
+      chunks[chunks.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + chunk.length);
+    } else {
+      chunks.push(chunk);
+    }
     this.#length += chunk.length;
   }
 
   /** The byte at logical offset `i` (0 is the first unread byte), or undefined past the end. */
   byteAt(i: number): number | undefined {
     if (i < 0 || i >= this.#length) return undefined;
-    const [index, start] = this.#locate(i);
-    return this.#chunks[index]?.[i - start + (index === 0 ? this.#head : 0)];
+    this.#locate(i);
+    const index = this.#atIndex;
+    return this.#chunks[index]?.[i - this.#atStart + (index === 0 ? this.#head : 0)];
   }
 
   /** Logical offset of the first `byte` at or after `from`, or -1. */
   indexOf(byte: number, from: number): number {
     if (from >= this.#length) return -1;
-    let [index, start] = this.#locate(Math.max(0, from));
+    this.#locate(Math.max(0, from));
+    let index = this.#atIndex;
+    let start = this.#atStart;
     for (; index < this.#chunks.length; index += 1) {
       const chunk = this.#chunks[index] as Buffer;
       const base = index === 0 ? this.#head : 0;
@@ -55,7 +72,9 @@ export class ByteQueue {
   peek(from: number, to: number): Buffer {
     if (from < 0 || to > this.#length || from > to) throw new RangeError('peek outside the queue');
     if (from === to) return Buffer.alloc(0);
-    const [index, start] = this.#locate(from);
+    this.#locate(from);
+    const index = this.#atIndex;
+    const start = this.#atStart;
     const first = this.#chunks[index];
     if (first === undefined) return Buffer.alloc(0);
     const offset = from - start + (index === 0 ? this.#head : 0);
@@ -110,8 +129,8 @@ export class ByteQueue {
     this.#hintStart = 0;
   }
 
-  /** [chunk index, logical offset of that chunk's first unread byte] for logical offset `i`. */
-  #locate(i: number): [number, number] {
+  /** Sets `#atIndex` and `#atStart`: the chunk holding logical offset `i`, and the logical offset of its first unread byte. */
+  #locate(i: number): void {
     let index = 0;
     let start = 0;
     if (i >= this.#hintStart) {
@@ -120,9 +139,12 @@ export class ByteQueue {
     }
     for (;;) {
       const chunk = this.#chunks[index];
-      if (chunk === undefined) return [index, start];
-      const size = chunk.length - (index === 0 ? this.#head : 0);
-      if (i < start + size) return [index, start];
+      const size = chunk === undefined ? 0 : chunk.length - (index === 0 ? this.#head : 0);
+      if (chunk === undefined || i < start + size) {
+        this.#atIndex = index;
+        this.#atStart = start;
+        return;
+      }
       start += size;
       index += 1;
     }

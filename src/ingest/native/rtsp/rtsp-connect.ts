@@ -15,6 +15,7 @@ import { AppError } from '../../../lib/errors.ts';
 import { endpointOfUrl } from './rtsp-url.ts';
 import { dialCamera } from '../../camera-socket.ts';
 import { admittedConnectOptions, type AddressCheck } from '../../camera-networks.ts';
+import { slabOnRead, type DataTarget } from './receive-slabs.ts';
 
 /** Opens a connection for a URL (rtsp or rtsps); rejects with an AppError. */
 export type RtspConnect = (url: string, signal: AbortSignal) => Promise<Duplex>;
@@ -31,7 +32,11 @@ export interface ConnectOptions {
 }
 
 
-/** Connects to the URL's host and port (554 / 322 by default); CAMERA_UNREACHABLE on failure. */
+/**
+ * Connects to the URL's host and port (554 / 322 by default); CAMERA_UNREACHABLE on failure.
+ * A plain TCP socket reads into append-only receive slabs (receive-slabs.ts: no buffer made per
+ * read) and still emits its bytes as 'data' chunks that are never modified afterwards.
+ */
 export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promise<Duplex> {
   const { secure, host, port } = endpointOfUrl(url);
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -52,7 +57,9 @@ export async function connectRtsp(url: string, opts: ConnectOptions = {}): Promi
       reject(new AppError('CAMERA_UNREACHABLE', 'connecting to the camera was aborted'));
       return;
     }
-    const { socket, ready } = dialCamera(host, port, trust, admitted);
+    const reads: DataTarget = { socket: undefined };
+    const { socket, ready } = dialCamera(host, port, trust, admitted, slabOnRead(reads));
+    reads.socket = socket;
     const finish = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

@@ -114,6 +114,10 @@ type State =
   | { at: 'frame-header' }
   | { at: 'frame-payload'; channel: number; length: number };
 
+/** The states without fields, shared: entered once or twice per packet, they allocate nothing. */
+const IDLE: State = Object.freeze({ at: 'idle' });
+const FRAME_HEADER: State = Object.freeze({ at: 'frame-header' });
+
 /** A short, printable excerpt of untrusted bytes for an error message. */
 function excerpt(bytes: Buffer): string {
   const text = bytes.subarray(0, 48).toString('latin1').replace(/[^\x20-\x7e]/g, '?');
@@ -129,7 +133,7 @@ const malformed = (message: string): AppError => new AppError('MEDIA_MALFORMED',
 export class RtspReader {
   readonly #queue = new ByteQueue();
   readonly #limits: RtspReaderLimits;
-  #state: State = { at: 'idle' };
+  #state: State = IDLE;
   #failure: AppError | undefined;
 
   constructor(limits: Partial<RtspReaderLimits> = {}) {
@@ -192,7 +196,7 @@ export class RtspReader {
           const first = q.byteAt(0);
           if (first === undefined) return undefined;
           if (first === DOLLAR) {
-            this.#state = { at: 'frame-header' };
+            this.#state = FRAME_HEADER;
           } else if ((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a) || first === 0x5f) {
             this.#state = { at: 'head', scanned: 0, lineStart: 0, firstLineChecked: false };
           } else {
@@ -212,7 +216,7 @@ export class RtspReader {
         case 'frame-payload': {
           if (q.length < s.length) return undefined;
           const payload = q.take(s.length);
-          this.#state = { at: 'idle' };
+          this.#state = IDLE;
           return { kind: 'frame', channel: s.channel, payload };
         }
         case 'head': {
@@ -226,7 +230,7 @@ export class RtspReader {
         case 'body': {
           if (q.length < s.length) return undefined;
           const body = s.length === 0 ? Buffer.alloc(0) : Buffer.from(q.take(s.length));
-          this.#state = { at: 'idle' };
+          this.#state = IDLE;
           return s.head.kind === 'response'
             ? { kind: 'response', version: s.head.version, status: s.head.status, reason: s.head.reason, headers: s.headers, body }
             : { kind: 'request', method: s.head.method, uri: s.head.uri, version: s.head.version, headers: s.headers, body };
