@@ -33,10 +33,30 @@ function memoryLog(): IngestLog & { lines: string[] } {
 const ingestWith = (log: IngestLog, stallTimeoutMs = 5000) =>
   createFfmpegIngest({ ffmpegPath: '/usr/bin/ffmpeg', fragmentSeconds: 1, stallTimeoutMs, log, killGraceMs: 500 });
 
-/** Every process's argv on this machine (what any local user can read in /proc/<pid>/cmdline). */
+/**
+ * The argv of every process this test started, children and their children (what any local user
+ * can read in /proc/<pid>/cmdline). Only ours: another test file running at the same time may
+ * start an ffprobe with credentials on purpose (ffmpeg-ingest-rtsps.int.test.ts shows ffmpeg
+ * ignoring its TLS flags).
+ */
 function everyCommandLine(): string[] {
-  const lines: string[] = [];
+  const parents = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // The parent pid is the field after the parenthesised command name, which may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  const lines: string[] = [];
+  for (const pid of parents.keys()) {
+    if (!ours(pid)) continue;
     try {
       lines.push(readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' '));
     } catch {
