@@ -1,7 +1,8 @@
-import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AuditEventTable } from '../db/tables.ts';
 import { nodeKey, type NodeCoord, type TreeNode } from '../tlog/tree-nodes.ts';
+import { bulkInsertFor } from './ledger-inserts.ts';
+import type { VerifyRow } from './verify-page.ts';
 
 /** A signed checkpoint as stored. */
 export interface StoredCheckpoint {
@@ -40,9 +41,8 @@ export interface EventFilter {
 
 /** Writes made while holding the ledger lock. */
 export interface LedgerTx {
-  insertEvents(rows: readonly StoredEvent[]): Promise<void>;
-  insertNodes(nodes: readonly TreeNode[]): Promise<void>;
-  setSize(size: number): Promise<void>;
+  /** Appends events and the tree nodes they complete; the head's size becomes `size`. */
+  append(rows: readonly StoredEvent[], nodes: readonly TreeNode[], size: number): Promise<void>;
   nodes(coords: readonly NodeCoord[]): Promise<Map<string, Buffer>>;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   insertCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
@@ -72,12 +72,11 @@ export interface LedgerStore {
   eventsByTarget(type: string, targetIds: readonly string[]): Promise<StoredEvent[]>;
   /** Events with seq ≥ `fromSeq`, ascending, at most `limit`, with only seq, record and personal filled (for verify). */
   eventPage(fromSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** Records with seq ≥ `fromSeq`, ascending, at most `limit`: the rows verify reads. */
+  recordPage(fromSeq: number, limit: number): Promise<VerifyRow[]>;
   /** Stored leaf hashes (level-0 nodes) with index ≥ `from`, ascending. */
   leafPage(from: number, limit: number): Promise<{ index: number; hash: string }[]>;
 }
-
-/** Rows per INSERT at most (a power of two): under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const insertChunk = 512;
 
 const toEvent = (r: AuditEventTable): StoredEvent => ({
   seq: Number(r.seq),
@@ -114,56 +113,9 @@ async function latest(db: Db): Promise<StoredCheckpoint | undefined> {
   return row && toCheckpoint(row);
 }
 
-/**
- * Bulk INSERTs of the append path, compiled once per (table, row count) by Kysely and re-used
- * with fresh parameters: building a 1,000-row INSERT through the query builder for every batch
- * cost more than SQLite's own work (bench/audit-ledger.ts). Row counts are split into powers of
- * two up to `insertChunk`, so at most a dozen statements per table are ever compiled.
- */
-interface InsertCache {
-  readonly build: (db: Db, rows: number) => CompiledQuery;
-  /** Per store: the SQL text depends on the dialect (`?` or `$n` placeholders). */
-  readonly compiled: Map<number, CompiledQuery>;
-}
-
-const eventColumns = ['seq', 'event_id', 'time_ms', 'type', 'actor_id', 'camera_id', 'target_id', 'record', 'personal'] as const;
-const eventInserts = (): InsertCache => ({
-  compiled: new Map(),
-  build: (db, rows) =>
-    db
-      .insertInto('audit_events')
-      .values(Array.from({ length: rows }, () => Object.fromEntries(eventColumns.map((c) => [c, null])) as unknown as AuditEventTable))
-      .compile(),
-});
-const nodeInserts = (): InsertCache => ({
-  compiled: new Map(),
-  build: (db, rows) =>
-    db
-      .insertInto('audit_nodes')
-      .values(Array.from({ length: rows }, () => ({ level: 0, idx: 0, hash: '' })))
-      .compile(),
-});
-
-async function insertRows<T>(db: Db, cache: InsertCache, rows: readonly T[], values: (row: T) => unknown[]): Promise<void> {
-  let at = 0;
-  while (at < rows.length) {
-    let n = insertChunk;
-    while (n > rows.length - at) n /= 2;
-    let query = cache.compiled.get(n);
-    if (query === undefined) {
-      query = cache.build(db, n);
-      cache.compiled.set(n, query);
-    }
-    const parameters = rows.slice(at, at + n).flatMap(values);
-    await db.executeQuery(CompiledQuery.raw(query.sql, parameters));
-    at += n;
-  }
-}
-
 /** The ledger's tables in the metadata database. */
 export function createLedgerStore(db: Db): LedgerStore {
-  const events = eventInserts();
-  const nodes = nodeInserts();
+  const bulkInsert = bulkInsertFor(db);
   return {
     async locked(work) {
       return db.transaction().execute(async (trx) => {
@@ -174,11 +126,8 @@ export function createLedgerStore(db: Db): LedgerStore {
           .returning('size')
           .executeTakeFirstOrThrow();
         const tx: LedgerTx = {
-          insertEvents: (rows) =>
-            insertRows(trx, events, rows, (r) => [r.seq, r.eventId, r.timeMs, r.type, r.actorId, r.cameraId, r.targetId, r.record, r.personal]),
-          insertNodes: (made) => insertRows(trx, nodes, made, (n) => [n.level, n.index, n.hash.toString('hex')]),
-          async setSize(size) {
-            await trx.updateTable('audit_head').set({ size }).where('id', '=', 1).execute();
+          async append(rows, made, size) {
+            await bulkInsert(trx, rows, made, size);
           },
           nodes: (coords) => fetchNodes(trx, coords),
           latestCheckpoint: () => latest(trx),
@@ -226,6 +175,10 @@ export function createLedgerStore(db: Db): LedgerStore {
       // Only what verify reads: the index, the record text and the sealed personal fields.
       const rows = await db.selectFrom('audit_events').select(['seq', 'record', 'personal']).where('seq', '>=', fromSeq).orderBy('seq', 'asc').limit(limit).execute();
       return rows.map((r) => ({ seq: Number(r.seq), eventId: '', timeMs: 0, type: '', actorId: '', cameraId: null, targetId: null, record: r.record, personal: r.personal }));
+    },
+    async recordPage(fromSeq, limit) {
+      // As the driver returns them (int8 is parsed as a number on PostgreSQL): no copy per row.
+      return db.selectFrom('audit_events').select(['seq', 'record', 'personal']).where('seq', '>=', fromSeq).orderBy('seq', 'asc').limit(limit).execute();
     },
     async leafPage(from, limit) {
       const rows = await db.selectFrom('audit_nodes').select(['idx', 'hash']).where('level', '=', 0).where('idx', '>=', from).orderBy('idx', 'asc').limit(limit).execute();

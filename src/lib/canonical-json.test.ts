@@ -63,7 +63,7 @@ test('random values encode exactly as the reference writer does', () => {
 
 /** Inputs where a faster encoder could drift from the one every existing leaf was written by. */
 const tricky: readonly [string, JsonValue][] = [
-  ['unicode keys and values', { é: 'café', '\u00e9': 'é', A: '😀', z: '\u2028\u2029', 日本: '語', 'ﬀ': '\ufeff' }],
+  ['unicode keys and values', { é: 'café', 'e\u0301': 'é', A: '😀', z: '\u2028\u2029', 日本: '語', 'ﬀ': '\ufeff' }],
   ['escapes', { s: '"\\/\b\f\n\r\t\u0000\u001f\u007f\u0080', '"k"': '\\', '\n': 1 }],
   ['numbers', { zero: 0, negZero: -0, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, big: 1e15, neg: -42 }],
   ['key order by UTF-16 code units', { b: 1, a: 2, B: 3, _: 4, aa: 5, 'a\u0000': 6, '😀': 7, '\uffff': 8, '': 9 }],
