@@ -2,7 +2,7 @@ import { parseCheckpoint } from '../tlog/checkpoint.ts';
 import type { LedgerStore, StoredCheckpoint } from './ledger.store.ts';
 import { openNote, type Verifier } from '../tlog/signed-note.ts';
 import { Frontier } from '../tlog/tree-nodes.ts';
-import type { PageInput, PageResult, VerifyRow } from './verify-page.ts';
+import { pageInput, type PageInput, type PageResult } from './verify-page.ts';
 import { inlinePageChecker, type PageChecker } from './verify-workers.ts';
 
 /** The outcome of a full verification. */
@@ -123,7 +123,7 @@ export async function verifyLedger(opts: {
     const { input, result } = inFlight.shift() as { input: PageInput; result: Promise<PageResult> };
     const checked = await result;
     const start = frontier;
-    const end = input.treeStart + input.rows.length;
+    const end = input.treeStart + input.seqs.length;
     const rootAt = (size: number) => (): Buffer => {
       const cut = checked.cuts.find((c) => c.size === size) as PageResult['cuts'][number];
       const tree = start.clone();
@@ -150,8 +150,8 @@ export async function verifyLedger(opts: {
     frontier = after;
     checkAt(end, () => after.root());
     checkPin(end, () => after.root());
-    events += input.rows.length;
-    onProgress?.(Math.min((input.rows.at(-1) as VerifyRow).seq + 1, claimed), claimed);
+    events += input.seqs.length;
+    onProgress?.(Math.min((input.seqs.at(-1) as number) + 1, claimed), claimed);
   };
   try {
     while (reading !== null || inFlight.length > 0) {
@@ -159,9 +159,9 @@ export async function verifyLedger(opts: {
         const { rows, leaves } = await reading;
         reading = null;
         if (rows.length === 0) continue;
-        const input: PageInput = { position, treeStart: treeSize, rows, leaves, cuts: cutsIn(treeSize, rows.length) };
+        const input = pageInput({ position, treeStart: treeSize, cuts: cutsIn(treeSize, rows.length) }, rows, leaves);
         treeSize += rows.length;
-        position = (rows.at(-1) as VerifyRow).seq + 1;
+        position = (input.seqs.at(-1) as number) + 1;
         if (rows.length === page) reading = read(position);
         const result = checker.check(input);
         // Taken (and its failure thrown) in order; until then a failure must not count as unhandled.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkPage, type PageInput, type PageResult } from './verify-page.ts';
 import type { FromVerifyWorker, ToVerifyWorker } from './verify-worker.ts';
@@ -69,4 +70,15 @@ export function startVerifyWorkers(count: number): PageChecker {
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** Below this many records, starting threads costs more than they save. */
+const workersFrom = 16_384;
+
+/**
+ * The checker for a ledger of `records` records: one worker thread per core (the calling thread
+ * mostly reads pages meanwhile) for a large ledger, this thread for a small one. The caller closes it.
+ */
+export function pageCheckerFor(records: number): PageChecker {
+  return records >= workersFrom ? startVerifyWorkers(availableParallelism()) : inlinePageChecker;
 }
