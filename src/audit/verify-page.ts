@@ -92,8 +92,9 @@ export function checkPage(input: PageInput): PageResult {
     const leaf = leafHashOfText(record);
     // Stored leaves ascend by index: the one for `position`, if read, is at or after `next`.
     while (next < leafIndexes.length && (leafIndexes[next] as number) < position) next++;
-    const stored = next < leafIndexes.length && leafIndexes[next] === position ? input.leafHashes.slice(next * 64, next * 64 + 64) : undefined;
-    const reason = recordProblem(record, personal, position, leaf, stored);
+    const stored = next < leafIndexes.length && leafIndexes[next] === position;
+    const committed = stored && input.leafHashes.startsWith(leaf.toString('hex'), next * 64);
+    const reason = recordProblem(record, personal, position, { stored, committed });
     if (reason !== null) problems.push({ row: r, index: position, reason });
     leafHashes[r] = leaf;
     position++;
@@ -103,12 +104,15 @@ export function checkPage(input: PageInput): PageResult {
   return { problems, blocks: hex(run.blocks()), cuts: input.cuts.map((size) => ({ size, blocks: hex(run.blocks(size)) })) };
 }
 
-/** What is wrong with the record text (and sealed personal fields) stored at `index`, or null. */
-export function recordProblem(text: string, personal: string | null, index: number, leaf: Buffer, storedLeaf: string | undefined): string | null {
+/**
+ * What is wrong with the record text (and sealed personal fields) stored at `index`, or null.
+ * `stored`: a leaf hash was stored at `index`; `committed`: the text hashes to it.
+ */
+export function recordProblem(text: string, personal: string | null, index: number, leaf: { readonly stored: boolean; readonly committed: boolean }): string | null {
   // A record that hashes to the leaf committed at this index is the record committed there,
   // whose `seq` is this index by construction: the JSON needs parsing only to say what is wrong,
   // or to check the sealed personal fields against their commitment.
-  const committed = storedLeaf !== undefined && leaf.toString('hex') === storedLeaf;
+  const { stored, committed } = leaf;
   if (committed && personal === null) return null;
   let record: { seq?: unknown; personal?: { sha256?: unknown } };
   try {
@@ -118,7 +122,7 @@ export function recordProblem(text: string, personal: string | null, index: numb
     return 'the record is not valid JSON (altered)';
   }
   if (record.seq !== index) return `the record says it is index ${String(record.seq)} (records were moved, swapped or inserted)`;
-  if (storedLeaf === undefined) return 'no leaf hash was stored for this index';
+  if (!stored) return 'no leaf hash was stored for this index';
   if (!committed) return 'the record does not hash to the leaf committed at this index (altered or replaced)';
   if (personal !== null) {
     const digest = hash('sha256', personal, 'hex');

@@ -40,13 +40,14 @@ export class LeafRun {
   readonly start: number;
   readonly end: number;
   /** levels[l][k] is node (l, first[l] + k). */
-  readonly #levels: Buffer[][] = [];
+  readonly #levels: (readonly Buffer[])[] = [];
   readonly #first: number[] = [];
 
+  /** `leaves` is kept as the run's level 0 (not copied): the caller MUST NOT change it afterwards. */
   constructor(start: number, leaves: readonly Buffer[]) {
     this.start = start;
     this.end = start + leaves.length;
-    let level = [...leaves];
+    let level = leaves;
     let first = start;
     while (level.length > 0) {
       this.#levels.push(level);
