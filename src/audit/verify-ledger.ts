@@ -102,15 +102,7 @@ export async function verifyLedger(opts: {
     if (pinned !== undefined && inside(pinned.size) && !sizes.includes(pinned.size)) sizes.push(pinned.size);
     return sizes.sort((a, b) => a - b);
   };
-  const read = async (from: number) => {
-    const [rows, leaves] = await Promise.all([store.recordPage(from, page), store.leafPage(from, page)]);
-    // Rows reaching past the leaves read (rows were deleted in this page): read their leaves too,
-    // so a row after the gap is not reported without a stored leaf.
-    const lastRow = rows.at(-1)?.seq ?? -1;
-    const lastLeaf = leaves.at(-1)?.index ?? from - 1;
-    if (leaves.length === page && lastRow > lastLeaf) leaves.push(...(await store.leafPage(lastLeaf + 1, lastRow - lastLeaf)));
-    return { rows, leaves };
-  };
+  const read = (from: number) => store.verifyPage(from, page);
 
   // Reading runs ahead of checking by up to `checker.parallel` pages; results are used in order.
   const inFlight: { input: PageInput; result: Promise<PageResult> }[] = [];
