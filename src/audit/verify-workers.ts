@@ -75,10 +75,14 @@ export function startVerifyWorkers(count: number): PageChecker {
 /** Below this many records, starting threads costs more than they save. */
 const workersFrom = 16_384;
 
+/** Worker threads at most: each holds its own copy of the code and a few pages (tens of MB). */
+const maxWorkers = 8;
+
 /**
- * The checker for a ledger of `records` records: one worker thread per core (the calling thread
- * mostly reads pages meanwhile) for a large ledger, this thread for a small one. The caller closes it.
+ * The checker for a ledger of `records` records: one worker thread per core, at most 8 (the
+ * calling thread mostly reads pages meanwhile), for a large ledger; this thread for a small one.
+ * The caller closes it.
  */
 export function pageCheckerFor(records: number): PageChecker {
-  return records >= workersFrom ? startVerifyWorkers(availableParallelism()) : inlinePageChecker;
+  return records >= workersFrom ? startVerifyWorkers(Math.min(maxWorkers, availableParallelism())) : inlinePageChecker;
 }
