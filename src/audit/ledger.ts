@@ -157,10 +157,10 @@ export class AuditLedger implements AuditSink {
   }
 
   /**
-   * Writes the queue in batches, in order. Pipelined: while one batch commits, the next is sealed
-   * and encoded against the tree the first will leave (its predicted base); it is only written
-   * after the first settled, and encoded again inside the lock if the prediction failed (the
-   * first batch failed, or another process appended meanwhile).
+   * Writes the queue in batches, in order. Pipelined: while one batch commits, the next full one
+   * is sealed and encoded against the tree the first will leave (its predicted base). It is only
+   * written after the first settled: encoded again before that if the first failed or was itself
+   * encoded again, and inside the lock if another process appended meanwhile.
    */
   async #flushAll(): Promise<void> {
     let writing: Promise<void> | null = null;
@@ -180,9 +180,14 @@ export class AuditLedger implements AuditSink {
         const sealed = await sealedBatch(batch);
         if (sealed.length === 0) continue;
         const base = writing === null ? this.#frontier : predicted;
-        const encoded = base === undefined ? null : encodeBatch(sealed, base);
+        let encoded = base === undefined ? null : encodeBatch(sealed, base);
+        if (writing !== null) {
+          await writing;
+          // The write before did not leave the predicted tree (it failed, or was encoded again):
+          // encode this batch on the tree it did leave, so the next prediction holds again.
+          if (encoded?.base !== this.#frontier) encoded = this.#frontier === undefined ? null : encodeBatch(sealed, this.#frontier);
+        }
         predicted = encoded?.after;
-        if (writing !== null) await writing;
         writing = this.#write(sealed, encoded);
         // A synchronous driver (better-sqlite3) commits without ever returning to the event loop:
         // without this, a backlog of batches would starve timers, I/O and checkpoint signing.
