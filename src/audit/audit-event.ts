@@ -78,6 +78,8 @@ export interface LeafRecord {
 
 /** The personal fields of an input, or undefined when it has none. */
 export function personalFieldsOf(input: AuditInput): Record<string, string> | undefined {
+  // Most events carry none: no object is built for them (the ledger asks for every event).
+  if (input.personal === undefined && input.actor.name === undefined && input.source === undefined) return undefined;
   const fields: Record<string, string> = { ...input.personal };
   if (input.actor.name !== undefined) fields.actorName = input.actor.name;
   if (input.source?.address !== undefined) fields.sourceAddress = input.source.address;

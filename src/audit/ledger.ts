@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { leafRecordOf, leafText, personalFieldsOf, type AuditInput, type LeafRecord } from './audit-event.ts';
+import { personalFieldsOf, type AuditInput, type LeafRecord } from './audit-event.ts';
 import { isAuditEventType } from './catalogue.ts';
 import { formatCheckpoint } from '../tlog/checkpoint.ts';
 import type { CheckpointPin } from './checkpoint-pin.ts';
 import type { LedgerKey } from './ledger-signer.ts';
-import type { LedgerStore, StoredCheckpoint, StoredEvent } from './ledger.store.ts';
-import { leafHashOfText } from '../tlog/merkle.ts';
+import { encodeBatch, sealedBatch, type EncodedBatch, type Pending, type RecordedEvent, type Sealed } from './ledger-batch.ts';
+import type { LedgerStore, StoredCheckpoint } from './ledger.store.ts';
 import { consistencyProofOf, inclusionProofOf } from '../tlog/merkle-proofs.ts';
-import { sealedDigest, type PersonalSealer } from './personal-sealer.ts';
+import type { PersonalSealer } from './personal-sealer.ts';
 import { signNote } from '../tlog/signed-note.ts';
 import { formatProofBundle } from '../tlog/tlog-proof.ts';
-import { Frontier, frontierCoords, nodeKey, rangeHashFrom, withNodes, type NodeCoord, type TreeNode } from '../tlog/tree-nodes.ts';
+import { Frontier, frontierCoords, nodeKey, rangeHashFrom, withNodes, type NodeCoord } from '../tlog/tree-nodes.ts';
 
 /** What every module is handed to record audit events (one interface, LOG-1). */
 export interface AuditSink {
@@ -25,14 +25,7 @@ export interface AuditSink {
   record(input: AuditInput): Promise<RecordedEvent>;
 }
 
-/** A committed event. */
-export interface RecordedEvent {
-  readonly seq: number;
-  readonly id: string;
-  /** The canonical leaf text. */
-  readonly text: string;
-  readonly record: LeafRecord;
-}
+export type { RecordedEvent } from './ledger-batch.ts';
 
 export interface LedgerDeps {
   readonly store: LedgerStore;
@@ -60,22 +53,6 @@ export interface LedgerDeps {
    * fork guard. Always this process's turn when unset.
    */
   readonly signingTurn?: () => boolean;
-}
-
-interface Pending {
-  readonly input: AuditInput;
-  readonly id: string;
-  readonly timeMs: number;
-  /** Sealing of the personal fields, started at `record` and settled (never rejects); null without any. */
-  readonly sealing: Promise<{ sealed: string } | { error: unknown }> | null;
-  readonly resolve: (e: RecordedEvent) => void;
-  readonly reject: (e: unknown) => void;
-}
-
-/** A pending event whose personal fields are sealed, ready to append. */
-interface Sealed extends Pending {
-  readonly personal: LeafRecord['personal'];
-  readonly sealed: string | null;
 }
 
 const systemActor = { kind: 'system', id: 'system:audit-ledger' } as const;
@@ -179,12 +156,39 @@ export class AuditLedger implements AuditSink {
     });
   }
 
+  /**
+   * Writes the queue in batches, in order. Pipelined: while one batch commits, the next full one
+   * is sealed and encoded against the tree the first will leave (its predicted base). It is only
+   * written after the first settled: encoded again before that if the first failed or was itself
+   * encoded again, and inside the lock if another process appended meanwhile.
+   */
   async #flushAll(): Promise<void> {
+    let writing: Promise<void> | null = null;
+    /** The tree the write in flight leaves if it commits (undefined: not known). */
+    let predicted: Frontier | undefined;
     try {
-      while (this.#queue.length > 0) {
+      for (;;) {
+        // Only a full batch is taken while another commits: otherwise the events arriving during
+        // the commit join this batch (group commit, as few transactions as possible).
+        if (writing !== null && this.#queue.length < this.#maxBatch) {
+          await writing;
+          writing = null;
+        }
+        if (this.#queue.length === 0) break;
         const batch = this.#queue.splice(0, this.#maxBatch);
         for (const wake of this.#roomWaiters.splice(0)) wake();
-        await this.#write(await sealedBatch(batch));
+        const sealed = await sealedBatch(batch);
+        if (sealed.length === 0) continue;
+        const base = writing === null ? this.#frontier : predicted;
+        let encoded = base === undefined ? null : encodeBatch(sealed, base);
+        if (writing !== null) {
+          await writing;
+          // The write before did not leave the predicted tree (it failed, or was encoded again):
+          // encode this batch on the tree it did leave, so the next prediction holds again.
+          if (encoded?.base !== this.#frontier) encoded = this.#frontier === undefined ? null : encodeBatch(sealed, this.#frontier);
+        }
+        predicted = encoded?.after;
+        writing = this.#write(sealed, encoded);
         // A synchronous driver (better-sqlite3) commits without ever returning to the event loop:
         // without this, a backlog of batches would starve timers, I/O and checkpoint signing.
         if (this.#queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -194,38 +198,23 @@ export class AuditLedger implements AuditSink {
     }
   }
 
-  async #write(batch: Sealed[]): Promise<void> {
-    if (batch.length === 0) return;
-    let committed: { frontier: Frontier; events: RecordedEvent[] };
+  /**
+   * Appends a batch in one transaction and settles its events (never rejects). `encoded` is used
+   * only when it was encoded on top of exactly the tree committed now; otherwise the batch is
+   * encoded again inside the lock.
+   */
+  async #write(batch: Sealed[], encoded: EncodedBatch | null): Promise<void> {
+    let committed: EncodedBatch;
     try {
       committed = await this.#deps.store.locked(async (tx, size) => {
-        const base = this.#frontier?.size === size ? this.#frontier : await loadFrontier((c) => tx.nodes(c), size);
-        const frontier = base.clone();
-        const rows: StoredEvent[] = [];
-        const nodes: TreeNode[] = [];
-        const events: RecordedEvent[] = [];
-        for (const p of batch) {
-          const seq = frontier.size;
-          const record = leafRecordOf(p.input, { id: p.id, timeMs: p.timeMs, personal: p.personal }, seq);
-          const text = leafText(record);
-          nodes.push(...frontier.append(leafHashOfText(text)));
-          rows.push({
-            seq,
-            eventId: p.id,
-            timeMs: p.timeMs,
-            type: p.input.type,
-            actorId: p.input.actor.id,
-            cameraId: p.input.cameraId ?? null,
-            targetId: p.input.target?.id ?? null,
-            record: text,
-            personal: p.sealed,
-          });
-          events.push({ seq, id: p.id, text, record });
+        if (encoded !== null && encoded.base === this.#frontier && encoded.base.size === size) {
+          await tx.append(encoded.rows, encoded.nodes, encoded.after.size);
+          return encoded;
         }
-        await tx.insertEvents(rows);
-        await tx.insertNodes(nodes);
-        await tx.setSize(frontier.size);
-        return { frontier, events };
+        const base = this.#frontier?.size === size ? this.#frontier : await loadFrontier((c) => tx.nodes(c), size);
+        const fresh = encodeBatch(batch, base);
+        await tx.append(fresh.rows, fresh.nodes, fresh.after.size);
+        return fresh;
       });
     } catch (e) {
       this.#frontier = undefined;
@@ -233,17 +222,17 @@ export class AuditLedger implements AuditSink {
       // `record`); the message keeps the real cause.
       const error = isAppError(e, 'AUDIT_UNAVAILABLE') ? e : new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not write: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       this.#deps.log.error({ err: e, events: batch.length }, 'audit ledger write failed');
-      for (const p of batch) p.reject(error);
+      for (const s of batch) s.pending.reject(error);
       return;
     }
-    this.#frontier = committed.frontier;
-    for (const [i, p] of batch.entries()) p.resolve(committed.events[i] as RecordedEvent);
+    this.#frontier = committed.after;
+    for (let i = 0; i < batch.length; i++) (batch[i] as Sealed).pending.resolve(committed.events[i] as RecordedEvent);
     try {
       this.#deps.onCommitted?.(committed.events.map((e) => e.record));
     } catch (e) {
       this.#deps.log.error({ err: e }, 'audit listener failed');
     }
-    if (committed.frontier.size - this.#lastSignedSize >= this.#checkpointEntries && this.#deps.signingTurn?.() !== false) {
+    if (committed.after.size - this.#lastSignedSize >= this.#checkpointEntries && this.#deps.signingTurn?.() !== false) {
       this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'audit checkpoint failed'));
     }
   }
@@ -387,25 +376,6 @@ export class AuditLedger implements AuditSink {
     if (this.#deps.signingTurn?.() === false) return;
     await this.checkpoint().catch((e: unknown) => this.#deps.log.error({ err: e }, 'final audit checkpoint failed'));
   }
-}
-
-/** The batch with its personal fields sealed; an event that could not be sealed is rejected and left out. */
-async function sealedBatch(batch: readonly Pending[]): Promise<Sealed[]> {
-  const ready: Sealed[] = [];
-  for (const p of batch) {
-    if (p.sealing === null) {
-      ready.push({ ...p, personal: undefined, sealed: null });
-      continue;
-    }
-    const outcome = await p.sealing;
-    if ('error' in outcome) {
-      const e = outcome.error;
-      p.reject(new AppError('AUDIT_UNAVAILABLE', `the audit ledger could not seal personal fields: ${e instanceof Error ? e.message : String(e)}`));
-      continue;
-    }
-    ready.push({ ...p, personal: { subject: p.input.actor.id, sha256: sealedDigest(outcome.sealed) }, sealed: outcome.sealed });
-  }
-  return ready;
 }
 
 function refused(message: string): AppError {

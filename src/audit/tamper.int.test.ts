@@ -18,6 +18,8 @@ import { createLedgerStore } from './ledger.store.ts';
 import { leafHash } from '../tlog/merkle.ts';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
 import { verifyLedger, type LedgerVerifyReport } from './verify-ledger.ts';
+import { startVerifyWorkers, type PageChecker } from './verify-workers.ts';
+import { verifyLedger2026 } from '../../test/helpers/verify-ledger-2026.ts';
 import { teardown } from '../../test/helpers/teardown.ts';
 
 const origin = 'test.custos.local/audit';
@@ -165,9 +167,22 @@ for (const engine of engines) {
     let keys: { dataKeys: DataKeys; close(): Promise<void> };
     let built: Awaited<ReturnType<typeof createTestLedger>>;
     let verifiers: Verifier[];
-    const verify = (db: Db): Promise<LedgerVerifyReport> => verifyLedger({ store: createLedgerStore(db), verifiers, origin });
+    let workers: PageChecker;
+    /**
+     * The report of verify, checked to be the same three ways: on this thread, on worker threads
+     * in pages of 32 rows (many pages, checkpoints inside pages, gaps across pages), and by the
+     * record-by-record verify of 2026-11 (test/helpers/verify-ledger-2026.ts).
+     */
+    const verify = async (db: Db): Promise<LedgerVerifyReport> => {
+      const store = createLedgerStore(db);
+      const report = await verifyLedger({ store, verifiers, origin });
+      assert.deepEqual(await verifyLedger({ store, verifiers, origin, checker: workers, pageSize: 32 }), report, 'on worker threads, in pages of 32');
+      assert.deepEqual(await verifyLedger2026({ store, verifiers, origin }), report, 'as the verify of 2026-11');
+      return report;
+    };
 
     before(async () => {
+      workers = startVerifyWorkers(2);
       database = await createTestDatabase(engine);
       keys = await createTestDataKeys(database.db);
       built = await createTestLedger(database.db, keys.dataKeys);
@@ -183,6 +198,7 @@ for (const engine of engines) {
     defer(() => database.close());
     defer(() => keys.close());
     defer(() => built.close());
+    defer(() => workers.close());
 
     test('the untouched ledger verifies, every checkpoint with it', async () => {
       const report = await verify(database.db);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { parseCheckpoint } from '../tlog/checkpoint.ts';
-import type { LedgerStore, StoredCheckpoint, StoredEvent } from './ledger.store.ts';
-import { leafHashOfText } from '../tlog/merkle.ts';
+import type { LedgerStore, StoredCheckpoint } from './ledger.store.ts';
 import { openNote, type Verifier } from '../tlog/signed-note.ts';
 import { Frontier } from '../tlog/tree-nodes.ts';
+import { pageInput, type PageInput, type PageResult } from './verify-page.ts';
+import { inlinePageChecker, type PageChecker } from './verify-workers.ts';
 
 /** The outcome of a full verification. */
 export interface LedgerVerifyReport {
@@ -21,7 +21,8 @@ export interface LedgerVerifyReport {
   readonly ok: boolean;
 }
 
-const page = 5000;
+/** Rows per page by default: a power of two, so the pages of an untampered ledger are aligned subtrees. */
+const defaultPage = 4096;
 const maxProblems = 50;
 
 /**
@@ -39,6 +40,12 @@ const maxProblems = 50;
  *
  * An attacker who rewrites records *and* their stored leaf hashes is still caught by the signed
  * checkpoints; the index is then bounded by the first checkpoint whose root differs.
+ *
+ * How: pages of records are read in order, each checked by `checkPage` (verify-page.ts) on this
+ * thread or on worker threads (`checker`, startVerifyWorkers), which also hashes the page's
+ * leaves into the aligned subtrees of the recomputed tree. The next pages are read while earlier
+ * ones are checked; results are taken strictly in order, so the report is the same whichever
+ * checker ran, and the same as checking one record after the other.
  */
 export async function verifyLedger(opts: {
   store: LedgerStore;
@@ -50,8 +57,14 @@ export async function verifyLedger(opts: {
    */
   pinned?: { readonly size: number; readonly root: Buffer };
   onProgress?: (done: number, total: number) => void;
+  /** Where pages are checked (default: on this thread). The caller closes it. */
+  checker?: PageChecker;
+  /** Rows per page (default 4096). */
+  pageSize?: number;
 }): Promise<LedgerVerifyReport> {
   const { store, verifiers, origin, onProgress, pinned } = opts;
+  const checker = opts.checker ?? inlinePageChecker;
+  const page = opts.pageSize ?? defaultPage;
   const headSize = await store.size();
   const checkpoints = await store.allCheckpoints();
   const claimed = Math.max(headSize, checkpoints.at(-1)?.size ?? 0, pinned?.size ?? 0);
@@ -63,77 +76,106 @@ export async function verifyLedger(opts: {
     if (problems.length < maxProblems) problems.push(`index ${index}: ${reason}`);
   };
 
-  const frontier = new Frontier();
+  let frontier = new Frontier();
   let nextCheckpoint = 0;
   let checkpointsVerified = 0;
-  let events = 0;
-  const checkAt = (size: number) => {
+  /** Checks every checkpoint up to `size`, the tree at exactly `size` having `root` (null: the records end before). */
+  const checkAt = (size: number, root: () => Buffer | null) => {
     while (nextCheckpoint < checkpoints.length && (checkpoints[nextCheckpoint] as StoredCheckpoint).size <= size) {
       const c = checkpoints[nextCheckpoint++] as StoredCheckpoint;
-      const why = checkpointProblem(c, frontier.size === c.size ? frontier.root() : null, verifiers, origin);
+      const why = checkpointProblem(c, c.size === size ? root() : null, verifiers, origin);
       if (why === null) checkpointsVerified++;
       else bad(Math.min(c.size, firstBad?.index ?? c.size), `checkpoint of size ${c.size}: ${why}`);
     }
   };
-  checkAt(0);
+  const checkPin = (size: number, root: () => Buffer) => {
+    if (pinChecked || pinned === undefined || size !== pinned.size) return;
+    pinChecked = true;
+    if (!root().equals(pinned.root)) bad(Math.min(pinned.size, (firstBad as { index: number } | null)?.index ?? pinned.size), `the tree at size ${pinned.size} differs from the last checkpoint this installation signed (pin file)`);
+  };
+  checkAt(0, () => frontier.root());
 
+  /** Tree sizes inside (start, start + n) at which a checkpoint or the pin needs the root (the page's end comes with every page). */
+  const cutsIn = (start: number, n: number): number[] => {
+    const inside = (size: number) => size > start && size < start + n;
+    const sizes = checkpoints.map((c) => c.size).filter(inside);
+    if (pinned !== undefined && inside(pinned.size) && !sizes.includes(pinned.size)) sizes.push(pinned.size);
+    return sizes.sort((a, b) => a - b);
+  };
+  const read = (from: number) => store.verifyPage(from, page);
+
+  // Reading runs ahead of checking by up to `checker.parallel` pages; results are used in order.
+  const inFlight: { input: PageInput; result: Promise<PageResult> }[] = [];
+  let events = 0;
+  /** The index after the last row read: where the next page starts, and in the end where the records end. */
   let position = 0;
-  for (;;) {
-    const [rows, leaves] = await Promise.all([store.eventPage(position, page), store.leafPage(position, page)]);
-    if (rows.length === 0) break;
-    const stored = new Map(leaves.map((l) => [l.index, l.hash]));
-    for (const row of rows) {
-      // A gap in the indexes: rows were deleted at `position`.
-      if (row.seq !== position) {
-        bad(position, `the record at index ${position} is missing (the next stored record has index ${row.seq})`);
-        position = row.seq;
+  let treeSize = 0;
+  let reading: ReturnType<typeof read> | null = read(0);
+  const take = async (): Promise<void> => {
+    const { input, result } = inFlight.shift() as { input: PageInput; result: Promise<PageResult> };
+    const checked = await result;
+    const start = frontier;
+    const end = input.treeStart + input.seqs.length;
+    const rootAt = (size: number) => (): Buffer => {
+      const cut = checked.cuts.find((c) => c.size === size) as PageResult['cuts'][number];
+      const tree = start.clone();
+      for (const b of cut.blocks) tree.appendSubtree(b.level, Buffer.from(b.hash, 'hex'));
+      return tree.root();
+    };
+    // Problems, checkpoints and the pin in the order a record-by-record reading meets them: the
+    // problems of row r before the checks at tree size treeStart + r + 1.
+    let p = 0;
+    const problemsBefore = (size: number) => {
+      while (p < checked.problems.length && input.treeStart + (checked.problems[p] as { row: number }).row < size) {
+        const problem = checked.problems[p++] as PageResult['problems'][number];
+        bad(problem.index, problem.reason);
       }
-      const leaf = leafHashOfText(row.record);
-      const reason = recordProblem(row, position, leaf, stored.get(position));
-      if (reason !== null) bad(position, reason);
-      frontier.append(leaf);
-      position++;
-      events++;
-      checkAt(frontier.size);
-      if (!pinChecked && pinned !== undefined && frontier.size === pinned.size) {
-        pinChecked = true;
-        if (!frontier.root().equals(pinned.root)) bad(Math.min(pinned.size, (firstBad as { index: number } | null)?.index ?? pinned.size), `the tree at size ${pinned.size} differs from the last checkpoint this installation signed (pin file)`);
-      }
+    };
+    for (const size of input.cuts) {
+      problemsBefore(size);
+      checkAt(size, rootAt(size));
+      checkPin(size, rootAt(size));
     }
-    onProgress?.(Math.min(position, claimed), claimed);
-    if (rows.length < page) break;
+    problemsBefore(end);
+    const after = start.clone();
+    for (const b of checked.blocks) after.appendSubtree(b.level, Buffer.from(b.hash, 'hex'));
+    frontier = after;
+    checkAt(end, () => after.root());
+    checkPin(end, () => after.root());
+    events += input.seqs.length;
+    onProgress?.(Math.min((input.seqs.at(-1) as number) + 1, claimed), claimed);
+  };
+  try {
+    while (reading !== null || inFlight.length > 0) {
+      if (reading !== null && inFlight.length <= checker.parallel) {
+        const { rows, leaves } = await reading;
+        reading = null;
+        if (rows.length === 0) continue;
+        const input = pageInput({ position, treeStart: treeSize, cuts: cutsIn(treeSize, rows.length) }, rows, leaves);
+        treeSize += rows.length;
+        position = (input.seqs.at(-1) as number) + 1;
+        if (rows.length === page) reading = read(position);
+        const result = checker.check(input);
+        // Taken (and its failure thrown) in order; until then a failure must not count as unhandled.
+        result.catch(() => undefined);
+        inFlight.push({ input, result });
+        continue;
+      }
+      await take();
+    }
+  } finally {
+    // Nothing left running behind a failure: a page still being checked or read is waited for.
+    await Promise.allSettled([...inFlight.map((f) => f.result), ...(reading === null ? [] : [reading])]);
   }
   if (position < claimed) {
     const who = headSize >= claimed ? 'its head' : (checkpoints.at(-1)?.size ?? 0) >= claimed ? 'a signed checkpoint' : 'the pin file of the last signed checkpoint';
     bad(position, `the ledger ends at ${position} records but ${who} claims ${claimed}: records were removed from the end`);
   }
   if (position > headSize) bad(headSize, `${position - headSize} records beyond the committed size ${headSize}: records were added outside the ledger`);
-  checkAt(Number.MAX_SAFE_INTEGER);
+  checkAt(Number.MAX_SAFE_INTEGER, () => null);
   onProgress?.(claimed, claimed);
   const problem = firstBad as { index: number; reason: string } | null;
   return { events, headSize, checkpoints: checkpoints.length, checkpointsVerified, firstBad: problem, problems, ok: problem === null };
-}
-
-function recordProblem(row: StoredEvent, index: number, leaf: Buffer, storedLeaf: string | undefined): string | null {
-  // A record that hashes to the leaf committed at this index is the record committed there,
-  // whose `seq` is this index by construction: the JSON needs parsing only to say what is wrong,
-  // or to check the sealed personal fields against their commitment.
-  const committed = storedLeaf !== undefined && leaf.toString('hex') === storedLeaf;
-  if (committed && row.personal === null) return null;
-  let record: { seq?: unknown; personal?: { sha256?: unknown } };
-  try {
-    record = JSON.parse(row.record) as typeof record;
-  } catch {
-    return 'the record is not valid JSON (altered)';
-  }
-  if (record.seq !== index) return `the record says it is index ${String(record.seq)} (records were moved, swapped or inserted)`;
-  if (storedLeaf === undefined) return 'no leaf hash was stored for this index';
-  if (!committed) return 'the record does not hash to the leaf committed at this index (altered or replaced)';
-  if (row.personal !== null) {
-    const digest = createHash('sha256').update(row.personal, 'utf8').digest('hex');
-    if (record.personal?.sha256 !== digest) return 'the sealed personal fields do not match the record (altered)';
-  }
-  return null;
 }
 
 function checkpointProblem(c: StoredCheckpoint, recomputed: Buffer | null, verifiers: readonly Verifier[], origin: string): string | null {

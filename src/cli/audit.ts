@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { fileCheckpointPin } from '../audit/checkpoint-pin.ts';
 import { createLedgerStore } from '../audit/ledger.store.ts';
 import { parseVerifierKey, type Verifier } from '../tlog/signed-note.ts';
-import { verifyLedger } from '../audit/verify-ledger.ts';
+import { verifyLedger, type LedgerVerifyReport } from '../audit/verify-ledger.ts';
+import { pageCheckerFor } from '../audit/verify-workers.ts';
 import { verifyReplica, type ReplicaVerifyReport } from '../audit/verify-replica.ts';
 import { readReplica } from '../siem/replica-reader.ts';
 import { configOptions, parse, type Command, subcommand } from './args.ts';
@@ -96,13 +97,21 @@ export const auditCommand: Command = {
           }
           const verifiers: Verifier[] = [values.key === undefined ? parseVerifierKey(ledger.vkey) : await readVerifier(values.key)];
           const pinned = await fileCheckpointPin(resolve(config.dataDir)).read();
-          const report = await verifyLedger({
-            store: createLedgerStore(keys.database.db),
-            verifiers,
-            origin: config.audit.origin,
-            ...(pinned === undefined ? {} : { pinned }),
-            onProgress: progressBar(io.stderr, 'verify'),
-          });
+          const store = createLedgerStore(keys.database.db);
+          const checker = pageCheckerFor(await store.size());
+          let report: LedgerVerifyReport;
+          try {
+            report = await verifyLedger({
+              store,
+              verifiers,
+              origin: config.audit.origin,
+              ...(pinned === undefined ? {} : { pinned }),
+              onProgress: progressBar(io.stderr, 'verify'),
+              checker,
+            });
+          } finally {
+            await checker.close();
+          }
           await ledger.record({
             type: 'audit.verified',
             ...cliAuditContext(),

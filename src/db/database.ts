@@ -10,6 +10,7 @@ import type { Secret } from '../config/secret.ts';
 import { DatabaseHealth, databaseFault, firstLine } from './database-faults.ts';
 import { faultAwareDialect } from './fault-aware-dialect.ts';
 import { migrations } from './migrations.ts';
+import { cachingStatements } from './statement-cache.ts';
 import type { Tables } from './tables.ts';
 
 /** The metadata database handle every store receives. */
@@ -110,7 +111,7 @@ export async function openDatabase(opts: { url: Secret | null; dataDir: string; 
       sqlite?.close();
       throw await sqliteOpenError(e, opts.dataDir);
     }
-    opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new SqliteDialect({ database: sqlite }), health) }), engine: 'sqlite', health };
+    opened = { db: new Kysely<Tables>({ dialect: faultAwareDialect(new SqliteDialect({ database: cachingStatements(sqlite) }), health) }), engine: 'sqlite', health };
   }
   try {
     await migrate(opened.db);

@@ -50,22 +50,32 @@ function sortedKeys(value: Record<string, unknown>): string[] {
     .sort();
 }
 
+/** Whether a key is an array index ("0", "17"): the first character decides for nearly every key. */
+function isIndexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 && indexLike.test(key);
+}
+
 /**
  * The validated value with sorted keys; notes whether an array-index key was seen. An object or
- * array that is already in canonical order is returned as it is (no copy): JSON.stringify skips
- * `undefined` members just as canonical JSON omits them.
+ * array that is already in canonical order is returned as it is, and a copy is only made once a
+ * member turns out to need one: JSON.stringify skips `undefined` members just as canonical JSON
+ * omits them. (The audit ledger's records are built in canonical order, so on its hot path
+ * nothing is copied.)
  */
 function sorted(value: unknown, depth: number, state: { indexKeys: boolean }): unknown {
   if (depth > maxDepth) throw new TypeError(`canonical JSON nests deeper than ${maxDepth} levels`);
   if (checkScalar(value)) return value;
   if (Array.isArray(value)) {
-    let same = true;
-    const out = value.map((v: unknown) => {
-      const c = sorted(v, depth + 1, state);
-      if (c !== v) same = false;
-      return c;
-    });
-    return same ? value : out;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      // A hole stays a hole (JSON.stringify writes null), as the encoder always did.
+      const c = v === undefined && !(i in value) ? v : sorted(v, depth + 1, state);
+      if (out === undefined && c !== v) out = value.slice(0, i);
+      out?.push(c);
+    }
+    return out ?? value;
   }
   if (!isPlainObject(value)) refuse(value);
   const keys = Object.keys(value);
@@ -76,19 +86,26 @@ function sorted(value: unknown, depth: number, state: { indexKeys: boolean }): u
       break;
     }
   }
-  const order = inOrder ? keys : keys.sort();
-  const out: Record<string, unknown> = {};
-  let same = inOrder;
-  for (const key of order) {
+  if (!inOrder) keys.sort();
+  // A copy holds the members before the first one that changed; out of order, always a copy.
+  let out: Record<string, unknown> | undefined = inOrder ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const v = value[key];
     if (v === undefined) continue;
     if (!key.isWellFormed()) throw new TypeError('canonical JSON keys must be well-formed Unicode');
-    if (indexLike.test(key)) state.indexKeys = true;
+    if (isIndexLike(key)) state.indexKeys = true;
     const c = sorted(v, depth + 1, state);
-    if (c !== v) same = false;
-    out[key] = c;
+    if (out === undefined && c !== v) {
+      out = {};
+      for (let j = 0; j < i; j++) {
+        const k = keys[j] as string;
+        if (value[k] !== undefined) out[k] = value[k];
+      }
+    }
+    if (out !== undefined) out[key] = c;
   }
-  return same ? value : out;
+  return out ?? value;
 }
 
 /** The plain recursive writer (input already validated by `sorted`). */

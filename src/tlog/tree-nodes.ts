@@ -108,10 +108,15 @@ export class Frontier {
 
   /** Appends one leaf hash; returns every node it completes, the leaf itself first. */
   append(leaf: Buffer): TreeNode[] {
+    return this.appendTo(leaf, []);
+  }
+
+  /** Appends one leaf hash, pushing every node it completes (the leaf first) onto `made`; returns `made`. */
+  appendTo(leaf: Buffer, made: TreeNode[]): TreeNode[] {
     let index = this.#size;
     let level = 0;
     let hash = leaf;
-    const made: TreeNode[] = [{ level, index, hash }];
+    made.push({ level, index, hash });
     while (index % 2 === 1) {
       hash = nodeHash(this.#nodes[level] as Buffer, hash);
       this.#nodes[level] = undefined;
@@ -122,6 +127,26 @@ export class Frontier {
     this.#nodes[level] = hash;
     this.#size++;
     return made;
+  }
+
+  /**
+   * Appends a whole perfect subtree of 2^level leaves, given its root: the same tree as appending
+   * its leaves one by one. The size MUST be a multiple of 2^level (the subtree is aligned).
+   */
+  appendSubtree(level: number, hash: Buffer): void {
+    const width = pow2(level);
+    if (this.#size % width !== 0) throw new Error(`a subtree of ${width} leaves cannot follow ${this.#size} leaves`);
+    let index = this.#size / width;
+    let at = level;
+    let node = hash;
+    while (index % 2 === 1) {
+      node = nodeHash(this.#nodes[at] as Buffer, node);
+      this.#nodes[at] = undefined;
+      index = (index - 1) / 2;
+      at++;
+    }
+    this.#nodes[at] = node;
+    this.#size += width;
   }
 
   /** Root of the tree so far (EMPTY_ROOT when empty). */
