@@ -5,7 +5,11 @@
  * camsim runs in a third process and is not counted. The order alternates over `--rounds` to
  * spread machine noise.
  *
- *   node bench/recorder-vault.ts [--cameras 10] [--seconds 60] [--rounds 2]
+ *   node bench/recorder-vault.ts [--cameras 10] [--seconds 60] [--rounds 2] [--app]
+ *
+ * `--app` (issue 20): both record as the server does, native ingest on worker threads; the vault
+ * seals on worker threads (ADR 0044). By default the ffmpeg ingest and sealing in the recorder's
+ * thread, as when the vault issue measured it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { treeTotals } from './proc-cpu.ts';
 
-const { values } = parseArgs({ options: { cameras: { type: 'string', default: '10' }, seconds: { type: 'string', default: '60' }, rounds: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { cameras: { type: 'string', default: '10' }, seconds: { type: 'string', default: '60' }, rounds: { type: 'string', default: '2' }, app: { type: 'boolean', default: false } } });
+const appFlags = (store: 'plain' | 'vault') => (values.app ? ['--ingest', 'native-workers', '--workers', '2', ...(store === 'vault' ? ['--seal-workers', '2'] : [])] : []);
 const cameras = Number(values.cameras);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
@@ -25,7 +30,7 @@ const port = 18954;
 
 async function measure(store: 'plain' | 'vault'): Promise<{ cpuPerCameraMinute: number; rssMb: number }> {
   const dir = await mkdtemp(join(tmpdir(), `custos-bench-${store}-`));
-  const child = spawn(process.execPath, [harness, '--store', store, '--cameras', String(cameras), '--port', String(port), '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [harness, '--store', store, ...appFlags(store), '--cameras', String(cameras), '--port', String(port), '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
     await delay(8000);
