@@ -14,7 +14,9 @@
  * Then every segment is read back through the vault and decoded in full with ffmpeg; a segment
  * ffmpeg cannot read, or reads with errors, is counted.
  *
- *   node bench/ingest-kill.ts [--cameras 10] [--kills 20] [--min-interval 4] [--max-interval 8]
+ *   node bench/ingest-kill.ts [--cameras 10] [--kills 20] [--min-interval 4] [--max-interval 8] [--app]
+ * `--app` (issue 20): the recorder as the server runs it: native ingest and sealing on worker
+ * threads (fragments through the shared rings, ADR 0044), segment leaves in the audit ledger.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,8 +41,11 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '20' },
     'min-interval': { type: 'string', default: '4' },
     'max-interval': { type: 'string', default: '8' },
+    app: { type: 'boolean', default: false },
   },
 });
+const ingest = values.app ? 'native-workers' : 'native';
+const extra = values.app ? ['--workers', '2', '--seal-workers', '2', '--ledger', '--live-chunks'] : [];
 const cameras = Number(values.cameras);
 const kills = Number(values.kills);
 const minMs = Number(values['min-interval']) * 1000;
@@ -60,13 +65,13 @@ const camsim = await startCamsimProcess(cameras, port);
 const killLog: Kill[] = [];
 try {
   console.log(`kill test: ${cameras} cameras, native ingest + vault, ${kills} SIGKILLs ${minMs / 1000}–${maxMs / 1000} s after each restart; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  let h: HarnessProcess = startHarness({ ingest: 'native', cameras, port, dir });
+  let h: HarnessProcess = startHarness({ ingest, cameras, port, dir, extra });
   await h.ready;
   for (let k = 0; k < kills; k++) {
     await delay(minMs + Math.random() * (maxMs - minMs));
     const killAt = Date.now();
     await stopChild(h.child, 'SIGKILL');
-    h = startHarness({ ingest: 'native', cameras, port, dir });
+    h = startHarness({ ingest, cameras, port, dir, extra });
     const ready = await h.ready;
     killLog.push({ killAt, readyAt: Date.now(), ready });
   }
