@@ -14,7 +14,7 @@
  *
  * `--app` runs the recorder as app.ts does (issue 20): native ingest on worker threads, sealing on
  * worker threads, segment leaves in a real audit ledger, per-frame live chunks on demand, one
- * in-process live viewer on 10 % of the cameras (recorder-harness.ts).
+ * in-process live viewer on 10 % of the cameras, retention keeping 3 minutes (recorder-harness.ts).
  *
  *   node bench/ingest-sweep.ts [--steps 10,25,50,100,150,200,250,300] [--seconds 30] [--warmup 10]
  *                              [--ingest native|native-workers] [--app [--before]] [--p99 MS] [--keep-going]
@@ -42,7 +42,7 @@ const { values } = parseArgs({
 const ingest = values.app ? 'native-workers' : values.ingest;
 const workers = 2;
 // --before: the same, as main ran it before ADR 0044 (sealing in the recorder's thread, live chunks for every camera).
-const extra = values.app ? ['--workers', String(workers), '--seal-workers', values.before ? '0' : String(workers), '--ledger', '--live-chunks', '--viewers', '0.1', ...(values.before ? ['--chunks-always'] : [])] : [];
+const extra = values.app ? ['--workers', String(workers), '--seal-workers', values.before ? '0' : String(workers), '--ledger', '--live-chunks', '--viewers', '0.1', '--keep-minutes', '3', ...(values.before ? ['--chunks-always'] : [])] : [];
 if (ingest !== 'native' && ingest !== 'native-workers') throw new Error('--ingest must be native or native-workers');
 const steps = values.steps.split(',').map(Number);
 const seconds = Number(values.seconds);

@@ -15,7 +15,9 @@
  * the same database, and one live viewer on that fraction of the cameras. The viewers are
  * in-process (the hub's fan-out and the per-frame chunks they cause are counted; no WebSocket
  * writes: there is no HTTP server here). `--chunks-always` makes live chunks for every camera,
- * watched or not (as before ADR 0044), for a before/after comparison.
+ * watched or not (as before ADR 0044), for a before/after comparison. `--keep-minutes M` runs
+ * retention every 30 s as the server does (segments older than M minutes deleted, audited with
+ * --ledger), so a long run does not fill the disk (250 cameras write ~125 MB/s).
  *
  * Protocol on stdout (one JSON object a line; the log goes to stderr):
  * - `{"type":"ready",…}` once recovery is done and every camera's recorder is started;
@@ -45,6 +47,7 @@ import type { SealedHashes } from '../src/recording/camera-recorder.ts';
 import type { Segment } from '../src/media/segment.ts';
 import { IndexWriter } from '../src/recording/index-writer.ts';
 import { recoverSegments } from '../src/recording/recovery.ts';
+import { applyRetention } from '../src/recording/retention.ts';
 import { createSegmentIndex } from '../src/recording/segment-index.store.ts';
 import type { SegmentStore } from '../src/recording/segment-store.ts';
 import { VaultSegmentStore } from '../src/vault/vault-segment-store.ts';
@@ -61,7 +64,7 @@ import { createNativeIngest } from '../src/ingest/native/native-ingest.ts';
 import { createWorkerIngest } from '../src/ingest/native/worker-ingest.ts';
 import type { Camera } from '../src/cameras/camera.ts';
 
-const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' }, 'live-chunks': { type: 'boolean' }, 'seal-workers': { type: 'string' }, ledger: { type: 'boolean' }, viewers: { type: 'string' }, 'chunks-always': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { store: { type: 'string' }, ingest: { type: 'string', default: 'ffmpeg' }, workers: { type: 'string' }, cameras: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' }, 'live-chunks': { type: 'boolean' }, 'seal-workers': { type: 'string' }, ledger: { type: 'boolean' }, viewers: { type: 'string' }, 'chunks-always': { type: 'boolean' }, 'keep-minutes': { type: 'string' } } });
 const ingestName = values.ingest;
 if (ingestName !== 'ffmpeg' && ingestName !== 'native' && ingestName !== 'native-workers') throw new Error('--ingest must be ffmpeg, native or native-workers');
 const dir = values.dir ?? '/tmp/custos-harness';
@@ -168,6 +171,13 @@ const recorder = new Recorder({
     ...(leaves === null ? {} : { onSealed: (segment: Segment, hashes: SealedHashes) => leaves.sealed(segment, hashes) }),
   },
 });
+
+if (values['keep-minutes'] !== undefined) {
+  const hours = Number(values['keep-minutes']) / 60;
+  const expiring = { list: async () => cameras.map((c) => ({ ...c, retentionHours: hours })) };
+  const retain = () => applyRetention({ cameras: expiring, index, store, clock: systemClock, log, shred: async () => 0, ...(ledger === null ? {} : { audit: ledger }) }).catch((e: unknown) => log.error({ err: e }, 'retention failed'));
+  setInterval(() => void retain(), 30_000).unref();
+}
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 /** Garbage collections of this (the recorder's) thread since the mark: count and pause time, minor and major. */
