@@ -35,7 +35,6 @@ import { HealthMonitor } from './health/health-monitor.ts';
 import { keyHealthSource } from './keys/key-health.ts';
 import type { Segment } from './media/segment.ts';
 import { VaultSegmentStore } from './vault/vault-segment-store.ts';
-import { SealPool } from './vault/seal-pool.ts';
 import { createDataKeyStore } from './keys/data-keys.store.ts';
 import { keyStateOf } from './recording/orphan-objects.ts';
 import { PlaybackService } from './playback/playback.service.ts';
@@ -73,9 +72,7 @@ import { assertResidency } from './residency/residency-check.ts';
 import { buildResidencyReport } from './residency/residency-report.ts';
 import { recordResidencyChange } from './residency/residency-audit.ts';
 import { createResidencyStore } from './residency/residency.store.ts';
-import { buildZoneSet } from './storage/zone-set.ts';
-import { createSegmentCopies } from './storage/segment-copies.store.ts';
-import { ZonedSegmentStore } from './storage/zoned-segment-store.ts';
+import { buildRecordingStore } from './storage/build-recording-store.ts';
 import { Replicator, spoolSettings } from './storage/replicator.ts';
 import { scrub } from './storage/scrub.ts';
 import { assertClusterConfig, buildCluster, clusterNodeId, type BuiltCluster } from './cluster/build-cluster.ts';
@@ -199,16 +196,10 @@ async function buildApp(config: Config, deps: AppDeps, dataDir: string, undo: ((
   watching.siem = siem;
   undo.push(() => siem.stop());
 
-  // Storage zones (issue 14): the recorder writes into the recording zone (<dataDir>/segments
-  // when no zones are configured); reads of an object missing there fall back to another zone.
-  const zoneSet = await buildZoneSet(config.storage, dataDir);
+  // Storage zones (issue 14) and the seal workers (issue 20, ADR 0044).
+  const { zoneSet, copies, scratchDir, sealPool, store } = await buildRecordingStore({ storage: config.storage, dataDir, dataKeys, db, sealWorkers: config.recording.ingestWorkers || availableParallelism(), log });
   undo.push(() => zoneSet.close());
-  const copies = createSegmentCopies(db);
-  const scratchDir = join(dataDir, 'storage-scratch');
-  // Sealing, hashing and writing fragments run on worker threads (issue 20 item 1, ADR 0044).
-  const sealPool = new SealPool({ size: config.recording.ingestWorkers || availableParallelism(), log });
   undo.push(() => sealPool.close());
-  const store = new ZonedSegmentStore({ inner: new VaultSegmentStore(zoneSet.recording.root, dataKeys, { sealPool }), zoneSet, copies, scratchDir, log });
   const index = createSegmentIndex(db);
   const indexWriter = new IndexWriter({ log, onBacklog: (backlog) => backlog && faults.report('recording', `index writes failing: ${backlog.reason}`) });
   const segmentLeaves = new SegmentLeaves({ audit: deferredAudit, store, log });
