@@ -197,14 +197,19 @@ async function pump(session: RtspSession, target: IngestTarget, sink: PieceSink,
       // at this key frame then misses no frame (live-hub.ts).
       for (const piece of pieces) await deliver(piece);
       if (chunker !== undefined) {
-        // Chunks only while someone watches (ADR 0044), starting at a key frame.
+        // Chunks only while someone watches (ADR 0044). A viewer arriving mid-group gets the
+        // group from its key frame at once (LiveChunker.start), not a wait for the next one.
         const wanted = events?.live?.wanted() ?? true;
-        chunking = wanted && (chunking || au.keyframe);
-        if (chunking) {
+        if (!wanted) {
+          chunking = false;
+          chunker.skip(au);
+        } else if (chunking) {
           const chunk = chunker.chunk(au);
           if (chunk !== undefined) await deliver(chunk);
         } else {
-          chunker.skip(au);
+          const first = chunker.start(au);
+          chunking = first !== undefined;
+          for (const chunk of first ?? []) await deliver(chunk);
         }
       }
     }

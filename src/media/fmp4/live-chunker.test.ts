@@ -35,3 +35,29 @@ test('a timestamp that does not increase or an empty frame makes no chunk; reset
   chunker.reset();
   assert.equal(chunker.chunk({ nalus: [idr], timestamp: 50, keyframe: true })?.decodeTime, 0);
 });
+
+test('a viewer arriving mid-group gets the group from its key frame at once, each chunk with its real duration, then goes on live', () => {
+  const chunker = new LiveChunker();
+  const f = (ts: number, keyframe = false) => ({ nalus: [new Uint8Array([0x41, ts & 0xff])], timestamp: ts, keyframe });
+  chunker.skip(f(1000, true)); // an earlier group
+  chunker.skip(f(4600));
+  chunker.skip(f(8200, true)); // the current group starts here
+  chunker.skip(f(11_800));
+  chunker.skip(f(15_400));
+  const first = chunker.start(f(19_000)) ?? [];
+  assert.deepEqual(first.map((c) => [c.decodeTime, c.duration, c.keyframe]), [
+    [7200, 3600, true],
+    [10_800, 3600, false],
+    [14_400, 3600, false],
+    [18_000, 3600, false],
+  ]);
+  assert.equal(chunker.chunk(f(22_600))?.decodeTime, 21_600, 'then live, on the same timeline');
+});
+
+test('start before any key frame skips the frame and starts nothing; at a key frame it is that frame\'s chunk', () => {
+  const chunker = new LiveChunker();
+  const f = (ts: number, keyframe = false) => ({ nalus: [new Uint8Array([0x41])], timestamp: ts, keyframe });
+  assert.equal(chunker.start(f(100)), undefined);
+  const key = chunker.start(f(3700, true)) ?? [];
+  assert.deepEqual(key.map((c) => [c.decodeTime, c.keyframe]), [[3600, true]]);
+});

@@ -12,12 +12,20 @@ import type { LiveChunkPiece } from '../media.ts';
 import { VIDEO_TRACK_ID } from './init-segment.ts';
 import { buildMovieFragment } from './movie-fragment.ts';
 
+/** An access unit as the chunker reads it. */
+type Frame = { readonly nalus: readonly Uint8Array[]; readonly timestamp: number; readonly keyframe: boolean };
+
+/** Frames of a key-frame group kept for `start` (10 s at 60 fps, as the live hub's cache). */
+const maxGroupFrames = 600;
+
 export class LiveChunker {
   readonly #nominalDuration: number;
   #first: number | null = null;
   #last: number | null = null;
   #interval: number;
   #sequence = 0;
+  /** The frames since the last key frame (the key frame first), for a viewer who arrives mid-group. */
+  #group: Frame[] = [];
 
   constructor(nominalFrameDuration = 3600) {
     this.#nominalDuration = nominalFrameDuration;
@@ -29,35 +37,69 @@ export class LiveChunker {
     this.#first = null;
     this.#last = null;
     this.#interval = this.#nominalDuration;
+    this.#group = [];
   }
 
   /**
    * A frame nobody watches (ADR 0044): the timeline moves on as if it were chunked, so chunks made
-   * later share the recording's timeline, but nothing is built.
+   * later share the recording's timeline, but nothing is built. The frames since the last key
+   * frame are remembered (references, no copy) for `start`.
    */
-  skip(frame: { readonly nalus: readonly Uint8Array[]; readonly timestamp: number }): void {
-    this.#advance(frame.timestamp, frame.nalus);
+  skip(frame: Frame): void {
+    this.#advance(frame);
   }
 
-  /** Takes the frame onto the timeline; false for one it cannot take (not increasing, empty). */
-  #advance(timestamp: number, nalus: readonly Uint8Array[]): boolean {
+  /**
+   * The first chunks for a viewer who arrives now: the key-frame group so far (frames skipped
+   * since the last key frame, each with its real duration) and then this frame, so the viewer
+   * can decode at once instead of waiting for the next key frame. Undefined (and the frame
+   * skipped) when no key frame was seen since the stream started: chunks MUST start at one.
+   */
+  start(frame: Frame): LiveChunkPiece[] | undefined {
+    const group = this.#group;
+    if (frame.keyframe || group[0]?.keyframe !== true) {
+      if (frame.keyframe) {
+        const chunk = this.chunk(frame);
+        return chunk === undefined ? [] : [chunk];
+      }
+      this.skip(frame);
+      return undefined;
+    }
+    const out: LiveChunkPiece[] = [];
+    for (let i = 0; i < group.length; i++) {
+      const f = group[i] as Frame;
+      const next = (group[i + 1] ?? frame).timestamp;
+      out.push(this.#build(f, f.timestamp - (this.#first as number), Math.max(1, Math.min(next - f.timestamp, 0xffffffff))));
+    }
+    const chunk = this.chunk(frame);
+    if (chunk !== undefined) out.push(chunk);
+    return out;
+  }
+
+  /** Takes the frame onto the timeline (and into the key-frame group); false for one it cannot take (not increasing, empty). */
+  #advance(frame: Frame): boolean {
+    const { timestamp } = frame;
     if (!Number.isSafeInteger(timestamp) || (this.#last !== null && timestamp <= this.#last)) return false;
-    if (!nalus.some((n) => n.length > 0)) return false;
+    if (!frame.nalus.some((n) => n.length > 0)) return false;
     if (this.#last !== null) this.#interval = Math.min(timestamp - this.#last, 0xffffffff);
     this.#first ??= timestamp;
     this.#last = timestamp;
+    if (frame.keyframe) this.#group = [frame];
+    else if (this.#group.length < maxGroupFrames) this.#group.push(frame);
+    else this.#group = []; // too long a group to replay: the next viewer waits for a key frame
     return true;
   }
 
   /** The chunk of one access unit, or undefined for a frame the timeline cannot take (not increasing, empty). */
-  chunk(frame: { readonly nalus: readonly Uint8Array[]; readonly timestamp: number; readonly keyframe: boolean }): LiveChunkPiece | undefined {
-    const { timestamp } = frame;
-    if (!this.#advance(timestamp, frame.nalus)) return undefined;
+  chunk(frame: Frame): LiveChunkPiece | undefined {
+    if (!this.#advance(frame)) return undefined;
+    return this.#build(frame, frame.timestamp - (this.#first as number), this.#interval);
+  }
+
+  #build(frame: Frame, decodeTime: number, duration: number): LiveChunkPiece {
     const nalus = frame.nalus.filter((n) => n.length > 0);
     let size = 0;
     for (const n of nalus) size += 4 + n.length;
-    const decodeTime = timestamp - (this.#first as number);
-    const duration = this.#interval;
     const bytes = buildMovieFragment(++this.#sequence, VIDEO_TRACK_ID, decodeTime, [{ nalus, size, keyframe: frame.keyframe, duration }], size);
     return { kind: 'live-chunk', bytes, decodeTime, duration, keyframe: frame.keyframe };
   }
