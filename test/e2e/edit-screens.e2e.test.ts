@@ -228,7 +228,8 @@ describe('Edit forms (cameras, incidents, requirements, inventory) and admin flo
     await page.getByRole('link', { name: 'Governance' }).click();
     await page.getByRole('button', { name: 'Assess nis2-21.2.b' }).click();
     const assess = page.locator('form.requirement-assess');
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLSelectElement | null)?.name), 'status', 'the form opens on Status');
+    // Focus moves once the form has rendered (a frame later on a loaded machine).
+    await waitFor('the form opens on Status', 5_000, async () => (await page.evaluate(() => (document.activeElement as HTMLSelectElement | null)?.name)) === 'status');
     await assess.getByLabel('Status').selectOption('not-applicable');
     await assess.getByLabel('Owner (empty: nobody)').fill('CISO');
     await assess.getByRole('button', { name: 'Save changes' }).click();
