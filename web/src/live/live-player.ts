@@ -270,7 +270,7 @@ export class LivePlayer {
       }
       // Trim between appends only (a remove makes the buffer `updating` too), measured from the
       // newest media so a playhead stalled in a background tab cannot let the buffer grow.
-      if (session.queue.length === 0 && end - start > liveKeepSeconds + 10) {
+      if (session.queue.length === 0 && !session.sourceBuffer.updating && end - start > liveKeepSeconds + 10) {
         session.sourceBuffer.remove(start, end - liveKeepSeconds);
         return;
       }
